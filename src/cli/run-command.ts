@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { IosRescueError } from '../errors.js';
+import { createLogger, type Logger, type LogLevel } from '../logging.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
+
+export interface GlobalOptions {
+  json: boolean;
+  logLevel?: LogLevel;
+  debug: boolean;
+}
+
+export interface CommandContext {
+  globals: GlobalOptions;
+  logger: Logger;
+  /** Writes a result: the JSON form with --json, the human text otherwise. */
+  print(human: string, json: unknown): void;
+  /** Aborted on Ctrl-C / SIGTERM, so long work can stop cleanly and leave nothing half-written. */
+  signal: AbortSignal;
+}
+
+/**
+ * Runs a command body with the shared plumbing: logger from --log-level, --json output, Ctrl-C handling, and
+ * errors turned into a one-line reason and a stable exit status (stack traces only with --debug).
+ */
+export async function runCommand(command: Command, body: (context: CommandContext) => Promise<number | void>): Promise<void> {
+  const globals = command.optsWithGlobals() as GlobalOptions;
+  const logLevel: LogLevel = globals.logLevel ?? (globals.debug ? 'debug' : globals.json ? 'warn' : 'info');
+  const logger = createLogger({ level: logLevel });
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) process.exit(ExitCode.INTERRUPTED);
+    interrupted = true;
+    controller.abort(new IosRescueError('CLI_INTERRUPTED', 'interrupted'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const context: CommandContext = {
+    globals,
+    logger,
+    signal: controller.signal,
+    print(human, json) {
+      process.stdout.write(globals.json ? `${JSON.stringify(json, jsonReplacer)}\n` : human.endsWith('\n') ? human : `${human}\n`);
+    },
+  };
+  try {
+    const status = await body(context);
+    process.exitCode = interrupted ? ExitCode.INTERRUPTED : (status ?? ExitCode.OK);
+  } catch (error) {
+    process.exitCode = interrupted ? ExitCode.INTERRUPTED : exitCodeFor(error);
+    reportError(error, globals);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function reportError(error: unknown, globals: GlobalOptions): void {
+  const code = error instanceof IosRescueError ? error.code : 'UNEXPECTED';
+  const message = error instanceof Error ? error.message : String(error);
+  if (globals.json) {
+    process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  }
+  process.stderr.write(`iosrescue: ${message}${code === 'UNEXPECTED' ? '' : ` [${code}]`}\n`);
+  if (globals.debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+}
+
+/** Buffers become base64 and bigints strings in --json output. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+    return { base64: Buffer.from((value as { data: number[] }).data).toString('base64') };
+  }
+  return value;
+}
+
+export class CliUsageError extends IosRescueError {
+  constructor(message: string) {
+    super('CLI_USAGE', message);
+  }
+}
