@@ -1,0 +1,109 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Keeps the layering of STYLE.md true without anyone remembering it: a layer imports only layers below it,
+ * through their index.ts, protocol.ts or errors.ts; carve knows nothing of ours but errors.ts; services never
+ * touch backup; the emulator uses plist, wire, backup and pure protocol files, never client logic.
+ */
+const srcRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+
+const RANK: Record<string, number> = {
+  plist: 0,
+  wire: 1,
+  usbmux: 2,
+  lockdown: 3,
+  services: 4,
+  backup: 4,
+  carve: 4,
+  extract: 5,
+  operations: 6,
+  emulator: 6,
+  daemon: 7,
+  cli: 8,
+};
+/** Top-level files every layer may use. */
+const SHARED_FILES = new Set(['errors.ts', 'logging.ts']);
+const PUBLIC_ENTRY = /(^|\/)(index|protocol|errors)\.ts$/;
+
+function listSources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return listSources(path);
+    return name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found: string[] = [];
+  for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    found.push(resolve(dirname(file), match[1]!.replace(/\.js$/, '.ts')));
+  }
+  return found;
+}
+
+/** Layer of a file: its first folder under src/, or null for the top-level files. */
+function layerOf(path: string): string | null {
+  const parts = relative(srcRoot, path).split(sep);
+  return parts.length > 1 ? parts[0]! : null;
+}
+
+export function forbiddenImport(from: string, to: string): string | null {
+  const fromLayer = layerOf(from);
+  const toLayer = layerOf(to);
+  const toRel = relative(srcRoot, to).split(sep).join('/');
+  if (toLayer === null) {
+    if (SHARED_FILES.has(toRel)) return null;
+    return fromLayer === null ? null : `imports the top-level ${toRel}`;
+  }
+  if (fromLayer === null || fromLayer === toLayer) {
+    // services/<a> may not reach into services/<b>'s internals either.
+    if (fromLayer === 'services' && toLayer === 'services') {
+      const fromService = relative(srcRoot, from).split(sep)[1];
+      const toService = toRel.split('/')[1];
+      if (fromService !== toService && !PUBLIC_ENTRY.test(toRel)) return `reaches into services/${toService} internals`;
+    }
+    return null;
+  }
+  if (fromLayer === 'carve') return 'carve may import only src/errors.ts';
+  if (fromLayer === 'services' && toLayer === 'backup') return 'services never import backup (use the BackupHost interface)';
+  if (fromLayer === 'emulator') {
+    const allowed = ['plist', 'wire', 'backup'].includes(toLayer) || /\/(protocol|errors)\.ts$/.test(toRel);
+    return allowed ? null : `the emulator may not use client logic (${toRel})`;
+  }
+  if (fromLayer === 'cli') return null;
+  const fromRank = RANK[fromLayer];
+  const toRank = RANK[toLayer];
+  if (fromRank === undefined || toRank === undefined) return `unknown layer ${fromRank === undefined ? fromLayer : toLayer}`;
+  if (toRank >= fromRank) return `${fromLayer} may not import ${toLayer} (same or higher layer)`;
+  if (!PUBLIC_ENTRY.test(toRel)) return `imports ${toRel} instead of ${toLayer}'s index.ts or protocol.ts`;
+  return null;
+}
+
+describe('architecture', () => {
+  it('finds the layer rules broken by a forbidden import (the checker itself works)', () => {
+    const at = (p: string): string => join(srcRoot, p);
+    expect(forbiddenImport(at('plist/index.ts'), at('wire/index.ts'))).toMatch(/higher layer/);
+    expect(forbiddenImport(at('carve/scan.ts'), at('plist/index.ts'))).toMatch(/carve/);
+    expect(forbiddenImport(at('services/mobilebackup2/client.ts'), at('backup/index.ts'))).toMatch(/BackupHost/);
+    expect(forbiddenImport(at('emulator/usbmuxd.ts'), at('usbmux/client.ts'))).toMatch(/client logic/);
+    expect(forbiddenImport(at('emulator/usbmuxd.ts'), at('usbmux/protocol.ts'))).toBeNull();
+    expect(forbiddenImport(at('operations/pair-device.ts'), at('lockdown/client.ts'))).toMatch(/index\.ts/);
+    expect(forbiddenImport(at('operations/pair-device.ts'), at('lockdown/index.ts'))).toBeNull();
+    expect(forbiddenImport(at('cli/commands/info.ts'), at('emulator/index.ts'))).toBeNull();
+  });
+
+  it('no source file imports a layer it may not', () => {
+    const violations: string[] = [];
+    for (const file of listSources(srcRoot)) {
+      for (const target of importsOf(file)) {
+        const why = forbiddenImport(file, target);
+        if (why) violations.push(`${relative(srcRoot, file)} → ${relative(srcRoot, target)}: ${why}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});
