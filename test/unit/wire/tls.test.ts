@@ -28,7 +28,7 @@ describe('pairing certificates', () => {
     expect(root.ca).toBe(true);
     expect(host.ca).toBe(false);
     expect(root.serialNumber).toMatch(/^0+$/);
-    expect(root.subject).toBe('');
+    expect(root.subject ?? '').toBe('');
     // The host key in the record matches the host certificate.
     expect(createPublicKey(certs.hostPrivateKeyPem).export({ type: 'spki', format: 'der' })).toEqual(
       host.publicKey.export({ type: 'spki', format: 'der' }),
