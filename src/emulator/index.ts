@@ -1,0 +1,8 @@
+export { startEmulator, VirtualIphone, type EmulatorOptions, type AddDeviceOptions } from './emulator.js';
+export { VirtualDevice, type DevicePairing, type VirtualDeviceOptions } from './virtual-device.js';
+export { UsbmuxdServer, type UsbmuxdAddress, type AttachedDevice, type PluggableDevice } from './usbmuxd.js';
+export { serveLockdown } from './lockdownd.js';
+export type { ServiceContext, ServiceHandler, ServiceOptions } from './service-ports.js';
+export { parseTrustMode, formatTrustMode, type TrustMode } from './trust.js';
+export { createIdentity, udidFor, type IdentityOverrides } from './device-identity.js';
+export { EmulatorError } from './errors.js';

@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePlist } from '../../src/plist/index.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+/**
+ * Debian's unchanged libimobiledevice 1.3.0 tools against the virtual iPhone: the proof that its usbmuxd and
+ * lockdownd speak the protocol as a real phone and usbmuxd do (ios-protocols.md §9).
+ */
+const hasTools = spawnSync('sh', ['-c', 'command -v idevice_id && command -v idevicepair && command -v ideviceinfo'], { stdio: 'ignore' }).status === 0;
+if (!hasTools) console.warn('skipping libimobiledevice interop tests: idevice_id/idevicepair/ideviceinfo not on PATH (apt-get install libimobiledevice-utils)');
+
+interface ToolResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runTool(tool: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<ToolResult> {
+  return new Promise((resolve) => {
+    execFile(tool, args, { env, timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against the virtual iPhone', () => {
+  let emu: TestEmulator;
+  let first: string;
+  let second: string;
+  const tool = (name: string, ...args: string[]): Promise<ToolResult> => runTool(name, args, emu.env);
+
+  beforeAll(async () => {
+    emu = await startTestEmulator({ devices: 2 });
+    [first, second] = emu.udids as [string, string];
+  });
+  afterAll(() => emu?.stop());
+
+  it('idevice_id -l lists every virtual UDID in the dashed 25-character form', async () => {
+    const result = await tool('idevice_id', '-l');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n').sort()).toEqual([...emu.udids].sort());
+    for (const udid of emu.udids) expect(udid).toMatch(/^00008030-[0-9A-F]{16}$/);
+  });
+
+  it('ideviceinfo -s reads the public values without pairing', async () => {
+    const result = await tool('ideviceinfo', '-u', first, '-s', '-k', 'ProductType');
+    expect(result).toMatchObject({ code: 0, stdout: 'iPhone12,8\n' });
+    expect(emu.emulator.device(first).pairedHostIds()).toEqual([]);
+  });
+
+  it('idevicepair pair succeeds, and the host pair record lands in the virtual usbmuxd', async () => {
+    const result = await tool('idevicepair', '-u', first, 'pair');
+    expect(result.stdout).toContain(`SUCCESS: Paired with device ${first}`);
+    expect(result.code).toBe(0);
+    const hostIds = emu.emulator.device(first).pairedHostIds();
+    expect(hostIds).toHaveLength(1);
+    // usbmuxd rewrites every record as XML; libimobiledevice saved it with the EscrowBag from our Pair reply.
+    const stored = await readFile(join(emu.stateDir, `${first}.plist`));
+    expect(stored.subarray(0, 5).toString()).toBe('<?xml');
+    const record = parsePlist(stored) as Record<string, unknown>;
+    expect(record.HostID).toBe(hostIds[0]);
+    expect(Buffer.isBuffer(record.EscrowBag) && (record.EscrowBag as Buffer).equals(emu.emulator.device(first).pairing(hostIds[0]!)!.escrowBag)).toBe(true);
+  });
+
+  it('idevicepair validate succeeds with the stored record (a full TLS session)', async () => {
+    const result = await tool('idevicepair', '-u', first, 'validate');
+    expect(result.stdout).toContain(`SUCCESS: Validated pairing with device ${first}`);
+    expect(result.code).toBe(0);
+  });
+
+  it('ideviceinfo -k ProductVersion prints the emulator\'s value', async () => {
+    const result = await tool('ideviceinfo', '-u', first, '-k', 'ProductVersion');
+    expect(result).toMatchObject({ code: 0, stdout: '16.7.2\n' });
+  });
+
+  it('plain ideviceinfo prints the session-only values, proving the TLS session with the pair record', async () => {
+    const result = await tool('ideviceinfo', '-u', first);
+    expect(result.code).toBe(0);
+    const device = emu.emulator.device(first);
+    const values = device.rootValues();
+    expect(result.stdout).toContain('ProductType: iPhone12,8\n');
+    expect(result.stdout).toContain(`DeviceName: ${device.name}\n`);
+    expect(result.stdout).toContain(`UniqueDeviceID: ${first}\n`);
+    // SerialNumber and the IMEI are not readable before a session: their presence proves the session worked.
+    expect(result.stdout).toContain(`SerialNumber: ${String(values.SerialNumber)}\n`);
+    expect(result.stdout).toContain(`InternationalMobileEquipmentIdentity: ${String(values.InternationalMobileEquipmentIdentity)}\n`);
+  });
+
+  it('ideviceinfo reads a domain value: com.apple.mobile.backup WillEncrypt', async () => {
+    const result = await tool('ideviceinfo', '-u', first, '-q', 'com.apple.mobile.backup', '-k', 'WillEncrypt');
+    expect(result).toMatchObject({ code: 0, stdout: 'false\n' });
+  });
+
+  it('a device whose owner taps "Don\'t Trust" makes idevicepair fail with the denial', async () => {
+    emu.emulator.setTrust(second, 'deny');
+    const result = await tool('idevicepair', '-u', second, 'pair');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/denied/i);
+    expect(emu.emulator.device(second).pairedHostIds()).toEqual([]);
+  });
+
+  it('a pending Trust dialog is reported by idevicepair, and pairing works once it is accepted', async () => {
+    emu.emulator.setTrust(second, 'pending:1');
+    const pending = await tool('idevicepair', '-u', second, 'pair');
+    expect(pending.code).not.toBe(0);
+    expect(pending.stdout + pending.stderr).toMatch(/accept the trust dialog/i);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const accepted = await tool('idevicepair', '-u', second, 'pair');
+    expect(accepted.stdout).toContain(`SUCCESS: Paired with device ${second}`);
+    expect(accepted.code).toBe(0);
+  });
+
+  it('a locked phone refuses pairing with PasswordProtected', async () => {
+    emu.emulator.setTrust(second, 'locked');
+    const result = await tool('idevicepair', '-u', second, 'pair');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/passcode|password/i);
+    emu.emulator.setTrust(second, 'accept');
+  });
+
+  it('idevicepair unpair makes the phone forget the host; a session then needs pairing again', async () => {
+    const result = await tool('idevicepair', '-u', first, 'unpair');
+    expect(result.stdout).toContain(`SUCCESS: Unpaired with device ${first}`);
+    expect(result.code).toBe(0);
+    expect(emu.emulator.device(first).pairedHostIds()).toEqual([]);
+    // The host's record is gone too, so the next session starts with an automatic Pair: refused here ...
+    emu.emulator.setTrust(first, 'deny');
+    const refused = await tool('ideviceinfo', '-u', first, '-k', 'SerialNumber');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toBe('');
+    // ... and accepted here, as a phone whose owner taps Trust.
+    emu.emulator.setTrust(first, 'accept');
+    const again = await tool('ideviceinfo', '-u', first, '-k', 'SerialNumber');
+    expect(again).toMatchObject({ code: 0, stdout: `${String(emu.emulator.device(first).rootValues().SerialNumber)}\n` });
+    expect(emu.emulator.device(first).pairedHostIds()).toHaveLength(1);
+  });
+
+  it('a phone that forgot the host refuses the session (InvalidHostID) even though the host kept its record', async () => {
+    const device = emu.emulator.device(first);
+    for (const hostId of device.pairedHostIds()) await device.removePairing(hostId);
+    const result = await tool('ideviceinfo', '-u', first, '-k', 'SerialNumber');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+  });
+});
