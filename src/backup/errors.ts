@@ -1,0 +1,37 @@
+import { IosRescueError } from '../errors.js';
+
+/**
+ * Errors of the backup layer. Callers branch on `code`:
+ * - BACKUP_NOT_FOUND: the folder is not a backup (no Manifest.db/Manifest.mbdb/Info.plist)
+ * - BACKUP_CORRUPT_MANIFEST: Manifest.db / Manifest.mbdb cannot be read (not SQLite, missing table, truncated record)
+ * - BACKUP_CORRUPT_PLIST: Info/Status/Manifest.plist unreadable or of the wrong shape
+ * - BACKUP_CORRUPT_METADATA: one row's MBFile archive cannot be decoded
+ * - BACKUP_CORRUPT_KEYBAG: the keybag TLV is malformed or lacks what decryption needs
+ * - BACKUP_BAD_PASSWORD: the password does not unwrap the class keys (BadPasswordError)
+ * - BACKUP_PASSWORD_REQUIRED: the backup is encrypted and no password was given
+ * - BACKUP_KEY_UNWRAP: a wrapped key (ManifestKey, per-file key) fails its RFC 3394 integrity check
+ * - BACKUP_MISSING_CLASS_KEY: a file needs a protection class the keybag does not unlock
+ * - BACKUP_PATH_ESCAPE: a path from a backup would leave the folder it is joined to
+ * - BACKUP_FILE_NOT_FOUND: no manifest row for that domain and path
+ * - BACKUP_MISSING_DATA: the manifest lists a file whose data file is absent
+ * - BACKUP_NOT_A_FILE: a directory or symlink was asked for as file data
+ * - BACKUP_TRUNCATED_FILE: a data file is shorter than its recorded Size, or not a whole number of AES blocks
+ * - BACKUP_BAD_PADDING: decrypted data ends in invalid PKCS#7 padding and is shorter than its recorded Size
+ */
+export class BackupError extends IosRescueError {}
+
+export class BadPasswordError extends BackupError {
+  constructor(details: Record<string, unknown> = {}) {
+    super(
+      'BACKUP_BAD_PASSWORD',
+      'wrong backup password: it does not unlock this backup\'s keybag (this is the password chosen when backup encryption was turned on, not the phone\'s passcode)',
+      { details },
+    );
+  }
+}
+
+export class PathEscapeError extends BackupError {
+  constructor(path: string, reason: string) {
+    super('BACKUP_PATH_ESCAPE', `refusing path ${JSON.stringify(path)}: ${reason}`, { details: { path, reason } });
+  }
+}
