@@ -141,8 +141,7 @@ export class UsbmuxdConnection {
       }
       await this.handlePlist(request, tag);
     } else if (message === UsbmuxMessage.LISTEN) {
-      this.sendResult(tag, UsbmuxResult.OK);
-      this.host.startListening(this);
+      this.startListening(tag);
     } else if (message === UsbmuxMessage.CONNECT) {
       const request = decodeBinaryConnect(body);
       if (!request) this.sendResult(tag, UsbmuxResult.BADCOMMAND);
@@ -162,8 +161,7 @@ export class UsbmuxdConnection {
         this.sendPlist({ DeviceList: this.host.attachedDevices().map(attachedMessage) }, tag);
         return;
       case 'Listen':
-        this.sendResult(tag, UsbmuxResult.OK);
-        this.host.startListening(this);
+        this.startListening(tag);
         return;
       case 'Connect': {
         const deviceId = plistNumber(request.DeviceID);
@@ -210,6 +208,13 @@ export class UsbmuxdConnection {
         this.host.logger.warn({ client: this.number, request: type }, 'usbmuxd: unknown request');
         this.sendResult(tag, UsbmuxResult.BADCOMMAND);
     }
+  }
+
+  /** Result 0, then one Attached per present device; from now on the connection only receives events. */
+  private startListening(tag: number): void {
+    this.sendResult(tag, UsbmuxResult.OK);
+    this.state = 'listen';
+    this.host.startListening(this);
   }
 
   private connect(deviceId: number, port: number, tag: number): void {
