@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePlist } from '../../src/plist/index.js';
+import { isPlistDict, parsePlist, toXmlPlist } from '../../src/plist/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 /**
@@ -146,5 +145,59 @@ describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against the virtual iPh
     const result = await tool('ideviceinfo', '-u', first, '-k', 'SerialNumber');
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe('');
+  });
+});
+
+describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against older virtual iPhones', () => {
+  // iOS < 10: libimobiledevice caps TLS at 1.0, which the device side must still accept; iOS < 7: the handshake
+  // also sends ValidatePair before StartSession (ios-protocols.md §2.3, §2.5).
+  for (const productVersion of ['9.3.5', '6.1.4']) {
+    it(`pairs and runs a session with a phone on iOS ${productVersion}`, async () => {
+      const emu = await startTestEmulator({ devices: 1, identity: { productVersion } });
+      try {
+        const [udid] = emu.udids as [string];
+        const paired = await runTool('idevicepair', ['-u', udid, 'pair'], emu.env);
+        expect(paired.stdout).toContain(`SUCCESS: Paired with device ${udid}`);
+        const validated = await runTool('idevicepair', ['-u', udid, 'validate'], emu.env);
+        expect(validated.stdout).toContain(`SUCCESS: Validated pairing with device ${udid}`);
+        const serial = await runTool('ideviceinfo', ['-u', udid, '-k', 'SerialNumber'], emu.env);
+        expect(serial).toMatchObject({ code: 0, stdout: `${String(emu.emulator.device(udid).rootValues().SerialNumber)}\n` });
+      } finally {
+        await emu.stop();
+      }
+    });
+  }
+});
+
+const hasInetcat = spawnSync('sh', ['-c', 'command -v inetcat'], { stdio: 'ignore' }).status === 0;
+if (!hasInetcat) console.warn('skipping the inetcat test: inetcat not on PATH (apt-get install libusbmuxd-tools)');
+
+describe.skipIf(!hasInetcat)('libusbmuxd inetcat against the virtual usbmuxd', () => {
+  it('pipes stdin/stdout to lockdownd through a usbmuxd Connect', async () => {
+    const emu = await startTestEmulator({ devices: 1 });
+    const child = spawn('inetcat', ['-u', emu.udids[0]!, '62078'], { env: emu.env, stdio: 'pipe' });
+    try {
+      const body = Buffer.from(toXmlPlist({ Label: 'inetcat', Request: 'QueryType' }));
+      const frame = Buffer.alloc(4 + body.length);
+      frame.writeUInt32BE(body.length, 0);
+      body.copy(frame, 4);
+      const reply = new Promise<Buffer>((resolve, reject) => {
+        let received = Buffer.alloc(0);
+        const timer = setTimeout(() => reject(new Error('no reply through inetcat')), 10_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          received = Buffer.concat([received, chunk]);
+          if (received.length >= 4 && received.length >= 4 + received.readUInt32BE(0)) {
+            clearTimeout(timer);
+            resolve(received.subarray(4, 4 + received.readUInt32BE(0)));
+          }
+        });
+      });
+      child.stdin.write(frame);
+      const message = parsePlist(await reply);
+      expect(isPlistDict(message) && message).toEqual({ Request: 'QueryType', Type: 'com.apple.mobile.lockdown' });
+    } finally {
+      child.kill();
+      await emu.stop();
+    }
   });
 });
