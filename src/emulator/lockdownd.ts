@@ -42,7 +42,6 @@ class LockdownConnection {
     private readonly logger: Logger,
   ) {
     this.connection = this.plistConnection(socket);
-    socket.on('error', (error) => logger.debug({ err: error.message }, 'lockdownd: socket error'));
   }
 
   async run(): Promise<void> {
@@ -261,6 +260,8 @@ class LockdownConnection {
   }
 
   private plistConnection(socket: Duplex): PlistConnection {
+    // A listener that outlives the frame reader: a reset after close must not become an uncaught 'error'.
+    socket.on('error', (error) => this.logger.debug({ err: error.message }, 'lockdownd: socket error'));
     return new PlistConnection(socket, { format: 'xml', timeoutMs: IDLE_TIMEOUT_MS, maxFrameBytes: MAX_LOCKDOWN_FRAME });
   }
 }

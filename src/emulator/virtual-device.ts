@@ -82,7 +82,8 @@ export class VirtualDevice {
 
     const saved = await readPlistFile(join(dir, 'values.plist'));
     const root = isPlistDict(saved?.Root) ? saved.Root : createIdentity(seed, options.index, options.identity);
-    const domains = isPlistDict(saved?.Domains) ? (saved.Domains as Record<string, PlistDict>) : createDefaultDomains();
+    // Domains added in later versions appear in old state too; saved values win.
+    const domains = { ...createDefaultDomains(), ...(isPlistDict(saved?.Domains) ? (saved.Domains as Record<string, PlistDict>) : {}) };
     const pairings = decodePairings(await readPlistFile(join(dir, 'pairings.plist')));
 
     // usbmuxd LocationIDs encode the USB bus path; any stable distinct value will do for a virtual port.
@@ -214,6 +215,8 @@ export class VirtualDevice {
   private async runService(socket: Duplex, service: RegisteredService, context: { serviceName: string; hostId: string; escrowBag?: Buffer }): Promise<void> {
     const logger = this.logger.child({ service: service.name });
     let stream: Duplex = socket;
+    // Handlers add their own listeners; this one keeps a late reset from becoming an uncaught 'error'.
+    socket.on('error', (error) => logger.debug({ err: error.message }, 'service socket error'));
     if (service.ssl) {
       try {
         const secure = await upgradeToTlsServer(socket, this.tlsCredentialsFor(context.hostId));
@@ -222,6 +225,7 @@ export class VirtualDevice {
           secure.destroy();
           return;
         }
+        secure.on('error', (error) => logger.debug({ err: error.message }, 'service TLS socket error'));
         stream = secure;
       } catch (error) {
         logger.warn({ err: (error as Error).message }, 'service TLS handshake failed');
