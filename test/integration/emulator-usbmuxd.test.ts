@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toBinaryPlist, toXmlPlist } from '../../src/plist/index.js';
+import { parsePlist, toBinaryPlist, toXmlPlist } from '../../src/plist/index.js';
 import { UsbmuxMessage, decodePlistPayload, encodeUsbmuxHeader, parseAttachedDevice } from '../../src/usbmux/protocol.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { RawUsbmux } from '../helpers/raw-usbmux.js';
@@ -144,6 +144,24 @@ describe('virtual usbmuxd', () => {
     expect(add.header).toMatchObject({ length: 16 + 268, version: 0, message: UsbmuxMessage.DEVICE_ADD, tag: 0 });
     expect(add.body.subarray(6, 6 + 25).toString('latin1')).toBe(emu.udids[0]);
     expect(add.body[6 + 25]).toBe(0);
+  });
+
+  it('serves a binary (version 0) CONNECT, port in network byte order, and then pipes to lockdownd', async () => {
+    const client = await connect();
+    const packet = Buffer.alloc(24);
+    encodeUsbmuxHeader({ length: 24, version: 0, message: UsbmuxMessage.CONNECT, tag: 4 }).copy(packet);
+    packet.writeUInt32LE(emu.emulator.deviceId(emu.udids[0]!), 16);
+    packet.writeUInt16BE(62078, 20);
+    client.write(packet);
+    const result = await client.readPacket();
+    expect(result.header).toMatchObject({ version: 0, message: UsbmuxMessage.RESULT, tag: 4 });
+    expect(result.body.readUInt32LE(0)).toBe(0);
+    const body = Buffer.from(toXmlPlist({ Request: 'QueryType' }));
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32BE(body.length);
+    client.write(Buffer.concat([prefix, body]));
+    const length = (await client.reader.readExactly(4)).readUInt32BE(0);
+    expect(parsePlist(await client.reader.readExactly(length))).toEqual({ Request: 'QueryType', Type: 'com.apple.mobile.lockdown' });
   });
 
   it('closes a client that announces an oversized packet, and keeps serving others', async () => {
