@@ -1,5 +1,6 @@
 export { startEmulator, VirtualIphone, type EmulatorOptions, type AddDeviceOptions } from './emulator.js';
-export { VirtualDevice, type DevicePairing, type VirtualDeviceOptions } from './virtual-device.js';
+export { VirtualDevice, type VirtualDeviceOptions } from './virtual-device.js';
+export type { DevicePairing } from './device-pairings.js';
 export { UsbmuxdServer, type UsbmuxdAddress, type AttachedDevice, type PluggableDevice } from './usbmuxd.js';
 export { serveLockdown } from './lockdownd.js';
 export type { ServiceContext, ServiceHandler, ServiceOptions } from './service-ports.js';

@@ -5,7 +5,8 @@ import { LOCKDOWN_SERVICE_TYPE } from '../lockdown/protocol.js';
 import { isPlistDict, type PlistDict } from '../plist/index.js';
 import { PlistConnection, WireError, encodePlistFrame, upgradeToTlsServer, writeAll } from '../wire/index.js';
 import { checkSettable, checkRemovable, isPublicBeforeSession } from './lockdown-values.js';
-import { newEscrowBag, type VirtualDevice } from './virtual-device.js';
+import { newEscrowBag } from './device-pairings.js';
+import type { VirtualDevice } from './virtual-device.js';
 
 /** lockdownd's messages are small (activation records are the biggest, ~10 KB): anything far larger is hostile. */
 const MAX_LOCKDOWN_FRAME = 1024 * 1024;

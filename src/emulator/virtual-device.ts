@@ -1,27 +1,15 @@
-import { X509Certificate, createPublicKey, randomBytes } from 'node:crypto';
+import { X509Certificate, createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { silentLogger, type Logger } from '../logging.js';
 import { isPlistDict, type PlistDict, type PlistValue } from '../plist/index.js';
 import { generateRsaKeyPair, upgradeToTlsServer, type TlsCredentials } from '../wire/index.js';
 import { createDefaultDomains, createIdentity, udidFor, type IdentityOverrides } from './device-identity.js';
+import { decodePairings, encodePairings, type DevicePairing } from './device-pairings.js';
 import { EmulatorError } from './errors.js';
 import { ServicePorts, type RegisteredService, type ServiceHandler, type ServiceOptions } from './service-ports.js';
 import { readPlistFile, readTextFile, writePlistFile, writePrivateFile } from './state-files.js';
 import { TrustDialog, type TrustMode } from './trust.js';
-
-/** What the phone remembers about a host it trusts (the public half of the host's pair record, and its escrow bag). */
-export interface DevicePairing {
-  hostId: string;
-  systemBuid: string;
-  deviceCertificate: Buffer;
-  hostCertificate: Buffer;
-  rootCertificate: Buffer;
-  /** Handed to the host in the Pair reply; StartService with it works while the phone is locked. */
-  escrowBag: Buffer;
-  wifiMacAddress?: string;
-  pairedAt: Date;
-}
 
 export interface VirtualDeviceOptions {
   /** Each device keeps its files in `<stateDir>/<UDID>/`. */
@@ -255,47 +243,4 @@ export class VirtualDevice {
     this.saving = next.catch((error: unknown) => this.logger.error({ err: (error as Error).message }, 'cannot save device state'));
     return next;
   }
-}
-
-export function newEscrowBag(): Buffer {
-  // Real escrow bags are keybag blobs of a few hundred bytes; the host only stores and returns it.
-  return randomBytes(48);
-}
-
-function encodePairings(pairings: Map<string, DevicePairing>): PlistDict {
-  const out: PlistDict = {};
-  for (const p of pairings.values()) {
-    const entry: PlistDict = {
-      HostID: p.hostId,
-      SystemBUID: p.systemBuid,
-      DeviceCertificate: p.deviceCertificate,
-      HostCertificate: p.hostCertificate,
-      RootCertificate: p.rootCertificate,
-      EscrowBag: p.escrowBag,
-      PairedAt: p.pairedAt,
-    };
-    if (p.wifiMacAddress) entry.WiFiMACAddress = p.wifiMacAddress;
-    out[p.hostId] = entry;
-  }
-  return out;
-}
-
-function decodePairings(saved: PlistDict | undefined): Map<string, DevicePairing> {
-  const pairings = new Map<string, DevicePairing>();
-  for (const entry of Object.values(saved ?? {})) {
-    if (!isPlistDict(entry) || typeof entry.HostID !== 'string') continue;
-    const { DeviceCertificate, HostCertificate, RootCertificate, EscrowBag } = entry;
-    if (!Buffer.isBuffer(DeviceCertificate) || !Buffer.isBuffer(HostCertificate) || !Buffer.isBuffer(RootCertificate) || !Buffer.isBuffer(EscrowBag)) continue;
-    pairings.set(entry.HostID, {
-      hostId: entry.HostID,
-      systemBuid: typeof entry.SystemBUID === 'string' ? entry.SystemBUID : '',
-      deviceCertificate: DeviceCertificate,
-      hostCertificate: HostCertificate,
-      rootCertificate: RootCertificate,
-      escrowBag: EscrowBag,
-      wifiMacAddress: typeof entry.WiFiMACAddress === 'string' ? entry.WiFiMACAddress : undefined,
-      pairedAt: entry.PairedAt instanceof Date ? entry.PairedAt : new Date(0),
-    });
-  }
-  return pairings;
 }
