@@ -1,0 +1,119 @@
+import Database from 'better-sqlite3';
+import { BackupError } from './errors.js';
+import { entryKind, makeMatcher, type BackupFileEntry, type FileFilter } from './file-entry.js';
+import { assertFileId } from './layout.js';
+import { decodeMbFile } from './mb-file.js';
+
+interface FileRow {
+  rowid: number;
+  fileID: unknown;
+  domain: unknown;
+  relativePath: unknown;
+  flags: unknown;
+  file: unknown;
+}
+
+const BATCH = 512;
+
+function corrupt(path: string, error: unknown): BackupError {
+  if (error instanceof BackupError) return error;
+  return new BackupError('BACKUP_CORRUPT_MANIFEST', `Manifest.db is not readable (${path}): ${(error as Error).message}`, {
+    cause: error,
+    details: { path },
+  });
+}
+
+/** Turns one `Files` row into an entry; a row whose metadata or ID is bad is still returned, with `problem` set. */
+export function entryFromRow(row: Omit<FileRow, 'rowid'>): BackupFileEntry {
+  const domain = typeof row.domain === 'string' ? row.domain : '';
+  const relativePath = typeof row.relativePath === 'string' ? row.relativePath : '';
+  const flags = typeof row.flags === 'number' ? row.flags : typeof row.flags === 'bigint' ? Number(row.flags) : 0;
+  const entry: BackupFileEntry = { fileId: String(row.fileID ?? ''), domain, relativePath, flags, kind: entryKind(flags, undefined), metadata: null };
+  try {
+    entry.fileId = assertFileId(entry.fileId);
+    if (!Buffer.isBuffer(row.file)) throw new BackupError('BACKUP_CORRUPT_METADATA', 'row has no file metadata blob');
+    entry.metadata = decodeMbFile(row.file);
+    entry.kind = entryKind(flags, entry.metadata.mode);
+  } catch (error) {
+    entry.problem = corrupt('Manifest.db', error);
+  }
+  return entry;
+}
+
+/**
+ * Manifest.db of an iOS ≥ 10 backup (ios-protocols.md §6.5), opened read-only. Rows stream in rowid batches, so
+ * memory stays flat for any number of rows and the connection is free between batches (`get` may be called while
+ * a `files()` loop is running).
+ */
+export class ManifestDb {
+  private constructor(
+    readonly path: string,
+    private readonly db: Database.Database,
+  ) {}
+
+  /** Throws BACKUP_CORRUPT_MANIFEST when the file is not SQLite or has no usable `Files` table. */
+  static open(path: string): ManifestDb {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      db.prepare('SELECT fileID, domain, relativePath, flags, file FROM Files LIMIT 0').all();
+      return new ManifestDb(path, db);
+    } catch (error) {
+      db?.close();
+      throw corrupt(path, error);
+    }
+  }
+
+  /** Rows in storage order, filtered by exact domain (in SQL) and a path glob. */
+  async *files(filter: FileFilter = {}): AsyncGenerator<BackupFileEntry> {
+    const matches = makeMatcher(filter);
+    const byDomain = filter.domain !== undefined;
+    let statement: Database.Statement;
+    try {
+      statement = this.db.prepare(
+        `SELECT rowid, fileID, domain, relativePath, flags, file FROM Files WHERE rowid > ? ${byDomain ? 'AND domain = ?' : ''} ORDER BY rowid LIMIT ${BATCH}`,
+      );
+    } catch (error) {
+      throw corrupt(this.path, error);
+    }
+    let after = -Infinity;
+    for (;;) {
+      let rows: FileRow[];
+      try {
+        rows = (byDomain ? statement.all(after, filter.domain) : statement.all(after)) as FileRow[];
+      } catch (error) {
+        throw corrupt(this.path, error);
+      }
+      for (const row of rows) {
+        if (matches({ domain: String(row.domain ?? ''), relativePath: String(row.relativePath ?? '') })) yield entryFromRow(row);
+      }
+      if (rows.length < BATCH) return;
+      after = rows[rows.length - 1]!.rowid;
+    }
+  }
+
+  get(domain: string, relativePath: string): BackupFileEntry | undefined {
+    try {
+      const row = this.db
+        .prepare('SELECT fileID, domain, relativePath, flags, file FROM Files WHERE domain = ? AND relativePath = ? LIMIT 1')
+        .get(domain, relativePath) as FileRow | undefined;
+      return row === undefined ? undefined : entryFromRow(row);
+    } catch (error) {
+      throw corrupt(this.path, error);
+    }
+  }
+
+  /** Row counts per flags value, straight from SQL (a cheap summary for listings). */
+  countByFlags(): Map<number, number> {
+    try {
+      const rows = this.db.prepare('SELECT flags, count(*) AS n FROM Files GROUP BY flags').all() as Array<{ flags: number; n: number }>;
+      return new Map(rows.map((r) => [Number(r.flags), r.n]));
+    } catch (error) {
+      throw corrupt(this.path, error);
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,174 @@
+import { open } from 'node:fs/promises';
+import { BackupError } from './errors.js';
+import { entryKind, makeMatcher, type BackupFileEntry, type FileFilter } from './file-entry.js';
+import { fileIdFor } from './layout.js';
+import type { MbFile } from './mb-file.js';
+
+/** A Manifest.mbdb holds ~200 bytes per file; a file past this is not one. */
+const MAX_MBDB_BYTES = 512 * 1024 * 1024;
+const MAGIC = Buffer.from('mbdb\x05\x00', 'latin1');
+
+class Truncated extends Error {}
+
+/** Big-endian reader over the record stream; running past the end throws Truncated. */
+class Cursor {
+  offset = MAGIC.length;
+  constructor(private readonly bytes: Buffer) {}
+
+  private need(n: number): number {
+    if (this.offset + n > this.bytes.length) throw new Truncated();
+    const at = this.offset;
+    this.offset += n;
+    return at;
+  }
+  u8(): number {
+    return this.bytes[this.need(1)]!;
+  }
+  u16(): number {
+    return this.bytes.readUInt16BE(this.need(2));
+  }
+  u32(): number {
+    return this.bytes.readUInt32BE(this.need(4));
+  }
+  u64(): number {
+    return Number(this.bytes.readBigUInt64BE(this.need(8)));
+  }
+  /** u16 length + bytes; 0xFFFF means absent. */
+  raw(): Buffer | undefined {
+    const length = this.u16();
+    if (length === 0xffff) return undefined;
+    const at = this.need(length);
+    return this.bytes.subarray(at, at + length);
+  }
+  str(): string | undefined {
+    return this.raw()?.toString('utf8');
+  }
+}
+
+/** Kind → the flags value Manifest.db would have used. */
+const FLAGS = { file: 1, directory: 2, symlink: 4, unknown: 0 } as const;
+
+/**
+ * Parses the Manifest.mbdb of an iOS 5–9 backup (ios-protocols.md §6.6). Records before a truncation or damage are
+ * returned; `problem` then says where reading stopped.
+ */
+export function parseMbdb(bytes: Buffer): { entries: BackupFileEntry[]; problem?: BackupError } {
+  if (bytes.length < MAGIC.length || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new BackupError('BACKUP_CORRUPT_MANIFEST', 'Manifest.mbdb does not start with "mbdb\\x05\\x00"');
+  }
+  const cursor = new Cursor(bytes);
+  const entries: BackupFileEntry[] = [];
+  while (cursor.offset < bytes.length) {
+    const start = cursor.offset;
+    try {
+      const domain = cursor.str() ?? '';
+      const relativePath = cursor.str() ?? '';
+      const target = cursor.str();
+      const digest = cursor.raw();
+      const encryptionKey = cursor.raw();
+      const mode = cursor.u16();
+      const inode = cursor.u64();
+      const userId = cursor.u32();
+      const groupId = cursor.u32();
+      const lastModified = cursor.u32();
+      cursor.u32(); // atime: not part of MBFile
+      const lastStatusChange = cursor.u32();
+      const size = cursor.u64();
+      const protectionClass = cursor.u8();
+      const propertyCount = cursor.u8();
+      for (let i = 0; i < propertyCount; i++) {
+        cursor.raw();
+        cursor.raw();
+      }
+      const metadata: MbFile = {
+        size, mode, userId, groupId, inode, lastModified, lastStatusChange, protectionClass,
+        encryptionKey: encryptionKey && Buffer.from(encryptionKey),
+        target, digest: digest && Buffer.from(digest), relativePath,
+      };
+      const kind = entryKind(0, mode);
+      entries.push({ fileId: fileIdFor(domain, relativePath), domain, relativePath, flags: FLAGS[kind], kind, metadata });
+    } catch (error) {
+      if (!(error instanceof Truncated)) throw error;
+      return {
+        entries,
+        problem: new BackupError('BACKUP_CORRUPT_MANIFEST', `Manifest.mbdb is truncated: the record at offset ${start} runs past the end (${entries.length} records read)`, {
+          details: { offset: start, records: entries.length },
+        }),
+      };
+    }
+  }
+  return { entries };
+}
+
+/** Manifest.mbdb behind the same interface as ManifestDb. */
+export class ManifestMbdb {
+  private constructor(
+    readonly path: string,
+    private readonly entries: BackupFileEntry[],
+    /** Set when the file is damaged: `files()` yields what was read, then throws this. */
+    readonly problem: BackupError | undefined,
+  ) {}
+
+  static async open(path: string): Promise<ManifestMbdb> {
+    const handle = await open(path, 'r').catch((error: unknown) => {
+      throw new BackupError('BACKUP_CORRUPT_MANIFEST', `cannot open ${path}: ${(error as Error).message}`, { cause: error });
+    });
+    try {
+      const { size } = await handle.stat();
+      if (size > MAX_MBDB_BYTES) throw new BackupError('BACKUP_CORRUPT_MANIFEST', `${path} is ${size} bytes, beyond any real Manifest.mbdb`);
+      const { entries, problem } = parseMbdb(await handle.readFile());
+      return new ManifestMbdb(path, entries, problem);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async *files(filter: FileFilter = {}): AsyncGenerator<BackupFileEntry> {
+    const matches = makeMatcher(filter);
+    for (const entry of this.entries) if (matches(entry)) yield entry;
+    if (this.problem) throw this.problem;
+  }
+
+  get(domain: string, relativePath: string): BackupFileEntry | undefined {
+    return this.entries.find((e) => e.domain === domain && e.relativePath === relativePath);
+  }
+
+  countByFlags(): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const e of this.entries) counts.set(e.flags, (counts.get(e.flags) ?? 0) + 1);
+    return counts;
+  }
+
+  close(): void {}
+}
+
+function mbdbString(value: string | Buffer | undefined): Buffer {
+  const header = Buffer.alloc(2);
+  if (value === undefined) {
+    header.writeUInt16BE(0xffff, 0);
+    return header;
+  }
+  const body = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  header.writeUInt16BE(body.length, 0);
+  return Buffer.concat([header, body]);
+}
+
+/** Encodes records the way an iOS 5–9 device wrote Manifest.mbdb (for generators and tests). */
+export function encodeMbdb(records: Array<{ domain: string; relativePath: string; metadata: MbFile }>): Buffer {
+  const parts: Buffer[] = [MAGIC];
+  for (const { domain, relativePath, metadata: m } of records) {
+    const fixed = Buffer.alloc(2 + 8 + 4 * 5 + 8 + 2);
+    let o = fixed.writeUInt16BE(m.mode, 0);
+    o = fixed.writeBigUInt64BE(BigInt(m.inode ?? 0), o);
+    o = fixed.writeUInt32BE(m.userId ?? 0, o);
+    o = fixed.writeUInt32BE(m.groupId ?? 0, o);
+    o = fixed.writeUInt32BE(m.lastModified ?? 0, o);
+    o = fixed.writeUInt32BE(m.lastModified ?? 0, o);
+    o = fixed.writeUInt32BE(m.lastStatusChange ?? 0, o);
+    o = fixed.writeBigUInt64BE(BigInt(m.size), o);
+    o = fixed.writeUInt8(m.protectionClass ?? 0, o);
+    fixed.writeUInt8(0, o);
+    parts.push(mbdbString(domain), mbdbString(relativePath), mbdbString(m.target), mbdbString(m.digest), mbdbString(m.encryptionKey), fixed);
+  }
+  return Buffer.concat(parts);
+}
