@@ -37,13 +37,24 @@ export class CbcDecryptor {
     this.decipher.setAutoPadding(false);
   }
 
-  /** Plaintext ready to pass on (possibly empty). With padding off, OpenSSL returns whole blocks only. */
-  update(chunk: Buffer): Buffer[] {
+  /**
+   * Plaintext ready to pass on (possibly empty). With padding off, OpenSSL returns whole blocks only. A caller
+   * that knows more ciphertext follows (it knows the file's length) passes `moreFollows` so the chunk goes out
+   * whole instead of in two pieces: only the file's last block can hold padding.
+   */
+  update(chunk: Buffer, moreFollows = false): Buffer[] {
     this.cipherBytes += chunk.length;
     const plain = this.decipher.update(chunk);
     if (plain.length === 0) return [];
-    const out = [this.cut(this.held), this.cut(plain.subarray(0, plain.length - BLOCK))];
-    this.held = Buffer.from(plain.subarray(plain.length - BLOCK));
+    const out: Buffer[] = [];
+    if (this.held.length > 0) out.push(this.cut(this.held));
+    if (moreFollows) {
+      this.held = Buffer.alloc(0);
+      out.push(this.cut(plain));
+    } else {
+      out.push(this.cut(plain.subarray(0, plain.length - BLOCK)));
+      this.held = Buffer.from(plain.subarray(plain.length - BLOCK));
+    }
     return out.filter((b) => b.length > 0);
   }
 
@@ -55,7 +66,10 @@ export class CbcDecryptor {
       if (rest.length > 0) last = Buffer.concat([last, rest]);
     }
     const padding = pkcs7PaddingLength(last);
-    const tail = this.cut(last.subarray(0, last.length - padding));
+    // When the recorded size ends exactly at the last byte, the data was not padded (pyiosbackup's Manifest.db):
+    // its final bytes are data even if they happen to look like padding.
+    const unpadded = this.size !== undefined && this.emitted + last.length === this.size;
+    const tail = this.cut(unpadded ? last : last.subarray(0, last.length - padding));
     if (partial !== 0) {
       return { tail, error: new BackupError('BACKUP_TRUNCATED_FILE', `encrypted data is ${this.cipherBytes} bytes, not a whole number of 16-byte AES blocks`, {
         details: { cipherBytes: this.cipherBytes, plainBytes: this.emitted },

@@ -57,6 +57,13 @@ describe('AES-256-CBC backup decryption', () => {
     expect(decryptBuffer(KEY, encrypted, 5).toString()).toBe('hello');
   });
 
+  it('keeps unpadded data whose recorded size ends at the last byte, even when it ends like padding', () => {
+    const plain = Buffer.concat([randomBytes(31), Buffer.from([1])]);
+    const cipher = createCipheriv('aes-256-cbc', KEY, Buffer.alloc(16)).setAutoPadding(false);
+    const encrypted = Buffer.concat([cipher.update(plain), cipher.final()]);
+    expect(decryptBuffer(KEY, encrypted, 32).equals(plain)).toBe(true);
+  });
+
   it('passes on every whole block of a truncated file, then fails with BACKUP_TRUNCATED_FILE', async () => {
     const plain = randomBytes(1000);
     const cipher = encryptBuffer(KEY, plain).subarray(0, 520);

@@ -1,0 +1,239 @@
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { access, mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
+import { decryptFile } from './decrypt-file.js';
+import { BackupError } from './errors.js';
+import type { BackupFileEntry, FileFilter } from './file-entry.js';
+import { readInfoPlist, type InfoPlist } from './info-plist.js';
+import { keybagId, type KeyCache } from './key-cache.js';
+import { Keybag, type UnlockedKeybag } from './keybag.js';
+import { dataFileRelativePath, type DataFileLayout } from './layout.js';
+import { ManifestDb } from './manifest-db.js';
+import { ManifestMbdb } from './manifest-mbdb.js';
+import { readManifestPlist, type ManifestPlist } from './manifest-plist.js';
+import { readStatusPlist, type StatusPlist } from './status-plist.js';
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const READ_CHUNK = 1024 * 1024;
+
+export type PasswordSource = string | Buffer | (() => Promise<string | Buffer>);
+
+export interface OpenBackupOptions {
+  /** Asked for only when the backup is encrypted and no cached key fits (a function is called at most once). */
+  password?: PasswordSource;
+  /** Where derived keys are looked up and stored; none by default, so keys never reach the disk. */
+  keyCache?: KeyCache;
+  /** Parent of the owner-only folder holding the decrypted Manifest.db while the backup is open. */
+  tempDir?: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
+async function startsWith(path: string, magic: Buffer): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(magic.length);
+    const { bytesRead } = await handle.read(head, 0, magic.length, 0);
+    return bytesRead === magic.length && head.equals(magic);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Devices pad Manifest.db with PKCS#7, so its ciphertext is pages + 16 bytes; some tools write it unpadded, a whole
+ * number of pages. A length that is a multiple of 512 (the smallest SQLite page) therefore has no padding to strip.
+ */
+async function unpaddedManifestSize(path: string): Promise<number | undefined> {
+  const { size } = await stat(path);
+  return size % 512 === 0 ? size : undefined;
+}
+
+/** Temp folders still open at exit are removed even if the caller forgot close() or the run was interrupted. */
+const liveTempDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of liveTempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * One backup folder, plain or encrypted: its plists, its manifest (Manifest.db or Manifest.mbdb) and its files as
+ * streams. For an encrypted backup the password is turned into class keys once per open (one key derivation),
+ * Manifest.db is decrypted into an owner-only temp folder that close() deletes, and each file is decrypted as it is
+ * read.
+ */
+export class BackupReader {
+  /** Non-fatal findings while opening (an unreadable Info.plist does not stop the files being read). */
+  readonly problems: BackupError[] = [];
+  info?: InfoPlist;
+  status?: StatusPlist;
+  manifestPlist?: ManifestPlist;
+  keybag?: UnlockedKeybag;
+  /** Path of the plain Manifest.db being read (the temp copy for encrypted backups); undefined for mbdb backups. */
+  manifestDbPath?: string;
+  private manifest!: ManifestDb | ManifestMbdb;
+  private tempDir?: string;
+  private layout: DataFileLayout = 'hashed';
+
+  private constructor(readonly dir: string) {}
+
+  get isEncrypted(): boolean {
+    return this.keybag !== undefined;
+  }
+
+  get manifestKind(): 'db' | 'mbdb' {
+    return this.manifest instanceof ManifestDb ? 'db' : 'mbdb';
+  }
+
+  static async open(dir: string, options: OpenBackupOptions = {}): Promise<BackupReader> {
+    const reader = new BackupReader(dir);
+    try {
+      await reader.load(options);
+      return reader;
+    } catch (error) {
+      await reader.close();
+      throw error;
+    }
+  }
+
+  private async load(options: OpenBackupOptions): Promise<void> {
+    const settle = async <T>(read: Promise<T>): Promise<T | undefined> =>
+      read.catch((error: unknown) => {
+        if (!(error instanceof BackupError)) throw error;
+        this.problems.push(error);
+        return undefined;
+      });
+    this.info = await settle(readInfoPlist(this.dir));
+    this.status = await settle(readStatusPlist(this.dir));
+    let manifestPlistError: BackupError | undefined;
+    this.manifestPlist = await readManifestPlist(this.dir).catch((error: unknown) => {
+      if (!(error instanceof BackupError)) throw error;
+      manifestPlistError = error;
+      return undefined;
+    });
+    const dbPath = join(this.dir, 'Manifest.db');
+    const mbdbPath = join(this.dir, 'Manifest.mbdb');
+    if (await exists(dbPath)) {
+      const plain = await startsWith(dbPath, SQLITE_MAGIC);
+      if (!plain && manifestPlistError) throw manifestPlistError;
+      if (manifestPlistError) this.problems.push(manifestPlistError);
+      if (this.manifestPlist?.isEncrypted) await this.unlock(options);
+      if (!plain && this.keybag && this.manifestPlist?.manifestKey) {
+        this.manifestDbPath = await this.decryptManifestDb(dbPath, this.manifestPlist.manifestKey, options.tempDir);
+      } else {
+        this.manifestDbPath = dbPath;
+      }
+      this.manifest = ManifestDb.open(this.manifestDbPath);
+    } else if (await exists(mbdbPath)) {
+      if (manifestPlistError) throw manifestPlistError;
+      if (this.manifestPlist?.isEncrypted) await this.unlock(options);
+      this.manifest = await ManifestMbdb.open(mbdbPath);
+      this.layout = 'flat';
+    } else {
+      throw new BackupError('BACKUP_NOT_FOUND', `${this.dir} is not a backup: it has neither Manifest.db nor Manifest.mbdb`, { details: { dir: this.dir } });
+    }
+  }
+
+  private async unlock(options: OpenBackupOptions): Promise<void> {
+    const bagBytes = this.manifestPlist?.backupKeyBag;
+    if (bagBytes === undefined) throw new BackupError('BACKUP_CORRUPT_KEYBAG', 'Manifest.plist says the backup is encrypted but holds no BackupKeyBag');
+    const bag = Keybag.parse(bagBytes);
+    const id = keybagId(bagBytes);
+    const cached = await options.keyCache?.get(id);
+    if (cached) {
+      try {
+        this.keybag = bag.unlockWithKey(cached);
+        return;
+      } catch {
+        // A stale cache entry (password changed) falls through to the password.
+      }
+    }
+    if (options.password === undefined) {
+      throw new BackupError('BACKUP_PASSWORD_REQUIRED', 'this backup is encrypted: a password is needed to read it');
+    }
+    const password = typeof options.password === 'function' ? await options.password() : options.password;
+    this.keybag = await bag.unlock(password);
+    await options.keyCache?.set(id, this.keybag.passwordKey);
+  }
+
+  private async decryptManifestDb(encryptedPath: string, manifestKey: Buffer, parent?: string): Promise<string> {
+    const key = this.keybag!.unwrapKey(manifestKey);
+    this.tempDir = await mkdtemp(join(parent ?? tmpdir(), 'iosrescue-manifest-'));
+    liveTempDirs.add(this.tempDir);
+    const plainPath = join(this.tempDir, 'Manifest.db');
+    try {
+      await pipelineAsync(
+        decryptFile(encryptedPath, key, await unpaddedManifestSize(encryptedPath)),
+        createWriteStream(plainPath, { mode: 0o600, flags: 'wx' }),
+      );
+    } catch (error) {
+      throw new BackupError('BACKUP_CORRUPT_MANIFEST', `encrypted Manifest.db does not decrypt: ${(error as Error).message}`, { cause: error });
+    }
+    if (!(await startsWith(plainPath, SQLITE_MAGIC))) {
+      throw new BackupError('BACKUP_CORRUPT_MANIFEST', 'Manifest.db decrypted to something that is not SQLite (ManifestKey does not match the file)');
+    }
+    return plainPath;
+  }
+
+  files(filter: FileFilter = {}): AsyncGenerator<BackupFileEntry> {
+    return this.manifest.files(filter);
+  }
+
+  get(domain: string, relativePath: string): BackupFileEntry | undefined {
+    return this.manifest.get(domain, relativePath);
+  }
+
+  countByFlags(): Map<number, number> {
+    return this.manifest.countByFlags();
+  }
+
+  /** Absolute path of an entry's data file as stored (encrypted or not), or undefined when it is absent. */
+  async dataFilePath(entry: BackupFileEntry): Promise<string | undefined> {
+    const layouts: DataFileLayout[] = this.layout === 'hashed' ? ['hashed', 'flat'] : ['flat', 'hashed'];
+    for (const layout of layouts) {
+      const path = join(this.dir, dataFileRelativePath(entry.fileId, layout));
+      if (await exists(path)) return path;
+    }
+    return undefined;
+  }
+
+  /**
+   * The contents of a regular file as a stream, decrypted when the backup is. Plain data files are read as they are;
+   * decrypted ones are cut to the recorded Size. Errors (typed): BACKUP_NOT_A_FILE, BACKUP_MISSING_DATA,
+   * BACKUP_CORRUPT_METADATA, BACKUP_KEY_UNWRAP, BACKUP_MISSING_CLASS_KEY; and, on the stream, BACKUP_TRUNCATED_FILE.
+   */
+  async openFile(entry: BackupFileEntry): Promise<Readable> {
+    if (entry.kind !== 'file') {
+      throw new BackupError('BACKUP_NOT_A_FILE', `${entry.domain}/${entry.relativePath} is a ${entry.kind}, not a file`, { details: { fileId: entry.fileId } });
+    }
+    if (entry.metadata === null) throw entry.problem ?? new BackupError('BACKUP_CORRUPT_METADATA', 'entry has no metadata');
+    const { size, encryptionKey, protectionClass } = entry.metadata;
+    const path = await this.dataFilePath(entry);
+    if (path === undefined) {
+      if (size === 0) return Readable.from([]);
+      throw new BackupError('BACKUP_MISSING_DATA', `no data file for ${entry.domain}/${entry.relativePath} (${entry.fileId})`, {
+        details: { fileId: entry.fileId, domain: entry.domain, relativePath: entry.relativePath },
+      });
+    }
+    if (this.keybag === undefined) return createReadStream(path, { highWaterMark: READ_CHUNK });
+    if (encryptionKey === undefined) {
+      if (size === 0) return Readable.from([]);
+      throw new BackupError('BACKUP_CORRUPT_METADATA', `${entry.domain}/${entry.relativePath} has data but no EncryptionKey`, { details: { fileId: entry.fileId } });
+    }
+    // Unwrapping first: a bad key is an error of openFile, not of the stream.
+    return decryptFile(path, this.keybag.unwrapKey(encryptionKey, protectionClass), size);
+  }
+
+  async close(): Promise<void> {
+    this.manifest?.close();
+    if (this.tempDir !== undefined) {
+      await rm(this.tempDir, { recursive: true, force: true });
+      liveTempDirs.delete(this.tempDir);
+      this.tempDir = undefined;
+    }
+  }
+}
