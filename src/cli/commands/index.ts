@@ -1,6 +1,15 @@
 import type { Command } from 'commander';
+import { registerBackupsCommand } from './backups.js';
+import { registerDecryptCommand } from './decrypt.js';
+import { registerEmulatorCommand } from './emulator.js';
+import { registerExportFileCommand } from './export-file.js';
+import { registerFilesCommand } from './files.js';
 
 /** Every command registers itself here, one line each. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerBackupsCommand(program);
+  registerFilesCommand(program);
+  registerExportFileCommand(program);
+  registerDecryptCommand(program);
+  registerEmulatorCommand(program);
 }
