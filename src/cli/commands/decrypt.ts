@@ -25,7 +25,7 @@ export function registerDecryptCommand(program: Command): void {
           if (done % 1000 === 0) logger.info({ files: done, bytes }, 'decrypting');
         },
       });
-      const lines = [`Wrote ${result.files} files (${formatBytes(result.bytes)}) to ${result.out}`];
+      const lines = [`Wrote ${result.files} file${result.files === 1 ? '' : 's'} (${formatBytes(result.bytes)}) to ${result.out}`];
       if (result.problems.length > 0) {
         lines.push(`${result.problems.length} could not be read in full:`);
         for (const p of result.problems.slice(0, 20)) lines.push(`  ${p.domain} ${p.relativePath}: ${p.message} [${p.code}]`);
