@@ -145,6 +145,7 @@ describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against the virtual iPh
     const result = await tool('ideviceinfo', '-u', first, '-k', 'SerialNumber');
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('Could not connect to lockdownd: Invalid HostID (-21)');
   });
 });
 
