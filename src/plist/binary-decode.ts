@@ -174,7 +174,8 @@ class BinaryDecoder {
 function readSizedUInt(buf: Buffer, at: number, size: number): number {
   if (at + size > buf.length) throw new PlistError('PLIST_TRUNCATED', 'the plist ends inside an integer');
   if (size <= 6) return buf.readUIntBE(at, size);
-  const value = size === 8 ? buf.readBigUInt64BE(at) : BigInt(buf.readUIntBE(at, size));
+  // 7- and 8-byte widths are legal in the trailer's offset and reference sizes.
+  const value = size === 8 ? buf.readBigUInt64BE(at) : (BigInt(buf[at]!) << 48n) | BigInt(buf.readUIntBE(at + 1, 6));
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new PlistError('PLIST_TOO_LARGE', 'an offset or count beyond 2^53');
   return Number(value);
 }
