@@ -2,7 +2,7 @@ import { X509Certificate, createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { silentLogger, type Logger } from '../logging.js';
-import { isPlistDict, type PlistDict, type PlistValue } from '../plist/index.js';
+import { Real, isPlistDict, type PlistDict, type PlistValue } from '../plist/index.js';
 import { generateRsaKeyPair, upgradeToTlsServer, type TlsCredentials } from '../wire/index.js';
 import { createDefaultDomains, createIdentity, udidFor, type IdentityOverrides } from './device-identity.js';
 import { decodePairings, encodePairings, type DevicePairing } from './device-pairings.js';
@@ -98,6 +98,10 @@ export class VirtualDevice {
       DevicePublicKey: Buffer.from(this.publicKeyPem, 'utf8'),
       PasswordProtected: this.trust.locked,
       TrustedHostAttached: this.pairings.size > 0,
+      // The phone's clock, as reals (idevicedate reads TimeIntervalSince1970 as a real on modern iOS).
+      TimeIntervalSince1970: new Real(Date.now() / 1000),
+      TimeZoneOffsetFromUTC: new Real(utcOffsetSeconds(typeof this.root.TimeZone === 'string' ? this.root.TimeZone : 'UTC')),
+      Uses24HourClock: false,
     };
   }
 
@@ -242,5 +246,18 @@ export class VirtualDevice {
     const next = this.saving.then(write, write);
     this.saving = next.catch((error: unknown) => this.logger.error({ err: (error as Error).message }, 'cannot save device state'));
     return next;
+  }
+}
+
+/** The zone's current offset from UTC in seconds (0 for a zone the runtime does not know). */
+function utcOffsetSeconds(timeZone: string, at = new Date()): number {
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at);
+    const name = parts.find((part) => part.type === 'timeZoneName')?.value ?? '';
+    const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+    if (!match) return 0;
+    return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 3600 + Number(match[3]) * 60);
+  } catch {
+    return 0;
   }
 }

@@ -95,6 +95,20 @@ describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against the virtual iPh
     expect(result).toMatchObject({ code: 0, stdout: 'false\n' });
   });
 
+  it('idevicename renames the phone inside a session (SetValue DeviceName) and reads it back', async () => {
+    const set = await tool('idevicename', '-u', first, 'Lab Phone 7');
+    expect(set).toMatchObject({ code: 0, stdout: "device name set to 'Lab Phone 7'\n" });
+    expect(emu.emulator.device(first).name).toBe('Lab Phone 7');
+    expect(await tool('idevicename', '-u', first)).toMatchObject({ code: 0, stdout: 'Lab Phone 7\n' });
+  });
+
+  it('idevicedate reads the phone clock (TimeIntervalSince1970 as a real)', async () => {
+    const result = await tool('idevicedate', '-u', first);
+    expect(result.code).toBe(0);
+    const now = new Date();
+    expect([now.getUTCFullYear(), now.getFullYear()].some((year) => result.stdout.includes(String(year)))).toBe(true);
+  });
+
   it('a device whose owner taps "Don\'t Trust" makes idevicepair fail with the denial', async () => {
     emu.emulator.setTrust(second, 'deny');
     const result = await tool('idevicepair', '-u', second, 'pair');
