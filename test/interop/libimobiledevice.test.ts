@@ -216,3 +216,43 @@ describe.skipIf(!hasInetcat)('libusbmuxd inetcat against the virtual usbmuxd', (
     }
   });
 });
+
+const hasSyslog = spawnSync('sh', ['-c', 'command -v idevicesyslog && command -v stdbuf'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasSyslog)('idevicesyslog against the virtual iPhone', () => {
+  it('follows unplug and replug through usbmuxd Listen, and reads an SSL service added with registerService', async () => {
+    const emu = await startTestEmulator({ devices: 1 });
+    // A one-line syslog_relay: the service API later issues use for mobilebackup2, AFC, notification_proxy.
+    emu.emulator.registerService(
+      'com.apple.syslog_relay',
+      (socket) => {
+        socket.on('error', () => undefined);
+        socket.write('Nov 25 10:00:00 Virtual kernel[0] <Notice>: hello from the virtual iPhone\n\0');
+      },
+      { ssl: true },
+    );
+    // idevicesyslog's status lines use stdio buffering: unbuffer them so they arrive when printed.
+    const child = spawn('stdbuf', ['-o0', 'idevicesyslog'], { env: emu.env, stdio: 'pipe' });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const waitFor = async (count: number, text: string): Promise<void> => {
+      for (let waited = 0; output.split(text).length - 1 < count; waited += 50) {
+        if (waited > 10_000) throw new Error(`idevicesyslog never printed "${text}" ${count} times; got:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    try {
+      await waitFor(1, 'hello from the virtual iPhone');
+      const [udid] = emu.udids as [string];
+      emu.emulator.removeDevice(udid);
+      await waitFor(1, '[disconnected]');
+      await emu.emulator.addDevice({ index: 0 });
+      await waitFor(2, 'hello from the virtual iPhone');
+      expect(output.indexOf('[connected]')).toBeLessThan(output.indexOf('[disconnected]'));
+      expect(output.lastIndexOf('[connected]')).toBeGreaterThan(output.indexOf('[disconnected]'));
+    } finally {
+      child.kill();
+      await emu.stop();
+    }
+  });
+});
