@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toBinaryPlist } from '../plist/index.js';
+import { toBinaryPlist, type PlistDict } from '../plist/index.js';
 import {
   BackupError,
   BackupReader,
@@ -127,7 +127,7 @@ async function writePlainBackupFiles(reader: BackupReader, out: string): Promise
     });
   }
   if (reader.manifestPlist) {
-    const raw = { ...reader.manifestPlist.raw, IsEncrypted: false };
+    const raw: PlistDict = { ...reader.manifestPlist.raw, IsEncrypted: false };
     delete raw.ManifestKey;
     await writeFile(join(out, 'Manifest.plist'), toBinaryPlist(raw), { mode: 0o600 });
   }
