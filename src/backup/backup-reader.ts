@@ -127,7 +127,7 @@ export class BackupReader {
       } else {
         this.manifestDbPath = dbPath;
       }
-      this.manifest = ManifestDb.open(this.manifestDbPath);
+      this.manifest = await ManifestDb.open(this.manifestDbPath);
     } else if (await exists(mbdbPath)) {
       if (manifestPlistError) throw manifestPlistError;
       if (this.manifestPlist?.isEncrypted) await this.unlock(options);

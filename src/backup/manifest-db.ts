@@ -1,3 +1,7 @@
+import { rmSync } from 'node:fs';
+import { copyFile, mkdtemp, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BackupError } from './errors.js';
 import { entryKind, makeMatcher, type BackupFileEntry, type FileFilter } from './file-entry.js';
@@ -14,6 +18,23 @@ interface FileRow {
 }
 
 const BATCH = 512;
+
+/** SQLite header bytes 18 and 19 (file format write/read versions) are 2 in WAL mode. */
+async function isWalMode(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw corrupt(path, error);
+  }
+  try {
+    const header = Buffer.alloc(20);
+    const { bytesRead } = await handle.read(header, 0, 20, 0);
+    return bytesRead === 20 && (header[18] === 2 || header[19] === 2);
+  } finally {
+    await handle.close();
+  }
+}
 
 function corrupt(path: string, error: unknown): BackupError {
   if (error instanceof BackupError) return error;
@@ -49,17 +70,36 @@ export class ManifestDb {
   private constructor(
     readonly path: string,
     private readonly db: Database.Database,
+    /** Private folder holding a copy of a WAL-mode database, removed at close. */
+    private readonly scratchDir?: string,
   ) {}
 
-  /** Throws BACKUP_CORRUPT_MANIFEST when the file is not SQLite or has no usable `Files` table. */
-  static open(path: string): ManifestDb {
+  /**
+   * Opens read-only without changing anything next to the file. SQLite opens a WAL-mode database (header bytes
+   * 18–19 = 2, as in device-made Manifest.db files) only with `-shm`/`-wal` files beside it and creates them even on
+   * a read-only connection when it can (as root, even in a read-only folder): such a file is copied, with its -wal,
+   * into an owner-only temp folder and the copy is opened. Throws BACKUP_CORRUPT_MANIFEST when the file is not
+   * SQLite or has no usable `Files` table.
+   */
+  static async open(path: string): Promise<ManifestDb> {
+    let scratchDir: string | undefined;
+    let openPath = path;
+    if (await isWalMode(path)) {
+      scratchDir = await mkdtemp(join(tmpdir(), 'iosrescue-manifest-'));
+      openPath = join(scratchDir, 'Manifest.db');
+      await copyFile(path, openPath);
+      await copyFile(`${path}-wal`, `${openPath}-wal`).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    }
     let db: Database.Database | undefined;
     try {
-      db = new Database(path, { readonly: true, fileMustExist: true });
+      db = new Database(openPath, { readonly: true, fileMustExist: true });
       db.prepare('SELECT fileID, domain, relativePath, flags, file FROM Files LIMIT 0').all();
-      return new ManifestDb(path, db);
+      return new ManifestDb(path, db, scratchDir);
     } catch (error) {
       db?.close();
+      if (scratchDir !== undefined) rmSync(scratchDir, { recursive: true, force: true });
       throw corrupt(path, error);
     }
   }
@@ -115,5 +155,6 @@ export class ManifestDb {
 
   close(): void {
     this.db.close();
+    if (this.scratchDir !== undefined) rmSync(this.scratchDir, { recursive: true, force: true });
   }
 }

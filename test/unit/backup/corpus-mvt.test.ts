@@ -3,6 +3,8 @@ import { BackupReader, fileIdFor, ManifestDb, type BackupFileEntry } from '../..
 import { parsePlist, isPlistDict } from '../../../src/plist/index.js';
 import { corpusPath } from '../../helpers/backup-corpus.js';
 import { join } from 'node:path';
+import { copyFile, readdir } from 'node:fs/promises';
+import { withTempDir } from '../../helpers/backup-fixtures.js';
 
 const mvt = corpusPath('mvt-ios14-backup');
 
@@ -14,7 +16,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 
 describe.skipIf(mvt === undefined)('real iOS 14.3 backup (mvt-ios14-backup)', () => {
   it('streams all 3,721 Files rows with flags 1/2/4 = 1,089/2,618/14 and decodes every MBFile archive', async () => {
-    const db = ManifestDb.open(join(mvt!, 'Manifest.db'));
+    const db = await ManifestDb.open(join(mvt!, 'Manifest.db'));
     try {
       const flags = new Map<number, number>();
       const kinds = new Map<string, number>();
@@ -39,7 +41,7 @@ describe.skipIf(mvt === undefined)('real iOS 14.3 backup (mvt-ios14-backup)', ()
   });
 
   it('filters by domain in SQL and by glob on the path', async () => {
-    const db = ManifestDb.open(join(mvt!, 'Manifest.db'));
+    const db = await ManifestDb.open(join(mvt!, 'Manifest.db'));
     try {
       const count = async (filter: Parameters<ManifestDb['files']>[0]): Promise<number> => {
         let n = 0;
@@ -56,8 +58,8 @@ describe.skipIf(mvt === undefined)('real iOS 14.3 backup (mvt-ios14-backup)', ()
     }
   });
 
-  it('gives the metadata of known entries: sms.db, a WhatsApp store, a symlink', () => {
-    const db = ManifestDb.open(join(mvt!, 'Manifest.db'));
+  it('gives the metadata of known entries: sms.db, a WhatsApp store, a symlink', async () => {
+    const db = await ManifestDb.open(join(mvt!, 'Manifest.db'));
     try {
       const sms = db.get('HomeDomain', 'Library/SMS/sms.db') as BackupFileEntry;
       expect(sms.fileId).toBe('3d0d7e5fb2ce288813306e4d4636395e047a3d28');
@@ -91,5 +93,18 @@ describe.skipIf(mvt === undefined)('real iOS 14.3 backup (mvt-ios14-backup)', ()
     } finally {
       await reader.close();
     }
+  });
+
+  it('reads its WAL-mode Manifest.db without creating -shm/-wal files beside it', async () => {
+    await withTempDir('iosrescue-wal-', async (dir) => {
+      await copyFile(join(mvt!, 'Manifest.db'), join(dir, 'Manifest.db'));
+      const db = await ManifestDb.open(join(dir, 'Manifest.db'));
+      try {
+        expect(db.countByFlags().get(1)).toBe(1089);
+      } finally {
+        db.close();
+      }
+      expect(await readdir(dir)).toEqual(['Manifest.db']);
+    });
   });
 });
