@@ -6,8 +6,8 @@ export function buildProgram(): Command {
   program
     .name('iosrescue')
     .description(
-      'Get photos, messages, contacts and more back from an iPhone: pull a backup over USB, read and decrypt\n' +
-        'iTunes/Finder backups, recover deleted SQLite records. A built-in virtual iPhone lets you try everything\n' +
+      'Get photos, messages, contacts and more back from an iPhone: pull a backup over USB, read and decrypt ' +
+        'iTunes/Finder backups, recover deleted SQLite records. A built-in virtual iPhone lets you try everything ' +
         'without hardware: `iosrescue demo`.',
     )
     .option('--json', 'print results as JSON on stdout (logs stay on stderr)', false)
@@ -22,5 +22,8 @@ export function buildProgram(): Command {
         '7 wrong password, 8 connection lost, 9 no space, 130 interrupted.',
     );
   registerCommands(program);
+  // Usage errors end with exit status 2 (see main.ts) instead of commander's default 1.
+  program.exitOverride();
+  for (const command of program.commands) command.exitOverride();
   return program;
 }
