@@ -1,12 +1,18 @@
 import type { Command } from 'commander';
 import { registerBackupsCommand } from './backups.js';
 import { registerDecryptCommand } from './decrypt.js';
+import { registerDevicesCommand } from './devices.js';
 import { registerEmulatorCommand } from './emulator.js';
 import { registerExportFileCommand } from './export-file.js';
 import { registerFilesCommand } from './files.js';
+import { registerInfoCommand } from './info.js';
+import { registerPairCommands } from './pair.js';
 
 /** Every command registers itself here, one line each. */
 export function registerCommands(program: Command): void {
+  registerDevicesCommand(program);
+  registerInfoCommand(program);
+  registerPairCommands(program);
   registerBackupsCommand(program);
   registerFilesCommand(program);
   registerExportFileCommand(program);
