@@ -40,7 +40,8 @@ export async function runCommand(command: Command, body: (context: CommandContex
     logger,
     signal: controller.signal,
     print(human, json) {
-      process.stdout.write(globals.json ? `${JSON.stringify(json, jsonReplacer)}\n` : human.endsWith('\n') ? human : `${human}\n`);
+      if (globals.json) process.stdout.write(`${JSON.stringify(json, jsonReplacer)}\n`);
+      else if (human) process.stdout.write(human.endsWith('\n') ? human : `${human}\n`);
     },
   };
   try {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerBackupsCommand } from './backups.js';
 import { registerDecryptCommand } from './decrypt.js';
+import { registerDemoCommand } from './demo.js';
 import { registerDevicesCommand } from './devices.js';
 import { registerEmulatorCommand } from './emulator.js';
 import { registerExportFileCommand } from './export-file.js';
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerExportFileCommand(program);
   registerDecryptCommand(program);
   registerEmulatorCommand(program);
+  registerDemoCommand(program);
 }

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '../../emulator/index.js';
+import { PairRecordStore } from '../../lockdown/index.js';
+import { listDevices, pairWithDevice, readDeviceInfo, validatePairing, type DeviceAccess } from '../../operations/index.js';
+import { isPlistDict, type PlistValue } from '../../plist/index.js';
+import { UsbmuxClient, parseUsbmuxAddress } from '../../usbmux/index.js';
+import { runCommand } from '../run-command.js';
+
+/** The values the demo shows: what a person recognises on their phone's About screen. */
+const SHOWN_KEYS = ['DeviceName', 'ProductType', 'ProductVersion', 'BuildVersion', 'SerialNumber', 'UniqueDeviceID', 'WiFiAddress', 'PhoneNumber'];
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('try iosrescue without a phone: start the built-in virtual iPhone, pair with it (Trust dialog included) and show its values')
+    .option('--trust-delay <SECONDS>', 'how long the virtual owner takes to tap Trust', '2')
+    .option('--keep', 'keep the virtual iPhone\'s folder (its state and our pair record) instead of deleting it', false)
+    .addHelpText('after', '\nEverything runs in a temporary folder over a private usbmuxd socket: real phones and their pairings are not touched.\n')
+    .action(async (flags: { trustDelay: string; keep: boolean }, command: Command) =>
+      runCommand(command, async ({ logger, print, globals, signal }) => {
+        const say = (line: string): void => {
+          if (!globals.json) process.stdout.write(`${line}\n`);
+        };
+        const dir = await mkdtemp(join(tmpdir(), 'iosrescue-demo-'));
+        const socketPath = join(dir, 'usbmuxd.sock');
+        const emulator = await startEmulator({
+          socketPath,
+          stateDir: join(dir, 'phone'),
+          devices: 1,
+          seed: 'demo',
+          trust: `pending:${Number(flags.trustDelay)}`,
+          // The phone's own log lines would bury the demo's steps: only its warnings.
+          logger: logger.child({ component: 'virtual-iphone' }, { level: 'warn' }),
+        });
+        try {
+          say(`1. Virtual iPhone started behind a usbmuxd socket: USBMUXD_SOCKET_ADDRESS=${emulator.usbmuxdSocketAddress}`);
+          const access: DeviceAccess = {
+            usbmux: new UsbmuxClient({ address: parseUsbmuxAddress(emulator.usbmuxdSocketAddress) }),
+            store: new PairRecordStore(join(dir, 'pair-records')),
+            logger,
+            signal,
+            onWaiting: (message) => say(`   … ${message} (the virtual owner taps it in ${flags.trustDelay} s)`),
+          };
+          const [device] = await listDevices(access);
+          say(`2. Found ${device!.name} (${device!.productType}, iOS ${device!.productVersion}), UDID ${device!.udid}, over ${device!.connectionType}`);
+          say('3. Pairing: the phone shows "Trust This Computer?"');
+          const pairing = await pairWithDevice(access, device!.udid, { timeoutMs: 60_000 });
+          say(`   Paired (HostID ${pairing.hostId}); pair record stored owner-only`);
+          await validatePairing(access, device!.udid);
+          say('4. Opened a TLS lockdown session with the pair record; the phone\'s values:');
+          const { value } = await readDeviceInfo(access, { udid: device!.udid, pairIfNeeded: false });
+          const shown = pick(value, SHOWN_KEYS);
+          const battery = await readDeviceInfo(access, { udid: device!.udid, domain: 'com.apple.mobile.battery', key: 'BatteryCurrentCapacity', pairIfNeeded: false });
+          const encrypted = await readDeviceInfo(access, { udid: device!.udid, domain: 'com.apple.mobile.backup', key: 'WillEncrypt', pairIfNeeded: false });
+          for (const [key, item] of Object.entries(shown)) say(`   ${key.padEnd(16)} ${String(item)}`);
+          say(`   ${'Battery'.padEnd(16)} ${String(battery.value)} %`);
+          say(`   ${'Backups'.padEnd(16)} ${encrypted.value === true ? 'encrypted' : 'not encrypted'}`);
+          say('\nTry the same with any client: iosrescue emulator --socket /tmp/iosrescue.sock, then');
+          say('USBMUXD_SOCKET_ADDRESS=UNIX:/tmp/iosrescue.sock iosrescue devices   (or idevice_id -l, ideviceinfo)');
+          print('', { device, pairing, values: { ...shown, BatteryCurrentCapacity: battery.value, WillEncrypt: encrypted.value }, folder: flags.keep ? dir : null });
+        } finally {
+          await emulator.stop();
+          if (!flags.keep) await rm(dir, { recursive: true, force: true });
+          else say(`Kept ${dir}`);
+        }
+      }),
+    );
+}
+
+function pick(value: PlistValue, keys: string[]): Record<string, PlistValue> {
+  const out: Record<string, PlistValue> = {};
+  if (!isPlistDict(value)) return out;
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key]!;
+  return out;
+}
