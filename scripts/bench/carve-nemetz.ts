@@ -1,0 +1,37 @@
+/**
+ * Per-category recall, phantoms and live-rows-reported-as-deleted on the Nemetz SQLite forensic corpus, next to
+ * FQLite 1.5.6's figures on the same corpus (from shared/corpus/README.md), plus a no-crash/no-hang pass over
+ * the anti-forensic categories 11–19.
+ *
+ *   npx tsc -p tsconfig.json --outDir /tmp/iosrescue-dist && node /tmp/iosrescue-dist/scripts/bench/carve-nemetz.js [corpusDir] [--verbose]
+ */
+import { resolve } from 'node:path';
+import { scoreCategory, totals } from './nemetz-score.js';
+
+const FQLITE: Record<string, string> = { '0C': '80/101 (0.79), 15 phantoms', '0D': '17/45 (0.38)', '0E': '0/12' };
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const verbose = args.includes('--verbose');
+  const corpus = resolve(args.find((a) => !a.startsWith('--')) ?? '../shared/corpus/nemetz-sqlite-forensic-corpus-v2');
+  console.log('category  recovered/deleted  recall  surviving-recovered  recall(surviving)  partial  phantoms  live-as-deleted  reported  | FQLite 1.5.6');
+  for (const category of ['0A', '0B', '0C', '0D', '0E']) {
+    const scores = await scoreCategory(corpus, category);
+    if (verbose) for (const s of scores) console.log('   ', JSON.stringify(s));
+    const t = totals(scores);
+    const ratio = (a: number, b: number): string => (b === 0 ? '  -  ' : (a / b).toFixed(3));
+    console.log(
+      `${category.padEnd(9)} ${`${t.recovered}/${t.deleted}`.padStart(17)}  ${ratio(t.recovered, t.deleted)}  ${`${t.recoveredSurviving}/${t.surviving}`.padStart(19)}  ${ratio(t.recoveredSurviving, t.surviving).padStart(17)}  ${String(t.partial).padStart(7)}  ${String(t.phantoms).padStart(8)}  ${String(t.liveReported).padStart(15)}  ${String(t.reported).padStart(8)}  | ${FQLITE[category] ?? ''}`,
+    );
+  }
+  const hostile = ['11', '12', '13', '14', '15', '16', '17', '18', '19'];
+  for (const category of hostile) {
+    const started = Date.now();
+    const scores = await scoreCategory(corpus, category);
+    const t = totals(scores);
+    const errors = scores.filter((s) => s.error).map((s) => `${s.database.split('/').pop()}: ${s.error}`);
+    console.log(`${category}: ${scores.length} files in ${Date.now() - started} ms, ${t.recovered}/${t.deleted} deleted rows recovered, ${t.liveReported} live-as-deleted, ${t.phantoms} phantoms, typed errors: ${errors.length}${errors.length ? ` (${errors.join('; ')})` : ''}`);
+  }
+}
+
+await main();

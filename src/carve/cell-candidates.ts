@@ -1,0 +1,199 @@
+import { localPayloadSize, parseTableLeafCell } from './cell.js';
+import type { CarveContext, RawRecord } from './raw-record.js';
+import { isPlausibleText, parseCountedSerialTypes, parseRecordHeader, serialTypeSize } from './record.js';
+import { matchingTables, type TableInfo } from './schema.js';
+import { encodeVarint } from './varint.js';
+
+/**
+ * Finding records in free space. An intact cell checks itself: its payload length must equal its header length
+ * plus the bodies its serial types announce. A freed cell does not: SQLite's freeSpace() writes the freeblock
+ * header (2-byte next offset, 2-byte size) over its first four bytes — the payload length, the rowid and, for
+ * small records, the header length and first serial type. Those are rebuilt here from what survives: the
+ * remaining serial types, the table the types fit, and the freeblock size, which the overwrite itself records.
+ */
+
+type Kind = RawRecord['kind'];
+
+export function tryIntactCell(buf: Buffer, p: number, end: number, ctx: CarveContext, kind: Kind, requireTable: boolean): RawRecord | null {
+  const cell = parseTableLeafCell(buf, p, end, ctx.usableSize, ctx.maxPayload);
+  if (!cell) return null;
+  const localEnd = cell.payloadStart + cell.localSize;
+  const header = parseRecordHeader(buf, cell.payloadStart, localEnd, ctx.maxColumns);
+  if (!header || header.headerLength + header.bodyLength !== cell.payloadSize) return null;
+  const tables = matchingTables(header.types, ctx.tables);
+  if (requireTable && (tables.length === 0 || !textPlausible(buf, cell.payloadStart + header.headerLength, localEnd, header.types, -1, ctx))) return null;
+  return {
+    page: buf,
+    cellOffset: p,
+    payloadStart: cell.payloadStart,
+    payloadSize: cell.payloadSize,
+    localSize: cell.localSize,
+    firstOverflowPage: cell.firstOverflowPage,
+    headerLength: header.headerLength,
+    types: header.types,
+    column0Size: -1,
+    rowid: cell.rowid,
+    end: cell.end,
+    tables,
+    kind,
+  };
+}
+
+/** TEXT bodies that lie wholly on the page must be valid in the database encoding. */
+function textPlausible(buf: Buffer, bodyStart: number, localEnd: number, types: readonly number[], column0Size: number, ctx: CarveContext): boolean {
+  let pos = bodyStart;
+  for (let i = 0; i < types.length; i += 1) {
+    const type = types[i]!;
+    const size = type < 0 ? column0Size : serialTypeSize(type);
+    if (pos + size > localEnd) return true;
+    if (type >= 13 && (type & 1) === 1 && !isPlausibleText(buf, pos, size, ctx.encoding)) return false;
+    pos += size;
+  }
+  return true;
+}
+
+interface Candidate {
+  record: RawRecord;
+  score: number;
+}
+
+/**
+ * How well a record ending at `recordEnd` fills the freed area that ends at `limit`: 4 exactly, 3 up to a
+ * fragment short, 2 followed by other freed cells, 1 loosely, 0 not at all.
+ */
+function fitScore(buf: Buffer, recordEnd: number, limit: number, ctx: CarveContext): number {
+  if (recordEnd > limit) return 0;
+  if (recordEnd === limit) return 4;
+  // Gaps under 4 bytes become fragments that SQLite merges into a neighbouring freeblock.
+  if (limit - recordEnd <= 3) return 3;
+  let pos = recordEnd;
+  for (let hop = 0; hop < 32 && pos + 4 <= limit; hop += 1) {
+    const size = buf.readUInt16BE(pos + 2);
+    if (size < 4) break;
+    pos += size;
+    if (Math.abs(limit - pos) <= 3) return 2;
+    if (pos > limit) break;
+  }
+  if (tryIntactCell(buf, recordEnd, limit, ctx, 'freeblock', true)) return 2;
+  return 1;
+}
+
+function build(buf: Buffer, p: number, payloadStart: number, headerLength: number, types: number[], column0Size: number, tables: TableInfo[], kind: Kind, ctx: CarveContext): RawRecord {
+  let body = 0;
+  for (let i = 0; i < types.length; i += 1) body += types[i]! < 0 ? column0Size : serialTypeSize(types[i]!);
+  const payloadSize = headerLength + body;
+  const localSize = localPayloadSize(payloadSize, ctx.usableSize);
+  const overflow = localSize < payloadSize;
+  const end = payloadStart + localSize + (overflow ? 4 : 0);
+  return {
+    page: buf,
+    cellOffset: p,
+    payloadStart,
+    payloadSize,
+    localSize,
+    firstOverflowPage: overflow && end <= buf.length ? buf.readUInt32BE(end - 4) : 0,
+    headerLength,
+    types,
+    column0Size,
+    rowid: null,
+    end,
+    tables,
+    kind,
+  };
+}
+
+/**
+ * Rebuilds a freed cell starting at `p` whose first four bytes were overwritten, the freed area ending at `limit`.
+ * Three cases, by how many header bytes the overwrite took: none (payload length + rowid took 4 or more bytes),
+ * the header length only, or the header length and the first serial type (1-byte payload length and rowid).
+ */
+export function tryHeadlessCell(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind: Kind): RawRecord | null {
+  if (ctx.tables.length === 0 || p + 5 > limit) return null;
+  let best: Candidate | null = null;
+  const consider = (record: RawRecord, strength: number): void => {
+    // A table without declared types (sqlite_sequence(name, seq)) fits any bytes: it is no evidence for a rebuild.
+    record.tables = record.tables.filter((t) => t.affinities.some((a) => a !== 'BLOB'));
+    if (record.tables.length === 0) return;
+    const fit = fitScore(buf, record.end, limit, ctx);
+    // A rebuild that fits its freed area only loosely is more often noise than a row.
+    if (fit < 2) return;
+    const bodyStart = record.payloadStart + record.headerLength;
+    if (!textPlausible(buf, bodyStart, Math.min(record.payloadStart + record.localSize, limit), record.types, record.column0Size, ctx)) return;
+    const score = fit * 8 + strength;
+    if (!best || score > best.score) best = { record, score };
+    else if (score === best.score && record.end === best.record.end && sameTypes(record, best.record)) {
+      // Tables of identical shape (the same rebuild fits each): leave the choice to page ownership.
+      for (const table of record.tables) if (!best.record.tables.includes(table)) best.record.tables.push(table);
+    }
+  };
+
+  // Case A: the header is intact right after the lost bytes, or after the surviving tail of a long rowid varint.
+  const starts = [p + 4];
+  for (let q = p + 4; q < Math.min(limit, p + 13); q += 1) {
+    if (buf[q]! < 0x80) {
+      if (q + 1 !== p + 4 && q > p + 4) starts.push(q + 1);
+      break;
+    }
+  }
+  for (const h of starts) {
+    const header = parseRecordHeader(buf, h, limit, ctx.maxColumns);
+    if (!header) continue;
+    const payloadSize = header.headerLength + header.bodyLength;
+    const rowidBytes = h - p - encodeVarint(payloadSize).length;
+    if (rowidBytes < 1 || rowidBytes > 9) continue;
+    consider(build(buf, p, h, header.headerLength, header.types, -1, matchingTables(header.types, ctx.tables), kind, ctx), 3);
+  }
+
+  for (const count of ctx.columnCounts) {
+    // Case B: header length lost, every serial type intact.
+    const all = parseCountedSerialTypes(buf, p + 4, limit, count);
+    if (all && all.bytes + 1 < 128) {
+      const record = build(buf, p, p + 3, all.bytes + 1, all.types, -1, matchingTables(all.types, ctx.tables), kind, ctx);
+      if (record.payloadSize < 16384) consider(record, 2);
+    }
+    // Case C: header length and first serial type lost; the first column's size is what the freed area leaves.
+    if (count < 2) continue;
+    const rest = parseCountedSerialTypes(buf, p + 4, limit, count - 1);
+    if (!rest || rest.bytes + 2 >= 128) continue;
+    const types = [0, ...rest.types];
+    const tables = matchingTables(types, ctx.tables, 1);
+    for (const table of tables) {
+      const base = p + 4 + rest.bytes + rest.bodyLength;
+      // A 1-byte payload length caps the payload at 127 bytes.
+      const maxSize = Math.min(limit - base, 127 - (rest.bytes + 2) - rest.bodyLength);
+      for (let size = 0; size <= maxSize; size += 1) {
+        const type0 = inferColumn0Type(table, size);
+        if (type0 === null) continue;
+        const typed = [type0, ...rest.types];
+        // A first column whose type the size settles beats one left unknown.
+        consider(build(buf, p, p + 2, rest.bytes + 2, typed, type0 < 0 ? size : -1, [table], kind, ctx), type0 < 0 ? 0 : 1);
+      }
+    }
+  }
+  return best ? (best as Candidate).record : null;
+}
+
+function sameTypes(a: RawRecord, b: RawRecord): boolean {
+  return a.payloadStart === b.payloadStart && a.types.length === b.types.length && a.types.every((t, i) => t === b.types[i]);
+}
+
+/** The serial type a first column of `size` bytes must have had, -1 when the size alone cannot tell, null when impossible. */
+function inferColumn0Type(table: TableInfo, size: number): number | null {
+  if (table.rowidAlias === 0) return size === 0 ? 0 : null;
+  switch (table.affinities[0]) {
+    case 'INTEGER':
+    case 'REAL':
+    case 'NUMERIC': {
+      // Size 0 is NULL, 0 or 1 (serial types 0, 8, 9): undecidable.
+      if (size === 0) return -1;
+      if (size <= 4) return size;
+      if (size === 6) return 5;
+      if (size === 8) return table.affinities[0] === 'INTEGER' ? 6 : 7;
+      return null;
+    }
+    case 'TEXT':
+      return size === 0 && !table.notNull[0] ? -1 : 13 + 2 * size;
+    default:
+      return -1;
+  }
+}

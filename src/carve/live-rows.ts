@@ -1,0 +1,112 @@
+import { walkTableTree } from './btree-walk.js';
+import type { TableLeafCell } from './cell.js';
+import { assemblePayload, type PageLookup } from './payload.js';
+import { decodeValue, parseRecordHeader, serialTypeSize, type TextEncoding } from './record.js';
+import { recordHash } from './record-hash.js';
+import { tableInfoFrom, type TableInfo } from './schema.js';
+
+/**
+ * The database as SQLite would see it now (WAL applied), read from the b-trees: the schema, which page belongs to
+ * which table, and a fingerprint of every live row. A carved copy whose fingerprint is live is a stale copy of a
+ * row that still exists, never a deleted one.
+ */
+export interface LiveState {
+  tables: TableInfo[];
+  /** Page number → index in `tables` of the table whose b-tree holds it now. */
+  owner: Map<number, number>;
+  /** Fingerprints of live rows over all columns, and over all but the first. */
+  liveFull: Set<number>;
+  liveTail: Set<number>;
+  liveRows: number;
+}
+
+export const SQLITE_MASTER: TableInfo = {
+  name: 'sqlite_master',
+  rootPage: 1,
+  columns: ['type', 'name', 'tbl_name', 'rootpage', 'sql'],
+  affinities: ['TEXT', 'TEXT', 'TEXT', 'INTEGER', 'TEXT'],
+  notNull: [false, false, false, false, false],
+  rowidAlias: -1,
+};
+
+interface Context {
+  lookup: PageLookup;
+  usableSize: number;
+  maxPayload: number;
+  encoding: TextEncoding;
+}
+
+async function recordOf(page: Buffer, cell: TableLeafCell, ctx: Context): Promise<{ payload: Buffer; headerLength: number; types: number[] } | null> {
+  const { payload } = await assemblePayload(
+    {
+      page,
+      cellOffset: 0,
+      payloadStart: cell.payloadStart,
+      payloadSize: cell.payloadSize,
+      localSize: cell.localSize,
+      firstOverflowPage: cell.firstOverflowPage,
+      headerLength: 0,
+      types: [],
+      column0Size: -1,
+      rowid: cell.rowid,
+      end: cell.end,
+      tables: [],
+      kind: 'cell',
+    },
+    ctx.lookup,
+    ctx.usableSize,
+  );
+  const header = parseRecordHeader(payload, 0, payload.length, 4096);
+  if (!header || header.headerLength + header.bodyLength > payload.length) return null;
+  return { payload, headerLength: header.headerLength, types: header.types };
+}
+
+export async function readLiveState(ctx: Context): Promise<LiveState> {
+  const seen = new Set<number>();
+  const state: LiveState = { tables: [SQLITE_MASTER], owner: new Map(), liveFull: new Set(), liveTail: new Set(), liveRows: 0 };
+  const definitions: Array<{ name: string; rootPage: number; sql: string }> = [];
+
+  const remember = async (page: Buffer, cell: TableLeafCell): Promise<Buffer | null> => {
+    const record = await recordOf(page, cell, ctx);
+    if (!record) return null;
+    state.liveFull.add(recordHash(record.payload, record.headerLength, record.types, 0));
+    state.liveTail.add(recordHash(record.payload, record.headerLength, record.types, 1));
+    state.liveRows += 1;
+    return record.payload;
+  };
+
+  await walkTableTree(1, ctx.lookup, ctx.usableSize, ctx.maxPayload, seen, async (page, _pageNumber, cell) => {
+    await remember(page, cell);
+    const record = await recordOf(page, cell, ctx);
+    if (!record || record.types.length < 5) return;
+    const values: unknown[] = [];
+    let pos = record.headerLength;
+    for (const type of record.types.slice(0, 5)) {
+      values.push(decodeValue(record.payload, pos, type, ctx.encoding));
+      pos += serialTypeSize(type);
+    }
+    const [type, name, , rootPage, sql] = values;
+    if (type === 'table' && typeof name === 'string' && typeof rootPage === 'number' && typeof sql === 'string') {
+      definitions.push({ name, rootPage, sql });
+    }
+  }, (pageNumber) => state.owner.set(pageNumber, 0));
+
+  for (const definition of definitions) {
+    const table = tableInfoFrom(definition.name, definition.rootPage, definition.sql);
+    if (!table) continue;
+    const index = state.tables.push(table) - 1;
+    if (table.rootPage < 1) continue;
+    await walkTableTree(
+      table.rootPage,
+      ctx.lookup,
+      ctx.usableSize,
+      ctx.maxPayload,
+      seen,
+      async (page, _pageNumber, cell) => {
+        await remember(page, cell);
+      },
+      (pageNumber) => state.owner.set(pageNumber, index),
+    );
+  }
+  return state;
+}

@@ -1,0 +1,90 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { CarveError } from './errors.js';
+
+/** Bytes of one file (database, WAL or journal), read by position; a short read means the file ends there. */
+export interface ByteSource {
+  readonly size: number;
+  read(position: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function openFileSource(path: string): Promise<ByteSource> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (cause) {
+    throw new CarveError('CARVE_UNREADABLE', `cannot open ${path}`, { cause, details: { path } });
+  }
+  const { size } = await handle.stat();
+  return {
+    size,
+    async read(position, length) {
+      const wanted = Math.max(0, Math.min(length, size - position));
+      const buffer = Buffer.allocUnsafe(wanted);
+      let done = 0;
+      while (done < wanted) {
+        const { bytesRead } = await handle.read(buffer, done, wanted - done, position + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done === wanted ? buffer : buffer.subarray(0, done);
+    },
+    close: () => handle.close(),
+  };
+}
+
+export function bufferSource(bytes: Buffer): ByteSource {
+  return {
+    size: bytes.length,
+    async read(position, length) {
+      return bytes.subarray(Math.min(position, bytes.length), Math.min(position + length, bytes.length));
+    },
+    async close() {},
+  };
+}
+
+/** Pages kept in memory for b-tree walks; whole-file passes read in chunks instead and bypass it. */
+const CACHE_PAGES = 512;
+/** Chunk for sequential passes: big enough that per-call overhead vanishes, small enough to keep memory flat. */
+export const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Bounded page access: page numbers are 1-based (fileformat2 §1.3), and a page the file does not wholly hold is
+ * `null`, never a short buffer a parser could overrun.
+ */
+export class PageReader {
+  readonly pageCount: number;
+  private readonly cache = new Map<number, Buffer>();
+
+  constructor(
+    readonly source: ByteSource,
+    readonly pageSize: number,
+  ) {
+    this.pageCount = Math.floor(source.size / pageSize);
+  }
+
+  async readPage(pageNumber: number): Promise<Buffer | null> {
+    if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > this.pageCount) return null;
+    const cached = this.cache.get(pageNumber);
+    if (cached) return cached;
+    const page = await this.source.read((pageNumber - 1) * this.pageSize, this.pageSize);
+    if (page.length !== this.pageSize) return null;
+    if (this.cache.size >= CACHE_PAGES) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(pageNumber, page);
+    return page;
+  }
+
+  /** Every whole page in file order, read a chunk at a time. */
+  async *pages(): AsyncGenerator<{ pageNumber: number; page: Buffer }> {
+    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / this.pageSize));
+    for (let first = 1; first <= this.pageCount; first += perChunk) {
+      const count = Math.min(perChunk, this.pageCount - first + 1);
+      const chunk = await this.source.read((first - 1) * this.pageSize, count * this.pageSize);
+      const whole = Math.floor(chunk.length / this.pageSize);
+      for (let i = 0; i < whole; i += 1) {
+        yield { pageNumber: first + i, page: chunk.subarray(i * this.pageSize, (i + 1) * this.pageSize) };
+      }
+      if (whole < count) return;
+    }
+  }
+}

@@ -1,0 +1,224 @@
+import { access } from 'node:fs/promises';
+import { resolveRecord, type CarvedRecord, type CarveSource, type Resolved } from './carved-record.js';
+import { parseDatabaseHeader } from './db-header.js';
+import { CarveError } from './errors.js';
+import { walkFreelist } from './freelist.js';
+import { readJournal } from './journal.js';
+import { readLiveState, type LiveState } from './live-rows.js';
+import { carvePageVersion } from './page-carver.js';
+import { openFileSource, PageReader, type ByteSource } from './page-reader.js';
+import type { PageLookup } from './payload.js';
+import { carveContext, type CarveContext, type RawRecord } from './raw-record.js';
+import { scanRegion } from './unallocated.js';
+import { readWal, type WalIndex } from './wal.js';
+
+export interface CarveOptions {
+  /** Only records of this table (case-insensitive). */
+  table?: string;
+  /** The WAL to read; default `<db>-wal` when it exists; null to ignore any. */
+  walPath?: string | null;
+  /** The rollback journal to read; default `<db>-journal` when it exists; null to ignore any. */
+  journalPath?: string | null;
+}
+
+export interface CarveSummary {
+  pageSize: number;
+  pages: number;
+  walFrames: number;
+  journalPages: number;
+  liveRows: number;
+  tables: string[];
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function openOptional(explicit: string | null | undefined, fallback: string): Promise<ByteSource | null> {
+  if (explicit === null) return null;
+  const path = explicit ?? fallback;
+  if (explicit === undefined && !(await exists(path))) return null;
+  return openFileSource(path);
+}
+
+/**
+ * Recovers deleted records from an SQLite database, reading the file bytes directly (SQLite is never asked to
+ * open it, so nothing is checkpointed or rolled back). Yields each recovered record once: rows live in the
+ * current state (main file plus committed WAL frames) are never yielded, and copies of one row found in
+ * several places are merged into the first found. Records that lost their first column come last, once it is
+ * known that no complete copy of them was found.
+ */
+export async function* carveDatabase(dbPath: string, options: CarveOptions = {}, summary?: (s: CarveSummary) => void): AsyncGenerator<CarvedRecord> {
+  const db = await openFileSource(dbPath);
+  const sidecars: ByteSource[] = [];
+  try {
+    const header = parseDatabaseHeader(await db.read(0, 100));
+    const reader = new PageReader(db, header.pageSize);
+    if (reader.pageCount === 0) throw new CarveError('CARVE_TRUNCATED', 'the database file holds no whole page');
+    const walSource = await openOptional(options.walPath, `${dbPath}-wal`);
+    if (walSource) sidecars.push(walSource);
+    const journalSource = await openOptional(options.journalPath, `${dbPath}-journal`);
+    if (journalSource) sidecars.push(journalSource);
+
+    const wal = walSource ? await readWal(walSource, header.pageSize) : null;
+    const walUsable = wal && wal.pageSize === header.pageSize ? wal : null;
+    const usableSize = header.usableSize;
+    const frameCache = new Map<number, Buffer>();
+    const readFrame = async (offset: number): Promise<Buffer | null> => {
+      const cached = frameCache.get(offset);
+      if (cached) return cached;
+      const page = await walSource!.read(offset, wal!.pageSize);
+      if (page.length !== wal!.pageSize) return null;
+      if (frameCache.size >= 256) frameCache.delete(frameCache.keys().next().value!);
+      frameCache.set(offset, page);
+      return page;
+    };
+    const current: PageLookup = async (n) => {
+      const frame = walUsable?.current.get(n);
+      return frame ? readFrame(frame.pageOffset) : reader.readPage(n);
+    };
+    const page1 = (await current(1)) ?? (await reader.readPage(1))!;
+    const now = parseDatabaseHeader(page1.length >= 100 ? page1 : await db.read(0, 100));
+    const maxPage = Math.max(reader.pageCount, walUsable?.committedPageCount ?? 0);
+    const maxPayload = db.size + (walSource?.size ?? 0) + (journalSource?.size ?? 0);
+    const live = await readLiveState({ lookup: current, usableSize, maxPayload, encoding: now.textEncoding });
+    const ctx = carveContext(live.tables, now.textEncoding, usableSize, maxPayload);
+    const emitter = new Emitter(live, options.table);
+
+    const resolve = (raw: RawRecord, source: CarveSource, page: number, lookup: PageLookup): Promise<Resolved> =>
+      resolveRecord(raw, { source, page }, lookup, live, now.textEncoding, usableSize);
+
+    // 1. The current freelist: trunk pages past their leaf list, leaf pages whole.
+    const freelist = await walkFreelist(now.firstFreelistTrunk, current, maxPage, usableSize);
+    const freePages = new Set<number>(freelist.leaves);
+    for (const trunk of freelist.trunks) {
+      freePages.add(trunk.pageNumber);
+      const page = await current(trunk.pageNumber);
+      if (!page) continue;
+      const out: RawRecord[] = [];
+      scanRegion(page, trunk.listEnd, usableSize, ctx, 'unallocated', out);
+      for (const raw of out) yield* emitter.offer(await resolve(raw, 'freelist', trunk.pageNumber, current));
+    }
+    for (const leaf of freelist.leaves) {
+      const page = await current(leaf);
+      if (!page) continue;
+      for (const raw of carvePageVersion(page, leaf, ctx, { cells: true })) yield* emitter.offer(await resolve(raw, 'freelist', leaf, current));
+    }
+
+    // 2. The main file: free space of every table page; whole pages the WAL has superseded or no tree owns.
+    for await (const { pageNumber, page } of reader.pages()) {
+      if (freePages.has(pageNumber) && !walUsable?.current.has(pageNumber)) continue;
+      const superseded = walUsable?.current.has(pageNumber) ?? false;
+      const owned = live.owner.has(pageNumber);
+      for (const raw of carvePageVersion(page, pageNumber, ctx, { cells: superseded || !owned })) {
+        const source: CarveSource = superseded ? 'wal' : raw.kind === 'freeblock' ? 'freeblock' : 'unallocated';
+        yield* emitter.offer(await resolve(raw, source, pageNumber, current));
+      }
+    }
+
+    // 3. Every WAL frame: older versions of pages, uncommitted frames, frames of earlier log generations.
+    if (wal && walSource) {
+      const walCtx = wal.pageSize === header.pageSize ? ctx : carveContext(live.tables, now.textEncoding, wal.pageSize - header.reservedBytes, maxPayload);
+      const asOf = walHistory(wal, reader, readFrame);
+      for (const frame of wal.frames) {
+        const page = await readFrame(frame.pageOffset);
+        if (!page) continue;
+        for (const raw of carvePageVersion(page, frame.pageNumber, walCtx, { cells: true })) {
+          yield* emitter.offer(await resolve(raw, 'wal', frame.pageNumber, asOf(frame.index)));
+        }
+      }
+    }
+
+    // 4. The rollback journal: page images from before a transaction.
+    let journalPages = 0;
+    if (journalSource) {
+      const journal = await readJournal(journalSource, header.pageSize, Math.max(maxPage, 1) * 2 + 16);
+      journalPages = journal.pages.length;
+      const inJournal = new Map(journal.pages.map((p) => [p.pageNumber, p.pageOffset]));
+      const lookup: PageLookup = async (n) => {
+        const offset = inJournal.get(n);
+        if (offset === undefined) return current(n);
+        const page = await journalSource.read(offset, journal.pageSize);
+        return page.length === journal.pageSize ? page : null;
+      };
+      const journalCtx = journal.pageSize === header.pageSize ? ctx : carveContext(live.tables, now.textEncoding, journal.pageSize - header.reservedBytes, maxPayload);
+      for (const entry of journal.pages) {
+        const page = await lookup(entry.pageNumber);
+        if (!page) continue;
+        for (const raw of carvePageVersion(page, entry.pageNumber, journalCtx, { cells: true })) {
+          yield* emitter.offer(await resolve(raw, 'journal', entry.pageNumber, lookup));
+        }
+      }
+    }
+
+    yield* emitter.flushPartials();
+    summary?.({
+      pageSize: header.pageSize,
+      pages: reader.pageCount,
+      walFrames: wal?.frames.length ?? 0,
+      journalPages,
+      liveRows: live.liveRows,
+      tables: live.tables.map((t) => t.name),
+    });
+  } finally {
+    await db.close();
+    for (const source of sidecars) await source.close();
+  }
+}
+
+/** Pages as they stood when frame `index` was written: the newest earlier frame of that page, else the main file. */
+function walHistory(wal: WalIndex, reader: PageReader, readFrame: (offset: number) => Promise<Buffer | null>): (index: number) => PageLookup {
+  const byPage = new Map<number, number[]>();
+  for (const frame of wal.frames) {
+    const list = byPage.get(frame.pageNumber);
+    if (list) list.push(frame.index);
+    else byPage.set(frame.pageNumber, [frame.index]);
+  }
+  return (index) => async (n) => {
+    const list = byPage.get(n);
+    let best = -1;
+    if (list) for (const i of list) if (i <= index) best = i;
+    return best >= 0 ? readFrame(wal.frames[best]!.pageOffset) : reader.readPage(n);
+  };
+}
+
+/** Drops live rows and duplicates; holds back records missing their first column until the end. */
+class Emitter {
+  private readonly seenFull = new Set<string>();
+  private readonly seenTail = new Set<string>();
+  private readonly partials: Resolved[] = [];
+
+  constructor(
+    private readonly live: LiveState,
+    private readonly table: string | undefined,
+  ) {}
+
+  *offer(resolved: Resolved): Generator<CarvedRecord> {
+    if (this.table !== undefined && resolved.record.table?.toLowerCase() !== this.table.toLowerCase()) return;
+    if (resolved.full !== null) {
+      if (this.live.liveFull.has(resolved.full)) return;
+      const key = `${resolved.tableIndex}:${resolved.full}`;
+      if (this.seenFull.has(key)) return;
+      this.seenFull.add(key);
+      if (resolved.tail !== null) this.seenTail.add(`${resolved.tableIndex}:${resolved.tail}`);
+      yield resolved.record;
+      return;
+    }
+    if (resolved.tail !== null && this.live.liveTail.has(resolved.tail)) return;
+    this.partials.push(resolved);
+  }
+
+  *flushPartials(): Generator<CarvedRecord> {
+    for (const resolved of this.partials) {
+      if (resolved.tail !== null) {
+        const key = `${resolved.tableIndex}:${resolved.tail}`;
+        if (this.seenTail.has(key)) continue;
+        this.seenTail.add(key);
+      }
+      yield resolved.record;
+    }
+  }
+}
