@@ -17,6 +17,10 @@ import { IosRescueError } from '../errors.js';
  * - BACKUP_NOT_A_FILE: a directory or symlink was asked for as file data
  * - BACKUP_TRUNCATED_FILE: a data file is shorter than its recorded Size, or not a whole number of AES blocks
  * - BACKUP_BAD_PADDING: decrypted data ends in invalid PKCS#7 padding and is shorter than its recorded Size
+ * - BACKUP_BUSY: another live process is making a backup of the same phone into the same folder (writer lock)
+ * - BACKUP_INCOMPLETE: commit refused, the phone did not finish (Status.plist not "finished", manifest missing)
+ * - BACKUP_FILES_OPEN: commit called while files from the phone were still being written
+ * - BACKUP_WRITER_CLOSED: a writer used after its commit or abort
  */
 export class BackupError extends IosRescueError {}
 

@@ -19,3 +19,6 @@ export { discoverBackups, summarizeBackup, defaultBackupRoots, ownBackupRoot, fo
 export { writeSyntheticBackup, DEFAULT_DEVICE, type SyntheticBackupSpec, type SyntheticItem, type SyntheticDevice } from './synthetic-backup.js';
 export { patternBytes, patternStream, sampleItems } from './synthetic-content.js';
 export { decryptFile } from './decrypt-file.js';
+export { BackupWriter, type BackupWriterOptions, type PreviousBackup, type WriterDirectoryEntry } from './writer.js';
+export { freeDiskSpace } from './fs-durability.js';
+export { WORK_FOLDER, type CommitStep } from './staging.js';

@@ -1,0 +1,320 @@
+import { createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
+import { copyFile, lstat, mkdir, open, opendir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { silentLogger, type Logger } from '../logging.js';
+import { BackupError, PathEscapeError } from './errors.js';
+import { freeDiskSpace, fsyncDirectory } from './fs-durability.js';
+import { safeJoin, unsafePathReason } from './layout.js';
+import { linkTree } from './link-tree.js';
+import { StagedFile } from './staged-file.js';
+import { acquireLock, commitStaging, recoverStaging, stagingPaths, type CommitStep, type StagingPaths } from './staging.js';
+import { readStatusPlist } from './status-plist.js';
+
+/** What mobilebackup2 calls a directory entry (kept structurally equal to services' DirectoryEntry). */
+export interface WriterDirectoryEntry {
+  type: 'DLFileTypeRegular' | 'DLFileTypeDirectory' | 'DLFileTypeUnknown';
+  size: number;
+  modified: Date;
+}
+
+export interface BackupWriterOptions {
+  logger?: Logger;
+  /** datasync every received file before it is installed (default true; off only for throwaway benchmarks). */
+  syncFiles?: boolean;
+  /** Called after each step of the commit; tests use it to stop the process dead at that point. */
+  onCommitStep?: (step: CommitStep) => void | Promise<void>;
+}
+
+/** What the previous backup of this device looked like when the writer opened. */
+export interface PreviousBackup {
+  exists: boolean;
+  /**
+   * Status.plist says "finished" and Status.plist, Manifest.plist and Manifest.db are non-empty: a phone can build an
+   * incremental backup on it (a zero-byte Manifest.plist makes it fail with 205, ios-protocols.md §5.5).
+   */
+  usableForIncremental: boolean;
+  files: number;
+}
+
+async function nonEmptyFile(path: string): Promise<boolean> {
+  try {
+    const s = await lstat(path);
+    return s.isFile() && s.size > 0;
+  } catch {
+    return false;
+  }
+}
+
+const errno = (code: string, message: string): NodeJS.ErrnoException => Object.assign(new Error(message), { code });
+
+/**
+ * The on-disk side of a backup pull (BackupHost for mobilebackup2). The previous complete backup at `<out>/<UDID>`
+ * is never written to: the phone works on a staging copy made of hard links, every file it sends lands under a
+ * temporary name and is renamed over its link, and `commit()` swaps the folders with renames that
+ * `recoverStaging` can finish or undo from any crash point. Paths from the phone start with the UDID; anything
+ * else, `..`, absolute paths and NUL bytes are refused with BACKUP_PATH_ESCAPE and logged. Folders are 0700 and
+ * files 0600. Nothing per file is kept in memory.
+ */
+export class BackupWriter {
+  private tempCounter = 0;
+  private readonly openFiles = new Set<StagedFile>();
+  /** Directories whose entries changed since the last sync (a few hundred at most: the two-hex-char folders). */
+  private readonly dirtyDirectories = new Set<string>();
+  private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+
+  private constructor(
+    readonly udid: string,
+    readonly paths: StagingPaths,
+    readonly previous: PreviousBackup,
+    private readonly lock: { release(): Promise<void> },
+    private readonly logger: Logger,
+    private readonly options: BackupWriterOptions,
+  ) {}
+
+  /** Recovers from an earlier interrupted run, then stages a copy of the previous backup (if any) to write into. */
+  static async open(outRoot: string, udid: string, options: BackupWriterOptions = {}): Promise<BackupWriter> {
+    const logger = options.logger ?? silentLogger;
+    const reason = unsafePathReason(udid);
+    if (reason !== null || /[\\/]/.test(udid) || udid === '.' || udid.startsWith('.')) throw new PathEscapeError(udid, reason ?? 'a UDID is one folder name');
+    const out = resolve(outRoot);
+    await mkdir(out, { recursive: true, mode: 0o700 });
+    const paths = stagingPaths(out, udid);
+    const lock = await acquireLock(paths);
+    try {
+      const recovery = await recoverStaging(paths);
+      for (const action of recovery.actions) logger.warn({ udid, out }, `an earlier backup run was interrupted: ${action}`);
+      const currentExists = await lstat(paths.current).then((s) => s.isDirectory(), () => false);
+      let files = 0;
+      const directories: string[] = [];
+      if (currentExists) {
+        const linked = await linkTree(paths.current, paths.staging, logger);
+        files = linked.files;
+        directories.push(...linked.directories);
+        logger.debug({ files, method: linked.method }, 'staged the previous backup');
+      } else {
+        await mkdir(paths.staging, { mode: 0o700 });
+        directories.push(paths.staging);
+      }
+      await mkdir(paths.tmp, { mode: 0o700 });
+      const status = currentExists ? await readStatusPlist(paths.current).catch(() => undefined) : undefined;
+      const usable =
+        status?.snapshotState === 'finished' &&
+        (await nonEmptyFile(join(paths.current, 'Status.plist'))) &&
+        (await nonEmptyFile(join(paths.current, 'Manifest.plist'))) &&
+        (await nonEmptyFile(join(paths.current, 'Manifest.db')));
+      const writer = new BackupWriter(udid, paths, { exists: currentExists, usableForIncremental: usable, files }, lock, logger, options);
+      for (const dir of directories) writer.dirtyDirectories.add(dir);
+      writer.dirtyDirectories.add(paths.work);
+      return writer;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** The folder the finished backup will be in. */
+  get backupPath(): string {
+    return this.paths.current;
+  }
+
+  /**
+   * A device path (`<UDID>/…`) as an absolute path in staging. Refuses, logs and throws PathEscapeError for anything
+   * that could land elsewhere: the checks of safeJoin, plus "must be inside this device's folder".
+   */
+  private async resolve(devicePath: string): Promise<string> {
+    if (this.state !== 'open') throw new BackupError('BACKUP_WRITER_CLOSED', `the backup was already ${this.state}`);
+    try {
+      const reason = unsafePathReason(devicePath);
+      if (reason !== null) throw new PathEscapeError(devicePath, reason);
+      const segments = devicePath.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
+      if (segments[0] !== this.udid) throw new PathEscapeError(devicePath, `outside this phone's backup folder ${this.udid}`);
+      if (segments.length === 1) return this.paths.staging;
+      return await safeJoin(this.paths.staging, segments.slice(1).join('/'));
+    } catch (error) {
+      if (error instanceof PathEscapeError) this.logger.warn({ path: devicePath, reason: error.details?.reason }, 'refused a path from the phone');
+      throw error;
+    }
+  }
+
+  private touched(path: string): void {
+    this.dirtyDirectories.add(dirname(path));
+  }
+
+  private async ensureParent(path: string): Promise<void> {
+    const parent = dirname(path);
+    if (parent.length < this.paths.staging.length) return;
+    await mkdir(parent, { recursive: true, mode: 0o700 });
+    this.touched(parent);
+  }
+
+  async openForRead(devicePath: string): Promise<Readable | undefined> {
+    const path = await this.resolve(devicePath);
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    if (!info.isFile()) throw errno('EISDIR', `${devicePath} is not a file`);
+    return createReadStream(path);
+  }
+
+  async openForWrite(devicePath: string): Promise<Writable> {
+    const target = await this.resolve(devicePath);
+    if (target === this.paths.staging) throw errno('EISDIR', `${devicePath} is the backup folder itself`);
+    await this.ensureParent(target);
+    const tempPath = join(this.paths.tmp, String(++this.tempCounter));
+    const handle = await open(tempPath, 'wx', 0o600);
+    const file: StagedFile = new StagedFile(handle, tempPath, target, {
+      sync: this.options.syncFiles ?? true,
+      onInstalled: (installed) => this.touched(installed),
+      onSettled: () => this.openFiles.delete(file),
+    });
+    this.openFiles.add(file);
+    return file;
+  }
+
+  async contentsOfDirectory(devicePath: string): Promise<Map<string, WriterDirectoryEntry> | undefined> {
+    const path = await this.resolve(devicePath);
+    let dir;
+    try {
+      dir = await opendir(path, { bufferSize: 256 });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw error;
+    }
+    const entries = new Map<string, WriterDirectoryEntry>();
+    for await (const entry of dir) {
+      const info = await lstat(join(path, entry.name)).catch(() => undefined);
+      if (!info) continue;
+      const type = info.isFile() ? 'DLFileTypeRegular' : info.isDirectory() ? 'DLFileTypeDirectory' : 'DLFileTypeUnknown';
+      entries.set(entry.name, { type, size: info.isFile() ? info.size : 0, modified: info.mtime });
+    }
+    return entries;
+  }
+
+  async createDirectory(devicePath: string): Promise<void> {
+    const path = await this.resolve(devicePath);
+    await mkdir(path, { recursive: true, mode: 0o700 });
+    this.touched(path);
+    this.dirtyDirectories.add(path);
+  }
+
+  async move(pairs: Array<[from: string, to: string]>): Promise<void> {
+    for (const [from, to] of pairs) {
+      const source = await this.resolve(from);
+      const target = await this.resolve(to);
+      if (source === target) continue;
+      if (source === this.paths.staging || target === this.paths.staging) throw errno('EINVAL', 'cannot move the backup folder itself');
+      await lstat(source);
+      // As a real host: the target goes first (rm -rf for a folder), then the rename (ios-protocols.md §5.3).
+      await rm(target, { recursive: true, force: true });
+      await this.ensureParent(target);
+      await rename(source, target);
+      this.touched(source);
+      this.touched(target);
+    }
+  }
+
+  async remove(devicePaths: string[]): Promise<void> {
+    for (const devicePath of devicePaths) {
+      const path = await this.resolve(devicePath);
+      if (path === this.paths.staging) {
+        await rm(path, { recursive: true, force: true });
+        await mkdir(path, { mode: 0o700 });
+      } else await rm(path, { recursive: true, force: true });
+      this.touched(path);
+    }
+  }
+
+  /** A file, or a folder's top-level files (as libimobiledevice does); written beside and renamed, never in place. */
+  async copy(from: string, to: string): Promise<void> {
+    const source = await this.resolve(from);
+    const target = await this.resolve(to);
+    const info = await lstat(source);
+    if (info.isFile()) {
+      await this.ensureParent(target);
+      await this.copyFileSafely(source, target);
+      return;
+    }
+    if (!info.isDirectory()) throw errno('EINVAL', `${from} is neither a file nor a folder`);
+    await mkdir(target, { recursive: true, mode: 0o700 });
+    this.touched(target);
+    for await (const entry of await opendir(source, { bufferSize: 256 })) {
+      if (entry.isFile()) await this.copyFileSafely(join(source, entry.name), join(target, entry.name));
+    }
+  }
+
+  private async copyFileSafely(source: string, target: string): Promise<void> {
+    const tempPath = join(this.paths.tmp, String(++this.tempCounter));
+    try {
+      await copyFile(source, tempPath, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+      const handle = await open(tempPath, 'r+');
+      try {
+        await handle.chmod(0o600);
+        if (this.options.syncFiles ?? true) await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tempPath, target);
+      this.touched(target);
+    } catch (error) {
+      await rm(tempPath, { force: true });
+      throw error;
+    }
+  }
+
+  /** Truthful statfs of the filesystem the backup goes to: the phone compares it with what it needs. */
+  freeDiskSpace(): Promise<number> {
+    return freeDiskSpace(this.paths.out);
+  }
+
+  /**
+   * Makes the staged backup the device's backup. Refuses (BACKUP_INCOMPLETE, previous backup kept) unless the phone
+   * wrote a Status.plist saying "finished" and a Manifest.plist and Manifest.db/mbdb: a half backup never replaces a
+   * whole one.
+   */
+  async commit(): Promise<void> {
+    if (this.state !== 'open') throw new BackupError('BACKUP_WRITER_CLOSED', `the backup was already ${this.state}`);
+    if (this.openFiles.size > 0) throw new BackupError('BACKUP_FILES_OPEN', `${this.openFiles.size} file(s) from the phone are still being written`);
+    const status = await readStatusPlist(this.paths.staging).catch(() => undefined);
+    const manifest = await nonEmptyFile(join(this.paths.staging, 'Manifest.plist'));
+    const db = (await nonEmptyFile(join(this.paths.staging, 'Manifest.db'))) || (await nonEmptyFile(join(this.paths.staging, 'Manifest.mbdb')));
+    if (status?.snapshotState !== 'finished' || !manifest || !db) {
+      throw new BackupError(
+        'BACKUP_INCOMPLETE',
+        `the phone did not finish the backup (Status.plist SnapshotState ${JSON.stringify(status?.snapshotState ?? null)}${manifest ? '' : ', no Manifest.plist'}${db ? '' : ', no Manifest.db'}): the previous backup is kept`,
+        { details: { snapshotState: status?.snapshotState, manifest, db } },
+      );
+    }
+    this.state = 'committing';
+    try {
+      for (const dir of this.dirtyDirectories) await fsyncDirectory(dir);
+      this.dirtyDirectories.clear();
+      await commitStaging(this.paths, async (step) => this.options.onCommitStep?.(step));
+      this.state = 'committed';
+      this.logger.debug({ path: this.paths.current }, 'backup committed');
+    } finally {
+      // On failure everything stays as it is on disk: the next open() finishes or undoes the commit.
+      await this.lock.release();
+    }
+  }
+
+  /** Drops the staging copy; the previous backup was never touched. */
+  async abort(reason: string): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    this.logger.warn({ udid: this.udid, reason }, 'backup abandoned; the previous backup is unchanged');
+    for (const file of [...this.openFiles]) file.destroy();
+    try {
+      await rm(this.paths.staging, { recursive: true, force: true });
+      await rm(this.paths.tmp, { recursive: true, force: true });
+    } finally {
+      await this.lock.release();
+    }
+  }
+}
