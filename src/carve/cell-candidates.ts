@@ -39,7 +39,10 @@ export function tryIntactCell(buf: Buffer, p: number, end: number, ctx: CarveCon
   };
 }
 
-/** TEXT bodies that lie wholly on the page must be valid in the database encoding. */
+/**
+ * Values a carved record must have to be believed: TEXT valid in the database encoding, REALs finite and of a
+ * size real data has (timestamps, amounts, coordinates), not the 1e179 that misaligned bytes decode to.
+ */
 function textPlausible(buf: Buffer, bodyStart: number, localEnd: number, types: readonly number[], column0Size: number, ctx: CarveContext): boolean {
   let pos = bodyStart;
   for (let i = 0; i < types.length; i += 1) {
@@ -47,6 +50,10 @@ function textPlausible(buf: Buffer, bodyStart: number, localEnd: number, types: 
     const size = type < 0 ? column0Size : serialTypeSize(type);
     if (pos + size > localEnd) return true;
     if (type >= 13 && (type & 1) === 1 && !isPlausibleText(buf, pos, size, ctx.encoding)) return false;
+    if (type === 7) {
+      const real = Math.abs(buf.readDoubleBE(pos));
+      if (!(real === 0 || (real > 1e-9 && real < 1e16))) return false;
+    }
     pos += size;
   }
   return true;
@@ -59,9 +66,11 @@ interface Candidate {
 
 /**
  * How well a record ending at `recordEnd` fills the freed area that ends at `limit`: 4 exactly, 3 up to a
- * fragment short, 2 followed by other freed cells, 1 loosely, 0 not at all.
+ * fragment short, 2.5 when the old freeblock sizes that follow lead exactly to the end or an intact cell
+ * follows, 2–2.4 when another rebuilt cell follows (by how well that one fits), 1 loosely, 0 not at all.
+ * A freeblock merges neighbouring freed cells, so what follows a rebuilt cell is checked the same way.
  */
-function fitScore(buf: Buffer, recordEnd: number, limit: number, ctx: CarveContext): number {
+function fitScore(buf: Buffer, recordEnd: number, limit: number, ctx: CarveContext, depth: number): number {
   if (recordEnd > limit) return 0;
   if (recordEnd === limit) return 4;
   // Gaps under 4 bytes become fragments that SQLite merges into a neighbouring freeblock.
@@ -71,11 +80,23 @@ function fitScore(buf: Buffer, recordEnd: number, limit: number, ctx: CarveConte
     const size = buf.readUInt16BE(pos + 2);
     if (size < 4) break;
     pos += size;
-    if (Math.abs(limit - pos) <= 3) return 2;
+    if (Math.abs(limit - pos) <= 3) return 2.5;
     if (pos > limit) break;
   }
-  if (tryIntactCell(buf, recordEnd, limit, ctx, 'freeblock', true)) return 2;
-  return 1;
+  if (tryIntactCell(buf, recordEnd, limit, ctx, 'freeblock', true)) return 2.5;
+  // One cell of lookahead: deeper searches multiply (every first-column size of every table) on hostile bytes.
+  if (depth >= 1) return 1;
+  let best = 1;
+  for (let gap = 0; gap <= 3 && recordEnd + gap + 5 <= limit; gap += 1) {
+    const at = recordEnd + gap;
+    const next = buf.readUInt16BE(at);
+    const size = buf.readUInt16BE(at + 2);
+    // A cell freed earlier keeps its own old freeblock header; the area it named may since have grown.
+    if (size < 5 || (next !== 0 && next < at + size)) continue;
+    const following = headless(buf, at, Math.min(limit, at + size), ctx, 'freeblock', depth + 1, at + size > limit ? 1 : 2);
+    if (following) best = Math.max(best, 2 + following.score / 100);
+  }
+  return best;
 }
 
 function build(buf: Buffer, p: number, payloadStart: number, headerLength: number, types: number[], column0Size: number, tables: TableInfo[], kind: Kind, ctx: CarveContext): RawRecord {
@@ -107,16 +128,21 @@ function build(buf: Buffer, p: number, payloadStart: number, headerLength: numbe
  * Three cases, by how many header bytes the overwrite took: none (payload length + rowid took 4 or more bytes),
  * the header length only, or the header length and the first serial type (1-byte payload length and rowid).
  */
-export function tryHeadlessCell(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind: Kind): RawRecord | null {
+export function tryHeadlessCell(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind: Kind, staleLimit = false): RawRecord | null {
+  return headless(buf, p, limit, ctx, kind, 0, staleLimit ? 1 : 2)?.record ?? null;
+}
+
+function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind: Kind, depth: number, minFit = 2): Candidate | null {
   if (ctx.tables.length === 0 || p + 5 > limit) return null;
   let best: Candidate | null = null;
   const consider = (record: RawRecord, strength: number): void => {
     // A table without declared types (sqlite_sequence(name, seq)) fits any bytes: it is no evidence for a rebuild.
     record.tables = record.tables.filter((t) => t.affinities.some((a) => a !== 'BLOB'));
     if (record.tables.length === 0) return;
-    const fit = fitScore(buf, record.end, limit, ctx);
-    // A rebuild that fits its freed area only loosely is more often noise than a row.
-    if (fit < 2) return;
+    const fit = fitScore(buf, record.end, limit, ctx, depth);
+    // A rebuild that fits its freed area only loosely is more often noise than a row, unless that area's
+    // recorded size is known to be stale (later inserts took part of it).
+    if (fit < minFit) return;
     const bodyStart = record.payloadStart + record.headerLength;
     if (!textPlausible(buf, bodyStart, Math.min(record.payloadStart + record.localSize, limit), record.types, record.column0Size, ctx)) return;
     const score = fit * 8 + strength;
@@ -170,7 +196,7 @@ export function tryHeadlessCell(buf: Buffer, p: number, limit: number, ctx: Carv
       }
     }
   }
-  return best ? (best as Candidate).record : null;
+  return best;
 }
 
 function sameTypes(a: RawRecord, b: RawRecord): boolean {

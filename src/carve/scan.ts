@@ -108,12 +108,13 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
       for (const raw of carvePageVersion(page, leaf, ctx, { cells: true })) yield* emitter.offer(await resolve(raw, 'freelist', leaf, current));
     }
 
-    // 2. The main file: free space of every table page; whole pages the WAL has superseded or no tree owns.
+    // 2. The main file: free space of every table page, and whole pages the WAL has superseded. A leaf page
+    //    no tree reaches keeps its cells unreported: in a sound file that cannot happen, and in a damaged one
+    //    (a broken child pointer) those cells are live rows cut off from their tree, not deleted ones.
     for await (const { pageNumber, page } of reader.pages()) {
       if (freePages.has(pageNumber) && !walUsable?.current.has(pageNumber)) continue;
       const superseded = walUsable?.current.has(pageNumber) ?? false;
-      const owned = live.owner.has(pageNumber);
-      for (const raw of carvePageVersion(page, pageNumber, ctx, { cells: superseded || !owned })) {
+      for (const raw of carvePageVersion(page, pageNumber, ctx, { cells: superseded })) {
         const source: CarveSource = superseded ? 'wal' : raw.kind === 'freeblock' ? 'freeblock' : 'unallocated';
         yield* emitter.offer(await resolve(raw, source, pageNumber, current));
       }

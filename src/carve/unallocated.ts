@@ -14,7 +14,10 @@ export function scanRegion(page: Buffer, start: number, end: number, ctx: CarveC
     if (!record && ctx.tables.length > 0) {
       const next = page.readUInt16BE(p);
       const size = page.readUInt16BE(p + 2);
-      if (size >= 5 && p + size <= end && (next === 0 || next >= p + size)) record = tryHeadlessCell(page, p, p + size, ctx, kind);
+      if (size >= 5 && (next === 0 || next >= p + size)) {
+        // A size reaching past the region is an old header whose area later inserts partly took back.
+        record = p + size <= end ? tryHeadlessCell(page, p, p + size, ctx, kind) : size <= ctx.usableSize ? tryHeadlessCell(page, p, end, ctx, kind, true) : null;
+      }
     }
     if (record && record.end > p) {
       out.push(record);
