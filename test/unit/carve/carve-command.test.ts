@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../../src/cli/program.js';
+import { generateDatabase } from './generate.js';
+
+/** Runs the real commander program in-process and returns what it printed and its exit status. */
+async function run(args: string[]): Promise<{ stdout: string; stderr: string; status: number }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+  process.exitCode = undefined;
+  try {
+    await buildProgram().parseAsync(['node', 'iosrescue', '--log-level', 'silent', ...args]);
+  } catch {
+    // commander's usage errors surface here; main.ts maps them to status 2.
+    process.exitCode = 2;
+  } finally {
+    process.stdout.write = write.out;
+    process.stderr.write = write.err;
+  }
+  const status = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return { stdout: out.join(''), stderr: err.join(''), status };
+}
+
+describe('iosrescue carve', () => {
+  const generated = generateDatabase({ pageSize: 4096, mode: 'wal', rows: 80, shouldDelete: (n) => n % 4 === 0, churn: 2 });
+
+  it('--json prints one object per recovered record with exactly table, source, page, offset and values', async () => {
+    const { stdout, status } = await run(['carve', generated.path, '--json']);
+    expect(status).toBe(0);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.length).toBeGreaterThanOrEqual(generated.deleted.size);
+    for (const line of lines) expect(Object.keys(line).sort()).toEqual(['offset', 'page', 'source', 'table', 'values']);
+    const messages = lines.filter((l) => l.table === 'message');
+    const texts = new Set(messages.map((l) => (l.values as unknown[])[1]));
+    for (const text of generated.deleted) expect(texts.has(text)).toBe(true);
+    for (const text of generated.live) expect(texts.has(text)).toBe(false);
+    const sample = messages[0]!.values as unknown[];
+    expect(typeof sample[2]).toBe('number');
+    expect(['wal', 'freeblock', 'unallocated', 'freelist', 'journal']).toContain(messages[0]!.source);
+  });
+
+  it('--table keeps only that table, and the human form ends with a summary', async () => {
+    const { stdout, status } = await run(['carve', generated.path, '--table', 'message']);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/recovered records? \(deleted or superseded; live rows excluded\)/);
+    expect(stdout).toMatch(/message from wal/);
+    expect(stdout).not.toMatch(/sqlite_sequence from/);
+  });
+
+  it('exits non-zero with a typed reason on a file that is not a database, and 2 on a missing argument', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'carve-cli-')), 'not.db');
+    writeFileSync(path, 'hello, this is not SQLite at all, but it is longer than a hundred bytes. '.repeat(3));
+    const bad = await run(['carve', path]);
+    expect(bad.status).toBe(6);
+    expect(bad.stderr).toContain('CARVE_NOT_SQLITE');
+    const usage = await run(['carve']);
+    expect(usage.status).toBe(2);
+  });
+});
