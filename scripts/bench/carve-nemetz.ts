@@ -3,7 +3,7 @@
  * FQLite 1.5.6's figures on the same corpus (from shared/corpus/README.md), plus a no-crash/no-hang pass over
  * the anti-forensic categories 11–19.
  *
- *   npx tsc -p tsconfig.json --outDir /tmp/iosrescue-dist && node /tmp/iosrescue-dist/scripts/bench/carve-nemetz.js [corpusDir] [--verbose]
+ *   npm run build && node dist/scripts/bench/carve-nemetz.js [corpusDir] [--verbose]
  */
 import { resolve } from 'node:path';
 import { scoreCategory, totals } from './nemetz-score.js';
