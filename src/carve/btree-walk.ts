@@ -33,7 +33,9 @@ export async function walkTableTree(
     } else if (header.type === PAGE_LEAF_TABLE) {
       for (const offset of offsets) {
         const cell = parseTableLeafCell(page, offset, usableSize, usableSize, maxPayload);
-        if (cell) await visit(page, pageNumber, cell);
+        if (!cell) continue;
+        const pending = visit(page, pageNumber, cell);
+        if (pending) await pending;
       }
     }
   }

@@ -2,7 +2,7 @@ import type { LiveState } from './live-rows.js';
 import { assemblePayload, type PageLookup } from './payload.js';
 import type { RawRecord } from './raw-record.js';
 import { decodeValue, serialTypeSize, UNKNOWN, type CarvedValue, type TextEncoding } from './record.js';
-import { recordHash } from './record-hash.js';
+import { contentHash, lastFullHash, lastTailHash, recordHashes } from './record-hash.js';
 import type { TableInfo } from './schema.js';
 
 export type CarveSource = 'freelist' | 'freeblock' | 'unallocated' | 'wal' | 'journal';
@@ -23,14 +23,18 @@ export interface CarvedRecord {
   rowid?: number | bigint;
 }
 
-/** A decoded record with its fingerprints, before the live and duplicate checks. */
+/** A record's fingerprints and table, checked before anything is decoded (most copies found are live or seen). */
 export interface Resolved {
-  record: CarvedRecord;
+  table: TableInfo | null;
   tableIndex: number;
   /** Fingerprint over all columns, null when the first column is unknown or the payload incomplete. */
   full: number | null;
   /** Fingerprint over all columns but the first, null when the payload is incomplete. */
   tail: number | null;
+  /** Fingerprint of the text and blob columns, null when too short or incomplete. */
+  content: number | null;
+  /** Decodes the values: only for records that will be reported. */
+  materialize(): CarvedRecord;
 }
 
 export async function resolveRecord(
@@ -42,29 +46,34 @@ export async function resolveRecord(
   usableSize: number,
 ): Promise<Resolved> {
   const { payload, complete } = await assemblePayload(raw, lookup, usableSize);
-  const values: CarvedValue[] = [];
-  let pos = raw.headerLength;
-  for (const type of raw.types) {
-    const size = type < 0 ? raw.column0Size : serialTypeSize(type);
-    values.push(type < 0 || pos + size > payload.length ? UNKNOWN : decodeValue(payload, pos, type, encoding));
-    pos += size;
-  }
   const table = chooseTable(raw, at.page, live);
-  if (table && table.rowidAlias >= 0 && values[table.rowidAlias] === null) values[table.rowidAlias] = raw.rowid ?? UNKNOWN;
   const hashable = complete && payload.length >= raw.headerLength;
+  if (hashable) recordHashes(payload, raw.headerLength, raw.types, raw.column0Size);
   return {
-    record: {
-      table: table?.name ?? null,
-      ...(table ? { columns: table.columns } : {}),
-      source: at.source,
-      page: at.page,
-      offset: raw.cellOffset,
-      values,
-      ...(raw.rowid !== null ? { rowid: raw.rowid } : {}),
-    },
+    table,
     tableIndex: table ? live.tables.indexOf(table) : -1,
-    full: hashable && raw.types[0]! >= 0 ? recordHash(payload, raw.headerLength, raw.types, 0) : null,
-    tail: hashable ? recordHash(payload, raw.headerLength, raw.types, 1, raw.column0Size) : null,
+    full: hashable && raw.types[0]! >= 0 ? lastFullHash : null,
+    tail: hashable ? lastTailHash : null,
+    content: hashable ? contentHash(payload, raw.headerLength, raw.types, raw.column0Size) : null,
+    materialize() {
+      const values: CarvedValue[] = [];
+      let pos = raw.headerLength;
+      for (const type of raw.types) {
+        const size = type < 0 ? raw.column0Size : serialTypeSize(type);
+        values.push(type < 0 || pos + size > payload.length ? UNKNOWN : decodeValue(payload, pos, type, encoding));
+        pos += size;
+      }
+      if (table && table.rowidAlias >= 0 && values[table.rowidAlias] === null) values[table.rowidAlias] = raw.rowid ?? UNKNOWN;
+      return {
+        table: table?.name ?? null,
+        ...(table ? { columns: table.columns } : {}),
+        source: at.source,
+        page: at.page,
+        offset: raw.cellOffset,
+        values,
+        ...(raw.rowid !== null ? { rowid: raw.rowid } : {}),
+      };
+    },
   };
 }
 

@@ -2,7 +2,8 @@ import { walkTableTree } from './btree-walk.js';
 import type { TableLeafCell } from './cell.js';
 import { assemblePayload, type PageLookup } from './payload.js';
 import { decodeValue, parseRecordHeader, serialTypeSize, type TextEncoding } from './record.js';
-import { recordHash } from './record-hash.js';
+import { contentHash, lastFullHash, lastTailHash, recordHashes } from './record-hash.js';
+import { NumberSet } from './number-set.js';
 import { tableInfoFrom, type TableInfo } from './schema.js';
 
 /**
@@ -15,8 +16,10 @@ export interface LiveState {
   /** Page number → index in `tables` of the table whose b-tree holds it now. */
   owner: Map<number, number>;
   /** Fingerprints of live rows over all columns, and over all but the first. */
-  liveFull: Set<number>;
-  liveTail: Set<number>;
+  liveFull: NumberSet;
+  liveTail: NumberSet;
+  /** Fingerprints of live rows' text and blob columns (see `contentHash`). */
+  liveContent: NumberSet;
   liveRows: number;
 }
 
@@ -36,7 +39,19 @@ interface Context {
   encoding: TextEncoding;
 }
 
-async function recordOf(page: Buffer, cell: TableLeafCell, ctx: Context): Promise<{ payload: Buffer; headerLength: number; types: number[] } | null> {
+type StoredRecord = { payload: Buffer; base: number; headerLength: number; types: number[] };
+
+/** The record of a live cell; read in place when it fits on its page (almost always), else assembled. */
+function recordOf(page: Buffer, cell: TableLeafCell, ctx: Context): StoredRecord | null | Promise<StoredRecord | null> {
+  if (cell.localSize >= cell.payloadSize) {
+    const header = parseRecordHeader(page, cell.payloadStart, cell.payloadStart + cell.payloadSize, 4096);
+    if (!header || header.headerLength + header.bodyLength > cell.payloadSize) return null;
+    return { payload: page, base: cell.payloadStart, headerLength: header.headerLength, types: header.types };
+  }
+  return assembled(page, cell, ctx);
+}
+
+async function assembled(page: Buffer, cell: TableLeafCell, ctx: Context): Promise<StoredRecord | null> {
   const { payload } = await assemblePayload(
     {
       page,
@@ -58,21 +73,28 @@ async function recordOf(page: Buffer, cell: TableLeafCell, ctx: Context): Promis
   );
   const header = parseRecordHeader(payload, 0, payload.length, 4096);
   if (!header || header.headerLength + header.bodyLength > payload.length) return null;
-  return { payload, headerLength: header.headerLength, types: header.types };
+  return { payload, base: 0, headerLength: header.headerLength, types: header.types };
 }
 
 export async function readLiveState(ctx: Context): Promise<LiveState> {
   const seen = new Set<number>();
-  const state: LiveState = { tables: [SQLITE_MASTER], owner: new Map(), liveFull: new Set(), liveTail: new Set(), liveRows: 0 };
+  const state: LiveState = { tables: [SQLITE_MASTER], owner: new Map(), liveFull: new NumberSet(), liveTail: new NumberSet(), liveContent: new NumberSet(), liveRows: 0 };
   const definitions: Array<{ name: string; rootPage: number; sql: string }> = [];
 
-  const remember = async (page: Buffer, cell: TableLeafCell): Promise<Buffer | null> => {
-    const record = await recordOf(page, cell, ctx);
-    if (!record) return null;
-    state.liveFull.add(recordHash(record.payload, record.headerLength, record.types, 0));
-    state.liveTail.add(recordHash(record.payload, record.headerLength, record.types, 1));
+  const add = (record: StoredRecord | null): void => {
+    if (!record) return;
+    recordHashes(record.payload, record.base + record.headerLength, record.types);
+    state.liveFull.add(lastFullHash);
+    state.liveTail.add(lastTailHash);
+    const content = contentHash(record.payload, record.base + record.headerLength, record.types);
+    if (content !== null) state.liveContent.add(content);
     state.liveRows += 1;
-    return record.payload;
+  };
+  // Synchronous for cells that fit their page: a promise per live row is most of the cost of a big table.
+  const remember = (page: Buffer, cell: TableLeafCell): void | Promise<void> => {
+    const record = recordOf(page, cell, ctx);
+    if (record instanceof Promise) return record.then(add);
+    add(record);
   };
 
   await walkTableTree(1, ctx.lookup, ctx.usableSize, ctx.maxPayload, seen, async (page, _pageNumber, cell) => {
@@ -80,7 +102,7 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
     const record = await recordOf(page, cell, ctx);
     if (!record || record.types.length < 5) return;
     const values: unknown[] = [];
-    let pos = record.headerLength;
+    let pos = record.base + record.headerLength;
     for (const type of record.types.slice(0, 5)) {
       values.push(decodeValue(record.payload, pos, type, ctx.encoding));
       pos += serialTypeSize(type);
@@ -102,9 +124,7 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
       ctx.usableSize,
       ctx.maxPayload,
       seen,
-      async (page, _pageNumber, cell) => {
-        await remember(page, cell);
-      },
+      (page, _pageNumber, cell) => remember(page, cell),
       (pageNumber) => state.owner.set(pageNumber, index),
     );
   }

@@ -43,10 +43,37 @@ export function bufferSource(bytes: Buffer): ByteSource {
   };
 }
 
-/** Pages kept in memory for b-tree walks; whole-file passes read in chunks instead and bypass it. */
-const CACHE_PAGES = 512;
-/** Chunk for sequential passes: big enough that per-call overhead vanishes, small enough to keep memory flat. */
+/** Chunk for reads: big enough that per-call overhead vanishes, small enough to keep memory flat. */
 export const CHUNK_BYTES = 1 << 20;
+/** Blocks for random reads: a few pages each, so a jump far away costs one small read, not a megabyte. */
+const BLOCK_BYTES = 64 * 1024;
+/** Blocks kept: 16 MB whatever the file size. */
+const CACHE_BLOCKS = 256;
+
+/**
+ * Reads through a cache of 64 KB aligned blocks: b-tree walks and WAL lookups jump around, but mostly among
+ * neighbouring pages, and one read per block costs far less than one per page.
+ */
+export class ChunkedSource {
+  private readonly cache = new Map<number, Buffer>();
+
+  constructor(readonly source: ByteSource) {}
+
+  async read(position: number, length: number): Promise<Buffer> {
+    const first = Math.floor(position / BLOCK_BYTES);
+    if (Math.floor((position + length - 1) / BLOCK_BYTES) !== first || length > BLOCK_BYTES) return this.source.read(position, length);
+    let chunk = this.cache.get(first);
+    if (chunk) {
+      this.cache.delete(first);
+    } else {
+      chunk = await this.source.read(first * BLOCK_BYTES, BLOCK_BYTES);
+      if (this.cache.size >= CACHE_BLOCKS) this.cache.delete(this.cache.keys().next().value!);
+    }
+    this.cache.set(first, chunk);
+    const start = position - first * BLOCK_BYTES;
+    return chunk.subarray(Math.min(start, chunk.length), Math.min(start + length, chunk.length));
+  }
+}
 
 /**
  * Bounded page access: page numbers are 1-based (fileformat2 §1.3), and a page the file does not wholly hold is
@@ -54,24 +81,20 @@ export const CHUNK_BYTES = 1 << 20;
  */
 export class PageReader {
   readonly pageCount: number;
-  private readonly cache = new Map<number, Buffer>();
+  private readonly chunks: ChunkedSource;
 
   constructor(
     readonly source: ByteSource,
     readonly pageSize: number,
   ) {
     this.pageCount = Math.floor(source.size / pageSize);
+    this.chunks = new ChunkedSource(source);
   }
 
   async readPage(pageNumber: number): Promise<Buffer | null> {
     if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > this.pageCount) return null;
-    const cached = this.cache.get(pageNumber);
-    if (cached) return cached;
-    const page = await this.source.read((pageNumber - 1) * this.pageSize, this.pageSize);
-    if (page.length !== this.pageSize) return null;
-    if (this.cache.size >= CACHE_PAGES) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(pageNumber, page);
-    return page;
+    const page = await this.chunks.read((pageNumber - 1) * this.pageSize, this.pageSize);
+    return page.length === this.pageSize ? page : null;
   }
 
   /** Every whole page in file order, read a chunk at a time. */

@@ -1,19 +1,39 @@
 import { serialTypeSize } from './record.js';
 
 /**
- * A 53-bit fingerprint of a stored record's column values, computed straight from its bytes, so that live rows
+ * 53-bit fingerprints of a stored record's column values, computed straight from its bytes, so that live rows
  * (hundreds of thousands in a real sms.db) cost a few numbers each to remember. Integers are normalised to
  * 64 bits first: the same value may be stored as serial type 1 in one copy and inferred as another size in a
- * carved one. `fromColumn` skips leading columns a carved copy lost (the freeblock header overwrites them).
+ * carved one.
  */
-export function recordHash(body: Buffer, bodyStart: number, types: readonly number[], fromColumn: number, column0Size = -1): number {
+/** Set by `recordHashes`: the fingerprint of all columns. */
+export let lastFullHash = 0;
+/** Set by `recordHashes`: the fingerprint of every column but the first. */
+export let lastTailHash = 0;
+
+/**
+ * Both fingerprints in one pass over the record: of all columns (`lastFullHash`, meaningless when the first
+ * column's type is unknown, -1) and of all but the first (`lastTailHash`), which a carved copy that lost its
+ * first column can still be compared by.
+ */
+export function recordHashes(body: Buffer, bodyStart: number, types: readonly number[], column0Size = -1): void {
+  const fromColumn = 0;
   let h1 = 0x811c9dc5;
   let h2 = 0x5bd1e995;
+  let t1 = 0x811c9dc5;
+  let t2 = 0x5bd1e995;
   let pos = bodyStart;
   for (let i = 0; i < types.length; i += 1) {
     const type = types[i]!;
     const size = type < 0 ? column0Size : serialTypeSize(type);
-    if (i >= fromColumn) {
+    if (i === fromColumn + 1) {
+      // The tail fingerprint starts fresh here, exactly as a hash from this column would.
+      t1 = h1;
+      t2 = h2;
+      h1 = 0x811c9dc5;
+      h2 = 0x5bd1e995;
+    }
+    if (type >= 0) {
       let tag: number;
       let hi = 0;
       let lo = 0;
@@ -52,5 +72,51 @@ export function recordHash(body: Buffer, bodyStart: number, types: readonly numb
     }
     pos += size;
   }
+  if (types.length <= fromColumn + 1) {
+    t1 = h1;
+    t2 = h2;
+    h1 = 0x811c9dc5;
+    h2 = 0x5bd1e995;
+  }
+  // The stream from fromColumn+1 on is in h; the first column's share is in t and folds into the full one.
+  lastTailHash = (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+  lastFullHash = combine(t1, t2, h1, h2);
+}
+
+function combine(a1: number, a2: number, b1: number, b2: number): number {
+  const h1 = Math.imul(a1 ^ Math.imul(b1, 0x01000193), 0x85ebca6b) ^ b2;
+  const h2 = Math.imul(a2 ^ Math.imul(b2, 0xc2b2ae35), 0x01000193) ^ b1;
+  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+}
+
+/** Fewer TEXT/BLOB bytes than this identify nothing ("ok", a first name): such records get no content fingerprint. */
+const MIN_CONTENT_BYTES = 16;
+
+/**
+ * A fingerprint of a record's TEXT and BLOB columns only, from the second column on (the first may be lost in a
+ * carved copy). A carved record with the same message text as a live row is that row — a stale copy whose
+ * numbers a later write damaged, or an older version differing only in a flag — never a deleted message.
+ * Null when the record holds too little text to tell.
+ */
+export function contentHash(body: Buffer, bodyStart: number, types: readonly number[], column0Size = -1): number | null {
+  let h1 = 0x9747b28c;
+  let h2 = 0x2545f491;
+  let pos = bodyStart;
+  let bytes = 0;
+  for (let i = 0; i < types.length; i += 1) {
+    const type = types[i]!;
+    const size = type < 0 ? column0Size : serialTypeSize(type);
+    if (i >= 1 && type >= 12) {
+      bytes += size;
+      h1 = Math.imul(h1 ^ (i * 31 + size), 0x01000193);
+      for (let k = pos; k < pos + size && k < body.length; k += 1) {
+        const b = body[k]!;
+        h1 = Math.imul(h1 ^ b, 0x01000193);
+        h2 = Math.imul(h2 ^ b, 0x85ebca6b) ^ (h2 >>> 15);
+      }
+    }
+    pos += size;
+  }
+  if (bytes < MIN_CONTENT_BYTES || pos > body.length) return null;
   return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
 }

@@ -5,11 +5,12 @@ import { CarveError } from './errors.js';
 import { walkFreelist } from './freelist.js';
 import { readJournal } from './journal.js';
 import { readLiveState, type LiveState } from './live-rows.js';
-import { carvePageVersion } from './page-carver.js';
-import { openFileSource, PageReader, type ByteSource } from './page-reader.js';
+import { carvePageVersion, currentCells } from './page-carver.js';
+import { ChunkedSource, openFileSource, PageReader, type ByteSource } from './page-reader.js';
 import type { PageLookup } from './payload.js';
 import { carveContext, type CarveContext, type RawRecord } from './raw-record.js';
 import { scanRegion } from './unallocated.js';
+import { NumberSet } from './number-set.js';
 import { readWal, type WalIndex } from './wal.js';
 
 export interface CarveOptions {
@@ -66,15 +67,10 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
     const wal = walSource ? await readWal(walSource, header.pageSize) : null;
     const walUsable = wal && wal.pageSize === header.pageSize ? wal : null;
     const usableSize = header.usableSize;
-    const frameCache = new Map<number, Buffer>();
+    const walChunks = walSource ? new ChunkedSource(walSource) : null;
     const readFrame = async (offset: number): Promise<Buffer | null> => {
-      const cached = frameCache.get(offset);
-      if (cached) return cached;
-      const page = await walSource!.read(offset, wal!.pageSize);
-      if (page.length !== wal!.pageSize) return null;
-      if (frameCache.size >= 256) frameCache.delete(frameCache.keys().next().value!);
-      frameCache.set(offset, page);
-      return page;
+      const page = await walChunks!.read(offset, wal!.pageSize);
+      return page.length === wal!.pageSize ? page : null;
     };
     const current: PageLookup = async (n) => {
       const frame = walUsable?.current.get(n);
@@ -114,7 +110,8 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
     for await (const { pageNumber, page } of reader.pages()) {
       if (freePages.has(pageNumber) && !walUsable?.current.has(pageNumber)) continue;
       const superseded = walUsable?.current.has(pageNumber) ?? false;
-      for (const raw of carvePageVersion(page, pageNumber, ctx, { cells: superseded })) {
+      const currentVersion = superseded ? currentCells(await current(pageNumber), pageNumber, usableSize) : undefined;
+      for (const raw of carvePageVersion(page, pageNumber, ctx, { cells: superseded, current: currentVersion })) {
         const source: CarveSource = superseded ? 'wal' : raw.kind === 'freeblock' ? 'freeblock' : 'unallocated';
         yield* emitter.offer(await resolve(raw, source, pageNumber, current));
       }
@@ -127,7 +124,10 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
       for (const frame of wal.frames) {
         const page = await readFrame(frame.pageOffset);
         if (!page) continue;
-        for (const raw of carvePageVersion(page, frame.pageNumber, walCtx, { cells: true })) {
+        // The current version of a page holds only live cells: its free space is all there is to carve.
+        const isCurrent = walUsable?.current.get(frame.pageNumber) === frame;
+        const currentVersion = isCurrent || wal.pageSize !== header.pageSize ? undefined : currentCells(await current(frame.pageNumber), frame.pageNumber, usableSize);
+        for (const raw of carvePageVersion(page, frame.pageNumber, walCtx, { cells: !isCurrent, current: currentVersion })) {
           yield* emitter.offer(await resolve(raw, 'wal', frame.pageNumber, asOf(frame.index)));
         }
       }
@@ -186,10 +186,15 @@ function walHistory(wal: WalIndex, reader: PageReader, readFrame: (offset: numbe
   };
 }
 
+/** A fingerprint tied to its table, still a safe integer. */
+function keyOf(tableIndex: number, hash: number): number {
+  return (hash + (tableIndex + 1) * 0x9e3779b1) % Number.MAX_SAFE_INTEGER;
+}
+
 /** Drops live rows and duplicates; holds back records missing their first column until the end. */
 class Emitter {
-  private readonly seenFull = new Set<string>();
-  private readonly seenTail = new Set<string>();
+  private readonly seenFull = new NumberSet();
+  private readonly seenTail = new NumberSet();
   private readonly partials: Resolved[] = [];
 
   constructor(
@@ -198,14 +203,15 @@ class Emitter {
   ) {}
 
   *offer(resolved: Resolved): Generator<CarvedRecord> {
-    if (this.table !== undefined && resolved.record.table?.toLowerCase() !== this.table.toLowerCase()) return;
+    if (this.table !== undefined && resolved.table?.name.toLowerCase() !== this.table.toLowerCase()) return;
+    if (resolved.content !== null && this.live.liveContent.has(resolved.content)) return;
     if (resolved.full !== null) {
       if (this.live.liveFull.has(resolved.full)) return;
-      const key = `${resolved.tableIndex}:${resolved.full}`;
+      const key = keyOf(resolved.tableIndex, resolved.full);
       if (this.seenFull.has(key)) return;
       this.seenFull.add(key);
-      if (resolved.tail !== null) this.seenTail.add(`${resolved.tableIndex}:${resolved.tail}`);
-      yield resolved.record;
+      if (resolved.tail !== null) this.seenTail.add(keyOf(resolved.tableIndex, resolved.tail));
+      yield resolved.materialize();
       return;
     }
     if (resolved.tail !== null && this.live.liveTail.has(resolved.tail)) return;
@@ -215,11 +221,11 @@ class Emitter {
   *flushPartials(): Generator<CarvedRecord> {
     for (const resolved of this.partials) {
       if (resolved.tail !== null) {
-        const key = `${resolved.tableIndex}:${resolved.tail}`;
+        const key = keyOf(resolved.tableIndex, resolved.tail);
         if (this.seenTail.has(key)) continue;
         this.seenTail.add(key);
       }
-      yield resolved.record;
+      yield resolved.materialize();
     }
   }
 }

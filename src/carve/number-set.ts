@@ -1,0 +1,59 @@
+/**
+ * A set of 53-bit fingerprints in one Float64Array (open addressing, linear probing). A JS Set of numbers above
+ * 2^31 boxes every one of them; a real sms.db has hundreds of thousands of live rows, three fingerprints each.
+ */
+export class NumberSet {
+  private slots = new Float64Array(1 << 14);
+  private shift = 32 - 14;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(value: number): void {
+    // 0 marks an empty slot, so the fingerprint 0 is stored as the (otherwise impossible) -1.
+    const key = value === 0 ? -1 : value;
+    if ((this.count + 1) * 2 > this.slots.length) this.grow();
+    const mask = this.slots.length - 1;
+    let i = this.slotOf(key);
+    for (;;) {
+      const slot = this.slots[i]!;
+      if (slot === key) return;
+      if (slot === 0) {
+        this.slots[i] = key;
+        this.count += 1;
+        return;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  has(value: number): boolean {
+    const key = value === 0 ? -1 : value;
+    const mask = this.slots.length - 1;
+    let i = this.slotOf(key);
+    for (;;) {
+      const slot = this.slots[i]!;
+      if (slot === key) return true;
+      if (slot === 0) return false;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Fibonacci hashing of both halves: the top bits of the product spread clustered fingerprints. */
+  private slotOf(key: number): number {
+    return Math.imul((key >>> 0) ^ Math.imul((key / 4294967296) | 0, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Float64Array(old.length * 2);
+    this.shift -= 1;
+    this.count = 0;
+    for (let i = 0; i < old.length; i += 1) {
+      const slot = old[i]!;
+      if (slot !== 0) this.add(slot === -1 ? 0 : slot);
+    }
+  }
+}
