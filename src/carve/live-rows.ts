@@ -33,6 +33,8 @@ export const SQLITE_MASTER: TableInfo = {
 };
 
 interface Context {
+  /** Bytes the database holds, to size the fingerprint sets (a row takes at least ~40 bytes). */
+  bytes: number;
   lookup: PageLookup;
   usableSize: number;
   maxPayload: number;
@@ -78,7 +80,7 @@ async function assembled(page: Buffer, cell: TableLeafCell, ctx: Context): Promi
 
 export async function readLiveState(ctx: Context): Promise<LiveState> {
   const seen = new Set<number>();
-  const state: LiveState = { tables: [SQLITE_MASTER], owner: new Map(), liveFull: new NumberSet(), liveTail: new NumberSet(), liveContent: new NumberSet(), liveRows: 0 };
+  const state: LiveState = { tables: [SQLITE_MASTER], owner: new Map(), liveFull: new NumberSet(ctx.bytes / 64), liveTail: new NumberSet(ctx.bytes / 64), liveContent: new NumberSet(ctx.bytes / 64), liveRows: 0 };
   const definitions: Array<{ name: string; rootPage: number; sql: string }> = [];
 
   const add = (record: StoredRecord | null): void => {

@@ -3,9 +3,16 @@
  * 2^31 boxes every one of them; a real sms.db has hundreds of thousands of live rows, three fingerprints each.
  */
 export class NumberSet {
-  private slots = new Float64Array(1 << 14);
-  private shift = 32 - 14;
+  private slots: Float64Array;
+  private shift: number;
   private count = 0;
+
+  /** `expected`: how many values are likely, so that the table rarely has to grow. */
+  constructor(expected = 4096) {
+    const bits = Math.min(21, Math.max(10, Math.ceil(Math.log2(expected * 2 + 1))));
+    this.slots = new Float64Array(2 ** bits);
+    this.shift = 32 - bits;
+  }
 
   get size(): number {
     return this.count;

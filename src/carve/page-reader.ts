@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CarveError } from './errors.js';
 
 /** Bytes of one file (database, WAL or journal), read by position; a short read means the file ends there. */
@@ -8,14 +8,21 @@ export interface ByteSource {
   close(): Promise<void>;
 }
 
+/**
+ * A file read with positioned synchronous reads behind an async interface: the carver reads in 64 KB–1 MB
+ * pieces, each a few microseconds from the page cache, where a trip through libuv's thread pool per piece
+ * cost more than the read itself (measured: a third of the run idle). Each call still yields to the event
+ * loop between pieces, so a daemon stays responsive.
+ */
 export async function openFileSource(path: string): Promise<ByteSource> {
-  let handle: FileHandle;
+  let fd: number;
   try {
-    handle = await open(path, 'r');
+    fd = openSync(path, 'r');
   } catch (cause) {
     throw new CarveError('CARVE_UNREADABLE', `cannot open ${path}`, { cause, details: { path } });
   }
-  const { size } = await handle.stat();
+  const { size } = fstatSync(fd);
+  let closed = false;
   return {
     size,
     async read(position, length) {
@@ -23,13 +30,16 @@ export async function openFileSource(path: string): Promise<ByteSource> {
       const buffer = Buffer.allocUnsafe(wanted);
       let done = 0;
       while (done < wanted) {
-        const { bytesRead } = await handle.read(buffer, done, wanted - done, position + done);
+        const bytesRead = readSync(fd, buffer, done, wanted - done, position + done);
         if (bytesRead === 0) break;
         done += bytesRead;
       }
       return done === wanted ? buffer : buffer.subarray(0, done);
     },
-    close: () => handle.close(),
+    async close() {
+      if (!closed) closeSync(fd);
+      closed = true;
+    },
   };
 }
 

@@ -80,7 +80,7 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
     const now = parseDatabaseHeader(page1.length >= 100 ? page1 : await db.read(0, 100));
     const maxPage = Math.max(reader.pageCount, walUsable?.committedPageCount ?? 0);
     const maxPayload = db.size + (walSource?.size ?? 0) + (journalSource?.size ?? 0);
-    const live = await readLiveState({ lookup: current, usableSize, maxPayload, encoding: now.textEncoding });
+    const live = await readLiveState({ bytes: maxPayload, lookup: current, usableSize, maxPayload, encoding: now.textEncoding });
     const ctx = carveContext(live.tables, now.textEncoding, usableSize, maxPayload);
     const emitter = new Emitter(live, options.table);
 
