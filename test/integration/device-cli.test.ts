@@ -1,17 +1,13 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cliBuilt as built, cliPath as cli, runCli } from '../helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 /** Our CLI as a user runs it (the built dist/), against the virtual iPhone over its usbmuxd socket. */
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(repoRoot, 'dist/src/cli/main.js');
-const built = existsSync(cli);
 if (!built) console.warn(`skipping the device CLI tests: ${cli} is missing (run npm run build)`);
 
 let emu: TestEmulator;
@@ -26,15 +22,8 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { ...emu.env, IOSRESCUE_HOME: home, IOSRESCUE_LOG_LEVEL: 'warn' }, timeout: 30_000 },
-      (error, stdout, stderr) => done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function run(args: string[]) {
+  return runCli(args, { ...emu.env, IOSRESCUE_HOME: home, IOSRESCUE_LOG_LEVEL: 'warn' });
 }
 
 describe.skipIf(!built)('iosrescue device commands against the virtual iPhone', () => {

@@ -1,20 +1,17 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pairRecordFromPlist } from '../../src/lockdown/index.js';
 import { parsePlist } from '../../src/plist/index.js';
 import { UsbmuxClient, parseUsbmuxAddress } from '../../src/usbmux/index.js';
+import { cliBuilt, cliPath as cli, runProgram } from '../helpers/cli.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 /** Pair records cross between libimobiledevice 1.3.0 and iosrescue, both ways, through usbmuxd. */
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(repoRoot, 'dist/src/cli/main.js');
 const haveTools = spawnSync('sh', ['-c', 'command -v idevicepair && command -v ideviceinfo']).status === 0;
-const ready = haveTools && existsSync(cli);
+const ready = haveTools && cliBuilt;
 if (!haveTools) console.warn('libimobiledevice-utils not installed: pair-record interop tests skipped (apt-get install libimobiledevice-utils)');
 
 let emu: TestEmulator;
@@ -28,12 +25,8 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(command, args, { env: { ...emu.env, IOSRESCUE_HOME: home, IOSRESCUE_LOG_LEVEL: 'warn' }, timeout: 30_000 }, (error, stdout, stderr) =>
-      done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function run(command: string, args: string[]) {
+  return runProgram(command, args, { ...emu.env, IOSRESCUE_HOME: home, IOSRESCUE_LOG_LEVEL: 'warn' });
 }
 
 describe.skipIf(!ready)('pair records shared with libimobiledevice', () => {

@@ -2,30 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../../src/cli/program.js';
+import { runCliInProcess } from '../../helpers/cli.js';
 import { generateDatabase } from './generate.js';
 
-/** Runs the real commander program in-process and returns what it printed and its exit status. */
-async function run(args: string[]): Promise<{ stdout: string; stderr: string; status: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  process.exitCode = undefined;
-  try {
-    await buildProgram().parseAsync(['node', 'iosrescue', '--log-level', 'silent', ...args]);
-  } catch {
-    // commander's usage errors surface here; main.ts maps them to status 2.
-    process.exitCode = 2;
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-  const status = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { stdout: out.join(''), stderr: err.join(''), status };
-}
+const run = runCliInProcess;
 
 describe('iosrescue carve', () => {
   const generated = generateDatabase({ pageSize: 4096, mode: 'wal', rows: 80, shouldDelete: (n) => n % 4 === 0, churn: 2 });

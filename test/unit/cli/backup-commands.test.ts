@@ -2,27 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileIdFor, writeSyntheticBackup } from '../../../src/backup/index.js';
-import { buildProgram } from '../../../src/cli/program.js';
+import { runCliInProcess } from '../../helpers/cli.js';
 import { sampleItems, withTempDir } from '../../helpers/backup-fixtures.js';
 
-/** Runs the real commander program in-process and returns what it printed and its exit status. */
-async function run(args: string[]): Promise<{ stdout: string; stderr: string; status: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  process.exitCode = undefined;
-  try {
-    await buildProgram().parseAsync(['node', 'iosrescue', '--log-level', 'silent', ...args]);
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-  const status = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { stdout: out.join(''), stderr: err.join(''), status };
-}
+const run = runCliInProcess;
 
 const FAST_KDF = { dpic: 1000, iterations: 100 };
 
