@@ -47,7 +47,7 @@ function seeded(seed: number): () => number {
 describe('hostile and corrupt files end with a typed error or partial results', () => {
   it('refuses random bytes with CARVE_NOT_SQLITE and a short file with CARVE_TRUNCATED', async () => {
     const random = seeded(7);
-    const noise = Buffer.alloc(8192, 0).map(() => random() & 0xff);
+    const noise = Buffer.from(Buffer.alloc(8192, 0).map(() => random() & 0xff));
     await expect(carve(tempFile('noise.db', noise))).rejects.toMatchObject({ code: 'CARVE_NOT_SQLITE' });
     await expect(carve(tempFile('short.db', Buffer.from('SQLite format 3\0')))).rejects.toBeInstanceOf(CarveError);
     await expect(carve(tempFile('short.db', Buffer.from('SQLite format 3\0')))).rejects.toMatchObject({ code: 'CARVE_TRUNCATED' });
@@ -101,7 +101,7 @@ describe('hostile and corrupt files end with a typed error or partial results', 
     const base = baseDatabase();
     const path = tempFile('side.db', base);
     const random = seeded(3);
-    const wal = Buffer.alloc(32 + 5 * (24 + 1024)).map(() => random() & 0xff);
+    const wal = Buffer.from(Buffer.alloc(32 + 5 * (24 + 1024)).map(() => random() & 0xff));
     wal.writeUInt32BE(0x377f0682, 0);
     wal.writeUInt32BE(1024, 8);
     writeFileSync(`${path}-wal`, wal);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Uid, decodeKeyedArchive, parsePlist, toBinaryPlist } from '../../../src/plist/index.js';
+import { Uid, decodeKeyedArchive, parsePlist, toBinaryPlist, type PlistValue } from '../../../src/plist/index.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'plist');
 
@@ -42,7 +42,7 @@ describe('NSKeyedArchiver decoding', () => {
         { $classname: 'NSMutableString', $classes: ['NSMutableString', 'NSString', 'NSObject'] },
       ],
     };
-    expect(decodeKeyedArchive(parsePlist(toBinaryPlist(archive)))).toEqual({
+    expect(decodeKeyedArchive(parsePlist(toBinaryPlist(archive as PlistValue)))).toEqual({
       when: [new Date('2001-01-01T00:00:00Z'), 'text', null],
     });
   });
@@ -53,7 +53,7 @@ describe('NSKeyedArchiver decoding', () => {
       $top: { root: new Uid(1) },
       $objects: ['$null', { next: new Uid(1), $class: new Uid(2) }, { $classname: 'Loop' }],
     };
-    expect(() => decodeKeyedArchive(archive)).toThrow(expect.objectContaining({ code: 'PLIST_CYCLE' }));
+    expect(() => decodeKeyedArchive(archive as PlistValue)).toThrow(expect.objectContaining({ code: 'PLIST_CYCLE' }));
   });
 
   it('refuses something that is not an archive with a typed error', () => {

@@ -125,7 +125,7 @@ describe('mobilebackup2 host side against a scripted phone', () => {
     expect(await phone.receive()).toEqual(['DLMessageStatusResponse', 0, '___EmptyParameterString___', {}]);
 
     phone.send(['DLMessageMoveItems', { [`${UDID}/Status.plist`]: `${UDID}/Status2.plist` }, {}, new Real(90)]);
-    expect((await phone.receive())[1]).toBe(0);
+    expect(((await phone.receive()) as PlistValue[])[1]).toBe(0);
     phone.send(['DLMessagePurgeDiskSpace', 1000, 4]);
     expect(await phone.receive()).toEqual(['DLMessageStatusResponse', -1, 'Operation not supported', {}]);
     phone.send(['DLMessageProcessMessage', { ErrorCode: 0, MessageName: 'Response' }]);
@@ -155,7 +155,7 @@ describe('mobilebackup2 host side against a scripted phone', () => {
     const sent = await phone.readSentFile();
     expect(sent?.data).toEqual(manifest);
     expect(await phone.u32()).toBe(0);
-    expect((await phone.receive())[1]).toBe(0);
+    expect(((await phone.receive()) as PlistValue[])[1]).toBe(0);
     phone.send(['DLMessageProcessMessage', { ErrorCode: 0 }]);
     await done;
   });
