@@ -1,0 +1,58 @@
+import { toAppleSeconds } from './apple-time.js';
+import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
+import type { TruthCall } from './truth.js';
+
+/**
+ * CallHistory.storedata, a Core Data store (Z_PK/Z_ENT/Z_OPT, Z_PRIMARYKEY, Z_METADATA), with the ZCALLRECORD
+ * columns of iOS 14–17 that iLEAPP and MVT read. ZDATE is REAL seconds since 2001, ZDURATION REAL seconds,
+ * ZORIGINATED 1 for outgoing, ZCALLTYPE 1 phone / 8 FaceTime video / 16 FaceTime audio, ZSERVICE_PROVIDER
+ * com.apple.Telephony or com.apple.FaceTime. ZADDRESS has BLOB affinity: iOS writes the number as text into it.
+ */
+export const CALL_HISTORY_SCHEMA = `
+CREATE TABLE ZCALLRECORD (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZANSWERED INTEGER, ZCALL_CATEGORY INTEGER,
+  ZCALLTYPE INTEGER, ZDISCONNECTED_CAUSE INTEGER, ZFACE_TIME_DATA BLOB, ZHANDLE_TYPE INTEGER, ZNUMBER_AVAILABILITY INTEGER,
+  ZORIGINATED INTEGER, ZREAD INTEGER, ZJUNKCONFIDENCE INTEGER, ZJUNKIDENTIFICATIONCATEGORY INTEGER, ZVERIFICATIONSTATUS INTEGER,
+  ZDATE TIMESTAMP, ZDURATION FLOAT, ZADDRESS BLOB, ZDEVICE_ID VARCHAR, ZISO_COUNTRY_CODE VARCHAR, ZLOCATION VARCHAR,
+  ZNAME VARCHAR, ZSERVICE_PROVIDER VARCHAR, ZUNIQUE_ID VARCHAR, ZLOCALPARTICIPANTUUID BLOB, ZOUTGOINGLOCALPARTICIPANTUUID BLOB,
+  ZPARTICIPANTGROUPUUID BLOB);
+CREATE TABLE ZHANDLE (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZTYPE INTEGER, ZNORMALIZEDVALUE VARCHAR, ZVALUE VARCHAR);
+CREATE TABLE Z_2REMOTEPARTICIPANTHANDLES (Z_2REMOTEPARTICIPANTCALLS INTEGER, Z_4REMOTEPARTICIPANTHANDLES INTEGER,
+  PRIMARY KEY (Z_2REMOTEPARTICIPANTCALLS, Z_4REMOTEPARTICIPANTHANDLES));
+CREATE TABLE Z_PRIMARYKEY (Z_ENT INTEGER PRIMARY KEY, Z_NAME VARCHAR, Z_SUPER INTEGER, Z_MAX INTEGER);
+CREATE TABLE Z_METADATA (Z_VERSION INTEGER PRIMARY KEY, Z_UUID VARCHAR(255), Z_PLIST BLOB);
+CREATE INDEX ZCALLRECORD_ZDATE_INDEX ON ZCALLRECORD (ZDATE);
+`;
+
+export function buildCallHistoryDb(calls: TruthCall[], deleted: TruthCall[]): SqliteImage {
+  const all = [...calls, ...deleted].sort((a, b) => a.pk - b.pk);
+  return buildSqliteImage({
+    schema: CALL_HISTORY_SCHEMA,
+    fill(db) {
+      const insert = db.prepare(
+        `INSERT INTO ZCALLRECORD (Z_PK, Z_ENT, Z_OPT, ZANSWERED, ZCALL_CATEGORY, ZCALLTYPE, ZDISCONNECTED_CAUSE, ZHANDLE_TYPE,
+           ZNUMBER_AVAILABILITY, ZORIGINATED, ZREAD, ZJUNKCONFIDENCE, ZDATE, ZDURATION, ZADDRESS, ZISO_COUNTRY_CODE, ZLOCATION,
+           ZNAME, ZSERVICE_PROVIDER, ZUNIQUE_ID) VALUES (?, 2, 1, ?, ?, ?, 0, ?, 0, ?, 1, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const handle = db.prepare('INSERT INTO ZHANDLE (Z_PK, Z_ENT, Z_OPT, ZTYPE, ZNORMALIZEDVALUE, ZVALUE) VALUES (?, 4, 1, ?, ?, ?)');
+      const join = db.prepare('INSERT INTO Z_2REMOTEPARTICIPANTHANDLES VALUES (?, ?)');
+      for (const c of all) {
+        const isEmail = c.address.includes('@');
+        insert.run(c.pk, c.answered ? 1 : 0, c.callType === 8 ? 2 : 1, c.callType, isEmail ? 3 : 2, c.outgoing ? 1 : 0,
+          toAppleSeconds(c.date), c.durationSeconds, c.address, c.countryCode, isEmail ? null : 'United States', c.name,
+          c.serviceProvider, c.uniqueId);
+        handle.run(c.pk, isEmail ? 3 : 2, c.address.toLowerCase(), c.address);
+        join.run(c.pk, c.pk);
+      }
+      const max = all.reduce((m, c) => Math.max(m, c.pk), 0);
+      db.prepare("INSERT INTO Z_PRIMARYKEY VALUES (2, 'CallRecord', 0, ?), (4, 'Handle', 0, ?)").run(max, max);
+      db.prepare("INSERT INTO Z_METADATA VALUES (1, 'C0A1B2C3-D4E5-4F60-8A9B-0C1D2E3F4A5B', NULL)").run();
+    },
+    remove(db) {
+      for (const c of deleted) {
+        db.prepare('DELETE FROM Z_2REMOTEPARTICIPANTHANDLES WHERE Z_2REMOTEPARTICIPANTCALLS = ?').run(c.pk);
+        db.prepare('DELETE FROM ZHANDLE WHERE Z_PK = ?').run(c.pk);
+        db.prepare('DELETE FROM ZCALLRECORD WHERE Z_PK = ?').run(c.pk);
+      }
+    },
+  });
+}

@@ -1,0 +1,16 @@
+/**
+ * Realistic device content for tests, the benchmark and the virtual iPhone's built-in sample: sms.db,
+ * AddressBook, CallHistory and Photos.sqlite in real iOS schemas, camera-roll JPEGs, deleted rows left in free
+ * space, and the ground truth of all of it.
+ */
+export { generateDeviceContent, CONTENT_PATHS, type DeviceContent, type DeviceContentSpec } from './device-content.js';
+export type * from './truth.js';
+export { SeededRandom } from './seeded-random.js';
+export { APPLE_EPOCH_MS, toAppleSeconds, toAppleNanoseconds } from './apple-time.js';
+export { tinyJpeg, type TinyJpegOptions } from './tiny-jpeg.js';
+export { tinyMovie } from './tiny-movie.js';
+export { buildSqliteImage, type SqliteImage, type SqliteImageSteps } from './sqlite-image.js';
+export { buildSmsDb, type SmsDbContent } from './sms-db.js';
+export { buildAddressBookDb, buildAddressBookImagesDb, storedLabel } from './address-book.js';
+export { buildCallHistoryDb } from './call-history.js';
+export { buildPhotosDb } from './photos-db.js';
