@@ -1,0 +1,106 @@
+import type Database from 'better-sqlite3';
+import { fromAppleMessageDate } from '../apple-time.js';
+import { ExtractError } from '../errors.js';
+import type { MessageAttachmentRecord, MessageRecord } from '../records.js';
+import { column, hasTable, tableColumns } from '../schema.js';
+
+/**
+ * Reading sms.db across iOS versions: `chat`, its join tables and `attachment` may be absent (very old or reduced
+ * files: then messages are grouped by handle), Recently Deleted (chat_recoverable_message_join) exists from iOS 16,
+ * and dates are nanoseconds or seconds since 2001 (see fromAppleMessageDate).
+ */
+
+export interface ChatRow {
+  id: number;
+  guid: string | null;
+  identifier: string | null;
+  displayName: string | null;
+  style: number | null;
+  service: string | null;
+  handles: string[];
+}
+
+export function readChats(db: Database.Database): Map<number, ChatRow> {
+  const chats = new Map<number, ChatRow>();
+  const cols = tableColumns(db, 'chat');
+  if (cols.size === 0) return chats;
+  const rows = db.prepare(`SELECT c.ROWID AS id, ${['guid', 'chat_identifier', 'display_name', 'style', 'service_name'].map((n) => column(cols, 'c', n)).join(', ')} FROM chat c`).all() as Array<Record<string, unknown>>;
+  for (const r of rows) {
+    chats.set(Number(r.id), {
+      id: Number(r.id), guid: (r.guid as string) ?? null, identifier: (r.chat_identifier as string) ?? null,
+      displayName: (r.display_name as string) || null, style: r.style === null ? null : Number(r.style), service: (r.service_name as string) ?? null, handles: [],
+    });
+  }
+  if (hasTable(db, 'chat_handle_join') && hasTable(db, 'handle')) {
+    for (const r of db.prepare('SELECT j.chat_id AS chat, h.id AS handle FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id ORDER BY j.chat_id, h.ROWID').all() as Array<{ chat: number; handle: string }>) {
+      chats.get(r.chat)?.handles.push(r.handle);
+    }
+  }
+  return chats;
+}
+
+/** Attachments per message id; `file` is filled in by the extractor once copied. */
+export function readAttachments(db: Database.Database): Map<number, MessageAttachmentRecord[]> {
+  const byMessage = new Map<number, MessageAttachmentRecord[]>();
+  const cols = tableColumns(db, 'attachment');
+  if (cols.size === 0 || !hasTable(db, 'message_attachment_join')) return byMessage;
+  const rows = db.prepare(
+    `SELECT j.message_id AS messageId, a.ROWID AS id, ${['guid', 'filename', 'transfer_name', 'mime_type', 'uti', 'total_bytes', 'created_date'].map((n) => column(cols, 'a', n)).join(', ')}
+     FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id ORDER BY j.message_id, a.ROWID`,
+  ).all() as Array<Record<string, unknown>>;
+  for (const r of rows) {
+    const list = byMessage.get(Number(r.messageId)) ?? [];
+    list.push({
+      id: Number(r.id), guid: (r.guid as string) ?? null, storedPath: (r.filename as string) ?? null, transferName: (r.transfer_name as string) ?? null,
+      mimeType: (r.mime_type as string) ?? null, uti: (r.uti as string) ?? null, bytes: r.total_bytes === null ? null : Number(r.total_bytes),
+      created: fromAppleMessageDate(r.created_date)?.toISOString() ?? null, file: null,
+    });
+    byMessage.set(Number(r.messageId), list);
+  }
+  return byMessage;
+}
+
+/** A message plus the key of the conversation it belongs to (`chat:<id>`, or `handle:<id>` without chat tables). */
+export interface MessageRow {
+  conversation: string;
+  message: MessageRecord;
+}
+
+/** Messages ordered by conversation, then date: one pass writes each conversation in full before the next. */
+export function* readMessages(db: Database.Database, attachments: Map<number, MessageAttachmentRecord[]>): Generator<MessageRow> {
+  const cols = tableColumns(db, 'message');
+  if (cols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'sms.db has no message table');
+  const joined = hasTable(db, 'chat_message_join');
+  const recoverable = hasTable(db, 'chat_recoverable_message_join');
+  const handles = hasTable(db, 'handle');
+  const sql = `SELECT m.ROWID AS id, ${['guid', 'text', 'date', 'date_read', 'is_from_me', 'service', 'handle_id'].map((n) => column(cols, 'm', n)).join(', ')},
+      ${handles ? 'h.id' : 'NULL'} AS handle,
+      ${joined ? 'cmj.chat_id' : 'NULL'} AS chatId,
+      ${recoverable ? 'crj.chat_id' : 'NULL'} AS deletedChatId, ${recoverable ? 'crj.delete_date' : 'NULL'} AS deleteDate
+    FROM message m
+    ${handles ? 'LEFT JOIN handle h ON h.ROWID = m.handle_id' : ''}
+    ${joined ? 'LEFT JOIN chat_message_join cmj ON cmj.message_id = m.ROWID' : ''}
+    ${recoverable ? 'LEFT JOIN chat_recoverable_message_join crj ON crj.message_id = m.ROWID' : ''}
+    ORDER BY coalesce(chatId, deletedChatId) IS NULL, coalesce(chatId, deletedChatId), CASE WHEN coalesce(chatId, deletedChatId) IS NULL THEN m.handle_id END, m.date, m.ROWID`;
+  // Nanosecond dates exceed 2^53: read integers as BigInt so no date loses its last milliseconds.
+  for (const r of db.prepare(sql).safeIntegers(true).iterate() as IterableIterator<Record<string, unknown>>) {
+    const chatId = r.chatId ?? r.deletedChatId;
+    const id = Number(r.id);
+    yield {
+      conversation: chatId === null || chatId === undefined ? `handle:${Number(r.handle_id ?? 0)}` : `chat:${Number(chatId)}`,
+      message: {
+        origin: r.deletedChatId !== null && r.deletedChatId !== undefined && (r.chatId === null || r.chatId === undefined) ? 'recently-deleted' : 'live',
+        id, guid: (r.guid as string) ?? null, chatId: chatId === null || chatId === undefined ? null : Number(chatId),
+        text: (r.text as string) ?? null,
+        date: fromAppleMessageDate(r.date)?.toISOString() ?? null,
+        dateRead: fromAppleMessageDate(r.date_read)?.toISOString() ?? null,
+        dateDeleted: fromAppleMessageDate(r.deleteDate)?.toISOString() ?? null,
+        isFromMe: Number(r.is_from_me) === 1,
+        service: (r.service as string) ?? null,
+        handle: (r.handle as string) ?? null,
+        handleName: null,
+        attachments: (attachments.get(id) ?? []).map((a) => ({ ...a })),
+      },
+    };
+  }
+}

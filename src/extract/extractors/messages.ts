@@ -1,0 +1,166 @@
+import type Database from 'better-sqlite3';
+import type { BackupReader } from '../../backup/index.js';
+import { fromAppleMessageDate } from '../apple-time.js';
+import { csvRow } from '../exporters/csv.js';
+import { CONVERSATION_HTML_TAIL, conversationHtmlHead, messageHtml } from '../exporters/messages-html.js';
+import { TextSink } from '../exporters/text-sink.js';
+import { displayName } from '../exporters/vcard.js';
+import { inRange, type ExtractContext, type Extractor } from '../extractor.js';
+import type { OutputFolder } from '../output-folder.js';
+import type { ChatRecord, MessageAttachmentRecord, MessageRecord } from '../records.js';
+import { deletedBySequence, hasTable } from '../schema.js';
+import { ADDRESS_BOOK, readContacts } from './contacts.js';
+import { readAttachments, readChats, readMessages, type ChatRow } from './messages-db.js';
+
+export const SMS_DB = { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db' } as const;
+
+/** Attachments live in MediaDomain; sms.db names them `~/Library/SMS/...` or `/var/mobile/Library/SMS/...`. */
+export function attachmentBackupPath(stored: string): { domain: string; relativePath: string } | null {
+  const relative = stored.replace(/^~\//, '').replace(/^\/(private\/)?var\/mobile\//, '');
+  return relative.startsWith('/') || relative === '' ? null : { domain: 'MediaDomain', relativePath: relative };
+}
+
+/** Last ten digits of a phone number (or a lower-cased e-mail): how handles and address-book entries are matched. */
+function handleKey(value: string): string {
+  if (value.includes('@')) return value.trim().toLowerCase();
+  const digits = value.replace(/\D/g, '');
+  return digits.slice(-10);
+}
+
+/** Names for handles from the backup's AddressBook; empty when it is missing or unreadable (names are a nicety). */
+async function handleNames(context: ExtractContext): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  try {
+    const opened = await context.work.openDatabase(context.reader, ADDRESS_BOOK.domain, ADDRESS_BOOK.relativePath);
+    if (opened === undefined) return names;
+    for (const c of readContacts(opened.db)) {
+      const name = displayName(c);
+      if (!name) continue;
+      for (const v of [...c.phones, ...c.emails]) if (handleKey(v.value)) names.set(handleKey(v.value), name);
+    }
+  } catch (error) {
+    context.warn(`contact names for conversations skipped: ${(error as Error).message}`);
+  }
+  return names;
+}
+
+async function copyAttachments(reader: BackupReader, out: OutputFolder, folder: string, message: MessageRecord, warn: (m: string) => void): Promise<number> {
+  let copied = 0;
+  for (const a of message.attachments) {
+    const where = a.storedPath === null ? null : attachmentBackupPath(a.storedPath);
+    const entry = where === null ? undefined : reader.get(where.domain, where.relativePath);
+    if (entry === undefined || entry.kind !== 'file') {
+      warn(`attachment ${a.transferName ?? a.storedPath ?? a.id} of message ${message.id} is not in the backup`);
+      continue;
+    }
+    const name = a.transferName ?? where!.relativePath.slice(where!.relativePath.lastIndexOf('/') + 1);
+    a.file = out.uniquePath(`${folder}/attachments`, `${a.id}-${name}`);
+    await out.writeStream(a.file, await reader.openFile(entry), a.created ? new Date(a.created) : undefined);
+    copied++;
+  }
+  return copied;
+}
+
+interface OpenConversation {
+  chat: ChatRecord;
+  json: TextSink;
+  html: TextSink;
+}
+
+function chatRecordFor(key: string, chats: Map<number, ChatRow>, first: MessageRecord, names: Map<string, string>): Omit<ChatRecord, 'folder'> {
+  const row = key.startsWith('chat:') ? chats.get(Number(key.slice(5))) : undefined;
+  const handles = row?.handles.length ? row.handles : first.handle ? [first.handle] : [];
+  return {
+    id: row?.id ?? Number(key.slice(key.indexOf(':') + 1)),
+    guid: row?.guid ?? null,
+    identifier: row?.identifier ?? first.handle,
+    displayName: row?.displayName ?? null,
+    isGroup: row?.style === 43 || handles.length > 1,
+    service: row?.service ?? first.service,
+    participants: handles.map((h) => ({ handle: h, name: names.get(handleKey(h)) ?? null })),
+    messageCount: 0,
+  };
+}
+
+async function openConversation(out: OutputFolder, chat: Omit<ChatRecord, 'folder'>): Promise<OpenConversation> {
+  const label = chat.displayName || chat.participants.map((p) => p.name ?? p.handle).join(', ') || chat.identifier || `conversation ${chat.id}`;
+  const folder = out.uniquePath('messages', label);
+  const record: ChatRecord = { ...chat, folder };
+  const json = new TextSink(await out.absolute(`${folder}/conversation.json`));
+  const html = new TextSink(await out.absolute(`${folder}/conversation.html`));
+  await json.write(`{\n"chat": ${JSON.stringify({ ...record, messageCount: undefined })},\n"messages": [`);
+  await html.write(conversationHtmlHead(record));
+  return { chat: record, json, html };
+}
+
+async function closeConversation(c: OpenConversation): Promise<void> {
+  await c.json.write(c.chat.messageCount === 0 ? ']\n}\n' : '\n]\n}\n');
+  await c.html.write(CONVERSATION_HTML_TAIL);
+  await c.json.close();
+  await c.html.close();
+}
+
+const CSV_HEADER = ['id', 'conversation', 'date', 'from_me', 'handle', 'name', 'service', 'text', 'attachments', 'origin', 'date_read', 'guid'];
+
+async function exportMessages(context: ExtractContext, db: Database.Database): Promise<{ records: number; files: number }> {
+  const { reader, out, range, warn } = context;
+  const chats = readChats(db);
+  const attachments = readAttachments(db);
+  const names = await handleNames(context);
+  const csv = new TextSink(await out.absolute('messages/messages.csv'));
+  await csv.write(csvRow(CSV_HEADER));
+  const index: ChatRecord[] = [];
+  let current: OpenConversation | undefined;
+  let currentKey = '';
+  let records = 0;
+  let files = 0;
+  for (const { conversation, message } of readMessages(db, attachments)) {
+    if (!inRange(range, message.date)) continue;
+    context.signal?.throwIfAborted();
+    if (message.handle) message.handleName = names.get(handleKey(message.handle)) ?? null;
+    if (current === undefined || conversation !== currentKey) {
+      if (current) await closeConversation(current);
+      current = await openConversation(out, chatRecordFor(conversation, chats, message, names));
+      index.push(current.chat);
+      currentKey = conversation;
+      files += 2;
+    }
+    files += await copyAttachments(reader, out, current.chat.folder, message, warn);
+    const page = `${current.chat.folder}/conversation.html`;
+    await current.json.write(`${current.chat.messageCount === 0 ? '' : ','}\n${JSON.stringify(message)}`);
+    await current.html.write(messageHtml(message, (file) => out.relativeTo(page, file)));
+    current.chat.messageCount++;
+    await csv.write(csvRow([message.id, current.chat.folder.slice('messages/'.length), message.date, message.isFromMe, message.handle, message.handleName, message.service, message.text,
+      message.attachments.map((a: MessageAttachmentRecord) => a.file ?? '').filter(Boolean).join('; '), message.origin, message.dateRead, message.guid]));
+    records++;
+  }
+  if (current) await closeConversation(current);
+  await csv.close();
+  await out.writeFile('messages/conversations.json', `${JSON.stringify(index, null, 2)}\n`);
+  return { records, files: files + 2 };
+}
+
+export const messagesExtractor: Extractor = {
+  type: 'messages',
+
+  async scan({ reader, work }) {
+    const opened = await work.openDatabase(reader, SMS_DB.domain, SMS_DB.relativePath);
+    if (opened === undefined) return null;
+    const db = opened.db;
+    if (!hasTable(db, 'message')) return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
+    const row = db.prepare('SELECT count(*) AS n, min(date) AS first, max(date) AS last FROM message').safeIntegers(true).get() as { n: bigint; first: bigint | null; last: bigint | null };
+    const count = Number(row.n);
+    const recentlyDeleted = hasTable(db, 'chat_recoverable_message_join') ? Number((db.prepare('SELECT count(DISTINCT message_id) AS n FROM chat_recoverable_message_join').get() as { n: number }).n) : null;
+    const media = hasTable(db, 'attachment') ? Number((db.prepare('SELECT coalesce(sum(total_bytes), 0) AS n FROM attachment').get() as { n: number }).n) : 0;
+    return {
+      count, recentlyDeleted, purged: deletedBySequence(db, 'message', count),
+      firstDate: fromAppleMessageDate(row.first)?.toISOString() ?? null, lastDate: fromAppleMessageDate(row.last)?.toISOString() ?? null, bytes: opened.bytes + media,
+    };
+  },
+
+  async extract(context) {
+    const opened = await context.work.openDatabase(context.reader, SMS_DB.domain, SMS_DB.relativePath);
+    if (opened === undefined) return null;
+    return exportMessages(context, opened.db);
+  },
+};

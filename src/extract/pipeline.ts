@@ -1,0 +1,123 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import type { BackupReader } from '../backup/index.js';
+import { IosRescueError } from '../errors.js';
+import { ExtractError } from './errors.js';
+import { DATA_TYPES, type DataType, type DateRange, type Extractor, type TypeResult, type TypeScan } from './extractor.js';
+import { callsExtractor } from './extractors/calls.js';
+import { contactsExtractor } from './extractors/contacts.js';
+import { messagesExtractor } from './extractors/messages.js';
+import { photosExtractor } from './extractors/photos.js';
+import { OutputFolder } from './output-folder.js';
+import { WorkDir } from './work-dir.js';
+
+export const EXTRACTORS: Record<DataType, Extractor> = {
+  photos: photosExtractor,
+  contacts: contactsExtractor,
+  messages: messagesExtractor,
+  calls: callsExtractor,
+};
+
+/** `photos,contacts` → the types, in pipeline order; EXTRACT_UNKNOWN_TYPE for a name no extractor handles. */
+export function parseDataTypes(list: string | undefined): DataType[] {
+  if (list === undefined || list.trim() === '' || list.trim() === 'all') return [...DATA_TYPES];
+  const wanted = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const name of wanted) {
+    if (!(DATA_TYPES as readonly string[]).includes(name)) {
+      throw new ExtractError('EXTRACT_UNKNOWN_TYPE', `unknown data type "${name}" (known: ${DATA_TYPES.join(', ')})`, { details: { type: name } });
+    }
+  }
+  return DATA_TYPES.filter((t) => wanted.includes(t));
+}
+
+function errorSummary(error: unknown): { code: string; message: string } {
+  return { code: error instanceof IosRescueError ? error.code : 'UNEXPECTED', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The manifest lists the database but the backup holds no data for it (cut-down or partial backups). */
+function isMissingData(error: unknown): boolean {
+  return error instanceof IosRescueError && error.code === 'BACKUP_MISSING_DATA';
+}
+
+export interface ScanOptions {
+  types?: DataType[];
+  /** Parent of the private scratch folder (default: the OS temp folder). */
+  tempDir?: string;
+}
+
+/** Counts per type with SQL only; a type whose database is missing or unreadable is reported, never thrown. */
+export async function scanBackupContent(reader: BackupReader, options: ScanOptions = {}): Promise<TypeScan[]> {
+  const work = await WorkDir.create(options.tempDir);
+  try {
+    const results: TypeScan[] = [];
+    for (const type of options.types ?? DATA_TYPES) {
+      const warnings: string[] = [];
+      try {
+        const counts = await EXTRACTORS[type].scan({ reader, work, warn: (m) => warnings.push(m) });
+        results.push(counts === null
+          ? { type, present: false, count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: 0, warnings }
+          : { type, present: true, ...counts, warnings });
+      } catch (error) {
+        const { code, message } = errorSummary(error);
+        results.push({ type, present: !isMissingData(error), count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: 0, warnings: [...warnings, `${message} [${code}]`] });
+      }
+    }
+    return results;
+  } finally {
+    await work.close();
+  }
+}
+
+export interface ExtractOptions {
+  /** Output folder; created when missing, refused when it already holds an extraction.json. */
+  out: string;
+  types?: DataType[];
+  range?: DateRange;
+  tempDir?: string;
+  signal?: AbortSignal;
+  onType?: (event: { type: DataType; phase: 'start' | 'done'; result?: TypeResult }) => void;
+}
+
+export interface ExtractionReport {
+  out: string;
+  types: TypeResult[];
+  range: { since: string | null; until: string | null };
+}
+
+/**
+ * Runs the chosen extractors one after another, each on its own: a missing database gives status "missing", a
+ * failure gives "failed" with the error code, and the others still run. Writes `extraction.json` (this report)
+ * at the top of the output folder.
+ */
+export async function runExtraction(reader: BackupReader, options: ExtractOptions): Promise<ExtractionReport> {
+  await mkdir(options.out, { recursive: true });
+  if ((await readdir(options.out)).includes('extraction.json')) {
+    throw new ExtractError('EXTRACT_OUTPUT_NOT_EMPTY', `${options.out} already holds an extraction; choose an empty folder`, { details: { out: options.out } });
+  }
+  const out = new OutputFolder(options.out);
+  const range = options.range ?? {};
+  const work = await WorkDir.create(options.tempDir);
+  const report: ExtractionReport = { out: options.out, types: [], range: { since: range.since?.toISOString() ?? null, until: range.until?.toISOString() ?? null } };
+  try {
+    for (const type of options.types ?? DATA_TYPES) {
+      options.signal?.throwIfAborted();
+      options.onType?.({ type, phase: 'start' });
+      const warnings: string[] = [];
+      let result: TypeResult;
+      try {
+        const done = await EXTRACTORS[type].extract({ reader, work, out, range, signal: options.signal, warn: (m) => warnings.push(m) });
+        result = done === null ? { type, status: 'missing', records: 0, files: 0, warnings } : { type, status: 'ok', ...done, warnings };
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        result = isMissingData(error)
+          ? { type, status: 'missing', records: 0, files: 0, warnings: [...warnings, (error as Error).message] }
+          : { type, status: 'failed', records: 0, files: 0, warnings, error: errorSummary(error) };
+      }
+      report.types.push(result);
+      options.onType?.({ type, phase: 'done', result });
+    }
+  } finally {
+    await work.close();
+  }
+  await out.writeFile('extraction.json', `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
