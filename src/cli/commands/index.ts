@@ -11,6 +11,8 @@ import { registerExportFileCommand } from './export-file.js';
 import { registerFilesCommand } from './files.js';
 import { registerInfoCommand } from './info.js';
 import { registerPairCommands } from './pair.js';
+import { registerScanCommand } from './scan.js';
+import { registerExtractCommand } from './extract.js';
 
 /** Every command registers itself here, one line each. */
 export function registerCommands(program: Command): void {
@@ -24,6 +26,8 @@ export function registerCommands(program: Command): void {
   registerExportFileCommand(program);
   registerDecryptCommand(program);
   registerEmulatorCommand(program);
+  registerScanCommand(program);
+  registerExtractCommand(program);
   registerCarveCommand(program);
   registerDemoCommand(program);
 }

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { extractBackup } from '../../operations/extract-backup.js';
+import { ExitCode } from '../exit-codes.js';
+import { runCommand } from '../run-command.js';
+import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';
+import { dataTypesOption, dateRangeOption } from './data-type-options.js';
+
+export function registerExtractCommand(program: Command): void {
+  addBackupOpenOptions(
+    program
+      .command('extract')
+      .description('save photos, contacts (vCard), messages (HTML/JSON/CSV) and calls (CSV/JSON) from a backup into a folder')
+      .argument('<BACKUP>', 'backup folder')
+      .requiredOption('--out <DIR>', 'output folder (created if missing; must not hold an earlier extraction)')
+      .option('--types <LIST>', 'only these types: photos,contacts,messages,calls (default: all)')
+      .option('--since <DATE>', 'only items from this day on (YYYY-MM-DD, UTC, or an ISO 8601 date-time); contacts are not filtered')
+      .option('--until <DATE>', 'only items up to this day, inclusive'),
+  ).action(async (backup: string, flags: BackupOpenFlags & { out: string; types?: string; since?: string; until?: string }, command: Command) =>
+    runCommand(command, async ({ print, signal, logger }) => {
+      const types = dataTypesOption(flags.types);
+      const range = dateRangeOption(flags.since, flags.until);
+      const report = await extractBackup({
+        backup, out: flags.out, types, range, signal, ...backupOpenOptions(flags),
+        onType: ({ type, phase }) => phase === 'start' && logger.info({ type }, `extracting ${type}`),
+      });
+      const lines = [`Extracted to ${report.out}:`];
+      for (const t of report.types) {
+        const what = t.status === 'ok' ? `${t.records} record${t.records === 1 ? '' : 's'}, ${t.files} file${t.files === 1 ? '' : 's'}` : t.status === 'missing' ? 'not in this backup' : `failed: ${t.error?.message} [${t.error?.code}]`;
+        lines.push(`  ${t.type.padEnd(9)} ${what}`);
+        for (const w of t.warnings.slice(0, 5)) lines.push(`            warning: ${w}`);
+        if (t.warnings.length > 5) lines.push(`            … and ${t.warnings.length - 5} more warnings (see extraction.json)`);
+      }
+      print(lines.join('\n'), report);
+      return report.types.some((t) => t.status === 'failed') ? ExitCode.BAD_INPUT : ExitCode.OK;
+    }),
+  );
+}
