@@ -70,17 +70,26 @@ class Labels {
   }
 }
 
-function insertContact(db: Database.Database, c: TruthContact, labels: Labels, keys: Labels, nextUid: () => number): void {
-  db.prepare(
-    `INSERT INTO ABPerson (ROWID, First, Last, Organization, Note, Kind, Birthday, JobTitle, Nickname, FirstSort, LastSort,
-       CreationDate, ModificationDate, StoreID, guid, ImageType) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-  ).run(c.rowid, c.first, c.last, c.organization, c.note, c.first === null && c.last === null ? 1 : 0,
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database.Database) {
+  return {
+    person: db.prepare(
+      `INSERT INTO ABPerson (ROWID, First, Last, Organization, Note, Kind, Birthday, JobTitle, Nickname, FirstSort, LastSort,
+         CreationDate, ModificationDate, StoreID, guid, ImageType) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+    ),
+    value: db.prepare('INSERT INTO ABMultiValue (UID, record_id, property, identifier, label, value, guid) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    entry: db.prepare('INSERT INTO ABMultiValueEntry (parent_id, key, value) VALUES (?, ?, ?)'),
+  };
+}
+
+function insertContact(s: Statements, c: TruthContact, labels: Labels, keys: Labels, nextUid: () => number): void {
+  s.person.run(c.rowid, c.first, c.last, c.organization, c.note, c.first === null && c.last === null ? 1 : 0,
     c.birthday === null ? null : String(birthdaySeconds(c.birthday)), c.jobTitle, c.nickname, c.first, c.last,
     Math.round(toAppleSeconds(c.created)), Math.round(toAppleSeconds(c.modified)), c.guid, c.image ? 'PHOTO' : null);
-  const value = db.prepare('INSERT INTO ABMultiValue (UID, record_id, property, identifier, label, value, guid) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const add = (property: number, index: number, label: string | null, text: string | null): number => {
     const uid = nextUid();
-    value.run(uid, c.rowid, property, index, label === null ? null : labels.id(storedLabel(label)), text, `${c.guid.slice(0, 24)}${String(uid).padStart(12, '0')}`);
+    s.value.run(uid, c.rowid, property, index, label === null ? null : labels.id(storedLabel(label)), text, `${c.guid.slice(0, 24)}${String(uid).padStart(12, '0')}`);
     return uid;
   };
   c.phones.forEach((p, i) => add(PROPERTY.phone, i, p.label, p.value));
@@ -90,7 +99,7 @@ function insertContact(db: Database.Database, c: TruthContact, labels: Labels, k
     const uid = add(PROPERTY.address, i, a.label, null);
     const parts: Record<(typeof ADDRESS_KEYS)[number], string> = { Street: a.street, ZIP: a.zip, City: a.city, CountryCode: a.countryCode, State: a.state, Country: a.country };
     for (const key of ADDRESS_KEYS) {
-      if (parts[key] !== '') db.prepare('INSERT INTO ABMultiValueEntry (parent_id, key, value) VALUES (?, ?, ?)').run(uid, keys.id(key), parts[key]);
+      if (parts[key] !== '') s.entry.run(uid, keys.id(key), parts[key]);
     }
   });
 }
@@ -105,13 +114,17 @@ export function buildAddressBookDb(contacts: TruthContact[], deleted: TruthConta
       const labels = new Labels(db, 'ABMultiValueLabel');
       const keys = new Labels(db, 'ABMultiValueEntryKey');
       let uid = 0;
-      for (const c of all) insertContact(db, c, labels, keys, () => ++uid);
+      const statements = prepareStatements(db);
+      for (const c of all) insertContact(statements, c, labels, keys, () => ++uid);
     },
     remove(db) {
+      const entries = db.prepare('DELETE FROM ABMultiValueEntry WHERE parent_id IN (SELECT UID FROM ABMultiValue WHERE record_id = ?)');
+      const values = db.prepare('DELETE FROM ABMultiValue WHERE record_id = ?');
+      const person = db.prepare('DELETE FROM ABPerson WHERE ROWID = ?');
       for (const c of deleted) {
-        db.prepare('DELETE FROM ABMultiValueEntry WHERE parent_id IN (SELECT UID FROM ABMultiValue WHERE record_id = ?)').run(c.rowid);
-        db.prepare('DELETE FROM ABMultiValue WHERE record_id = ?').run(c.rowid);
-        db.prepare('DELETE FROM ABPerson WHERE ROWID = ?').run(c.rowid);
+        entries.run(c.rowid);
+        values.run(c.rowid);
+        person.run(c.rowid);
       }
     },
   });

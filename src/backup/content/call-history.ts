@@ -48,10 +48,13 @@ export function buildCallHistoryDb(calls: TruthCall[], deleted: TruthCall[]): Sq
       db.prepare("INSERT INTO Z_METADATA VALUES (1, 'C0A1B2C3-D4E5-4F60-8A9B-0C1D2E3F4A5B', NULL)").run();
     },
     remove(db) {
+      const join = db.prepare('DELETE FROM Z_2REMOTEPARTICIPANTHANDLES WHERE Z_2REMOTEPARTICIPANTCALLS = ?');
+      const handle = db.prepare('DELETE FROM ZHANDLE WHERE Z_PK = ?');
+      const call = db.prepare('DELETE FROM ZCALLRECORD WHERE Z_PK = ?');
       for (const c of deleted) {
-        db.prepare('DELETE FROM Z_2REMOTEPARTICIPANTHANDLES WHERE Z_2REMOTEPARTICIPANTCALLS = ?').run(c.pk);
-        db.prepare('DELETE FROM ZHANDLE WHERE Z_PK = ?').run(c.pk);
-        db.prepare('DELETE FROM ZCALLRECORD WHERE Z_PK = ?').run(c.pk);
+        join.run(c.pk);
+        handle.run(c.pk);
+        call.run(c.pk);
       }
     },
   });

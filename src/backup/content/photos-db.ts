@@ -63,9 +63,11 @@ export function buildPhotosDb(photos: TruthPhoto[], deleted: TruthPhoto[]): Sqli
       db.prepare("INSERT INTO Z_METADATA VALUES (1, 'D0A1B2C3-D4E5-4F60-8A9B-0C1D2E3F4A5C', NULL)").run();
     },
     remove(db) {
+      const attributes = db.prepare('DELETE FROM ZADDITIONALASSETATTRIBUTES WHERE ZASSET = ?');
+      const asset = db.prepare('DELETE FROM ZASSET WHERE Z_PK = ?');
       for (const p of deleted) {
-        db.prepare('DELETE FROM ZADDITIONALASSETATTRIBUTES WHERE ZASSET = ?').run(p.pk);
-        db.prepare('DELETE FROM ZASSET WHERE Z_PK = ?').run(p.pk);
+        attributes.run(p.pk);
+        asset.run(p.pk);
       }
     },
   });

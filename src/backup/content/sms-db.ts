@@ -13,28 +13,39 @@ export interface SmsDbContent {
   deletedMessages: TruthMessage[];
 }
 
-function insertMessage(db: Database.Database, m: TruthMessage, account: string): void {
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** Prepared once per database: preparing per row made 100,000 messages take minutes. */
+function prepareStatements(db: Database.Database) {
+  return {
+    message: db.prepare(
+      `INSERT INTO message (ROWID, guid, text, handle_id, service, account, account_guid, date, date_read, date_delivered,
+         is_delivered, is_finished, is_from_me, is_read, is_sent, cache_has_attachments, part_count)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, 1)`,
+    ),
+    chatJoin: db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)'),
+    recoverableJoin: db.prepare('INSERT INTO chat_recoverable_message_join (chat_id, message_id, delete_date) VALUES (?, ?, ?)'),
+    attachment: db.prepare(
+      `INSERT INTO attachment (ROWID, guid, created_date, start_date, filename, uti, mime_type, transfer_state, is_outgoing,
+         transfer_name, total_bytes, original_guid) VALUES (?, ?, ?, 0, ?, ?, ?, 5, ?, ?, ?, ?)`,
+    ),
+    attachmentJoin: db.prepare('INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (?, ?)'),
+  };
+}
+
+function insertMessage(s: Statements, m: TruthMessage, account: string): void {
   const ns = (d: Date | null): bigint | number => (d === null ? 0 : toAppleNanoseconds(d));
-  db.prepare(
-    `INSERT INTO message (ROWID, guid, text, handle_id, service, account, account_guid, date, date_read, date_delivered,
-       is_delivered, is_finished, is_from_me, is_read, is_sent, cache_has_attachments, part_count)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, 1)`,
-  ).run(
+  s.message.run(
     m.rowid, m.guid, m.text, m.handleRowid, m.service, account, 'A1B2C3D4-0000-4000-8000-000000000001', ns(m.date), ns(m.dateRead),
     m.isFromMe ? 0 : ns(m.date), m.isFromMe ? 1 : 0, m.dateRead !== null || m.isFromMe ? 1 : 0, m.isFromMe ? 1 : 0,
     m.attachments.length > 0 ? 1 : 0,
   );
-  const join = m.recentlyDeleted === null
-    ? db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)')
-    : db.prepare('INSERT INTO chat_recoverable_message_join (chat_id, message_id, delete_date) VALUES (?, ?, ?)');
-  join.run(m.chatRowid, m.rowid, m.recentlyDeleted === null ? ns(m.date) : ns(m.recentlyDeleted));
+  if (m.recentlyDeleted === null) s.chatJoin.run(m.chatRowid, m.rowid, ns(m.date));
+  else s.recoverableJoin.run(m.chatRowid, m.rowid, ns(m.recentlyDeleted));
   for (const a of m.attachments) {
-    db.prepare(
-      `INSERT INTO attachment (ROWID, guid, created_date, start_date, filename, uti, mime_type, transfer_state, is_outgoing,
-         transfer_name, total_bytes, original_guid) VALUES (?, ?, ?, 0, ?, ?, ?, 5, ?, ?, ?, ?)`,
-    ).run(a.rowid, a.guid, Math.round((a.created.getTime() - Date.UTC(2001, 0, 1)) / 1000), a.filename, a.uti, a.mimeType,
+    s.attachment.run(a.rowid, a.guid, Math.round((a.created.getTime() - Date.UTC(2001, 0, 1)) / 1000), a.filename, a.uti, a.mimeType,
       m.isFromMe ? 1 : 0, a.transferName, a.data.length, a.guid);
-    db.prepare('INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (?, ?)').run(m.rowid, a.rowid);
+    s.attachmentJoin.run(m.rowid, a.rowid);
   }
 }
 
@@ -59,24 +70,27 @@ export function buildSmsDb(content: SmsDbContent): SqliteImage {
           c.displayName ?? '', c.guid.slice(-36));
         for (const h of c.handleRowids) member.run(c.rowid, h);
       }
-      for (const m of byRowid) insertMessage(db, m, account(m));
+      const statements = prepareStatements(db);
+      for (const m of byRowid) insertMessage(statements, m, account(m));
     },
     remove(db) {
       const gone = db.prepare('DELETE FROM message WHERE ROWID = ?');
       const unjoin = db.prepare('DELETE FROM chat_message_join WHERE message_id = ?');
       const unattach = db.prepare('DELETE FROM message_attachment_join WHERE message_id = ?');
       const record = db.prepare('INSERT INTO deleted_messages (guid) VALUES (?)');
+      const unattachment = db.prepare('DELETE FROM attachment WHERE ROWID = ?');
       for (const m of content.deletedMessages) {
         unjoin.run(m.rowid);
         unattach.run(m.rowid);
-        for (const a of m.attachments) db.prepare('DELETE FROM attachment WHERE ROWID = ?').run(a.rowid);
+        for (const a of m.attachments) unattachment.run(a.rowid);
         gone.run(m.rowid);
         record.run(m.guid);
       }
     },
     tail: content.messages.some((m) => m.inWal)
       ? (db) => {
-          for (const m of content.messages.filter((x) => x.inWal)) insertMessage(db, m, account(m));
+          const statements = prepareStatements(db);
+          for (const m of content.messages.filter((x) => x.inWal)) insertMessage(statements, m, account(m));
         }
       : undefined,
   });

@@ -59,4 +59,7 @@ CREATE TABLE chat_recoverable_message_join (chat_id INTEGER REFERENCES chat (ROW
 CREATE TABLE deleted_messages (ROWID INTEGER PRIMARY KEY AUTOINCREMENT UNIQUE, guid TEXT NOT NULL);
 CREATE INDEX message_idx_handle ON message(handle_id, date);
 CREATE INDEX chat_message_join_idx_message_date_id_chat_id ON chat_message_join(chat_id, message_date, message_id);
+CREATE INDEX chat_message_join_idx_message_id_only ON chat_message_join(message_id);
+CREATE INDEX message_attachment_join_idx_message_id ON message_attachment_join(message_id);
+CREATE INDEX chat_handle_join_idx_handle_id ON chat_handle_join(handle_id);
 `;
