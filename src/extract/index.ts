@@ -13,3 +13,4 @@ export { readMessages, readChats, readAttachments } from './extractors/messages-
 export { attachmentBackupPath, SMS_DB } from './extractors/messages.js';
 export { readCalls, CALL_HISTORY } from './extractors/calls.js';
 export { readPhotos, PHOTOS_DB } from './extractors/photos.js';
+export { attributedBodyText } from './typedstream.js';

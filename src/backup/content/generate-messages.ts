@@ -110,6 +110,7 @@ export function generateMessages(random: SeededRandom, contacts: TruthContact[],
       attachments,
       recentlyDeleted: !isDeleted && rowid <= oldest && random.chance(0.04) ? new Date(date.getTime() + random.int(1, 20) * 86_400_000) : null,
       inWal: rowid > oldest && plan.walTail > 0,
+      textOnlyInAttributedBody: random.chance(0.15),
     };
     (isDeleted ? deleted : messages).push(message);
   }

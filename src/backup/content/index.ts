@@ -9,6 +9,7 @@ export { SeededRandom } from './seeded-random.js';
 export { APPLE_EPOCH_MS, toAppleSeconds, toAppleNanoseconds } from './apple-time.js';
 export { tinyJpeg, type TinyJpegOptions } from './tiny-jpeg.js';
 export { tinyMovie } from './tiny-movie.js';
+export { attributedBody } from './attributed-body.js';
 export { buildSqliteImage, type SqliteImage, type SqliteImageSteps } from './sqlite-image.js';
 export { buildSmsDb, type SmsDbContent } from './sms-db.js';
 export { buildAddressBookDb, buildAddressBookImagesDb, storedLabel } from './address-book.js';

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { toAppleNanoseconds } from './apple-time.js';
+import { attributedBody } from './attributed-body.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import { SMS_SCHEMA } from './sms-schema.js';
 import type { TruthChat, TruthHandle, TruthMessage } from './truth.js';
@@ -19,9 +20,9 @@ type Statements = ReturnType<typeof prepareStatements>;
 function prepareStatements(db: Database.Database) {
   return {
     message: db.prepare(
-      `INSERT INTO message (ROWID, guid, text, handle_id, service, account, account_guid, date, date_read, date_delivered,
+      `INSERT INTO message (ROWID, guid, text, attributedBody, handle_id, service, account, account_guid, date, date_read, date_delivered,
          is_delivered, is_finished, is_from_me, is_read, is_sent, cache_has_attachments, part_count)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, 1)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, 1)`,
     ),
     chatJoin: db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)'),
     recoverableJoin: db.prepare('INSERT INTO chat_recoverable_message_join (chat_id, message_id, delete_date) VALUES (?, ?, ?)'),
@@ -36,7 +37,7 @@ function prepareStatements(db: Database.Database) {
 function insertMessage(s: Statements, m: TruthMessage, account: string): void {
   const ns = (d: Date | null): bigint | number => (d === null ? 0 : toAppleNanoseconds(d));
   s.message.run(
-    m.rowid, m.guid, m.text, m.handleRowid, m.service, account, 'A1B2C3D4-0000-4000-8000-000000000001', ns(m.date), ns(m.dateRead),
+    m.rowid, m.guid, m.textOnlyInAttributedBody ? null : m.text, m.text === null ? null : attributedBody(m.text), m.handleRowid, m.service, account, 'A1B2C3D4-0000-4000-8000-000000000001', ns(m.date), ns(m.dateRead),
     m.isFromMe ? 0 : ns(m.date), m.isFromMe ? 1 : 0, m.dateRead !== null || m.isFromMe ? 1 : 0, m.isFromMe ? 1 : 0,
     m.attachments.length > 0 ? 1 : 0,
   );

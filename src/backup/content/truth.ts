@@ -90,6 +90,8 @@ export interface TruthMessage {
   recentlyDeleted: Date | null;
   /** Written after the last checkpoint, so it exists only in sms.db-wal. */
   inWal: boolean;
+  /** message.text is NULL and the text is only in attributedBody (typedstream), as iOS 16+ often leaves it. */
+  textOnlyInAttributedBody: boolean;
 }
 
 export interface TruthCall {

@@ -3,6 +3,7 @@ import { fromAppleMessageDate } from '../apple-time.js';
 import { ExtractError } from '../errors.js';
 import type { MessageAttachmentRecord, MessageRecord } from '../records.js';
 import { column, hasTable, tableColumns } from '../schema.js';
+import { attributedBodyText } from '../typedstream.js';
 
 /**
  * Reading sms.db across iOS versions: `chat`, its join tables and `attachment` may be absent (very old or reduced
@@ -73,7 +74,7 @@ export function* readMessages(db: Database.Database, attachments: Map<number, Me
   const joined = hasTable(db, 'chat_message_join');
   const recoverable = hasTable(db, 'chat_recoverable_message_join');
   const handles = hasTable(db, 'handle');
-  const sql = `SELECT m.ROWID AS id, ${['guid', 'text', 'date', 'date_read', 'is_from_me', 'service', 'handle_id'].map((n) => column(cols, 'm', n)).join(', ')},
+  const sql = `SELECT m.ROWID AS id, ${['guid', 'text', 'attributedBody', 'date', 'date_read', 'is_from_me', 'service', 'handle_id'].map((n) => column(cols, 'm', n)).join(', ')},
       ${handles ? 'h.id' : 'NULL'} AS handle,
       ${joined ? 'cmj.chat_id' : 'NULL'} AS chatId,
       ${recoverable ? 'crj.chat_id' : 'NULL'} AS deletedChatId, ${recoverable ? 'crj.delete_date' : 'NULL'} AS deleteDate
@@ -91,7 +92,7 @@ export function* readMessages(db: Database.Database, attachments: Map<number, Me
       message: {
         origin: r.deletedChatId !== null && r.deletedChatId !== undefined && (r.chatId === null || r.chatId === undefined) ? 'recently-deleted' : 'live',
         id, guid: (r.guid as string) ?? null, chatId: chatId === null || chatId === undefined ? null : Number(chatId),
-        text: (r.text as string) ?? null,
+        text: (r.text as string | null) ?? attributedBodyText(r.attributedBody),
         date: fromAppleMessageDate(r.date)?.toISOString() ?? null,
         dateRead: fromAppleMessageDate(r.date_read)?.toISOString() ?? null,
         dateDeleted: fromAppleMessageDate(r.deleteDate)?.toISOString() ?? null,

@@ -56,7 +56,8 @@ describe('generated device content', () => {
       expect(itemData(content, 'HomeDomain', 'Library/SMS/sms.db-wal')).toBeDefined();
       const rows = db.prepare('SELECT ROWID AS rowid, guid, text FROM message ORDER BY ROWID').all() as Array<{ rowid: number; guid: string; text: string }>;
       expect(rows.map((r) => r.guid)).toEqual(content.truth.messages.map((m) => m.guid));
-      expect(rows.map((r) => r.text)).toEqual(content.truth.messages.map((m) => m.text));
+      expect(rows.map((r) => r.text)).toEqual(content.truth.messages.map((m) => (m.textOnlyInAttributedBody ? null : m.text)));
+      expect(content.truth.messages.some((m) => m.textOnlyInAttributedBody)).toBe(true);
       const deletedGuids = (db.prepare('SELECT guid FROM deleted_messages').all() as Array<{ guid: string }>).map((r) => r.guid);
       expect(deletedGuids.sort()).toEqual(content.truth.deletedMessages.map((m) => m.guid).sort());
       expect(content.truth.deletedMessages.length).toBe(8);

@@ -26,7 +26,7 @@ describe.each([{ encrypted: false }, { encrypted: true }])('messages (encrypted:
         for (const message of file.messages) extracted.set(message.guid!, { message, chat });
       }
       expect(extracted.size).toBe(run.truth.messages.length);
-      expect(run.truth.messages.some((m) => m.inWal) && run.truth.messages.some((m) => m.recentlyDeleted) && run.truth.messages.some((m) => m.attachments.length > 0)).toBe(true);
+      expect(run.truth.messages.some((m) => m.inWal) && run.truth.messages.some((m) => m.recentlyDeleted) && run.truth.messages.some((m) => m.attachments.length > 0) && run.truth.messages.some((m) => m.textOnlyInAttributedBody)).toBe(true);
       for (const truth of run.truth.messages) {
         const { message: m, chat } = extracted.get(truth.guid)!;
         expect({ id: m.id, text: m.text, date: m.date, dateRead: m.dateRead, isFromMe: m.isFromMe, service: m.service, handle: m.handle, chatId: m.chatId, origin: m.origin, dateDeleted: m.dateDeleted })
