@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -8,6 +8,12 @@ import type { BackupReader } from '../backup/index.js';
 import { ExtractError } from './errors.js';
 
 const SQLITE_SIDECARS = ['-wal', '-shm'] as const;
+
+/** Decrypted copies of personal databases must not outlive the process, even when close() was never reached. */
+const liveWorkDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of liveWorkDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A database copied out of a backup and opened from the copy. */
 export interface OpenedDatabase {
@@ -31,7 +37,9 @@ export class WorkDir {
   private constructor(readonly path: string) {}
 
   static async create(parent?: string): Promise<WorkDir> {
-    return new WorkDir(await mkdtemp(join(parent ?? tmpdir(), 'iosrescue-extract-')));
+    const path = await mkdtemp(join(parent ?? tmpdir(), 'iosrescue-extract-'));
+    liveWorkDirs.add(path);
+    return new WorkDir(path);
   }
 
   /** Copies domain/relativePath (and its sidecars) out of the backup; undefined when the backup does not hold it. */
@@ -72,5 +80,6 @@ export class WorkDir {
   async close(): Promise<void> {
     for (const db of this.opened.splice(0)) if (db.open) db.close();
     await rm(this.path, { recursive: true, force: true });
+    liveWorkDirs.delete(this.path);
   }
 }
