@@ -7,6 +7,7 @@ import { generateRsaKeyPair, upgradeToTlsServer, type TlsCredentials } from '../
 import { createDefaultDomains, createIdentity, udidFor, type IdentityOverrides } from './device-identity.js';
 import { decodePairings, encodePairings, type DevicePairing } from './device-pairings.js';
 import { EmulatorError } from './errors.js';
+import { NotificationCenter } from './notification-center.js';
 import { ServicePorts, type RegisteredService, type ServiceHandler, type ServiceOptions } from './service-ports.js';
 import { readPlistFile, readTextFile, writePlistFile, writePrivateFile } from './state-files.js';
 import { TrustDialog, type TrustMode } from './trust.js';
@@ -36,6 +37,7 @@ export class VirtualDevice {
   readonly productId = IPHONE_PRODUCT_ID;
   readonly trust: TrustDialog;
   readonly ports = new ServicePorts();
+  readonly notifications = new NotificationCenter();
   private readonly services = new Map<string, RegisteredService>();
   private saving: Promise<void> = Promise.resolve();
 

@@ -7,3 +7,7 @@ export { listBackups, type ListBackupsOptions } from './list-backups.js';
 export { listBackupFiles, type ListBackupFilesOptions } from './list-backup-files.js';
 export { exportBackupFile, type ExportBackupFileOptions } from './export-backup-file.js';
 export { decryptBackup, type DecryptBackupOptions, type DecryptBackupResult, type DecryptProblem } from './decrypt-backup.js';
+export { backupDevice, defaultBackupFolder, type BackupDeviceOptions, type BackupDeviceResult } from './backup-device.js';
+export { backupEncryptionStatus, changeBackupEncryption, type EncryptionChange, type EncryptionOptions } from './backup-encryption.js';
+export { BackupOperationError } from './backup-errors.js';
+export { PHASE_MESSAGES, type BackupPhase, type BackupProgress } from './backup-progress.js';

@@ -24,8 +24,8 @@ export function generationItems(n: number): SyntheticItem[] {
   return items;
 }
 
-export async function writeGeneration(dir: string, n: number): Promise<void> {
-  await writeSyntheticBackup(dir, { items: generationItems(n), date: new Date(Date.UTC(2025, 0, n)) });
+export async function writeGeneration(dir: string, n: number, password?: string): Promise<void> {
+  await writeSyntheticBackup(dir, { items: generationItems(n), date: new Date(Date.UTC(2025, 0, n)), password, keybag: password ? { iterations: 10, dpic: 10 } : undefined });
 }
 
 /** Relative paths of every regular file under `root`, one directory at a time. */
@@ -55,8 +55,8 @@ export async function sendGeneration(writer: BackupWriter, generationDir: string
 }
 
 /** domain/path → SHA-256 of the contents, read back through BackupReader: what a backup holds, as a reader sees it. */
-export async function backupContents(dir: string): Promise<Map<string, string>> {
-  const reader = await BackupReader.open(dir);
+export async function backupContents(dir: string, password?: string): Promise<Map<string, string>> {
+  const reader = await BackupReader.open(dir, password === undefined ? {} : { password });
   try {
     const contents = new Map<string, string>();
     for await (const entry of reader.files()) {

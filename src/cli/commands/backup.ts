@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { backupDevice, defaultBackupFolder, type BackupProgress } from '../../operations/index.js';
+import { formatBytes, formatDuration, ProgressBar } from '../progress-bar.js';
+import { runCommand } from '../run-command.js';
+import { addUdidOption, cliDeviceAccess } from './device-options.js';
+
+/** JSON progress lines: phase changes at once, byte counts at most twice a second. */
+function jsonProgress(write: (line: string) => void): (progress: BackupProgress) => void {
+  let lastPhase = '';
+  let lastAt = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (progress.phase === lastPhase && now - lastAt < 500) return;
+    lastPhase = progress.phase;
+    lastAt = now;
+    write(`${JSON.stringify({ event: 'progress', ...progress })}\n`);
+  };
+}
+
+export function registerBackupCommand(program: Command): void {
+  addUdidOption(
+    program
+      .command('backup')
+      .description('pull a backup of the phone (incremental when a previous one exists); the previous backup stays intact if anything goes wrong')
+      .option('--out <DIR>', `folder that holds <UDID>/ backups (default: ${defaultBackupFolder()}; or set IOSRESCUE_BACKUP_DIR)`)
+      .option('--full', 'ask the phone for a full backup even when an incremental one is possible', false),
+  )
+    .addHelpText('after', '\nExamples:\n  iosrescue backup\n  iosrescue backup --out /mnt/backups --full\n  iosrescue backup -u 00008030-001A2B3C4D5E802E --json\n')
+    .action(async (flags: { udid?: string; out?: string; full: boolean }, command: Command) =>
+      runCommand(command, async ({ globals, logger, print, signal }) => {
+        const bar = !globals.json && process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
+        const onProgress = bar
+          ? (progress: BackupProgress) => bar.update(progress)
+          : jsonProgress((line) => (globals.json ? process.stdout : process.stderr).write(line));
+        // The Trust prompt is shown by the progress line itself; without a bar it goes out as a progress event.
+        const access = { ...cliDeviceAccess(logger, signal), onWaiting: undefined };
+        try {
+          const result = await backupDevice(access, { udid: flags.udid, out: flags.out ?? defaultBackupFolder(), full: flags.full, onProgress });
+          bar?.stop();
+          const rate = result.seconds > 0 ? ` (${formatBytes(result.bytes / result.seconds)}/s)` : '';
+          print(
+            `Backup complete: ${result.path}\n${result.full ? 'full' : 'incremental'}, ${result.encrypted ? 'encrypted' : 'not encrypted'}, ` +
+              `${result.files.toLocaleString('en-US')} files, ${formatBytes(result.bytes)} received in ${formatDuration(result.seconds)}${rate}`,
+            { event: 'result', ...result },
+          );
+        } finally {
+          bar?.stop();
+        }
+      }),
+    );
+}

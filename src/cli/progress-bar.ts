@@ -1,0 +1,95 @@
+import type { BackupProgress } from '../operations/index.js';
+
+const SPINNER = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+}
+
+/**
+ * One line of backup progress, redrawn in place on a terminal: a bar with bytes, rate and ETA while files flow,
+ * and while the phone is busy a spinner with what it is waiting for and for how long — a backup never sits
+ * silently at 0%. Rate is averaged over the last few seconds so a pause shows as a falling rate, not a frozen one.
+ */
+export class ProgressBar {
+  private last?: BackupProgress;
+  private phaseSince = Date.now();
+  private samples: Array<[number, number]> = [];
+  private frame = 0;
+  private readonly timer: NodeJS.Timeout;
+  private lastLength = 0;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.timer = setInterval(() => this.draw(), 200);
+    this.timer.unref();
+  }
+
+  update(progress: BackupProgress): void {
+    if (progress.phase !== this.last?.phase) {
+      if (this.last) this.out.write('\n');
+      this.lastLength = 0;
+      this.phaseSince = this.now();
+    }
+    this.last = progress;
+    this.samples.push([this.now(), progress.bytesDone]);
+    while (this.samples.length > 2 && this.now() - this.samples[0]![0] > 5_000) this.samples.shift();
+    this.draw();
+  }
+
+  /** The rendered line (also used by tests and the demo). */
+  render(): string {
+    const p = this.last;
+    if (!p) return '';
+    const elapsed = formatDuration((this.now() - this.phaseSince) / 1000);
+    if (p.phase !== 'transferring') return `${SPINNER[this.frame % SPINNER.length]} ${p.message} (${elapsed})`;
+    const [t0, b0] = this.samples[0] ?? [this.now(), 0];
+    const seconds = (this.now() - t0) / 1000;
+    const rate = seconds > 0.5 ? (p.bytesDone - b0) / seconds : 0;
+    const fraction = p.bytesTotal ? Math.min(1, p.bytesDone / p.bytesTotal) : p.percent !== undefined ? p.percent / 100 : undefined;
+    const width = 24;
+    const bar = fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
+    const total = p.bytesTotal ? `/${formatBytes(p.bytesTotal)}` : '';
+    const eta = p.bytesTotal && rate > 0 ? ` ETA ${formatDuration((p.bytesTotal - p.bytesDone) / rate)}` : '';
+    return `${bar}${formatBytes(p.bytesDone)}${total} ${formatBytes(rate)}/s${eta} · ${p.files.toLocaleString('en-US')} files`;
+  }
+
+  private draw(): void {
+    this.frame += 1;
+    const line = this.render();
+    if (!line) return;
+    const columns = this.out.columns ?? 100;
+    const clipped = line.length >= columns ? `${line.slice(0, columns - 2)}…` : line;
+    this.out.write(`\r${clipped}${' '.repeat(Math.max(0, this.lastLength - clipped.length))}`);
+    this.lastLength = clipped.length;
+  }
+
+  private stopped = false;
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    if (this.last) {
+      this.draw();
+      this.out.write('\n');
+    }
+  }
+}

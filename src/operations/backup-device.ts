@@ -1,0 +1,157 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BackupWriter, defaultBackupRoots, ownBackupRoot } from '../backup/index.js';
+import { openLockdownSession, type LockdownSession } from '../lockdown/index.js';
+import { MOBILEBACKUP2_SERVICE, Mobilebackup2Client, type BackupHost, type TransferProgress } from '../services/mobilebackup2/index.js';
+import { BackupOperationError } from './backup-errors.js';
+import { buildBackupInfoPlist } from './backup-info-plist.js';
+import { PHASE_MESSAGES, type BackupPhase, type BackupProgress } from './backup-progress.js';
+import { BackupSync } from './backup-sync.js';
+import { selectDevice, type DeviceAccess } from './device-access.js';
+
+export interface BackupDeviceOptions {
+  udid?: string;
+  /** The folder that holds `<UDID>/` backups. */
+  out: string;
+  /** Ask the phone for a full backup even when an incremental one is possible. */
+  full?: boolean;
+  onProgress?: (progress: BackupProgress) => void;
+  /** Until the phone's first backup message: preparing, or waiting for its passcode (default 10 min). */
+  firstMessageTimeoutMs?: number;
+  /** Between later messages (default 5 min). */
+  idleTimeoutMs?: number;
+  /** Sync every received file to disk before installing it (default true). */
+  syncFiles?: boolean;
+}
+
+export interface BackupDeviceResult {
+  udid: string;
+  path: string;
+  /** The phone encrypts its backups (lockdown WillEncrypt). */
+  encrypted: boolean;
+  /** A full backup was asked for (--full, or no usable previous backup). */
+  full: boolean;
+  files: number;
+  bytes: number;
+  seconds: number;
+}
+
+/**
+ * Where backups go unless told otherwise: IOSRESCUE_BACKUP_DIR, else the platform's MobileSync folder on macOS and
+ * Windows (where Finder/iTunes and every backup reader look), else our own data folder (Linux has no MobileSync).
+ */
+export function defaultBackupFolder(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.IOSRESCUE_BACKUP_DIR) return env.IOSRESCUE_BACKUP_DIR;
+  if (platform === 'darwin' || platform === 'win32') return defaultBackupRoots(env, platform)[0]!;
+  return ownBackupRoot(env, platform);
+}
+
+/**
+ * Pulls a backup as idevicebackup2 does (ios-protocols.md §5.1): lockdown session (pairing when needed),
+ * WillEncrypt, notification_proxy and AFC, mobilebackup2 with the EscrowBag, the sync lock, Info.plist, then Backup
+ * (incremental when the previous backup allows) answered through the BackupWriter, and finally the commit that
+ * replaces the previous backup only once the new one is complete. Any failure or interruption leaves the previous
+ * backup as it was.
+ */
+export async function backupDevice(access: DeviceAccess, options: BackupDeviceOptions): Promise<BackupDeviceResult> {
+  const started = Date.now();
+  const { logger } = access;
+  const progress: BackupProgress = { phase: 'connecting', message: PHASE_MESSAGES.connecting, bytesDone: 0, files: 0 };
+  const emit = (phase: BackupPhase, message: string, update: Partial<BackupProgress> = {}): void => {
+    Object.assign(progress, { phase, message }, update);
+    options.onProgress?.({ ...progress });
+  };
+  emit('connecting', PHASE_MESSAGES.connecting);
+  const device = await selectDevice(access.usbmux, options.udid);
+  const udid = device.udid;
+
+  emit('staging', PHASE_MESSAGES.staging);
+  const writer = await BackupWriter.open(options.out, udid, { logger, syncFiles: options.syncFiles });
+  const cancel = new AbortController();
+  const onOuterAbort = (): void => cancel.abort(access.signal?.reason);
+  access.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let session: LockdownSession | undefined;
+  let sync: BackupSync | undefined;
+  let mb2: Mobilebackup2Client | undefined;
+  let syncStarted = false;
+  try {
+    session = await openLockdownSession(access.usbmux, device, {
+      store: access.store,
+      logger,
+      signal: cancel.signal,
+      onWaiting: (message) => {
+        emit('trust', message);
+        access.onWaiting?.(message);
+      },
+    });
+    const encrypted = (await session.lockdown.tryGetValue({ domain: 'com.apple.mobile.backup', key: 'WillEncrypt' })) === true;
+    logger.info({ udid, encrypted }, encrypted ? 'the phone encrypts its backups' : 'the backup will not be encrypted');
+
+    emit('preparing', PHASE_MESSAGES.preparing);
+    let transferring = false;
+    sync = await BackupSync.start(
+      session,
+      {
+        onCancel: () => cancel.abort(new BackupOperationError('BACKUP_CANCELLED_ON_PHONE', 'the backup was cancelled on the phone')),
+        onPasscodePrompt: (shown) => {
+          if (transferring) return;
+          if (shown) emit('passcode', PHASE_MESSAGES.passcode);
+          else emit('waiting-for-phone', PHASE_MESSAGES.waitingForPhone);
+        },
+      },
+      logger,
+    );
+    if (!session.record.EscrowBag) logger.warn({ udid }, 'the pair record has no EscrowBag: a locked phone will refuse the backup');
+    const service = await session.startService(MOBILEBACKUP2_SERVICE, { escrowBag: session.record.EscrowBag });
+    mb2 = await Mobilebackup2Client.start(service.socket, { logger });
+
+    syncStarted = true;
+    await sync.lockSync();
+    const info = await buildBackupInfoPlist(session, udid, logger);
+    await pipeline(Readable.from([info]), await writer.openForWrite(`${udid}/Info.plist`));
+
+    const full = options.full === true || !writer.previous.usableForIncremental;
+    if (!options.full && writer.previous.exists && full) logger.info({ udid }, 'the previous backup is incomplete: asking for a full backup');
+    const host: BackupHost = writer;
+    let bytes = 0;
+    let files = 0;
+    await mb2.backup({
+      udid,
+      forceFull: full,
+      host,
+      signal: cancel.signal,
+      logger,
+      firstMessageTimeoutMs: options.firstMessageTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      onProgress: (p: TransferProgress) => {
+        bytes = p.bytesReceived;
+        files = p.filesReceived;
+        const update = { bytesDone: p.bytesReceived, bytesTotal: p.bytesTotal, files: p.filesReceived, percent: p.percent };
+        if (p.phase === 'transferring') {
+          transferring = true;
+          emit('transferring', PHASE_MESSAGES.transferring, update);
+        } else if (p.phase === 'finishing') emit('finishing', PHASE_MESSAGES.finishing, update);
+        else if (progress.phase !== 'passcode') emit('waiting-for-phone', PHASE_MESSAGES.waitingForPhone, update);
+      },
+    });
+    await sync.finish({ posted: true });
+    syncStarted = false;
+    await mb2.disconnect().catch(() => undefined);
+    mb2 = undefined;
+
+    emit('committing', PHASE_MESSAGES.committing);
+    await writer.commit();
+    emit('done', PHASE_MESSAGES.done);
+    return { udid, path: writer.backupPath, encrypted, full, files, bytes, seconds: (Date.now() - started) / 1000 };
+  } catch (error) {
+    const reason = cancel.signal.aborted && cancel.signal.reason instanceof Error ? cancel.signal.reason : error;
+    await writer.abort((reason as Error).message ?? String(reason));
+    throw reason;
+  } finally {
+    access.signal?.removeEventListener('abort', onOuterAbort);
+    if (syncStarted) await sync?.finish({ posted: true });
+    await sync?.close();
+    if (mb2) await mb2.disconnect().catch(() => undefined);
+    await session?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,99 @@
+import type { Logger } from '../logging.js';
+import type { LockdownSession } from '../lockdown/index.js';
+import { AFC_SERVICE, AfcClient, acquireSyncLock } from '../services/afc/index.js';
+import { NOTIFICATION_PROXY_SERVICE, NotificationProxyClient, SyncNotification } from '../services/notification-proxy/index.js';
+
+/** pymobiledevice3 watches these to tell when the phone shows (and hides) its passcode prompt during a backup (§8.2). */
+export const PASSCODE_PRESENTED = 'com.apple.LocalAuthentication.ui.presented';
+export const PASSCODE_DISMISSED = 'com.apple.LocalAuthentication.ui.dismissed';
+
+export interface SyncWatch {
+  onCancel(): void;
+  onPasscodePrompt(shown: boolean): void;
+}
+
+/**
+ * What Finder and idevicebackup2 do around a backup (ios-protocols.md §5.1 steps 3, 4, 8, 12): observe the sync
+ * notifications (a cancel request from the phone ends the backup), take the AFC sync lock so the phone's own sync
+ * jobs stay out of the way, and announce the sync start and end. AFC is optional (idevicebackup2 tolerates its
+ * absence); notification_proxy is not.
+ */
+export class BackupSync {
+  private lock?: { release(): Promise<void> };
+  private readonly watching = new AbortController();
+  private watcher?: Promise<void>;
+
+  private constructor(
+    private readonly session: LockdownSession,
+    private readonly observer: NotificationProxyClient,
+    private readonly afc: AfcClient | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(session: LockdownSession, watch: SyncWatch, logger: Logger): Promise<BackupSync> {
+    const np = await session.startService(NOTIFICATION_PROXY_SERVICE);
+    const observer = new NotificationProxyClient(np.socket);
+    for (const name of [
+      SyncNotification.CANCEL_REQUEST,
+      SyncNotification.SUSPEND_REQUEST,
+      SyncNotification.RESUME_REQUEST,
+      SyncNotification.BACKUP_DOMAIN_CHANGED,
+      PASSCODE_PRESENTED,
+      PASSCODE_DISMISSED,
+    ]) {
+      await observer.observe(name);
+    }
+    let afc: AfcClient | undefined;
+    try {
+      afc = new AfcClient((await session.startService(AFC_SERVICE)).socket);
+    } catch (error) {
+      logger.warn({ reason: (error as Error).message }, 'AFC is not available: backing up without the sync lock');
+    }
+    const sync = new BackupSync(session, observer, afc, logger);
+    sync.watcher = sync.watch(watch);
+    return sync;
+  }
+
+  private async watch(watch: SyncWatch): Promise<void> {
+    try {
+      for await (const name of this.observer.notifications(this.watching.signal)) {
+        this.logger.debug({ notification: name }, 'notification from the phone');
+        if (name === SyncNotification.CANCEL_REQUEST) watch.onCancel();
+        else if (name === PASSCODE_PRESENTED) watch.onPasscodePrompt(true);
+        else if (name === PASSCODE_DISMISSED) watch.onPasscodePrompt(false);
+      }
+    } catch (error) {
+      this.logger.debug({ reason: (error as Error).message }, 'notification_proxy watch ended');
+    }
+  }
+
+  /** A separate notification_proxy connection per post, shut down so the post is delivered (as idevicebackup2). */
+  async post(name: string): Promise<void> {
+    const np = await this.session.startService(NOTIFICATION_PROXY_SERVICE);
+    const client = new NotificationProxyClient(np.socket);
+    await client.post(name);
+    await client.shutdown();
+  }
+
+  async lockSync(): Promise<void> {
+    await this.post(SyncNotification.WILL_START);
+    if (!this.afc) return;
+    await this.post(SyncNotification.LOCK_REQUEST);
+    this.lock = await acquireSyncLock(this.afc);
+    await this.post(SyncNotification.DID_START);
+  }
+
+  /** Releases the lock and says the sync finished; never throws (the phone may already be gone). */
+  async finish(options: { posted: boolean }): Promise<void> {
+    await this.lock?.release().catch(() => undefined);
+    this.lock = undefined;
+    if (options.posted) await this.post(SyncNotification.DID_FINISH).catch((error: Error) => this.logger.debug({ reason: error.message }, 'syncDidFinish not delivered'));
+  }
+
+  /** Closing the observing connection ends the watch; the phone treats a closed connection as a Shutdown. */
+  async close(): Promise<void> {
+    this.watching.abort();
+    this.afc?.close();
+    await this.watcher;
+  }
+}
