@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { silentLogger, type Logger } from '../logging.js';
 import { LOCKDOWN_PORT } from '../usbmux/protocol.js';
+import type { BackupAgentConfig } from './backup/agent-config.js';
+import { backupServices, sampleContent } from './backup/backup-services.js';
 import type { IdentityOverrides } from './device-identity.js';
 import { EmulatorError } from './errors.js';
 import { serveLockdown } from './lockdownd.js';
@@ -24,6 +26,8 @@ export interface EmulatorOptions {
   trust?: TrustMode | string;
   /** Identity details for phones created now (not for ones loaded from the state dir). */
   identity?: IdentityOverrides;
+  /** What the phones back up and how they misbehave (default: the built-in sample phone, no faults). */
+  backup?: Partial<BackupAgentConfig>;
   logger?: Logger;
 }
 
@@ -42,6 +46,11 @@ export class VirtualIphone {
   private readonly attached = new Map<string, { device: VirtualDevice; index: number; usbmux: AttachedDevice }>();
   private readonly services: Array<[string, ServiceHandler, ServiceOptions]> = [];
   private nextIndex = 0;
+  /**
+   * The backup side of every phone: content, faults, keybag strength. Mutable: a test sets a fault or new content
+   * and the next connection sees it.
+   */
+  readonly backup: BackupAgentConfig;
 
   private constructor(
     private readonly usbmuxd: UsbmuxdServer,
@@ -49,7 +58,10 @@ export class VirtualIphone {
     private readonly logger: Logger,
     readonly socketPath: string | undefined,
     readonly tcp: { host: string; port: number } | undefined,
-  ) {}
+  ) {
+    this.backup = { content: options.backup?.content ?? sampleContent(), faults: { ...options.backup?.faults }, ...omitUndefined(options.backup) };
+    for (const [name, handler, serviceOptions] of backupServices(this.backup)) this.services.push([name, handler, serviceOptions]);
+  }
 
   static async start(options: EmulatorOptions): Promise<VirtualIphone> {
     if (!options.socketPath && !options.tcp) throw new EmulatorError('EMULATOR_BAD_OPTION', 'give a socket path or a TCP address to listen on');
@@ -152,6 +164,11 @@ export class VirtualIphone {
     this.attached.clear();
     await this.usbmuxd.close();
   }
+}
+
+function omitUndefined(backup: Partial<BackupAgentConfig> | undefined): Partial<BackupAgentConfig> {
+  const { content: _content, faults: _faults, ...rest } = backup ?? {};
+  return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
 }
 
 export function startEmulator(options: EmulatorOptions): Promise<VirtualIphone> {

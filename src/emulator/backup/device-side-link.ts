@@ -1,5 +1,5 @@
 import type { Duplex, Writable } from 'node:stream';
-import { isPlistDict, plistNumber, type PlistDict, type PlistValue } from '../../plist/index.js';
+import { Real, isPlistDict, plistNumber, type PlistDict, type PlistValue } from '../../plist/index.js';
 import { FileBlock, STREAM_END, asDeviceLinkMessage, encodeFileBlock, encodeStreamPath, type DeviceLinkMessage } from '../../services/device-link/index.js';
 import { SocketReader, encodePlistFrame, readPlistFrame, writeAll } from '../../wire/index.js';
 import { EmulatorError } from '../errors.js';
@@ -25,6 +25,8 @@ export class DeviceSideLink {
   readonly reader: SocketReader;
   /** File bytes this link has sent (fault injection counts them). */
   bytesSent = 0;
+  /** Fault injection: once this many file bytes are out, the connection drops as if the cable were pulled. */
+  dropAfterBytes: number | undefined;
 
   constructor(
     readonly socket: Duplex,
@@ -77,7 +79,7 @@ export class DeviceSideLink {
    * bytes go (undefined to drop them). Returns the paths the host had, then its status.
    */
   async download(paths: string[], progress: number, sink: (path: string) => Writable | undefined): Promise<{ received: Set<string>; status: HostStatus }> {
-    await this.send(['DLMessageDownloadFiles', paths, {}, progress, 0]);
+    await this.send(['DLMessageDownloadFiles', paths, {}, new Real(progress), 0]);
     const received = new Set<string>();
     for (;;) {
       const pathLength = (await this.reader.readExactly(4)).readUInt32BE(0);
@@ -111,7 +113,16 @@ export class DeviceSideLink {
 
   async uploadData(chunk: Buffer): Promise<void> {
     for (let at = 0; at < chunk.length; at += UPLOAD_BLOCK) {
-      const piece = chunk.subarray(at, at + UPLOAD_BLOCK);
+      let piece = chunk.subarray(at, at + UPLOAD_BLOCK);
+      const allowed = this.dropAfterBytes === undefined ? piece.length : this.dropAfterBytes - this.bytesSent;
+      if (allowed < piece.length) {
+        // Half a block on the wire and then nothing: what a pulled cable leaves the host with.
+        piece = piece.subarray(0, Math.max(0, allowed));
+        await writeAll(this.socket, encodeFileBlock(FileBlock.DATA, chunk.subarray(at, at + UPLOAD_BLOCK)).subarray(0, 5 + piece.length));
+        this.bytesSent += piece.length;
+        this.socket.destroy();
+        throw new EmulatorError('EMULATOR_FAULT', `fault injection: connection dropped after ${this.bytesSent} file bytes`);
+      }
       await writeAll(this.socket, encodeFileBlock(FileBlock.DATA, piece));
       this.bytesSent += piece.length;
     }
