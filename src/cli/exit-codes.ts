@@ -46,7 +46,7 @@ const BY_CODE: Record<string, number> = {
   ENCRYPTION_NOT_ON: ExitCode.USAGE,
   MB2_TIMEOUT: ExitCode.TIMEOUT,
   MB2_DEVICE_105: ExitCode.NO_SPACE,
-  MB2_DEVICE_207: ExitCode.DEVICE_REFUSED,
+  MB2_DEVICE_207: ExitCode.BAD_PASSWORD,
   MB2_DEVICE_208: ExitCode.TIMEOUT,
   MB2_DEVICE_211: ExitCode.DEVICE_REFUSED,
   MB2_DEVICE_212: ExitCode.DEVICE_REFUSED,
@@ -58,6 +58,7 @@ const BY_PREFIX: Array<[string, number]> = [
   ['PLIST_', ExitCode.BAD_INPUT],
   ['CARVE_', ExitCode.BAD_INPUT],
   ['BACKUP_', ExitCode.BAD_INPUT],
+  ['EXTRACT_', ExitCode.BAD_INPUT],
   ['WIRE_', ExitCode.CONNECTION_LOST],
 ];
 

@@ -80,6 +80,8 @@ export class SocketReader {
   /** Stops reading and returns the bytes that arrived but were not read (normally none). */
   detach(): Buffer {
     this.detached = true;
+    // A read still waiting would otherwise wait forever: the socket's end and close no longer reach it.
+    this.fail(new WireError('WIRE_CLOSED', 'the connection was closed on this side'));
     this.socket.off('data', this.onData);
     this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onClose);

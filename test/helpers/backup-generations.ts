@@ -15,12 +15,16 @@ export const UDID = '00008030-001A2B3C4D5E802E';
  * and keeps the rest, as consecutive backups of a real phone differ.
  */
 export function generationItems(n: number): SyntheticItem[] {
+  // Unchanged files keep their modification time from one generation to the next, as on a phone.
+  const day = (d: number): number => Date.UTC(2025, 0, d) / 1000;
   const items: SyntheticItem[] = [
-    { domain: 'HomeDomain', relativePath: 'Library', kind: 'directory' },
-    { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db', data: patternBytes(`sms-${n}`, 40_000 + n) },
-    { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb', data: patternBytes('ab', 9_000) },
+    { domain: 'HomeDomain', relativePath: 'Library', kind: 'directory', mtime: day(1) },
+    { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db', data: patternBytes(`sms-${n}`, 40_000 + n), mtime: day(n) },
+    { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb', data: patternBytes('ab', 9_000), mtime: day(1) },
+    // An app's files: the virtual phone lists the app through installation_proxy, so Info.plist names it.
+    { domain: 'AppDomain-net.whatsapp.WhatsApp', relativePath: 'Library/Preferences/net.whatsapp.WhatsApp.plist', data: patternBytes('wa', 700), mtime: day(1) },
   ];
-  for (let i = 1; i <= n; i++) items.push({ domain: 'CameraRollDomain', relativePath: `Media/DCIM/100APPLE/IMG_000${i}.HEIC`, data: patternBytes(`img-${i}`, 20_000 + i) });
+  for (let i = 1; i <= n; i++) items.push({ domain: 'CameraRollDomain', relativePath: `Media/DCIM/100APPLE/IMG_000${i}.HEIC`, data: patternBytes(`img-${i}`, 20_000 + i), mtime: day(i) });
   return items;
 }
 

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { registerBackupCommand } from './backup.js';
 import { registerBackupsCommand } from './backups.js';
 import { registerCarveCommand } from './carve.js';
 import { registerDecryptCommand } from './decrypt.js';
 import { registerDemoCommand } from './demo.js';
 import { registerDevicesCommand } from './devices.js';
 import { registerEmulatorCommand } from './emulator.js';
+import { registerEncryptionCommand } from './encryption.js';
 import { registerExportFileCommand } from './export-file.js';
 import { registerFilesCommand } from './files.js';
 import { registerInfoCommand } from './info.js';
@@ -17,6 +19,8 @@ export function registerCommands(program: Command): void {
   registerDevicesCommand(program);
   registerInfoCommand(program);
   registerPairCommands(program);
+  registerBackupCommand(program);
+  registerEncryptionCommand(program);
   registerBackupsCommand(program);
   registerFilesCommand(program);
   registerExportFileCommand(program);

@@ -1,6 +1,6 @@
 import type { Duplex, Writable } from 'node:stream';
 import { Real, isPlistDict, plistNumber, type PlistDict, type PlistValue } from '../../plist/index.js';
-import { FileBlock, STREAM_END, asDeviceLinkMessage, encodeFileBlock, encodeStreamPath, type DeviceLinkMessage } from '../../services/device-link/index.js';
+import { FileBlock, STREAM_END, asDeviceLinkMessage, encodeFileBlock, encodeStreamPath, type DeviceLinkMessage } from '../../services/device-link/protocol.js';
 import { SocketReader, encodePlistFrame, readPlistFrame, writeAll } from '../../wire/index.js';
 import { EmulatorError } from '../errors.js';
 

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir, readlink, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import { AFC_HEADER_SIZE, AfcFileMode, AfcLock, AfcOperation, AfcStatus, decodeAfcHeader, encodeAfcPacket, u64 } from '../../services/afc/index.js';
+import { AFC_HEADER_SIZE, AfcFileMode, AfcLock, AfcOperation, AfcStatus, decodeAfcHeader, encodeAfcPacket, u64 } from '../../services/afc/protocol.js';
 import { SocketReader, writeAll } from '../../wire/index.js';
 import type { ServiceContext } from '../service-ports.js';
 import type { AfcVolume } from './afc-volume.js';

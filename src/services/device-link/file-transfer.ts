@@ -68,6 +68,8 @@ export interface FileSink {
 export interface ReceiveProgress {
   onBytes?(bytes: number): void;
   onFile?(path: string): void;
+  /** How long the phone may go quiet in the middle of the stream (default: the channel's reader timeout). */
+  idleTimeoutMs?: number;
 }
 
 export interface ReceiveResult {
@@ -85,10 +87,11 @@ export interface ReceiveResult {
 export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, progress: ReceiveProgress = {}): Promise<ReceiveResult> {
   const reader = channel.reader;
   const result: ReceiveResult = { files: 0, bytes: 0, failures: [] };
-  const readU32 = async (): Promise<number> => (await reader.readExactly(4, { waitingFor: 'the next file from the phone' })).readUInt32BE(0);
+  const waiting = { timeoutMs: progress.idleTimeoutMs, waitingFor: 'the next bytes of the files the phone is sending' };
+  const readU32 = async (): Promise<number> => (await reader.readExactly(4, waiting)).readUInt32BE(0);
   const readText = async (length: number, cap: number, what: string): Promise<string> => {
     if (length > cap) throw new DeviceLinkError('DEVICELINK_PATH_TOO_LONG', `the phone sent a ${length}-byte ${what}; the limit is ${cap}`);
-    return (await reader.readExactly(length)).toString('utf8');
+    return (await reader.readExactly(length, waiting)).toString('utf8');
   };
 
   for (;;) {
@@ -120,13 +123,13 @@ export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, p
         return result;
       }
       if (length > MAX_BLOCK_BYTES) throw new DeviceLinkError('DEVICELINK_BLOCK_TOO_LARGE', `the phone announced a ${length}-byte block`);
-      const code = (await reader.readExactly(1))[0]!;
+      const code = (await reader.readExactly(1, waiting))[0]!;
       const payloadLength = length - 1;
       if (code === FileBlock.DATA) {
         await openTarget();
         let remaining = payloadLength;
         while (remaining > 0) {
-          const slice = await reader.readExactly(Math.min(remaining, READ_SLICE));
+          const slice = await reader.readExactly(Math.min(remaining, READ_SLICE), waiting);
           remaining -= slice.length;
           if (target) await writeWithBackpressure(target, slice);
           result.bytes += slice.length;
@@ -136,7 +139,7 @@ export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, p
         continue;
       }
       if (code === FileBlock.SUCCESS) {
-        if (payloadLength > 0) await reader.readExactly(Math.min(payloadLength, MAX_ERROR_TEXT));
+        if (payloadLength > 0) await reader.readExactly(Math.min(payloadLength, MAX_ERROR_TEXT), waiting);
         await openTarget();
         if (target) {
           await endWritable(target);

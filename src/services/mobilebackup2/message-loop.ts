@@ -87,6 +87,7 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
           progress.bytesTotal = plistNumber(message[3]);
           report();
           const result = await receiveFiles(channel, host, {
+            idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
             onBytes: (bytes) => {
               progress.bytesReceived += bytes;
               report();
@@ -94,6 +95,13 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
             onFile: () => {
               progress.filesReceived += 1;
             },
+          }).catch((error: unknown) => {
+            if (!(error instanceof WireError && error.code === 'WIRE_TIMEOUT')) throw error;
+            throw new Mobilebackup2Error(
+              'MB2_TIMEOUT',
+              `the phone stopped sending in the middle of the backup (${error.message}): keep it unlocked and connected and run the backup again; the previous backup is kept`,
+              { cause: error },
+            );
           });
           const local = result.failures.filter((f) => f.code !== 'REMOTE');
           for (const failure of result.failures) logger.warn({ path: failure.path, reason: failure.message }, 'a file from the phone was not saved');

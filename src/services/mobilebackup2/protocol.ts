@@ -35,7 +35,8 @@ const ADVICE: Record<number, string> = {
   3: 'the phone could not create its backup snapshot (a leftover from an earlier backup): restart the phone and try again',
   105: 'not enough free disk space for the backup: free space on the backup drive (or choose another folder with --out) and try again',
   205: 'the phone could not read the previous backup\'s properties: run a full backup (--full)',
-  207: 'the phone refused to start the backup: unlock it, keep it unlocked, and try again',
+  // "Invalid password" (MKBKeyBagUnlock failed): libimobiledevice issues #996 and #1469.
+  207: 'the backup password is wrong (the phone could not unlock its backup keybag with it): give the password set for this phone\'s backups; if nobody knows it, reset it on the phone under Settings > General > Transfer or Reset > Reset All Settings',
   208: 'nobody entered the passcode on the phone in time: unlock the phone, start the backup again and enter the passcode when the phone asks',
   211: 'the phone refused the operation (usually because Find My is on): turn off Find My on the phone, then try again',
   212: 'the phone cannot be backed up until its setup is finished: finish the setup assistant on the phone',
