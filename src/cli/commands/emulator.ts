@@ -4,8 +4,9 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { formatTrustMode, parseTrustMode, startEmulator, type VirtualDevice, type VirtualIphone } from '../../emulator/index.js';
 import { CliUsageError, runCommand, type CommandContext } from '../run-command.js';
+import { addEmulatorBackupOptions, emulatorBackupConfig, type EmulatorBackupFlags } from './emulator-backup-options.js';
 
-interface EmulatorCommandOptions {
+interface EmulatorCommandOptions extends EmulatorBackupFlags {
   socket?: string;
   tcp?: string;
   devices: string;
@@ -15,7 +16,7 @@ interface EmulatorCommandOptions {
 }
 
 export function registerEmulatorCommand(program: Command): void {
-  program
+  const command = program
     .command('emulator')
     .description('run virtual iPhones behind a virtual usbmuxd, for iosrescue, libimobiledevice tools and lab automation')
     .option('--socket <path>', `UNIX socket to serve usbmuxd on (default ${defaultSocket()} unless --tcp is given)`)
@@ -23,12 +24,15 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--devices <n>', 'phones plugged in at start', '1')
     .option('--state-dir <dir>', `where pair records and the phones' state are kept (default ${defaultStateDir()})`)
     .option('--trust <mode>', 'what the phones do with "Trust This Computer?": accept, deny, pending:SECONDS, locked', 'accept')
-    .option('--seed <text>', 'phones without saved state get identities from this seed (same seed, same UDIDs)', 'default')
+    .option('--seed <text>', 'phones without saved state get identities from this seed (same seed, same UDIDs)', 'default');
+  addEmulatorBackupOptions(command)
     .addHelpText(
       'after',
       '\nWhile it runs, type on stdin: add | remove <UDID> | trust <UDID> <mode> | list\n' +
         'Example: iosrescue emulator --socket /tmp/iosrescue.sock --devices 2\n' +
-        '         USBMUXD_SOCKET_ADDRESS=UNIX:/tmp/iosrescue.sock idevice_id -l',
+        '         USBMUXD_SOCKET_ADDRESS=UNIX:/tmp/iosrescue.sock idevice_id -l\n' +
+        '         iosrescue emulator --content generated:files=200000,bytes=1G   (a big phone for benchmarks)\n' +
+        '         iosrescue emulator --fail-after-bytes 1000000                   (every backup loses its cable after 1 MB)',
     )
     .action(async (options: EmulatorCommandOptions, command: Command) => {
       await runCommand(command, (context) => runEmulator(options, context));
@@ -40,6 +44,7 @@ async function runEmulator(options: EmulatorCommandOptions, context: CommandCont
   if (!Number.isInteger(devices) || devices < 0 || devices > 64) throw new CliUsageError('--devices must be a whole number from 0 to 64');
   const trust = parseTrustModeOption(options.trust);
   const tcp = options.tcp ? parseTcp(options.tcp) : undefined;
+  const backup = emulatorBackupConfig(options);
   const socketPath = options.socket ? resolve(options.socket) : tcp ? undefined : defaultSocket();
   const emulator = await startEmulator({
     socketPath,
@@ -48,6 +53,7 @@ async function runEmulator(options: EmulatorCommandOptions, context: CommandCont
     stateDir: resolve(options.stateDir ?? defaultStateDir()),
     seed: options.seed,
     trust,
+    backup,
     logger: context.logger,
   });
   try {
