@@ -1,6 +1,12 @@
-import type { FileHandle } from 'node:fs/promises';
-import { rename, unlink } from 'node:fs/promises';
+import { close, fdatasync, open, rename, unlink, write, writev } from 'node:fs';
 import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+
+const openFd = promisify(open);
+const closeFd = promisify(close);
+const datasyncFd = promisify(fdatasync);
+const renameFile = promisify(rename);
+const unlinkFile = promisify(unlink);
 
 export interface StagedFileOptions {
   /** datasync before the rename, so a file is never installed with contents still only in the page cache. */
@@ -16,13 +22,21 @@ export interface StagedFileOptions {
  * target. The target may be a hard link into the previous complete backup; renaming replaces the staging
  * directory's entry and leaves that inode, and so the previous backup, untouched. Destroyed (with or without an
  * error) before the end, the temporary file is deleted and the target keeps whatever it had.
+ *
+ * Plain file descriptors and callback fs calls, not FileHandle: a million-file backup opens a million of these,
+ * and the promise API's per-call cost showed in profiles. The file is opened in _construct, so the caller gets the
+ * stream at once and reads on from the phone while the disk creates the file (writes wait for it).
  */
+/** Small chunks are gathered up to this size before a write: one disk call per MiB instead of one per 64 KiB block. */
+const GATHER_BYTES = 1024 * 1024;
+
 export class StagedFile extends Writable {
-  private handleClosed = false;
+  private fd = -1;
   private installed = false;
+  private gathered: Buffer[] = [];
+  private gatheredBytes = 0;
 
   constructor(
-    private readonly handle: FileHandle,
     readonly tempPath: string,
     readonly target: string,
     private readonly options: StagedFileOptions,
@@ -30,20 +44,54 @@ export class StagedFile extends Writable {
     super({ highWaterMark: 256 * 1024 });
   }
 
+  override _construct(callback: (error?: Error | null) => void): void {
+    openFd(this.tempPath, 'wx', 0o600).then(
+      (fd) => {
+        this.fd = fd;
+        callback();
+      },
+      (error: Error) => {
+        // Nothing to close or unlink: the file was never created.
+        this.installed = true;
+        this.options.onSettled();
+        callback(error);
+      },
+    );
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    writeAll(this.handle, chunk).then(() => callback(), callback);
+    this.gather([chunk], callback);
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
-    writeAll(this.handle, Buffer.concat(chunks.map((c) => c.chunk))).then(() => callback(), callback);
+    this.gather(chunks.map((c) => c.chunk), callback);
+  }
+
+  /** Keeps chunks (the caller hands them over and does not reuse them) until a MiB is ready, then writes them at once. */
+  private gather(chunks: Buffer[], callback: (error?: Error | null) => void): void {
+    for (const chunk of chunks) {
+      this.gathered.push(chunk);
+      this.gatheredBytes += chunk.length;
+    }
+    if (this.gatheredBytes < GATHER_BYTES) return callback();
+    this.flushGathered(callback);
+  }
+
+  private flushGathered(callback: (error?: Error | null) => void): void {
+    const buffers = this.gathered;
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    writeFully(this.fd, buffers, callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     (async () => {
-      if (this.options.sync) await this.handle.datasync();
-      this.handleClosed = true;
-      await this.handle.close();
-      await rename(this.tempPath, this.target);
+      await new Promise<void>((resolve, reject) => this.flushGathered((error) => (error ? reject(error) : resolve())));
+      if (this.options.sync) await datasyncFd(this.fd);
+      const fd = this.fd;
+      this.fd = -1;
+      await closeFd(fd);
+      await renameFile(this.tempPath, this.target);
       this.installed = true;
       this.options.onInstalled(this.target);
       this.options.onSettled();
@@ -56,21 +104,35 @@ export class StagedFile extends Writable {
       return;
     }
     (async () => {
-      if (!this.handleClosed) {
-        this.handleClosed = true;
-        await this.handle.close().catch(() => undefined);
+      if (this.fd >= 0) {
+        const fd = this.fd;
+        this.fd = -1;
+        await closeFd(fd).catch(() => undefined);
       }
-      await unlink(this.tempPath).catch(() => undefined);
+      await unlinkFile(this.tempPath).catch(() => undefined);
       this.options.onSettled();
     })().then(() => callback(error), () => callback(error));
   }
 }
 
-/** fs write may take fewer bytes than offered; loop until the chunk is all on disk. */
-async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < data.length) {
-    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-    offset += bytesWritten;
-  }
+/** writev may take fewer bytes than offered; go on from where it stopped until every buffer is on disk. */
+function writeFully(fd: number, buffers: Buffer[], callback: (error?: Error | null) => void): void {
+  const step = (list: Buffer[]): void => {
+    if (list.length === 0) return callback();
+    const done = (error: Error | null, written: number): void => {
+      if (error) return callback(error);
+      const rest: Buffer[] = [];
+      for (const buffer of list) {
+        if (written >= buffer.length) written -= buffer.length;
+        else {
+          rest.push(written > 0 ? buffer.subarray(written) : buffer);
+          written = 0;
+        }
+      }
+      step(rest);
+    };
+    if (list.length === 1) write(fd, list[0]!, 0, list[0]!.length, null, done);
+    else writev(fd, list, null, done);
+  };
+  step(buffers);
 }

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { silentLogger, type Logger } from '../logging.js';
 import { BackupError, PathEscapeError } from './errors.js';
-import { freeDiskSpace, fsyncDirectory } from './fs-durability.js';
+import { freeDiskSpace, fsyncDirectory, syncFileSystem, syncFilesUnder } from './fs-durability.js';
 import { safeJoin, unsafePathReason } from './layout.js';
 import { linkTree } from './link-tree.js';
 import { StagedFile } from './staged-file.js';
@@ -21,7 +21,10 @@ export interface WriterDirectoryEntry {
 
 export interface BackupWriterOptions {
   logger?: Logger;
-  /** datasync every received file before it is installed (default true; off only for throwaway benchmarks). */
+  /**
+   * Make received files durable before the commit (default true; off only for tests and throwaway runs): one
+   * filesystem-wide sync just before the commit where the platform has one, else a datasync per file.
+   */
   syncFiles?: boolean;
   /** Called after each step of the commit; tests use it to stop the process dead at that point. */
   onCommitStep?: (step: CommitStep) => void | Promise<void>;
@@ -62,6 +65,10 @@ export class BackupWriter {
   private readonly openFiles = new Set<StagedFile>();
   /** Directories whose entries changed since the last sync (a few hundred at most: the two-hex-char folders). */
   private readonly dirtyDirectories = new Set<string>();
+  /** Received files are synced all at once before the commit (Linux, macOS) instead of one by one. */
+  private readonly syncAtCommit = process.platform === 'linux' || process.platform === 'darwin';
+  /** Folders in staging known to be real folders (made or checked in this run); cleared by moves and removals. */
+  private readonly verifiedDirectories = new Set<string>();
   private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
 
   private constructor(
@@ -138,6 +145,26 @@ export class BackupWriter {
     }
   }
 
+  /**
+   * resolve() for a file about to be written: the file goes to a temporary file renamed over the target (a rename
+   * replaces a symlink, never follows it), so only the folders above it need checking, and a folder already
+   * checked or made in this run is not checked again — the per-file cost of a million-file backup.
+   */
+  private async resolveForWrite(devicePath: string): Promise<string> {
+    const reason = unsafePathReason(devicePath);
+    const segments = devicePath.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
+    if (reason === null && this.state === 'open' && segments[0] === this.udid && segments.length > 1) {
+      const target = join(this.paths.staging, ...segments.slice(1));
+      if (this.verifiedDirectories.has(dirname(target))) return target;
+    }
+    const target = await this.resolve(devicePath);
+    if (target !== this.paths.staging) {
+      await this.ensureParent(target);
+      this.verifiedDirectories.add(dirname(target));
+    }
+    return target;
+  }
+
   private touched(path: string): void {
     this.dirtyDirectories.add(dirname(path));
   }
@@ -163,13 +190,11 @@ export class BackupWriter {
   }
 
   async openForWrite(devicePath: string): Promise<Writable> {
-    const target = await this.resolve(devicePath);
+    const target = await this.resolveForWrite(devicePath);
     if (target === this.paths.staging) throw errno('EISDIR', `${devicePath} is the backup folder itself`);
-    await this.ensureParent(target);
     const tempPath = join(this.paths.tmp, String(++this.tempCounter));
-    const handle = await open(tempPath, 'wx', 0o600);
-    const file: StagedFile = new StagedFile(handle, tempPath, target, {
-      sync: this.options.syncFiles ?? true,
+    const file: StagedFile = new StagedFile(tempPath, target, {
+      sync: (this.options.syncFiles ?? true) && !this.syncAtCommit,
       onInstalled: (installed) => this.touched(installed),
       onSettled: () => this.openFiles.delete(file),
     });
@@ -198,13 +223,32 @@ export class BackupWriter {
   }
 
   async createDirectory(devicePath: string): Promise<void> {
+    // A folder inside one already checked needs no symlink walk: only the last segment is new (a phone creates
+    // <UDID> and then 256 <UDID>/xx folders, one request each).
+    const segments = devicePath.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
+    if (unsafePathReason(devicePath) === null && this.state === 'open' && segments[0] === this.udid && segments.length > 1) {
+      const path = join(this.paths.staging, ...segments.slice(1));
+      if (this.verifiedDirectories.has(dirname(path))) {
+        await mkdir(path, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+        });
+        const info = await lstat(path);
+        if (!info.isDirectory()) throw errno('ENOTDIR', `${devicePath} exists and is not a folder`);
+        this.touched(path);
+        this.dirtyDirectories.add(path);
+        this.verifiedDirectories.add(path);
+        return;
+      }
+    }
     const path = await this.resolve(devicePath);
     await mkdir(path, { recursive: true, mode: 0o700 });
     this.touched(path);
     this.dirtyDirectories.add(path);
+    this.verifiedDirectories.add(path);
   }
 
   async move(pairs: Array<[from: string, to: string]>): Promise<void> {
+    this.verifiedDirectories.clear();
     for (const [from, to] of pairs) {
       const source = await this.resolve(from);
       const target = await this.resolve(to);
@@ -221,6 +265,7 @@ export class BackupWriter {
   }
 
   async remove(devicePaths: string[]): Promise<void> {
+    this.verifiedDirectories.clear();
     for (const devicePath of devicePaths) {
       const path = await this.resolve(devicePath);
       if (path === this.paths.staging) {
@@ -233,6 +278,7 @@ export class BackupWriter {
 
   /** A file, or a folder's top-level files (as libimobiledevice does); written beside and renamed, never in place. */
   async copy(from: string, to: string): Promise<void> {
+    this.verifiedDirectories.clear();
     const source = await this.resolve(from);
     const target = await this.resolve(to);
     const info = await lstat(source);
@@ -293,6 +339,10 @@ export class BackupWriter {
     }
     this.state = 'committing';
     try {
+      if ((this.options.syncFiles ?? true) && this.syncAtCommit && !(await syncFileSystem(this.paths.staging))) {
+        this.logger.debug('no filesystem-wide sync here: syncing the received files one by one');
+        await syncFilesUnder(this.paths.staging);
+      }
       for (const dir of this.dirtyDirectories) await fsyncDirectory(dir);
       this.dirtyDirectories.clear();
       await commitStaging(this.paths, async (step) => this.options.onCommitStep?.(step));

@@ -1,7 +1,7 @@
 export { WireError } from './errors.js';
 export { SocketReader, type ReadOptions } from './socket-reader.js';
 export { encodePlistFrame, readPlistFrame, DEFAULT_MAX_PLIST_FRAME, type PlistFormat, type FrameReadOptions } from './plist-frame.js';
-export { PlistConnection, writeAll } from './plist-connection.js';
+export { PlistConnection, writeAll, writeBuffered } from './plist-connection.js';
 export { upgradeToTlsClient, upgradeToTlsServer, type TlsCredentials } from './tls.js';
 export {
   generateRsaKeyPair,

@@ -43,6 +43,27 @@ export class PlistConnection {
 }
 
 /** Writes and resolves once the bytes are handed to the OS (or rejects when the socket fails). */
+/**
+ * Queues `data` and waits only when the socket's buffer is full (for 'drain'), not for each write to reach the
+ * kernel: bulk senders (file streams) pay one event-loop turn per buffer-full instead of one per block.
+ */
+export async function writeBuffered(socket: Duplex, data: Buffer): Promise<void> {
+  if (socket.destroyed || socket.writableEnded) throw new WireError('WIRE_CLOSED', 'cannot write: the connection is closed');
+  if (socket.write(data)) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (error?: Error): void => {
+      socket.off('drain', onDrain);
+      socket.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = (): void => done();
+    const onClose = (): void => done(new WireError('WIRE_CLOSED', 'the connection closed while sending'));
+    socket.on('drain', onDrain);
+    socket.on('close', onClose);
+  });
+}
+
 export function writeAll(socket: Duplex, data: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     if (socket.destroyed || socket.writableEnded) {

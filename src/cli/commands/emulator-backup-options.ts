@@ -16,7 +16,7 @@ export interface EmulatorBackupFlags {
 /** The emulator's backup options: what the phones hold and how they misbehave. */
 export function addEmulatorBackupOptions(command: Command): Command {
   return command
-    .option('--content <source>', 'what the phones back up: "sample" (the built-in demo phone), a plain backup folder, or generated:files=N,bytes=SIZE[,seed=S]', 'sample')
+    .option('--content <source>', 'what the phones back up: "sample" (the built-in demo phone), a plain backup folder, or generated:files=N,bytes=SIZE[,large=L][,seed=S] (one file in L is large)', 'sample')
     .option('--fail-after-bytes <N>', 'fault: drop the connection (a pulled cable) after N bytes of file data in each backup')
     .option('--device-error <CODE[:TEXT]>', 'fault: end each backup with this mobilebackup2 error, e.g. 105 or "212:Unable to backup until Setup is finished"')
     .option('--stall <when>', 'fault: stop talking "before-first-message" or "mid-upload" without closing')

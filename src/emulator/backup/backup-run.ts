@@ -73,10 +73,13 @@ export async function runBackup(link: DeviceSideLink, context: ServiceContext, c
       return name === undefined ? undefined : createWriteStream(join(work, 'previous', name));
     });
     const previousDbPath = forceFull ? undefined : await usablePrevious(join(work, 'previous'), udid, received, encryption);
+    const t0 = Date.now();
+    const phase = (name: string): void => log.debug({ phase: name, ms: Date.now() - t0 }, 'backup phase done');
     log.info({ incremental: previousDbPath !== undefined }, 'backup: starting');
 
     content = await config.content();
     manifest = await buildManifest({ path: join(work, 'Manifest.db'), content, keybag: encryption?.unlocked, previousDbPath });
+    phase('manifest');
     await link.ask(['DLContentsOfDirectory', udid, {}]);
 
     const manifestSize = (await stat(join(work, 'Manifest.db'))).size;
@@ -86,12 +89,14 @@ export async function runBackup(link: DeviceSideLink, context: ServiceContext, c
     if (space.code !== 0 || free === undefined) return { code: 105, description: 'Could not determine free disk space on drive to back up' };
     if (free < needed) return { code: 105, description: `Insufficient free disk space on drive to back up (have ${free} bytes, need ${needed} bytes)` };
     if (faults.errorCode !== undefined) return faults.errorCode;
+    phase('free space');
 
     for (const folder of [udid, ...manifest.folders.map((xx) => `${udid}/${xx}`)]) {
       const made = await link.ask(['DLMessageCreateDirectory', folder, {}, new Real(2)]);
       if (made.code !== 0) return hostFailed(`create ${folder}`, made.text);
     }
 
+    phase('folders');
     const started = new Date();
     const uuid = randomUUID().toUpperCase();
     const isFullBackup = previousDbPath === undefined;
@@ -104,6 +109,7 @@ export async function runBackup(link: DeviceSideLink, context: ServiceContext, c
     });
     if (uploaded !== undefined) return uploaded;
     const sentFiles = manifest.uploadCount;
+    phase('upload');
 
     const removed = [...manifest.removedFileIds()].map((id) => `${udid}/${id.slice(0, 2)}/${id}`);
     if (removed.length > 0) {

@@ -1,7 +1,7 @@
 import type { Duplex, Writable } from 'node:stream';
 import { Real, isPlistDict, plistNumber, type PlistDict, type PlistValue } from '../../plist/index.js';
 import { FileBlock, STREAM_END, asDeviceLinkMessage, encodeFileBlock, encodeStreamPath, type DeviceLinkMessage } from '../../services/device-link/protocol.js';
-import { SocketReader, encodePlistFrame, readPlistFrame, writeAll } from '../../wire/index.js';
+import { SocketReader, encodePlistFrame, readPlistFrame, writeAll, writeBuffered } from '../../wire/index.js';
 import { EmulatorError } from '../errors.js';
 
 const MAX_PATH = 4096;
@@ -108,7 +108,7 @@ export class DeviceSideLink {
 
   /** Starts one file of an UploadFiles stream (§5.4, device → host): device path, host path. */
   beginUpload(devicePath: string, hostPath: string): Promise<void> {
-    return writeAll(this.socket, Buffer.concat([encodeStreamPath(devicePath), encodeStreamPath(hostPath)]));
+    return writeBuffered(this.socket, Buffer.concat([encodeStreamPath(devicePath), encodeStreamPath(hostPath)]));
   }
 
   async uploadData(chunk: Buffer): Promise<void> {
@@ -123,15 +123,16 @@ export class DeviceSideLink {
         this.socket.destroy();
         throw new EmulatorError('EMULATOR_FAULT', `fault injection: connection dropped after ${this.bytesSent} file bytes`);
       }
-      await writeAll(this.socket, encodeFileBlock(FileBlock.DATA, piece));
+      await writeBuffered(this.socket, encodeFileBlock(FileBlock.DATA, piece));
       this.bytesSent += piece.length;
     }
   }
 
   endUpload(): Promise<void> {
-    return writeAll(this.socket, encodeFileBlock(FileBlock.SUCCESS));
+    return writeBuffered(this.socket, encodeFileBlock(FileBlock.SUCCESS));
   }
 
+  /** The end of the upload stream; waits until it has left, as the host's status reply follows it. */
   endUploadStream(): Promise<void> {
     return writeAll(this.socket, STREAM_END);
   }

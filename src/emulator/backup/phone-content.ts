@@ -117,6 +117,7 @@ export function generatedContent(spec: GeneratedContentSpec): PhoneContent {
   if (!Number.isSafeInteger(spec.files) || spec.files < 1) throw new EmulatorError('EMULATOR_BAD_OPTION', 'generated content needs at least one file');
   if (!Number.isSafeInteger(spec.bytes) || spec.bytes < 0) throw new EmulatorError('EMULATOR_BAD_OPTION', 'generated content needs a byte count ≥ 0');
   const largeEvery = spec.largeEvery ?? 1000;
+  if (!Number.isSafeInteger(largeEvery) || largeEvery < 1) throw new EmulatorError('EMULATOR_BAD_OPTION', 'large=L needs a whole number ≥ 1');
   const largeCount = Math.max(1, Math.floor(spec.files / largeEvery));
   const smallCount = spec.files - largeCount;
   const smallSize = smallCount === 0 ? 0 : Math.floor((spec.bytes * 0.25) / smallCount);
@@ -168,7 +169,10 @@ export function generatedContent(spec: GeneratedContentSpec): PhoneContent {
   };
 }
 
-/** `files=N,bytes=B[,seed=S]` (B may end in K, M or G) → a generated phone, for `emulator --content generated:…`. */
+/**
+ * `files=N,bytes=B[,large=L][,seed=S]` (B may end in K, M or G; one file in L is large) → a generated phone, for
+ * `emulator --content generated:…`.
+ */
 export function parseGeneratedSpec(text: string): GeneratedContentSpec {
   const spec: Partial<GeneratedContentSpec> = {};
   for (const part of text.split(',').filter(Boolean)) {
@@ -176,6 +180,7 @@ export function parseGeneratedSpec(text: string): GeneratedContentSpec {
     if (key === 'files') spec.files = Number(value);
     else if (key === 'bytes') spec.bytes = parseByteCount(value);
     else if (key === 'seed') spec.seed = value;
+    else if (key === 'large') spec.largeEvery = Number(value);
     else throw new EmulatorError('EMULATOR_BAD_OPTION', `unknown generated-content setting "${key}" (use files=N,bytes=SIZE)`);
   }
   if (spec.files === undefined || spec.bytes === undefined) throw new EmulatorError('EMULATOR_BAD_OPTION', 'generated content needs files=N and bytes=SIZE, e.g. generated:files=200000,bytes=1G');

@@ -84,6 +84,9 @@ export interface ReceiveResult {
  * backpressure; nothing is held beyond one slice. A file the sink refuses is still read (and dropped) so the
  * stream stays in step.
  */
+/** Files finishing on disk while the next ones are read (enough to keep libuv's four disk threads busy). */
+const MAX_FINISHING = 16;
+
 export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, progress: ReceiveProgress = {}): Promise<ReceiveResult> {
   const reader = channel.reader;
   const result: ReceiveResult = { files: 0, bytes: 0, failures: [] };
@@ -94,74 +97,97 @@ export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, p
     return (await reader.readExactly(length, waiting)).toString('utf8');
   };
 
-  for (;;) {
-    const deviceLength = await readU32();
-    if (deviceLength === 0) return result;
-    await readText(deviceLength, MAX_PATH_BYTES, 'device path');
-    const hostPath = await readText(await readU32(), MAX_PATH_BYTES, 'file path');
-    let target: Writable | undefined;
-    let refused = false;
-    let wroteData = false;
-
-    const openTarget = async (): Promise<void> => {
-      if (target || refused) return;
-      try {
-        target = await sink.openForWrite(hostPath);
-        // Keep a failing write (disk full) from becoming an unhandled 'error' event: it is read from `errored`.
-        target.on('error', () => undefined);
-      } catch (error) {
-        refused = true;
+  // Finishing a file (flush, sync, rename) takes several disk round trips; the next file's bytes need none of
+  // them. Up to MAX_FINISHING files finish in the background while reading goes on; all are done before we return.
+  const finishing = new Map<string, Promise<void>>();
+  const finish = async (target: Writable, hostPath: string): Promise<void> => {
+    while (finishing.size >= MAX_FINISHING) await Promise.race(finishing.values());
+    const done = endWritable(target).then(
+      () => {
+        result.files += 1;
+        progress.onFile?.(hostPath);
+      },
+      (error: unknown) => {
         result.failures.push({ path: hostPath, message: (error as Error).message, code: (error as { code?: string }).code ?? 'EIO' });
-      }
-    };
+      },
+    );
+    const tracked = done.finally(() => {
+      if (finishing.get(hostPath) === tracked) finishing.delete(hostPath);
+    });
+    finishing.set(hostPath, tracked);
+  };
+  try {
+    return await receiveStream();
+  } finally {
+    await Promise.all(finishing.values());
+  }
 
+  async function receiveStream(): Promise<ReceiveResult> {
     for (;;) {
-      const length = await readU32();
-      if (length === 0) {
-        // The whole upload ended inside this file: keep what arrived, as libimobiledevice does.
-        if (target) await endWritable(target);
-        return result;
-      }
-      if (length > MAX_BLOCK_BYTES) throw new DeviceLinkError('DEVICELINK_BLOCK_TOO_LARGE', `the phone announced a ${length}-byte block`);
-      const code = (await reader.readExactly(1, waiting))[0]!;
-      const payloadLength = length - 1;
-      if (code === FileBlock.DATA) {
-        await openTarget();
-        let remaining = payloadLength;
-        while (remaining > 0) {
-          const slice = await reader.readExactly(Math.min(remaining, READ_SLICE), waiting);
-          remaining -= slice.length;
-          if (target) await writeWithBackpressure(target, slice);
-          result.bytes += slice.length;
-          progress.onBytes?.(slice.length);
+      const deviceLength = await readU32();
+      if (deviceLength === 0) return result;
+      await readText(deviceLength, MAX_PATH_BYTES, 'device path');
+      const hostPath = await readText(await readU32(), MAX_PATH_BYTES, 'file path');
+      let target: Writable | undefined;
+      let refused = false;
+      let wroteData = false;
+
+      const openTarget = async (): Promise<void> => {
+        if (target || refused) return;
+        // The same path twice in one upload: the later copy must land last.
+        await finishing.get(hostPath);
+        try {
+          target = await sink.openForWrite(hostPath);
+          // Keep a failing write (disk full) from becoming an unhandled 'error' event: it is read from `errored`.
+          target.on('error', () => undefined);
+        } catch (error) {
+          refused = true;
+          result.failures.push({ path: hostPath, message: (error as Error).message, code: (error as { code?: string }).code ?? 'EIO' });
         }
-        wroteData = true;
-        continue;
-      }
-      if (code === FileBlock.SUCCESS) {
-        if (payloadLength > 0) await reader.readExactly(Math.min(payloadLength, MAX_ERROR_TEXT), waiting);
-        await openTarget();
-        if (target) {
-          await endWritable(target);
-          result.files += 1;
-          progress.onFile?.(hostPath);
+      };
+
+      for (;;) {
+        const length = await readU32();
+        if (length === 0) {
+          // The whole upload ended inside this file: keep what arrived, as libimobiledevice does.
+          if (target) await endWritable(target);
+          return result;
         }
-        break;
-      }
-      if (code === FileBlock.REMOTE_ERROR) {
-        const message = await readText(payloadLength, MAX_ERROR_TEXT, 'error message');
-        if (wroteData && target) {
-          // Some devices end a file with an error block after its data: the data is the file.
-          await endWritable(target);
-          result.files += 1;
-          progress.onFile?.(hostPath);
-        } else {
-          target?.destroy(new Error(message));
-          result.failures.push({ path: hostPath, message, code: 'REMOTE' });
+        if (length > MAX_BLOCK_BYTES) throw new DeviceLinkError('DEVICELINK_BLOCK_TOO_LARGE', `the phone announced a ${length}-byte block`);
+        const code = (await reader.readExactly(1, waiting))[0]!;
+        const payloadLength = length - 1;
+        if (code === FileBlock.DATA) {
+          await openTarget();
+          let remaining = payloadLength;
+          while (remaining > 0) {
+            const slice = await reader.readExactly(Math.min(remaining, READ_SLICE), waiting);
+            remaining -= slice.length;
+            if (target) await writeWithBackpressure(target, slice);
+            result.bytes += slice.length;
+            progress.onBytes?.(slice.length);
+          }
+          wroteData = true;
+          continue;
         }
-        break;
+        if (code === FileBlock.SUCCESS) {
+          if (payloadLength > 0) await reader.readExactly(Math.min(payloadLength, MAX_ERROR_TEXT), waiting);
+          await openTarget();
+          if (target) await finish(target, hostPath);
+          break;
+        }
+        if (code === FileBlock.REMOTE_ERROR) {
+          const message = await readText(payloadLength, MAX_ERROR_TEXT, 'error message');
+          if (wroteData && target) {
+            // Some devices end a file with an error block after its data: the data is the file.
+            await finish(target, hostPath);
+          } else {
+            target?.destroy(new Error(message));
+            result.failures.push({ path: hostPath, message, code: 'REMOTE' });
+          }
+          break;
+        }
+        throw new DeviceLinkError('DEVICELINK_BAD_STREAM', `unknown file block code 0x${code.toString(16)} for ${hostPath}`);
       }
-      throw new DeviceLinkError('DEVICELINK_BAD_STREAM', `unknown file block code 0x${code.toString(16)} for ${hostPath}`);
     }
   }
 }
