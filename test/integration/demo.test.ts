@@ -26,6 +26,10 @@ describe.skipIf(!built)('iosrescue demo', () => {
     expect(result.stdout).toContain('tap "Trust"');
     expect(result.stdout).toMatch(/ProductVersion\s+16\.7\.2/);
     expect(result.stdout).toMatch(/SerialNumber\s+\S+/);
+    // It pulls a backup over mobilebackup2, says what it waits for, and scans what came back.
+    expect(result.stdout).toContain('the phone is preparing the backup');
+    expect(result.stdout).toMatch(/Backup complete: \d+ files/);
+    expect(result.stdout).toMatch(/messages\s+60\s+\(2 recently deleted/);
   });
 
   it('gives the same facts as JSON for scripts', async () => {
@@ -34,5 +38,9 @@ describe.skipIf(!built)('iosrescue demo', () => {
     const summary = JSON.parse(result.stdout) as { device: { udid: string }; values: Record<string, unknown> };
     expect(summary.values).toMatchObject({ ProductVersion: '16.7.2', UniqueDeviceID: summary.device.udid, WillEncrypt: false });
     expect(typeof summary.values.BatteryCurrentCapacity).toBe('number');
+    const withBackup = summary as unknown as { backup: { full: boolean; files: number; encrypted: boolean }; scan: Array<{ type: string; count: number }> };
+    expect(withBackup.backup).toMatchObject({ full: true, encrypted: false });
+    expect(withBackup.backup.files).toBeGreaterThan(20);
+    expect(withBackup.scan.find((t) => t.type === 'contacts')?.count).toBe(12);
   });
 });

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../emulator/index.js';
 import { PairRecordStore } from '../../lockdown/index.js';
-import { listDevices, pairWithDevice, readDeviceInfo, validatePairing, type DeviceAccess } from '../../operations/index.js';
+import { backupDevice, listDevices, pairWithDevice, readDeviceInfo, validatePairing, type BackupProgress, type DeviceAccess } from '../../operations/index.js';
+import { scanBackup } from '../../operations/scan-backup.js';
 import { isPlistDict, type PlistValue } from '../../plist/index.js';
 import { UsbmuxClient, parseUsbmuxAddress } from '../../usbmux/index.js';
+import { formatBytes, formatDuration, ProgressBar } from '../progress-bar.js';
 import { runCommand } from '../run-command.js';
 
 /** The values the demo shows: what a person recognises on their phone's About screen. */
@@ -15,7 +17,7 @@ const SHOWN_KEYS = ['DeviceName', 'ProductType', 'ProductVersion', 'BuildVersion
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('try iosrescue without a phone: start the built-in virtual iPhone, pair with it (Trust dialog included) and show its values')
+    .description('try iosrescue without a phone: start the built-in virtual iPhone, pair with it (Trust dialog included), show its values, pull a backup and show what it holds')
     .option('--trust-delay <SECONDS>', 'how long the virtual owner takes to tap Trust', '2')
     .option('--keep', 'keep the virtual iPhone\'s folder (its state and our pair record) instead of deleting it', false)
     .addHelpText('after', '\nEverything runs in a temporary folder over a private usbmuxd socket: real phones and their pairings are not touched.\n')
@@ -58,9 +60,35 @@ export function registerDemoCommand(program: Command): void {
           for (const [key, item] of Object.entries(shown)) say(`   ${key.padEnd(16)} ${String(item)}`);
           say(`   ${'Battery'.padEnd(16)} ${String(battery.value)} %`);
           say(`   ${'Backups'.padEnd(16)} ${encrypted.value === true ? 'encrypted' : 'not encrypted'}`);
+          say('5. Pulling a backup over mobilebackup2 (the same protocol Finder and idevicebackup2 use):');
+          const bar = !globals.json && process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
+          let lastPhase = '';
+          const onProgress = (progress: BackupProgress): void => {
+            if (bar) bar.update(progress);
+            else if (progress.phase !== lastPhase) say(`   … ${progress.message}`);
+            lastPhase = progress.phase;
+          };
+          const backupRoot = join(dir, 'backups');
+          const backup = await backupDevice({ ...access, logger: logger.child({}, { level: 'warn' }) }, { udid: device!.udid, out: backupRoot, onProgress });
+          bar?.stop();
+          say(`   Backup complete: ${backup.files} files, ${formatBytes(backup.bytes)} in ${formatDuration(backup.seconds)}, in ${backup.path}`);
+          say('6. What the backup holds (iosrescue scan):');
+          const scan = await scanBackup({ backup: backup.path });
+          for (const type of scan.types.filter((t) => t.present)) {
+            const deleted = [type.recentlyDeleted ? `${type.recentlyDeleted} recently deleted` : '', type.purged ? `~${type.purged} deleted for good` : ''].filter(Boolean).join(', ');
+            say(`   ${type.type.padEnd(16)} ${String(type.count).padStart(5)}${deleted ? `  (${deleted})` : ''}`);
+          }
+          say(`\nNext: iosrescue extract ${flags.keep ? backup.path : '<backup>'} --out <folder> saves them as files (use --keep to keep this backup).`);
           say('\nTry the same with any client: iosrescue emulator --socket /tmp/iosrescue.sock, then');
           say('USBMUXD_SOCKET_ADDRESS=UNIX:/tmp/iosrescue.sock iosrescue devices   (or idevice_id -l, ideviceinfo)');
-          print('', { device, pairing, values: { ...shown, BatteryCurrentCapacity: battery.value, WillEncrypt: encrypted.value }, folder: flags.keep ? dir : null });
+          print('', {
+            device,
+            pairing,
+            values: { ...shown, BatteryCurrentCapacity: battery.value, WillEncrypt: encrypted.value },
+            backup: { ...backup, path: flags.keep ? backup.path : null },
+            scan: scan.types,
+            folder: flags.keep ? dir : null,
+          });
         } finally {
           await emulator.stop();
           if (!flags.keep) await rm(dir, { recursive: true, force: true });

@@ -18,7 +18,7 @@ export interface TransferProgress {
   phase: 'waiting-for-phone' | 'transferring' | 'finishing';
   message: string;
   bytesReceived: number;
-  /** What the phone announced for the current upload batch (UploadFiles), when known. */
+  /** Bytes received before the current upload batch plus what the phone announced for it (UploadFiles). */
   bytesTotal?: number;
   filesReceived: number;
   /** The phone's own 0–100 estimate, when it sends one. */
@@ -84,7 +84,8 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
         case 'DLMessageUploadFiles': {
           progress.phase = 'transferring';
           progress.message = 'receiving files from the phone';
-          progress.bytesTotal = plistNumber(message[3]);
+          // The phone announces each batch's size: the total known so far is what came before plus this batch.
+          progress.bytesTotal = progress.bytesReceived + (plistNumber(message[3]) ?? 0);
           report();
           const result = await receiveFiles(channel, host, {
             idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
