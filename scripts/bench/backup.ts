@@ -7,11 +7,12 @@
  *   small    256 MiB, same shape (with big: memory must not grow with bytes)
  *   many     200,000 files, 400 MiB (one in 1,000 is large)
  *   fewer    20,000 files, 40 MiB (with many: memory must not grow with file count)
- * Each tool writes to a fresh folder on the same disk, after a `sync` so neither pays for the other's writeback.
+ * Each tool writes to a fresh folder on the same disk, after a `sync` so neither pays for the other's writeback;
+ * each runs `--rounds` times in alternating order and its best run is reported, with all runs listed.
  * iosrescue makes the backup durable before it replaces the previous one (a filesystem sync at the commit);
  * idevicebackup2 never syncs, so it is shown twice: when it returns, and with the `sync` that puts its data on disk.
  *
- *   npm run build && node dist/scripts/bench/backup.js [--only big,many] [--dir /tmp]
+ *   npm run build && node dist/scripts/bench/backup.js [--only big,many] [--rounds 2] [--dir /tmp]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -92,7 +93,8 @@ function row(tool: string, scenario: Scenario, m: Measured): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, dir: { type: 'string', default: tmpdir() } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, dir: { type: 'string', default: tmpdir() }, rounds: { type: 'string', default: '2' } } });
+  const rounds = Math.max(1, Number(values.rounds));
   for (const tool of ['idevicebackup2', 'idevicepair']) {
     if (spawnSync('which', [tool]).status !== 0) throw new Error(`${tool} is missing: apt-get install libimobiledevice-utils (npm test installs it as root)`);
   }
@@ -111,23 +113,48 @@ async function main(): Promise<void> {
       if (!paired.stdout.includes('SUCCESS')) throw new Error(`idevicepair: ${paired.stdout}${paired.stderr}`);
       const ourPair = spawnSync(process.execPath, [cli, 'pair'], { env, encoding: 'utf8' });
       if (ourPair.status !== 0) throw new Error(`iosrescue pair: ${ourPair.stderr}`);
-      await mkdir(join(dir, 'theirs'));
-      // Each tool starts with nothing dirty in the page cache: idevicebackup2 never syncs, and what it leaves
-      // unwritten would otherwise be flushed by our commit's sync and counted against us.
-      spawnSync('sync');
-      const theirs = await measure('idevicebackup2', ['backup', '--full', join(dir, 'theirs')], env);
-      if (theirs.code !== 0 || !theirs.output.includes('Backup Successful')) throw new Error(`idevicebackup2 failed: ${theirs.output}`);
-      // What idevicebackup2 left in the page cache reaching the disk: the part of a backup it does not wait for.
-      const flushStarted = process.hrtime.bigint();
-      spawnSync('sync');
-      const theirsDurable: Measured = { ...theirs, seconds: theirs.seconds + Number(process.hrtime.bigint() - flushStarted) / 1e9 };
-      await rm(join(dir, 'theirs'), { recursive: true, force: true });
-      spawnSync('sync');
-      const ours = await measure(process.execPath, [cli, '--log-level', 'warn', 'backup', '--full', '--out', join(dir, 'ours'), '--json'], env);
-      if (ours.code !== 0) throw new Error(`iosrescue backup failed: ${ours.output}`);
-      console.log(row('idevicebackup2', scenario, theirs));
+      // This machine's disk varied 2.5x between identical runs: each tool runs `rounds` times, in alternating order
+      // (ours first in odd rounds), and the best run of each counts. Before every run `sync` empties the page
+      // cache's dirty data, so neither tool pays for the other's writeback.
+      const theirRuns: Measured[] = [];
+      const theirDurableRuns: Measured[] = [];
+      const ourRuns: Measured[] = [];
+      const runTheirs = async (): Promise<void> => {
+        await mkdir(join(dir, 'theirs'));
+        spawnSync('sync');
+        const run = await measure('idevicebackup2', ['backup', '--full', join(dir, 'theirs')], env);
+        if (run.code !== 0 || !run.output.includes('Backup Successful')) throw new Error(`idevicebackup2 failed: ${run.output}`);
+        // What idevicebackup2 left in the page cache reaching the disk: the part of a backup it does not wait for.
+        const flushStarted = process.hrtime.bigint();
+        spawnSync('sync');
+        theirRuns.push(run);
+        theirDurableRuns.push({ ...run, seconds: run.seconds + Number(process.hrtime.bigint() - flushStarted) / 1e9 });
+        await rm(join(dir, 'theirs'), { recursive: true, force: true });
+      };
+      const runOurs = async (): Promise<void> => {
+        spawnSync('sync');
+        const run = await measure(process.execPath, [cli, '--log-level', 'warn', 'backup', '--full', '--out', join(dir, 'ours'), '--json'], env);
+        if (run.code !== 0) throw new Error(`iosrescue backup failed: ${run.output}`);
+        ourRuns.push(run);
+        await rm(join(dir, 'ours'), { recursive: true, force: true });
+      };
+      for (let round = 0; round < rounds; round++) {
+        if (round % 2 === 0) {
+          await runTheirs();
+          await runOurs();
+        } else {
+          await runOurs();
+          await runTheirs();
+        }
+      }
+      const best = (runs: Measured[]): Measured => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+      const spread = (runs: Measured[]): string => runs.map((r) => r.seconds.toFixed(1)).join('/');
+      const theirs = best(theirRuns);
+      const theirsDurable = best(theirDurableRuns);
+      const ours = best(ourRuns);
+      console.log(`${row('idevicebackup2', scenario, theirs)}   runs ${spread(theirRuns)} s`);
       console.log(row('  … + sync', scenario, theirsDurable));
-      console.log(row('iosrescue', scenario, ours));
+      console.log(`${row('iosrescue', scenario, ours)}   runs ${spread(ourRuns)} s`);
       console.log(
         `${scenario.name.padEnd(6)} speed ours vs idevicebackup2: ${(theirs.seconds / ours.seconds).toFixed(2)}x (vs its return), ` +
           `${(theirsDurable.seconds / ours.seconds).toFixed(2)}x (vs its data on disk); memory ${(ours.peakRssMiB / theirs.peakRssMiB).toFixed(1)}x`,

@@ -197,6 +197,7 @@ export class BackupWriter {
     const tempPath = join(dirname(target), `.${basename(target)}.${++this.tempCounter}.part`);
     const file: StagedFile = new StagedFile(tempPath, target, {
       sync: (this.options.syncFiles ?? true) && !this.syncAtCommit,
+      syncLargeEarly: (this.options.syncFiles ?? true) && this.syncAtCommit,
       onInstalled: (installed) => this.touched(installed),
       onSettled: () => this.openFiles.delete(file),
     });

@@ -150,6 +150,23 @@ describe('backupDevice against the virtual iPhone', () => {
     expect(await backupContents(join(out, udid))).toEqual(await generationContents(2));
   });
 
+  it('a cable pulled at any point of the transfer (early, middle, last files, final manifest) keeps the previous backup whole', async () => {
+    await backup(1);
+    // How many file bytes a full backup of generation 3 puts on the wire, to cut it at fractions of that.
+    const reference = await mkdtemp(join(tmp, 'reference-'));
+    phoneHolds(3);
+    const { bytes: total } = await backupDevice(access(), { out: reference, full: true, syncFiles: false });
+    for (const fraction of [0.02, 0.5, 0.9, 0.995]) {
+      emu.emulator.backup.faults = { failAfterBytes: Math.floor(total * fraction) };
+      await expect(backup(3, { full: true }), `cut at ${fraction}`).rejects.toHaveProperty('code');
+      expect(await backupContents(join(out, udid))).toEqual(await generationContents(1));
+      await onlyTheBackupIsLeft();
+    }
+    emu.emulator.backup.faults = {};
+    await backup(3);
+    expect(await backupContents(join(out, udid))).toEqual(await generationContents(3));
+  });
+
   it('a phone that never starts sending ends in a timeout error naming what it waited for, not a hang', async () => {
     await backup(1);
     emu.emulator.backup.faults = { stall: 'before-first-message' };
