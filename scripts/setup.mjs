@@ -62,3 +62,9 @@ if (forTests) {
 // 3. Build: the CLI and the benchmarks run from dist/.
 say('building (tsc)');
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')]);
+
+// 4. Before the tests: type-check them too (vitest strips types without checking them).
+if (forTests) {
+  say('type-checking the tests');
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', join(root, 'tsconfig.test.json')]);
+}

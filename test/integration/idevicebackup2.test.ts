@@ -156,4 +156,22 @@ describe.runIf(tools && cliBuilt)('idevicebackup2 (Debian, unchanged) against th
     const info = await runProgram('ideviceinfo', ['-q', 'com.apple.mobile.backup', '-k', 'WillEncrypt'], env);
     expect(info.stdout.trim()).toBe('false');
   });
+
+  it('iosrescue encryption on, change and off; idevicebackup2 sees each state, and backups decrypt with the current password', async () => {
+    const pw = { ...env, FIRST_PW: 'first one', SECOND_PW: 'second one' };
+    const on = await runCli(['encryption', 'on', '--password-env', 'FIRST_PW', '--json'], pw, 60_000);
+    expect(on.code, on.stderr).toBe(0);
+    const again = await idevicebackup2(['encryption', 'on', 'whatever']);
+    expect(again.stdout).toMatch(/already enabled/i);
+    const changed = await runCli(['encryption', 'change', '--password-env', 'FIRST_PW', '--new-password-env', 'SECOND_PW', '--json'], pw, 60_000);
+    expect(changed.code, changed.stderr).toBe(0);
+    const theirs = join(tmp, 'changed-ib2');
+    await mkdir(theirs);
+    expect((await idevicebackup2(['backup', '--full', theirs])).stdout).toContain('Backup Successful.');
+    expect(await backupContents(join(theirs, udid), 'second one')).toEqual(phoneFiles(sampleItems));
+    await expect(BackupReader.open(join(theirs, udid), { password: 'first one' })).rejects.toMatchObject({ code: 'BACKUP_BAD_PASSWORD' });
+    const off = await runCli(['encryption', 'off', '--password-env', 'SECOND_PW'], pw, 60_000);
+    expect(off.code, off.stderr).toBe(0);
+    expect((await runProgram('ideviceinfo', ['-q', 'com.apple.mobile.backup', '-k', 'WillEncrypt'], env)).stdout.trim()).toBe('false');
+  });
 });
