@@ -11,3 +11,6 @@ export { backupDevice, defaultBackupFolder, type BackupDeviceOptions, type Backu
 export { backupEncryptionStatus, changeBackupEncryption, type EncryptionChange, type EncryptionOptions } from './backup-encryption.js';
 export { BackupOperationError } from './backup-errors.js';
 export { PHASE_MESSAGES, type BackupPhase, type BackupProgress } from './backup-progress.js';
+export { scanBackup, type ScanBackupOptions, type ScanBackupResult } from './scan-backup.js';
+export { extractBackup, type ExtractBackupOptions } from './extract-backup.js';
+export { carveDatabaseRecords, carvedRecordToJson, carvedValueToJson, writeCarvedJsonLines, type CarveDatabaseOptions, type CarvedRecordJson } from './carve-database.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { carveDatabaseRecords, carvedValueToJson, writeCarvedJsonLines } from '../../operations/carve-database.js';
+import { carveDatabaseRecords, carvedValueToJson, writeCarvedJsonLines } from '../../operations/index.js';
 import type { CarvedRecord, CarveSummary } from '../../carve/index.js';
 import { runCommand } from '../run-command.js';
 

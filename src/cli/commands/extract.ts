@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { extractBackup } from '../../operations/extract-backup.js';
+import { extractBackup } from '../../operations/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { TypeScan } from '../../extract/index.js';
-import { scanBackup } from '../../operations/scan-backup.js';
+import { scanBackup } from '../../operations/index.js';
 import { runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';
 import { dataTypesOption } from './data-type-options.js';
