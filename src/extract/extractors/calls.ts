@@ -6,6 +6,7 @@ import { inRange, type Extractor } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { CallRecord } from '../records.js';
 import { column, deletedByCoreDataMax, hasTable, tableColumns } from '../schema.js';
+import { carveDatabase, isUnknown, type CarvedValue } from '../../carve/index.js';
 
 export const CALL_HISTORY = { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' } as const;
 
@@ -43,7 +44,45 @@ export function* readCalls(db: Database.Database): Generator<CallRecord> {
   }
 }
 
-const CSV_HEADER = ['id', 'date', 'direction', 'answered', 'kind', 'address', 'name', 'duration_seconds', 'service_provider', 'country_code', 'unique_id'];
+/** A carved value as a plain one: overwritten bytes are unknown, which for a call field means absent. */
+function known(value: CarvedValue | undefined): unknown {
+  return value === undefined || isUnknown(value) ? null : value;
+}
+
+/**
+ * Calls deleted from the history whose rows still lie in CallHistory.storedata's free space, its -wal or journal
+ * (the carver reads the files, not SQLite). A row whose ZUNIQUE_ID is live, or was already found, is skipped: a
+ * call is never reported twice or as both live and deleted.
+ */
+export async function* readRecoveredCalls(path: string, liveIds: Set<string>): AsyncGenerator<CallRecord> {
+  const seen = new Set<string>();
+  for await (const carved of carveDatabase(path, { table: 'ZCALLRECORD' })) {
+    if (!carved.columns) continue;
+    const r: Record<string, unknown> = {};
+    carved.columns.forEach((name, i) => (r[name] = known(carved.values[i])));
+    const uniqueId = typeof r.ZUNIQUE_ID === 'string' ? r.ZUNIQUE_ID : null;
+    const key = uniqueId ?? `rowid:${String(carved.rowid ?? r.Z_PK)}:${String(r.ZDATE)}`;
+    if ((uniqueId !== null && liveIds.has(uniqueId)) || seen.has(key)) continue;
+    seen.add(key);
+    const type = Number(r.ZCALLTYPE ?? 1);
+    yield {
+      origin: 'recovered',
+      id: Number(carved.rowid ?? r.Z_PK ?? -1),
+      uniqueId,
+      address: addressText(r.ZADDRESS),
+      name: (r.ZNAME as string | null) || null,
+      date: fromAppleSeconds(r.ZDATE)?.toISOString() ?? null,
+      durationSeconds: Number(r.ZDURATION ?? 0),
+      direction: Number(r.ZORIGINATED) === 1 ? 'outgoing' : 'incoming',
+      answered: Number(r.ZANSWERED) === 1,
+      kind: CALL_KINDS[type] ?? `type-${type}`,
+      serviceProvider: typeof r.ZSERVICE_PROVIDER === 'string' ? r.ZSERVICE_PROVIDER : null,
+      countryCode: typeof r.ZISO_COUNTRY_CODE === 'string' ? r.ZISO_COUNTRY_CODE : null,
+    };
+  }
+}
+
+const CSV_HEADER = ['id', 'date', 'direction', 'answered', 'kind', 'address', 'name', 'duration_seconds', 'service_provider', 'country_code', 'unique_id', 'origin'];
 
 export const callsExtractor: Extractor = {
   type: 'calls',
@@ -67,11 +106,19 @@ export const callsExtractor: Extractor = {
     await csv.write(csvRow(CSV_HEADER));
     await json.write('[');
     let records = 0;
-    for (const call of readCalls(opened.db)) {
-      if (!inRange(range, call.date)) continue;
-      await csv.write(csvRow([call.id, call.date, call.direction, call.answered, call.kind, call.address, call.name, call.durationSeconds, call.serviceProvider, call.countryCode, call.uniqueId]));
+    const write = async (call: CallRecord): Promise<void> => {
+      await csv.write(csvRow([call.id, call.date, call.direction, call.answered, call.kind, call.address, call.name, call.durationSeconds, call.serviceProvider, call.countryCode, call.uniqueId, call.origin]));
       await json.write(`${records === 0 ? '' : ','}\n  ${JSON.stringify(call)}`);
       records++;
+    };
+    const liveIds = new Set<string>();
+    for (const call of readCalls(opened.db)) {
+      if (call.uniqueId !== null) liveIds.add(call.uniqueId);
+      if (inRange(range, call.date)) await write(call);
+    }
+    // Then the deleted calls the carver finds, after the live ones and marked origin "recovered".
+    for await (const call of readRecoveredCalls(opened.path, liveIds)) {
+      if (inRange(range, call.date)) await write(call);
     }
     await json.write(records === 0 ? ']\n' : '\n]\n');
     await csv.close();
