@@ -36,8 +36,9 @@ export function messageHtml(message: MessageRecord, attachmentHref: (file: strin
     else if ((a.mimeType ?? '').startsWith('image/')) parts.push(`<a href="${escapeHtml(attachmentHref(a.file))}"><img class="att" src="${escapeHtml(attachmentHref(a.file))}" alt="${name}"></a>`);
     else parts.push(`<div class="bubble"><a href="${escapeHtml(attachmentHref(a.file))}">${name}</a></div>`);
   }
+  if (message.origin === 'recovered') parts.push('<div class="tag">Recovered (deleted)</div>');
   if (message.origin === 'recently-deleted') parts.push(`<div class="tag">Recently Deleted${message.dateDeleted ? ` on ${escapeHtml(message.dateDeleted)}` : ''}</div>`);
-  const classes = ['msg', message.isFromMe ? 'me' : 'them', message.service ?? '', message.origin === 'recently-deleted' ? 'deleted' : ''].filter(Boolean).join(' ');
+  const classes = ['msg', message.isFromMe ? 'me' : 'them', message.service ?? '', message.origin !== 'live' ? 'deleted' : ''].filter(Boolean).join(' ');
   return `<div class="${escapeHtml(classes)}" id="m${message.id}">${parts.join('')}</div>\n`;
 }
 

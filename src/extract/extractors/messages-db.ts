@@ -4,6 +4,7 @@ import { ExtractError } from '../errors.js';
 import type { MessageAttachmentRecord, MessageRecord } from '../records.js';
 import { column, hasTable, tableColumns } from '../schema.js';
 import { attributedBodyText } from '../typedstream.js';
+import { carveDatabase, isUnknown } from '../../carve/index.js';
 
 /**
  * Reading sms.db across iOS versions: `chat`, its join tables and `attachment` may be absent (very old or reduced
@@ -102,6 +103,48 @@ export function* readMessages(db: Database.Database, attachments: Map<number, Me
         handleName: null,
         attachments: (attachments.get(id) ?? []).map((a) => ({ ...a })),
       },
+    };
+  }
+}
+
+/**
+ * Messages deleted for good whose rows still lie in sms.db's free space, -wal or journal (the carver reads the
+ * files, not SQLite). A row whose guid is live is skipped (the carver already avoids live rows; this also catches a
+ * guid re-used), and each guid comes once. The conversation is gone with the chat join row; the handle is looked
+ * up while the handle table still has it.
+ */
+export async function* readRecoveredMessages(path: string, db: Database.Database): AsyncGenerator<MessageRecord> {
+  const live = hasTable(db, 'message') ? db.prepare('SELECT 1 FROM message WHERE guid = ?') : undefined;
+  const handleOf = hasTable(db, 'handle') ? db.prepare('SELECT id FROM handle WHERE ROWID = ?') : undefined;
+  const seen = new Set<string>();
+  for await (const carved of carveDatabase(path, { table: 'message' })) {
+    if (!carved.columns) continue;
+    const r: Record<string, unknown> = {};
+    carved.columns.forEach((name, i) => {
+      const value = carved.values[i];
+      r[name] = value === undefined || isUnknown(value) ? null : value;
+    });
+    const guid = typeof r.guid === 'string' ? r.guid : null;
+    const text = (typeof r.text === 'string' ? r.text : null) ?? (Buffer.isBuffer(r.attributedBody) ? attributedBodyText(r.attributedBody) : null);
+    if (guid === null && text === null) continue;
+    const key = guid ?? `${String(r.date)}:${text}`;
+    if (seen.has(key) || (guid !== null && live?.get(guid) !== undefined)) continue;
+    seen.add(key);
+    const handleRow = r.handle_id === null || r.handle_id === undefined ? undefined : (handleOf?.get(Number(r.handle_id)) as { id: string } | undefined);
+    yield {
+      origin: 'recovered',
+      id: Number(carved.rowid ?? -1),
+      guid,
+      chatId: null,
+      text,
+      date: fromAppleMessageDate(r.date)?.toISOString() ?? null,
+      dateRead: fromAppleMessageDate(r.date_read)?.toISOString() ?? null,
+      dateDeleted: null,
+      isFromMe: Number(r.is_from_me) === 1,
+      service: typeof r.service === 'string' ? r.service : null,
+      handle: handleRow?.id ?? null,
+      handleName: null,
+      attachments: [],
     };
   }
 }

@@ -10,7 +10,7 @@ import type { OutputFolder } from '../output-folder.js';
 import type { ChatRecord, MessageAttachmentRecord, MessageRecord } from '../records.js';
 import { deletedBySequence, hasTable } from '../schema.js';
 import { ADDRESS_BOOK, readContacts } from './contacts.js';
-import { readAttachments, readChats, readMessages, type ChatRow } from './messages-db.js';
+import { readAttachments, readChats, readMessages, readRecoveredMessages, type ChatRow } from './messages-db.js';
 
 export const SMS_DB = { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db' } as const;
 
@@ -102,7 +102,7 @@ async function closeConversation(c: OpenConversation): Promise<void> {
 
 const CSV_HEADER = ['id', 'conversation', 'date', 'from_me', 'handle', 'name', 'service', 'text', 'attachments', 'origin', 'date_read', 'guid'];
 
-async function exportMessages(context: ExtractContext, db: Database.Database): Promise<{ records: number; files: number }> {
+async function exportMessages(context: ExtractContext, db: Database.Database, dbPath: string): Promise<{ records: number; files: number }> {
   const { reader, out, range, warn } = context;
   const chats = readChats(db);
   const attachments = readAttachments(db);
@@ -135,6 +135,27 @@ async function exportMessages(context: ExtractContext, db: Database.Database): P
     records++;
   }
   if (current) await closeConversation(current);
+
+  // Then the messages deleted for good that the carver finds: one conversation of their own, each marked.
+  let recovered: OpenConversation | undefined;
+  for await (const message of readRecoveredMessages(dbPath, db)) {
+    if (!inRange(range, message.date)) continue;
+    context.signal?.throwIfAborted();
+    if (message.handle) message.handleName = names.get(handleKey(message.handle)) ?? null;
+    if (recovered === undefined) {
+      recovered = await openConversation(out, {
+        id: 0, guid: null, identifier: null, displayName: 'Recovered deleted messages', isGroup: false, service: null, participants: [], messageCount: 0,
+      });
+      index.push(recovered.chat);
+      files += 2;
+    }
+    await recovered.json.write(`${recovered.chat.messageCount === 0 ? '' : ','}\n${JSON.stringify(message)}`);
+    await recovered.html.write(messageHtml(message, (file) => out.relativeTo(`${recovered!.chat.folder}/conversation.html`, file)));
+    recovered.chat.messageCount++;
+    await csv.write(csvRow([message.id, recovered.chat.folder.slice('messages/'.length), message.date, message.isFromMe, message.handle, message.handleName, message.service, message.text, '', message.origin, message.dateRead, message.guid]));
+    records++;
+  }
+  if (recovered) await closeConversation(recovered);
   await csv.close();
   await out.writeFile('messages/conversations.json', `${JSON.stringify(index, null, 2)}\n`);
   return { records, files: files + 2 };
@@ -161,6 +182,6 @@ export const messagesExtractor: Extractor = {
   async extract(context) {
     const opened = await context.work.openDatabase(context.reader, SMS_DB.domain, SMS_DB.relativePath);
     if (opened === undefined) return null;
-    return exportMessages(context, opened.db);
+    return exportMessages(context, opened.db, opened.path);
   },
 };

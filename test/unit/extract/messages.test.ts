@@ -10,8 +10,13 @@ describe.each([{ encrypted: false }, { encrypted: true }])('messages (encrypted:
   it('come out per conversation equal to what went in (WAL-only and Recently Deleted included), attachments copied beside them, deleted ones absent', async () => {
     const run = await extractGenerated({ encrypted, spec: { seed: `messages-${encrypted}`, contacts: 15, messages: 150, conversations: 7, photos: 0, calls: 0 } });
     try {
-      expect(run.report.types.find((t) => t.type === 'messages')).toMatchObject({ status: 'ok', records: 150, warnings: [] });
-      const chats = JSON.parse(await readFile(join(run.out, 'messages/conversations.json'), 'utf8')) as ChatRecord[];
+      const allChats = JSON.parse(await readFile(join(run.out, 'messages/conversations.json'), 'utf8')) as ChatRecord[];
+      // Messages deleted for good that the carver found come last, in a conversation of their own.
+      const recoveredChat = allChats.at(-1)!;
+      expect(recoveredChat).toMatchObject({ guid: null, displayName: 'Recovered deleted messages' });
+      const recovered = (JSON.parse(await readFile(join(run.out, recoveredChat.folder, 'conversation.json'), 'utf8')) as { messages: MessageRecord[] }).messages;
+      const chats = allChats.slice(0, -1);
+      expect(run.report.types.find((t) => t.type === 'messages')).toMatchObject({ status: 'ok', records: 150 + recovered.length, warnings: [] });
       const handles = new Map(run.truth.handles.map((h) => [h.rowid, h.id]));
       expect(chats.map((c) => c.guid).sort()).toEqual(run.truth.chats.filter((c) => run.truth.messages.some((m) => m.chatRowid === c.rowid)).map((c) => c.guid).sort());
       const extracted = new Map<string, { message: MessageRecord; chat: ChatRecord }>();
@@ -43,6 +48,16 @@ describe.each([{ encrypted: false }, { encrypted: true }])('messages (encrypted:
       }
       for (const gone of run.truth.deletedMessages) expect(extracted.has(gone.guid)).toBe(false);
       expect(run.truth.deletedMessages.length).toBeGreaterThan(0);
+      // Each recovered message is one of the deleted ones, whole, once (how many survive is the carver's recall).
+      const deleted = new Map(run.truth.deletedMessages.map((m) => [m.guid, m]));
+      expect(recovered.length).toBeGreaterThan(0);
+      expect(new Set(recovered.map((m) => m.guid)).size).toBe(recovered.length);
+      for (const m of recovered) {
+        const truth = deleted.get(m.guid!);
+        expect(truth, `recovered message ${m.guid} is one of the deleted ones`).toBeDefined();
+        expect({ text: m.text, date: m.date, isFromMe: m.isFromMe, origin: m.origin }).toEqual({ text: truth!.text, date: truth!.date.toISOString(), isFromMe: truth!.isFromMe, origin: 'recovered' });
+      }
+      expect(await readFile(join(run.out, recoveredChat.folder, 'conversation.html'), 'utf8')).toContain('Recovered (deleted)');
 
       // Names come from the backup's address book: a handle that is a contact's first phone shows that contact's name.
       const named = [...extracted.values()].filter(({ message }) => message.handleName !== null);
@@ -54,7 +69,8 @@ describe.each([{ encrypted: false }, { encrypted: true }])('messages (encrypted:
 
       // One CSV of every message, texts with commas, quotes and newlines intact.
       const rows = parseCsv(await readFile(join(run.out, 'messages/messages.csv'), 'utf8'));
-      expect(rows).toHaveLength(run.truth.messages.length + 1);
+      expect(rows).toHaveLength(run.truth.messages.length + recovered.length + 1);
+      expect(rows.filter((r) => r[9] === 'recovered')).toHaveLength(recovered.length);
       const textByGuid = new Map(rows.slice(1).map((r) => [r[11], r[7]]));
       for (const truth of run.truth.messages) expect(textByGuid.get(truth.guid)).toBe(truth.text ?? '');
     } finally {
@@ -77,7 +93,10 @@ describe('conversation HTML', () => {
         deletedTags += html.split('<div class="tag">Recently Deleted').length - 1;
         for (const [, src] of html.matchAll(/src="([^"]+)"/g)) expect(existsSync(join(run.out, chat.folder, src!))).toBe(true);
       }
-      expect(scripts).toBe(run.truth.messages.reduce((n, m) => n + (m.text ?? '').split('<script>').length - 1, 0));
+      // Recovered deleted messages are escaped the same way.
+      const recoveredChat = chats.find((c) => c.displayName === 'Recovered deleted messages');
+      const recovered = recoveredChat ? (JSON.parse(await readFile(join(run.out, recoveredChat.folder, 'conversation.json'), 'utf8')) as { messages: MessageRecord[] }).messages : [];
+      expect(scripts).toBe([...run.truth.messages, ...recovered].reduce((n, m) => n + (m.text ?? '').split('<script>').length - 1, 0));
       expect(scripts).toBeGreaterThan(0);
       expect(deletedTags).toBe(run.truth.messages.filter((m) => m.recentlyDeleted).length);
     } finally {
