@@ -1,7 +1,7 @@
 /**
  * The typed records the extractors produce (and write as JSON). `origin` says where a record came from:
  * 'live' rows of the database, 'recently-deleted' ones the phone still keeps in its trash (Photos' and Messages'
- * Recently Deleted), and 'recovered' for rows rebuilt from the database's free space by the carver (calls and messages so far;
+ * Recently Deleted), and 'recovered' for rows rebuilt from the database's free space by the carver (calls, messages and contacts so far;
  * the scan counts how many rows were deleted for every type).
  */
 export type RecordOrigin = 'live' | 'recently-deleted' | 'recovered';

@@ -92,6 +92,8 @@ export function contactToVCard(c: ContactRecord, image: Buffer | null): string {
   if (image) card.add('PHOTO', image.toString('base64'), `;ENCODING=b;TYPE=${image[0] === 0x89 ? 'PNG' : 'JPEG'}`);
   if (c.modified) card.add('REV', c.modified);
   if (c.guid) card.add('UID', escapeText(c.guid));
+  // An extension property (RFC 6350 §6.10): address books keep it, and anyone reading the card sees where it came from.
+  if (c.origin === 'recovered') card.add('X-IOSRESCUE-ORIGIN', 'recovered (deleted)');
   card.add('END', 'VCARD');
   return `${card.lines.join('\r\n')}\r\n`;
 }

@@ -7,6 +7,7 @@ import type { Extractor } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { ContactRecord, LabeledValue, PostalAddress } from '../records.js';
 import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
+import { carveDatabase, isUnknown, type CarvedRecord } from '../../carve/index.js';
 
 export const ADDRESS_BOOK = { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb' } as const;
 export const ADDRESS_BOOK_IMAGES = { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBookImages.sqlitedb' } as const;
@@ -106,6 +107,63 @@ export function readContactImages(db: Database.Database): Map<number, Buffer> {
   return images;
 }
 
+/** A carved record's columns by name; overwritten values are null. */
+function carvedRow(carved: CarvedRecord): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  carved.columns?.forEach((name, i) => {
+    const value = carved.values[i];
+    row[name] = value === undefined || isUnknown(value) ? null : value;
+  });
+  return row;
+}
+
+/**
+ * Contacts deleted from the address book whose ABPerson rows still lie in the file's free space, -wal or journal,
+ * with the phone numbers and e-mail addresses whose ABMultiValue rows survive too (matched by record_id, which a
+ * live contact does not own). A guid that is live, or already found, is skipped.
+ */
+export async function readRecoveredContacts(path: string, db: Database.Database): Promise<ContactRecord[]> {
+  const live = hasTable(db, 'ABPerson') ? db.prepare('SELECT 1 FROM ABPerson WHERE guid = ?') : undefined;
+  const liveRowid = hasTable(db, 'ABPerson') ? db.prepare('SELECT 1 FROM ABPerson WHERE ROWID = ?') : undefined;
+  const found: ContactRecord[] = [];
+  const byRowid = new Map<number, ContactRecord>();
+  const seen = new Set<string>();
+  for await (const carved of carveDatabase(path, { table: 'ABPerson' })) {
+    if (!carved.columns) continue;
+    const p = carvedRow(carved);
+    const guid = text(p.guid);
+    if (guid === null && text(p.First) === null && text(p.Last) === null && text(p.Organization) === null) continue;
+    const key = guid ?? `${text(p.First)}|${text(p.Last)}|${text(p.Organization)}`;
+    if (seen.has(key) || (guid !== null && live?.get(guid) !== undefined)) continue;
+    seen.add(key);
+    const id = carved.rowid === undefined ? -1 : Number(carved.rowid);
+    const record: ContactRecord = {
+      origin: 'recovered', id, guid, prefix: text(p.Prefix), first: text(p.First), middle: text(p.Middle), last: text(p.Last),
+      suffix: text(p.Suffix), nickname: text(p.Nickname), organization: text(p.Organization), department: text(p.Department),
+      jobTitle: text(p.JobTitle), note: text(p.Note), birthday: birthday(p.Birthday),
+      phones: [], emails: [], urls: [], addresses: [],
+      created: fromAppleSeconds(p.CreationDate)?.toISOString() ?? null, modified: fromAppleSeconds(p.ModificationDate)?.toISOString() ?? null,
+      imageFile: null,
+    };
+    found.push(record);
+    if (id >= 0 && liveRowid?.get(id) === undefined) byRowid.set(id, record);
+  }
+  if (byRowid.size > 0 && hasTable(db, 'ABMultiValue')) {
+    const values = new Set<string>();
+    for await (const carved of carveDatabase(path, { table: 'ABMultiValue' })) {
+      const v = carvedRow(carved);
+      const contact = byRowid.get(Number(v.record_id));
+      const value = text(v.value);
+      if (contact === undefined || value === null || values.has(`${contact.id}|${String(v.property)}|${value}`)) continue;
+      values.add(`${contact.id}|${String(v.property)}|${value}`);
+      if (Number(v.property) === PROPERTY.phone) contact.phones.push({ label: null, value });
+      else if (Number(v.property) === PROPERTY.email) contact.emails.push({ label: null, value });
+      else if (Number(v.property) === PROPERTY.url) contact.urls.push({ label: null, value });
+    }
+  }
+  return found;
+}
+
 export const contactsExtractor: Extractor = {
   type: 'contacts',
 
@@ -120,7 +178,8 @@ export const contactsExtractor: Extractor = {
   async extract({ reader, work, out, warn }) {
     const opened = await work.openDatabase(reader, ADDRESS_BOOK.domain, ADDRESS_BOOK.relativePath);
     if (opened === undefined) return null;
-    const contacts = readContacts(opened.db);
+    // Live contacts, then the deleted ones the carver finds (origin "recovered"; their vCards say so).
+    const contacts = [...readContacts(opened.db), ...(await readRecoveredContacts(opened.path, opened.db))];
     let images = new Map<number, Buffer>();
     try {
       const imagesDb = await work.openDatabase(reader, ADDRESS_BOOK_IMAGES.domain, ADDRESS_BOOK_IMAGES.relativePath);
@@ -131,10 +190,10 @@ export const contactsExtractor: Extractor = {
     let files = 0;
     const combined = new TextSink(await out.absolute('contacts/contacts.vcf'));
     const csv = new TextSink(await out.absolute('contacts/contacts.csv'));
-    await csv.write(csvRow(['id', 'name', 'organization', 'phones', 'emails', 'birthday', 'created', 'modified', 'vcard']));
+    await csv.write(csvRow(['id', 'name', 'organization', 'phones', 'emails', 'birthday', 'created', 'modified', 'vcard', 'origin']));
     for (const contact of contacts) {
       const name = displayName(contact) || `contact ${contact.id}`;
-      const image = images.get(contact.id) ?? null;
+      const image = contact.origin === 'live' ? (images.get(contact.id) ?? null) : null;
       if (image) {
         contact.imageFile = out.uniquePath('contacts/pictures', `${name}.${image[0] === 0x89 ? 'png' : 'jpg'}`);
         await out.writeFile(contact.imageFile, image);
@@ -144,7 +203,7 @@ export const contactsExtractor: Extractor = {
       contact.vcardFile = out.uniquePath('contacts/vcards', `${name}.vcf`);
       await out.writeFile(contact.vcardFile, card);
       await combined.write(card);
-      await csv.write(csvRow([contact.id, name, contact.organization, contact.phones.map((p) => p.value).join('; '), contact.emails.map((e) => e.value).join('; '), contact.birthday, contact.created, contact.modified, contact.vcardFile]));
+      await csv.write(csvRow([contact.id, name, contact.organization, contact.phones.map((p) => p.value).join('; '), contact.emails.map((e) => e.value).join('; '), contact.birthday, contact.created, contact.modified, contact.vcardFile, contact.origin]));
       files++;
     }
     await combined.close();

@@ -45,11 +45,14 @@ describe.each([
   { encrypted: false, label: 'plain' },
   { encrypted: true, label: 'encrypted' },
 ])('contacts from a $label backup', ({ encrypted }) => {
-  it('come out equal to what went in, field by field, with their pictures, and deleted contacts stay out', async () => {
+  it('come out equal to what went in, field by field, with their pictures; deleted ones the carver finds follow, marked', async () => {
     const run = await extractGenerated({ encrypted, spec: { seed: `contacts-${encrypted}`, contacts: 30, messages: 5, photos: 0, calls: 0 } });
     try {
-      expect(run.report.types.find((t) => t.type === 'contacts')).toMatchObject({ status: 'ok', records: 30 });
-      const records = JSON.parse(await readFile(join(run.out, 'contacts/contacts.json'), 'utf8')) as ContactRecord[];
+      const all = JSON.parse(await readFile(join(run.out, 'contacts/contacts.json'), 'utf8')) as ContactRecord[];
+      expect(run.report.types.find((t) => t.type === 'contacts')).toMatchObject({ status: 'ok', records: all.length });
+      const records = all.filter((r) => r.origin === 'live');
+      const recovered = all.filter((r) => r.origin === 'recovered');
+      expect(all.slice(0, records.length)).toEqual(records);
       expect(records.map((r) => r.guid)).toEqual(run.truth.contacts.map((c) => c.guid));
       for (const [i, truth] of run.truth.contacts.entries()) {
         const r = records[i]!;
@@ -65,13 +68,26 @@ describe.each([
       const deletedGuids = new Set(run.truth.deletedContacts.map((c) => c.guid));
       expect(run.truth.deletedContacts.length).toBeGreaterThan(0);
       expect(records.filter((r) => deletedGuids.has(r.guid ?? ''))).toEqual([]);
+      // Deleted contacts the carver finds: each one of the deleted, once, names intact; their numbers and addresses
+      // when those rows survived too (how many survive is the carver's recall).
+      expect(recovered.length).toBeGreaterThan(0);
+      expect(new Set(recovered.map((r) => r.guid)).size).toBe(recovered.length);
+      for (const r of recovered) {
+        const truth = run.truth.deletedContacts.find((c) => c.guid === r.guid);
+        expect(truth, `recovered contact ${r.guid} is one of the deleted ones`).toBeDefined();
+        expect({ first: r.first, last: r.last, organization: r.organization }).toEqual({ first: truth!.first, last: truth!.last, organization: truth!.organization });
+        for (const phone of r.phones) expect(truth!.phones.map((p) => p.value)).toContain(phone.value);
+        for (const email of r.emails) expect(truth!.emails.map((e) => e.value)).toContain(email.value);
+        const card = await readFile(join(run.out, r.vcardFile!), 'utf8');
+        expect(card).toContain('X-IOSRESCUE-ORIGIN:recovered (deleted)');
+      }
 
       // An independent parser (ical.js) reads the combined file and every per-contact file back to the same values.
       const combined = ICAL.parse(await readFile(join(run.out, 'contacts/contacts.vcf'), 'utf8')) as unknown[];
-      expect(combined).toHaveLength(run.truth.contacts.length);
-      combined.forEach((jcard, i) => checkCard(new ICAL.Component(jcard as unknown[]), run.truth.contacts[i]!));
+      expect(combined).toHaveLength(all.length);
+      combined.slice(0, records.length).forEach((jcard, i) => checkCard(new ICAL.Component(jcard as unknown[]), run.truth.contacts[i]!));
       const single = await readdir(join(run.out, 'contacts/vcards'));
-      expect(single).toHaveLength(run.truth.contacts.length);
+      expect(single).toHaveLength(all.length);
       for (const [i, r] of records.entries()) checkCard(new ICAL.Component(ICAL.parse(await readFile(join(run.out, r.vcardFile!), 'utf8')) as unknown[]), run.truth.contacts[i]!);
     } finally {
       await run.cleanup();
