@@ -45,9 +45,14 @@ describe('scan and extract commands', () => {
       const report = JSON.parse(stdout) as { types: Array<{ type: string; status: string; records: number }> };
       const calls = content.truth.calls.filter((c) => c.date >= new Date('2024-01-01T00:00:00Z') && c.date <= new Date('2024-06-30T23:59:59.999Z'));
       expect(calls.length).toBeGreaterThan(0);
-      expect(report.types.map((t) => [t.type, t.status, t.records])).toEqual([['contacts', 'ok', 5], ['calls', 'ok', calls.length]]);
+      // Live records as chosen, plus the deleted ones the carver recovers (origin "recovered", dates in range too).
+      const contacts = JSON.parse(readFileSync(join(out, 'contacts/contacts.json'), 'utf8')) as Array<{ origin: string }>;
+      const extractedCalls = JSON.parse(readFileSync(join(out, 'calls/calls.json'), 'utf8')) as Array<{ uniqueId: string; origin: string; date: string }>;
+      expect(report.types.map((t) => [t.type, t.status, t.records])).toEqual([['contacts', 'ok', contacts.length], ['calls', 'ok', extractedCalls.length]]);
+      expect(contacts.filter((c) => c.origin === 'live')).toHaveLength(5);
       expect(existsSync(join(out, 'photos'))).toBe(false);
-      expect(JSON.parse(readFileSync(join(out, 'calls/calls.json'), 'utf8')).map((c: { uniqueId: string }) => c.uniqueId).sort()).toEqual(calls.map((c) => c.uniqueId).sort());
+      expect(extractedCalls.filter((c) => c.origin === 'live').map((c) => c.uniqueId).sort()).toEqual(calls.map((c) => c.uniqueId).sort());
+      for (const c of extractedCalls) expect(c.date >= '2024-01-01' && c.date <= '2024-06-30T23:59:59.999Z').toBe(true);
     });
   });
 
