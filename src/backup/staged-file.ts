@@ -74,6 +74,15 @@ export class StagedFile extends Writable {
     this.gatheredBytes = 0;
     if (this.fd >= 0) return writeFully(this.fd, buffers, callback);
     openFd(this.tempPath, 'wx', 0o600).then((fd) => {
+      if (this.destroyed) {
+        // Destroyed while the disk was creating the file: _destroy found nothing to remove, so remove it here.
+        closeFd(fd)
+          .catch(() => undefined)
+          .then(() => unlinkFile(this.tempPath))
+          .catch(() => undefined)
+          .then(() => callback(new Error('the file was abandoned while it was being created')), () => undefined);
+        return;
+      }
       this.fd = fd;
       writeFully(fd, buffers, callback);
     }, callback);
