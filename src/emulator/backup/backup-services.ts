@@ -50,6 +50,12 @@ export function backupServices(config: BackupAgentConfig): Array<[string, Servic
     }
     return volume;
   };
+  // Listing the apps reads every item: once per content source, not once per backup (a million-item phone).
+  let apps: { source: BackupAgentConfig['content']; list: Promise<string[]> } | undefined;
+  const appsOf = (): Promise<string[]> => {
+    if (apps?.source !== config.content) apps = { source: config.content, list: installedApps(config) };
+    return apps.list;
+  };
   return [
     ['com.apple.mobile.notification_proxy', (socket, context) => serveNotificationProxy(socket, context), {}],
     [
@@ -67,7 +73,7 @@ export function backupServices(config: BackupAgentConfig): Array<[string, Servic
       },
       {},
     ],
-    ['com.apple.mobile.installation_proxy', (socket, context) => serveInstallationProxy(socket, context, () => installedApps(config)), {}],
+    ['com.apple.mobile.installation_proxy', (socket, context) => serveInstallationProxy(socket, context, appsOf), {}],
     ['com.apple.mobilebackup2', (socket, context) => serveMobilebackup2(socket, context, config), {}],
   ];
 }
