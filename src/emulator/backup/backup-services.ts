@@ -53,7 +53,14 @@ export function backupServices(config: BackupAgentConfig): Array<[string, Servic
   // Listing the apps reads every item: once per content source, not once per backup (a million-item phone).
   let apps: { source: BackupAgentConfig['content']; list: Promise<string[]> } | undefined;
   const appsOf = (): Promise<string[]> => {
-    if (apps?.source !== config.content) apps = { source: config.content, list: installedApps(config) };
+    if (apps?.source !== config.content) {
+      const entry = { source: config.content, list: installedApps(config) };
+      // A failed read is not remembered: the next Browse tries again.
+      entry.list.catch(() => {
+        if (apps === entry) apps = undefined;
+      });
+      apps = entry;
+    }
     return apps.list;
   };
   return [
