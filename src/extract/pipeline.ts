@@ -3,6 +3,7 @@ import type { BackupReader } from '../backup/index.js';
 import { IosRescueError } from '../errors.js';
 import { ExtractError } from './errors.js';
 import { DATA_TYPES, type DataType, type DateRange, type Extractor, type TypeResult, type TypeScan } from './extractor.js';
+import { calendarExtractor } from './extractors/calendar.js';
 import { callsExtractor } from './extractors/calls.js';
 import { contactsExtractor } from './extractors/contacts.js';
 import { messagesExtractor } from './extractors/messages.js';
@@ -15,6 +16,7 @@ export const EXTRACTORS: Record<DataType, Extractor> = {
   contacts: contactsExtractor,
   messages: messagesExtractor,
   calls: callsExtractor,
+  calendar: calendarExtractor,
 };
 
 /** `photos,contacts` → the types, in pipeline order; EXTRACT_UNKNOWN_TYPE for a name no extractor handles. */

@@ -135,3 +135,24 @@ export interface PhotoRecord {
   /** Exported file, relative to the output folder; null when the backup lacks it. */
   file: string | null;
 }
+
+export interface EventRecord {
+  origin: RecordOrigin;
+  id: number;
+  /** The event's UUID (what calendar apps match on). */
+  uid: string | null;
+  /** The calendar's title ("Home", "Work"…). */
+  calendar: string | null;
+  summary: string | null;
+  /** ISO instants; for all-day events midnight UTC of the first and the day after the last day. */
+  start: string | null;
+  end: string | null;
+  allDay: boolean;
+  /** The time zone the event was made in (Olson name); null for all-day and floating events. */
+  timeZone: string | null;
+  location: string | null;
+  address: string | null;
+  notes: string | null;
+  url: string | null;
+  created: string | null;
+}

@@ -1,6 +1,7 @@
 import type { SyntheticItem } from '../synthetic-backup.js';
 import { buildAddressBookDb, buildAddressBookImagesDb } from './address-book.js';
 import { buildCallHistoryDb } from './call-history.js';
+import { buildCalendarDb, generateEvents } from './calendar-db.js';
 import { generateContacts } from './generate-contacts.js';
 import { generateCalls, generatePhotos } from './generate-media.js';
 import { generateMessages } from './generate-messages.js';
@@ -17,6 +18,7 @@ export const CONTENT_PATHS = {
   addressBookImages: { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBookImages.sqlitedb' },
   callHistory: { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' },
   photosDb: { domain: 'CameraRollDomain', relativePath: 'Media/PhotoData/Photos.sqlite' },
+  calendar: { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' },
 } as const;
 
 export interface DeviceContentSpec {
@@ -27,12 +29,14 @@ export interface DeviceContentSpec {
   conversations?: number;
   photos?: number;
   calls?: number;
+  /** Calendar events (default 20). */
+  events?: number;
   /** Share of each type written and then deleted (default 0.1): absent from the live tables, left in free space. */
   deletedFraction?: number;
   /** Newest messages left only in sms.db-wal (default 3; 0 for a fully checkpointed sms.db). */
   walTailMessages?: number;
   /** Which databases to leave out, to test extraction with missing data. */
-  omit?: Array<'messages' | 'contacts' | 'photos' | 'calls'>;
+  omit?: Array<'messages' | 'contacts' | 'photos' | 'calls' | 'calendar'>;
   window?: [Date, Date];
 }
 
@@ -75,8 +79,11 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   });
   const media = generatePhotos(random, nPhotos, deletedOf(nPhotos), window, seed);
   const phone = generateCalls(random, nCalls, deletedOf(nCalls), window, conversation.handles, people.contacts);
+  // Generated last, so adding the calendar left every earlier seed's other content as it was.
+  const nEvents = spec.events ?? 20;
+  const agenda = generateEvents(random, nEvents, deletedOf(nEvents), window);
 
-  const items: SyntheticItem[] = [...directories('HomeDomain', ['Library', 'Library/SMS', 'Library/AddressBook', 'Library/CallHistoryDB'])];
+  const items: SyntheticItem[] = [...directories('HomeDomain', ['Library', 'Library/SMS', 'Library/AddressBook', 'Library/CallHistoryDB', 'Library/Calendar'])];
   if (!omit.has('messages')) {
     items.push(...databaseItems(CONTENT_PATHS.smsDb, buildSmsDb({ handles: conversation.handles, chats: conversation.chats, messages: conversation.messages, deletedMessages: conversation.deleted })));
     for (const m of conversation.messages) for (const a of m.attachments) items.push({ domain: a.domain, relativePath: a.relativePath, data: a.data });
@@ -86,6 +93,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
     items.push(...databaseItems(CONTENT_PATHS.addressBookImages, buildAddressBookImagesDb(people.contacts, people.thumbnails)));
   }
   if (!omit.has('calls')) items.push(...databaseItems(CONTENT_PATHS.callHistory, buildCallHistoryDb(phone.calls, phone.deleted)));
+  if (!omit.has('calendar')) items.push(...databaseItems(CONTENT_PATHS.calendar, buildCalendarDb(agenda.calendars, agenda.events, agenda.deleted)));
   if (!omit.has('photos')) {
     items.push(...directories('CameraRollDomain', ['Media', 'Media/PhotoData', 'Media/DCIM', ...new Set(media.photos.map((p) => `Media/${p.directory}`))]));
     items.push(...databaseItems(CONTENT_PATHS.photosDb, buildPhotosDb(media.photos, media.deleted)));
@@ -104,6 +112,9 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
       deletedCalls: omit.has('calls') ? [] : phone.deleted,
       photos: omit.has('photos') ? [] : media.photos,
       deletedPhotos: omit.has('photos') ? [] : media.deleted,
+      calendars: omit.has('calendar') ? [] : agenda.calendars,
+      events: omit.has('calendar') ? [] : agenda.events,
+      deletedEvents: omit.has('calendar') ? [] : agenda.deleted,
     },
   };
 }

@@ -94,6 +94,30 @@ export interface TruthMessage {
   textOnlyInAttributedBody: boolean;
 }
 
+export interface TruthCalendar {
+  rowid: number;
+  title: string;
+  uuid: string;
+}
+
+export interface TruthEvent {
+  rowid: number;
+  uuid: string;
+  calendarRowid: number;
+  summary: string;
+  start: Date;
+  end: Date;
+  /** All-day events are stored floating (start_tz "_float") at midnight UTC of their day. */
+  allDay: boolean;
+  /** Olson name; null for all-day events. */
+  timeZone: string | null;
+  location: string | null;
+  address: string | null;
+  notes: string | null;
+  url: string | null;
+  created: Date;
+}
+
 export interface TruthCall {
   pk: number;
   uniqueId: string;
@@ -142,6 +166,9 @@ export interface DeviceContentTruth {
   deletedMessages: TruthMessage[];
   calls: TruthCall[];
   deletedCalls: TruthCall[];
+  calendars: TruthCalendar[];
+  events: TruthEvent[];
+  deletedEvents: TruthEvent[];
   photos: TruthPhoto[];
   /** Purged from Recently Deleted: the ZASSET row was deleted and the file is gone. */
   deletedPhotos: TruthPhoto[];

@@ -65,7 +65,11 @@ describe.skipIf(mvt === undefined)('real iOS 14 backup (MVT test artifacts)', ()
     const out = join(root, 'mvt-out');
     try {
       const report = await runExtraction(reader, { out, tempDir: root });
-      expect(Object.fromEntries(report.types.map((t) => [t.type, [t.status, t.records]]))).toEqual({ photos: ['missing', 0], contacts: ['missing', 0], messages: ['ok', 1], calls: ['missing', 0] });
+      expect(Object.fromEntries(report.types.map((t) => [t.type, [t.status, t.records]]))).toEqual({ photos: ['missing', 0], contacts: ['missing', 0], messages: ['ok', 1], calls: ['missing', 0], calendar: ['ok', 1] });
+      // Its Calendar.sqlitedb (one event, entity_type left NULL by the rebuild) comes out in events.json and the .ics.
+      const events = JSON.parse(await readFile(join(out, 'calendar/events.json'), 'utf8')) as Array<{ summary: string; start: string }>;
+      expect(events.map((e) => [e.summary, e.start])).toEqual([['Super interesting meeting', '2023-04-18T09:15:00.000Z']]);
+      expect(await readFile(join(out, 'calendar/calendar.ics'), 'utf8')).toContain('SUMMARY:Super interesting meeting');
       const conversation = JSON.parse(await readFile(join(out, 'messages/apple/conversation.json'), 'utf8')) as { messages: MessageRecord[] };
       expect(conversation.messages.map((m) => [m.text, m.date, m.handle, m.service, m.isFromMe])).toEqual([['Please click here https://badbadbad.example.org/', '2019-08-29T23:13:30.539Z', 'apple', null, false]]);
       const scan = await scanBackupContent(reader, { tempDir: root });

@@ -1,0 +1,102 @@
+import type Database from 'better-sqlite3';
+import { fromAppleSeconds } from '../apple-time.js';
+import { csvRow } from '../exporters/csv.js';
+import { ICS_CALENDAR_TAIL, icsCalendarHead, icsEvent } from '../exporters/icalendar.js';
+import { TextSink } from '../exporters/text-sink.js';
+import { inRange, type Extractor } from '../extractor.js';
+import { ExtractError } from '../errors.js';
+import type { EventRecord } from '../records.js';
+import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
+
+export const CALENDAR_DB = { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' } as const;
+
+/** CalendarItem.entity_type of events (3 is a reminder); a NULL type (seen in a rebuilt MVT artifact) counts as an event. */
+const EVENT = 2;
+
+/** Every event of a Calendar.sqlitedb with its calendar's title and its location, by start date. */
+export function* readEvents(db: Database.Database): Generator<EventRecord> {
+  const cols = tableColumns(db, 'CalendarItem');
+  if (cols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'Calendar.sqlitedb has no CalendarItem table');
+  const calendars = hasTable(db, 'Calendar');
+  const locations = hasTable(db, 'Location');
+  const wanted = ['summary', 'description', 'start_date', 'start_tz', 'end_date', 'all_day', 'calendar_id', 'url', 'UUID', 'unique_identifier', 'creation_date', 'last_modified'];
+  const sql = `SELECT i.ROWID AS id, ${wanted.map((w) => column(cols, 'i', w)).join(', ')},
+      ${calendars ? 'c.title' : 'NULL'} AS calendar, ${locations ? 'l.title' : 'NULL'} AS location, ${locations ? 'l.address' : 'NULL'} AS address
+    FROM CalendarItem i
+    ${calendars ? 'LEFT JOIN Calendar c ON c.ROWID = i.calendar_id' : ''}
+    ${locations ? 'LEFT JOIN Location l ON l.ROWID = i.location_id' : ''}
+    ${cols.has('entity_type') ? `WHERE coalesce(i.entity_type, ${EVENT}) = ${EVENT}` : ''}
+    ORDER BY i.start_date, i.ROWID`;
+  for (const r of db.prepare(sql).iterate() as IterableIterator<Record<string, unknown>>) {
+    const allDay = Number(r.all_day) === 1;
+    yield {
+      origin: 'live',
+      id: Number(r.id),
+      uid: (r.UUID as string | null) ?? (r.unique_identifier as string | null) ?? null,
+      calendar: (r.calendar as string | null) ?? null,
+      summary: (r.summary as string | null) ?? null,
+      start: fromAppleSeconds(r.start_date)?.toISOString() ?? null,
+      end: fromAppleSeconds(r.end_date)?.toISOString() ?? null,
+      allDay,
+      timeZone: allDay || r.start_tz === '_float' ? null : ((r.start_tz as string | null) ?? null),
+      location: (r.location as string | null) ?? null,
+      address: (r.address as string | null) ?? null,
+      notes: (r.description as string | null) ?? null,
+      url: (r.url as string | null) ?? null,
+      created: fromAppleSeconds(r.creation_date)?.toISOString() ?? null,
+    };
+  }
+}
+
+const CSV_HEADER = ['id', 'calendar', 'start', 'end', 'all_day', 'time_zone', 'summary', 'location', 'address', 'notes', 'url', 'uid'];
+
+export const calendarExtractor: Extractor = {
+  type: 'calendar',
+
+  async scan({ reader, work }) {
+    const opened = await work.openDatabase(reader, CALENDAR_DB.domain, CALENDAR_DB.relativePath);
+    if (opened === undefined) return null;
+    if (!hasTable(opened.db, 'CalendarItem')) return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
+    const events = tableColumns(opened.db, 'CalendarItem').has('entity_type') ? `WHERE coalesce(entity_type, ${EVENT}) = ${EVENT}` : '';
+    const row = opened.db.prepare(`SELECT count(*) AS n, min(start_date) AS first, max(start_date) AS last FROM CalendarItem ${events}`).get() as { n: number; first: number | null; last: number | null };
+    const all = (opened.db.prepare('SELECT count(*) AS n FROM CalendarItem').get() as { n: number }).n;
+    return {
+      count: row.n, recentlyDeleted: null, purged: deletedBySequence(opened.db, 'CalendarItem', all),
+      firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null, lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null, bytes: opened.bytes,
+    };
+  },
+
+  /**
+   * calendar/calendar.ics (every event, importable into any calendar app), events.json and events.csv. Times are
+   * written as the instants the phone stored (UTC); all-day events as dates.
+   */
+  async extract({ reader, work, out, range }) {
+    const opened = await work.openDatabase(reader, CALENDAR_DB.domain, CALENDAR_DB.relativePath);
+    if (opened === undefined) return null;
+    const ics = new TextSink(await out.absolute('calendar/calendar.ics'));
+    const json = new TextSink(await out.absolute('calendar/events.json'));
+    const csv = new TextSink(await out.absolute('calendar/events.csv'));
+    await ics.write(icsCalendarHead('iPhone calendar'));
+    await json.write('[');
+    await csv.write(csvRow(CSV_HEADER));
+    const stamp = new Date();
+    let records = 0;
+    for (const event of readEvents(opened.db)) {
+      if (!inRange(range, event.start) || event.start === null) continue;
+      await ics.write(icsEvent({
+        uid: event.uid ?? `iosrescue-event-${event.id}`, summary: event.summary, start: new Date(event.start), end: event.end === null ? null : new Date(event.end),
+        allDay: event.allDay, location: [event.location, event.address].filter(Boolean).join(', ') || null, description: event.notes, url: event.url,
+        created: event.created === null ? null : new Date(event.created), extra: event.calendar ? [['CATEGORIES', event.calendar]] : [],
+      }, stamp));
+      await json.write(`${records === 0 ? '' : ','}\n  ${JSON.stringify(event)}`);
+      await csv.write(csvRow([event.id, event.calendar, event.start, event.end, event.allDay, event.timeZone, event.summary, event.location, event.address, event.notes, event.url, event.uid]));
+      records++;
+    }
+    await ics.write(ICS_CALENDAR_TAIL);
+    await json.write(records === 0 ? ']\n' : '\n]\n');
+    await ics.close();
+    await json.close();
+    await csv.close();
+    return { records, files: 3 };
+  },
+};
