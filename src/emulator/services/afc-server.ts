@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, readlink, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readlink, rename, rm, rmdir, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { AFC_HEADER_SIZE, AfcFileMode, AfcLock, AfcOperation, AfcStatus, decodeAfcHeader, encodeAfcPacket, u64 } from '../../services/afc/protocol.js';
 import { SocketReader, writeAll } from '../../wire/index.js';
@@ -114,9 +114,13 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
       case AfcOperation.MAKE_DIR:
         await mkdir(pathOf(nulString(data)), { recursive: true });
         return status(packetNumber, AfcStatus.SUCCESS);
-      case AfcOperation.REMOVE_PATH:
-        await rm(pathOf(nulString(data)), { recursive: false });
+      case AfcOperation.REMOVE_PATH: {
+        // A file, or an empty folder (a folder with contents needs REMOVE_PATH_AND_CONTENTS).
+        const full = pathOf(nulString(data));
+        if ((await lstat(full)).isDirectory()) await rmdir(full);
+        else await unlink(full);
         return status(packetNumber, AfcStatus.SUCCESS);
+      }
       case AfcOperation.REMOVE_PATH_AND_CONTENTS:
         await rm(pathOf(nulString(data)), { recursive: true, force: true });
         return status(packetNumber, AfcStatus.SUCCESS);
