@@ -8,6 +8,7 @@ import { callsExtractor } from './extractors/calls.js';
 import { contactsExtractor } from './extractors/contacts.js';
 import { messagesExtractor } from './extractors/messages.js';
 import { photosExtractor } from './extractors/photos.js';
+import { safariExtractor } from './extractors/safari.js';
 import { OutputFolder } from './output-folder.js';
 import { WorkDir } from './work-dir.js';
 
@@ -17,6 +18,7 @@ export const EXTRACTORS: Record<DataType, Extractor> = {
   messages: messagesExtractor,
   calls: callsExtractor,
   calendar: calendarExtractor,
+  safari: safariExtractor,
 };
 
 /** `photos,contacts` → the types, in pipeline order; EXTRACT_UNKNOWN_TYPE for a name no extractor handles. */

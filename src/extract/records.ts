@@ -1,7 +1,7 @@
 /**
  * The typed records the extractors produce (and write as JSON). `origin` says where a record came from:
  * 'live' rows of the database, 'recently-deleted' ones the phone still keeps in its trash (Photos' and Messages'
- * Recently Deleted), and 'recovered' for rows rebuilt from the database's free space by the carver (calls, messages and contacts so far;
+ * Recently Deleted), and 'recovered' for rows rebuilt from the database's free space by the carver (calls, messages, contacts and Safari visits so far;
  * the scan counts how many rows were deleted for every type).
  */
 export type RecordOrigin = 'live' | 'recently-deleted' | 'recovered';
@@ -155,4 +155,15 @@ export interface EventRecord {
   notes: string | null;
   url: string | null;
   created: string | null;
+}
+
+/** One Safari history visit. */
+export interface VisitRecord {
+  origin: RecordOrigin;
+  /** history_visits.id; −1 when a recovered visit lost its rowid. */
+  id: number;
+  /** Null for a recovered visit whose history item is gone too. */
+  url: string | null;
+  title: string | null;
+  time: string | null;
 }

@@ -2,6 +2,7 @@ import type { SyntheticItem } from '../synthetic-backup.js';
 import { buildAddressBookDb, buildAddressBookImagesDb } from './address-book.js';
 import { buildCallHistoryDb } from './call-history.js';
 import { buildCalendarDb, generateEvents } from './calendar-db.js';
+import { buildSafariHistoryDb, generateVisits } from './safari-history.js';
 import { generateContacts } from './generate-contacts.js';
 import { generateCalls, generatePhotos } from './generate-media.js';
 import { generateMessages } from './generate-messages.js';
@@ -19,6 +20,7 @@ export const CONTENT_PATHS = {
   callHistory: { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' },
   photosDb: { domain: 'CameraRollDomain', relativePath: 'Media/PhotoData/Photos.sqlite' },
   calendar: { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' },
+  safariHistory: { domain: 'AppDomain-com.apple.mobilesafari', relativePath: 'Library/Safari/History.db' },
 } as const;
 
 export interface DeviceContentSpec {
@@ -31,12 +33,14 @@ export interface DeviceContentSpec {
   calls?: number;
   /** Calendar events (default 20). */
   events?: number;
+  /** Safari history visits (default 30). */
+  visits?: number;
   /** Share of each type written and then deleted (default 0.1): absent from the live tables, left in free space. */
   deletedFraction?: number;
   /** Newest messages left only in sms.db-wal (default 3; 0 for a fully checkpointed sms.db). */
   walTailMessages?: number;
   /** Which databases to leave out, to test extraction with missing data. */
-  omit?: Array<'messages' | 'contacts' | 'photos' | 'calls' | 'calendar'>;
+  omit?: Array<'messages' | 'contacts' | 'photos' | 'calls' | 'calendar' | 'safari'>;
   window?: [Date, Date];
 }
 
@@ -82,6 +86,8 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   // Generated last, so adding the calendar left every earlier seed's other content as it was.
   const nEvents = spec.events ?? 20;
   const agenda = generateEvents(random, nEvents, deletedOf(nEvents), window);
+  const nVisits = spec.visits ?? 30;
+  const browsing = generateVisits(random, nVisits, deletedOf(nVisits), window);
 
   const items: SyntheticItem[] = [...directories('HomeDomain', ['Library', 'Library/SMS', 'Library/AddressBook', 'Library/CallHistoryDB', 'Library/Calendar'])];
   if (!omit.has('messages')) {
@@ -94,6 +100,10 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   }
   if (!omit.has('calls')) items.push(...databaseItems(CONTENT_PATHS.callHistory, buildCallHistoryDb(phone.calls, phone.deleted)));
   if (!omit.has('calendar')) items.push(...databaseItems(CONTENT_PATHS.calendar, buildCalendarDb(agenda.calendars, agenda.events, agenda.deleted)));
+  if (!omit.has('safari')) {
+    items.push(...directories('AppDomain-com.apple.mobilesafari', ['Library', 'Library/Safari']));
+    items.push(...databaseItems(CONTENT_PATHS.safariHistory, buildSafariHistoryDb(browsing.visits, browsing.deleted)));
+  }
   if (!omit.has('photos')) {
     items.push(...directories('CameraRollDomain', ['Media', 'Media/PhotoData', 'Media/DCIM', ...new Set(media.photos.map((p) => `Media/${p.directory}`))]));
     items.push(...databaseItems(CONTENT_PATHS.photosDb, buildPhotosDb(media.photos, media.deleted)));
@@ -115,6 +125,8 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
       calendars: omit.has('calendar') ? [] : agenda.calendars,
       events: omit.has('calendar') ? [] : agenda.events,
       deletedEvents: omit.has('calendar') ? [] : agenda.deleted,
+      visits: omit.has('safari') ? [] : browsing.visits,
+      deletedVisits: omit.has('safari') ? [] : browsing.deleted,
     },
   };
 }

@@ -118,6 +118,14 @@ export interface TruthEvent {
   created: Date;
 }
 
+export interface TruthVisit {
+  /** history_visits.id */
+  id: number;
+  url: string;
+  title: string;
+  time: Date;
+}
+
 export interface TruthCall {
   pk: number;
   uniqueId: string;
@@ -169,6 +177,8 @@ export interface DeviceContentTruth {
   calendars: TruthCalendar[];
   events: TruthEvent[];
   deletedEvents: TruthEvent[];
+  visits: TruthVisit[];
+  deletedVisits: TruthVisit[];
   photos: TruthPhoto[];
   /** Purged from Recently Deleted: the ZASSET row was deleted and the file is gone. */
   deletedPhotos: TruthPhoto[];

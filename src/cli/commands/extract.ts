@@ -9,10 +9,10 @@ export function registerExtractCommand(program: Command): void {
   addBackupOpenOptions(
     program
       .command('extract')
-      .description('save photos, contacts (vCard), messages (HTML/JSON/CSV), calls (CSV/JSON) and calendar events (.ics) from a backup into a folder; deleted calls, messages and contacts the carver finds are included, marked')
+      .description('save photos, contacts (vCard), messages (HTML/JSON/CSV), calls (CSV/JSON), calendar events (.ics) and Safari history from a backup into a folder; deleted calls, messages, contacts and cleared Safari visits the carver finds are included, marked')
       .argument('<BACKUP>', 'backup folder')
       .requiredOption('--out <DIR>', 'output folder (created if missing; must not hold an earlier extraction)')
-      .option('--types <LIST>', 'only these types: photos,contacts,messages,calls,calendar (default: all)')
+      .option('--types <LIST>', 'only these types: photos,contacts,messages,calls,calendar,safari (default: all)')
       .option('--since <DATE>', 'only items from this day on (YYYY-MM-DD, UTC, or an ISO 8601 date-time); contacts are not filtered')
       .option('--until <DATE>', 'only items up to this day, inclusive'),
   ).action(async (backup: string, flags: BackupOpenFlags & { out: string; types?: string; since?: string; until?: string }, command: Command) =>

@@ -27,7 +27,11 @@ async function installedApps(config: BackupAgentConfig): Promise<string[]> {
   const content = await config.content();
   const apps = new Set<string>();
   try {
-    for await (const item of content.items()) if (item.domain.startsWith('AppDomain-')) apps.add(item.domain.slice('AppDomain-'.length));
+    // installation_proxy is asked for ApplicationType User: Apple's own apps (Safari…) have app domains in a
+    // backup but are system apps, not listed.
+    for await (const item of content.items()) {
+      if (item.domain.startsWith('AppDomain-') && !item.domain.startsWith('AppDomain-com.apple.')) apps.add(item.domain.slice('AppDomain-'.length));
+    }
   } finally {
     await content.close();
   }

@@ -24,7 +24,7 @@ describe('scan and extract commands', () => {
       const result = JSON.parse(json.stdout) as { encrypted: boolean; types: TypeScan[] };
       expect(result.encrypted).toBe(true);
       expect(result.types.map((t) => [t.type, t.present, t.count])).toEqual([
-        ['photos', true, content.truth.photos.length], ['contacts', true, 8], ['messages', true, 30], ['calls', false, 0], ['calendar', true, content.truth.events.length],
+        ['photos', true, content.truth.photos.length], ['contacts', true, 8], ['messages', true, 30], ['calls', false, 0], ['calendar', true, content.truth.events.length], ['safari', true, content.truth.visits.length],
       ]);
       const human = await runCliInProcess(['scan', backup, '--password-env', 'IOSRESCUE_TEST_PW', '--types', 'messages,calls']);
       expect(human.status).toBe(0);

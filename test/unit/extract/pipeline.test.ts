@@ -33,7 +33,7 @@ describe('extraction pipeline', () => {
   it('reports a type whose database is missing as "missing" and still extracts the others', async () => {
     const run = await extractGenerated({ encrypted: false, spec: { seed: 'missing', omit: ['photos', 'calls'] } });
     try {
-      expect(Object.fromEntries(run.report.types.map((t) => [t.type, t.status]))).toEqual({ photos: 'missing', contacts: 'ok', messages: 'ok', calls: 'missing', calendar: 'ok' });
+      expect(Object.fromEntries(run.report.types.map((t) => [t.type, t.status]))).toEqual({ photos: 'missing', contacts: 'ok', messages: 'ok', calls: 'missing', calendar: 'ok', safari: 'ok' });
       const written = JSON.parse(await readFile(join(run.out, 'extraction.json'), 'utf8'));
       expect(written.types).toEqual(run.report.types);
     } finally {
@@ -51,7 +51,7 @@ describe('extraction pipeline', () => {
       const messages = report.types.find((t) => t.type === 'messages')!;
       expect(messages.status).toBe('failed');
       expect(messages.error?.code).toBe('EXTRACT_DATABASE_UNREADABLE');
-      expect(report.types.filter((t) => t.type !== 'messages').map((t) => t.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+      expect(report.types.filter((t) => t.type !== 'messages').map((t) => t.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
       const scan = await scanBackupContent(reader, { tempDir: root });
       expect(scan.find((t) => t.type === 'messages')!.warnings.join()).toMatch(/EXTRACT_DATABASE_UNREADABLE/);
     } finally {
@@ -76,7 +76,7 @@ describe('extraction pipeline', () => {
     const out = join(root, 'out-old');
     try {
       const report = await runExtraction(reader, { out, tempDir: root });
-      expect(report.types.map((t) => [t.type, t.status, t.records])).toEqual([['photos', 'ok', 1], ['contacts', 'missing', 0], ['messages', 'ok', 3], ['calls', 'missing', 0], ['calendar', 'missing', 0]]);
+      expect(report.types.map((t) => [t.type, t.status, t.records])).toEqual([['photos', 'ok', 1], ['contacts', 'missing', 0], ['messages', 'ok', 3], ['calls', 'missing', 0], ['calendar', 'missing', 0], ['safari', 'missing', 0]]);
       const folders = (await readdir(join(out, 'messages'))).filter((f) => !f.includes('.')).sort();
       expect(folders).toEqual(['+15555550111', '+15555550122']);
       const first = JSON.parse(await readFile(join(out, 'messages', '+15555550111', 'conversation.json'), 'utf8'));
@@ -127,7 +127,7 @@ describe('extraction pipeline', () => {
     }
     expect(() => parseDataTypes('photos,selfies')).toThrow(expect.objectContaining({ code: 'EXTRACT_UNKNOWN_TYPE' }));
     expect(parseDataTypes('calls, photos')).toEqual(['photos', 'calls']);
-    expect(parseDataTypes(undefined)).toEqual(['photos', 'contacts', 'messages', 'calls', 'calendar']);
+    expect(parseDataTypes(undefined)).toEqual(['photos', 'contacts', 'messages', 'calls', 'calendar', 'safari']);
   });
 
   it('works in an owner-only scratch folder and removes it afterwards', async () => {
