@@ -23,10 +23,13 @@ export interface FileFilter {
 }
 
 /** Kind from the manifest flags, falling back to the st_mode type bits when a tool wrote flags 0. */
+/** Manifest.db `flags` of each kind of item. */
+export const MANIFEST_FLAGS = { file: 1, directory: 2, symlink: 4 } as const;
+
 export function entryKind(flags: number, mode: number | undefined): EntryKind {
-  if (flags === 1) return 'file';
-  if (flags === 2) return 'directory';
-  if (flags === 4) return 'symlink';
+  if (flags === MANIFEST_FLAGS.file) return 'file';
+  if (flags === MANIFEST_FLAGS.directory) return 'directory';
+  if (flags === MANIFEST_FLAGS.symlink) return 'symlink';
   switch ((mode ?? 0) & 0o170000) {
     case 0o100000:
       return 'file';

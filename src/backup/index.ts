@@ -1,9 +1,9 @@
 /** The on-disk backup format, no sockets: reading, decrypting and (for tests and the emulator) writing backups. */
 export { BackupError, BadPasswordError, PathEscapeError } from './errors.js';
 export { fileIdFor, assertFileId, dataFileRelativePath, unsafePathReason, safeJoin, type DataFileLayout } from './layout.js';
-export { entryKind, globToRegExp, makeMatcher, type BackupFileEntry, type EntryKind, type FileFilter } from './file-entry.js';
+export { MANIFEST_FLAGS, entryKind, globToRegExp, makeMatcher, type BackupFileEntry, type EntryKind, type FileFilter } from './file-entry.js';
 export { decodeMbFile, encodeMbFile, type MbFile } from './mb-file.js';
-export { ManifestDb } from './manifest-db.js';
+export { ManifestDb, MANIFEST_DB_SCHEMA } from './manifest-db.js';
 export { ManifestMbdb, parseMbdb, encodeMbdb } from './manifest-mbdb.js';
 export { readInfoPlist, parseInfoPlist, buildInfoPlist, type InfoPlist } from './info-plist.js';
 export { readStatusPlist, parseStatusPlist, buildStatusPlist, type StatusPlist } from './status-plist.js';

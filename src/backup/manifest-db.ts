@@ -61,6 +61,15 @@ export function entryFromRow(row: Omit<FileRow, 'rowid'>): BackupFileEntry {
   return entry;
 }
 
+/** The schema and indexes found in device-made Manifest.db files (ios-protocols.md §6.5), for anything that writes one. */
+export const MANIFEST_DB_SCHEMA = `
+CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB);
+CREATE INDEX FilesDomainIdx ON Files(domain);
+CREATE INDEX FilesRelativePathIdx ON Files(relativePath);
+CREATE INDEX FilesFlagsIdx ON Files(flags);
+CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB);
+`;
+
 /**
  * Manifest.db of an iOS ≥ 10 backup (ios-protocols.md §6.5), opened read-only. Rows stream in rowid batches, so
  * memory stays flat for any number of rows and the connection is free between batches (`get` may be called while

@@ -11,6 +11,8 @@ import type { UnlockedKeybag } from './keybag.js';
 import { buildBackupKeybag, type KeybagOptions } from './keybag-builder.js';
 import { dataFileRelativePath, fileIdFor } from './layout.js';
 import { encodeMbFile, type MbFile } from './mb-file.js';
+import { MANIFEST_FLAGS as FLAGS } from './file-entry.js';
+import { MANIFEST_DB_SCHEMA } from './manifest-db.js';
 import { encodeMbdb } from './manifest-mbdb.js';
 import { buildManifestPlist } from './manifest-plist.js';
 import { buildStatusPlist } from './status-plist.js';
@@ -63,7 +65,6 @@ export const DEFAULT_DEVICE: SyntheticDevice = {
 };
 
 const MODE = { file: 0o100644, directory: 0o40755, symlink: 0o120755 } as const;
-const FLAGS = { file: 1, directory: 2, symlink: 4 } as const;
 
 function itemSize(item: SyntheticItem): number {
   if (item.data === undefined) return 0;
@@ -150,13 +151,7 @@ function writeManifestDb(
 ): void {
   const db = new Database(path);
   try {
-    db.exec(`
-      CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB);
-      CREATE INDEX FilesDomainIdx ON Files(domain);
-      CREATE INDEX FilesRelativePathIdx ON Files(relativePath);
-      CREATE INDEX FilesFlagsIdx ON Files(flags);
-      CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB);
-    `);
+    db.exec(MANIFEST_DB_SCHEMA);
     const insert = db.prepare('INSERT OR REPLACE INTO Files (fileID, domain, relativePath, flags, file) VALUES (?, ?, ?, ?, ?)');
     db.transaction(() => {
       for (const r of records) insert.run(r.fileID, r.domain, r.relativePath, r.flags, encodeMbFile({ ...r.metadata, relativePath: r.relativePath }));

@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3';
-import { decodeMbFile, encodeMbFile, newWrappedKey, type MbFile, type UnlockedKeybag } from '../../backup/index.js';
+import { MANIFEST_DB_SCHEMA, MANIFEST_FLAGS as FLAGS, decodeMbFile, encodeMbFile, newWrappedKey, type MbFile, type UnlockedKeybag } from '../../backup/index.js';
 import type { PhoneContent, PhoneItem } from './phone-content.js';
 import { itemFileId } from './phone-content.js';
 
-const FLAGS = { file: 1, directory: 2, symlink: 4 } as const;
 /** Rows per transaction: big enough that SQLite's commit cost vanishes, small enough to keep the journal small. */
 const ROWS_PER_TRANSACTION = 10_000;
 
@@ -52,13 +51,7 @@ export async function buildManifest(options: {
   const db = new Database(options.path);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
-  db.exec(`
-    CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB);
-    CREATE INDEX FilesDomainIdx ON Files(domain);
-    CREATE INDEX FilesRelativePathIdx ON Files(relativePath);
-    CREATE INDEX FilesFlagsIdx ON Files(flags);
-    CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB);
-  `);
+  db.exec(MANIFEST_DB_SCHEMA);
   // The agent's own bookkeeping goes in a temporary schema so that it never reaches the host's Manifest.db.
   db.exec('CREATE TEMP TABLE uploads (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, size INTEGER, key BLOB)');
   if (options.previousDbPath !== undefined) db.prepare('ATTACH DATABASE ? AS previous').run(options.previousDbPath);
