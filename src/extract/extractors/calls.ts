@@ -5,8 +5,8 @@ import { TextSink } from '../exporters/text-sink.js';
 import { inRange, type Extractor } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { CallRecord } from '../records.js';
+import { carvedRows } from '../carved-rows.js';
 import { column, deletedByCoreDataMax, hasTable, tableColumns } from '../schema.js';
-import { carveDatabase, isUnknown, type CarvedValue } from '../../carve/index.js';
 
 export const CALL_HISTORY = { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' } as const;
 
@@ -25,28 +25,26 @@ export function* readCalls(db: Database.Database): Generator<CallRecord> {
   if (cols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'CallHistory.storedata has no ZCALLRECORD table');
   const wanted = ['ZUNIQUE_ID', 'ZADDRESS', 'ZNAME', 'ZDATE', 'ZDURATION', 'ZORIGINATED', 'ZANSWERED', 'ZCALLTYPE', 'ZSERVICE_PROVIDER', 'ZISO_COUNTRY_CODE'];
   const rows = db.prepare(`SELECT c.Z_PK AS id, ${wanted.map((w) => column(cols, 'c', w)).join(', ')} FROM ZCALLRECORD c ORDER BY c.ZDATE, c.Z_PK`).iterate() as IterableIterator<Record<string, unknown>>;
-  for (const r of rows) {
-    const type = Number(r.ZCALLTYPE ?? 1);
-    yield {
-      origin: 'live',
-      id: Number(r.id),
-      uniqueId: (r.ZUNIQUE_ID as string | null) ?? null,
-      address: addressText(r.ZADDRESS),
-      name: (r.ZNAME as string | null) || null,
-      date: fromAppleSeconds(r.ZDATE)?.toISOString() ?? null,
-      durationSeconds: Number(r.ZDURATION ?? 0),
-      direction: Number(r.ZORIGINATED) === 1 ? 'outgoing' : 'incoming',
-      answered: Number(r.ZANSWERED) === 1,
-      kind: CALL_KINDS[type] ?? `type-${type}`,
-      serviceProvider: (r.ZSERVICE_PROVIDER as string | null) ?? null,
-      countryCode: (r.ZISO_COUNTRY_CODE as string | null) ?? null,
-    };
-  }
+  for (const r of rows) yield callRecord(r, 'live', Number(r.id), (r.ZUNIQUE_ID as string | null) ?? null);
 }
 
-/** A carved value as a plain one: overwritten bytes are unknown, which for a call field means absent. */
-function known(value: CarvedValue | undefined): unknown {
-  return value === undefined || isUnknown(value) ? null : value;
+/** A ZCALLRECORD row (live, or rebuilt by the carver) as a CallRecord. */
+function callRecord(r: Record<string, unknown>, origin: CallRecord['origin'], id: number, uniqueId: string | null): CallRecord {
+  const type = Number(r.ZCALLTYPE ?? 1);
+  return {
+    origin,
+    id,
+    uniqueId,
+    address: addressText(r.ZADDRESS),
+    name: (r.ZNAME as string | null) || null,
+    date: fromAppleSeconds(r.ZDATE)?.toISOString() ?? null,
+    durationSeconds: Number(r.ZDURATION ?? 0),
+    direction: Number(r.ZORIGINATED) === 1 ? 'outgoing' : 'incoming',
+    answered: Number(r.ZANSWERED) === 1,
+    kind: CALL_KINDS[type] ?? `type-${type}`,
+    serviceProvider: (r.ZSERVICE_PROVIDER as string | null) ?? null,
+    countryCode: (r.ZISO_COUNTRY_CODE as string | null) ?? null,
+  };
 }
 
 /**
@@ -56,29 +54,14 @@ function known(value: CarvedValue | undefined): unknown {
  */
 export async function* readRecoveredCalls(path: string, liveIds: Set<string>): AsyncGenerator<CallRecord> {
   const seen = new Set<string>();
-  for await (const carved of carveDatabase(path, { table: 'ZCALLRECORD' })) {
-    if (!carved.columns) continue;
-    const r: Record<string, unknown> = {};
-    carved.columns.forEach((name, i) => (r[name] = known(carved.values[i])));
+  for await (const { row: r, rowid } of carvedRows(path, 'ZCALLRECORD')) {
     const uniqueId = typeof r.ZUNIQUE_ID === 'string' ? r.ZUNIQUE_ID : null;
-    const key = uniqueId ?? `rowid:${String(carved.rowid ?? r.Z_PK)}:${String(r.ZDATE)}`;
+    const key = uniqueId ?? `rowid:${String(rowid ?? r.Z_PK)}:${String(r.ZDATE)}`;
     if ((uniqueId !== null && liveIds.has(uniqueId)) || seen.has(key)) continue;
     seen.add(key);
-    const type = Number(r.ZCALLTYPE ?? 1);
-    yield {
-      origin: 'recovered',
-      id: Number(carved.rowid ?? r.Z_PK ?? -1),
-      uniqueId,
-      address: addressText(r.ZADDRESS),
-      name: (r.ZNAME as string | null) || null,
-      date: fromAppleSeconds(r.ZDATE)?.toISOString() ?? null,
-      durationSeconds: Number(r.ZDURATION ?? 0),
-      direction: Number(r.ZORIGINATED) === 1 ? 'outgoing' : 'incoming',
-      answered: Number(r.ZANSWERED) === 1,
-      kind: CALL_KINDS[type] ?? `type-${type}`,
-      serviceProvider: typeof r.ZSERVICE_PROVIDER === 'string' ? r.ZSERVICE_PROVIDER : null,
-      countryCode: typeof r.ZISO_COUNTRY_CODE === 'string' ? r.ZISO_COUNTRY_CODE : null,
-    };
+    // A carved text column may hold bytes of another type: such a value counts as absent.
+    const strings = { ZSERVICE_PROVIDER: typeof r.ZSERVICE_PROVIDER === 'string' ? r.ZSERVICE_PROVIDER : null, ZISO_COUNTRY_CODE: typeof r.ZISO_COUNTRY_CODE === 'string' ? r.ZISO_COUNTRY_CODE : null };
+    yield callRecord({ ...r, ...strings }, 'recovered', Number(rowid ?? r.Z_PK ?? -1), uniqueId);
   }
 }
 

@@ -6,8 +6,8 @@ import { contactToVCard, displayName } from '../exporters/vcard.js';
 import type { Extractor } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { ContactRecord, LabeledValue, PostalAddress } from '../records.js';
+import { carvedRows } from '../carved-rows.js';
 import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
-import { carveDatabase, isUnknown, type CarvedRecord } from '../../carve/index.js';
 
 export const ADDRESS_BOOK = { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb' } as const;
 export const ADDRESS_BOOK_IMAGES = { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBookImages.sqlitedb' } as const;
@@ -30,6 +30,18 @@ function birthday(value: unknown): string | null {
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
+/** An ABPerson row (live, or rebuilt by the carver) as a ContactRecord without its multi-values. */
+function personRecord(p: Record<string, unknown>, origin: ContactRecord['origin'], id: number): ContactRecord {
+  return {
+    origin, id, guid: text(p.guid), prefix: text(p.Prefix), first: text(p.First), middle: text(p.Middle), last: text(p.Last),
+    suffix: text(p.Suffix), nickname: text(p.Nickname), organization: text(p.Organization), department: text(p.Department),
+    jobTitle: text(p.JobTitle), note: text(p.Note), birthday: birthday(p.Birthday),
+    phones: [], emails: [], urls: [], addresses: [],
+    created: fromAppleSeconds(p.CreationDate)?.toISOString() ?? null, modified: fromAppleSeconds(p.ModificationDate)?.toISOString() ?? null,
+    imageFile: null,
+  };
+}
+
 /** Every contact of an AddressBook.sqlitedb, with its multi-values, in ROWID order. */
 export function readContacts(db: Database.Database): ContactRecord[] {
   const cols = tableColumns(db, 'ABPerson');
@@ -38,14 +50,7 @@ export function readContacts(db: Database.Database): ContactRecord[] {
   const people = db.prepare(`SELECT p.ROWID AS id, ${pick.map((c) => column(cols, 'p', c)).join(', ')} FROM ABPerson p ORDER BY p.ROWID`).all() as Array<Record<string, unknown>>;
   const byId = new Map<number, ContactRecord>();
   const contacts = people.map((p) => {
-    const record: ContactRecord = {
-      origin: 'live', id: Number(p.id), guid: text(p.guid), prefix: text(p.Prefix), first: text(p.First), middle: text(p.Middle), last: text(p.Last),
-      suffix: text(p.Suffix), nickname: text(p.Nickname), organization: text(p.Organization), department: text(p.Department),
-      jobTitle: text(p.JobTitle), note: text(p.Note), birthday: birthday(p.Birthday),
-      phones: [], emails: [], urls: [], addresses: [],
-      created: fromAppleSeconds(p.CreationDate)?.toISOString() ?? null, modified: fromAppleSeconds(p.ModificationDate)?.toISOString() ?? null,
-      imageFile: null,
-    };
+    const record = personRecord(p, 'live', Number(p.id));
     byId.set(record.id, record);
     return record;
   });
@@ -107,16 +112,6 @@ export function readContactImages(db: Database.Database): Map<number, Buffer> {
   return images;
 }
 
-/** A carved record's columns by name; overwritten values are null. */
-function carvedRow(carved: CarvedRecord): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  carved.columns?.forEach((name, i) => {
-    const value = carved.values[i];
-    row[name] = value === undefined || isUnknown(value) ? null : value;
-  });
-  return row;
-}
-
 /**
  * Contacts deleted from the address book whose ABPerson rows still lie in the file's free space, -wal or journal,
  * with the phone numbers and e-mail addresses whose ABMultiValue rows survive too (matched by record_id, which a
@@ -128,30 +123,20 @@ export async function readRecoveredContacts(path: string, db: Database.Database)
   const found: ContactRecord[] = [];
   const byRowid = new Map<number, ContactRecord>();
   const seen = new Set<string>();
-  for await (const carved of carveDatabase(path, { table: 'ABPerson' })) {
-    if (!carved.columns) continue;
-    const p = carvedRow(carved);
+  for await (const { row: p, rowid } of carvedRows(path, 'ABPerson')) {
     const guid = text(p.guid);
     if (guid === null && text(p.First) === null && text(p.Last) === null && text(p.Organization) === null) continue;
     const key = guid ?? `${text(p.First)}|${text(p.Last)}|${text(p.Organization)}`;
     if (seen.has(key) || (guid !== null && live?.get(guid) !== undefined)) continue;
     seen.add(key);
-    const id = carved.rowid === undefined ? -1 : Number(carved.rowid);
-    const record: ContactRecord = {
-      origin: 'recovered', id, guid, prefix: text(p.Prefix), first: text(p.First), middle: text(p.Middle), last: text(p.Last),
-      suffix: text(p.Suffix), nickname: text(p.Nickname), organization: text(p.Organization), department: text(p.Department),
-      jobTitle: text(p.JobTitle), note: text(p.Note), birthday: birthday(p.Birthday),
-      phones: [], emails: [], urls: [], addresses: [],
-      created: fromAppleSeconds(p.CreationDate)?.toISOString() ?? null, modified: fromAppleSeconds(p.ModificationDate)?.toISOString() ?? null,
-      imageFile: null,
-    };
+    const id = rowid ?? -1;
+    const record = personRecord(p, 'recovered', id);
     found.push(record);
     if (id >= 0 && liveRowid?.get(id) === undefined) byRowid.set(id, record);
   }
   if (byRowid.size > 0 && hasTable(db, 'ABMultiValue')) {
     const values = new Set<string>();
-    for await (const carved of carveDatabase(path, { table: 'ABMultiValue' })) {
-      const v = carvedRow(carved);
+    for await (const { row: v } of carvedRows(path, 'ABMultiValue')) {
       const contact = byRowid.get(Number(v.record_id));
       const value = text(v.value);
       if (contact === undefined || value === null || values.has(`${contact.id}|${String(v.property)}|${value}`)) continue;

@@ -4,7 +4,7 @@ import { ExtractError } from '../errors.js';
 import type { MessageAttachmentRecord, MessageRecord } from '../records.js';
 import { column, hasTable, tableColumns } from '../schema.js';
 import { attributedBodyText } from '../typedstream.js';
-import { carveDatabase, isUnknown } from '../../carve/index.js';
+import { carvedRows } from '../carved-rows.js';
 
 /**
  * Reading sms.db across iOS versions: `chat`, its join tables and `attachment` may be absent (very old or reduced
@@ -117,13 +117,7 @@ export async function* readRecoveredMessages(path: string, db: Database.Database
   const live = hasTable(db, 'message') ? db.prepare('SELECT 1 FROM message WHERE guid = ?') : undefined;
   const handleOf = hasTable(db, 'handle') ? db.prepare('SELECT id FROM handle WHERE ROWID = ?') : undefined;
   const seen = new Set<string>();
-  for await (const carved of carveDatabase(path, { table: 'message' })) {
-    if (!carved.columns) continue;
-    const r: Record<string, unknown> = {};
-    carved.columns.forEach((name, i) => {
-      const value = carved.values[i];
-      r[name] = value === undefined || isUnknown(value) ? null : value;
-    });
+  for await (const { row: r, rowid } of carvedRows(path, 'message')) {
     const guid = typeof r.guid === 'string' ? r.guid : null;
     const text = (typeof r.text === 'string' ? r.text : null) ?? (Buffer.isBuffer(r.attributedBody) ? attributedBodyText(r.attributedBody) : null);
     if (guid === null && text === null) continue;
@@ -133,7 +127,7 @@ export async function* readRecoveredMessages(path: string, db: Database.Database
     const handleRow = r.handle_id === null || r.handle_id === undefined ? undefined : (handleOf?.get(Number(r.handle_id)) as { id: string } | undefined);
     yield {
       origin: 'recovered',
-      id: Number(carved.rowid ?? -1),
+      id: rowid ?? -1,
       guid,
       chatId: null,
       text,

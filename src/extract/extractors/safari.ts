@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import { carveDatabase, isUnknown, type CarvedRecord } from '../../carve/index.js';
 import { fromAppleSeconds } from '../apple-time.js';
 import { csvRow } from '../exporters/csv.js';
 import { TextSink } from '../exporters/text-sink.js';
 import { inRange, type Extractor } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { VisitRecord } from '../records.js';
+import { carvedRows } from '../carved-rows.js';
 import { hasTable } from '../schema.js';
 
 /** iOS 13+ keeps Safari's data in its app domain; older backups in HomeDomain. */
@@ -22,15 +22,6 @@ export function* readVisits(db: Database.Database): Generator<VisitRecord> {
   }
 }
 
-function carvedRow(carved: CarvedRecord): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  carved.columns?.forEach((name, i) => {
-    const value = carved.values[i];
-    row[name] = value === undefined || isUnknown(value) ? null : value;
-  });
-  return row;
-}
-
 /**
  * Visits cleared from the history whose history_visits rows the carver finds; the URL comes from the live
  * history_items row, or from a carved one (clearing history usually deletes both). A visit whose id is live, or
@@ -40,16 +31,13 @@ export async function readRecoveredVisits(path: string, db: Database.Database): 
   const liveVisit = db.prepare('SELECT 1 FROM history_visits WHERE id = ?');
   const liveItem = db.prepare('SELECT url FROM history_items WHERE id = ?');
   const carvedUrls = new Map<number, string>();
-  for await (const carved of carveDatabase(path, { table: 'history_items' })) {
-    const r = carvedRow(carved);
-    const id = carved.rowid === undefined ? undefined : Number(carved.rowid);
-    if (id !== undefined && typeof r.url === 'string') carvedUrls.set(id, r.url);
+  for await (const { row: r, rowid } of carvedRows(path, 'history_items')) {
+    if (rowid !== undefined && typeof r.url === 'string') carvedUrls.set(rowid, r.url);
   }
   const found: VisitRecord[] = [];
   const seen = new Set<string>();
-  for await (const carved of carveDatabase(path, { table: 'history_visits' })) {
-    const r = carvedRow(carved);
-    const id = carved.rowid === undefined ? -1 : Number(carved.rowid);
+  for await (const { row: r, rowid } of carvedRows(path, 'history_visits')) {
+    const id = rowid ?? -1;
     const time = fromAppleSeconds(r.visit_time)?.toISOString() ?? null;
     const key = id >= 0 ? `id:${id}` : `${time}|${String(r.title)}`;
     if (time === null || seen.has(key) || (id >= 0 && liveVisit.get(id) !== undefined)) continue;
