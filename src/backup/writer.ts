@@ -151,18 +151,26 @@ export class BackupWriter {
    * checked or made in this run is not checked again — the per-file cost of a million-file backup.
    */
   private async resolveForWrite(devicePath: string): Promise<string> {
-    const reason = unsafePathReason(devicePath);
-    const segments = devicePath.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
-    if (reason === null && this.state === 'open' && segments[0] === this.udid && segments.length > 1) {
-      const target = join(this.paths.staging, ...segments.slice(1));
-      if (this.verifiedDirectories.has(dirname(target))) return target;
-    }
+    const known = this.insideVerifiedFolder(devicePath);
+    if (known !== undefined) return known;
     const target = await this.resolve(devicePath);
     if (target !== this.paths.staging) {
       await this.ensureParent(target);
       this.verifiedDirectories.add(dirname(target));
     }
     return target;
+  }
+
+  /**
+   * The staging path of `devicePath` when it is safe by its text alone and its parent folder was checked or made
+   * in this run; undefined sends the caller to the full check (resolve()).
+   */
+  private insideVerifiedFolder(devicePath: string): string | undefined {
+    if (this.state !== 'open' || unsafePathReason(devicePath) !== null) return undefined;
+    const segments = devicePath.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
+    if (segments[0] !== this.udid || segments.length < 2) return undefined;
+    const target = join(this.paths.staging, ...segments.slice(1));
+    return this.verifiedDirectories.has(dirname(target)) ? target : undefined;
   }
 
   private touched(path: string): void {
@@ -228,20 +236,16 @@ export class BackupWriter {
   async createDirectory(devicePath: string): Promise<void> {
     // A folder inside one already checked needs no symlink walk: only the last segment is new (a phone creates
     // <UDID> and then 256 <UDID>/xx folders, one request each).
-    const segments = devicePath.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
-    if (unsafePathReason(devicePath) === null && this.state === 'open' && segments[0] === this.udid && segments.length > 1) {
-      const path = join(this.paths.staging, ...segments.slice(1));
-      if (this.verifiedDirectories.has(dirname(path))) {
-        await mkdir(path, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'EEXIST') throw error;
-        });
-        const info = await lstat(path);
-        if (!info.isDirectory()) throw errno('ENOTDIR', `${devicePath} exists and is not a folder`);
-        this.touched(path);
-        this.dirtyDirectories.add(path);
-        this.verifiedDirectories.add(path);
-        return;
-      }
+    const known = this.insideVerifiedFolder(devicePath);
+    if (known !== undefined) {
+      await mkdir(known, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+      if (!(await lstat(known)).isDirectory()) throw errno('ENOTDIR', `${devicePath} exists and is not a folder`);
+      this.touched(known);
+      this.dirtyDirectories.add(known);
+      this.verifiedDirectories.add(known);
+      return;
     }
     const path = await this.resolve(devicePath);
     await mkdir(path, { recursive: true, mode: 0o700 });
