@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,11 +12,11 @@ import {
   buildManifestPlist,
   buildStatusPlist,
   newWrappedKey,
-  parseManifestPlist,
-  parseStatusPlist,
+  readManifestPlist,
+  readStatusPlist,
   type UnlockedKeybag,
 } from '../../backup/index.js';
-import { Real, isPlistDict, parsePlist, plistNumber, type PlistDict } from '../../plist/index.js';
+import { Real, isPlistDict, plistNumber, type PlistDict } from '../../plist/index.js';
 import type { ServiceContext } from '../service-ports.js';
 import type { BackupAgentConfig } from './agent-config.js';
 import type { DeviceSideLink } from './device-side-link.js';
@@ -152,10 +152,10 @@ async function waitForPasscode(context: ServiceContext, passcode: NonNullable<Ba
 async function usablePrevious(dir: string, udid: string, received: Set<string>, encryption: { bytes: Buffer; unlocked: UnlockedKeybag } | undefined): Promise<string | undefined> {
   if (!PREVIOUS_FILES.every((name) => received.has(`${udid}/${name}`))) return undefined;
   try {
-    const status = parseStatusPlist(asDict(parsePlist(await readFile(join(dir, 'Status.plist')))));
-    if (status.snapshotState !== 'finished') return undefined;
-    const manifest = parseManifestPlist(asDict(parsePlist(await readFile(join(dir, 'Manifest.plist')))));
-    if (manifest.isEncrypted !== (encryption !== undefined)) return undefined;
+    const status = await readStatusPlist(dir);
+    if (status?.snapshotState !== 'finished') return undefined;
+    const manifest = await readManifestPlist(dir);
+    if (manifest === undefined || manifest.isEncrypted !== (encryption !== undefined)) return undefined;
     let dbPath = join(dir, 'Manifest.db');
     if (encryption !== undefined) {
       if (manifest.manifestKey === undefined || manifest.backupKeyBag === undefined || !manifest.backupKeyBag.equals(encryption.bytes)) return undefined;
@@ -175,11 +175,6 @@ async function usablePrevious(dir: string, udid: string, received: Set<string>, 
     // Anything unreadable means the phone cannot trust it: back up everything again.
     return undefined;
   }
-}
-
-function asDict(value: unknown): PlistDict {
-  if (!isPlistDict(value as never)) throw new Error('not a dict');
-  return value as PlistDict;
 }
 
 function hostFailed(what: string, text: string): AgentResult {
