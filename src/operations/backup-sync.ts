@@ -3,9 +3,6 @@ import type { LockdownSession } from '../lockdown/index.js';
 import { AFC_SERVICE, AfcClient, acquireSyncLock } from '../services/afc/index.js';
 import { NOTIFICATION_PROXY_SERVICE, NotificationProxyClient, SyncNotification } from '../services/notification-proxy/index.js';
 
-/** pymobiledevice3 watches these to tell when the phone shows (and hides) its passcode prompt during a backup (§8.2). */
-export const PASSCODE_PRESENTED = 'com.apple.LocalAuthentication.ui.presented';
-export const PASSCODE_DISMISSED = 'com.apple.LocalAuthentication.ui.dismissed';
 
 export interface SyncWatch {
   onCancel(): void;
@@ -38,8 +35,8 @@ export class BackupSync {
       SyncNotification.SUSPEND_REQUEST,
       SyncNotification.RESUME_REQUEST,
       SyncNotification.BACKUP_DOMAIN_CHANGED,
-      PASSCODE_PRESENTED,
-      PASSCODE_DISMISSED,
+      SyncNotification.PASSCODE_PRESENTED,
+      SyncNotification.PASSCODE_DISMISSED,
     ]) {
       await observer.observe(name);
     }
@@ -59,8 +56,8 @@ export class BackupSync {
       for await (const name of this.observer.notifications(this.watching.signal)) {
         this.logger.debug({ notification: name }, 'notification from the phone');
         if (name === SyncNotification.CANCEL_REQUEST) watch.onCancel();
-        else if (name === PASSCODE_PRESENTED) watch.onPasscodePrompt(true);
-        else if (name === PASSCODE_DISMISSED) watch.onPasscodePrompt(false);
+        else if (name === SyncNotification.PASSCODE_PRESENTED) watch.onPasscodePrompt(true);
+        else if (name === SyncNotification.PASSCODE_DISMISSED) watch.onPasscodePrompt(false);
       }
     } catch (error) {
       this.logger.debug({ reason: (error as Error).message }, 'notification_proxy watch ended');

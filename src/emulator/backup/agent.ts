@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { Real, type PlistDict, type PlistValue } from '../../plist/index.js';
+import { SyncNotification } from '../../services/notification-proxy/protocol.js';
 import type { ServiceContext } from '../service-ports.js';
 import type { BackupAgentConfig } from './agent-config.js';
 import { STALLED, runBackup, type AgentResult } from './backup-run.js';
@@ -11,7 +12,6 @@ const DEVICE_LINK_MAJOR = 400;
 /** How long the phone waits for the host's next request or reply before it gives up on the connection. */
 const HOST_TIMEOUT_MS = 300_000;
 const SUPPORTED_VERSIONS = [2.1, 2.0];
-const DOMAIN_CHANGED = 'com.apple.mobile.backup.domain_changed';
 
 /**
  * com.apple.mobilebackup2, device side: DeviceLink version exchange, Hello, then Backup and ChangePassword the way a
@@ -78,6 +78,6 @@ async function changePassword(context: ServiceContext, config: BackupAgentConfig
   if (newPassword === undefined) await encryption.disable();
   else await encryption.setPassword(newPassword, config.keybag);
   context.logger.info({ encrypted: newPassword !== undefined }, 'backup encryption changed');
-  context.device.notifications.post(DOMAIN_CHANGED);
+  context.device.notifications.post(SyncNotification.BACKUP_DOMAIN_CHANGED);
   return { code: 0 };
 }

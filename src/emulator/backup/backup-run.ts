@@ -17,6 +17,7 @@ import {
   type UnlockedKeybag,
 } from '../../backup/index.js';
 import { Real, isPlistDict, plistNumber, type PlistDict } from '../../plist/index.js';
+import { SyncNotification } from '../../services/notification-proxy/protocol.js';
 import type { ServiceContext } from '../service-ports.js';
 import type { BackupAgentConfig } from './agent-config.js';
 import type { DeviceSideLink } from './device-side-link.js';
@@ -34,8 +35,6 @@ export interface AgentResult {
 export const STALLED = Symbol('stalled');
 
 const PREVIOUS_FILES = ['Status.plist', 'Manifest.plist', 'Manifest.db'] as const;
-const PASSCODE_PRESENTED = 'com.apple.LocalAuthentication.ui.presented';
-const PASSCODE_DISMISSED = 'com.apple.LocalAuthentication.ui.dismissed';
 
 /**
  * One backup, device side, in the order a real phone runs it (ios-protocols.md §5.5): read the host's Status.plist
@@ -137,11 +136,11 @@ export async function runBackup(link: DeviceSideLink, context: ServiceContext, c
  */
 async function waitForPasscode(context: ServiceContext, passcode: NonNullable<BackupAgentConfig['faults']['passcode']>): Promise<boolean> {
   const notifications = context.device.notifications;
-  notifications.post(PASSCODE_PRESENTED);
+  notifications.post(SyncNotification.PASSCODE_PRESENTED);
   const timeoutMs = passcode.timeoutMs ?? 180_000;
   const entered = passcode.enterAfterMs !== undefined && passcode.enterAfterMs < timeoutMs;
   await new Promise((resolve) => setTimeout(resolve, entered ? passcode.enterAfterMs : timeoutMs).unref());
-  notifications.post(PASSCODE_DISMISSED);
+  notifications.post(SyncNotification.PASSCODE_DISMISSED);
   return entered;
 }
 

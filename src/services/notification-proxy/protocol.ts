@@ -12,6 +12,9 @@ export const SyncNotification = {
   SUSPEND_REQUEST: 'com.apple.itunes-client.syncSuspendRequest',
   RESUME_REQUEST: 'com.apple.itunes-client.syncResumeRequest',
   BACKUP_DOMAIN_CHANGED: 'com.apple.mobile.backup.domain_changed',
+  /** The phone shows (and hides) its passcode prompt before a backup (iOS 16.1+; pymobiledevice3 watches these). */
+  PASSCODE_PRESENTED: 'com.apple.LocalAuthentication.ui.presented',
+  PASSCODE_DISMISSED: 'com.apple.LocalAuthentication.ui.dismissed',
 } as const;
 
 export const observeRequest = (name: string): PlistDict => ({ Command: 'ObserveNotification', Name: name });
