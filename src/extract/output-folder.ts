@@ -1,12 +1,17 @@
-import { createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
-import { dirname, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { safeJoin } from '../backup/index.js';
 
 const RESERVED_WINDOWS = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 const MAX_NAME_BYTES = 180;
+/**
+ * Create or truncate, never through a symlink at the last component: safeJoin checks the folders on the way once,
+ * this refuses a link planted where a file is about to be written (ELOOP) without an lstat per file.
+ */
+export const WRITE_NO_FOLLOW = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 
 /**
  * A file or folder name that is safe on Linux, macOS and Windows: no separators, control characters or
@@ -32,8 +37,13 @@ function splitExtension(name: string): [string, string] {
  */
 export class OutputFolder {
   private readonly taken = new Map<string, Set<string>>();
+  /** Folders (relative) already checked by safeJoin and created: a 20,000-photo folder is checked once, not per file. */
+  private readonly readyFolders = new Set<string>();
+  private readonly base: string;
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string) {
+    this.base = resolve(root);
+  }
 
   /** A fresh relative path `folder/name` (name sanitised, suffixed when already used in that folder). */
   uniquePath(folder: string, name: string): string {
@@ -46,21 +56,30 @@ export class OutputFolder {
     return folder === '' ? candidate : `${folder}/${candidate}`;
   }
 
+  /**
+   * The absolute path for `relativePath`, its folder created. Open the result with WRITE_NO_FOLLOW (as
+   * writeFile, writeStream and TextSink do): the folders are checked, the file name itself is not lstat'ed.
+   */
   async absolute(relativePath: string): Promise<string> {
+    const slash = relativePath.lastIndexOf('/');
+    const folder = slash < 0 ? '' : relativePath.slice(0, slash);
+    const name = relativePath.slice(slash + 1);
+    if (this.readyFolders.has(folder) && isPlainName(name)) return join(this.base, folder, name);
     const path = await safeJoin(this.root, relativePath);
     await mkdir(dirname(path), { recursive: true });
+    this.readyFolders.add(folder);
     return path;
   }
 
   async writeFile(relativePath: string, data: string | Buffer): Promise<string> {
     const path = await this.absolute(relativePath);
-    await writeFile(path, data, { flag: 'w' });
+    await writeFile(path, data, { flag: WRITE_NO_FOLLOW });
     return path;
   }
 
   async writeStream(relativePath: string, source: Readable, mtime?: Date): Promise<string> {
     const path = await this.absolute(relativePath);
-    await pipeline(source, createWriteStream(path));
+    await pipeline(source, createWriteStream(path, { flags: WRITE_NO_FOLLOW }));
     if (mtime) await utimes(path, mtime, mtime);
     return path;
   }
@@ -68,4 +87,9 @@ export class OutputFolder {
   relativeTo(from: string, to: string): string {
     return relative(dirname(from), to).split('\\').join('/');
   }
+}
+
+/** One path segment that cannot climb or name a folder (what sanitizeFileName produces). */
+function isPlainName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[\\/\u0000]/.test(name);
 }

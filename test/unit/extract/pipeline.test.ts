@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackupReader, writeSyntheticBackup, type SyntheticItem } from '../../../src/backup/index.js';
 import { generateDeviceContent, tinyJpeg } from '../../../src/backup/content/index.js';
-import { parseDataTypes, runExtraction, sanitizeFileName, scanBackupContent, WorkDir, type PhotoRecord } from '../../../src/extract/index.js';
+import { OutputFolder, parseDataTypes, runExtraction, sanitizeFileName, scanBackupContent, WorkDir, type PhotoRecord } from '../../../src/extract/index.js';
 import { extractGenerated } from '../../helpers/extract-backups.js';
 
 const root = await mkdtemp(join(tmpdir(), 'iosrescue-pipeline-test-'));
@@ -114,6 +115,19 @@ describe('extraction pipeline', () => {
     } finally {
       await reader.close();
     }
+  });
+
+  it('writes through no symlink planted at a file name once its folder has been checked', async () => {
+    const out = new OutputFolder(join(root, 'out-leaf'));
+    await out.writeFile('photos/Camera Roll/first.jpg', 'first');
+    const outside = join(root, 'outside-leaf.txt');
+    await writeFile(outside, 'keep me');
+    // The folder is now known to be safe; the next name is not lstat'ed, so the open itself must refuse the link.
+    await symlink(outside, join(root, 'out-leaf/photos/Camera Roll/second.jpg'));
+    await expect(out.writeFile('photos/Camera Roll/second.jpg', 'overwrite')).rejects.toMatchObject({ code: 'ELOOP' });
+    await expect(out.writeStream('photos/Camera Roll/second.jpg', Readable.from([Buffer.from('overwrite')]))).rejects.toMatchObject({ code: 'ELOOP' });
+    expect(await readFile(outside, 'utf8')).toBe('keep me');
+    expect(await readFile(join(root, 'out-leaf/photos/Camera Roll/first.jpg'), 'utf8')).toBe('first');
   });
 
   it('refuses an output folder that already holds an extraction, and an unknown type name', async () => {
