@@ -1,8 +1,8 @@
 import { localPayloadSize, parseTableLeafCell } from './cell.js';
 import type { CarveContext, RawRecord } from './raw-record.js';
-import { isPlausibleText, parseCountedSerialTypes, parseRecordHeader, serialTypeSize } from './record.js';
+import { headerAnnounces, isPlausibleText, parseCountedSerialTypes, parseRecordHeader, serialTypeSize } from './record.js';
 import { matchingTables, type TableInfo } from './schema.js';
-import { encodeVarint } from './varint.js';
+import { encodeVarint, readVarint, varintLength } from './varint.js';
 
 /**
  * Finding records in free space. An intact cell checks itself: its payload length must equal its header length
@@ -15,6 +15,7 @@ import { encodeVarint } from './varint.js';
 type Kind = RawRecord['kind'];
 
 export function tryIntactCell(buf: Buffer, p: number, end: number, ctx: CarveContext, kind: Kind, requireTable: boolean): RawRecord | null {
+  if (!mayBeIntactCell(buf, p, end, ctx)) return null;
   const cell = parseTableLeafCell(buf, p, end, ctx.usableSize, ctx.maxPayload);
   if (!cell) return null;
   const localEnd = cell.payloadStart + cell.localSize;
@@ -40,6 +41,23 @@ export function tryIntactCell(buf: Buffer, p: number, end: number, ctx: CarveCon
 }
 
 /**
+ * The allocation-free part of tryIntactCell: payload length and rowid varints, then a header whose serial types
+ * announce exactly that payload (for a payload that spills to overflow pages only its local part is checked
+ * later, by the full parse). Rejects almost every byte offset of free space that is not a cell.
+ */
+function mayBeIntactCell(buf: Buffer, p: number, end: number, ctx: CarveContext): boolean {
+  const payloadSize = readVarint(buf, p, end);
+  let at = p + varintLength;
+  if (varintLength === 0 || payloadSize < 1 || payloadSize > ctx.maxPayload) return false;
+  readVarint(buf, at, end);
+  if (varintLength === 0) return false;
+  at += varintLength;
+  const localSize = localPayloadSize(payloadSize, ctx.usableSize);
+  if (at + localSize > end) return false;
+  return localSize < payloadSize || headerAnnounces(buf, at, at + localSize, ctx.maxColumns, payloadSize);
+}
+
+/**
  * Values a carved record must have to be believed: TEXT valid in the database encoding, REALs finite and of a
  * size real data has (timestamps, amounts, coordinates), not the 1e179 that misaligned bytes decode to.
  */
@@ -49,12 +67,17 @@ function textPlausible(buf: Buffer, bodyStart: number, localEnd: number, types: 
     const type = types[i]!;
     const size = type < 0 ? column0Size : serialTypeSize(type);
     if (pos + size > localEnd) return true;
-    if (type >= 13 && (type & 1) === 1 && !isPlausibleText(buf, pos, size, ctx.encoding)) return false;
-    if (type === 7) {
-      const real = Math.abs(buf.readDoubleBE(pos));
-      if (!(real === 0 || (real > 1e-9 && real < 1e16))) return false;
-    }
+    if (!valuePlausible(buf, pos, type, size, ctx)) return false;
     pos += size;
+  }
+  return true;
+}
+
+function valuePlausible(buf: Buffer, pos: number, type: number, size: number, ctx: CarveContext): boolean {
+  if (type >= 13 && (type & 1) === 1) return isPlausibleText(buf, pos, size, ctx.encoding);
+  if (type === 7) {
+    const real = Math.abs(buf.readDoubleBE(pos));
+    return real === 0 || (real > 1e-9 && real < 1e16);
   }
   return true;
 }
@@ -65,12 +88,18 @@ interface Candidate {
 }
 
 /**
+ * Scores of the rebuilt cells that candidates looked ahead to, for one region of one page (key: start, limit
+ * and required fit; -1 for none). Create one per region scanned: it is only valid for the same bytes.
+ */
+export type LookaheadCache = Map<number, number>;
+
+/**
  * How well a record ending at `recordEnd` fills the freed area that ends at `limit`: 4 exactly, 3 up to a
  * fragment short, 2.5 when the old freeblock sizes that follow lead exactly to the end or an intact cell
  * follows, 2–2.4 when another rebuilt cell follows (by how well that one fits), 1 loosely, 0 not at all.
  * A freeblock merges neighbouring freed cells, so what follows a rebuilt cell is checked the same way.
  */
-function fitScore(buf: Buffer, recordEnd: number, limit: number, ctx: CarveContext, depth: number): number {
+function fitScore(buf: Buffer, recordEnd: number, limit: number, ctx: CarveContext, depth: number, lookahead: LookaheadCache): number {
   if (recordEnd > limit) return 0;
   if (recordEnd === limit) return 4;
   // Gaps under 4 bytes become fragments that SQLite merges into a neighbouring freeblock.
@@ -93,8 +122,16 @@ function fitScore(buf: Buffer, recordEnd: number, limit: number, ctx: CarveConte
     const size = buf.readUInt16BE(at + 2);
     // A cell freed earlier keeps its own old freeblock header; the area it named may since have grown.
     if (size < 5 || (next !== 0 && next < at + size)) continue;
-    const following = headless(buf, at, Math.min(limit, at + size), ctx, 'freeblock', depth + 1, at + size > limit ? 1 : 2);
-    if (following) best = Math.max(best, 2 + following.score / 100);
+    const followingLimit = Math.min(limit, at + size);
+    const minFit = at + size > limit ? 1 : 2;
+    // Neighbouring start offsets look ahead to the same following cells: each is rebuilt once per region.
+    const key = (at * 65537 + followingLimit) * 2 + minFit - 1;
+    let score = lookahead.get(key);
+    if (score === undefined) {
+      score = headless(buf, at, followingLimit, ctx, 'freeblock', depth + 1, lookahead, minFit)?.score ?? -1;
+      lookahead.set(key, score);
+    }
+    if (score >= 0) best = Math.max(best, 2 + score / 100);
   }
   return best;
 }
@@ -128,23 +165,34 @@ function build(buf: Buffer, p: number, payloadStart: number, headerLength: numbe
  * Three cases, by how many header bytes the overwrite took: none (payload length + rowid took 4 or more bytes),
  * the header length only, or the header length and the first serial type (1-byte payload length and rowid).
  */
-export function tryHeadlessCell(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind: Kind, staleLimit = false): RawRecord | null {
-  return headless(buf, p, limit, ctx, kind, 0, staleLimit ? 1 : 2)?.record ?? null;
+export function tryHeadlessCell(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind: Kind, lookahead: LookaheadCache, staleLimit = false): RawRecord | null {
+  return headless(buf, p, limit, ctx, kind, 0, lookahead, staleLimit ? 1 : 2)?.record ?? null;
 }
 
-function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind: Kind, depth: number, minFit = 2): Candidate | null {
+function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind: Kind, depth: number, lookahead: LookaheadCache, minFit = 2): Candidate | null {
   if (ctx.tables.length === 0 || p + 5 > limit) return null;
   let best: Candidate | null = null;
+  // Many rebuilds (every table, every first-column size) end at the same byte: how well that end fits is the
+  // costly part (it looks at what follows), so it is worked out once per end.
+  const fits = new Map<number, number>();
+  const fitAt = (end: number): number => {
+    let fit = fits.get(end);
+    if (fit === undefined) {
+      fit = fitScore(buf, end, limit, ctx, depth, lookahead);
+      fits.set(end, fit);
+    }
+    return fit;
+  };
   const consider = (record: RawRecord, strength: number): void => {
     // A table without declared types (sqlite_sequence(name, seq)) fits any bytes: it is no evidence for a rebuild.
     record.tables = record.tables.filter((t) => t.affinities.some((a) => a !== 'BLOB'));
     if (record.tables.length === 0) return;
-    const fit = fitScore(buf, record.end, limit, ctx, depth);
+    const bodyStart = record.payloadStart + record.headerLength;
+    if (!textPlausible(buf, bodyStart, Math.min(record.payloadStart + record.localSize, limit), record.types, record.column0Size, ctx)) return;
+    const fit = fitAt(record.end);
     // A rebuild that fits its freed area only loosely is more often noise than a row, unless that area's
     // recorded size is known to be stale (later inserts took part of it).
     if (fit < minFit) return;
-    const bodyStart = record.payloadStart + record.headerLength;
-    if (!textPlausible(buf, bodyStart, Math.min(record.payloadStart + record.localSize, limit), record.types, record.column0Size, ctx)) return;
     const score = fit * 8 + strength;
     if (!best || score > best.score) best = { record, score };
     else if (score === best.score && record.end === best.record.end && sameTypes(record, best.record)) {
@@ -181,15 +229,24 @@ function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind
     if (count < 2) continue;
     const rest = parseCountedSerialTypes(buf, p + 4, limit, count - 1);
     if (!rest || rest.bytes + 2 >= 128) continue;
-    const types = [0, ...rest.types];
-    const tables = matchingTables(types, ctx.tables, 1);
+    const tables = matchingTables([0, ...rest.types], ctx.tables, 1);
+    if (tables.length === 0) continue;
+    const base = p + 4 + rest.bytes + rest.bodyLength;
+    const bodyStart = p + 4 + rest.bytes;
+    // A 1-byte payload length caps the payload at 127 bytes.
+    const maxSize = Math.min(limit - base, 127 - (rest.bytes + 2) - rest.bodyLength);
+    if (maxSize < 0) continue;
+    // Whether the surviving columns hold plausible values when the first one is `size` bytes long: the same for
+    // every table, so worked out once per size (0 unknown, 1 yes, 2 no) before any record is built.
+    const restOk = new Uint8Array(maxSize + 1);
     for (const table of tables) {
-      const base = p + 4 + rest.bytes + rest.bodyLength;
-      // A 1-byte payload length caps the payload at 127 bytes.
-      const maxSize = Math.min(limit - base, 127 - (rest.bytes + 2) - rest.bodyLength);
       for (let size = 0; size <= maxSize; size += 1) {
         const type0 = inferColumn0Type(table, size);
-        if (type0 === null) continue;
+        // The rebuilt record ends at base + size (a payload under 128 bytes has no overflow). Its values are
+        // checked before the fit, which is dearer (it looks at what follows the record).
+        if (type0 === null || !valuePlausible(buf, bodyStart, type0, size, ctx)) continue;
+        if (restOk[size] === 0) restOk[size] = textPlausible(buf, bodyStart + size, base + size, rest.types, -1, ctx) ? 1 : 2;
+        if (restOk[size] === 2 || fitAt(base + size) < minFit) continue;
         const typed = [type0, ...rest.types];
         // A first column whose type the size settles beats one left unknown.
         consider(build(buf, p, p + 2, rest.bytes + 2, typed, type0 < 0 ? size : -1, [table], kind, ctx), type0 < 0 ? 0 : 1);

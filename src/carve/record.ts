@@ -152,6 +152,32 @@ export function decodeText(buf: Buffer, pos: number, size: number, encoding: Tex
 
 /** Whether a TEXT body is valid in the database's encoding (a cheap guard against carving noise). */
 export function isPlausibleText(buf: Buffer, pos: number, size: number, encoding: TextEncoding): boolean {
-  if (encoding === 1) return isUtf8(buf.subarray(pos, pos + size));
-  return (size & 1) === 0;
+  if (encoding !== 1) return (size & 1) === 0;
+  // Most text is ASCII: checked in place, without the view that isUtf8 needs (this runs at every candidate).
+  let i = pos;
+  const end = pos + size;
+  while (i < end && buf[i]! < 0x80) i += 1;
+  return i === end || isUtf8(buf.subarray(i, end));
+}
+
+/**
+ * Whether a record header at `pos` (length varint intact) announces exactly `payloadSize` bytes: the check
+ * parseRecordHeader + a size comparison make, without allocating, so that scanning every byte of free space
+ * builds objects only where a record can be.
+ */
+export function headerAnnounces(buf: Uint8Array, pos: number, end: number, maxColumns: number, payloadSize: number): boolean {
+  const headerLength = readVarint(buf, pos, end);
+  const lengthBytes = varintLength;
+  if (lengthBytes === 0 || headerLength < lengthBytes + 1 || headerLength > payloadSize || pos + headerLength > end) return false;
+  const headerEnd = pos + headerLength;
+  let body = 0;
+  let columns = 0;
+  for (let at = pos + lengthBytes; at < headerEnd; at += varintLength) {
+    if (columns >= maxColumns) return false;
+    const size = serialTypeSize(readVarint(buf, at, headerEnd));
+    if (varintLength === 0 || size < 0) return false;
+    body += size;
+    columns += 1;
+  }
+  return headerLength + body === payloadSize;
 }

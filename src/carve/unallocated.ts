@@ -1,4 +1,4 @@
-import { tryHeadlessCell, tryIntactCell } from './cell-candidates.js';
+import { tryHeadlessCell, tryIntactCell, type LookaheadCache } from './cell-candidates.js';
 import type { BTreePageHeader } from './btree-page.js';
 import type { CarveContext, RawRecord } from './raw-record.js';
 
@@ -8,6 +8,7 @@ import type { CarveContext, RawRecord } from './raw-record.js';
  * are skipped over whole, so nothing is reported twice from one region.
  */
 export function scanRegion(page: Buffer, start: number, end: number, ctx: CarveContext, kind: RawRecord['kind'], out: RawRecord[]): void {
+  const lookahead: LookaheadCache = new Map();
   let p = start;
   while (p + 4 <= end) {
     let record = page[p] === 0 ? null : tryIntactCell(page, p, end, ctx, kind, true);
@@ -16,7 +17,7 @@ export function scanRegion(page: Buffer, start: number, end: number, ctx: CarveC
       const size = page.readUInt16BE(p + 2);
       if (size >= 5 && (next === 0 || next >= p + size)) {
         // A size reaching past the region is an old header whose area later inserts partly took back.
-        record = p + size <= end ? tryHeadlessCell(page, p, p + size, ctx, kind) : size <= ctx.usableSize ? tryHeadlessCell(page, p, end, ctx, kind, true) : null;
+        record = p + size <= end ? tryHeadlessCell(page, p, p + size, ctx, kind, lookahead) : size <= ctx.usableSize ? tryHeadlessCell(page, p, end, ctx, kind, lookahead, true) : null;
       }
     }
     if (record && record.end > p) {
