@@ -185,7 +185,7 @@ function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind
   };
   const consider = (record: RawRecord, strength: number): void => {
     // A table without declared types (sqlite_sequence(name, seq)) fits any bytes: it is no evidence for a rebuild.
-    record.tables = record.tables.filter((t) => t.affinities.some((a) => a !== 'BLOB'));
+    if (record.tables.some(untyped)) record.tables = record.tables.filter((t) => !untyped(t));
     if (record.tables.length === 0) return;
     const bodyStart = record.payloadStart + record.headerLength;
     if (!textPlausible(buf, bodyStart, Math.min(record.payloadStart + record.localSize, limit), record.types, record.column0Size, ctx)) return;
@@ -229,7 +229,8 @@ function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind
     if (count < 2) continue;
     const rest = parseCountedSerialTypes(buf, p + 4, limit, count - 1);
     if (!rest || rest.bytes + 2 >= 128) continue;
-    const tables = matchingTables([0, ...rest.types], ctx.tables, 1);
+    // Untyped tables are dropped here as consider() would drop them, before any fit is worked out for them.
+    const tables = matchingTables([0, ...rest.types], ctx.tables, 1).filter((t) => !untyped(t));
     if (tables.length === 0) continue;
     const base = p + 4 + rest.bytes + rest.bodyLength;
     const bodyStart = p + 4 + rest.bytes;
@@ -254,6 +255,10 @@ function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind
     }
   }
   return best;
+}
+
+function untyped(table: TableInfo): boolean {
+  return table.affinities.every((a) => a === 'BLOB');
 }
 
 function sameTypes(a: RawRecord, b: RawRecord): boolean {
