@@ -1,5 +1,5 @@
-import { constants, createWriteStream } from 'node:fs';
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -79,7 +79,8 @@ export class OutputFolder {
 
   async writeStream(relativePath: string, source: Readable, mtime?: Date): Promise<string> {
     const path = await this.absolute(relativePath);
-    await pipeline(source, createWriteStream(path, { flags: WRITE_NO_FOLLOW }));
+    const handle = await open(path, WRITE_NO_FOLLOW);
+    await pipeline(source, handle.createWriteStream());
     if (mtime) await utimes(path, mtime, mtime);
     return path;
   }
