@@ -141,11 +141,13 @@ export class ManifestDb {
     }
   }
 
+  /** Prepared once: extractors look up one entry per photo or attachment, tens of thousands of times. */
+  private getStatement: Database.Statement | undefined;
+
   get(domain: string, relativePath: string): BackupFileEntry | undefined {
     try {
-      const row = this.db
-        .prepare('SELECT fileID, domain, relativePath, flags, file FROM Files WHERE domain = ? AND relativePath = ? LIMIT 1')
-        .get(domain, relativePath) as FileRow | undefined;
+      this.getStatement ??= this.db.prepare('SELECT fileID, domain, relativePath, flags, file FROM Files WHERE domain = ? AND relativePath = ? LIMIT 1');
+      const row = this.getStatement.get(domain, relativePath) as FileRow | undefined;
       return row === undefined ? undefined : entryFromRow(row);
     } catch (error) {
       throw corrupt(this.path, error);

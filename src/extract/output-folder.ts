@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { mkdir, open, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -81,6 +81,25 @@ export class OutputFolder {
     const path = await this.absolute(relativePath);
     const handle = await open(path, WRITE_NO_FOLLOW);
     await pipeline(source, handle.createWriteStream());
+    if (mtime) await utimes(path, mtime, mtime);
+    return path;
+  }
+
+  /**
+   * Copies a file by path (the kernel copies; on filesystems with reflinks nothing is duplicated). The target is
+   * created exclusively, so a symlink planted at its name is never followed; a regular file left by an earlier,
+   * interrupted extraction is replaced.
+   */
+  async copyFile(relativePath: string, source: string, mtime?: Date): Promise<string> {
+    const path = await this.absolute(relativePath);
+    try {
+      await copyFile(source, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (!(await lstat(path)).isFile()) throw Object.assign(new Error(`${path} exists and is not a regular file`), { code: 'ELOOP' });
+      await unlink(path);
+      await copyFile(source, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    }
     if (mtime) await utimes(path, mtime, mtime);
     return path;
   }
