@@ -34,13 +34,15 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   run('npm', ['ci', '--no-audit', '--no-fund'], { env });
 }
 
-// 2. Debian packages: libimobiledevice's own tools prove our wire protocol in the interop tests.
+// 2. Debian packages: libimobiledevice's own tools prove our wire protocol in the interop tests; Debian's
+//    chromium opens the extraction's report.html in the browser test (playwright-core drives it, downloads nothing).
 const debianPackages = [
   ['idevice_id', 'libimobiledevice-utils'],
   ['iproxy', 'libusbmuxd-tools'],
   ['plistutil', 'libplist-utils'],
   ['sqlite3', 'sqlite3'],
   ['openssl', 'openssl'],
+  ['chromium', 'chromium'],
 ];
 if (forTests) {
   const missing = debianPackages.filter(([command]) => !has(command)).map(([, pkg]) => pkg);

@@ -2,7 +2,7 @@ import type { BackupReader } from '../backup/index.js';
 import type { OutputFolder } from './output-folder.js';
 import type { WorkDir } from './work-dir.js';
 
-export const DATA_TYPES = ['photos', 'contacts', 'messages', 'calls', 'calendar', 'safari'] as const;
+export const DATA_TYPES = ['photos', 'contacts', 'messages', 'calls', 'calendar', 'safari', 'reminders', 'voicemail', 'whatsapp', 'audio', 'notes'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
 
 /** Inclusive bounds on a record's date (photos: creation, messages and calls: when). Contacts are not filtered. */

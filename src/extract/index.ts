@@ -4,6 +4,7 @@ export { DATA_TYPES, inRange, type DataType, type DateRange, type Extractor, typ
 export { EXTRACTORS, parseDataTypes, runExtraction, scanBackupContent, type ExtractOptions, type ExtractionReport, type ScanOptions } from './pipeline.js';
 export type * from './records.js';
 export { OutputFolder, sanitizeFileName } from './output-folder.js';
+export { writeReport, REPORT_FILE, type ReportOptions, type ReportSummary, type ReportTypeSummary } from './report/index.js';
 export { WorkDir, type OpenedDatabase } from './work-dir.js';
 export { fromAppleSeconds, fromAppleMessageDate, APPLE_EPOCH_MS } from './apple-time.js';
 export { contactToVCard, escapeText as escapeVCardText, foldLine as foldVCardLine } from './exporters/vcard.js';
@@ -13,4 +14,17 @@ export { readMessages, readChats, readAttachments } from './extractors/messages-
 export { attachmentBackupPath, SMS_DB } from './extractors/messages.js';
 export { readCalls, CALL_HISTORY } from './extractors/calls.js';
 export { readPhotos, PHOTOS_DB } from './extractors/photos.js';
+export { readStoreReminders, readCalendarReminders } from './extractors/reminders-db.js';
+export { REMINDERS_STORES } from './extractors/reminders.js';
+export { readVoicemails, VOICEMAIL_DB } from './extractors/voicemail.js';
+export { readBookmarkTree, flattenBookmarks, SAFARI_BOOKMARKS, type BookmarkNode } from './extractors/safari-bookmarks.js';
+export { findAlbumJoinTable, readAlbumIndex, type AlbumIndex, type AlbumJoinTable } from './extractors/photo-albums.js';
+export { readVoiceMemos, VOICE_MEMO_DATABASES } from './extractors/voice-memos.js';
+export { readRingtones, TONE_DOMAINS, RINGTONES_PLIST } from './extractors/ringtones.js';
+export { readTracks, MEDIA_LIBRARY } from './extractors/music-library.js';
+export { readWhatsAppChats, readWhatsAppMessages, whatsAppKind, WhatsAppNames, CHAT_STORAGE } from './extractors/whatsapp-db.js';
 export { attributedBodyText } from './typedstream.js';
+export { readStoreNotes, NOTE_STORE } from './notes/note-store-db.js';
+export { readLegacyNotes, LEGACY_NOTES } from './notes/legacy-notes.js';
+export { decodeNoteBody, noteParagraphs, type NoteBody, type NoteRun } from './notes/note-body.js';
+export { decodeNoteTable, type NoteTable } from './notes/note-table.js';

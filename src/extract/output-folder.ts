@@ -21,7 +21,19 @@ export const WRITE_NO_FOLLOW = constants.O_WRONLY | constants.O_CREAT | constant
 export function sanitizeFileName(name: string, fallback = 'unnamed'): string {
   let clean = name.normalize('NFC').replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_').replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
   if (RESERVED_WINDOWS.test(clean)) clean = `_${clean}`;
-  while (Buffer.byteLength(clean, 'utf8') > MAX_NAME_BYTES) clean = [...clean].slice(0, -1).join('');
+  if (Buffer.byteLength(clean, 'utf8') > MAX_NAME_BYTES) {
+    // Cut the stem, keep the extension: "a very long title….jpg" must still open as a JPEG.
+    const [stem, extension] = splitExtension(clean);
+    const room = MAX_NAME_BYTES - Buffer.byteLength(extension, 'utf8');
+    let kept = '';
+    let bytes = 0;
+    for (const char of stem) {
+      bytes += Buffer.byteLength(char, 'utf8');
+      if (bytes > room) break;
+      kept += char;
+    }
+    clean = `${kept.replace(/[.\s]+$/, '')}${extension}`;
+  }
   return clean === '' ? fallback : clean;
 }
 

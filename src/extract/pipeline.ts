@@ -3,13 +3,19 @@ import type { BackupReader } from '../backup/index.js';
 import { IosRescueError } from '../errors.js';
 import { ExtractError } from './errors.js';
 import { DATA_TYPES, type DataType, type DateRange, type Extractor, type TypeResult, type TypeScan } from './extractor.js';
+import { audioExtractor } from './extractors/audio.js';
 import { calendarExtractor } from './extractors/calendar.js';
 import { callsExtractor } from './extractors/calls.js';
 import { contactsExtractor } from './extractors/contacts.js';
 import { messagesExtractor } from './extractors/messages.js';
+import { notesExtractor } from './extractors/notes.js';
 import { photosExtractor } from './extractors/photos.js';
 import { safariExtractor } from './extractors/safari.js';
+import { remindersExtractor } from './extractors/reminders.js';
+import { voicemailExtractor } from './extractors/voicemail.js';
+import { whatsappExtractor } from './extractors/whatsapp.js';
 import { OutputFolder } from './output-folder.js';
+import { writeReport } from './report/index.js';
 import { WorkDir } from './work-dir.js';
 
 export const EXTRACTORS: Record<DataType, Extractor> = {
@@ -19,6 +25,11 @@ export const EXTRACTORS: Record<DataType, Extractor> = {
   calls: callsExtractor,
   calendar: calendarExtractor,
   safari: safariExtractor,
+  reminders: remindersExtractor,
+  voicemail: voicemailExtractor,
+  whatsapp: whatsappExtractor,
+  audio: audioExtractor,
+  notes: notesExtractor,
 };
 
 /** `photos,contacts` → the types, in pipeline order; EXTRACT_UNKNOWN_TYPE for a name no extractor handles. */
@@ -123,5 +134,7 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
     await work.close();
   }
   await out.writeFile('extraction.json', `${JSON.stringify(report, null, 2)}\n`);
+  // report.html is drawn from the files just written (extraction.json and each type's JSON), as a reader would.
+  await writeReport(options.out, { tempDir: options.tempDir });
   return report;
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupReader, writeSyntheticBackup } from '../../src/backup/index.js';
-import { generateDeviceContent, type DeviceContentSpec, type DeviceContentTruth } from '../../src/backup/content/index.js';
+import { generateDeviceContent, type DeviceContent, type DeviceContentSpec, type DeviceContentTruth } from '../../src/backup/content/index.js';
 import { runExtraction, type ExtractionReport, type ExtractOptions } from '../../src/extract/index.js';
 
 export const PASSWORD = 'correct horse';
@@ -20,10 +20,12 @@ export interface ExtractedBackup {
 export async function extractGenerated(options: {
   encrypted: boolean;
   spec?: DeviceContentSpec;
+  /** Content generated beforehand (e.g. with a database edited); default: generateDeviceContent(spec). */
+  content?: DeviceContent;
   extract?: Omit<ExtractOptions, 'out'>;
 }): Promise<ExtractedBackup> {
   const root = await mkdtemp(join(tmpdir(), 'iosrescue-extract-test-'));
-  const content = generateDeviceContent(options.spec);
+  const content = options.content ?? generateDeviceContent(options.spec);
   const backup = join(root, 'backup');
   await writeSyntheticBackup(backup, { items: content.items, ...(options.encrypted ? { password: PASSWORD, keybag: FAST_KDF } : {}) });
   const reader = await BackupReader.open(backup, options.encrypted ? { password: PASSWORD } : {});

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /** The README's first command ends in `iosrescue demo`: it must work on its own, with no phone and no usbmuxd. */
@@ -30,10 +31,25 @@ describe.skipIf(!built)('iosrescue demo', () => {
     expect(result.stdout).toContain('the phone is preparing the backup');
     expect(result.stdout).toMatch(/Backup complete: \d+ files/);
     expect(result.stdout).toMatch(/messages\s+60\s+\(2 recently deleted/);
+    // Then it saves everything into a folder it names, and the report page to browse it.
+    const out = /Saving everything into (\S+) /.exec(result.stdout)?.[1];
+    expect(out, 'the demo names its output folder').toBeDefined();
+    try {
+      const extraction = JSON.parse(readFileSync(join(out!, 'extraction.json'), 'utf8')) as { types: Array<{ type: string; status: string; records: number }> };
+      expect(extraction.types.find((t) => t.type === 'contacts')).toMatchObject({ status: 'ok' });
+      expect(extraction.types.find((t) => t.type === 'contacts')!.records).toBeGreaterThanOrEqual(12);
+      expect(result.stdout).toMatch(/contacts\s+\d+ records/);
+      expect(result.stdout).toContain(`${pathToFileURL(join(out!, 'report.html')).href}`);
+      expect(existsSync(join(out!, 'report.html'))).toBe(true);
+    } finally {
+      rmSync(out!, { recursive: true, force: true });
+    }
   });
 
   it('gives the same facts as JSON for scripts', async () => {
-    const result = await run(['--json', 'demo', '--trust-delay', '0']);
+    const out = mkdtempSync(join(tmpdir(), 'iosrescue-demo-test-'));
+    const result = await run(['--json', 'demo', '--trust-delay', '0', '--out', out]);
+    rmSync(out, { recursive: true, force: true });
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as { device: { udid: string }; values: Record<string, unknown> };
     expect(summary.values).toMatchObject({ ProductVersion: '16.7.2', UniqueDeviceID: summary.device.udid, WillEncrypt: false });
@@ -42,5 +58,9 @@ describe.skipIf(!built)('iosrescue demo', () => {
     expect(withBackup.backup).toMatchObject({ full: true, encrypted: false });
     expect(withBackup.backup.files).toBeGreaterThan(20);
     expect(withBackup.scan.find((t) => t.type === 'contacts')?.count).toBe(12);
+    const withReport = summary as unknown as { extraction: { out: string; types: Array<{ type: string; status: string }> }; report: string | null };
+    expect(withReport.extraction.out).toBe(out);
+    expect(withReport.extraction.types.filter((t) => t.status === 'failed')).toEqual([]);
+    expect(withReport.report).toBe(join(out, 'report.html'));
   });
 });

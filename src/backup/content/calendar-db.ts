@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { toAppleSeconds } from './apple-time.js';
 import type { SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
@@ -73,7 +74,8 @@ export function generateEvents(random: SeededRandom, count: number, deletedCount
   return { calendars, events: all.filter((e) => !doomed.has(e.rowid)), deleted: all.filter((e) => doomed.has(e.rowid)) };
 }
 
-export function buildCalendarDb(calendars: TruthCalendar[], events: TruthEvent[], deleted: TruthEvent[]): SqliteImage {
+/** `extraFill` adds rows of other entity types after the events (reminders before iOS 13: `fillCalendarReminders`). */
+export function buildCalendarDb(calendars: TruthCalendar[], events: TruthEvent[], deleted: TruthEvent[], extraFill?: (db: Database.Database) => void): SqliteImage {
   const all = [...events, ...deleted].sort((a, b) => a.rowid - b.rowid);
   return buildSqliteImage({
     schema: CALENDAR_SCHEMA,
@@ -93,6 +95,7 @@ export function buildCalendarDb(calendars: TruthCalendar[], events: TruthEvent[]
         item.run(e.rowid, e.summary, e.location === null ? null : e.rowid, e.notes, toAppleSeconds(e.start), e.allDay ? '_float' : e.timeZone,
           toAppleSeconds(e.end), e.allDay ? 1 : 0, e.calendarRowid, e.url, toAppleSeconds(e.created), e.uuid, e.uuid, toAppleSeconds(e.created));
       }
+      extraFill?.(db);
     },
     remove(db) {
       const item = db.prepare('DELETE FROM CalendarItem WHERE ROWID = ?');

@@ -1,16 +1,27 @@
+import type Database from 'better-sqlite3';
 import type { SyntheticItem } from '../synthetic-backup.js';
 import { buildAddressBookDb, buildAddressBookImagesDb } from './address-book.js';
 import { buildCallHistoryDb } from './call-history.js';
 import { buildCalendarDb, generateEvents } from './calendar-db.js';
 import { buildSafariHistoryDb, generateVisits } from './safari-history.js';
+import { generateAudio } from './generate-audio.js';
+import { MEDIA_LIBRARY } from './media-library-db.js';
 import { generateContacts } from './generate-contacts.js';
 import { generateCalls, generatePhotos } from './generate-media.js';
 import { generateMessages } from './generate-messages.js';
+import { generateWhatsApp } from './generate-whatsapp.js';
+import { addPhotoExtras } from './photo-extras.js';
 import { buildPhotosDb } from './photos-db.js';
+import { buildRemindersStore, fillCalendarReminders, generateReminders, legacyReminders } from './reminders-db.js';
+import { buildSafariBookmarksDb, generateBookmarks } from './safari-bookmarks.js';
 import { SeededRandom } from './seeded-random.js';
 import { buildSmsDb } from './sms-db.js';
+import { buildVoicemailDb, generateVoicemails } from './voicemail-db.js';
+import { buildNoteStoreDb, generateNotes, noteMediaFolders, NOTES_DOMAIN } from './note-store.js';
 import type { SqliteImage } from './sqlite-image.js';
-import type { DeviceContentTruth } from './truth.js';
+import type { DeviceContentTruth, VoiceMemoLayout } from './truth.js';
+import { VOICE_MEMO_LOCATIONS } from './voice-memos-db.js';
+import { buildChatStorageDb, WHATSAPP_DOMAIN } from './whatsapp-db.js';
 
 /** Where iOS keeps each database inside a backup (domain + relative path). */
 export const CONTENT_PATHS = {
@@ -21,6 +32,14 @@ export const CONTENT_PATHS = {
   photosDb: { domain: 'CameraRollDomain', relativePath: 'Media/PhotoData/Photos.sqlite' },
   calendar: { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' },
   safariHistory: { domain: 'AppDomain-com.apple.mobilesafari', relativePath: 'Library/Safari/History.db' },
+  safariBookmarks: { domain: 'AppDomain-com.apple.mobilesafari', relativePath: 'Library/Safari/Bookmarks.db' },
+  /** Folder of the Reminders stores, one `Data-<UUID>.sqlite` per account (iOS 13+). */
+  remindersStores: { domain: 'HomeDomain', relativePath: 'Library/Reminders/Container_v1/Stores' },
+  voicemail: { domain: 'HomeDomain', relativePath: 'Library/Voicemail/voicemail.db' },
+  whatsapp: { domain: WHATSAPP_DOMAIN, relativePath: 'ChatStorage.sqlite' },
+  voiceMemos: VOICE_MEMO_LOCATIONS['app-group'],
+  mediaLibrary: MEDIA_LIBRARY,
+  noteStore: { domain: NOTES_DOMAIN, relativePath: 'NoteStore.sqlite' },
 } as const;
 
 export interface DeviceContentSpec {
@@ -35,12 +54,30 @@ export interface DeviceContentSpec {
   events?: number;
   /** Safari history visits (default 30). */
   visits?: number;
+  /** Reminders over two account stores (default 12). */
+  reminders?: number;
+  /** Write the reminders into Calendar.sqlitedb (entity_type 3) as before iOS 13, instead of Reminders stores. */
+  legacyReminders?: boolean;
+  /** Voicemails in voicemail.db, with their AMR audio (default 6). */
+  voicemails?: number;
+  /** Safari bookmarks in Bookmarks.db (default 12). */
+  bookmarks?: number;
   /** Share of each type written and then deleted (default 0.1): absent from the live tables, left in free space. */
   deletedFraction?: number;
+  /** WhatsApp messages in ChatStorage.sqlite (default 40; the first 14 show every kind: media, location, contact card, deleted for everyone, group events, reply). */
+  whatsappMessages?: number;
+  /** Voice memos (default 6; one in Recently Deleted, a share purged), custom ringtones (default 3) and music-library items (default 8, two with their file in the backup). */
+  voiceMemos?: number;
+  ringtones?: number;
+  tracks?: number;
+  /** Notes in NoteStore.sqlite over two accounts (default 8; the first six have fixed roles: image, locked, Recently Deleted ×2, PDF, long). */
+  notes?: number;
+  /** Where the voice memos go (default app-group, current iOS; media-domain as iOS 12–14; legacy Recordings.db of iOS ≤ 11). */
+  voiceMemoLayout?: VoiceMemoLayout;
   /** Newest messages left only in sms.db-wal (default 3; 0 for a fully checkpointed sms.db). */
   walTailMessages?: number;
   /** Which databases to leave out, to test extraction with missing data. */
-  omit?: Array<'messages' | 'contacts' | 'photos' | 'calls' | 'calendar' | 'safari'>;
+  omit?: Array<'messages' | 'contacts' | 'photos' | 'calls' | 'calendar' | 'safari' | 'reminders' | 'voicemail' | 'bookmarks' | 'whatsapp' | 'audio' | 'notes'>;
   window?: [Date, Date];
 }
 
@@ -82,12 +119,29 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
     walTail: Math.min(spec.walTailMessages ?? 3, nMessages),
   });
   const media = generatePhotos(random, nPhotos, deletedOf(nPhotos), window, seed);
+  const photoAlbums = addPhotoExtras(new SeededRandom(`${seed}:photo-extras`), media.photos, window, seed);
   const phone = generateCalls(random, nCalls, deletedOf(nCalls), window, conversation.handles, people.contacts);
   // Generated last, so adding the calendar left every earlier seed's other content as it was.
   const nEvents = spec.events ?? 20;
   const agenda = generateEvents(random, nEvents, deletedOf(nEvents), window);
   const nVisits = spec.visits ?? 30;
   const browsing = generateVisits(random, nVisits, deletedOf(nVisits), window);
+  const nReminders = spec.reminders ?? 12;
+  const todo = generateReminders(new SeededRandom(`${seed}:reminders`), nReminders, deletedOf(nReminders), window, (uuid) => `Data-${uuid}.sqlite`);
+  const legacyTodo = spec.legacyReminders ? legacyReminders(todo, agenda.calendars.length + 1, nEvents + deletedOf(nEvents) + 1) : undefined;
+  const nVoicemails = spec.voicemails ?? 6;
+  const voicemail = generateVoicemails(new SeededRandom(`${seed}:voicemail`), nVoicemails, deletedOf(nVoicemails), window, omit.has('contacts') ? [] : people.contacts);
+  const nBookmarks = spec.bookmarks ?? 12;
+  const favorites = generateBookmarks(new SeededRandom(`${seed}:bookmarks`), nBookmarks, deletedOf(nBookmarks), window);
+  const noBookmarks = omit.has('safari') || omit.has('bookmarks');
+  const nWhatsApp = spec.whatsappMessages ?? 40;
+  const nMemos = spec.voiceMemos ?? 6;
+  const audio = generateAudio(new SeededRandom(`${seed}:audio`), {
+    voiceMemos: nMemos, deletedVoiceMemos: deletedOf(nMemos), ringtones: spec.ringtones ?? 3, tracks: spec.tracks ?? 8, layout: spec.voiceMemoLayout ?? 'app-group', window, seed,
+  });
+  const nNotes = spec.notes ?? 8;
+  const notebook = generateNotes(new SeededRandom(`${seed}:notes`), nNotes, deletedOf(nNotes), window, seed);
+  const chatHistory = generateWhatsApp(new SeededRandom(`${seed}:whatsapp`), { messages: nWhatsApp, deleted: deletedOf(nWhatsApp), window, seed, walTail: Math.min(2, nWhatsApp) });
 
   const items: SyntheticItem[] = [...directories('HomeDomain', ['Library', 'Library/SMS', 'Library/AddressBook', 'Library/CallHistoryDB', 'Library/Calendar'])];
   if (!omit.has('messages')) {
@@ -99,15 +153,41 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
     items.push(...databaseItems(CONTENT_PATHS.addressBookImages, buildAddressBookImagesDb(people.contacts, people.thumbnails)));
   }
   if (!omit.has('calls')) items.push(...databaseItems(CONTENT_PATHS.callHistory, buildCallHistoryDb(phone.calls, phone.deleted)));
-  if (!omit.has('calendar')) items.push(...databaseItems(CONTENT_PATHS.calendar, buildCalendarDb(agenda.calendars, agenda.events, agenda.deleted)));
+  const legacyFill = legacyTodo === undefined || omit.has('reminders') ? undefined : (db: Database.Database) => fillCalendarReminders(db, legacyTodo.lists, legacyTodo.reminders);
+  if (!omit.has('calendar')) items.push(...databaseItems(CONTENT_PATHS.calendar, buildCalendarDb(agenda.calendars, agenda.events, agenda.deleted, legacyFill)));
+  else if (legacyFill) items.push(...databaseItems(CONTENT_PATHS.calendar, buildCalendarDb([], [], [], legacyFill)));
+  if (!omit.has('reminders') && legacyTodo === undefined) {
+    items.push(...directories('HomeDomain', ['Library/Reminders', 'Library/Reminders/Container_v1', CONTENT_PATHS.remindersStores.relativePath]));
+    for (const store of new Set(todo.lists.map((l) => l.store))) {
+      items.push(...databaseItems({ domain: 'HomeDomain', relativePath: `${CONTENT_PATHS.remindersStores.relativePath}/${store}` }, buildRemindersStore(store, todo)));
+    }
+  }
+  if (!omit.has('voicemail')) {
+    items.push(...directories('HomeDomain', ['Library/Voicemail']));
+    items.push(...databaseItems(CONTENT_PATHS.voicemail, buildVoicemailDb(voicemail.voicemails, voicemail.deleted)));
+    for (const v of voicemail.voicemails) if (v.audio && v.table === 'voicemail') items.push({ domain: 'HomeDomain', relativePath: `Library/Voicemail/${v.rowid}.amr`, data: v.audio });
+  }
   if (!omit.has('safari')) {
     items.push(...directories('AppDomain-com.apple.mobilesafari', ['Library', 'Library/Safari']));
     items.push(...databaseItems(CONTENT_PATHS.safariHistory, buildSafariHistoryDb(browsing.visits, browsing.deleted)));
   }
+  if (!noBookmarks) items.push(...databaseItems(CONTENT_PATHS.safariBookmarks, buildSafariBookmarksDb(favorites.bookmarks, favorites.deleted)));
+  if (!omit.has('whatsapp')) {
+    items.push(...directories(WHATSAPP_DOMAIN, ['Message', 'Message/Media']));
+    items.push(...databaseItems(CONTENT_PATHS.whatsapp, buildChatStorageDb(chatHistory)));
+    for (const m of chatHistory.messages) if (m.media?.localPath && m.media.data) items.push({ domain: WHATSAPP_DOMAIN, relativePath: `Message/${m.media.localPath}`, data: m.media.data });
+  }
+  if (!omit.has('audio')) items.push(...audio.items);
+  if (!omit.has('notes')) {
+    items.push(...databaseItems(CONTENT_PATHS.noteStore, buildNoteStoreDb(notebook)), ...directories(NOTES_DOMAIN, noteMediaFolders(notebook)));
+    for (const n of notebook.notes) for (const a of n.attachments) items.push({ domain: a.domain, relativePath: a.relativePath, data: a.data });
+  }
   if (!omit.has('photos')) {
     items.push(...directories('CameraRollDomain', ['Media', 'Media/PhotoData', 'Media/DCIM', ...new Set(media.photos.map((p) => `Media/${p.directory}`))]));
-    items.push(...databaseItems(CONTENT_PATHS.photosDb, buildPhotosDb(media.photos, media.deleted)));
+    items.push(...databaseItems(CONTENT_PATHS.photosDb, buildPhotosDb(media.photos, media.deleted, photoAlbums)));
     for (const p of media.photos) items.push({ domain: 'CameraRollDomain', relativePath: `Media/${p.directory}/${p.filename}`, data: p.data });
+    // A Live Photo's video has the photo's name with .MOV, in the same folder, and no asset row of its own.
+    for (const p of media.photos) if (p.livePhotoVideo) items.push({ domain: 'CameraRollDomain', relativePath: `Media/${p.directory}/${p.filename.replace(/\.[^.]+$/, '')}.MOV`, data: p.livePhotoVideo });
   }
   return {
     items,
@@ -122,11 +202,29 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
       deletedCalls: omit.has('calls') ? [] : phone.deleted,
       photos: omit.has('photos') ? [] : media.photos,
       deletedPhotos: omit.has('photos') ? [] : media.deleted,
+      photoAlbums: omit.has('photos') ? [] : photoAlbums,
+      voiceMemos: omit.has('audio') ? [] : audio.voiceMemos,
+      deletedVoiceMemos: omit.has('audio') ? [] : audio.deletedVoiceMemos,
+      ringtones: omit.has('audio') ? [] : audio.ringtones,
+      tracks: omit.has('audio') ? [] : audio.tracks,
+      noteFolders: omit.has('notes') ? [] : notebook.folders,
+      notes: omit.has('notes') ? [] : notebook.notes,
+      deletedNotes: omit.has('notes') ? [] : notebook.deleted,
       calendars: omit.has('calendar') ? [] : agenda.calendars,
       events: omit.has('calendar') ? [] : agenda.events,
       deletedEvents: omit.has('calendar') ? [] : agenda.deleted,
       visits: omit.has('safari') ? [] : browsing.visits,
       deletedVisits: omit.has('safari') ? [] : browsing.deleted,
+      reminderLists: omit.has('reminders') ? [] : (legacyTodo?.lists ?? todo.lists),
+      reminders: omit.has('reminders') ? [] : (legacyTodo?.reminders ?? todo.reminders),
+      deletedReminders: omit.has('reminders') || legacyTodo !== undefined ? [] : todo.deleted,
+      voicemails: omit.has('voicemail') ? [] : voicemail.voicemails,
+      deletedVoicemails: omit.has('voicemail') ? [] : voicemail.deleted,
+      bookmarks: noBookmarks ? [] : favorites.bookmarks,
+      deletedBookmarks: noBookmarks ? [] : favorites.deleted,
+      whatsappChats: omit.has('whatsapp') ? [] : chatHistory.chats,
+      whatsappMessages: omit.has('whatsapp') ? [] : chatHistory.messages,
+      deletedWhatsappMessages: omit.has('whatsapp') ? [] : chatHistory.deleted,
     },
   };
 }

@@ -50,6 +50,10 @@ export function generatePhotos(random: SeededRandom, count: number, deletedCount
       trashed,
       trashedDate: trashed ? new Date(created.getTime() + random.int(1, 20) * 86_400_000) : null,
       data,
+      // Set afterwards by addPhotoExtras, from a random of its own, so these draws stay as they were.
+      livePhotoVideo: null,
+      screenshot: false,
+      albums: [],
     };
     (doomed.has(pk) ? deleted : photos).push(photo);
   }

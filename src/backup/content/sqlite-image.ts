@@ -17,6 +17,8 @@ export interface SqliteImageSteps {
   remove?(db: Database.Database): void;
   /** Changes left in the WAL, as a phone leaves its most recent writes until the next checkpoint. */
   tail?(db: Database.Database): void;
+  /** 'delete' for databases iOS keeps in rollback-journal mode (voicemail.db); WAL otherwise. */
+  journalMode?: 'wal' | 'delete';
 }
 
 /**
@@ -31,7 +33,7 @@ export function buildSqliteImage(steps: SqliteImageSteps): SqliteImage {
   const db = new Database(path);
   try {
     db.pragma('auto_vacuum = NONE');
-    db.pragma('journal_mode = WAL');
+    db.pragma(`journal_mode = ${steps.journalMode === 'delete' ? 'DELETE' : 'WAL'}`);
     db.pragma('secure_delete = OFF');
     db.exec(steps.schema);
     db.transaction(() => steps.fill(db))();

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access as pathExists, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startEmulator } from '../../emulator/index.js';
 import { PairRecordStore } from '../../lockdown/index.js';
-import { backupDevice, listDevices, pairWithDevice, readDeviceInfo, scanBackup, validatePairing, type BackupProgress, type DeviceAccess } from '../../operations/index.js';
+import { backupDevice, extractBackup, listDevices, pairWithDevice, readDeviceInfo, scanBackup, validatePairing, type BackupProgress, type DeviceAccess } from '../../operations/index.js';
 import { isPlistDict, type PlistValue } from '../../plist/index.js';
 import { UsbmuxClient, parseUsbmuxAddress } from '../../usbmux/index.js';
 import { formatBytes, formatDuration, ProgressBar } from '../progress-bar.js';
@@ -16,11 +17,12 @@ const SHOWN_KEYS = ['DeviceName', 'ProductType', 'ProductVersion', 'BuildVersion
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('try iosrescue without a phone: start the built-in virtual iPhone, pair with it (Trust dialog included), show its values, pull a backup and show what it holds')
+    .description('try iosrescue without a phone: start the built-in virtual iPhone, pair with it (Trust dialog included), show its values, pull a backup, show what it holds, save it all (deleted items included) into a folder and write the report page to browse it')
     .option('--trust-delay <SECONDS>', 'how long the virtual owner takes to tap Trust', '2')
-    .option('--keep', 'keep the virtual iPhone\'s folder (its state and our pair record) instead of deleting it', false)
+    .option('--keep', 'keep the virtual iPhone\'s folder (its state, our pair record and the backup) instead of deleting it', false)
+    .option('--out <DIR>', 'where to save the extracted data and report.html (default: a new iosrescue-demo-* folder in the temp folder, kept); must be empty or new')
     .addHelpText('after', '\nEverything runs in a temporary folder over a private usbmuxd socket: real phones and their pairings are not touched.\n')
-    .action(async (flags: { trustDelay: string; keep: boolean }, command: Command) =>
+    .action(async (flags: { trustDelay: string; keep: boolean; out?: string }, command: Command) =>
       runCommand(command, async ({ logger, print, globals, signal }) => {
         const say = (line: string): void => {
           if (!globals.json) process.stdout.write(`${line}\n`);
@@ -77,7 +79,18 @@ export function registerDemoCommand(program: Command): void {
             const deleted = [type.recentlyDeleted ? `${type.recentlyDeleted} recently deleted` : '', type.purged ? `~${type.purged} deleted for good` : ''].filter(Boolean).join(', ');
             say(`   ${type.type.padEnd(16)} ${String(type.count).padStart(5)}${deleted ? `  (${deleted})` : ''}`);
           }
-          say(`\nNext: iosrescue extract ${flags.keep ? backup.path : '<backup>'} --out <folder> saves them as files (use --keep to keep this backup).`);
+          const out = flags.out === undefined ? await mkdtemp(join(tmpdir(), 'iosrescue-demo-')) : resolve(flags.out);
+          await mkdir(out, { recursive: true });
+          if ((await readdir(out)).length > 0) throw new Error(`${out} is not empty: choose a new or empty folder for --out`);
+          say(`7. Saving everything into ${out} (iosrescue extract), deleted items the phone or the carver still has included:`);
+          const extraction = await extractBackup({ backup: backup.path, out, signal });
+          for (const t of extraction.types.filter((r) => r.status !== 'missing')) {
+            say(`   ${t.type.padEnd(16)} ${t.status === 'ok' ? `${String(t.records).padStart(5)} records, ${t.files} files` : `failed: ${t.error?.message}`}`);
+          }
+          const report = join(out, 'report.html');
+          const hasReport = await pathExists(report).then(() => true, () => false);
+          if (hasReport) say(`\nOpen the report to browse and pick what to keep: ${pathToFileURL(report).href}`);
+          say(`Next, with a real phone: iosrescue backup, then iosrescue extract <backup> --out <folder>${flags.keep ? ` (this backup: ${backup.path})` : ''}.`);
           say('\nTry the same with any client: iosrescue emulator --socket /tmp/iosrescue.sock, then');
           say('USBMUXD_SOCKET_ADDRESS=UNIX:/tmp/iosrescue.sock iosrescue devices   (or idevice_id -l, ideviceinfo)');
           print('', {
@@ -86,6 +99,8 @@ export function registerDemoCommand(program: Command): void {
             values: { ...shown, BatteryCurrentCapacity: battery.value, WillEncrypt: encrypted.value },
             backup: { ...backup, path: flags.keep ? backup.path : null },
             scan: scan.types,
+            extraction,
+            report: hasReport ? report : null,
             folder: flags.keep ? dir : null,
           });
         } finally {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { extractBackup } from '../../operations/index.js';
 import { ExitCode } from '../exit-codes.js';
@@ -9,10 +10,10 @@ export function registerExtractCommand(program: Command): void {
   addBackupOpenOptions(
     program
       .command('extract')
-      .description('save photos, contacts (vCard), messages (HTML/JSON/CSV), calls (CSV/JSON), calendar events (.ics) and Safari history from a backup into a folder; deleted calls, messages, contacts and cleared Safari visits the carver finds are included, marked')
+      .description('save photos, contacts (vCard), messages (HTML/JSON/CSV), calls (CSV/JSON), calendar events (.ics), Safari history and bookmarks (bookmarks.html imports into any browser), reminders (.ics to-dos), voicemail (audio named by date and caller), WhatsApp chats (HTML/JSON/CSV with their media) audio (voice memos, ringtones, the music list) and notes (HTML/Markdown with their attachments) from a backup into a folder; deleted calls, messages (WhatsApp too), contacts, notes, reminders, voicemails, bookmarks and cleared Safari visits the carver finds are included, marked; report.html shows it all in a browser')
       .argument('<BACKUP>', 'backup folder')
       .requiredOption('--out <DIR>', 'output folder (created if missing; must not hold an earlier extraction)')
-      .option('--types <LIST>', 'only these types: photos,contacts,messages,calls,calendar,safari (default: all)')
+      .option('--types <LIST>', 'only these types: photos,contacts,messages,calls,calendar,safari,whatsapp,audio,notes,reminders,voicemail (default: all)')
       .option('--since <DATE>', 'only items from this day on (YYYY-MM-DD, UTC, or an ISO 8601 date-time); contacts are not filtered')
       .option('--until <DATE>', 'only items up to this day, inclusive'),
   ).action(async (backup: string, flags: BackupOpenFlags & { out: string; types?: string; since?: string; until?: string }, command: Command) =>
@@ -30,6 +31,7 @@ export function registerExtractCommand(program: Command): void {
         for (const w of t.warnings.slice(0, 5)) lines.push(`            warning: ${w}`);
         if (t.warnings.length > 5) lines.push(`            … and ${t.warnings.length - 5} more warnings (see extraction.json)`);
       }
+      lines.push(`Open ${join(report.out, 'report.html')} in a browser to look through it (deleted items are marked).`);
       print(lines.join('\n'), report);
       return report.types.some((t) => t.status === 'failed') ? ExitCode.BAD_INPUT : ExitCode.OK;
     }),

@@ -19,7 +19,7 @@ export function registerScanCommand(program: Command): void {
       .command('scan')
       .description('show what a backup holds per data type (counts, dates, sizes, deleted) without extracting anything')
       .argument('<BACKUP>', 'backup folder')
-      .option('--types <LIST>', 'only these types: photos,contacts,messages,calls (default: all)'),
+      .option('--types <LIST>', 'only these types: photos,contacts,messages,calls,whatsapp,audio,notes,reminders,voicemail (default: all)'),
   ).action(async (backup: string, flags: BackupOpenFlags & { types?: string }, command: Command) =>
     runCommand(command, async ({ print }) => {
       const result = await scanBackup({ backup, types: dataTypesOption(flags.types), ...backupOpenOptions(flags) });

@@ -70,6 +70,42 @@ export function icsEvent(event: IcsEvent, stamp: Date): string {
   return `${out}END:VEVENT\r\n`;
 }
 
+export interface IcsTodo {
+  uid: string;
+  summary: string | null;
+  description: string | null;
+  /** Null for a to-do without a due date. */
+  due: Date | null;
+  /** The due date is a day (DATE value), not an instant. */
+  allDay: boolean;
+  completed: Date | null;
+  /** STATUS:COMPLETED when true, NEEDS-ACTION otherwise. */
+  done: boolean;
+  /** RFC 5545 §3.8.1.9: 1 highest … 9 lowest; 0 (undefined) is left out. */
+  priority: number;
+  created: Date | null;
+  modified: Date | null;
+  /** Extra property lines, already formed (e.g. CATEGORIES, X-IOSRESCUE-ORIGIN). */
+  extra?: Array<[string, string]>;
+}
+
+/** A VTODO (RFC 5545 §3.6.2): due instants in UTC, an all-day due date as a DATE value. */
+export function icsTodo(todo: IcsTodo, stamp: Date): string {
+  let out = 'BEGIN:VTODO\r\n';
+  out += icsLine('UID', escapeIcsText(todo.uid));
+  out += icsLine('DTSTAMP', icsUtc(stamp));
+  if (todo.summary !== null) out += icsLine('SUMMARY', escapeIcsText(todo.summary));
+  if (todo.description !== null) out += icsLine('DESCRIPTION', escapeIcsText(todo.description));
+  if (todo.due !== null) out += todo.allDay ? icsLine('DUE;VALUE=DATE', icsDate(todo.due)) : icsLine('DUE', icsUtc(todo.due));
+  out += icsLine('STATUS', todo.done ? 'COMPLETED' : 'NEEDS-ACTION');
+  if (todo.completed !== null) out += icsLine('COMPLETED', icsUtc(todo.completed));
+  if (todo.priority > 0 && todo.priority <= 9) out += icsLine('PRIORITY', String(todo.priority));
+  if (todo.created !== null) out += icsLine('CREATED', icsUtc(todo.created));
+  if (todo.modified !== null) out += icsLine('LAST-MODIFIED', icsUtc(todo.modified));
+  for (const [name, value] of todo.extra ?? []) out += icsLine(name, escapeIcsText(value));
+  return `${out}END:VTODO\r\n`;
+}
+
 export function icsCalendarHead(name: string): string {
   return `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//iosrescue//calendar export//EN\r\nCALSCALE:GREGORIAN\r\n${icsLine('X-WR-CALNAME', escapeIcsText(name))}`;
 }

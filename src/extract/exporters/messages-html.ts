@@ -18,6 +18,9 @@ h1{font-size:1.2rem} .meta{color:#666;font-size:.8rem} .msg{margin:.4rem 0;displ
 .me{align-items:flex-end} .me .bubble{background:#0a84ff;color:#fff} .me.SMS .bubble{background:#30d158}
 .them{align-items:flex-start} .them .bubble{background:#e9e9eb} .deleted .bubble{outline:2px dashed #ff453a}
 .tag{color:#ff453a;font-size:.75rem} img.att{max-width:16rem;border-radius:.6rem;display:block;margin-top:.3rem}
+.me.WhatsApp .bubble{background:#d9fdd3;color:#111} .event{align-items:center} .event .bubble{background:#f2f2f2;color:#555;font-size:.8rem;text-align:center}
+.revoked .bubble{font-style:italic;color:#666;background:#f2f2f2} video.att{max-width:16rem;border-radius:.6rem;display:block} audio{display:block;margin-top:.3rem}
+.caption{margin-top:.25rem} .quote{border-left:3px solid #25d366;padding-left:.4rem;color:#555;font-size:.8rem;display:block}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">${escapeHtml([chat.service, ...chat.participants.map((p) => (p.name ? `${p.name} <${p.handle}>` : p.handle))].filter(Boolean).join(' · '))}</p>

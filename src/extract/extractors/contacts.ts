@@ -8,6 +8,7 @@ import { ExtractError } from '../errors.js';
 import type { ContactRecord, LabeledValue, PostalAddress } from '../records.js';
 import { carvedRows } from '../carved-rows.js';
 import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
+import { WriteQueue } from '../write-queue.js';
 
 export const ADDRESS_BOOK = { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb' } as const;
 export const ADDRESS_BOOK_IMAGES = { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBookImages.sqlitedb' } as const;
@@ -176,20 +177,29 @@ export const contactsExtractor: Extractor = {
     const combined = new TextSink(await out.absolute('contacts/contacts.vcf'));
     const csv = new TextSink(await out.absolute('contacts/contacts.csv'));
     await csv.write(csvRow(['id', 'name', 'organization', 'phones', 'emails', 'birthday', 'created', 'modified', 'vcard', 'origin']));
-    for (const contact of contacts) {
-      const name = displayName(contact) || `contact ${contact.id}`;
-      const image = contact.origin === 'live' ? (images.get(contact.id) ?? null) : null;
-      if (image) {
-        contact.imageFile = out.uniquePath('contacts/pictures', `${name}.${image[0] === 0x89 ? 'png' : 'jpg'}`);
-        await out.writeFile(contact.imageFile, image);
+    // Pictures and per-contact vCards are small files: written a few at a time, the disk never waits on us.
+    const writes = new WriteQueue();
+    try {
+      for (const contact of contacts) {
+        const name = displayName(contact) || `contact ${contact.id}`;
+        const image = contact.origin === 'live' ? (images.get(contact.id) ?? null) : null;
+        if (image) {
+          const imageFile = out.uniquePath('contacts/pictures', `${name}.${image[0] === 0x89 ? 'png' : 'jpg'}`);
+          contact.imageFile = imageFile;
+          await writes.add(async () => void (await out.writeFile(imageFile, image)));
+          files++;
+        }
+        const card = contactToVCard(contact, image);
+        const vcardFile = out.uniquePath('contacts/vcards', `${name}.vcf`);
+        contact.vcardFile = vcardFile;
+        await writes.add(async () => void (await out.writeFile(vcardFile, card)));
+        await combined.write(card);
+        await csv.write(csvRow([contact.id, name, contact.organization, contact.phones.map((p) => p.value).join('; '), contact.emails.map((e) => e.value).join('; '), contact.birthday, contact.created, contact.modified, contact.vcardFile, contact.origin]));
         files++;
       }
-      const card = contactToVCard(contact, image);
-      contact.vcardFile = out.uniquePath('contacts/vcards', `${name}.vcf`);
-      await out.writeFile(contact.vcardFile, card);
-      await combined.write(card);
-      await csv.write(csvRow([contact.id, name, contact.organization, contact.phones.map((p) => p.value).join('; '), contact.emails.map((e) => e.value).join('; '), contact.birthday, contact.created, contact.modified, contact.vcardFile, contact.origin]));
-      files++;
+      await writes.drain();
+    } finally {
+      await writes.drain().catch(() => undefined);
     }
     await combined.close();
     await csv.close();

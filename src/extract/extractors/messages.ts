@@ -9,6 +9,8 @@ import { inRange, type ExtractContext, type Extractor } from '../extractor.js';
 import type { OutputFolder } from '../output-folder.js';
 import type { ChatRecord, MessageAttachmentRecord, MessageRecord } from '../records.js';
 import { deletedBySequence, hasTable } from '../schema.js';
+import { WriteQueue } from '../write-queue.js';
+import { copyEntry } from '../copy-entry.js';
 import { ADDRESS_BOOK, readContacts } from './contacts.js';
 import { readAttachments, readChats, readMessages, readRecoveredMessages, type ChatRow } from './messages-db.js';
 
@@ -44,7 +46,8 @@ async function handleNames(context: ExtractContext): Promise<Map<string, string>
   return names;
 }
 
-async function copyAttachments(reader: BackupReader, out: OutputFolder, folder: string, message: MessageRecord, warn: (m: string) => void): Promise<number> {
+/** Starts the copies of a message's attachments on `copies`; each record's `file` is set at once, before its bytes land. */
+async function copyAttachments(reader: BackupReader, out: OutputFolder, copies: WriteQueue, folder: string, message: MessageRecord, warn: (m: string) => void): Promise<number> {
   let copied = 0;
   for (const a of message.attachments) {
     const where = a.storedPath === null ? null : attachmentBackupPath(a.storedPath);
@@ -54,8 +57,9 @@ async function copyAttachments(reader: BackupReader, out: OutputFolder, folder: 
       continue;
     }
     const name = a.transferName ?? where!.relativePath.slice(where!.relativePath.lastIndexOf('/') + 1);
-    a.file = out.uniquePath(`${folder}/attachments`, `${a.id}-${name}`);
-    await out.writeStream(a.file, await reader.openFile(entry), a.created ? new Date(a.created) : undefined);
+    const file = out.uniquePath(`${folder}/attachments`, `${a.id}-${name}`);
+    a.file = file;
+    await copies.add(() => copyEntry(reader, out, entry, file, a.created ? new Date(a.created) : undefined));
     copied++;
   }
   return copied;
@@ -114,27 +118,33 @@ async function exportMessages(context: ExtractContext, db: Database.Database, db
   let currentKey = '';
   let records = 0;
   let files = 0;
-  for (const { conversation, message } of readMessages(db, attachments)) {
-    if (!inRange(range, message.date)) continue;
-    context.signal?.throwIfAborted();
-    if (message.handle) message.handleName = names.get(handleKey(message.handle)) ?? null;
-    if (current === undefined || conversation !== currentKey) {
-      if (current) await closeConversation(current);
-      current = await openConversation(out, chatRecordFor(conversation, chats, message, names));
-      index.push(current.chat);
-      currentKey = conversation;
-      files += 2;
+  const copies = new WriteQueue();
+  try {
+    for (const { conversation, message } of readMessages(db, attachments)) {
+      if (!inRange(range, message.date)) continue;
+      context.signal?.throwIfAborted();
+      if (message.handle) message.handleName = names.get(handleKey(message.handle)) ?? null;
+      if (current === undefined || conversation !== currentKey) {
+        if (current) await closeConversation(current);
+        current = await openConversation(out, chatRecordFor(conversation, chats, message, names));
+        index.push(current.chat);
+        currentKey = conversation;
+        files += 2;
+      }
+      files += await copyAttachments(reader, out, copies, current.chat.folder, message, warn);
+      const page = `${current.chat.folder}/conversation.html`;
+      await current.json.write(`${current.chat.messageCount === 0 ? '' : ','}\n${JSON.stringify(message)}`);
+      await current.html.write(messageHtml(message, (file) => out.relativeTo(page, file)));
+      current.chat.messageCount++;
+      await csv.write(csvRow([message.id, current.chat.folder.slice('messages/'.length), message.date, message.isFromMe, message.handle, message.handleName, message.service, message.text,
+        message.attachments.map((a: MessageAttachmentRecord) => a.file ?? '').filter(Boolean).join('; '), message.origin, message.dateRead, message.guid]));
+      records++;
     }
-    files += await copyAttachments(reader, out, current.chat.folder, message, warn);
-    const page = `${current.chat.folder}/conversation.html`;
-    await current.json.write(`${current.chat.messageCount === 0 ? '' : ','}\n${JSON.stringify(message)}`);
-    await current.html.write(messageHtml(message, (file) => out.relativeTo(page, file)));
-    current.chat.messageCount++;
-    await csv.write(csvRow([message.id, current.chat.folder.slice('messages/'.length), message.date, message.isFromMe, message.handle, message.handleName, message.service, message.text,
-      message.attachments.map((a: MessageAttachmentRecord) => a.file ?? '').filter(Boolean).join('; '), message.origin, message.dateRead, message.guid]));
-    records++;
+    if (current) await closeConversation(current);
+    await copies.drain();
+  } finally {
+    await copies.drain().catch(() => undefined);
   }
-  if (current) await closeConversation(current);
 
   // Then the messages deleted for good that the carver finds: one conversation of their own, each marked.
   let recovered: OpenConversation | undefined;

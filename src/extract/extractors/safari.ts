@@ -2,11 +2,15 @@ import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
 import { csvRow } from '../exporters/csv.js';
 import { TextSink } from '../exporters/text-sink.js';
-import { inRange, type Extractor } from '../extractor.js';
+import { inRange, type ExtractContext, type Extractor, type ScanContext, type ScanCounts } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { VisitRecord } from '../records.js';
 import { carvedRows } from '../carved-rows.js';
-import { hasTable } from '../schema.js';
+import { deletedBySequence, hasTable } from '../schema.js';
+import type { OpenedDatabase } from '../work-dir.js';
+import { IosRescueError } from '../../errors.js';
+import { extractBookmarks } from './safari-bookmarks-export.js';
+import { countBookmarks, SAFARI_BOOKMARKS } from './safari-bookmarks.js';
 
 /** iOS 13+ keeps Safari's data in its app domain; older backups in HomeDomain. */
 export const SAFARI_HISTORY = [
@@ -51,46 +55,95 @@ export async function readRecoveredVisits(path: string, db: Database.Database): 
 
 const CSV_HEADER = ['id', 'time', 'url', 'title', 'origin'];
 
+/**
+ * The first location of a Safari database the backup lists, opened; undefined when none is listed. A database
+ * listed without data ends only its half of the type (history or bookmarks) when the other half can go on.
+ */
+async function openFirst(context: ScanContext, locations: ReadonlyArray<{ domain: string; relativePath: string }>, missing: unknown[]): Promise<OpenedDatabase | undefined> {
+  for (const location of locations) {
+    try {
+      const opened = await context.work.openDatabase(context.reader, location.domain, location.relativePath);
+      if (opened !== undefined) return opened;
+    } catch (error) {
+      if (!(error instanceof IosRescueError && error.code === 'BACKUP_MISSING_DATA')) throw error;
+      missing.push(error);
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Neither database could be read: the first "listed without data" error stands for the type (status missing). */
+function noneFound(missing: unknown[]): null {
+  if (missing.length > 0) throw missing[0];
+  return null;
+}
+
+function scanHistory(opened: OpenedDatabase): ScanCounts {
+  if (!hasTable(opened.db, 'history_visits')) return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
+  const row = opened.db.prepare('SELECT count(*) AS n, min(visit_time) AS first, max(visit_time) AS last FROM history_visits').get() as { n: number; first: number | null; last: number | null };
+  const seq = hasTable(opened.db, 'sqlite_sequence') ? (opened.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'history_visits'").get() as { seq: number } | undefined) : undefined;
+  return {
+    count: row.n, recentlyDeleted: null, purged: seq === undefined ? null : Math.max(0, seq.seq - row.n),
+    firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null, lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null, bytes: opened.bytes,
+  };
+}
+
+/** safari/history.json and history.csv: every visit with its URL, title and time; then cleared visits the carver finds. */
+async function extractHistory({ out, range }: ExtractContext, opened: OpenedDatabase): Promise<{ records: number; files: number }> {
+  const json = new TextSink(await out.absolute('safari/history.json'));
+  const csv = new TextSink(await out.absolute('safari/history.csv'));
+  await json.write('[');
+  await csv.write(csvRow(CSV_HEADER));
+  let records = 0;
+  const write = async (visit: VisitRecord): Promise<void> => {
+    await json.write(`${records === 0 ? '' : ','}\n  ${JSON.stringify(visit)}`);
+    await csv.write(csvRow([visit.id, visit.time, visit.url, visit.title, visit.origin]));
+    records++;
+  };
+  for (const visit of readVisits(opened.db)) if (inRange(range, visit.time)) await write(visit);
+  for (const visit of await readRecoveredVisits(opened.path, opened.db)) if (inRange(range, visit.time)) await write(visit);
+  await json.write(records === 0 ? ']\n' : '\n]\n');
+  await json.close();
+  await csv.close();
+  return { records, files: 2 };
+}
+
 export const safariExtractor: Extractor = {
   type: 'safari',
 
-  async scan({ reader, work }) {
-    for (const location of SAFARI_HISTORY) {
-      const opened = await work.openDatabase(reader, location.domain, location.relativePath);
-      if (opened === undefined) continue;
-      if (!hasTable(opened.db, 'history_visits')) return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
-      const row = opened.db.prepare('SELECT count(*) AS n, min(visit_time) AS first, max(visit_time) AS last FROM history_visits').get() as { n: number; first: number | null; last: number | null };
-      const seq = hasTable(opened.db, 'sqlite_sequence') ? (opened.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'history_visits'").get() as { seq: number } | undefined) : undefined;
-      return {
-        count: row.n, recentlyDeleted: null, purged: seq === undefined ? null : Math.max(0, seq.seq - row.n),
-        firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null, lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null, bytes: opened.bytes,
-      };
+  /** History visits plus live bookmarks (folders not counted). */
+  async scan(context) {
+    const missing: unknown[] = [];
+    const history = await openFirst(context, SAFARI_HISTORY, missing);
+    const bookmarks = await openFirst(context, SAFARI_BOOKMARKS, missing);
+    if (history === undefined && bookmarks === undefined) return noneFound(missing);
+    const counts = history === undefined ? { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: 0 } : scanHistory(history);
+    if (bookmarks !== undefined) {
+      const n = countBookmarks(bookmarks.db);
+      counts.count += n;
+      counts.bytes += bookmarks.bytes;
+      // The root row is id 0, written by Safari itself rather than handed out by AUTOINCREMENT.
+      const rows = hasTable(bookmarks.db, 'bookmarks') ? (bookmarks.db.prepare('SELECT count(*) AS n FROM bookmarks WHERE id > 0').get() as { n: number }).n : 0;
+      const gone = deletedBySequence(bookmarks.db, 'bookmarks', rows);
+      if (gone !== null) counts.purged = (counts.purged ?? 0) + gone;
     }
-    return null;
+    return counts;
   },
 
-  /** safari/history.json and history.csv: every visit with its URL, title and time; then cleared visits the carver finds. */
-  async extract({ reader, work, out, range }) {
-    for (const location of SAFARI_HISTORY) {
-      const opened = await work.openDatabase(reader, location.domain, location.relativePath);
-      if (opened === undefined) continue;
-      const json = new TextSink(await out.absolute('safari/history.json'));
-      const csv = new TextSink(await out.absolute('safari/history.csv'));
-      await json.write('[');
-      await csv.write(csvRow(CSV_HEADER));
-      let records = 0;
-      const write = async (visit: VisitRecord): Promise<void> => {
-        await json.write(`${records === 0 ? '' : ','}\n  ${JSON.stringify(visit)}`);
-        await csv.write(csvRow([visit.id, visit.time, visit.url, visit.title, visit.origin]));
-        records++;
-      };
-      for (const visit of readVisits(opened.db)) if (inRange(range, visit.time)) await write(visit);
-      for (const visit of await readRecoveredVisits(opened.path, opened.db)) if (inRange(range, visit.time)) await write(visit);
-      await json.write(records === 0 ? ']\n' : '\n]\n');
-      await json.close();
-      await csv.close();
-      return { records, files: 2 };
+  /** History (history.json/.csv) and bookmarks (bookmarks.json/.csv/.html); either may be absent. */
+  async extract(context) {
+    const missing: unknown[] = [];
+    const history = await openFirst(context, SAFARI_HISTORY, missing);
+    const bookmarks = await openFirst(context, SAFARI_BOOKMARKS, missing);
+    if (history === undefined && bookmarks === undefined) return noneFound(missing);
+    for (const error of missing) context.warn((error as Error).message);
+    const done = { records: 0, files: 0 };
+    for (const part of [history === undefined ? undefined : await extractHistory(context, history), bookmarks === undefined ? undefined : await extractBookmarks(context, bookmarks)]) {
+      if (part === undefined) continue;
+      done.records += part.records;
+      done.files += part.files;
     }
-    return null;
+    return done;
   },
 };

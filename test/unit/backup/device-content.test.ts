@@ -42,12 +42,17 @@ describe('generated device content', () => {
     expect(itemData(other, CONTENT_PATHS.smsDb.domain, CONTENT_PATHS.smsDb.relativePath)).not.toEqual(itemData(content, CONTENT_PATHS.smsDb.domain, CONTENT_PATHS.smsDb.relativePath));
   });
 
-  it('writes every database in WAL journal mode, as iOS does (header bytes 18 and 19 are 2)', () => {
-    for (const path of Object.values(CONTENT_PATHS)) {
-      const main = itemData(content, path.domain, path.relativePath)!;
+  it('writes every database in WAL journal mode, as iOS does (header bytes 18 and 19 are 2); voicemail.db in rollback mode, as on real phones', () => {
+    const { remindersStores, voicemail, ...databases } = CONTENT_PATHS;
+    const stores = content.items.filter((i) => i.domain === remindersStores.domain && i.relativePath.startsWith(`${remindersStores.relativePath}/`) && i.relativePath.endsWith('.sqlite'));
+    expect(stores.length).toBeGreaterThan(0);
+    const mains = [...Object.values(databases).map((path) => itemData(content, path.domain, path.relativePath)!), ...stores.map((s) => s.data as Buffer)];
+    for (const main of mains) {
       expect(main.subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0');
       expect([main[18], main[19]]).toEqual([2, 2]);
     }
+    const rollback = itemData(content, voicemail.domain, voicemail.relativePath)!;
+    expect([rollback[18], rollback[19]]).toEqual([1, 1]);
   });
 
   it('sms.db holds the live messages (the newest only in its -wal), none of the deleted ones, and their guids in deleted_messages', () => {

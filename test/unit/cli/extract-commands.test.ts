@@ -24,7 +24,8 @@ describe('scan and extract commands', () => {
       const result = JSON.parse(json.stdout) as { encrypted: boolean; types: TypeScan[] };
       expect(result.encrypted).toBe(true);
       expect(result.types.map((t) => [t.type, t.present, t.count])).toEqual([
-        ['photos', true, content.truth.photos.length], ['contacts', true, 8], ['messages', true, 30], ['calls', false, 0], ['calendar', true, content.truth.events.length], ['safari', true, content.truth.visits.length],
+        ['photos', true, content.truth.photos.length], ['contacts', true, 8], ['messages', true, 30], ['calls', false, 0], ['calendar', true, content.truth.events.length], ['safari', true, content.truth.visits.length + content.truth.bookmarks.filter((b) => b.kind === 'bookmark' && !b.deleted && !b.webFilter).length], ['reminders', true, content.truth.reminders.length], ['voicemail', true, content.truth.voicemails.length], ['whatsapp', true, content.truth.whatsappMessages.length], ['audio', true, content.truth.voiceMemos.length + content.truth.ringtones.length + content.truth.tracks.length],
+        ['notes', true, content.truth.notes.length],
       ]);
       const human = await runCliInProcess(['scan', backup, '--password-env', 'IOSRESCUE_TEST_PW', '--types', 'messages,calls']);
       expect(human.status).toBe(0);

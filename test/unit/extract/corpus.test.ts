@@ -65,7 +65,7 @@ describe.skipIf(mvt === undefined)('real iOS 14 backup (MVT test artifacts)', ()
     const out = join(root, 'mvt-out');
     try {
       const report = await runExtraction(reader, { out, tempDir: root });
-      expect(Object.fromEntries(report.types.map((t) => [t.type, [t.status, t.records]]))).toEqual({ photos: ['missing', 0], contacts: ['missing', 0], messages: ['ok', 1], calls: ['missing', 0], calendar: ['ok', 1], safari: ['missing', 0] });
+      expect(Object.fromEntries(report.types.map((t) => [t.type, [t.status, t.records]]))).toEqual({ photos: ['missing', 0], contacts: ['missing', 0], messages: ['ok', 1], calls: ['missing', 0], calendar: ['ok', 1], safari: ['missing', 0], reminders: ['missing', 0], voicemail: ['missing', 0], whatsapp: ['ok', 3], audio: ['missing', 0], notes: ['missing', 0] });
       // Its Calendar.sqlitedb (one event, entity_type left NULL by the rebuild) comes out in events.json and the .ics.
       const events = JSON.parse(await readFile(join(out, 'calendar/events.json'), 'utf8')) as Array<{ summary: string; start: string }>;
       expect(events.map((e) => [e.summary, e.start])).toEqual([['Super interesting meeting', '2023-04-18T09:15:00.000Z']]);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackupReader, writeSyntheticBackup, type SyntheticItem } from '../../../src/backup/index.js';
 import { generateDeviceContent, tinyJpeg } from '../../../src/backup/content/index.js';
-import { OutputFolder, parseDataTypes, runExtraction, sanitizeFileName, scanBackupContent, WorkDir, type PhotoRecord } from '../../../src/extract/index.js';
+import { DATA_TYPES, OutputFolder, parseDataTypes, runExtraction, sanitizeFileName, scanBackupContent, WorkDir, type PhotoRecord } from '../../../src/extract/index.js';
 import { extractGenerated } from '../../helpers/extract-backups.js';
 
 const root = await mkdtemp(join(tmpdir(), 'iosrescue-pipeline-test-'));
@@ -34,7 +34,7 @@ describe('extraction pipeline', () => {
   it('reports a type whose database is missing as "missing" and still extracts the others', async () => {
     const run = await extractGenerated({ encrypted: false, spec: { seed: 'missing', omit: ['photos', 'calls'] } });
     try {
-      expect(Object.fromEntries(run.report.types.map((t) => [t.type, t.status]))).toEqual({ photos: 'missing', contacts: 'ok', messages: 'ok', calls: 'missing', calendar: 'ok', safari: 'ok' });
+      expect(Object.fromEntries(run.report.types.map((t) => [t.type, t.status]))).toEqual({ photos: 'missing', contacts: 'ok', messages: 'ok', calls: 'missing', calendar: 'ok', safari: 'ok', reminders: 'ok', voicemail: 'ok', whatsapp: 'ok', audio: 'ok', notes: 'ok' });
       const written = JSON.parse(await readFile(join(run.out, 'extraction.json'), 'utf8'));
       expect(written.types).toEqual(run.report.types);
     } finally {
@@ -52,7 +52,7 @@ describe('extraction pipeline', () => {
       const messages = report.types.find((t) => t.type === 'messages')!;
       expect(messages.status).toBe('failed');
       expect(messages.error?.code).toBe('EXTRACT_DATABASE_UNREADABLE');
-      expect(report.types.filter((t) => t.type !== 'messages').map((t) => t.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+      expect(report.types.filter((t) => t.type !== 'messages').map((t) => t.status)).toEqual(DATA_TYPES.filter((t) => t !== 'messages').map(() => 'ok'));
       const scan = await scanBackupContent(reader, { tempDir: root });
       expect(scan.find((t) => t.type === 'messages')!.warnings.join()).toMatch(/EXTRACT_DATABASE_UNREADABLE/);
     } finally {
@@ -77,7 +77,7 @@ describe('extraction pipeline', () => {
     const out = join(root, 'out-old');
     try {
       const report = await runExtraction(reader, { out, tempDir: root });
-      expect(report.types.map((t) => [t.type, t.status, t.records])).toEqual([['photos', 'ok', 1], ['contacts', 'missing', 0], ['messages', 'ok', 3], ['calls', 'missing', 0], ['calendar', 'missing', 0], ['safari', 'missing', 0]]);
+      expect(report.types.map((t) => [t.type, t.status, t.records])).toEqual([['photos', 'ok', 1], ['contacts', 'missing', 0], ['messages', 'ok', 3], ['calls', 'missing', 0], ['calendar', 'missing', 0], ['safari', 'missing', 0], ['reminders', 'missing', 0], ['voicemail', 'missing', 0], ['whatsapp', 'missing', 0], ['audio', 'missing', 0], ['notes', 'missing', 0]]);
       const folders = (await readdir(join(out, 'messages'))).filter((f) => !f.includes('.')).sort();
       expect(folders).toEqual(['+15555550111', '+15555550122']);
       const first = JSON.parse(await readFile(join(out, 'messages', '+15555550111', 'conversation.json'), 'utf8'));
@@ -117,7 +117,7 @@ describe('extraction pipeline', () => {
     }
   });
 
-  it('writes through no symlink planted at a file name once its folder has been checked', async () => {
+  it('writes and copies through no symlink planted at a file name once its folder has been checked', async () => {
     const out = new OutputFolder(join(root, 'out-leaf'));
     await out.writeFile('photos/Camera Roll/first.jpg', 'first');
     const outside = join(root, 'outside-leaf.txt');
@@ -126,8 +126,16 @@ describe('extraction pipeline', () => {
     await symlink(outside, join(root, 'out-leaf/photos/Camera Roll/second.jpg'));
     await expect(out.writeFile('photos/Camera Roll/second.jpg', 'overwrite')).rejects.toMatchObject({ code: 'ELOOP' });
     await expect(out.writeStream('photos/Camera Roll/second.jpg', Readable.from([Buffer.from('overwrite')]))).rejects.toMatchObject({ code: 'ELOOP' });
+    const source = join(root, 'leaf-source.jpg');
+    await writeFile(source, 'copied bytes');
+    await expect(out.copyFile('photos/Camera Roll/second.jpg', source)).rejects.toMatchObject({ code: 'ELOOP' });
     expect(await readFile(outside, 'utf8')).toBe('keep me');
     expect(await readFile(join(root, 'out-leaf/photos/Camera Roll/first.jpg'), 'utf8')).toBe('first');
+    // A regular file left by an interrupted run is replaced by the copy, which gets the item's date.
+    const when = new Date('2021-06-01T10:00:00Z');
+    await out.copyFile('photos/Camera Roll/first.jpg', source, when);
+    expect(await readFile(join(root, 'out-leaf/photos/Camera Roll/first.jpg'), 'utf8')).toBe('copied bytes');
+    expect((await stat(join(root, 'out-leaf/photos/Camera Roll/first.jpg'))).mtime).toEqual(when);
   });
 
   it('refuses an output folder that already holds an extraction, and an unknown type name', async () => {
@@ -141,7 +149,7 @@ describe('extraction pipeline', () => {
     }
     expect(() => parseDataTypes('photos,selfies')).toThrow(expect.objectContaining({ code: 'EXTRACT_UNKNOWN_TYPE' }));
     expect(parseDataTypes('calls, photos')).toEqual(['photos', 'calls']);
-    expect(parseDataTypes(undefined)).toEqual(['photos', 'contacts', 'messages', 'calls', 'calendar', 'safari']);
+    expect(parseDataTypes(undefined)).toEqual(['photos', 'contacts', 'messages', 'calls', 'calendar', 'safari', 'reminders', 'voicemail', 'whatsapp', 'audio', 'notes']);
   });
 
   it('works in an owner-only scratch folder and removes it afterwards', async () => {
@@ -183,5 +191,12 @@ describe('sanitizeFileName', () => {
     expect(sanitizeFileName('CON.txt')).toBe('_CON.txt');
     expect(sanitizeFileName('trailing. ')).toBe('trailing');
     expect(Buffer.byteLength(sanitizeFileName('é'.repeat(200)))).toBeLessThanOrEqual(180);
+    // A long name loses the end of its stem, never its extension, and no character is cut in half.
+    const long = sanitizeFileName(`${'日本'.repeat(60)}.jpeg`);
+    expect(long.endsWith('.jpeg')).toBe(true);
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(180);
+    expect(Buffer.byteLength(long)).toBeGreaterThan(170);
+    expect(long.startsWith('日本日本')).toBe(true);
+    expect(long).not.toContain('\ufffd');
   });
 });

@@ -1,0 +1,31 @@
+import type { TypeResult } from '../extractor.js';
+import type { ReportInput } from './report-input.js';
+
+/** What a section showed: the items drawn (records, or messages for Messages) and how many of them are deleted. */
+export interface SectionStats {
+  items: number;
+  deleted: number;
+}
+
+export interface SectionContext {
+  /** The type's entry in extraction.json. */
+  result: TypeResult;
+  /** The type's folder under the output folder (`photos`, `calendar`…). */
+  folder: string;
+  input: ReportInput;
+  /** Appends HTML to the page (streamed to disk with backpressure: write record by record, never one big string). */
+  write(html: string): Promise<void>;
+}
+
+/**
+ * One data type's part of report.html. A type with no section of its own is drawn by the generic one (a table
+ * of its JSON records), so a new extractor shows up in the report without any code here; a section file makes it
+ * look like the phone's app. Register it in `sections/index.ts`.
+ */
+export interface ReportSection {
+  /** Tab and heading, e.g. "Photos". */
+  title: string;
+  /** Output sub-folder, when it is not named after the type. */
+  folder?: string;
+  render(context: SectionContext): Promise<SectionStats>;
+}

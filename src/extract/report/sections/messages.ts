@@ -1,0 +1,95 @@
+import type { ChatRecord, MessageRecord } from '../../records.js';
+import { attr, dateTime, fileHref, fileLink, isDeleted, isWebImage, itemAttributes, originMark, text } from '../html.js';
+import type { ReportSection, SectionContext } from '../section.js';
+
+/**
+ * Conversations as in the Messages app: one collapsible thread per conversation, bubbles on the right for the
+ * owner's messages and on the left for the others'. The page shows each thread's newest messages and every
+ * deleted one (up to a bound); the whole thread is its own conversation.html, linked from the thread, so a
+ * 100,000-message phone gives a page a browser can open.
+ */
+const NEWEST_SHOWN = 100;
+/** Deleted messages older than the newest ones shown, kept in the page so "deleted only" finds them. */
+const OLDER_DELETED_SHOWN = 500;
+
+interface Numbered {
+  index: number;
+  message: MessageRecord;
+}
+
+function bubble(m: MessageRecord, group: boolean): string {
+  const body = (m.text ?? '').replace(/\uFFFC/g, '').trim();
+  const who = m.isFromMe ? '' : m.handleName ?? m.handle ?? 'Unknown';
+  const parts: string[] = [];
+  if (who && (group || m.origin === 'recovered')) parts.push(`<span class="who">${text(who)}</span>`);
+  if (body) parts.push(`<div class="bubble">${text(body)}</div>`);
+  for (const a of m.attachments ?? []) {
+    const name = a.transferName ?? a.storedPath ?? 'attachment';
+    const href = fileHref(a.file);
+    if (href === null) parts.push(`<div class="bubble">[${text(name)}: not in the backup]</div>`);
+    else if ((a.mimeType ?? '').startsWith('image/') && isWebImage(a.file)) parts.push(`<a href=${attr(href)}><img class="att" loading="lazy" src=${attr(href)} alt=${attr(name)}></a>`);
+    else parts.push(`<div class="bubble">📎 ${fileLink(a.file, name)}</div>`);
+  }
+  const deletedOn = m.origin === 'recently-deleted' && m.dateDeleted ? ` on ${dateTime(m.dateDeleted)}` : '';
+  parts.push(`<span class="who">${dateTime(m.date)}${m.service ? ` · ${text(m.service)}` : ''}${originMark(m.origin)}${deletedOn}</span>`);
+  const classes = ['msg', m.isFromMe ? 'me' : 'them', m.service === 'SMS' ? 'SMS' : ''].filter(Boolean).join(' ');
+  return `<div ${itemAttributes(m.origin, classes)}>${parts.join('')}</div>\n`;
+}
+
+function title(chat: ChatRecord): string {
+  return chat.displayName || chat.participants.map((p) => p.name ?? p.handle).join(', ') || chat.identifier || 'Conversation';
+}
+
+function gap(count: number, page: string): string {
+  return `<div class="gap">… ${count} earlier message${count === 1 ? '' : 's'} — ${fileLink(page, 'open the whole conversation')}</div>\n`;
+}
+
+async function conversation(context: SectionContext, chat: ChatRecord, id: number): Promise<{ items: number; deleted: number }> {
+  const newest: Numbered[] = [];
+  const olderDeleted: Numbered[] = [];
+  let count = 0;
+  let deleted = 0;
+  for await (const message of context.input.records<MessageRecord>(`${chat.folder}/conversation.json`, 'messages')) {
+    newest.push({ index: count++, message });
+    if (isDeleted(message.origin)) deleted++;
+    if (newest.length > NEWEST_SHOWN) {
+      const older = newest.shift()!;
+      if (isDeleted(older.message.origin) && olderDeleted.length < OLDER_DELETED_SHOWN) olderDeleted.push(older);
+    }
+  }
+  const page = `${chat.folder}/conversation.html`;
+  const last = newest.at(-1)?.message;
+  const preview = last ? (last.text ?? '').replace(/\uFFFC/g, '').trim().slice(0, 80) || (last.attachments?.length ? 'Attachment' : '') : '';
+  const participants = chat.participants.map((p) => (p.name ? `${p.name} (${p.handle})` : p.handle)).join(', ');
+  await context.write(`<details class="conversation" id=${attr(`conversation-${id}`)} data-messages=${attr(count)} data-deleted=${attr(deleted)}>`
+    + `<summary><span class="title">${text(title(chat))}</span>${deleted > 0 ? `<span class="mark">${deleted} deleted</span>` : ''} `
+    + `<span class="muted">${text([participants, chat.service].filter(Boolean).join(' · '))} · ${count} message${count === 1 ? '' : 's'}${last ? ` · last ${dateTime(last.date)}` : ''}</span>`
+    + `<br><span class="muted">${text(preview)}</span> ${fileLink(page, 'open conversation')}</summary><div class="chat">\n`);
+  let expected = 0;
+  for (const { index, message } of [...olderDeleted, ...newest]) {
+    if (index > expected) await context.write(gap(index - expected, page));
+    await context.write(bubble(message, chat.isGroup));
+    expected = index + 1;
+  }
+  await context.write('</div></details>\n');
+  return { items: count, deleted };
+}
+
+export const messagesSection: ReportSection = {
+  title: 'Messages',
+  async render(context) {
+    let items = 0;
+    let deleted = 0;
+    let id = 0;
+    for await (const chat of context.input.records<ChatRecord>(`${context.folder}/conversations.json`)) {
+      try {
+        const shown = await conversation(context, chat, ++id);
+        items += shown.items;
+        deleted += shown.deleted;
+      } catch (error) {
+        await context.write(`<p class="failed">${text(title(chat))}: ${text((error as Error).message)}</p>\n`);
+      }
+    }
+    return { items, deleted };
+  },
+};

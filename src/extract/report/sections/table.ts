@@ -1,0 +1,25 @@
+import { isDeleted, itemAttributes, originMark, text } from '../html.js';
+import type { SectionContext, SectionStats } from '../section.js';
+
+export interface Column<T> {
+  title: string;
+  /** Cell HTML (already escaped). */
+  cell(record: T): string;
+  numeric?: boolean;
+  long?: boolean;
+}
+
+/** A table with one row per record of a JSON array file, streamed: the shape of Calls, Calendar and History. */
+export async function recordTable<T extends { origin?: unknown }>(context: SectionContext, file: string, columns: Array<Column<T>>): Promise<SectionStats> {
+  let items = 0;
+  let deleted = 0;
+  const cls = (c: Column<T>): string => (c.numeric ? ' class="num"' : c.long ? ' class="long"' : '');
+  await context.write(`<div class="scroll"><table><thead><tr>${columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${text(c.title)}</th>`).join('')}<th></th></tr></thead><tbody>\n`);
+  for await (const record of context.input.records<T>(file)) {
+    await context.write(`<tr ${itemAttributes(record.origin)}>${columns.map((c) => `<td${cls(c)}>${c.cell(record)}</td>`).join('')}<td>${originMark(String(record.origin))}</td></tr>\n`);
+    items++;
+    if (isDeleted(record.origin)) deleted++;
+  }
+  await context.write('</tbody></table></div>\n');
+  return { items, deleted };
+}
