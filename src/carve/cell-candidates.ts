@@ -1,6 +1,6 @@
 import { localPayloadSize, parseTableLeafCell } from './cell.js';
 import type { CarveContext, RawRecord } from './raw-record.js';
-import { headerAnnounces, isPlausibleText, parseCountedSerialTypes, parseRecordHeader, serialTypeSize } from './record.js';
+import { headerAnnounces, isPlausibleText, parseRecordHeader, parseSerialTypePrefix, serialTypeSize } from './record.js';
 import { matchingTables, type TableInfo } from './schema.js';
 import { encodeVarint, readVarint, varintLength } from './varint.js';
 
@@ -218,39 +218,52 @@ function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind
     consider(build(buf, p, h, header.headerLength, header.types, -1, matchingTables(header.types, ctx.tables), kind, ctx), 3);
   }
 
+  // Cases B and C read the same serial types for every column count: read once, as far as they go.
+  const maxTypes = Math.min(127, ctx.maxColumns);
+  const prefixTypes: number[] = [];
+  const prefixEnds: number[] = [];
+  const prefixBodies: number[] = [];
+  const parsed = parseSerialTypePrefix(buf, p + 4, limit, maxTypes, prefixTypes, prefixEnds, prefixBodies);
   for (const count of ctx.columnCounts) {
     // Case B: header length lost, every serial type intact.
-    const all = parseCountedSerialTypes(buf, p + 4, limit, count);
-    if (all && all.bytes + 1 < 128) {
-      const record = build(buf, p, p + 3, all.bytes + 1, all.types, -1, matchingTables(all.types, ctx.tables), kind, ctx);
+    if (count >= 1 && count <= parsed && prefixEnds[count - 1]! - (p + 4) + 1 < 128) {
+      const types = prefixTypes.slice(0, count);
+      const record = build(buf, p, p + 3, prefixEnds[count - 1]! - (p + 4) + 1, types, -1, matchingTables(types, ctx.tables), kind, ctx);
       if (record.payloadSize < 16384) consider(record, 2);
     }
     // Case C: header length and first serial type lost; the first column's size is what the freed area leaves.
-    if (count < 2) continue;
-    const rest = parseCountedSerialTypes(buf, p + 4, limit, count - 1);
-    if (!rest || rest.bytes + 2 >= 128) continue;
+    if (count < 2 || count - 1 > parsed) continue;
+    const restTypes = prefixTypes.slice(0, count - 1);
+    const restBytes = prefixEnds[count - 2]! - (p + 4);
+    const restBody = prefixBodies[count - 2]!;
+    if (restBytes + 2 >= 128) continue;
     // Untyped tables are dropped here as consider() would drop them, before any fit is worked out for them.
-    const tables = matchingTables([0, ...rest.types], ctx.tables, 1).filter((t) => !untyped(t));
+    const tables = matchingTables([0, ...restTypes], ctx.tables, 1).filter((t) => !untyped(t));
     if (tables.length === 0) continue;
-    const base = p + 4 + rest.bytes + rest.bodyLength;
-    const bodyStart = p + 4 + rest.bytes;
+    const base = p + 4 + restBytes + restBody;
+    const bodyStart = p + 4 + restBytes;
     // A 1-byte payload length caps the payload at 127 bytes.
-    const maxSize = Math.min(limit - base, 127 - (rest.bytes + 2) - rest.bodyLength);
+    const maxSize = Math.min(limit - base, 127 - (restBytes + 2) - restBody);
     if (maxSize < 0) continue;
-    // Whether the surviving columns hold plausible values when the first one is `size` bytes long: the same for
-    // every table, so worked out once per size (0 unknown, 1 yes, 2 no) before any record is built.
+    // What does not depend on the table is worked out once per first-column size (0 unknown, 1 yes, 2 no): whether
+    // the surviving columns hold plausible values, and whether that many bytes are text.
     const restOk = new Uint8Array(maxSize + 1);
+    const textOk = new Uint8Array(maxSize + 1);
     for (const table of tables) {
       for (let size = 0; size <= maxSize; size += 1) {
         const type0 = inferColumn0Type(table, size);
+        if (type0 === null) continue;
         // The rebuilt record ends at base + size (a payload under 128 bytes has no overflow). Its values are
         // checked before the fit, which is dearer (it looks at what follows the record).
-        if (type0 === null || !valuePlausible(buf, bodyStart, type0, size, ctx)) continue;
-        if (restOk[size] === 0) restOk[size] = textPlausible(buf, bodyStart + size, base + size, rest.types, -1, ctx) ? 1 : 2;
+        if (type0 >= 13 && (type0 & 1) === 1) {
+          if (textOk[size] === 0) textOk[size] = isPlausibleText(buf, bodyStart, size, ctx.encoding) ? 1 : 2;
+          if (textOk[size] === 2) continue;
+        } else if (!valuePlausible(buf, bodyStart, type0, size, ctx)) continue;
+        if (restOk[size] === 0) restOk[size] = textPlausible(buf, bodyStart + size, base + size, restTypes, -1, ctx) ? 1 : 2;
         if (restOk[size] === 2 || fitAt(base + size) < minFit) continue;
-        const typed = [type0, ...rest.types];
+        const typed = [type0, ...restTypes];
         // A first column whose type the size settles beats one left unknown.
-        consider(build(buf, p, p + 2, rest.bytes + 2, typed, type0 < 0 ? size : -1, [table], kind, ctx), type0 < 0 ? 0 : 1);
+        consider(build(buf, p, p + 2, restBytes + 2, typed, type0 < 0 ? size : -1, [table], kind, ctx), type0 < 0 ? 0 : 1);
       }
     }
   }

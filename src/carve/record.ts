@@ -92,6 +92,28 @@ export function parseSerialTypes(buf: Uint8Array, pos: number, headerEnd: number
   return { types, headerLength, bodyLength };
 }
 
+/**
+ * Serial types from `pos`, at most `max`, stopping at the first varint that runs past `end` or is no serial type:
+ * `types[i]`, the offset after it (`ends[i]`) and the body bytes of the first i+1 (`bodies[i]`). Returns how many
+ * were read. The first `count` of them are what parseCountedSerialTypes(…, count) gives, for every count at once.
+ */
+export function parseSerialTypePrefix(buf: Uint8Array, pos: number, end: number, max: number, types: number[], ends: number[], bodies: number[]): number {
+  let at = pos;
+  let bodyLength = 0;
+  for (let i = 0; i < max; i += 1) {
+    const type = readVarint(buf, at, end);
+    if (varintLength === 0) return i;
+    const size = serialTypeSize(type);
+    if (size < 0) return i;
+    at += varintLength;
+    bodyLength += size;
+    types[i] = type;
+    ends[i] = at;
+    bodies[i] = bodyLength;
+  }
+  return max;
+}
+
 /** Parses exactly `count` serial types starting at `pos` (the header length itself being lost). */
 export function parseCountedSerialTypes(buf: Uint8Array, pos: number, end: number, count: number): { types: number[]; bytes: number; bodyLength: number } | null {
   const types = new Array<number>(count);
