@@ -250,20 +250,32 @@ function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind
     const restOk = new Uint8Array(maxSize + 1);
     const textOk = new Uint8Array(maxSize + 1);
     for (const table of tables) {
-      for (let size = 0; size <= maxSize; size += 1) {
+      const sizes = column0Sizes(table);
+      let notText = 0;
+      for (let k = 0, size = sizes === null ? 0 : sizes[0]!; size <= maxSize; k += 1, size = sizes === null ? k : (sizes[k] ?? Infinity)) {
         const type0 = inferColumn0Type(table, size);
         if (type0 === null) continue;
         // The rebuilt record ends at base + size (a payload under 128 bytes has no overflow). Its values are
         // checked before the fit, which is dearer (it looks at what follows the record).
         if (type0 >= 13 && (type0 & 1) === 1) {
           if (textOk[size] === 0) textOk[size] = isPlausibleText(buf, bodyStart, size, ctx.encoding) ? 1 : 2;
-          if (textOk[size] === 2) continue;
+          if (textOk[size] === 2) {
+            // A character cut short at the end fails at most 3 sizes in a row (4-byte UTF-8); a 4th failure is
+            // an invalid byte inside, which every longer size contains too.
+            notText += 1;
+            if (notText > 3) break;
+            continue;
+          }
+          notText = 0;
         } else if (!valuePlausible(buf, bodyStart, type0, size, ctx)) continue;
         if (restOk[size] === 0) restOk[size] = textPlausible(buf, bodyStart + size, base + size, restTypes, -1, ctx) ? 1 : 2;
-        if (restOk[size] === 2 || fitAt(base + size) < minFit) continue;
-        const typed = [type0, ...restTypes];
+        if (restOk[size] === 2) continue;
+        const fit = fitAt(base + size);
         // A first column whose type the size settles beats one left unknown.
-        consider(build(buf, p, p + 2, restBytes + 2, typed, type0 < 0 ? size : -1, [table], kind, ctx), type0 < 0 ? 0 : 1);
+        const strength = type0 < 0 ? 0 : 1;
+        // consider() would keep the best found so far: no record is built for a rebuild that cannot beat or equal it.
+        if (fit < minFit || (best !== null && fit * 8 + strength < (best as Candidate).score)) continue;
+        consider(build(buf, p, p + 2, restBytes + 2, [type0, ...restTypes], type0 < 0 ? size : -1, [table], kind, ctx), strength);
       }
     }
   }
@@ -277,6 +289,21 @@ function untyped(table: TableInfo): boolean {
 function sameTypes(a: RawRecord, b: RawRecord): boolean {
   return a.payloadStart === b.payloadStart && a.types.length === b.types.length && a.types.every((t, i) => t === b.types[i]);
 }
+
+/** First-column sizes worth trying, ascending: the few a number can have, or null for any (text, blobs). */
+function column0Sizes(table: TableInfo): readonly number[] | null {
+  if (table.rowidAlias === 0) return ROWID_SIZES;
+  switch (table.affinities[0]) {
+    case 'INTEGER':
+    case 'REAL':
+    case 'NUMERIC':
+      return NUMBER_SIZES;
+    default:
+      return null;
+  }
+}
+const ROWID_SIZES = [0];
+const NUMBER_SIZES = [0, 1, 2, 3, 4, 6, 8];
 
 /** The serial type a first column of `size` bytes must have had, -1 when the size alone cannot tell, null when impossible. */
 function inferColumn0Type(table: TableInfo, size: number): number | null {
