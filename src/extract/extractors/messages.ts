@@ -4,14 +4,13 @@ import { fromAppleMessageDate } from '../apple-time.js';
 import { csvRow } from '../exporters/csv.js';
 import { CONVERSATION_HTML_TAIL, conversationHtmlHead, messageHtml } from '../exporters/messages-html.js';
 import { TextSink } from '../exporters/text-sink.js';
-import { displayName } from '../exporters/vcard.js';
 import { inRange, type ExtractContext, type Extractor } from '../extractor.js';
 import type { OutputFolder } from '../output-folder.js';
 import type { ChatRecord, MessageAttachmentRecord, MessageRecord } from '../records.js';
 import { deletedBySequence, hasTable } from '../schema.js';
 import { WriteQueue } from '../write-queue.js';
 import { copyEntry } from '../copy-entry.js';
-import { ADDRESS_BOOK, readContacts } from './contacts.js';
+import { contactNames, phoneKey } from '../contact-names.js';
 import { readAttachments, readChats, readMessages, readRecoveredMessages, type ChatRow } from './messages-db.js';
 
 export const SMS_DB = { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db' } as const;
@@ -20,30 +19,6 @@ export const SMS_DB = { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db'
 export function attachmentBackupPath(stored: string): { domain: string; relativePath: string } | null {
   const relative = stored.replace(/^~\//, '').replace(/^\/(private\/)?var\/mobile\//, '');
   return relative.startsWith('/') || relative === '' ? null : { domain: 'MediaDomain', relativePath: relative };
-}
-
-/** Last ten digits of a phone number (or a lower-cased e-mail): how handles and address-book entries are matched. */
-function handleKey(value: string): string {
-  if (value.includes('@')) return value.trim().toLowerCase();
-  const digits = value.replace(/\D/g, '');
-  return digits.slice(-10);
-}
-
-/** Names for handles from the backup's AddressBook; empty when it is missing or unreadable (names are a nicety). */
-async function handleNames(context: ExtractContext): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  try {
-    const opened = await context.work.openDatabase(context.reader, ADDRESS_BOOK.domain, ADDRESS_BOOK.relativePath);
-    if (opened === undefined) return names;
-    for (const c of readContacts(opened.db)) {
-      const name = displayName(c);
-      if (!name) continue;
-      for (const v of [...c.phones, ...c.emails]) if (handleKey(v.value)) names.set(handleKey(v.value), name);
-    }
-  } catch (error) {
-    context.warn(`contact names for conversations skipped: ${(error as Error).message}`);
-  }
-  return names;
 }
 
 /** Starts the copies of a message's attachments on `copies`; each record's `file` is set at once, before its bytes land. */
@@ -81,7 +56,7 @@ function chatRecordFor(key: string, chats: Map<number, ChatRow>, first: MessageR
     displayName: row?.displayName ?? null,
     isGroup: row?.style === 43 || handles.length > 1,
     service: row?.service ?? first.service,
-    participants: handles.map((h) => ({ handle: h, name: names.get(handleKey(h)) ?? null })),
+    participants: handles.map((h) => ({ handle: h, name: names.get(phoneKey(h)) ?? null })),
     messageCount: 0,
   };
 }
@@ -110,7 +85,7 @@ async function exportMessages(context: ExtractContext, db: Database.Database, db
   const { reader, out, range, warn } = context;
   const chats = readChats(db);
   const attachments = readAttachments(db);
-  const names = await handleNames(context);
+  const names = await contactNames(context);
   const csv = new TextSink(await out.absolute('messages/messages.csv'));
   await csv.write(csvRow(CSV_HEADER));
   const index: ChatRecord[] = [];
@@ -123,7 +98,7 @@ async function exportMessages(context: ExtractContext, db: Database.Database, db
     for (const { conversation, message } of readMessages(db, attachments)) {
       if (!inRange(range, message.date)) continue;
       context.signal?.throwIfAborted();
-      if (message.handle) message.handleName = names.get(handleKey(message.handle)) ?? null;
+      if (message.handle) message.handleName = names.get(phoneKey(message.handle)) ?? null;
       if (current === undefined || conversation !== currentKey) {
         if (current) await closeConversation(current);
         current = await openConversation(out, chatRecordFor(conversation, chats, message, names));
@@ -151,7 +126,7 @@ async function exportMessages(context: ExtractContext, db: Database.Database, db
   for await (const message of readRecoveredMessages(dbPath, db)) {
     if (!inRange(range, message.date)) continue;
     context.signal?.throwIfAborted();
-    if (message.handle) message.handleName = names.get(handleKey(message.handle)) ?? null;
+    if (message.handle) message.handleName = names.get(phoneKey(message.handle)) ?? null;
     if (recovered === undefined) {
       recovered = await openConversation(out, {
         id: 0, guid: null, identifier: null, displayName: 'Recovered deleted messages', isGroup: false, service: null, participants: [], messageCount: 0,

@@ -12,7 +12,7 @@ import { IosRescueError } from '../../errors.js';
 import { extractBookmarks } from './safari-bookmarks-export.js';
 import { countBookmarks, SAFARI_BOOKMARKS } from './safari-bookmarks.js';
 
-/** iOS 13+ keeps Safari's data in its app domain; older backups in HomeDomain. */
+/** Safari's databases are looked for in its app domain first (newer iOS) and then in HomeDomain, where the real iOS 14.3 backup of the corpus (MVT) lists them; which version moved them is not pinned down. */
 export const SAFARI_HISTORY = [
   { domain: 'AppDomain-com.apple.mobilesafari', relativePath: 'Library/Safari/History.db' },
   { domain: 'HomeDomain', relativePath: 'Library/Safari/History.db' },
