@@ -8,13 +8,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_PATHS, generateDeviceContent, type DeviceContent } from '../../src/backup/content/index.js';
 import type { SyntheticItem } from '../../src/backup/index.js';
-import type { ChatRecord, MessageRecord } from '../../src/extract/index.js';
+import type { ChatRecord, MessageRecord, NoteRecord, WhatsAppChatRecord, WhatsAppMessageRecord } from '../../src/extract/index.js';
 import { extractGenerated, type ExtractedBackup } from '../helpers/extract-backups.js';
 
 /**
  * report.html opened in a real browser (Debian's chromium driven by playwright-core): it loads without console
  * errors, its counts equal extraction.json, every link and image resolves to a file of the extraction, images
- * decode, deleted items carry their mark, and HTML planted in the phone's data shows as text.
+ * decode, deleted items carry their mark in every section (WhatsApp and notes included), voicemails and voice
+ * notes have players, and HTML planted in the phone's data shows as text.
  */
 
 // In-page code runs in the browser; the test's TypeScript has no DOM types.
@@ -32,6 +33,9 @@ const INJECTED_MESSAGE = `Hi <img src=x id="injected-message"> <script>window.__
 const INJECTED_CHAT = 'Team #1 <b id="injected-chat">100%</b>';
 const INJECTED_TITLE = '<i id="injected-history">Bad</i> title';
 const JAVASCRIPT_URL = "javascript:window.__pwned='history'";
+const INJECTED_WHATSAPP = `See <img src=x id="injected-whatsapp"> <script>window.__pwned = 'whatsapp'</script> you`;
+const INJECTED_WHATSAPP_GROUP = 'Trip <u id="injected-whatsapp-group">#2</u>';
+const INJECTED_NOTE = 'Plan <b id="injected-note">B</b> & more';
 /** "#" and "%" must be percent-encoded in links, or the browser reads a fragment or a bad escape. */
 const PHOTO_NAME = 'Q&A #1 100%.jpg';
 
@@ -72,12 +76,29 @@ async function hostileContent(): Promise<DeviceContent> {
     db.prepare('UPDATE history_visits SET title = ? WHERE id = ?').run(INJECTED_TITLE, visit.id);
     db.prepare('UPDATE history_items SET url = ? WHERE id = (SELECT history_item FROM history_visits WHERE id = ?)').run(JAVASCRIPT_URL, visit.id);
   });
+  const waMessage = truth.whatsappMessages.find((m) => m.kind === 'text' && !m.inWal && m.text !== null)!;
+  const waGroup = truth.whatsappChats.find((c) => c.isGroup)!;
+  items = await patchDatabase(items, CONTENT_PATHS.whatsapp, (db) => {
+    db.prepare('UPDATE ZWAMESSAGE SET ZTEXT = ? WHERE Z_PK = ?').run(INJECTED_WHATSAPP, waMessage.pk);
+    db.prepare('UPDATE ZWACHATSESSION SET ZPARTNERNAME = ? WHERE Z_PK = ?').run(INJECTED_WHATSAPP_GROUP, waGroup.pk);
+  });
+  const note = truth.notes.find((n) => !n.locked && !n.recentlyDeleted && !n.markedForDeletion)!;
+  items = await patchDatabase(items, CONTENT_PATHS.noteStore, (db) => db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZTITLE1 = ? WHERE Z_PK = ?').run(INJECTED_NOTE, note.pk));
   return { items, truth };
 }
 
 async function jsonRecords<T>(path: string, key?: string): Promise<T[]> {
   const parsed = JSON.parse(await readFile(path, 'utf8')) as Record<string, T[]> | T[];
   return key === undefined ? (parsed as T[]) : (parsed as Record<string, T[]>)[key]!;
+}
+
+/** Every WhatsApp message of the extraction, chat by chat. */
+async function whatsAppMessages(out: string): Promise<WhatsAppMessageRecord[]> {
+  const all: WhatsAppMessageRecord[] = [];
+  for (const chat of await jsonRecords<WhatsAppChatRecord>(join(out, 'whatsapp/chats.json'))) {
+    all.push(...await jsonRecords<WhatsAppMessageRecord>(join(out, chat.folder, 'conversation.json'), 'messages'));
+  }
+  return all;
 }
 
 /** Non-live records per type, read from the JSON files the extractors wrote. */
@@ -87,6 +108,8 @@ async function deletedInJson(out: string): Promise<Record<string, number>> {
   for (const chat of await jsonRecords<ChatRecord>(join(out, 'messages/conversations.json'))) {
     messages += count(await jsonRecords<MessageRecord>(join(out, chat.folder, 'conversation.json'), 'messages'));
   }
+  // Deleted for everyone is a live row whose content WhatsApp erased: marked on the page, not a deleted item.
+  const whatsapp = count(await whatsAppMessages(out));
   return {
     photos: count(await jsonRecords(join(out, 'photos/photos.json'))),
     contacts: count(await jsonRecords(join(out, 'contacts/contacts.json'))),
@@ -95,6 +118,10 @@ async function deletedInJson(out: string): Promise<Record<string, number>> {
     calendar: count(await jsonRecords(join(out, 'calendar/events.json'))),
     // Visits, then bookmarks: Safari's records are both.
     safari: count(await jsonRecords(join(out, 'safari/history.json'))) + (existsSync(join(out, 'safari/bookmarks.json')) ? count(await jsonRecords(join(out, 'safari/bookmarks.json'))) : 0),
+    reminders: count(await jsonRecords(join(out, 'reminders/reminders.json'))),
+    voicemail: count(await jsonRecords(join(out, 'voicemail/voicemail.json'))),
+    whatsapp,
+    notes: count(await jsonRecords(join(out, 'notes/notes.json'))),
   };
 }
 
@@ -154,17 +181,22 @@ describe.skipIf(skip)('report.html in a real browser', () => {
       expect(summary).toEqual(run.report.types.map((t) => ({ type: t.type, status: t.status, records: t.records })));
       const tabs = await page.evaluate(() => [...document.querySelectorAll('nav.tabs .count')].map((c: any) => [c.dataset.type, Number(c.textContent)]));
       expect(tabs).toEqual(run.report.types.map((t) => [t.type, t.records]));
-      for (const type of ['photos', 'contacts', 'messages', 'calls', 'calendar', 'safari']) {
+      for (const type of ['photos', 'contacts', 'messages', 'calls', 'calendar', 'safari', 'reminders', 'voicemail', 'whatsapp', 'notes']) {
         const records = run.report.types.find((t) => t.type === type)!.records;
         expect(records, type).toBeGreaterThan(0);
         const shown = await page.evaluate((id: string) => {
           const section = document.getElementById(id);
-          return id === 'messages'
+          return id === 'messages' || id === 'whatsapp'
             ? [...section.querySelectorAll('.conversation')].reduce((n: number, c: any) => n + Number(c.dataset.messages), 0)
             : section.querySelectorAll('.item').length;
         }, type);
         expect(shown, type).toBe(records);
       }
+      // extraction.json counts what the extractors wrote: every WhatsApp message, every note.
+      expect(run.report.types.find((t) => t.type === 'whatsapp')!.records).toBe((await whatsAppMessages(run.out)).length);
+      expect(run.report.types.find((t) => t.type === 'notes')!.records).toBe((await jsonRecords(join(run.out, 'notes/notes.json'))).length);
+      // Each WhatsApp chat draws every message it holds (small chats: none is left out).
+      expect(await page.evaluate(() => document.querySelectorAll('section#whatsapp .msg.item').length)).toBe((await whatsAppMessages(run.out)).length);
       expect(seen.errors).toEqual([]);
       expect(seen.dialogs).toEqual([]);
     });
@@ -191,13 +223,18 @@ describe.skipIf(skip)('report.html in a real browser', () => {
         return all.map((img: any) => ({ src: img.getAttribute('src'), width: img.naturalWidth }));
       });
       expect(images.length).toBeGreaterThanOrEqual(run.truth.photos.filter((p) => p.kind === 'photo').length);
-      expect(images.filter((i) => i.width === 0)).toEqual([]);
+      // The generator's WhatsApp sticker is a RIFF/WEBP header without image data (a phone's is a real WebP): it
+      // must be drawn from its exported file, but cannot decode.
+      const stickers = new Set((await whatsAppMessages(run.out)).filter((m) => m.kind === 'sticker' && m.media?.file).map((m) => m.media!.file!.split('/').map(encodeURIComponent).join('/')));
+      expect(stickers.size).toBeGreaterThan(0);
+      expect(images.filter((i) => stickers.has(i.src))).toHaveLength(stickers.size);
+      expect(images.filter((i) => i.width === 0 && !stickers.has(i.src))).toEqual([]);
       const renamed = images.find((i) => i.src.endsWith(encodeURIComponent(PHOTO_NAME)));
       expect(renamed?.src).toBe(`photos/Camera%20Roll/${encodeURIComponent(PHOTO_NAME)}`);
       expect(seen.errors).toEqual([]);
     });
 
-    it('links work when clicked: tabs, a photo, a conversation page and back', async () => {
+    it('links work when clicked: tabs, a photo, a conversation page, a WhatsApp chat, a note, and back', async () => {
       await page.click('nav.tabs a[href="#calls"]');
       expect(await page.isVisible('section#calls')).toBe(true);
       expect(await page.isVisible('section#photos')).toBe(false);
@@ -221,7 +258,42 @@ describe.skipIf(skip)('report.html in a real browser', () => {
       expect(await page.title()).toBe(INJECTED_CHAT);
       await page.goBack();
       await page.waitForURL(reportUrl + '#messages');
+
+      await page.click('nav.tabs a[href="#whatsapp"]');
+      const waChats = await jsonRecords<WhatsAppChatRecord>(join(run.out, 'whatsapp/chats.json'));
+      const waGroup = waChats.find((c) => c.name === INJECTED_WHATSAPP_GROUP)!;
+      const chat = page.locator('section#whatsapp details.conversation', { hasText: INJECTED_WHATSAPP_GROUP });
+      await chat.locator('summary').click();
+      // A group names the sender over each bubble of the others' messages.
+      const named = await chat.locator('.msg.them:not(.event) .who').first().textContent();
+      expect(waGroup.members.map((m) => m.name)).toContain(named);
+      await chat.getByRole('link', { name: 'open conversation' }).click();
+      await page.waitForURL((url) => url.href.endsWith('conversation.html'));
+      expect(fileOf(page.url(), run.out)).toBe(join(run.out, waGroup.folder, 'conversation.html'));
+      await page.goBack();
+      await page.waitForURL(reportUrl + '#whatsapp');
+
+      await page.click('nav.tabs a[href="#notes"]');
+      const notes = await jsonRecords<NoteRecord>(join(run.out, 'notes/notes.json'));
+      const planted = notes.find((n) => n.title === INJECTED_NOTE)!;
+      const card = page.locator('section#notes .card.note', { hasText: INJECTED_NOTE });
+      await card.getByRole('link', { name: 'open note' }).click();
+      await page.waitForURL((url) => url.href.endsWith('.html') && !url.href.endsWith('report.html'));
+      expect(fileOf(page.url(), run.out)).toBe(join(run.out, planted.file!));
+      await page.goBack();
+      await page.waitForURL(reportUrl + '#notes');
       expect(seen.errors).toEqual([]);
+    });
+
+    it('plays voicemails and WhatsApp voice notes from the exported files', async () => {
+      const voicemails = await jsonRecords<{ file: string | null }>(join(run.out, 'voicemail/voicemail.json'));
+      const players = await page.evaluate(() => [...document.querySelectorAll('section#voicemail audio')].map((a: any) => a.src));
+      expect(players.length).toBe(voicemails.filter((v) => v.file !== null).length);
+      expect(players.length).toBeGreaterThan(0);
+      for (const src of players) expect(existsSync(fileOf(src, run.out))).toBe(true);
+      const waMedia = (await whatsAppMessages(run.out)).filter((m) => (m.kind === 'audio' || m.kind === 'video') && m.media?.file);
+      const waPlayers = await page.evaluate(() => [...document.querySelectorAll('section#whatsapp audio, section#whatsapp video')].map((a: any) => a.src));
+      expect(waPlayers.map((src) => fileOf(src, run.out)).sort()).toEqual(waMedia.map((m) => join(run.out, m.media!.file!)).sort());
     });
 
     it('marks every deleted item, and "show only deleted items" keeps only those', async () => {
@@ -235,15 +307,55 @@ describe.skipIf(skip)('report.html in a real browser', () => {
       const marks = await page.evaluate(() => [...document.querySelectorAll('.item.deleted')].map((item: any) => [item.dataset.origin, item.querySelector('.mark')?.textContent ?? null]));
       expect(marks.length).toBeGreaterThan(0);
       for (const [origin, mark] of marks) expect(mark).toBe(origin === 'recovered' ? 'Recovered (deleted)' : 'Recently deleted');
+      // Each section marks as many items deleted as its JSON holds, and only items with a deleted origin.
+      const markedPerSection = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('section.type')].map((s: any) => [s.id, s.querySelectorAll('.item.deleted').length])));
+      for (const [type, n] of Object.entries(expected)) expect(markedPerSection[type], type).toBe(n);
+      expect(await page.evaluate(() => document.querySelectorAll('.item.deleted[data-origin="live"], .item:not(.deleted):not([data-origin="live"])').length)).toBe(0);
       const recoveredMessages = await page.evaluate(() => document.querySelectorAll('section#messages .msg.deleted[data-origin="recovered"]').length);
       const recoveredChat = (await jsonRecords<ChatRecord>(join(run.out, 'messages/conversations.json'))).find((c) => c.displayName === 'Recovered deleted messages')!;
       expect(recoveredMessages).toBe(recoveredChat.messageCount);
       expect(recoveredMessages).toBeGreaterThan(0);
 
+      // WhatsApp rows the carver rebuilt, and notes deleted for good: each marked "Recovered (deleted)" with its text.
+      const wa = await whatsAppMessages(run.out);
+      const recoveredWa = wa.filter((m) => m.origin === 'recovered');
+      expect(recoveredWa.length).toBeGreaterThan(0);
+      const waMarked = await page.evaluate(() => [...document.querySelectorAll('section#whatsapp .msg.deleted[data-origin="recovered"]')].map((m: any) => ({ mark: m.querySelector('.mark')?.textContent, text: m.textContent })));
+      expect(waMarked).toHaveLength(recoveredWa.length);
+      for (const m of waMarked) expect(m.mark).toBe('Recovered (deleted)');
+      for (const m of recoveredWa.filter((r) => r.text)) expect(waMarked.some((shown) => shown.text.includes(m.text!.trim())), m.text!).toBe(true);
+      // Deleted for everyone: shown as on the phone with its own mark, not counted or filtered as a deleted item.
+      const revoked = wa.filter((m) => m.deletedForEveryone);
+      expect(revoked.length).toBeGreaterThan(0);
+      const revokedShown = await page.evaluate(() => [...document.querySelectorAll('section#whatsapp .msg.revoked')].map((m: any) => ({ mark: m.querySelector('.mark.revoked')?.textContent, deleted: m.classList.contains('deleted'), text: m.textContent })));
+      expect(revokedShown).toHaveLength(revoked.length);
+      for (const m of revokedShown) expect(m).toMatchObject({ mark: 'Deleted for everyone', deleted: false });
+      expect(revokedShown.every((m) => /This message was deleted|You deleted this message/.test(m.text))).toBe(true);
+      const revokedCounted = await page.evaluate(() => [...document.querySelectorAll('section#whatsapp .conversation')].reduce((n: number, c: any) => n + Number(c.dataset.revoked), 0));
+      expect(revokedCounted).toBe(revoked.length);
+
+      const notes = await jsonRecords<NoteRecord>(join(run.out, 'notes/notes.json'));
+      for (const origin of ['recovered', 'recently-deleted'] as const) {
+        const expectedNotes = notes.filter((n) => n.origin === origin);
+        expect(expectedNotes.length, origin).toBeGreaterThan(0);
+        const cards = await page.evaluate((o: string) => [...document.querySelectorAll(`section#notes .card.note.deleted[data-origin="${o}"]`)].map((c: any) => ({ mark: c.querySelector('.mark')?.textContent, title: c.querySelector('.name').textContent })), origin);
+        expect(cards).toHaveLength(expectedNotes.length);
+        for (const [i, card] of cards.entries()) {
+          expect(card.mark).toBe(origin === 'recovered' ? 'Recovered (deleted)' : 'Recently deleted');
+          expect(card.title.startsWith(expectedNotes[i]!.title ?? 'Untitled')).toBe(true);
+        }
+      }
+      expect(await page.evaluate(() => document.querySelectorAll('section#notes .card.note .badge').length)).toBeGreaterThanOrEqual(notes.filter((n) => n.locked || n.pinned).length);
+
       await page.click('nav.tabs a[href="#calls"]');
       await page.check('#deleted-only');
       const visibleRows = await page.evaluate(() => [...document.querySelectorAll('section#calls tr.item')].filter((r: any) => r.checkVisibility()).map((r: any) => r.dataset.origin));
       expect(visibleRows).toEqual(Array(expected.calls).fill('recovered'));
+      await page.click('nav.tabs a[href="#whatsapp"]');
+      await page.evaluate(() => document.querySelectorAll('section#whatsapp details.conversation').forEach((d: any) => { d.open = true; }));
+      const visibleWa = await page.evaluate(() => [...document.querySelectorAll('section#whatsapp .msg')].filter((m: any) => m.checkVisibility()).map((m: any) => m.dataset.origin));
+      expect(visibleWa).toEqual(Array(recoveredWa.length).fill('recovered'));
+      await page.click('nav.tabs a[href="#calls"]');
       await page.uncheck('#deleted-only');
       const allRows = await page.evaluate(() => [...document.querySelectorAll('section#calls tr.item')].filter((r: any) => r.checkVisibility()).length);
       expect(allRows).toBe(run.report.types.find((t) => t.type === 'calls')!.records);
@@ -252,13 +364,13 @@ describe.skipIf(skip)('report.html in a real browser', () => {
     it('shows HTML planted in phone data as text: nothing injected runs or becomes an element', async () => {
       const state = await page.evaluate(() => ({
         pwned: window.__pwned ?? null,
-        injected: document.querySelectorAll('#injected-contact, #injected-message, #injected-chat, #injected-history').length,
+        injected: document.querySelectorAll('#injected-contact, #injected-message, #injected-chat, #injected-history, #injected-whatsapp, #injected-whatsapp-group, #injected-note').length,
         scripts: document.scripts.length,
         javascriptLinks: document.querySelectorAll('a[href^="javascript:"]').length,
         text: document.body.textContent,
       }));
       expect(state).toMatchObject({ pwned: null, injected: 0, scripts: 1, javascriptLinks: 0 });
-      for (const planted of [INJECTED_CONTACT, INJECTED_MESSAGE, INJECTED_CHAT, INJECTED_TITLE, JAVASCRIPT_URL]) expect(state.text).toContain(planted);
+      for (const planted of [INJECTED_CONTACT, INJECTED_MESSAGE, INJECTED_CHAT, INJECTED_TITLE, JAVASCRIPT_URL, INJECTED_WHATSAPP, INJECTED_WHATSAPP_GROUP, INJECTED_NOTE]) expect(state.text).toContain(planted);
       expect(seen.dialogs).toEqual([]);
       expect(seen.errors).toEqual([]);
     });

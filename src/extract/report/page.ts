@@ -7,8 +7,8 @@ import { text } from './html.js';
  */
 
 const STYLE = `
-:root{color-scheme:light dark;--fg:#111;--bg:#fff;--muted:#666;--line:#ddd;--card:#f5f5f7;--accent:#0a84ff;--red:#d70015}
-@media (prefers-color-scheme:dark){:root{--fg:#eee;--bg:#111;--muted:#999;--line:#333;--card:#1c1c1e;--red:#ff453a}}
+:root{color-scheme:light dark;--fg:#111;--bg:#fff;--muted:#666;--line:#ddd;--card:#f5f5f7;--accent:#0a84ff;--red:#d70015;--wa:#d9fdd3}
+@media (prefers-color-scheme:dark){:root{--fg:#eee;--bg:#111;--muted:#999;--line:#333;--card:#1c1c1e;--red:#ff453a;--wa:#005c4b}}
 *{box-sizing:border-box}
 body{font-family:-apple-system,system-ui,"Segoe UI",sans-serif;margin:0;padding:0 1rem 3rem;background:var(--bg);color:var(--fg);line-height:1.4}
 header{padding:1rem 0 .5rem} h1{font-size:1.4rem;margin:0} h2{font-size:1.2rem;margin:1rem 0 .5rem}
@@ -24,6 +24,8 @@ input[type=search]{padding:.3rem .6rem;border:1px solid var(--line);border-radiu
 a{color:var(--accent)}
 .mark{display:inline-block;font-size:.72rem;font-weight:600;color:#fff;background:var(--red);border-radius:.3rem;padding:0 .35rem;margin:0 .2rem;white-space:nowrap}
 .mark.recently-deleted{background:#ff9f0a;color:#000}
+.mark.revoked{background:var(--line);color:var(--fg);font-weight:400}
+.badge{display:inline-block;font-size:.72rem;border:1px solid var(--line);border-radius:.3rem;padding:0 .35rem;margin:0 .2rem;white-space:nowrap}
 .deleted{outline:2px dashed var(--red);outline-offset:-2px}
 tr.deleted{outline:none;background:rgba(255,69,58,.08)}
 body.deleted-only .item:not(.deleted),body.deleted-only .conversation[data-deleted="0"],body.deleted-only .gap{display:none}
@@ -48,7 +50,11 @@ figure.photo figcaption{padding:.3rem .4rem;word-break:break-word}
 .bubble{max-width:75%;padding:.4rem .75rem;border-radius:1.1rem;white-space:pre-wrap;word-wrap:break-word}
 .me{align-items:flex-end} .me .bubble{background:#0a84ff;color:#fff} .me.SMS .bubble{background:#30b94d}
 .them{align-items:flex-start} .them .bubble{background:var(--card)}
-.msg img.att{max-width:14rem;max-height:14rem;border-radius:.8rem;display:block;margin-top:.2rem}
+.msg img.att,.msg video.att{max-width:14rem;max-height:14rem;border-radius:.8rem;display:block;margin-top:.2rem}
+.me.WhatsApp .bubble{background:var(--wa);color:var(--fg)} .msg.event{align-items:center} .msg.event .bubble{background:none;color:var(--muted);font-size:.8rem;text-align:center}
+.bubble.revoked{font-style:italic;color:var(--muted)!important}
+.card.note{flex-direction:column;gap:.3rem} .card.note .text{white-space:pre-wrap;overflow-wrap:break-word} .card.note img.att{max-width:8rem;max-height:8rem;border-radius:.4rem;vertical-align:top}
+.card.note .attachments{display:flex;flex-wrap:wrap;gap:.4rem;align-items:flex-start}
 .gap{text-align:center;font-size:.8rem;color:var(--muted);margin:.5rem 0}
 td.long{min-width:16rem;max-width:40rem;white-space:pre-wrap;overflow-wrap:break-word}
 .scroll{overflow-x:auto}

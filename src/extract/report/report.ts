@@ -25,7 +25,7 @@ export interface ReportTypeSummary {
   status: TypeResult['status'];
   /** extraction.json's count. */
   records: number;
-  /** Items the section drew (messages for Messages, records for the others); null when the type was not drawn. */
+  /** Items the section drew (messages for Messages and WhatsApp, records for the others); null when the type was not drawn. */
   shown: number | null;
   deleted: number | null;
 }
@@ -50,7 +50,7 @@ function folderOf(type: string): string {
  * each type's JSON records. The page is streamed: sections go to a scratch file first (their deleted counts are
  * only known once drawn and belong in the summary at the top), then the head and summary are written and the
  * sections copied after them. Nothing is held in memory beyond one record (one conversation's newest messages for
- * Messages). A type whose files cannot be read gets a note in its section, not a failed report.
+ * Messages and WhatsApp). A type whose files cannot be read gets a note in its section, not a failed report.
  */
 export async function writeReport(outDir: string, options: ReportOptions = {}): Promise<ReportSummary> {
   const input = new ReportInput(outDir);

@@ -1,21 +1,13 @@
 import type { ChatRecord, MessageRecord } from '../../records.js';
-import { attr, dateTime, fileHref, fileLink, isDeleted, isWebImage, itemAttributes, originMark, text } from '../html.js';
+import { attr, dateTime, fileHref, fileLink, isWebImage, itemAttributes, originMark, text } from '../html.js';
 import type { ReportSection, SectionContext } from '../section.js';
+import { threadWindow, writeThread } from './thread.js';
 
 /**
  * Conversations as in the Messages app: one collapsible thread per conversation, bubbles on the right for the
- * owner's messages and on the left for the others'. The page shows each thread's newest messages and every
- * deleted one (up to a bound); the whole thread is its own conversation.html, linked from the thread, so a
- * 100,000-message phone gives a page a browser can open.
+ * owner's messages and on the left for the others'. Each thread shows its newest messages and every deleted one
+ * (`thread.ts`), and links to its own conversation.html for the whole thread.
  */
-const NEWEST_SHOWN = 100;
-/** Deleted messages older than the newest ones shown, kept in the page so "deleted only" finds them. */
-const OLDER_DELETED_SHOWN = 500;
-
-interface Numbered {
-  index: number;
-  message: MessageRecord;
-}
 
 function bubble(m: MessageRecord, group: boolean): string {
   const body = (m.text ?? '').replace(/\uFFFC/g, '').trim();
@@ -40,37 +32,17 @@ function title(chat: ChatRecord): string {
   return chat.displayName || chat.participants.map((p) => p.name ?? p.handle).join(', ') || chat.identifier || 'Conversation';
 }
 
-function gap(count: number, page: string): string {
-  return `<div class="gap">… ${count} earlier message${count === 1 ? '' : 's'} — ${fileLink(page, 'open the whole conversation')}</div>\n`;
-}
-
 async function conversation(context: SectionContext, chat: ChatRecord, id: number): Promise<{ items: number; deleted: number }> {
-  const newest: Numbered[] = [];
-  const olderDeleted: Numbered[] = [];
-  let count = 0;
-  let deleted = 0;
-  for await (const message of context.input.records<MessageRecord>(`${chat.folder}/conversation.json`, 'messages')) {
-    newest.push({ index: count++, message });
-    if (isDeleted(message.origin)) deleted++;
-    if (newest.length > NEWEST_SHOWN) {
-      const older = newest.shift()!;
-      if (isDeleted(older.message.origin) && olderDeleted.length < OLDER_DELETED_SHOWN) olderDeleted.push(older);
-    }
-  }
+  const thread = await threadWindow(context.input.records<MessageRecord>(`${chat.folder}/conversation.json`, 'messages'));
+  const { count, deleted, last } = thread;
   const page = `${chat.folder}/conversation.html`;
-  const last = newest.at(-1)?.message;
   const preview = last ? (last.text ?? '').replace(/\uFFFC/g, '').trim().slice(0, 80) || (last.attachments?.length ? 'Attachment' : '') : '';
   const participants = chat.participants.map((p) => (p.name ? `${p.name} (${p.handle})` : p.handle)).join(', ');
   await context.write(`<details class="conversation" id=${attr(`conversation-${id}`)} data-messages=${attr(count)} data-deleted=${attr(deleted)}>`
     + `<summary><span class="title">${text(title(chat))}</span>${deleted > 0 ? `<span class="mark">${deleted} deleted</span>` : ''} `
     + `<span class="muted">${text([participants, chat.service].filter(Boolean).join(' · '))} · ${count} message${count === 1 ? '' : 's'}${last ? ` · last ${dateTime(last.date)}` : ''}</span>`
     + `<br><span class="muted">${text(preview)}</span> ${fileLink(page, 'open conversation')}</summary><div class="chat">\n`);
-  let expected = 0;
-  for (const { index, message } of [...olderDeleted, ...newest]) {
-    if (index > expected) await context.write(gap(index - expected, page));
-    await context.write(bubble(message, chat.isGroup));
-    expected = index + 1;
-  }
+  await writeThread(context, thread, page, (message) => bubble(message, chat.isGroup));
   await context.write('</div></details>\n');
   return { items: count, deleted };
 }
