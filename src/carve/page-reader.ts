@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { CarveError } from './errors.js';
 
 /** Bytes of one file (database, WAL or journal), read by position; a short read means the file ends there. */
@@ -13,8 +14,8 @@ export interface ByteSource {
 /**
  * A file read with positioned synchronous reads behind an async interface: the carver reads in 64 KB–1 MB
  * pieces, each a few microseconds from the page cache, where a trip through libuv's thread pool per piece
- * cost more than the read itself (measured: a third of the run idle). Each call still yields to the event
- * loop between pieces, so a daemon stays responsive.
+ * cost more than the read itself (measured: a third of the run idle). Awaiting these reads does not give the
+ * event loop a turn: the scans do that themselves, every EVENT_LOOP_TURN_MS (PageReader.pages, the WAL loop).
  */
 export async function openFileSource(path: string): Promise<ByteSource> {
   let fd: number;
@@ -60,6 +61,9 @@ export function bufferSource(bytes: Buffer): ByteSource {
     async close() {},
   };
 }
+
+/** How long a scan may keep the event loop before giving it a turn. */
+export const EVENT_LOOP_TURN_MS = 20;
 
 /** Chunk for reads: big enough that per-call overhead vanishes, small enough to keep memory flat. */
 export const CHUNK_BYTES = 1 << 20;
@@ -123,6 +127,7 @@ export class PageReader {
   async *pages(): AsyncGenerator<{ pageNumber: number; page: Buffer }> {
     const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / this.pageSize));
     const reused = this.source.readInto ? Buffer.allocUnsafe(perChunk * this.pageSize) : undefined;
+    let lastTurn = performance.now();
     for (let first = 1; first <= this.pageCount; first += perChunk) {
       const count = Math.min(perChunk, this.pageCount - first + 1);
       const position = (first - 1) * this.pageSize;
@@ -131,6 +136,12 @@ export class PageReader {
         : await this.source.read(position, count * this.pageSize);
       const whole = Math.floor(chunk.length / this.pageSize);
       for (let i = 0; i < whole; i += 1) {
+        // Reads here are synchronous and an awaited value only lets microtasks run: a turn of the event loop
+        // every 20 ms of carving keeps timers, sockets and signals served while a large database is carved.
+        if (performance.now() - lastTurn > EVENT_LOOP_TURN_MS) {
+          await setImmediatePromise();
+          lastTurn = performance.now();
+        }
         yield { pageNumber: first + i, page: chunk.subarray(i * this.pageSize, (i + 1) * this.pageSize) };
       }
       if (whole < count) return;

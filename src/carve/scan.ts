@@ -1,4 +1,5 @@
 import { access } from 'node:fs/promises';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { resolveRecord, type CarvedRecord, type CarveSource, type Resolved } from './carved-record.js';
 import { parseDatabaseHeader } from './db-header.js';
 import { CarveError } from './errors.js';
@@ -6,7 +7,7 @@ import { walkFreelist } from './freelist.js';
 import { readJournal } from './journal.js';
 import { readLiveState, type LiveState } from './live-rows.js';
 import { carvePageVersion, currentCells } from './page-carver.js';
-import { ChunkedSource, openFileSource, PageReader, type ByteSource } from './page-reader.js';
+import { ChunkedSource, EVENT_LOOP_TURN_MS, openFileSource, PageReader, type ByteSource } from './page-reader.js';
 import type { PageLookup } from './payload.js';
 import { carveContext, type CarveContext, type RawRecord } from './raw-record.js';
 import { scanRegion } from './unallocated.js';
@@ -121,7 +122,12 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
     if (wal && walSource) {
       const walCtx = wal.pageSize === header.pageSize ? ctx : carveContext(live.tables, now.textEncoding, wal.pageSize - header.reservedBytes, maxPayload);
       const asOf = walHistory(wal, reader, readFrame);
+      let lastTurn = performance.now();
       for (const frame of wal.frames) {
+        if (performance.now() - lastTurn > EVENT_LOOP_TURN_MS) {
+          await setImmediatePromise();
+          lastTurn = performance.now();
+        }
         const page = await readFrame(frame.pageOffset);
         if (!page) continue;
         // The current version of a page holds only live cells: its free space is all there is to carve.
