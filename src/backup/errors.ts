@@ -15,6 +15,7 @@ import { IosRescueError } from '../errors.js';
  * - BACKUP_FILE_NOT_FOUND: no manifest row for that domain and path
  * - BACKUP_MISSING_DATA: the manifest lists a file whose data file is absent
  * - BACKUP_NOT_A_FILE: a directory or symlink was asked for as file data
+ * - BACKUP_FILE_TOO_LARGE: readSmallFile was asked for a file over SMALL_FILE_BYTES (stream it with openFile)
  * - BACKUP_TRUNCATED_FILE: a data file is shorter than its recorded Size, or not a whole number of AES blocks
  * - BACKUP_BAD_PADDING: decrypted data ends in invalid PKCS#7 padding and is shorter than its recorded Size
  * - BACKUP_BUSY: another live process is making a backup of the same phone into the same folder (writer lock)

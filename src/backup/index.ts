@@ -14,7 +14,7 @@ export { aesKeyWrap, aesKeyUnwrap, aesKeyUnwrapOrNull } from './aes-key-wrap.js'
 export { CbcDecryptor, DecryptStream, decryptBuffer, pkcs7PaddingLength } from './decrypt.js';
 export { EncryptStream, encryptBuffer, newWrappedKey } from './encrypt.js';
 export { FileKeyCache, defaultKeyCacheDir, keybagId, type KeyCache } from './key-cache.js';
-export { BackupReader, type OpenBackupOptions, type PasswordSource } from './backup-reader.js';
+export { BackupReader, SMALL_FILE_BYTES, type OpenBackupOptions, type PasswordSource } from './backup-reader.js';
 export { discoverBackups, summarizeBackup, defaultBackupRoots, ownBackupRoot, folderSize, type BackupSummary } from './discover.js';
 export { writeSyntheticBackup, DEFAULT_DEVICE, type SyntheticBackupSpec, type SyntheticItem, type SyntheticDevice } from './synthetic-backup.js';
 export { patternBytes, patternStream, sampleItems } from './synthetic-content.js';

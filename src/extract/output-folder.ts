@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { closeSync, constants, futimesSync, openSync, writeSync } from 'node:fs';
 import { copyFile, lstat, mkdir, open, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -83,9 +83,26 @@ export class OutputFolder {
     return path;
   }
 
-  async writeFile(relativePath: string, data: string | Buffer): Promise<string> {
+  async writeFile(relativePath: string, data: string | Buffer, mtime?: Date): Promise<string> {
     const path = await this.absolute(relativePath);
     await writeFile(path, data, { flag: WRITE_NO_FOLLOW });
+    if (mtime) await utimes(path, mtime, mtime);
+    return path;
+  }
+
+  /**
+   * A small file (a decrypted photo, a contact picture) written with synchronous calls: for thousands of them,
+   * the thread-pool round trips of open, write, close and utimes cost more than the bytes (measured: 1 ms per photo).
+   */
+  async writeSmallFile(relativePath: string, data: Buffer, mtime?: Date): Promise<string> {
+    const path = await this.absolute(relativePath);
+    const fd = openSync(path, WRITE_NO_FOLLOW, 0o666);
+    try {
+      for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+      if (mtime) futimesSync(fd, mtime, mtime);
+    } finally {
+      closeSync(fd);
+    }
     return path;
   }
 
