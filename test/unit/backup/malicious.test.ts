@@ -105,6 +105,8 @@ describe('malicious and damaged backups', () => {
         const prefix = Buffer.concat(chunks);
         expect(prefix.length).toBeGreaterThanOrEqual(59_984);
         expect(prefix.equals(cut.data.subarray(0, prefix.length))).toBe(true);
+        // Read in one go, the same file fails the same way (no partial file handed out as whole).
+        await expect(reader.readSmallFile(reader.get(cut.domain, cut.relativePath)!)).rejects.toMatchObject({ code: 'BACKUP_TRUNCATED_FILE' });
         expect((await readAll(await reader.openFile(reader.get(good.domain, good.relativePath)!))).equals(good.data)).toBe(true);
       } finally {
         await reader.close();

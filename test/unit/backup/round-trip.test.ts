@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BackupReader, BadPasswordError, Keybag, readManifestPlist, writeSyntheticBackup, type SyntheticItem } from '../../../src/backup/index.js';
+import { BackupReader, BadPasswordError, Keybag, readManifestPlist, SMALL_FILE_BYTES, writeSyntheticBackup, type SyntheticItem } from '../../../src/backup/index.js';
 import { decryptBackup } from '../../../src/operations/decrypt-backup.js';
 import { readAll, sampleItems, withTempDir } from '../../helpers/backup-fixtures.js';
 
@@ -19,6 +19,9 @@ async function expectSameContents(reader: BackupReader, items: SyntheticItem[]):
     if ((item.kind ?? 'file') === 'file') {
       const data = await readAll(await reader.openFile(entry!));
       expect(data.equals(item.data as Buffer), `${item.relativePath} contents`).toBe(true);
+      // The one-go read of small files gives the same bytes; larger ones are refused, to be streamed.
+      if (data.length <= SMALL_FILE_BYTES) expect((await reader.readSmallFile(entry!)).equals(data), `${item.relativePath} read in one go`).toBe(true);
+      else await expect(reader.readSmallFile(entry!)).rejects.toMatchObject({ code: 'BACKUP_FILE_TOO_LARGE' });
       expect(entry!.metadata?.size).toBe((item.data as Buffer).length);
     }
     if (item.kind === 'symlink') expect(entry!.metadata?.target).toBe(item.target);
