@@ -38,8 +38,11 @@ export function readAnswerKey(xml: string): KeyTable[] {
       affinity: m[2]!,
     }));
     const entries = element.split('<entries>')[1] ?? '';
+    // Categories 0A/0B drop a whole table: its rows are listed as they were (not marked), the table is marked in
+    // its meta. Every row of a dropped table is a deleted row.
+    const droppedTable = /<deleted>\s*True\s*<\/deleted>/i.test(element.split('<sql>')[0] ?? '');
     const rows = [...entries.matchAll(/<row( deleted="1")?>([\s\S]*?)<\/row>/g)].map((m) => ({
-      deleted: m[1] !== undefined,
+      deleted: droppedTable || m[1] !== undefined,
       values: [...m[2]!.matchAll(/<content>([\s\S]*?)<\/content>|<content\s*\/>/g)].map((c) => unescape(c[1] ?? '')),
     }));
     tables.push({ name: unescape(name), columns, rows });

@@ -36,6 +36,12 @@ describe.skipIf(!present)('accuracy on the Nemetz SQLite forensic corpus', () =>
     expect(t.liveReported).toBe(0);
   });
 
+  it('0A/0B dropped tables: their rows count as deleted (the key marks the table, not the rows), and no live row is reported', async () => {
+    const dropped = totals([...(await scoreCategory(corpus, '0A')), ...(await scoreCategory(corpus, '0B'))]);
+    expect(dropped.deleted).toBe(120);
+    expect(dropped.liveReported).toBe(0);
+  });
+
   it('phantoms stay under 2% of everything reported across 0C, 0D and 0E', async () => {
     const all = totals([...(await scoreCategory(corpus, '0C')), ...(await scoreCategory(corpus, '0D')), ...(await scoreCategory(corpus, '0E'))]);
     expect(all.phantoms / all.reported).toBeLessThan(0.02);
