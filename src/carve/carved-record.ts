@@ -11,6 +11,8 @@ export type CarveSource = 'freelist' | 'freeblock' | 'unallocated' | 'wal' | 'jo
 export interface CarvedRecord {
   /** The table it belongs to, null when no table (or more than one) fits. */
   table: string | null;
+  /** Present when `table` no longer exists: a dropped table, known from its deleted sqlite_master row. */
+  tableDropped?: true;
   /** Column names when the table is known. */
   columns?: string[];
   source: CarveSource;
@@ -66,6 +68,7 @@ export async function resolveRecord(
       if (table && table.rowidAlias >= 0 && values[table.rowidAlias] === null) values[table.rowidAlias] = raw.rowid ?? UNKNOWN;
       return {
         table: table?.name ?? null,
+        ...(table?.dropped ? { tableDropped: true as const } : {}),
         ...(table ? { columns: table.columns } : {}),
         source: at.source,
         page: at.page,
@@ -77,11 +80,19 @@ export async function resolveRecord(
   };
 }
 
-/** The table that owns the page now, if the record fits it; else the only table it fits; else none. */
+/**
+ * The table that owns the page now, if the record fits it; else the only live table it fits; else, when it fits
+ * no live table, the only dropped table it fits, or the one whose root the page was (a dropped table's root page
+ * keeps its cells when freed). A dropped table never takes a record from a live one.
+ */
 function chooseTable(raw: RawRecord, page: number, live: LiveState): TableInfo | null {
   if (raw.tables.length === 0) return null;
   const ownerIndex = live.owner.get(page);
   const owner = ownerIndex === undefined ? undefined : live.tables[ownerIndex];
   if (owner && raw.tables.includes(owner)) return owner;
-  return raw.tables.length === 1 ? raw.tables[0]! : null;
+  if (raw.tables.length === 1) return raw.tables[0]!;
+  const standing = raw.tables.filter((t) => !t.dropped);
+  if (standing.length > 0) return standing.length === 1 ? standing[0]! : null;
+  const rooted = raw.tables.filter((t) => t.rootPage === page);
+  return rooted.length === 1 ? rooted[0]! : null;
 }

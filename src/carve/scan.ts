@@ -3,7 +3,8 @@ import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { resolveRecord, type CarvedRecord, type CarveSource, type Resolved } from './carved-record.js';
 import { parseDatabaseHeader } from './db-header.js';
 import { CarveError } from './errors.js';
-import { walkFreelist } from './freelist.js';
+import { findDroppedTables, type PageVersion } from './dropped-tables.js';
+import { walkFreelist, type Freelist } from './freelist.js';
 import { readJournal } from './journal.js';
 import { readLiveState, type LiveState } from './live-rows.js';
 import { carvePageVersion, currentCells } from './page-carver.js';
@@ -51,7 +52,8 @@ async function openOptional(explicit: string | null | undefined, fallback: strin
  * open it, so nothing is checkpointed or rolled back). Yields each recovered record once: rows live in the
  * current state (main file plus committed WAL frames) are never yielded, and copies of one row found in
  * several places are merged into the first found. Records that lost their first column come last, once it is
- * known that no complete copy of them was found.
+ * known that no complete copy of them was found. Tables dropped from the schema are matched too when their deleted
+ * sqlite_master row survives (see dropped-tables.ts); their records carry `tableDropped`.
  */
 export async function* carveDatabase(dbPath: string, options: CarveOptions = {}, summary?: (s: CarveSummary) => void): AsyncGenerator<CarvedRecord> {
   const db = await openFileSource(dbPath);
@@ -82,14 +84,17 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
     const maxPage = Math.max(reader.pageCount, walUsable?.committedPageCount ?? 0);
     const maxPayload = db.size + (walSource?.size ?? 0) + (journalSource?.size ?? 0);
     const live = await readLiveState({ bytes: maxPayload, lookup: current, usableSize, maxPayload, encoding: now.textEncoding });
-    const ctx = carveContext(live.tables, now.textEncoding, usableSize, maxPayload);
-    const emitter = new Emitter(live, options.table);
+    const freelist = await walkFreelist(now.firstFreelistTrunk, current, maxPage, usableSize);
+    // Dropped tables come after the live ones, so `live.owner`'s indexes still hold.
+    const dropped = await findDroppedTables(schemaPageVersions(live, freelist, current, reader, wal, readFrame), current, live, now.textEncoding, usableSize, maxPayload);
+    const schema: LiveState = dropped.length === 0 ? live : { ...live, tables: [...live.tables, ...dropped] };
+    const ctx = carveContext(schema.tables, now.textEncoding, usableSize, maxPayload);
+    const emitter = new Emitter(schema, options.table);
 
     const resolve = (raw: RawRecord, source: CarveSource, page: number, lookup: PageLookup): Promise<Resolved> =>
-      resolveRecord(raw, { source, page }, lookup, live, now.textEncoding, usableSize);
+      resolveRecord(raw, { source, page }, lookup, schema, now.textEncoding, usableSize);
 
     // 1. The current freelist: trunk pages past their leaf list, leaf pages whole.
-    const freelist = await walkFreelist(now.firstFreelistTrunk, current, maxPage, usableSize);
     const freePages = new Set<number>(freelist.leaves);
     for (const trunk of freelist.trunks) {
       freePages.add(trunk.pageNumber);
@@ -120,7 +125,7 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
 
     // 3. Every WAL frame: older versions of pages, uncommitted frames, frames of earlier log generations.
     if (wal && walSource) {
-      const walCtx = wal.pageSize === header.pageSize ? ctx : carveContext(live.tables, now.textEncoding, wal.pageSize - header.reservedBytes, maxPayload);
+      const walCtx = wal.pageSize === header.pageSize ? ctx : carveContext(schema.tables, now.textEncoding, wal.pageSize - header.reservedBytes, maxPayload);
       const asOf = walHistory(wal, reader, readFrame);
       let lastTurn = performance.now();
       for (const frame of wal.frames) {
@@ -151,7 +156,7 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
         const page = await journalSource.read(offset, journal.pageSize);
         return page.length === journal.pageSize ? page : null;
       };
-      const journalCtx = journal.pageSize === header.pageSize ? ctx : carveContext(live.tables, now.textEncoding, journal.pageSize - header.reservedBytes, maxPayload);
+      const journalCtx = journal.pageSize === header.pageSize ? ctx : carveContext(schema.tables, now.textEncoding, journal.pageSize - header.reservedBytes, maxPayload);
       for (const entry of journal.pages) {
         const page = await lookup(entry.pageNumber);
         if (!page) continue;
@@ -173,6 +178,45 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
   } finally {
     await db.close();
     for (const source of sidecars) await source.close();
+  }
+}
+
+/**
+ * Where deleted sqlite_master rows may be: the free space of its pages now, their older versions (the main file's
+ * copy of a page the WAL superseded, earlier WAL frames), and freed pages (sqlite_master shrinks too).
+ */
+async function* schemaPageVersions(
+  live: LiveState,
+  freelist: Freelist,
+  current: PageLookup,
+  reader: PageReader,
+  wal: WalIndex | null,
+  readFrame: (offset: number) => Promise<Buffer | null>,
+): AsyncGenerator<PageVersion> {
+  const walUsable = wal && wal.pageSize === reader.pageSize ? wal : null;
+  const masterPages = [...live.owner].filter(([, index]) => index === 0).map(([pageNumber]) => pageNumber);
+  for (const pageNumber of masterPages) {
+    const page = await current(pageNumber);
+    if (page) yield { page, pageNumber, cells: false };
+    if (!walUsable) continue;
+    const currentFrame = walUsable.current.get(pageNumber);
+    if (currentFrame) {
+      const original = await reader.readPage(pageNumber);
+      if (original) yield { page: original, pageNumber, cells: true };
+    }
+    for (const frame of walUsable.frames) {
+      if (frame.pageNumber !== pageNumber || frame === currentFrame) continue;
+      const older = await readFrame(frame.pageOffset);
+      if (older) yield { page: older, pageNumber, cells: true };
+    }
+  }
+  for (const trunk of freelist.trunks) {
+    const page = await current(trunk.pageNumber);
+    if (page) yield { page, pageNumber: trunk.pageNumber, cells: false, scanFrom: trunk.listEnd };
+  }
+  for (const leaf of freelist.leaves) {
+    const page = await current(leaf);
+    if (page) yield { page, pageNumber: leaf, cells: true };
   }
 }
 

@@ -15,6 +15,11 @@ export interface TableInfo {
   notNull: boolean[];
   /** Index of the INTEGER PRIMARY KEY column, -1 when the table has none. */
   rowidAlias: number;
+  /**
+   * The table is no longer in the schema: its definition came from a deleted sqlite_master row (DROP TABLE
+   * deletes the row and frees the table's pages, whose cells stay intact on the freelist).
+   */
+  dropped?: true;
 }
 
 export interface ParsedCreateTable {
@@ -78,6 +83,22 @@ function tokenize(sql: string): Token[] {
 }
 
 const word = (token: Token | undefined): string => (token && !token.quoted ? token.text.toUpperCase() : '');
+
+/**
+ * The name `CREATE [TEMP] TABLE [IF NOT EXISTS] [schema.]name …` creates, null when the SQL is no CREATE TABLE.
+ * A carved sqlite_master row is believed only when its sql names the table its name column names.
+ */
+export function createTableName(sql: string): string | null {
+  const tokens = tokenize(sql);
+  let i = 0;
+  if (word(tokens[i++]) !== 'CREATE') return null;
+  if (word(tokens[i]) === 'TEMP' || word(tokens[i]) === 'TEMPORARY') i += 1;
+  if (word(tokens[i++]) !== 'TABLE') return null;
+  if (word(tokens[i]) === 'IF' && word(tokens[i + 1]) === 'NOT' && word(tokens[i + 2]) === 'EXISTS') i += 3;
+  let name = tokens[i];
+  if (tokens[i + 1]?.text === '.' && !tokens[i + 1]!.quoted) name = tokens[i + 2];
+  return name && (name.quoted || /^[A-Za-z_$\u0080-\uffff]/.test(name.text)) ? name.text : null;
+}
 
 /** Parses `CREATE TABLE name (…)`; null for anything else (virtual tables, `CREATE TABLE … AS SELECT`). */
 export function parseCreateTable(sql: string): ParsedCreateTable | null {

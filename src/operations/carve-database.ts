@@ -14,6 +14,8 @@ export interface CarveDatabaseOptions {
 /** The `--json` form of one record, exactly as `iosrescue carve --json` prints it. */
 export interface CarvedRecordJson {
   table: string | null;
+  /** Present (true) when `table` no longer exists: its definition was carved from sqlite_master's free space. */
+  tableDropped?: true;
   source: CarveSource;
   page: number;
   offset: number;
@@ -31,7 +33,14 @@ export function carvedValueToJson(value: CarvedValue): unknown {
 }
 
 export function carvedRecordToJson(record: CarvedRecord): CarvedRecordJson {
-  return { table: record.table, source: record.source, page: record.page, offset: record.offset, values: record.values.map(carvedValueToJson) };
+  return {
+    table: record.table,
+    ...(record.tableDropped ? { tableDropped: true as const } : {}),
+    source: record.source,
+    page: record.page,
+    offset: record.offset,
+    values: record.values.map(carvedValueToJson),
+  };
 }
 
 /** Recovered records of one database (its -wal and -journal read too), as the carver yields them. */

@@ -42,6 +42,13 @@ describe.skipIf(!present)('accuracy on the Nemetz SQLite forensic corpus', () =>
     expect(dropped.liveReported).toBe(0);
   });
 
+  it('0A dropped tables: every row, attributed to its dropped table through the deleted sqlite_master row', async () => {
+    const t = totals(await scoreCategory(corpus, '0A'));
+    expect(t.deleted).toBe(100);
+    expect(t.recovered).toBeGreaterThanOrEqual(100);
+    expect(t.liveReported).toBe(0);
+  });
+
   it('phantoms stay under 2% of everything reported across 0C, 0D and 0E', async () => {
     const all = totals([...(await scoreCategory(corpus, '0C')), ...(await scoreCategory(corpus, '0D')), ...(await scoreCategory(corpus, '0E'))]);
     expect(all.phantoms / all.reported).toBeLessThan(0.02);
