@@ -95,7 +95,7 @@ export function parseSerialTypes(buf: Uint8Array, pos: number, headerEnd: number
 /**
  * Serial types from `pos`, at most `max`, stopping at the first varint that runs past `end` or is no serial type:
  * `types[i]`, the offset after it (`ends[i]`) and the body bytes of the first i+1 (`bodies[i]`). Returns how many
- * were read. The first `count` of them are what parseCountedSerialTypes(…, count) gives, for every count at once.
+ * were read. A record whose header length was overwritten has its serial types here, for every column count at once.
  */
 export function parseSerialTypePrefix(buf: Uint8Array, pos: number, end: number, max: number, types: number[], ends: number[], bodies: number[]): number {
   let at = pos;
@@ -112,23 +112,6 @@ export function parseSerialTypePrefix(buf: Uint8Array, pos: number, end: number,
     bodies[i] = bodyLength;
   }
   return max;
-}
-
-/** Parses exactly `count` serial types starting at `pos` (the header length itself being lost). */
-export function parseCountedSerialTypes(buf: Uint8Array, pos: number, end: number, count: number): { types: number[]; bytes: number; bodyLength: number } | null {
-  const types = new Array<number>(count);
-  let at = pos;
-  let bodyLength = 0;
-  for (let i = 0; i < count; i += 1) {
-    const type = readVarint(buf, at, end);
-    if (varintLength === 0) return null;
-    const size = serialTypeSize(type);
-    if (size < 0) return null;
-    types[i] = type;
-    bodyLength += size;
-    at += varintLength;
-  }
-  return { types, bytes: at - pos, bodyLength };
 }
 
 /** Decodes one column body. The caller guarantees the body lies within `buf`. */
