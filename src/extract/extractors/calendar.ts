@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
-import { csvRow } from '../exporters/csv.js';
+import { RecordFiles } from '../exporters/record-files.js';
 import { ICS_CALENDAR_TAIL, icsCalendarHead, icsEvent } from '../exporters/icalendar.js';
 import { TextSink } from '../exporters/text-sink.js';
 import { inRange, type Extractor } from '../extractor.js';
@@ -74,13 +74,9 @@ export const calendarExtractor: Extractor = {
     const opened = await work.openDatabase(reader, CALENDAR_DB.domain, CALENDAR_DB.relativePath);
     if (opened === undefined) return null;
     const ics = new TextSink(await out.absolute('calendar/calendar.ics'));
-    const json = new TextSink(await out.absolute('calendar/events.json'));
-    const csv = new TextSink(await out.absolute('calendar/events.csv'));
+    const records = await RecordFiles.open(out, 'calendar/events', CSV_HEADER);
     await ics.write(icsCalendarHead('iPhone calendar'));
-    await json.write('[');
-    await csv.write(csvRow(CSV_HEADER));
     const stamp = new Date();
-    let records = 0;
     for (const event of readEvents(opened.db)) {
       if (!inRange(range, event.start) || event.start === null) continue;
       await ics.write(icsEvent({
@@ -88,15 +84,10 @@ export const calendarExtractor: Extractor = {
         allDay: event.allDay, location: [event.location, event.address].filter(Boolean).join(', ') || null, description: event.notes, url: event.url,
         created: event.created === null ? null : new Date(event.created), extra: event.calendar ? [['CATEGORIES', event.calendar]] : [],
       }, stamp));
-      await json.write(`${records === 0 ? '' : ','}\n  ${JSON.stringify(event)}`);
-      await csv.write(csvRow([event.id, event.calendar, event.start, event.end, event.allDay, event.timeZone, event.summary, event.location, event.address, event.notes, event.url, event.uid]));
-      records++;
+      await records.write(event, [event.id, event.calendar, event.start, event.end, event.allDay, event.timeZone, event.summary, event.location, event.address, event.notes, event.url, event.uid]);
     }
     await ics.write(ICS_CALENDAR_TAIL);
-    await json.write(records === 0 ? ']\n' : '\n]\n');
     await ics.close();
-    await json.close();
-    await csv.close();
-    return { records, files: 3 };
+    return { records: await records.close(), files: 3 };
   },
 };

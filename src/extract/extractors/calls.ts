@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
-import { csvRow } from '../exporters/csv.js';
-import { TextSink } from '../exporters/text-sink.js';
+import { RecordFiles } from '../exporters/record-files.js';
 import { inRange, type Extractor } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { CallRecord } from '../records.js';
@@ -84,16 +83,9 @@ export const callsExtractor: Extractor = {
   async extract({ reader, work, out, range }) {
     const opened = await work.openDatabase(reader, CALL_HISTORY.domain, CALL_HISTORY.relativePath);
     if (opened === undefined) return null;
-    const csv = new TextSink(await out.absolute('calls/calls.csv'));
-    const json = new TextSink(await out.absolute('calls/calls.json'));
-    await csv.write(csvRow(CSV_HEADER));
-    await json.write('[');
-    let records = 0;
-    const write = async (call: CallRecord): Promise<void> => {
-      await csv.write(csvRow([call.id, call.date, call.direction, call.answered, call.kind, call.address, call.name, call.durationSeconds, call.serviceProvider, call.countryCode, call.uniqueId, call.origin]));
-      await json.write(`${records === 0 ? '' : ','}\n  ${JSON.stringify(call)}`);
-      records++;
-    };
+    const files = await RecordFiles.open(out, 'calls/calls', CSV_HEADER);
+    const write = (call: CallRecord): Promise<void> =>
+      files.write(call, [call.id, call.date, call.direction, call.answered, call.kind, call.address, call.name, call.durationSeconds, call.serviceProvider, call.countryCode, call.uniqueId, call.origin]);
     const liveIds = new Set<string>();
     for (const call of readCalls(opened.db)) {
       if (call.uniqueId !== null) liveIds.add(call.uniqueId);
@@ -103,9 +95,6 @@ export const callsExtractor: Extractor = {
     for await (const call of readRecoveredCalls(opened.path, liveIds)) {
       if (inRange(range, call.date)) await write(call);
     }
-    await json.write(records === 0 ? ']\n' : '\n]\n');
-    await csv.close();
-    await json.close();
-    return { records, files: 2 };
+    return { records: await files.close(), files: 2 };
   },
 };

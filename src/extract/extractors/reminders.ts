@@ -1,7 +1,7 @@
 import type { BackupFileEntry } from '../../backup/index.js';
 import { IosRescueError } from '../../errors.js';
 import { fromAppleSeconds } from '../apple-time.js';
-import { csvRow } from '../exporters/csv.js';
+import { RecordFiles } from '../exporters/record-files.js';
 import { ICS_CALENDAR_TAIL, icsCalendarHead, icsTodo } from '../exporters/icalendar.js';
 import { TextSink } from '../exporters/text-sink.js';
 import { inRange, type Extractor, type ScanContext } from '../extractor.js';
@@ -128,13 +128,9 @@ export const remindersExtractor: Extractor = {
     if (stores.length === 0 && legacy === undefined) return null;
     const { out, range } = context;
     const ics = new TextSink(await out.absolute('reminders/reminders.ics'));
-    const json = new TextSink(await out.absolute('reminders/reminders.json'));
-    const csv = new TextSink(await out.absolute('reminders/reminders.csv'));
+    const records = await RecordFiles.open(out, 'reminders/reminders', CSV_HEADER);
     await ics.write(icsCalendarHead('iPhone reminders'));
-    await json.write('[');
-    await csv.write(csvRow(CSV_HEADER));
     const stamp = new Date();
-    let records = 0;
     const write = async (r: ReminderRecord): Promise<void> => {
       if (!inRange(range, r.due ?? r.created)) return;
       const extra: Array<[string, string]> = r.list ? [['CATEGORIES', r.list]] : [];
@@ -144,18 +140,13 @@ export const remindersExtractor: Extractor = {
         uid: r.uid ?? `iosrescue-reminder-${r.store}-${r.id}`, summary: r.title, description: r.notes, due: date(r.due), allDay: r.allDay,
         completed: date(r.completionDate), done: r.completed, priority: r.priority, created: date(r.created), modified: date(r.modified), extra,
       }, stamp));
-      await json.write(`${records === 0 ? '' : ','}\n  ${JSON.stringify(r)}`);
-      await csv.write(csvRow([r.id, r.store, r.list, r.title, r.notes, r.due, r.allDay, r.timeZone, r.completed, r.completionDate, r.priority, r.flagged, r.parent, r.created, r.modified, r.uid, r.origin]));
-      records++;
+      await records.write(r, [r.id, r.store, r.list, r.title, r.notes, r.due, r.allDay, r.timeZone, r.completed, r.completionDate, r.priority, r.flagged, r.parent, r.created, r.modified, r.uid, r.origin]);
     };
     for (const store of stores) for (const r of readStoreReminders(store.opened.db, store.name)) await write(r);
     if (legacy !== undefined) for (const r of readCalendarReminders(legacy.db)) await write(r);
     for (const store of stores) for (const r of await readRecoveredReminders(store.opened.path, store.opened.db, store.name)) await write(r);
     await ics.write(ICS_CALENDAR_TAIL);
-    await json.write(records === 0 ? ']\n' : '\n]\n');
     await ics.close();
-    await json.close();
-    await csv.close();
-    return { records, files: 3 };
+    return { records: await records.close(), files: 3 };
   },
 };

@@ -1,4 +1,4 @@
-import { csvRow } from '../exporters/csv.js';
+import { RecordFiles } from '../exporters/record-files.js';
 import { netscapeBookmarkFile, type NetscapeNode } from '../exporters/netscape-bookmarks.js';
 import { TextSink } from '../exporters/text-sink.js';
 import type { ExtractContext } from '../extractor.js';
@@ -23,21 +23,11 @@ function liveTree(nodes: BookmarkNode[]): NetscapeNode[] {
 export async function extractBookmarks({ out }: ExtractContext, opened: OpenedDatabase): Promise<{ records: number; files: number }> {
   const tree = readBookmarkTree(opened.db);
   const live = [...flattenBookmarks(tree)];
-  const json = new TextSink(await out.absolute('safari/bookmarks.json'));
-  const csv = new TextSink(await out.absolute('safari/bookmarks.csv'));
-  await json.write('[');
-  await csv.write(csvRow(CSV_HEADER));
-  let records = 0;
-  const write = async (b: BookmarkRecord): Promise<void> => {
-    await json.write(`${records === 0 ? '' : ','}\n  ${JSON.stringify(b)}`);
-    await csv.write(csvRow([b.id, b.kind, b.folder, b.title, b.url, b.readingList, b.position, b.modified, b.uuid, b.origin]));
-    records++;
-  };
+  const files = await RecordFiles.open(out, 'safari/bookmarks', CSV_HEADER);
+  const write = (b: BookmarkRecord): Promise<void> => files.write(b, [b.id, b.kind, b.folder, b.title, b.url, b.readingList, b.position, b.modified, b.uuid, b.origin]);
   for (const b of live) await write(b);
   for (const b of await readRecoveredBookmarks(opened.path, opened.db, live)) await write(b);
-  await json.write(records === 0 ? ']\n' : '\n]\n');
-  await json.close();
-  await csv.close();
+  const records = await files.close();
   const html = new TextSink(await out.absolute('safari/bookmarks.html'));
   for (const piece of netscapeBookmarkFile(liveTree(tree))) await html.write(piece);
   await html.close();

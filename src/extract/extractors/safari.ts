@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
-import { csvRow } from '../exporters/csv.js';
-import { TextSink } from '../exporters/text-sink.js';
+import { RecordFiles } from '../exporters/record-files.js';
 import { inRange, type ExtractContext, type Extractor, type ScanContext, type ScanCounts } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { VisitRecord } from '../records.js';
@@ -91,22 +90,11 @@ function scanHistory(opened: OpenedDatabase): ScanCounts {
 
 /** safari/history.json and history.csv: every visit with its URL, title and time; then cleared visits the carver finds. */
 async function extractHistory({ out, range }: ExtractContext, opened: OpenedDatabase): Promise<{ records: number; files: number }> {
-  const json = new TextSink(await out.absolute('safari/history.json'));
-  const csv = new TextSink(await out.absolute('safari/history.csv'));
-  await json.write('[');
-  await csv.write(csvRow(CSV_HEADER));
-  let records = 0;
-  const write = async (visit: VisitRecord): Promise<void> => {
-    await json.write(`${records === 0 ? '' : ','}\n  ${JSON.stringify(visit)}`);
-    await csv.write(csvRow([visit.id, visit.time, visit.url, visit.title, visit.origin]));
-    records++;
-  };
+  const files = await RecordFiles.open(out, 'safari/history', CSV_HEADER);
+  const write = (visit: VisitRecord): Promise<void> => files.write(visit, [visit.id, visit.time, visit.url, visit.title, visit.origin]);
   for (const visit of readVisits(opened.db)) if (inRange(range, visit.time)) await write(visit);
   for (const visit of await readRecoveredVisits(opened.path, opened.db)) if (inRange(range, visit.time)) await write(visit);
-  await json.write(records === 0 ? ']\n' : '\n]\n');
-  await json.close();
-  await csv.close();
-  return { records, files: 2 };
+  return { records: await files.close(), files: 2 };
 }
 
 export const safariExtractor: Extractor = {

@@ -2,8 +2,8 @@ import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
 import { carvedRows } from '../carved-rows.js';
 import { contactNames, phoneKey } from '../contact-names.js';
-import { csvRow } from '../exporters/csv.js';
-import { TextSink } from '../exporters/text-sink.js';
+import { copyEntry } from '../copy-entry.js';
+import { RecordFiles } from '../exporters/record-files.js';
 import { inRange, type Extractor } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { VoicemailRecord } from '../records.js';
@@ -128,11 +128,7 @@ export const voicemailExtractor: Extractor = {
     const opened = await work.openDatabase(reader, VOICEMAIL_DB.domain, VOICEMAIL_DB.relativePath);
     if (opened === undefined) return null;
     const names = await contactNames(context);
-    const json = new TextSink(await out.absolute('voicemail/voicemail.json'));
-    const csv = new TextSink(await out.absolute('voicemail/voicemail.csv'));
-    await json.write('[');
-    await csv.write(csvRow(CSV_HEADER));
-    let records = 0;
+    const records = await RecordFiles.open(out, 'voicemail/voicemail', CSV_HEADER);
     let files = 2;
     const write = async (v: VoicemailRecord): Promise<void> => {
       if (!inRange(range, v.date)) return;
@@ -143,20 +139,15 @@ export const voicemailExtractor: Extractor = {
         const folder = v.origin === 'live' ? 'voicemail' : 'voicemail/Recently Deleted';
         const extension = entry.relativePath.slice(entry.relativePath.lastIndexOf('.'));
         v.file = out.uniquePath(folder, `${stampName(v.date)} ${v.name ?? v.sender ?? 'unknown caller'}${extension}`);
-        await out.writeStream(v.file, await reader.openFile(entry), v.date === null ? undefined : new Date(v.date));
+        await copyEntry(reader, out, entry, v.file, v.date === null ? undefined : new Date(v.date));
         files++;
       } else if (v.origin !== 'recovered' && v.table === 'voicemail') {
         warn(`audio of voicemail ${v.id} (${v.date ?? 'undated'}) is not in the backup`);
       }
-      await json.write(`${records === 0 ? '' : ','}\n  ${JSON.stringify(v)}`);
-      await csv.write(csvRow([v.id, v.date, v.sender, v.name, v.callbackNumber, v.receiver, v.durationSeconds, v.trashedDate, v.flags, v.table, v.file, v.origin]));
-      records++;
+      await records.write(v, [v.id, v.date, v.sender, v.name, v.callbackNumber, v.receiver, v.durationSeconds, v.trashedDate, v.flags, v.table, v.file, v.origin]);
     };
     for (const v of readVoicemails(opened.db)) await write(v);
     for (const v of await readRecoveredVoicemails(opened.path, opened.db)) await write(v);
-    await json.write(records === 0 ? ']\n' : '\n]\n');
-    await json.close();
-    await csv.close();
-    return { records, files };
+    return { records: await records.close(), files };
   },
 };
