@@ -129,6 +129,7 @@ describe('extraction pipeline', () => {
     const source = join(root, 'leaf-source.jpg');
     await writeFile(source, 'copied bytes');
     await expect(out.copyFile('photos/Camera Roll/second.jpg', source)).rejects.toMatchObject({ code: 'ELOOP' });
+    await expect(out.writeSmallFile('photos/Camera Roll/second.jpg', Buffer.from('overwrite'))).rejects.toMatchObject({ code: 'ELOOP' });
     expect(await readFile(outside, 'utf8')).toBe('keep me');
     expect(await readFile(join(root, 'out-leaf/photos/Camera Roll/first.jpg'), 'utf8')).toBe('first');
     // A regular file left by an interrupted run is replaced by the copy, which gets the item's date.
