@@ -2,8 +2,8 @@
  * The typed records the extractors produce (and write as JSON). `origin` says where a record came from:
  * 'live' rows of the database, 'recently-deleted' ones the phone still keeps in its trash (Photos' and Messages'
  * Recently Deleted, and the trash of Notes, Reminders, Voicemail, Voice Memos and Safari bookmarks), and 'recovered'
- * for rows rebuilt from a database's free space, -wal or journal by the carver (calls, messages, contacts, Safari
- * visits and bookmarks, notes, reminders, voicemail, WhatsApp messages; the scan counts how many rows were deleted
+ * for rows rebuilt from a database's free space, -wal or journal by the carver (calls, messages, contacts, calendar
+ * events, Safari visits and bookmarks, notes, reminders, voicemail, WhatsApp messages; the scan counts how many rows were deleted
  * for every type).
  */
 export type RecordOrigin = 'live' | 'recently-deleted' | 'recovered';

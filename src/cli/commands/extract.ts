@@ -10,7 +10,7 @@ export function registerExtractCommand(program: Command): void {
   addBackupOpenOptions(
     program
       .command('extract')
-      .description('save photos, contacts (vCard), messages (HTML/JSON/CSV), calls (CSV/JSON), calendar events (.ics), Safari history and bookmarks (bookmarks.html imports into any browser), reminders (.ics to-dos), voicemail (audio named by date and caller), WhatsApp chats (HTML/JSON/CSV with their media), audio (voice memos, ringtones, the music list) and notes (HTML/Markdown with their attachments) from a backup into a folder; deleted calls, messages (WhatsApp too), contacts, notes, reminders, voicemails, bookmarks and cleared Safari visits the carver finds are included, marked; report.html shows it all in a browser')
+      .description('save photos, contacts (vCard), messages (HTML/JSON/CSV), calls (CSV/JSON), calendar events (.ics), Safari history and bookmarks (bookmarks.html imports into any browser), reminders (.ics to-dos), voicemail (audio named by date and caller), WhatsApp chats (HTML/JSON/CSV with their media), audio (voice memos, ringtones, the music list) and notes (HTML/Markdown with their attachments) from a backup into a folder; deleted calls, messages (WhatsApp too), contacts, notes, calendar events, reminders, voicemails, bookmarks and cleared Safari visits the carver finds are included, marked; report.html shows it all in a browser')
       .argument('<BACKUP>', 'backup folder')
       .requiredOption('--out <DIR>', 'output folder (created if missing; must not hold an earlier extraction)')
       .option('--types <LIST>', 'only these types: photos,contacts,messages,calls,calendar,safari,whatsapp,audio,notes,reminders,voicemail (default: all)')

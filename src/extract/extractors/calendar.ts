@@ -6,6 +6,7 @@ import { TextSink } from '../exporters/text-sink.js';
 import { inRange, type Extractor } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { EventRecord } from '../records.js';
+import { carvedRows } from '../carved-rows.js';
 import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
 
 export const CALENDAR_DB = { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' } as const;
@@ -48,7 +49,50 @@ export function* readEvents(db: Database.Database): Generator<EventRecord> {
   }
 }
 
-const CSV_HEADER = ['id', 'calendar', 'start', 'end', 'all_day', 'time_zone', 'summary', 'location', 'address', 'notes', 'url', 'uid'];
+/**
+ * Events deleted from the calendar whose CalendarItem rows the carver finds, not live by UUID, once each; the
+ * calendar's title and the location come from their live rows when those survive. Reminders (entity_type 3) are
+ * left to the reminders type.
+ */
+export async function* readRecoveredEvents(path: string, db: Database.Database): AsyncGenerator<EventRecord> {
+  const cols = tableColumns(db, 'CalendarItem');
+  const uuidColumn = cols.has('UUID') ? 'UUID' : cols.has('unique_identifier') ? 'unique_identifier' : undefined;
+  const live = uuidColumn === undefined ? undefined : db.prepare(`SELECT 1 FROM CalendarItem WHERE ${uuidColumn} = ?`);
+  const calendar = hasTable(db, 'Calendar') ? db.prepare('SELECT title FROM Calendar WHERE ROWID = ?') : undefined;
+  const location = hasTable(db, 'Location') ? db.prepare('SELECT title, address FROM Location WHERE ROWID = ?') : undefined;
+  const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const seen = new Set<string>();
+  for await (const { row: r, rowid } of carvedRows(path, 'CalendarItem')) {
+    if (r.entity_type !== undefined && r.entity_type !== null && Number(r.entity_type) !== EVENT) continue;
+    const uid = text(r.UUID) ?? text(r.unique_identifier);
+    const start = fromAppleSeconds(r.start_date)?.toISOString() ?? null;
+    if (start === null || (uid === null && text(r.summary) === null)) continue;
+    const key = uid ?? `${String(rowid)}|${start}|${String(r.summary)}`;
+    if (seen.has(key) || (uid !== null && live?.get(uid) !== undefined)) continue;
+    seen.add(key);
+    const allDay = Number(r.all_day) === 1;
+    const place = r.location_id === null || r.location_id === undefined ? undefined : (location?.get(Number(r.location_id)) as { title: string | null; address: string | null } | undefined);
+    const cal = r.calendar_id === null || r.calendar_id === undefined ? undefined : (calendar?.get(Number(r.calendar_id)) as { title: string | null } | undefined);
+    yield {
+      origin: 'recovered',
+      id: rowid ?? -1,
+      uid,
+      calendar: cal?.title ?? null,
+      summary: text(r.summary),
+      start,
+      end: fromAppleSeconds(r.end_date)?.toISOString() ?? null,
+      allDay,
+      timeZone: allDay || r.start_tz === '_float' ? null : text(r.start_tz),
+      location: place?.title ?? null,
+      address: place?.address ?? null,
+      notes: text(r.description),
+      url: text(r.url),
+      created: fromAppleSeconds(r.creation_date)?.toISOString() ?? null,
+    };
+  }
+}
+
+const CSV_HEADER = ['id', 'calendar', 'start', 'end', 'all_day', 'time_zone', 'summary', 'location', 'address', 'notes', 'url', 'uid', 'origin'];
 
 export const calendarExtractor: Extractor = {
   type: 'calendar',
@@ -77,15 +121,21 @@ export const calendarExtractor: Extractor = {
     const records = await RecordFiles.open(out, 'calendar/events', CSV_HEADER);
     await ics.write(icsCalendarHead('iPhone calendar'));
     const stamp = new Date();
-    for (const event of readEvents(opened.db)) {
-      if (!inRange(range, event.start) || event.start === null) continue;
+    const write = async (event: EventRecord): Promise<void> => {
+      if (!inRange(range, event.start) || event.start === null) return;
+      const extra: Array<[string, string]> = event.calendar ? [['CATEGORIES', event.calendar]] : [];
+      // A calendar app would import a recovered event as any other: the property says where it came from.
+      if (event.origin === 'recovered') extra.push(['X-IOSRESCUE-ORIGIN', 'recovered (deleted)']);
       await ics.write(icsEvent({
         uid: event.uid ?? `iosrescue-event-${event.id}`, summary: event.summary, start: new Date(event.start), end: event.end === null ? null : new Date(event.end),
         allDay: event.allDay, location: [event.location, event.address].filter(Boolean).join(', ') || null, description: event.notes, url: event.url,
-        created: event.created === null ? null : new Date(event.created), extra: event.calendar ? [['CATEGORIES', event.calendar]] : [],
+        created: event.created === null ? null : new Date(event.created), extra,
       }, stamp));
-      await records.write(event, [event.id, event.calendar, event.start, event.end, event.allDay, event.timeZone, event.summary, event.location, event.address, event.notes, event.url, event.uid]);
-    }
+      await records.write(event, [event.id, event.calendar, event.start, event.end, event.allDay, event.timeZone, event.summary, event.location, event.address, event.notes, event.url, event.uid, event.origin]);
+    };
+    for (const event of readEvents(opened.db)) await write(event);
+    // Then the deleted events the carver finds, after the live ones and marked.
+    for await (const event of readRecoveredEvents(opened.path, opened.db)) await write(event);
     await ics.write(ICS_CALENDAR_TAIL);
     await ics.close();
     return { records: await records.close(), files: 3 };
