@@ -43,22 +43,27 @@ export function syncFileSystem(path: string, platform: NodeJS.Platform = process
   return new Promise((done) => execFile('sync', args, { timeout: 30 * 60_000 }, (error) => done(error === null)));
 }
 
-/** datasync of every regular file under `root` (the fallback of syncFileSystem), one directory at a time. */
-export async function syncFilesUnder(root: string): Promise<void> {
+/** Absolute paths of every regular file under `root`, one directory at a time (nothing kept per file). */
+export async function* regularFilesUnder(root: string): AsyncGenerator<string> {
   const pending = [root];
   while (pending.length > 0) {
     const dir = pending.pop()!;
     for await (const entry of await opendir(dir)) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) pending.push(path);
-      else if (entry.isFile()) {
-        const handle = await open(path, 'r');
-        try {
-          await handle.datasync();
-        } finally {
-          await handle.close();
-        }
-      }
+      else if (entry.isFile()) yield path;
+    }
+  }
+}
+
+/** datasync of every regular file under `root` (the fallback of syncFileSystem). */
+export async function syncFilesUnder(root: string): Promise<void> {
+  for await (const path of regularFilesUnder(root)) {
+    const handle = await open(path, 'r');
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
     }
   }
 }

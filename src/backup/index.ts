@@ -20,5 +20,5 @@ export { writeSyntheticBackup, DEFAULT_DEVICE, type SyntheticBackupSpec, type Sy
 export { patternBytes, patternStream, sampleItems } from './synthetic-content.js';
 export { decryptFile } from './decrypt-file.js';
 export { BackupWriter, type BackupWriterOptions, type PreviousBackup, type WriterDirectoryEntry } from './writer.js';
-export { freeDiskSpace } from './fs-durability.js';
+export { freeDiskSpace, regularFilesUnder } from './fs-durability.js';
 export { WORK_FOLDER, type CommitStep } from './staging.js';

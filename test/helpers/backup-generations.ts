@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { opendir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pino, { type Logger } from 'pino';
-import { BackupReader, patternBytes, writeSyntheticBackup, type SyntheticItem } from '../../src/backup/index.js';
+import { BackupReader, patternBytes, regularFilesUnder, writeSyntheticBackup, type SyntheticItem } from '../../src/backup/index.js';
 import type { BackupWriter } from '../../src/backup/writer.js';
 
 export const UDID = '00008030-001A2B3C4D5E802E';
@@ -32,17 +32,9 @@ export async function writeGeneration(dir: string, n: number, password?: string)
   await writeSyntheticBackup(dir, { items: generationItems(n), date: new Date(Date.UTC(2025, 0, n)), password, keybag: password ? { iterations: 10, dpic: 10 } : undefined });
 }
 
-/** Relative paths of every regular file under `root`, one directory at a time. */
+/** Relative paths of every regular file under `root`. */
 export async function* filesUnder(root: string): AsyncGenerator<string> {
-  const pending = [root];
-  while (pending.length > 0) {
-    const dir = pending.pop()!;
-    for await (const entry of await opendir(dir)) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) pending.push(path);
-      else if (entry.isFile()) yield relative(root, path);
-    }
-  }
+  for await (const path of regularFilesUnder(root)) yield relative(root, path);
 }
 
 /**
