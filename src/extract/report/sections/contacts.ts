@@ -1,7 +1,8 @@
 import { displayName } from '../../exporters/vcard.js';
 import type { ContactRecord, LabeledValue, PostalAddress } from '../../records.js';
-import { attr, dateTime, fileHref, fileLink, isDeleted, isWebImage, itemAttributes, originMark, text, webLink } from '../html.js';
+import { attr, dateTime, fileHref, fileLink, isWebImage, itemAttributes, originMark, text, webLink } from '../html.js';
 import type { ReportSection } from '../section.js';
+import { recordCards } from './table.js';
 
 function initials(name: string): string {
   return [...name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => [...w][0] ?? '')].join('').toUpperCase() || '?';
@@ -49,16 +50,5 @@ function contactCard(c: ContactRecord): string {
 
 export const contactsSection: ReportSection = {
   title: 'Contacts',
-  async render({ folder, input, write }) {
-    let items = 0;
-    let deleted = 0;
-    await write('<div class="cards">\n');
-    for await (const contact of input.records<ContactRecord>(`${folder}/contacts.json`)) {
-      await write(contactCard(contact));
-      items++;
-      if (isDeleted(contact.origin)) deleted++;
-    }
-    await write('</div>\n');
-    return { items, deleted };
-  },
+  render: (context) => recordCards<ContactRecord>(context, `${context.folder}/contacts.json`, 'cards', contactCard),
 };

@@ -1,6 +1,7 @@
 import type { NoteAttachmentRecord, NoteRecord } from '../../records.js';
-import { attr, dateTime, fileHref, fileLink, isDeleted, isWebImage, itemAttributes, originMark, text, webLink } from '../html.js';
+import { attr, dateTime, fileHref, fileLink, isWebImage, itemAttributes, originMark, text, webLink } from '../html.js';
 import type { ReportSection } from '../section.js';
+import { recordCards } from './table.js';
 
 /**
  * Notes as cards, like the Notes app's list: title, account and folder, dates, the first lines of the text, the
@@ -48,16 +49,5 @@ function noteCard(note: NoteRecord): string {
 
 export const notesSection: ReportSection = {
   title: 'Notes',
-  async render({ folder, input, write }) {
-    let items = 0;
-    let deleted = 0;
-    await write('<div class="cards">\n');
-    for await (const note of input.records<NoteRecord>(`${folder}/notes.json`)) {
-      await write(noteCard(note));
-      items++;
-      if (isDeleted(note.origin)) deleted++;
-    }
-    await write('</div>\n');
-    return { items, deleted };
-  },
+  render: (context) => recordCards<NoteRecord>(context, `${context.folder}/notes.json`, 'cards', noteCard),
 };

@@ -1,6 +1,7 @@
 import type { AlbumRecord, PhotoRecord } from '../../records.js';
-import { attr, dateTime, fileHref, fileLink, isDeleted, isWebImage, itemAttributes, originMark, text } from '../html.js';
+import { attr, dateTime, fileHref, fileLink, isWebImage, itemAttributes, originMark, text } from '../html.js';
 import type { ReportSection } from '../section.js';
+import { recordCards } from './table.js';
 
 /**
  * A grid of thumbnails linking to the exported files. The <img> points at the exported file itself (lazy-loaded):
@@ -24,9 +25,8 @@ function photoCard(photo: PhotoRecord): string {
 
 export const photosSection: ReportSection = {
   title: 'Photos',
-  async render({ folder, input, write }) {
-    let items = 0;
-    let deleted = 0;
+  async render(context) {
+    const { folder, input, write } = context;
     if (await input.exists(`${folder}/albums.json`)) {
       const albums: string[] = [];
       for await (const album of input.records<AlbumRecord>(`${folder}/albums.json`)) {
@@ -35,13 +35,6 @@ export const photosSection: ReportSection = {
       // Album names are in each photo's caption too, so the page filter finds an album's photos.
       if (albums.length > 0) await write(`<p>Albums: ${albums.join(' · ')}</p>\n`);
     }
-    await write('<div class="grid">\n');
-    for await (const photo of input.records<PhotoRecord>(`${folder}/photos.json`)) {
-      await write(photoCard(photo));
-      items++;
-      if (isDeleted(photo.origin)) deleted++;
-    }
-    await write('</div>\n');
-    return { items, deleted };
+    return recordCards<PhotoRecord>(context, `${folder}/photos.json`, 'grid', photoCard);
   },
 };

@@ -23,3 +23,17 @@ export async function recordTable<T extends { origin?: unknown }>(context: Secti
   await context.write('</tbody></table></div>\n');
   return { items, deleted };
 }
+
+/** One card (or tile) per record of a JSON array file inside `<div class="…">`, streamed: Contacts, Notes, Photos. */
+export async function recordCards<T extends { origin?: unknown }>(context: SectionContext, file: string, containerClass: string, card: (record: T) => string): Promise<SectionStats> {
+  let items = 0;
+  let deleted = 0;
+  await context.write(`<div class="${containerClass}">\n`);
+  for await (const record of context.input.records<T>(file)) {
+    await context.write(card(record));
+    items++;
+    if (isDeleted(record.origin)) deleted++;
+  }
+  await context.write('</div>\n');
+  return { items, deleted };
+}
