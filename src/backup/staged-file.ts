@@ -115,22 +115,10 @@ export class StagedFile extends Writable {
     let fd = -1;
     try {
       fd = openSync(this.tempPath, 'wx', 0o600);
-      const buffers = this.gathered;
+      let pending = this.gathered;
       this.gathered = [];
       this.gatheredBytes = 0;
-      let pending = buffers;
-      while (pending.length > 0) {
-        let written = writevSync(fd, pending);
-        const rest: Buffer[] = [];
-        for (const buffer of pending) {
-          if (written >= buffer.length) written -= buffer.length;
-          else {
-            rest.push(written > 0 ? buffer.subarray(written) : buffer);
-            written = 0;
-          }
-        }
-        pending = rest;
-      }
+      while (pending.length > 0) pending = notYetWritten(pending, writevSync(fd, pending));
       if (this.options.sync) fdatasyncSync(fd);
       closeSync(fd);
       fd = -1;
@@ -169,21 +157,26 @@ export class StagedFile extends Writable {
   }
 }
 
+/** What is left of `buffers` once writev took `written` bytes of them: the rest of a part-written one, and those after. */
+function notYetWritten(buffers: Buffer[], written: number): Buffer[] {
+  const rest: Buffer[] = [];
+  for (const buffer of buffers) {
+    if (written >= buffer.length) written -= buffer.length;
+    else {
+      rest.push(written > 0 ? buffer.subarray(written) : buffer);
+      written = 0;
+    }
+  }
+  return rest;
+}
+
 /** writev may take fewer bytes than offered; go on from where it stopped until every buffer is on disk. */
 function writeFully(fd: number, buffers: Buffer[], callback: (error?: Error | null) => void): void {
   const step = (list: Buffer[]): void => {
     if (list.length === 0) return callback();
     const done = (error: Error | null, written: number): void => {
       if (error) return callback(error);
-      const rest: Buffer[] = [];
-      for (const buffer of list) {
-        if (written >= buffer.length) written -= buffer.length;
-        else {
-          rest.push(written > 0 ? buffer.subarray(written) : buffer);
-          written = 0;
-        }
-      }
-      step(rest);
+      step(notYetWritten(list, written));
     };
     if (list.length === 1) write(fd, list[0]!, 0, list[0]!.length, null, done);
     else writev(fd, list, null, done);
