@@ -6,7 +6,7 @@ import { contactToVCard, displayName } from '../exporters/vcard.js';
 import type { Extractor } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { ContactRecord, LabeledValue, PostalAddress } from '../records.js';
-import { carvedRows } from '../carved-rows.js';
+import { carvedRowsByTable } from '../carved-rows.js';
 import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
 import { WriteQueue } from '../write-queue.js';
 
@@ -124,7 +124,8 @@ export async function readRecoveredContacts(path: string, db: Database.Database)
   const found: ContactRecord[] = [];
   const byRowid = new Map<number, ContactRecord>();
   const seen = new Set<string>();
-  for await (const { row: p, rowid } of carvedRows(path, 'ABPerson')) {
+  const carved = await carvedRowsByTable(path, ['ABPerson', 'ABMultiValue']);
+  for (const { row: p, rowid } of carved.get('ABPerson')!) {
     const guid = text(p.guid);
     if (guid === null && text(p.First) === null && text(p.Last) === null && text(p.Organization) === null) continue;
     const key = guid ?? `${text(p.First)}|${text(p.Last)}|${text(p.Organization)}`;
@@ -137,7 +138,7 @@ export async function readRecoveredContacts(path: string, db: Database.Database)
   }
   if (byRowid.size > 0 && hasTable(db, 'ABMultiValue')) {
     const values = new Set<string>();
-    for await (const { row: v } of carvedRows(path, 'ABMultiValue')) {
+    for (const { row: v } of carved.get('ABMultiValue')!) {
       const contact = byRowid.get(Number(v.record_id));
       const value = text(v.value);
       if (contact === undefined || value === null || values.has(`${contact.id}|${String(v.property)}|${value}`)) continue;

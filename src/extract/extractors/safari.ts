@@ -4,7 +4,7 @@ import { RecordFiles } from '../exporters/record-files.js';
 import { inRange, type ExtractContext, type Extractor, type ScanContext, type ScanCounts } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { VisitRecord } from '../records.js';
-import { carvedRows } from '../carved-rows.js';
+import { carvedRowsByTable } from '../carved-rows.js';
 import { deletedBySequence, hasTable } from '../schema.js';
 import type { OpenedDatabase } from '../work-dir.js';
 import { IosRescueError } from '../../errors.js';
@@ -34,12 +34,13 @@ export async function readRecoveredVisits(path: string, db: Database.Database): 
   const liveVisit = db.prepare('SELECT 1 FROM history_visits WHERE id = ?');
   const liveItem = db.prepare('SELECT url FROM history_items WHERE id = ?');
   const carvedUrls = new Map<number, string>();
-  for await (const { row: r, rowid } of carvedRows(path, 'history_items')) {
+  const carved = await carvedRowsByTable(path, ['history_items', 'history_visits']);
+  for (const { row: r, rowid } of carved.get('history_items')!) {
     if (rowid !== undefined && typeof r.url === 'string') carvedUrls.set(rowid, r.url);
   }
   const found: VisitRecord[] = [];
   const seen = new Set<string>();
-  for await (const { row: r, rowid } of carvedRows(path, 'history_visits')) {
+  for (const { row: r, rowid } of carved.get('history_visits')!) {
     const id = rowid ?? -1;
     const time = fromAppleSeconds(r.visit_time)?.toISOString() ?? null;
     const key = id >= 0 ? `id:${id}` : `${time}|${String(r.title)}`;

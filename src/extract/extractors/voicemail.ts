@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
-import { carvedRows } from '../carved-rows.js';
+import { carvedRowsByTable } from '../carved-rows.js';
 import { contactNames, phoneKey } from '../contact-names.js';
 import { copyEntry } from '../copy-entry.js';
 import { RecordFiles } from '../exporters/record-files.js';
@@ -79,9 +79,10 @@ export async function readRecoveredVoicemails(path: string, db: Database.Databas
     }
   }
   const found: VoicemailRecord[] = [];
+  const carved = await carvedRowsByTable(path, TABLES);
   for (const table of TABLES) {
     if (!hasTable(db, table)) continue;
-    for await (const { row, rowid } of carvedRows(path, table)) {
+    for (const { row, rowid } of carved.get(table)!) {
       const key = `${String(row.date)}|${String(row.remote_uid)}`;
       if (num(row.date) === null || live.has(key) || (rowid !== undefined && liveIds.get(table)!.has(rowid))) continue;
       live.add(key);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
-import { carvedRows } from '../carved-rows.js';
+import { carvedRowsByTable } from '../carved-rows.js';
 import type { NoteRecord } from '../records.js';
 import { decodeNoteBody, type NoteBody } from './note-body.js';
 import { folderPath, noteEntities, readNoteAccounts, readNoteFolders } from './note-store-db.js';
@@ -41,7 +41,8 @@ export async function readRecoveredNotes(path: string, db: Database.Database, wa
   // Carved note rows, by Z_PK and by the ZICNOTEDATA row they point to.
   const rowsByPk = new Map<number, Record<string, unknown>>();
   const rowsByData = new Map<number, Record<string, unknown>>();
-  for await (const { row, rowid } of carvedRows(path, 'ZICCLOUDSYNCINGOBJECT')) {
+  const carved = await carvedRowsByTable(path, ['ZICCLOUDSYNCINGOBJECT', 'ZICNOTEDATA']);
+  for (const { row, rowid } of carved.get('ZICCLOUDSYNCINGOBJECT')!) {
     const pk = rowid ?? (typeof row.Z_PK === 'number' ? row.Z_PK : undefined);
     const isNote = noteEnt !== undefined ? row.Z_ENT === noteEnt : text(row.ZTITLE1) !== null;
     if (!isNote || (pk !== undefined && liveObject.get(pk) !== undefined) || (text(row.ZIDENTIFIER) !== null && liveIdentifiers.has(row.ZIDENTIFIER as string))) continue;
@@ -83,7 +84,7 @@ export async function readRecoveredNotes(path: string, db: Database.Database, wa
     });
   };
 
-  for await (const { row, rowid } of carvedRows(path, 'ZICNOTEDATA')) {
+  for (const { row, rowid } of carved.get('ZICNOTEDATA')!) {
     const dataPk = rowid ?? (typeof row.Z_PK === 'number' ? row.Z_PK : undefined);
     const notePk = typeof row.ZNOTE === 'number' ? row.ZNOTE : undefined;
     if ((dataPk !== undefined && liveData.get(dataPk) !== undefined) || (notePk !== undefined && liveObject.get(notePk) !== undefined)) continue;
