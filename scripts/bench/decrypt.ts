@@ -18,15 +18,17 @@ import { parseArgs } from 'node:util';
 import { DecryptStream } from '../../src/backup/decrypt.js';
 import { decryptFile } from '../../src/backup/decrypt-file.js';
 import { EncryptStream } from '../../src/backup/encrypt.js';
+import { maxCipherBytes, openRegularFile } from '../../src/backup/safe-open.js';
 import { patternStream } from '../../src/backup/synthetic-content.js';
 
 const KEY = Buffer.alloc(32, 0x5a);
 const READ_CHUNK = 1024 * 1024;
 
-/** What BackupReader.openFile uses: decryptFile (double-buffered reads into the decryptor). */
+/** What BackupReader.openFile uses: the safe open, then decryptFile (double-buffered reads into the decryptor). */
 async function decryptOurs(input: string, output: string, size: number): Promise<number> {
   const started = process.hrtime.bigint();
-  await pipeline(decryptFile(input, KEY, size), createWriteStream(output, { highWaterMark: 4 * READ_CHUNK }));
+  const { handle } = await openRegularFile(input, { label: 'bench input', maxBytes: maxCipherBytes(size) });
+  await pipeline(decryptFile(handle, KEY, size), createWriteStream(output, { highWaterMark: 4 * READ_CHUNK }));
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 

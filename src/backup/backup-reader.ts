@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
-import { access, mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { closeSync, createWriteStream, existsSync, lstatSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -16,6 +16,15 @@ import { ManifestDb } from './manifest-db.js';
 import { ManifestMbdb } from './manifest-mbdb.js';
 import { readManifestPlist, type ManifestPlist } from './manifest-plist.js';
 import { readStatusPlist, type StatusPlist } from './status-plist.js';
+import {
+  assertRealFolders,
+  inspectRegularFile,
+  maxCipherBytes,
+  openRegularFile,
+  openRegularFileSync,
+  readAtMostSync,
+  type OpenCheck,
+} from './safe-open.js';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const READ_CHUNK = 1024 * 1024;
@@ -33,18 +42,19 @@ export interface OpenBackupOptions {
   tempDir?: string;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+/** Whether a top-level file of the backup is there; a link, FIFO or folder in its place is a typed error. */
+function presentRegularFile(path: string, label: string): boolean {
+  const found = inspectRegularFile(path, { label });
+  if (found instanceof BackupError) throw found;
+  return found !== undefined;
 }
 
-async function startsWith(path: string, magic: Buffer): Promise<boolean> {
-  const handle = await open(path, 'r');
+async function startsWith(path: string, magic: Buffer, label: string): Promise<boolean> {
+  const { fd } = openRegularFileSync(path, { label });
   try {
-    const head = Buffer.alloc(magic.length);
-    const { bytesRead } = await handle.read(head, 0, magic.length, 0);
-    return bytesRead === magic.length && head.equals(magic);
+    return readAtMostSync(fd, magic.length).equals(magic);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -52,10 +62,17 @@ async function startsWith(path: string, magic: Buffer): Promise<boolean> {
  * Devices pad Manifest.db with PKCS#7, so its ciphertext is pages + 16 bytes; some tools write it unpadded, a whole
  * number of pages. A length that is a multiple of 512 (the smallest SQLite page) therefore has no padding to strip.
  */
-async function unpaddedManifestSize(path: string): Promise<number | undefined> {
-  const { size } = await stat(path);
+function unpaddedManifestSize(size: number): number | undefined {
   return size % 512 === 0 ? size : undefined;
 }
+
+/** Largest data file an entry of `size` bytes may have: the size itself, or its AES-CBC ciphertext with padding. */
+function storedBytesBound(size: number, encrypted: boolean): number {
+  return encrypted ? maxCipherBytes(size) : size;
+}
+
+/** Linux names an open descriptor's file by a path the kernel resolves to that very file, not by its old name. */
+const PROC_FD_PATHS = process.platform === 'linux' && existsSync('/proc/self/fd');
 
 /** Temp folders still open at exit are removed even if the caller forgot close() or the run was interrupted. */
 const liveTempDirs = new Set<string>();
@@ -120,8 +137,8 @@ export class BackupReader {
     });
     const dbPath = join(this.dir, 'Manifest.db');
     const mbdbPath = join(this.dir, 'Manifest.mbdb');
-    if (await exists(dbPath)) {
-      const plain = await startsWith(dbPath, SQLITE_MAGIC);
+    if (presentRegularFile(dbPath, 'Manifest.db')) {
+      const plain = await startsWith(dbPath, SQLITE_MAGIC, 'Manifest.db');
       if (!plain && manifestPlistError) throw manifestPlistError;
       if (manifestPlistError) this.problems.push(manifestPlistError);
       if (this.manifestPlist?.isEncrypted) await this.unlock(options);
@@ -131,7 +148,7 @@ export class BackupReader {
         this.manifestDbPath = dbPath;
       }
       this.manifest = await ManifestDb.open(this.manifestDbPath);
-    } else if (await exists(mbdbPath)) {
+    } else if (presentRegularFile(mbdbPath, 'Manifest.mbdb')) {
       if (manifestPlistError) throw manifestPlistError;
       if (this.manifestPlist?.isEncrypted) await this.unlock(options);
       this.manifest = await ManifestMbdb.open(mbdbPath);
@@ -168,15 +185,13 @@ export class BackupReader {
     this.tempDir = await mkdtemp(join(parent ?? tmpdir(), 'iosrescue-manifest-'));
     liveTempDirs.add(this.tempDir);
     const plainPath = join(this.tempDir, 'Manifest.db');
+    const { handle, size } = await openRegularFile(encryptedPath, { label: 'Manifest.db' });
     try {
-      await pipelineAsync(
-        decryptFile(encryptedPath, key, await unpaddedManifestSize(encryptedPath)),
-        createWriteStream(plainPath, { mode: 0o600, flags: 'wx' }),
-      );
+      await pipelineAsync(decryptFile(handle, key, unpaddedManifestSize(size)), createWriteStream(plainPath, { mode: 0o600, flags: 'wx' }));
     } catch (error) {
       throw new BackupError('BACKUP_CORRUPT_MANIFEST', `encrypted Manifest.db does not decrypt: ${(error as Error).message}`, { cause: error });
     }
-    if (!(await startsWith(plainPath, SQLITE_MAGIC))) {
+    if (!(await startsWith(plainPath, SQLITE_MAGIC, 'the decrypted Manifest.db'))) {
       throw new BackupError('BACKUP_CORRUPT_MANIFEST', 'Manifest.db decrypted to something that is not SQLite (ManifestKey does not match the file)');
     }
     return plainPath;
@@ -194,65 +209,120 @@ export class BackupReader {
     return this.manifest.countByFlags();
   }
 
-  /** Absolute path of an entry's data file as stored (encrypted or not), or undefined when it is absent. */
+  /** Folders between the root and a data file already found to be real folders (at most 256 + 1). */
+  private readonly realFolders = new Set<string>();
+
+  /**
+   * Absolute path of an entry's data file as stored (encrypted or not), or undefined when nothing is there. Whatever
+   * is at that path counts as there, a symlink or a FIFO too: reading it is refused later, with its own code, instead
+   * of being reported as missing.
+   */
   async dataFilePath(entry: BackupFileEntry): Promise<string | undefined> {
+    return this.locateDataFile(entry)?.path;
+  }
+
+  private locateDataFile(entry: BackupFileEntry): { path: string; relative: string } | undefined {
     const layouts: DataFileLayout[] = this.layout === 'hashed' ? ['hashed', 'flat'] : ['flat', 'hashed'];
     for (const layout of layouts) {
-      const path = join(this.dir, dataFileRelativePath(entry.fileId, layout));
-      // A synchronous stat: a few microseconds, where a thread-pool round trip per photo cost more than the check.
-      if (existsSync(path)) return path;
+      const relative = dataFileRelativePath(entry.fileId, layout);
+      const path = join(this.dir, relative);
+      // A synchronous lstat: a few microseconds, where a thread-pool round trip per photo cost more than the check.
+      try {
+        lstatSync(path);
+        return { path, relative };
+      } catch {
+        // absent in this layout
+      }
     }
     return undefined;
   }
 
   /**
-   * The data file of a regular file whose stored bytes are its contents (a plain backup), so a caller can copy it
-   * with the kernel (copy_file_range, reflinks) instead of through a stream; undefined for an encrypted backup,
-   * for a file without data, and for anything that is not a file.
+   * Where an entry's stored bytes are and how many of them it may have, or nothing (an empty file, also when its
+   * data file is absent). Errors (typed): BACKUP_NOT_A_FILE, BACKUP_MISSING_DATA, BACKUP_CORRUPT_METADATA,
+   * BACKUP_NOT_A_REGULAR_FILE (a symlinked folder on the way).
    */
-  async plainFilePath(entry: BackupFileEntry): Promise<string | undefined> {
-    if (this.keybag !== undefined || entry.kind !== 'file' || entry.metadata === null) return undefined;
-    return this.dataFilePath(entry);
-  }
-
-  /**
-   * Where an entry's contents come from: nothing (an empty file, also when its data file is absent), a plain data
-   * file, or an encrypted one with its unwrapped key (unwrapped here, so a bad key is an error of the caller's
-   * call, not of a stream). Errors (typed): BACKUP_NOT_A_FILE, BACKUP_MISSING_DATA, BACKUP_CORRUPT_METADATA,
-   * BACKUP_KEY_UNWRAP, BACKUP_MISSING_CLASS_KEY.
-   */
-  private async contentSource(entry: BackupFileEntry): Promise<{ path?: undefined } | { path: string; size: number; key?: Buffer }> {
+  private storedData(entry: BackupFileEntry): { path?: undefined } | { path: string; check: OpenCheck & { maxBytes: number }; size: number } {
     if (entry.kind !== 'file') {
       throw new BackupError('BACKUP_NOT_A_FILE', `${entry.domain}/${entry.relativePath} is a ${entry.kind}, not a file`, { details: { fileId: entry.fileId } });
     }
     if (entry.metadata === null) throw entry.problem ?? new BackupError('BACKUP_CORRUPT_METADATA', 'entry has no metadata');
-    const { size, encryptionKey, protectionClass } = entry.metadata;
-    const path = await this.dataFilePath(entry);
-    if (path === undefined) {
+    const { size } = entry.metadata;
+    const located = this.locateDataFile(entry);
+    if (located === undefined) {
       if (size === 0) return {};
       throw new BackupError('BACKUP_MISSING_DATA', `no data file for ${entry.domain}/${entry.relativePath} (${entry.fileId})`, {
         details: { fileId: entry.fileId, domain: entry.domain, relativePath: entry.relativePath },
       });
     }
-    if (this.keybag === undefined) return { path, size };
+    assertRealFolders(this.dir, located.relative, this.realFolders);
+    const label = `${entry.domain}/${entry.relativePath}`;
+    return { path: located.path, size, check: { label, maxBytes: storedBytesBound(size, this.keybag !== undefined) } };
+  }
+
+  /** The key of an encrypted entry with data (unwrapped here, so a bad key is an error of the caller's call). */
+  private fileKey(entry: BackupFileEntry): Buffer | undefined {
+    if (this.keybag === undefined) return undefined;
+    const { encryptionKey, protectionClass } = entry.metadata!;
     if (encryptionKey === undefined) {
-      if (size === 0) return {};
       throw new BackupError('BACKUP_CORRUPT_METADATA', `${entry.domain}/${entry.relativePath} has data but no EncryptionKey`, { details: { fileId: entry.fileId } });
     }
-    return { path, size, key: this.keybag.unwrapKey(encryptionKey, protectionClass) };
+    return this.keybag.unwrapKey(encryptionKey, protectionClass);
   }
 
   /**
-   * The contents of a regular file as a stream, decrypted when the backup is. Plain data files are read as they are;
-   * decrypted ones are cut to the recorded Size. Errors: those of contentSource, and, on the stream,
-   * BACKUP_TRUNCATED_FILE.
+   * Why an entry's contents cannot be read, without reading them (an lstat): a link, FIFO, folder or device where its
+   * data file should be, a data file larger than its manifest entry allows, missing data, damaged metadata. Extractors
+   * ask before they promise a file in their records; reading still checks again on the opened descriptor.
+   */
+  unreadableReason(entry: BackupFileEntry): BackupError | undefined {
+    try {
+      const stored = this.storedData(entry);
+      if (stored.path === undefined) return undefined;
+      const found = inspectRegularFile(stored.path, stored.check);
+      return found instanceof BackupError ? found : undefined;
+    } catch (error) {
+      if (error instanceof BackupError) return error;
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `copy` with a path that names exactly the checked, opened data file of a plain backup's regular file, so the
+   * caller can copy it with the kernel (copy_file_range, reflinks) instead of through a stream. On Linux that path is
+   * the descriptor's /proc entry, so a link swapped in after the checks is never followed. Returns false (and does not
+   * call `copy`) for an encrypted backup or an entry without data.
+   */
+  async withPlainDataFile(entry: BackupFileEntry, copy: (path: string) => Promise<void>): Promise<boolean> {
+    if (this.keybag !== undefined || entry.kind !== 'file' || entry.metadata === null) return false;
+    const stored = this.storedData(entry);
+    if (stored.path === undefined) return false;
+    const { fd } = openRegularFileSync(stored.path, stored.check);
+    try {
+      await copy(PROC_FD_PATHS ? `/proc/self/fd/${fd}` : stored.path);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  }
+
+  /**
+   * The contents of a regular file as a stream, decrypted when the backup is, never more than the manifest's Size.
+   * Errors: those of storedData and safe-open.ts (BACKUP_NOT_A_REGULAR_FILE, BACKUP_DATA_TOO_LARGE), and, on the
+   * stream, BACKUP_TRUNCATED_FILE and BACKUP_BAD_PADDING.
    */
   async openFile(entry: BackupFileEntry): Promise<Readable> {
-    const source = await this.contentSource(entry);
-    if (source.path === undefined) return Readable.from([]);
+    const stored = this.storedData(entry);
+    if (stored.path === undefined) return Readable.from([]);
+    const key = this.fileKey(entry);
+    const { handle, size } = await openRegularFile(stored.path, stored.check);
+    if (key !== undefined) return decryptFile(handle, key, stored.size);
+    if (size === 0) {
+      await handle.close();
+      return Readable.from([]);
+    }
     // A buffer of the file's size for small files: a 1 MiB read buffer per 3 KB thumbnail is what the GC then pays for.
-    if (source.key === undefined) return createReadStream(source.path, { highWaterMark: Math.min(READ_CHUNK, Math.max(16 * 1024, source.size)) });
-    return decryptFile(source.path, source.key, source.size);
+    return handle.createReadStream({ start: 0, end: Math.min(size, stored.check.maxBytes) - 1, highWaterMark: Math.min(READ_CHUNK, Math.max(16 * 1024, size)) });
   }
 
   /**
@@ -263,10 +333,17 @@ export class BackupReader {
   async readSmallFile(entry: BackupFileEntry): Promise<Buffer> {
     const size = entry.metadata?.size ?? 0;
     if (size > SMALL_FILE_BYTES) throw new BackupError('BACKUP_FILE_TOO_LARGE', `${entry.domain}/${entry.relativePath} holds ${size} bytes: stream it with openFile`, { details: { fileId: entry.fileId, size } });
-    const source = await this.contentSource(entry);
-    if (source.path === undefined) return Buffer.alloc(0);
-    const stored = readFileSync(source.path);
-    return source.key === undefined ? stored : decryptBuffer(source.key, stored, source.size);
+    const stored = this.storedData(entry);
+    if (stored.path === undefined) return Buffer.alloc(0);
+    const key = this.fileKey(entry);
+    const { fd, size: storedBytes } = openRegularFileSync(stored.path, stored.check);
+    let bytes: Buffer;
+    try {
+      bytes = readAtMostSync(fd, Math.min(storedBytes, stored.check.maxBytes));
+    } finally {
+      closeSync(fd);
+    }
+    return key === undefined ? bytes : decryptBuffer(key, bytes, stored.size);
   }
 
   async close(): Promise<void> {

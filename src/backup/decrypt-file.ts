@@ -1,13 +1,12 @@
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { CbcDecryptor } from './decrypt.js';
 
 /** 512 KiB reads: big enough to amortise each thread-pool round trip, small enough to stay in cache. */
 const CHUNK = 512 * 1024;
 
-async function* decryptChunks(path: string, key: Buffer, size: number | undefined): AsyncGenerator<Buffer> {
+async function* decryptChunks(handle: FileHandle, key: Buffer, size: number | undefined): AsyncGenerator<Buffer> {
   const decryptor = new CbcDecryptor(key, size);
-  const handle = await open(path, 'r');
   // Two read buffers, reused: the next read is in flight while this chunk is decrypted (decipher.update copies its
   // input out synchronously, so a buffer is free again as soon as update returns). A small file gets buffers of
   // its own size (its ciphertext is at most 16 bytes longer), the second only if a second read comes: a megabyte
@@ -39,10 +38,14 @@ async function* decryptChunks(path: string, key: Buffer, size: number | undefine
 }
 
 /**
- * An encrypted backup file as a stream of plaintext: the same decryption as DecryptStream (PKCS#7 removed, cut to
- * `size`, BACKUP_TRUNCATED_FILE after the readable bytes), reading the file itself with double-buffered reads.
- * About 1.7x the throughput of createReadStream → DecryptStream here (scripts/bench/decrypt.ts).
+ * An encrypted backup file as a stream of plaintext: the same decryption as DecryptStream (PKCS#7 checked and
+ * removed, cut to `size`, BACKUP_TRUNCATED_FILE / BACKUP_BAD_PADDING after the readable bytes), reading the file
+ * itself with double-buffered reads. About 1.7x the throughput of createReadStream → DecryptStream here
+ * (scripts/bench/decrypt.ts). `handle` comes from safe-open.ts's openRegularFile and is closed by the stream.
  */
-export function decryptFile(path: string, key: Buffer, size?: number): Readable {
-  return Readable.from(decryptChunks(path, key, size), { objectMode: false, highWaterMark: 2 * CHUNK });
+export function decryptFile(handle: FileHandle, key: Buffer, size?: number): Readable {
+  const stream = Readable.from(decryptChunks(handle, key, size), { objectMode: false, highWaterMark: 2 * CHUNK });
+  // A stream destroyed before its first read never runs the generator's finally: the handle is closed here then.
+  stream.once('close', () => void handle.close().catch(() => undefined));
+  return stream;
 }

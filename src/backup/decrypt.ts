@@ -83,6 +83,20 @@ export class CbcDecryptor {
     if (this.size === undefined && padding === 0 && this.cipherBytes > 0) {
       return { tail, error: new BackupError('BACKUP_BAD_PADDING', 'decrypted data does not end in valid PKCS#7 padding (wrong key or corrupt data)') };
     }
+    // With a known size, the bytes after it must be exactly the padding that size implies: PKCS#7 (what devices
+    // write), or zeros up to the block's end (encoders that pad without PKCS#7). A tampered or damaged last block
+    // decrypts to random bytes there and is an error, never silently wrong data.
+    if (this.size !== undefined && !unpadded && this.cipherBytes > 0) {
+      const extra = this.cipherBytes - this.size;
+      const zeroPadded = extra > 0 && extra < BLOCK && last.length === BLOCK && last.subarray(BLOCK - extra).every((b) => b === 0);
+      if (padding !== extra && !zeroPadded) {
+        return { tail, error: new BackupError('BACKUP_BAD_PADDING', padding === 0
+          ? 'decrypted data does not end in valid padding (tampered or damaged last block, or a wrong key)'
+          : `decrypted data is ${this.cipherBytes - padding} bytes where the manifest records ${this.size}`, {
+          details: { expected: this.size, cipherBytes: this.cipherBytes, padding },
+        }) };
+      }
+    }
     return { tail };
   }
 

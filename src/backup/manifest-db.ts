@@ -1,12 +1,14 @@
-import { rmSync } from 'node:fs';
-import { copyFile, mkdtemp, open } from 'node:fs/promises';
+import { closeSync, createWriteStream, rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { BackupError } from './errors.js';
 import { entryKind, makeMatcher, type BackupFileEntry, type FileFilter } from './file-entry.js';
 import { assertFileId } from './layout.js';
 import { decodeMbFile } from './mb-file.js';
+import { inspectRegularFile, openRegularFile, openRegularFileSync, readAtMostSync } from './safe-open.js';
 
 interface FileRow {
   rowid: number;
@@ -20,17 +22,26 @@ interface FileRow {
 const BATCH = 512;
 
 /** SQLite header bytes 18 and 19 (file format write/read versions) are 2 in WAL mode. */
-async function isWalMode(path: string): Promise<boolean> {
-  let handle;
+function isWalMode(path: string): boolean {
+  let fd: number;
   try {
-    handle = await open(path, 'r');
+    ({ fd } = openRegularFileSync(path, { label: 'Manifest.db' }));
   } catch (error) {
     throw corrupt(path, error);
   }
   try {
-    const header = Buffer.alloc(20);
-    const { bytesRead } = await handle.read(header, 0, 20, 0);
-    return bytesRead === 20 && (header[18] === 2 || header[19] === 2);
+    const header = readAtMostSync(fd, 20);
+    return header.length === 20 && (header[18] === 2 || header[19] === 2);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Copies a file of the backup (never through a link, never a FIFO or device) into the scratch folder. */
+async function copyOut(from: string, to: string, label: string): Promise<void> {
+  const { handle } = await openRegularFile(from, { label });
+  try {
+    await pipeline(handle.createReadStream({ autoClose: false }), createWriteStream(to, { mode: 0o600, flags: 'wx' }));
   } finally {
     await handle.close();
   }
@@ -93,13 +104,16 @@ export class ManifestDb {
   static async open(path: string): Promise<ManifestDb> {
     let scratchDir: string | undefined;
     let openPath = path;
-    if (await isWalMode(path)) {
+    if (isWalMode(path)) {
       scratchDir = await mkdtemp(join(tmpdir(), 'iosrescue-manifest-'));
       openPath = join(scratchDir, 'Manifest.db');
-      await copyFile(path, openPath);
-      await copyFile(`${path}-wal`, `${openPath}-wal`).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
+      try {
+        await copyOut(path, openPath, 'Manifest.db');
+        if (inspectRegularFile(`${path}-wal`, { label: 'Manifest.db-wal' }) !== undefined) await copyOut(`${path}-wal`, `${openPath}-wal`, 'Manifest.db-wal');
+      } catch (error) {
+        rmSync(scratchDir, { recursive: true, force: true });
+        throw corrupt(path, error);
+      }
     }
     let db: Database.Database | undefined;
     try {

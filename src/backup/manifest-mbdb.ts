@@ -1,8 +1,8 @@
-import { open } from 'node:fs/promises';
 import { BackupError } from './errors.js';
 import { entryKind, makeMatcher, type BackupFileEntry, type FileFilter } from './file-entry.js';
 import { fileIdFor } from './layout.js';
 import type { MbFile } from './mb-file.js';
+import { readRegularFileSync } from './safe-open.js';
 
 /** A Manifest.mbdb holds ~200 bytes per file; a file past this is not one. */
 const MAX_MBDB_BYTES = 512 * 1024 * 1024;
@@ -110,17 +110,15 @@ export class ManifestMbdb {
   ) {}
 
   static async open(path: string): Promise<ManifestMbdb> {
-    const handle = await open(path, 'r').catch((error: unknown) => {
-      throw new BackupError('BACKUP_CORRUPT_MANIFEST', `cannot open ${path}: ${(error as Error).message}`, { cause: error });
-    });
+    let bytes: Buffer;
     try {
-      const { size } = await handle.stat();
-      if (size > MAX_MBDB_BYTES) throw new BackupError('BACKUP_CORRUPT_MANIFEST', `${path} is ${size} bytes, beyond any real Manifest.mbdb`);
-      const { entries, problem } = parseMbdb(await handle.readFile());
-      return new ManifestMbdb(path, entries, problem);
-    } finally {
-      await handle.close();
+      bytes = readRegularFileSync(path, { label: 'Manifest.mbdb', maxBytes: MAX_MBDB_BYTES });
+    } catch (error) {
+      if (error instanceof BackupError && error.code === 'BACKUP_NOT_A_REGULAR_FILE') throw error;
+      throw new BackupError('BACKUP_CORRUPT_MANIFEST', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
     }
+    const { entries, problem } = parseMbdb(bytes);
+    return new ManifestMbdb(path, entries, problem);
   }
 
   async *files(filter: FileFilter = {}): AsyncGenerator<BackupFileEntry> {

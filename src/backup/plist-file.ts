@@ -1,36 +1,34 @@
-import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { isPlistDict, parsePlist, type PlistDict } from '../plist/index.js';
 import { BackupError } from './errors.js';
+import { readRegularFileSync } from './safe-open.js';
 
 /** Info.plist may hold app icons and iTunes files (tens of MB); anything beyond this is not a backup plist. */
 const MAX_PLIST_BYTES = 256 * 1024 * 1024;
 
-/** Reads a top-level-dict plist file; undefined when absent, BACKUP_CORRUPT_PLIST when unreadable. */
+/**
+ * Reads a top-level-dict plist file; undefined when absent, BACKUP_CORRUPT_PLIST when unreadable or larger than a
+ * backup plist can be, BACKUP_NOT_A_REGULAR_FILE when it is a link, FIFO, folder or device (safe-open.ts).
+ */
 export async function readPlistDictFile(path: string): Promise<PlistDict | undefined> {
-  let handle;
+  let bytes: Buffer;
   try {
-    handle = await open(path, 'r');
+    bytes = readRegularFileSync(path, { label: basename(path), maxBytes: MAX_PLIST_BYTES });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new BackupError('BACKUP_IO', `cannot open ${path}: ${(error as Error).message}`, { cause: error });
+    if (error instanceof BackupError && error.code === 'BACKUP_MISSING_DATA') return undefined;
+    if (error instanceof BackupError && error.code === 'BACKUP_DATA_TOO_LARGE') {
+      throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} is larger than a backup plist can be`, { cause: error, details: error.details });
+    }
+    throw error;
   }
+  let value;
   try {
-    const { size } = await handle.stat();
-    if (size > MAX_PLIST_BYTES) {
-      throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} is ${size} bytes, more than a backup plist can be`, { details: { path, size } });
-    }
-    const bytes = await handle.readFile();
-    let value;
-    try {
-      value = parsePlist(bytes);
-    } catch (error) {
-      throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} is not a readable plist: ${(error as Error).message}`, { cause: error, details: { path } });
-    }
-    if (!isPlistDict(value)) throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} does not hold a dictionary`, { details: { path } });
-    return value;
-  } finally {
-    await handle.close();
+    value = parsePlist(bytes);
+  } catch (error) {
+    throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} is not a readable plist: ${(error as Error).message}`, { cause: error, details: { path } });
   }
+  if (!isPlistDict(value)) throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} does not hold a dictionary`, { details: { path } });
+  return value;
 }
 
 export function optString(dict: PlistDict, key: string): string | undefined {

@@ -9,7 +9,8 @@ export type CarveErrorCode =
   | 'CARVE_TRUNCATED'
   | 'CARVE_BAD_PAGE_SIZE'
   | 'CARVE_PAGE_OUT_OF_RANGE'
-  | 'CARVE_UNREADABLE';
+  | 'CARVE_UNREADABLE'
+  | 'CARVE_NOT_A_REGULAR_FILE';
 
 export class CarveError extends IosRescueError {
   declare readonly code: CarveErrorCode;

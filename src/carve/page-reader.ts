@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { CarveError } from './errors.js';
 
@@ -20,11 +20,18 @@ export interface ByteSource {
 export async function openFileSource(path: string): Promise<ByteSource> {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // O_NONBLOCK: a FIFO in the database's place must not hold the open (and the event loop) until a writer comes.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (cause) {
     throw new CarveError('CARVE_UNREADABLE', `cannot open ${path}`, { cause, details: { path } });
   }
-  const { size } = fstatSync(fd);
+  const stats = fstatSync(fd);
+  // Only a regular file has a size to bound every read by: a FIFO, a device (/dev/zero) or a folder is refused.
+  if (!stats.isFile()) {
+    closeSync(fd);
+    throw new CarveError('CARVE_NOT_A_REGULAR_FILE', `${path} is not a regular file (a folder, FIFO, device or socket); nothing is read from it`, { details: { path } });
+  }
+  const { size } = stats;
   let closed = false;
   const fill = (buffer: Buffer, position: number): number => {
     let done = 0;

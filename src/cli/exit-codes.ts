@@ -4,7 +4,7 @@ import { IosRescueError } from '../errors.js';
  * Exit statuses, stable for scripts. Only this file maps error codes to them.
  * 0 ok · 1 failure not covered below · 2 usage error · 3 no device / device not found · 4 device refused
  * (not trusted, locked, denied) · 5 timed out waiting for the phone · 6 bad or corrupt input (plist, backup,
- * database) · 7 wrong password · 8 connection lost · 9 not enough disk space · 130 interrupted (Ctrl-C).
+ * database) · 7 wrong password · 8 connection lost · 9 not enough disk space · 130 interrupted (Ctrl-C, SIGINT) · 143 terminated (SIGTERM).
  */
 export const ExitCode = {
   OK: 0,
@@ -18,6 +18,7 @@ export const ExitCode = {
   CONNECTION_LOST: 8,
   NO_SPACE: 9,
   INTERRUPTED: 130,
+  TERMINATED: 143,
 } as const;
 
 const BY_CODE: Record<string, number> = {
@@ -28,6 +29,8 @@ const BY_CODE: Record<string, number> = {
   USBMUX_DEVICE_NOT_FOUND: ExitCode.NO_DEVICE,
   USBMUX_AMBIGUOUS_DEVICE: ExitCode.USAGE,
   USBMUX_CONNECTION_REFUSED: ExitCode.CONNECTION_LOST,
+  USBMUX_PACKET_TOO_LARGE: ExitCode.CONNECTION_LOST,
+  USBMUX_BAD_PACKET: ExitCode.CONNECTION_LOST,
   PairingDialogResponsePending: ExitCode.DEVICE_REFUSED,
   UserDeniedPairing: ExitCode.DEVICE_REFUSED,
   PasswordProtected: ExitCode.DEVICE_REFUSED,
@@ -52,6 +55,7 @@ const BY_CODE: Record<string, number> = {
   MB2_DEVICE_212: ExitCode.DEVICE_REFUSED,
   AFC_LOCK_TIMEOUT: ExitCode.TIMEOUT,
   DEVICELINK_DISCONNECTED: ExitCode.CONNECTION_LOST,
+  DEVICELINK_FILE_TOO_LARGE: ExitCode.BAD_INPUT,
 };
 
 const BY_PREFIX: Array<[string, number]> = [

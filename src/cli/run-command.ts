@@ -18,6 +18,9 @@ export interface CommandContext {
   signal: AbortSignal;
 }
 
+/** How long a command may take to stop cleanly after SIGINT/SIGTERM before the process exits anyway. */
+const SIGNAL_GRACE_MS = 1500;
+
 /**
  * Runs a command body with the shared plumbing: logger from --log-level, --json output, Ctrl-C handling, and
  * errors turned into a one-line reason and a stable exit status (stack traces only with --debug).
@@ -27,14 +30,19 @@ export async function runCommand(command: Command, body: (context: CommandContex
   const logLevel: LogLevel = globals.logLevel ?? (globals.debug ? 'debug' : globals.json ? 'warn' : 'info');
   const logger = createLogger({ level: logLevel });
   const controller = new AbortController();
-  let interrupted = false;
-  const onSignal = (): void => {
-    if (interrupted) process.exit(ExitCode.INTERRUPTED);
-    interrupted = true;
-    controller.abort(new IosRescueError('CLI_INTERRUPTED', 'interrupted'));
+  let interrupted: NodeJS.Signals | undefined;
+  const statusFor = (signal: NodeJS.Signals): number => (signal === 'SIGTERM' ? ExitCode.TERMINATED : ExitCode.INTERRUPTED);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted) process.exit(statusFor(interrupted));
+    interrupted = signal;
+    controller.abort(new IosRescueError('CLI_INTERRUPTED', `interrupted (${signal})`));
+    // Work that honours the signal ends well within this; whatever does not (a slow disk, a stuck peer) is not
+    // waited for: exiting runs the exit hooks that remove scratch folders and partial files.
+    setTimeout(() => {
+      process.stderr.write(`iosrescue: ${signal}: stopped\n`);
+      process.exit(statusFor(signal));
+    }, SIGNAL_GRACE_MS).unref();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const context: CommandContext = {
     globals,
     logger,
@@ -46,9 +54,9 @@ export async function runCommand(command: Command, body: (context: CommandContex
   };
   try {
     const status = await body(context);
-    process.exitCode = interrupted ? ExitCode.INTERRUPTED : (status ?? ExitCode.OK);
+    process.exitCode = interrupted ? statusFor(interrupted) : (status ?? ExitCode.OK);
   } catch (error) {
-    process.exitCode = interrupted ? ExitCode.INTERRUPTED : exitCodeFor(error);
+    process.exitCode = interrupted ? statusFor(interrupted) : exitCodeFor(error);
     reportError(error, globals);
   } finally {
     process.off('SIGINT', onSignal);
