@@ -9,7 +9,7 @@
  */
 import net from 'node:net';
 import { isPlistDict, toBinaryPlist, type PlistDict } from '../plist/index.js';
-import { SocketReader, writeAll } from '../wire/index.js';
+import { SocketReader, WireError, writeAll } from '../wire/index.js';
 import { defaultUsbmuxAddress, formatUsbmuxAddress, resolveUsbmuxAddress, type UsbmuxAddress } from './address.js';
 import { UsbmuxError } from './errors.js';
 import {
@@ -166,14 +166,36 @@ export class UsbmuxClient {
 
   private async exchange(socket: net.Socket, reader: SocketReader, type: string, extra: PlistDict = {}): Promise<PlistDict> {
     const tag = this.nextTag++;
-    await writeAll(socket, encodePlistPacket(buildRequest(type, this.identity, extra), tag));
+    try {
+      await writeAll(socket, encodePlistPacket(buildRequest(type, this.identity, extra), tag));
+    } catch (error) {
+      throw this.lost(error, `sending ${type}`);
+    }
     return this.readMessage(reader, this.timeoutMs, type);
   }
 
   private async readMessage(reader: SocketReader, timeoutMs: number, waitingFor = 'usbmuxd event'): Promise<PlistDict> {
-    const header = decodeUsbmuxHeader(await reader.readExactly(USBMUX_HEADER_SIZE, { timeoutMs, waitingFor: `usbmuxd reply to ${waitingFor}` }));
-    const body = await reader.readExactly(header.length - USBMUX_HEADER_SIZE, { timeoutMs: timeoutMs || 0 });
-    return decodePlistPayload(body);
+    try {
+      const header = decodeUsbmuxHeader(await reader.readExactly(USBMUX_HEADER_SIZE, { timeoutMs, waitingFor: `usbmuxd reply to ${waitingFor}` }));
+      // Once a header is in, its body follows at once, even on a Listen connection that otherwise waits forever.
+      const body = await reader.readExactly(header.length - USBMUX_HEADER_SIZE, { timeoutMs: timeoutMs || this.timeoutMs, waitingFor: `the rest of usbmuxd's ${waitingFor} reply` });
+      return decodePlistPayload(body);
+    } catch (error) {
+      throw this.lost(error, `waiting for its ${waitingFor === 'usbmuxd event' ? 'next event' : `reply to ${waitingFor}`}`);
+    }
+  }
+
+  /**
+   * A connection to usbmuxd itself that broke is said to be one, with the daemon's address (the wire layer can only
+   * say "the phone or usbmuxd"); the code stays the wire layer's. Anything else passes unchanged.
+   */
+  private lost(error: unknown, doing: string): unknown {
+    if (!(error instanceof WireError) || (error.code !== 'WIRE_SOCKET_ERROR' && error.code !== 'WIRE_CLOSED')) return error;
+    const errno = typeof error.details.errno === 'string' ? ` (${error.details.errno})` : '';
+    return new WireError(error.code, `the connection to usbmuxd at ${formatUsbmuxAddress(this.address)} was lost while ${doing}${errno}: is usbmuxd (or the virtual iPhone) still running?`, {
+      cause: error,
+      details: { ...error.details, address: formatUsbmuxAddress(this.address) },
+    });
   }
 
   private open(): Promise<{ socket: net.Socket; reader: SocketReader }> {

@@ -70,7 +70,10 @@ export function decodeUsbmuxHeader(buf: Buffer, maxPacket = MAX_USBMUX_PACKET): 
     throw new UsbmuxError('USBMUX_BAD_PACKET', `a usbmuxd packet claims ${header.length} bytes, less than its own header`);
   }
   if (header.length > maxPacket) {
-    throw new UsbmuxError('USBMUX_PACKET_TOO_LARGE', `a usbmuxd packet claims ${header.length} bytes; the limit is ${maxPacket}`);
+    // Nothing usbmuxd sends comes near the cap: whoever answers is not speaking its protocol, and we read no further.
+    throw new UsbmuxError('USBMUX_PACKET_TOO_LARGE', `the usbmuxd connection sent a packet header claiming ${header.length} bytes (the limit is ${maxPacket}): that is not usbmuxd speaking its protocol; the connection was dropped`, {
+      details: { length: header.length, maxPacket },
+    });
   }
   return header;
 }

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { PlistValue } from '../plist/index.js';
 import { encodePlistFrame, readPlistFrame, type FrameReadOptions, type PlistFormat } from './plist-frame.js';
 import { SocketReader } from './socket-reader.js';
-import { WireError } from './errors.js';
+import { WireError, socketError } from './errors.js';
 
 /**
  * A connection that speaks length-prefixed plists (lockdownd and the plist services). It owns its socket;
@@ -42,13 +42,15 @@ export class PlistConnection {
   }
 }
 
-/** Writes and resolves once the bytes are handed to the OS (or rejects when the socket fails). */
+/** Said in words: the usual cause is a phone unplugged or usbmuxd gone, not something the user did here. */
+const CLOSED_FOR_WRITING = 'cannot write: the connection to the phone or to usbmuxd is already closed (it was lost or ended)';
+
 /**
  * Queues `data` and waits only when the socket's buffer is full (for 'drain'), not for each write to reach the
  * kernel: bulk senders (file streams) pay one event-loop turn per buffer-full instead of one per block.
  */
 export async function writeBuffered(socket: Duplex, data: Buffer): Promise<void> {
-  if (socket.destroyed || socket.writableEnded) throw new WireError('WIRE_CLOSED', 'cannot write: the connection is closed');
+  if (socket.destroyed || socket.writableEnded) throw new WireError('WIRE_CLOSED', CLOSED_FOR_WRITING);
   if (socket.write(data)) return;
   await new Promise<void>((resolve, reject) => {
     const done = (error?: Error): void => {
@@ -58,20 +60,21 @@ export async function writeBuffered(socket: Duplex, data: Buffer): Promise<void>
       else resolve();
     };
     const onDrain = (): void => done();
-    const onClose = (): void => done(new WireError('WIRE_CLOSED', 'the connection closed while sending'));
+    const onClose = (): void => done(new WireError('WIRE_CLOSED', 'the connection to the phone or to usbmuxd closed while sending'));
     socket.on('drain', onDrain);
     socket.on('close', onClose);
   });
 }
 
+/** Writes and resolves once the bytes are handed to the OS (or rejects when the socket fails). */
 export function writeAll(socket: Duplex, data: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     if (socket.destroyed || socket.writableEnded) {
-      reject(new WireError('WIRE_CLOSED', 'cannot write: the connection is closed'));
+      reject(new WireError('WIRE_CLOSED', CLOSED_FOR_WRITING));
       return;
     }
     socket.write(data, (error) => {
-      if (error) reject(new WireError('WIRE_SOCKET_ERROR', `write failed: ${error.message}`, { cause: error }));
+      if (error) reject(socketError(error, 'writing'));
       else resolve();
     });
   });

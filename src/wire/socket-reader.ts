@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { WireError } from './errors.js';
+import { WireError, socketError } from './errors.js';
 
 export interface ReadOptions {
   /** Milliseconds to wait for the whole read; 0 waits forever. */
@@ -32,8 +32,7 @@ export class SocketReader {
   };
   private readonly onEnd = (): void => this.fail(new WireError('WIRE_CLOSED', 'the connection was closed by the peer'));
   private readonly onClose = (): void => this.fail(new WireError('WIRE_CLOSED', 'the connection was closed'));
-  private readonly onError = (error: Error): void =>
-    this.fail(new WireError('WIRE_SOCKET_ERROR', `connection error: ${error.message}`, { cause: error }));
+  private readonly onError = (error: Error): void => this.fail(socketError(error, 'reading'));
 
   constructor(
     readonly socket: Duplex,
@@ -131,7 +130,7 @@ export class SocketReader {
     if (!pending) return;
     this.pending = undefined;
     if (pending.timer) clearTimeout(pending.timer);
-    pending.reject(new WireError(error.code, `${error.message} (got ${this.buffered} of ${pending.size} bytes)`, { cause: error.cause }));
+    pending.reject(new WireError(error.code, `${error.message} (got ${this.buffered} of ${pending.size} bytes)`, { cause: error.cause, details: { ...error.details } }));
   }
 
   private take(size: number): Buffer {
