@@ -210,6 +210,11 @@ async function writeWithBackpressure(target: Writable, data: Buffer): Promise<vo
   });
 }
 
+/**
+ * Ends the file and settles with its outcome. end()'s callback gets the error of a failed final write (a full disk
+ * when a small file is written in one go): it can come before the 'error' event, which waits for the stream's
+ * asynchronous destroy, so it must be read there or a file that never reached the disk would count as saved.
+ */
 function endWritable(target: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     if (target.errored) {
@@ -218,9 +223,10 @@ function endWritable(target: Writable): Promise<void> {
     }
     const onError = (error: Error): void => reject(error);
     target.once('error', onError);
-    target.end(() => {
+    target.end((error?: Error | null) => {
       target.off('error', onError);
-      resolve();
+      if (error) reject(error);
+      else resolve();
     });
   });
 }
