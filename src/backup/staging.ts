@@ -1,4 +1,4 @@
-import { lstat, mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupError } from './errors.js';
 import { fsyncDirectory } from './fs-durability.js';
@@ -145,8 +145,8 @@ function processAlive(pid: number): boolean {
  * (kill -9, crash) is taken over; a live one is BACKUP_BUSY.
  */
 export async function acquireLock(paths: StagingPaths): Promise<{ release(): Promise<void> }> {
-  await mkdir(paths.work, { recursive: true, mode: 0o700 });
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await mkdir(paths.work, { recursive: true, mode: 0o700 });
     try {
       const handle = await open(paths.lock, 'wx', 0o600);
       await handle.writeFile(`${process.pid}\n`);
@@ -162,6 +162,8 @@ export async function acquireLock(paths: StagingPaths): Promise<{ release(): Pro
         },
       };
     } catch (error) {
+      // Another run (another phone, same folder) removed the work folder, empty, between our mkdir and open.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const pid = Number.parseInt(await readFile(paths.lock, 'utf8').catch(() => ''), 10);
@@ -174,4 +176,13 @@ export async function acquireLock(paths: StagingPaths): Promise<{ release(): Pro
     await unlink(paths.lock).catch(() => undefined);
   }
   throw new BackupError('BACKUP_BUSY', `could not take the backup lock ${paths.lock}`, { details: { lock: paths.lock } });
+}
+
+/**
+ * Removes the work folder once nothing is in it (after a backup, whatever its outcome), so the backup folder holds
+ * only backups. rmdir(2) removes an empty folder and nothing else, and never follows a symlink (ENOTDIR): another
+ * run's lock or an interrupted commit keeps the folder. Best effort: a folder left behind is only untidy.
+ */
+export async function removeWorkFolderIfEmpty(paths: StagingPaths): Promise<void> {
+  await rmdir(paths.work).catch(() => undefined);
 }

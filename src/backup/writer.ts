@@ -4,12 +4,14 @@ import { copyFile, lstat, mkdir, open, opendir, rename, rm, stat } from 'node:fs
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { silentLogger, type Logger } from '../logging.js';
+import { checkDataSizes } from './data-size-check.js';
 import { BackupError, PathEscapeError } from './errors.js';
 import { freeDiskSpace, fsyncDirectory, syncFileSystem, syncFilesUnder } from './fs-durability.js';
 import { safeJoin, unsafePathReason } from './layout.js';
 import { linkTree } from './link-tree.js';
+import { noSpaceErrno, noSpaceError } from './no-space.js';
 import { StagedFile } from './staged-file.js';
-import { acquireLock, commitStaging, recoverStaging, stagingPaths, type CommitStep, type StagingPaths } from './staging.js';
+import { acquireLock, commitStaging, recoverStaging, removeWorkFolderIfEmpty, stagingPaths, type CommitStep, type StagingPaths } from './staging.js';
 import { readStatusPlist } from './status-plist.js';
 
 /** What mobilebackup2 calls a directory entry (kept structurally equal to services' DirectoryEntry). */
@@ -59,6 +61,10 @@ const errno = (code: string, message: string): NodeJS.ErrnoException => Object.a
  * `recoverStaging` can finish or undo from any crash point. Paths from the phone start with the UDID; anything
  * else, `..`, absolute paths and NUL bytes are refused with BACKUP_PATH_ESCAPE and logged. Folders are 0700 and
  * files 0600. Nothing per file is kept in memory.
+ *
+ * A full disk (ENOSPC, EDQUOT) anywhere is BACKUP_NO_SPACE: open() and commit() throw it; in the BackupHost calls
+ * the errno passes through (it becomes the status the phone is told) and is remembered, so the commit refuses and
+ * `noSpaceFailure()` gives the caller the typed error however the phone ends the backup.
  */
 export class BackupWriter {
   private tempCounter = 0;
@@ -70,6 +76,8 @@ export class BackupWriter {
   /** Folders in staging known to be real folders (made or checked in this run); cleared by moves and removals. */
   private readonly verifiedDirectories = new Set<string>();
   private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+  /** The first write that failed for want of space in this run (the phone is told; the backup cannot be complete). */
+  private diskFull: { cause: unknown; writing: string } | undefined;
 
   private constructor(
     readonly udid: string,
@@ -86,9 +94,16 @@ export class BackupWriter {
     const reason = unsafePathReason(udid);
     if (reason !== null || /[\\/]/.test(udid) || udid === '.' || udid.startsWith('.')) throw new PathEscapeError(udid, reason ?? 'a UDID is one folder name');
     const out = resolve(outRoot);
-    await mkdir(out, { recursive: true, mode: 0o700 });
     const paths = stagingPaths(out, udid);
-    const lock = await acquireLock(paths);
+    let lock: { release(): Promise<void> };
+    try {
+      await mkdir(out, { recursive: true, mode: 0o700 });
+      lock = await acquireLock(paths);
+    } catch (error) {
+      if (noSpaceErrno(error) === undefined) throw error;
+      throw await noSpaceError(out, error, { writing: `the backup folder's lock file (${paths.lock})` });
+    }
+    let writing = 'the staging copy of the previous backup (hard links: only folder entries, no file data)';
     try {
       const recovery = await recoverStaging(paths);
       for (const action of recovery.actions) logger.warn({ udid, out }, `an earlier backup run was interrupted: ${action}`);
@@ -104,6 +119,7 @@ export class BackupWriter {
         await mkdir(paths.staging, { mode: 0o700 });
         directories.push(paths.staging);
       }
+      writing = `the folder for files being received (${paths.tmp})`;
       await mkdir(paths.tmp, { mode: 0o700 });
       const status = currentExists ? await readStatusPlist(paths.current).catch(() => undefined) : undefined;
       const usable =
@@ -116,9 +132,46 @@ export class BackupWriter {
       writer.dirtyDirectories.add(paths.work);
       return writer;
     } catch (error) {
+      // Measured before the clean-up below frees anything: the free space the write met.
+      const failure = noSpaceErrno(error) === undefined ? error : await noSpaceError(out, error, { writing });
+      // What was made here is ours (recovery ran first): an unfinished staging copy the next run would drop anyway.
+      await rm(paths.staging, { recursive: true, force: true }).catch(() => undefined);
+      await rm(paths.tmp, { recursive: true, force: true }).catch(() => undefined);
       await lock.release();
+      await removeWorkFolderIfEmpty(paths);
+      throw failure;
+    }
+  }
+
+  /**
+   * Runs one BackupHost operation; a full disk is remembered (the first one) before the errno goes on to become the
+   * status the phone is told.
+   */
+  private async noting<T>(writing: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      this.noteFailure(error, writing);
       throw error;
     }
+  }
+
+  private noteFailure(error: unknown, writing: string): void {
+    if (this.diskFull !== undefined || noSpaceErrno(error) === undefined) return;
+    this.diskFull = { cause: error, writing };
+    this.logger.warn({ udid: this.udid, errno: noSpaceErrno(error), writing }, 'the disk is full: the backup cannot be completed');
+  }
+
+  /**
+   * BACKUP_NO_SPACE when this run hit a full disk (whatever the phone did next: a phone told "no space" ends with an
+   * error of its own, or a dropped connection) or when `error` itself is one; undefined otherwise. `neededBytes`:
+   * what the phone announced for the batch of files it was sending, when the caller knows it.
+   */
+  async noSpaceFailure(error: unknown, neededBytes?: number): Promise<BackupError | undefined> {
+    if (error instanceof BackupError && error.code === 'BACKUP_NO_SPACE') return error;
+    const full = this.diskFull ?? (noSpaceErrno(error) === undefined ? undefined : { cause: error, writing: 'the backup' });
+    if (full === undefined) return undefined;
+    return noSpaceError(this.paths.out, full.cause, { writing: full.writing, neededBytes });
   }
 
   /** The folder the finished backup will be in. */
@@ -198,7 +251,8 @@ export class BackupWriter {
   }
 
   async openForWrite(devicePath: string): Promise<Writable> {
-    const target = await this.resolveForWrite(devicePath);
+    const writing = `a file from the phone (${devicePath})`;
+    const target = await this.noting(writing, () => this.resolveForWrite(devicePath));
     if (target === this.paths.staging) throw errno('EISDIR', `${devicePath} is the backup folder itself`);
     // Beside the target, not in a shared temp folder: a rename within one folder cost a quarter of a rename
     // across folders here (0.07 vs 0.26 ms a file). A leftover from a crash sits in staging, which recovery drops.
@@ -209,6 +263,8 @@ export class BackupWriter {
       onInstalled: (installed) => this.touched(installed),
       onSettled: () => this.openFiles.delete(file),
     });
+    // Writes fail on the stream, not here: listen for a full disk there too.
+    file.on('error', (error) => this.noteFailure(error, writing));
     this.openFiles.add(file);
     return file;
   }
@@ -233,7 +289,11 @@ export class BackupWriter {
     return entries;
   }
 
-  async createDirectory(devicePath: string): Promise<void> {
+  createDirectory(devicePath: string): Promise<void> {
+    return this.noting(`the folder ${devicePath}`, () => this.makeDirectory(devicePath));
+  }
+
+  private async makeDirectory(devicePath: string): Promise<void> {
     // A folder inside one already checked needs no symlink walk: only the last segment is new (a phone creates
     // <UDID> and then 256 <UDID>/xx folders, one request each).
     const known = this.insideVerifiedFolder(devicePath);
@@ -254,7 +314,11 @@ export class BackupWriter {
     this.verifiedDirectories.add(path);
   }
 
-  async move(pairs: Array<[from: string, to: string]>): Promise<void> {
+  move(pairs: Array<[from: string, to: string]>): Promise<void> {
+    return this.noting('a move the phone asked for', () => this.moveItems(pairs));
+  }
+
+  private async moveItems(pairs: Array<[from: string, to: string]>): Promise<void> {
     this.verifiedDirectories.clear();
     for (const [from, to] of pairs) {
       const source = await this.resolve(from);
@@ -271,7 +335,11 @@ export class BackupWriter {
     }
   }
 
-  async remove(devicePaths: string[]): Promise<void> {
+  remove(devicePaths: string[]): Promise<void> {
+    return this.noting('a removal the phone asked for', () => this.removeItems(devicePaths));
+  }
+
+  private async removeItems(devicePaths: string[]): Promise<void> {
     this.verifiedDirectories.clear();
     for (const devicePath of devicePaths) {
       const path = await this.resolve(devicePath);
@@ -284,7 +352,11 @@ export class BackupWriter {
   }
 
   /** A file, or a folder's top-level files (as libimobiledevice does); written beside and renamed, never in place. */
-  async copy(from: string, to: string): Promise<void> {
+  copy(from: string, to: string): Promise<void> {
+    return this.noting(`a copy of ${from} to ${to}`, () => this.copyItem(from, to));
+  }
+
+  private async copyItem(from: string, to: string): Promise<void> {
     this.verifiedDirectories.clear();
     const source = await this.resolve(from);
     const target = await this.resolve(to);
@@ -327,9 +399,11 @@ export class BackupWriter {
   }
 
   /**
-   * Makes the staged backup the device's backup. Refuses (BACKUP_INCOMPLETE, previous backup kept) unless the phone
-   * wrote a Status.plist saying "finished" and a Manifest.plist and Manifest.db/mbdb: a half backup never replaces a
-   * whole one.
+   * Makes the staged backup the device's backup. Refuses (previous backup kept, staging left for abort()) unless the
+   * phone wrote a Status.plist saying "finished" and a Manifest.plist and Manifest.db/mbdb (BACKUP_INCOMPLETE), no
+   * write ran out of space (BACKUP_NO_SPACE), and no data file is larger than its Manifest.db Size
+   * (BACKUP_DATA_LARGER_THAN_MANIFEST, plain backups; see checkDataSizes): a half or doctored backup never replaces
+   * a whole one.
    */
   async commit(): Promise<void> {
     if (this.state !== 'open') throw new BackupError('BACKUP_WRITER_CLOSED', `the backup was already ${this.state}`);
@@ -344,7 +418,12 @@ export class BackupWriter {
         { details: { snapshotState: status?.snapshotState, manifest, db } },
       );
     }
+    // A phone told "no space" may still end the backup as if all went well; a file it sent is then missing.
+    if (this.diskFull !== undefined) throw await noSpaceError(this.paths.out, this.diskFull.cause, { writing: this.diskFull.writing });
+    const sizes = await checkDataSizes(this.paths.staging);
+    this.logger.debug({ ...sizes }, 'data files checked against their Manifest.db sizes');
     this.state = 'committing';
+    let installing = false;
     try {
       if ((this.options.syncFiles ?? true) && this.syncAtCommit && !(await syncFileSystem(this.paths.staging))) {
         this.logger.debug('no filesystem-wide sync here: syncing the received files one by one');
@@ -352,12 +431,24 @@ export class BackupWriter {
       }
       for (const dir of this.dirtyDirectories) await fsyncDirectory(dir);
       this.dirtyDirectories.clear();
+      installing = true;
       await commitStaging(this.paths, async (step) => this.options.onCommitStep?.(step));
       this.state = 'committed';
       this.logger.debug({ path: this.paths.current }, 'backup committed');
+    } catch (error) {
+      const full = noSpaceErrno(error) === undefined ? undefined : await noSpaceError(this.paths.out, error, {
+        writing: installing ? 'the commit (installing the new backup)' : 'the new backup while syncing it to disk',
+      });
+      // Nothing was renamed yet: the staging copy is dropped now, as abort() would. Once the renames began, everything
+      // stays as it is on disk and the next open() finishes or undoes the commit.
+      if (!installing) {
+        this.state = 'open';
+        await this.abort((full ?? (error as Error)).message);
+      }
+      throw full ?? error;
     } finally {
-      // On failure everything stays as it is on disk: the next open() finishes or undoes the commit.
       await this.lock.release();
+      await removeWorkFolderIfEmpty(this.paths);
     }
   }
 
@@ -372,6 +463,7 @@ export class BackupWriter {
       await rm(this.paths.tmp, { recursive: true, force: true });
     } finally {
       await this.lock.release();
+      await removeWorkFolderIfEmpty(this.paths);
     }
   }
 }

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupWriter, defaultBackupRoots, ownBackupRoot } from '../backup/index.js';
 import { openLockdownSession, type LockdownSession } from '../lockdown/index.js';
-import { MOBILEBACKUP2_SERVICE, Mobilebackup2Client, type BackupHost, type TransferProgress } from '../services/mobilebackup2/index.js';
+import { plistNumber } from '../plist/index.js';
+import { DEFAULT_MAX_FILE_BYTES, MOBILEBACKUP2_SERVICE, Mobilebackup2Client, type BackupHost, type TransferProgress } from '../services/mobilebackup2/index.js';
 import { BackupOperationError } from './backup-errors.js';
 import { buildBackupInfoPlist } from './backup-info-plist.js';
 import { PHASE_MESSAGES, type BackupPhase, type BackupProgress } from './backup-progress.js';
@@ -22,6 +23,12 @@ export interface BackupDeviceOptions {
   idleTimeoutMs?: number;
   /** Sync every received file to disk before installing it (default true). */
   syncFiles?: boolean;
+  /**
+   * The most bytes one file from the phone may have; more is DEVICELINK_FILE_TOO_LARGE and the backup fails. Default:
+   * the phone's own capacity (lockdown com.apple.disk_usage TotalDiskCapacity), else DEFAULT_MAX_FILE_BYTES (2 TiB).
+   * Tests set it low.
+   */
+  maxFileBytes?: number;
 }
 
 export interface BackupDeviceResult {
@@ -74,6 +81,8 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
   let sync: BackupSync | undefined;
   let mb2: Mobilebackup2Client | undefined;
   let syncStarted = false;
+  /** What the phone announced for the batch it was sending: the space a full disk lacked, as far as we know. */
+  let batchBytes: number | undefined;
   try {
     session = await openLockdownSession(access.usbmux, device, {
       store: access.store,
@@ -86,6 +95,7 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
     });
     const encrypted = (await session.lockdown.tryGetValue({ domain: 'com.apple.mobile.backup', key: 'WillEncrypt' })) === true;
     logger.info({ udid, encrypted }, encrypted ? 'the phone encrypts its backups' : 'the backup will not be encrypted');
+    const maxFileBytes = options.maxFileBytes ?? (await phoneCapacity(session)) ?? DEFAULT_MAX_FILE_BYTES;
 
     emit('preparing', PHASE_MESSAGES.preparing);
     let transferring = false;
@@ -116,6 +126,7 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
     let bytes = 0;
     let files = 0;
     await mb2.backup({
+      maxFileBytes,
       udid,
       forceFull: full,
       host,
@@ -124,6 +135,7 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
       firstMessageTimeoutMs: options.firstMessageTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs,
       onProgress: (p: TransferProgress) => {
+        batchBytes = p.batchBytes;
         bytes = p.bytesReceived;
         files = p.filesReceived;
         const update = { bytesDone: p.bytesReceived, bytesTotal: p.bytesTotal, files: p.filesReceived, percent: p.percent };
@@ -144,7 +156,9 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
     emit('done', PHASE_MESSAGES.done);
     return { udid, path: writer.backupPath, encrypted, full, files, bytes, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
-    const reason = cancel.signal.aborted && cancel.signal.reason instanceof Error ? cancel.signal.reason : error;
+    let reason = cancel.signal.aborted && cancel.signal.reason instanceof Error ? cancel.signal.reason : error;
+    // A full disk outranks how the phone reacted to it (its own error code, a dropped connection); an interrupt does not.
+    if (!access.signal?.aborted) reason = (await writer.noSpaceFailure(reason, batchBytes)) ?? reason;
     await writer.abort((reason as Error).message ?? String(reason));
     throw reason;
   } finally {
@@ -154,4 +168,14 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
     if (mb2) await mb2.disconnect().catch(() => undefined);
     await session?.close().catch(() => undefined);
   }
+}
+
+/**
+ * The phone's disk size in bytes (lockdown com.apple.disk_usage TotalDiskCapacity, as ideviceinfo -q shows it): no
+ * file it sends can be larger. Undefined when the phone does not say.
+ */
+async function phoneCapacity(session: LockdownSession): Promise<number | undefined> {
+  const value = await session.lockdown.tryGetValue({ domain: 'com.apple.disk_usage', key: 'TotalDiskCapacity' }).catch(() => undefined);
+  const bytes = plistNumber(value);
+  return bytes !== undefined && Number.isFinite(bytes) && bytes > 0 ? bytes : undefined;
 }

@@ -34,4 +34,29 @@ describe('receiving the files a phone uploads', () => {
       pair.close();
     }
   });
+
+  it('a block that would take a file past the cap ends the upload with DEVICELINK_FILE_TOO_LARGE before its payload is read', async () => {
+    const pair = await socketPair();
+    try {
+      let destroyed = false;
+      const sink: FileSink = {
+        async openForWrite() {
+          return new Writable({ write: (_chunk, _encoding, callback) => callback(), destroy: (error, callback) => ((destroyed = true), callback(error)) });
+        },
+      };
+      const received = receiveFiles(new DeviceLinkChannel(pair.client, { timeoutMs: 2_000 }), sink, { maxFileBytes: 1_000 });
+      // 600 bytes, then a header announcing 1 MB more and no payload at all: waiting for it would time out.
+      const header = Buffer.alloc(5);
+      header.writeUInt32BE(1_000_001, 0);
+      header[4] = FileBlock.DATA;
+      pair.server.write(Buffer.concat([fileStream([encodeFileBlock(FileBlock.DATA, Buffer.alloc(600))]), header]));
+      await expect(received).rejects.toMatchObject({
+        code: 'DEVICELINK_FILE_TOO_LARGE',
+        details: { devicePath: '/var/mobile/Library/SMS/sms.db', path: HOST_PATH, bytes: 1_000_600, limit: 1_000 },
+      });
+      expect(destroyed).toBe(true);
+    } finally {
+      pair.close();
+    }
+  });
 });

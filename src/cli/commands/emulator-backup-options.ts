@@ -9,6 +9,7 @@ export interface EmulatorBackupFlags {
   stall?: string;
   passcode?: string;
   needExtraSpace?: string;
+  oversizeFile?: string;
   busyLock?: string;
   keybagRounds?: string;
 }
@@ -22,6 +23,7 @@ export function addEmulatorBackupOptions(command: Command): Command {
     .option('--stall <when>', 'fault: stop talking "before-first-message" or "mid-upload" without closing')
     .option('--passcode <SECONDS|never>', 'the phone asks for its passcode before each backup (iOS 16.1+); the owner types it after SECONDS, or never (208 after 3 min)')
     .option('--need-extra-space <SIZE>', 'fault: claim each backup needs SIZE more bytes than it does (tests the 105 "not enough space" answer)')
+    .option('--oversize-file <BYTES>', 'fault: send the first file of each backup BYTES (e.g. 300M) longer than its Manifest.db row says (a phone sending more than it declared)')
     .option('--busy-lock <N>', 'fault: answer the first N sync-lock requests with "busy"')
     .option('--keybag-rounds <N>', 'PBKDF2 rounds of keybags made by "encryption on" (a phone uses 10,000,000; lower is faster for tests)');
 }
@@ -49,6 +51,11 @@ export function emulatorBackupConfig(flags: EmulatorBackupFlags): Partial<Backup
     if (flags.needExtraSpace !== undefined) faults.extraBytesNeeded = parseByteCount(flags.needExtraSpace);
   } catch (error) {
     throw new CliUsageError(`--need-extra-space: ${(error as Error).message}`);
+  }
+  try {
+    if (flags.oversizeFile !== undefined) faults.oversizeFileBytes = parseByteCount(flags.oversizeFile);
+  } catch (error) {
+    throw new CliUsageError(`--oversize-file: ${(error as Error).message}`);
   }
   if (flags.busyLock !== undefined) faults.busyLockReplies = wholeNumber(flags.busyLock, '--busy-lock');
   const config: Partial<BackupAgentConfig> = { faults, content: contentSource(flags.content) };

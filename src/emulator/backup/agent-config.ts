@@ -18,6 +18,11 @@ export interface BackupFaults {
   extraBytesNeeded?: number;
   /** Also upload a file under this host path (paths that try to leave the backup folder). */
   uploadExtraPath?: string;
+  /**
+   * Send the first file of the upload this many bytes longer than its Manifest.db row (and the batch size
+   * announced) say: a phone that sends more than it declared. The extra bytes are zeros, streamed.
+   */
+  oversizeFileBytes?: number;
   /** Answer the first N exclusive AFC FileLock requests with OP_WOULD_BLOCK (the host must retry). */
   busyLockReplies?: number;
 }

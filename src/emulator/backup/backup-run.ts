@@ -105,6 +105,8 @@ export async function runBackup(link: DeviceSideLink, context: ServiceContext, c
       midUploadStallAt: faults.stall === 'mid-upload' ? Math.floor(manifest.uploadBytes / 2) : undefined,
       extraPath: faults.uploadExtraPath,
       failAfterBytes: faults.failAfterBytes,
+      oversizeBytes: faults.oversizeFileBytes,
+      log,
     });
     if (uploaded !== undefined) return uploaded;
     const sentFiles = manifest.uploadCount;
@@ -193,7 +195,7 @@ async function uploadFiles(
   config: BackupAgentConfig,
   content: PhoneContent,
   manifest: BuiltManifest,
-  plan: { udid: string; status: Buffer; midUploadStallAt?: number; extraPath?: string; failAfterBytes?: number },
+  plan: { udid: string; status: Buffer; midUploadStallAt?: number; extraPath?: string; failAfterBytes?: number; oversizeBytes?: number; log: ServiceContext['logger'] },
 ): Promise<AgentResult | typeof STALLED | undefined> {
   const batchFiles = config.batchFiles ?? 1000;
   const batchBytes = config.batchBytes ?? 64 * 1024 * 1024;
@@ -206,18 +208,25 @@ async function uploadFiles(
   let bytesInBatch = 0;
   let sentBytes = 0;
   const total = Math.max(1, manifest.uploadBytes);
+  let oversize = plan.oversizeBytes;
   for (const upload of manifest.uploads()) {
-    const size = storedSize(upload.size, upload.key !== null);
+    const extra = oversize ?? 0;
+    oversize = undefined;
+    if (extra > 0) plan.log.info({ domain: upload.domain, relativePath: upload.relativePath, extra }, 'fault: sending a file longer than its Manifest.db row says');
+    const size = storedSize(upload.size, upload.key !== null) + extra;
     batch.push({
       devicePath: `/var/mobile/${upload.domain}/${upload.relativePath}`,
       hostPath: `${plan.udid}/${upload.fileID.slice(0, 2)}/${upload.fileID}`,
       size,
       open: async () => {
         const plain = await content.open(upload);
-        if (upload.key === null) return plain;
-        const encrypted = new EncryptStream(upload.key);
-        plain.on('error', (error) => encrypted.destroy(error));
-        return plain.pipe(encrypted);
+        let stream: Readable = plain;
+        if (upload.key !== null) {
+          const encrypted = new EncryptStream(upload.key);
+          plain.on('error', (error) => encrypted.destroy(error));
+          stream = plain.pipe(encrypted);
+        }
+        return extra > 0 ? Readable.from(followedByZeros(stream, extra)) : stream;
       },
     });
     bytesInBatch += size;
@@ -234,6 +243,13 @@ async function uploadFiles(
     if (failed !== undefined) return failed;
   }
   return undefined;
+}
+
+/** `stream`'s bytes, then `count` zero bytes in 64 KiB pieces (one buffer, never the whole run in memory). */
+async function* followedByZeros(stream: Readable, count: number): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) yield chunk as Buffer;
+  const zeros = Buffer.alloc(Math.min(count, 64 * 1024));
+  for (let left = count; left > 0; left -= zeros.length) yield left >= zeros.length ? zeros : zeros.subarray(0, left);
 }
 
 /** One DLMessageUploadFiles: the message, each file's stream, the terminator, and the host's status. */

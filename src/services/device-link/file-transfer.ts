@@ -70,6 +70,11 @@ export interface ReceiveProgress {
   onFile?(path: string): void;
   /** How long the phone may go quiet in the middle of the stream (default: the channel's reader timeout). */
   idleTimeoutMs?: number;
+  /**
+   * The most bytes one file may have (default: no cap). A block that would take a file past it ends the upload
+   * with DEVICELINK_FILE_TOO_LARGE before its payload is read: a phone is not a trusted peer.
+   */
+  maxFileBytes?: number;
 }
 
 export interface ReceiveResult {
@@ -126,11 +131,12 @@ export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, p
     for (;;) {
       const deviceLength = await readU32();
       if (deviceLength === 0) return result;
-      await readText(deviceLength, MAX_PATH_BYTES, 'device path');
+      const devicePath = await readText(deviceLength, MAX_PATH_BYTES, 'device path');
       const hostPath = await readText(await readU32(), MAX_PATH_BYTES, 'file path');
       let target: Writable | undefined;
       let refused = false;
       let wroteData = false;
+      let fileBytes = 0;
 
       const openTarget = async (): Promise<void> => {
         if (target || refused) return;
@@ -157,6 +163,15 @@ export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, p
         const code = (await reader.readExactly(1, waiting))[0]!;
         const payloadLength = length - 1;
         if (code === FileBlock.DATA) {
+          if (progress.maxFileBytes !== undefined && fileBytes + payloadLength > progress.maxFileBytes) {
+            target?.destroy();
+            throw new DeviceLinkError(
+              'DEVICELINK_FILE_TOO_LARGE',
+              `the phone sent more than ${progress.maxFileBytes} bytes for ${devicePath} (${hostPath}), more than any file it can hold: the backup was stopped`,
+              { details: { devicePath, path: hostPath, bytes: fileBytes + payloadLength, limit: progress.maxFileBytes } },
+            );
+          }
+          fileBytes += payloadLength;
           await openTarget();
           let remaining = payloadLength;
           while (remaining > 0) {

@@ -20,6 +20,8 @@ export interface TransferProgress {
   bytesReceived: number;
   /** Bytes received before the current upload batch plus what the phone announced for it (UploadFiles). */
   bytesTotal?: number;
+  /** What the phone announced for the current upload batch alone (the space that batch needs). */
+  batchBytes?: number;
   filesReceived: number;
   /** The phone's own 0–100 estimate, when it sends one. */
   percent?: number;
@@ -33,8 +35,19 @@ export interface LoopOptions {
   firstMessageTimeoutMs?: number;
   /** Between later messages (default 5 min). */
   idleTimeoutMs?: number;
+  /**
+   * The most bytes one uploaded file may have (default DEFAULT_MAX_FILE_BYTES): a file past it ends the operation
+   * with DEVICELINK_FILE_TOO_LARGE. Give the phone's capacity when it is known (lockdown TotalDiskCapacity).
+   */
+  maxFileBytes?: number;
   logger?: Logger;
 }
+
+/**
+ * The per-file cap when the phone's capacity is unknown: 2 TiB, the most storage an iPhone or iPad has been sold
+ * with (2 TB iPad Pro, 2024). No file on the phone can be larger than the phone.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 2 ** 41;
 
 const FIRST_WAIT = 'the phone to start (it may be preparing the backup, or asking for its passcode: unlock it and enter the passcode if asked)';
 
@@ -85,10 +98,12 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
           progress.phase = 'transferring';
           progress.message = 'receiving files from the phone';
           // The phone announces each batch's size: the total known so far is what came before plus this batch.
-          progress.bytesTotal = progress.bytesReceived + (plistNumber(message[3]) ?? 0);
+          progress.batchBytes = plistNumber(message[3]) ?? 0;
+          progress.bytesTotal = progress.bytesReceived + progress.batchBytes;
           report();
           const result = await receiveFiles(channel, host, {
             idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
+            maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
             onBytes: (bytes) => {
               progress.bytesReceived += bytes;
               report();
@@ -97,6 +112,9 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
               progress.filesReceived += 1;
             },
           }).catch((error: unknown) => {
+            if (error instanceof DeviceLinkError && error.code === 'DEVICELINK_FILE_TOO_LARGE') {
+              logger.warn({ ...error.details }, 'the phone sent a file larger than it can hold: stopping the backup');
+            }
             if (!(error instanceof WireError && error.code === 'WIRE_TIMEOUT')) throw error;
             throw new Mobilebackup2Error(
               'MB2_TIMEOUT',

@@ -185,7 +185,10 @@ describe('BackupWriter', () => {
       const writer = await BackupWriter.open(tmp, UDID);
       await expect(BackupWriter.open(tmp, UDID)).rejects.toMatchObject({ code: 'BACKUP_BUSY' });
       await writer.abort('test');
+      // The abort removed the emptied work folder: a crashed run would have left it with its lock inside.
+      expect(existsSync(join(tmp, WORK_FOLDER))).toBe(false);
       const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+      await mkdir(join(tmp, WORK_FOLDER));
       await writeFile(join(tmp, WORK_FOLDER, `${UDID}.lock`), `${dead}\n`);
       const again = await BackupWriter.open(tmp, UDID);
       await again.abort('test');
