@@ -43,6 +43,8 @@ export async function runCommand(command: Command, body: (context: CommandContex
       process.exit(statusFor(signal));
     }, SIGNAL_GRACE_MS).unref();
   };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const context: CommandContext = {
     globals,
     logger,
