@@ -1,4 +1,4 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import type { BackupReader } from '../backup/index.js';
 import { IosRescueError } from '../errors.js';
 import { ExtractError } from './errors.js';
@@ -15,6 +15,7 @@ import { remindersExtractor } from './extractors/reminders.js';
 import { voicemailExtractor } from './extractors/voicemail.js';
 import { whatsappExtractor } from './extractors/whatsapp.js';
 import { OutputFolder } from './output-folder.js';
+import { makeOutputFolder, outputPermissions, type OutputMode } from './output-mode.js';
 import { writeReport } from './report/index.js';
 import { WorkDir } from './work-dir.js';
 
@@ -88,6 +89,8 @@ export interface ExtractOptions {
   types?: DataType[];
   range?: DateRange;
   tempDir?: string;
+  /** private (default): owner-only folders and files whatever the umask; shared: the umask decides. */
+  outputMode?: OutputMode;
   signal?: AbortSignal;
   onType?: (event: { type: DataType; phase: 'start' | 'done'; result?: TypeResult }) => void;
 }
@@ -96,6 +99,8 @@ export interface ExtractionReport {
   out: string;
   types: TypeResult[];
   range: { since: string | null; until: string | null };
+  /** Who may read the output (report.html says so, also when redrawn from this file alone). */
+  outputMode: OutputMode;
 }
 
 /**
@@ -104,14 +109,16 @@ export interface ExtractionReport {
  * at the top of the output folder.
  */
 export async function runExtraction(reader: BackupReader, options: ExtractOptions): Promise<ExtractionReport> {
-  await mkdir(options.out, { recursive: true });
+  const permissions = outputPermissions(options.outputMode);
+  // An --out folder that already exists keeps its mode: it is the user's, and may hold other things.
+  await makeOutputFolder(options.out, permissions);
   if ((await readdir(options.out)).includes('extraction.json')) {
     throw new ExtractError('EXTRACT_OUTPUT_NOT_EMPTY', `${options.out} already holds an extraction; choose an empty folder`, { details: { out: options.out } });
   }
-  const out = new OutputFolder(options.out);
+  const out = new OutputFolder(options.out, permissions);
   const range = options.range ?? {};
   const work = await WorkDir.create(options.tempDir);
-  const report: ExtractionReport = { out: options.out, types: [], range: { since: range.since?.toISOString() ?? null, until: range.until?.toISOString() ?? null } };
+  const report: ExtractionReport = { out: options.out, types: [], range: { since: range.since?.toISOString() ?? null, until: range.until?.toISOString() ?? null }, outputMode: permissions.mode };
   try {
     for (const type of options.types ?? DATA_TYPES) {
       options.signal?.throwIfAborted();

@@ -1,5 +1,6 @@
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { toBinaryPlist, type PlistDict } from '../plist/index.js';
 import {
   BackupError,
@@ -11,6 +12,7 @@ import {
   type BackupFileEntry,
   type OpenBackupOptions,
 } from '../backup/index.js';
+import { makeOutputFolder, outputPermissions, type OutputMode, type OutputPermissions } from '../extract/index.js';
 import { writeStreamToNewFile } from './write-stream-file.js';
 
 export interface DecryptBackupOptions extends OpenBackupOptions {
@@ -22,6 +24,8 @@ export interface DecryptBackupOptions extends OpenBackupOptions {
    * 'tree': the files under `<out>/<domain>/<relativePath>`, for people rather than tools.
    */
   layout?: 'backup' | 'tree';
+  /** private (default): owner-only folders and files whatever the umask; shared: the umask decides. */
+  outputMode?: OutputMode;
   signal?: AbortSignal;
   onFile?: (progress: { done: number; bytes: number; entry: BackupFileEntry }) => void;
 }
@@ -48,8 +52,9 @@ function problemOf(entry: BackupFileEntry, error: unknown): DecryptProblem {
   return { fileId: entry.fileId, domain: entry.domain, relativePath: entry.relativePath, code, message: (error as Error).message };
 }
 
-async function prepareOutput(out: string): Promise<void> {
-  await mkdir(out, { recursive: true, mode: 0o700 });
+async function prepareOutput(out: string, permissions: OutputPermissions): Promise<void> {
+  // An existing (empty) folder keeps its mode: it is the user's.
+  await makeOutputFolder(out, permissions);
   if ((await readdir(out)).length > 0) {
     throw new BackupError('BACKUP_OUTPUT_EXISTS', `${out} is not empty; decrypt writes into an empty or new folder`, { details: { path: out } });
   }
@@ -75,7 +80,8 @@ async function targetPath(out: string, entry: BackupFileEntry, layout: 'backup' 
  */
 export async function decryptBackup(options: DecryptBackupOptions): Promise<DecryptBackupResult> {
   const layout = options.layout ?? 'backup';
-  await prepareOutput(options.out);
+  const permissions = outputPermissions(options.outputMode);
+  await prepareOutput(options.out, permissions);
   const reader = await BackupReader.open(options.backup, options);
   const result: DecryptBackupResult = { out: options.out, files: 0, bytes: 0, problems: [], wasEncrypted: reader.isEncrypted };
   try {
@@ -88,7 +94,7 @@ export async function decryptBackup(options: DecryptBackupOptions): Promise<Decr
         }
         if (entry.kind !== 'file') {
           if (layout === 'tree' && entry.kind === 'directory' && entry.relativePath !== '') {
-            await targetPath(options.out, entry, layout).then((dir) => mkdir(dir, { recursive: true, mode: 0o700 })).catch((error: unknown) => {
+            await targetPath(options.out, entry, layout).then((dir) => makeOutputFolder(dir, permissions)).catch((error: unknown) => {
               result.problems.push(problemOf(entry, error));
             });
           }
@@ -96,7 +102,7 @@ export async function decryptBackup(options: DecryptBackupOptions): Promise<Decr
         }
         try {
           const path = await targetPath(options.out, entry, layout, reader.manifestKind === 'mbdb');
-          result.bytes += await writeStreamToNewFile(await reader.openFile(entry), path, options.signal);
+          result.bytes += await writeStreamToNewFile(await reader.openFile(entry), path, { signal: options.signal, permissions });
           result.files++;
         } catch (error) {
           if (error instanceof BackupError && error.code === 'BACKUP_NO_SPACE') throw error;
@@ -110,25 +116,38 @@ export async function decryptBackup(options: DecryptBackupOptions): Promise<Decr
       if (!(error instanceof BackupError) || error.code !== 'BACKUP_CORRUPT_MANIFEST') throw error;
       result.problems.push({ fileId: '', domain: '', relativePath: '', code: error.code, message: error.message });
     }
-    if (layout === 'backup') await writePlainBackupFiles(reader, options.out);
+    if (layout === 'backup') await writePlainBackupFiles(reader, options.out, permissions);
     return result;
   } finally {
     await reader.close();
   }
 }
 
-/** The manifest and plists of the plain copy: Manifest.plist says IsEncrypted false and drops the ManifestKey. */
-async function writePlainBackupFiles(reader: BackupReader, out: string): Promise<void> {
-  if (reader.manifestKind === 'db') await copyFile(reader.manifestDbPath!, join(out, 'Manifest.db'));
-  else await copyFile(join(reader.dir, 'Manifest.mbdb'), join(out, 'Manifest.mbdb'));
-  for (const name of ['Info.plist', 'Status.plist']) {
-    await copyFile(join(reader.dir, name), join(out, name)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
+/**
+ * The manifest and plists of the plain copy: Manifest.plist says IsEncrypted false and drops the ManifestKey.
+ * They are streamed into new files rather than copied by the kernel, which would give them the source's mode.
+ */
+async function writePlainBackupFiles(reader: BackupReader, out: string, permissions: OutputPermissions): Promise<void> {
+  const copy = async (source: string, name: string, optional = false): Promise<void> => {
+    const handle = await open(source, 'r').catch((error: NodeJS.ErrnoException) => {
+      if (optional && error.code === 'ENOENT') return undefined;
+      throw error;
     });
-  }
+    if (handle === undefined) return;
+    const stream = handle.createReadStream();
+    try {
+      await writeStreamToNewFile(stream, join(out, name), { permissions });
+    } finally {
+      // Closes the file when the copy failed before reading it all (a stream read to its end has closed it).
+      stream.destroy();
+    }
+  };
+  if (reader.manifestKind === 'db') await copy(reader.manifestDbPath!, 'Manifest.db');
+  else await copy(join(reader.dir, 'Manifest.mbdb'), 'Manifest.mbdb');
+  for (const name of ['Info.plist', 'Status.plist']) await copy(join(reader.dir, name), name, true);
   if (reader.manifestPlist) {
     const raw: PlistDict = { ...reader.manifestPlist.raw, IsEncrypted: false };
     delete raw.ManifestKey;
-    await writeFile(join(out, 'Manifest.plist'), toBinaryPlist(raw), { mode: 0o600 });
+    await writeStreamToNewFile(Readable.from([toBinaryPlist(raw)]), join(out, 'Manifest.plist'), { permissions });
   }
 }

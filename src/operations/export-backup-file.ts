@@ -1,6 +1,7 @@
-import { access, rename, rm } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { BackupError, BackupReader, type OpenBackupOptions } from '../backup/index.js';
-import { writeStreamToNewFile } from './write-stream-file.js';
+import { outputPermissions, type OutputMode } from '../extract/index.js';
+import { writeStreamThroughPartial } from './write-stream-file.js';
 
 export interface ExportBackupFileOptions extends OpenBackupOptions {
   backup: string;
@@ -8,6 +9,8 @@ export interface ExportBackupFileOptions extends OpenBackupOptions {
   relativePath: string;
   /** Destination file; must not exist. Written under a temporary name and renamed when complete. */
   out: string;
+  /** private (default): the file (and any folder created for it) owner-only whatever the umask; shared: the umask decides. */
+  outputMode?: OutputMode;
   signal?: AbortSignal;
 }
 
@@ -17,7 +20,6 @@ export async function exportBackupFile(options: ExportBackupFileOptions): Promis
     throw new BackupError('BACKUP_OUTPUT_EXISTS', `${options.out} already exists; not overwriting it`, { details: { path: options.out } });
   }
   const reader = await BackupReader.open(options.backup, options);
-  const partial = `${options.out}.partial`;
   try {
     const entry = reader.get(options.domain, options.relativePath);
     if (entry === undefined) {
@@ -25,12 +27,11 @@ export async function exportBackupFile(options: ExportBackupFileOptions): Promis
         details: { domain: options.domain, relativePath: options.relativePath },
       });
     }
-    const bytes = await writeStreamToNewFile(await reader.openFile(entry), partial, options.signal);
-    await rename(partial, options.out);
+    const bytes = await writeStreamThroughPartial(await reader.openFile(entry), options.out, {
+      signal: options.signal,
+      permissions: outputPermissions(options.outputMode),
+    });
     return { out: options.out, bytes, fileId: entry.fileId };
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw error;
   } finally {
     await reader.close();
   }

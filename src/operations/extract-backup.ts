@@ -1,11 +1,12 @@
 import { BackupReader, type OpenBackupOptions } from '../backup/index.js';
-import { runExtraction, type DataType, type DateRange, type ExtractionReport, type TypeResult } from '../extract/index.js';
+import { runExtraction, type DataType, type DateRange, type ExtractionReport, type OutputMode, type TypeResult } from '../extract/index.js';
 
 export interface ExtractBackupOptions extends OpenBackupOptions {
   backup: string;
   out: string;
   types?: DataType[];
   range?: DateRange;
+  outputMode?: OutputMode;
   signal?: AbortSignal;
   onType?: (event: { type: DataType; phase: 'start' | 'done'; result?: TypeResult }) => void;
 }
@@ -14,7 +15,7 @@ export interface ExtractBackupOptions extends OpenBackupOptions {
 export async function extractBackup(options: ExtractBackupOptions): Promise<ExtractionReport> {
   const reader = await BackupReader.open(options.backup, options);
   try {
-    return await runExtraction(reader, { out: options.out, types: options.types, range: options.range, tempDir: options.tempDir, signal: options.signal, onType: options.onType });
+    return await runExtraction(reader, { out: options.out, types: options.types, range: options.range, tempDir: options.tempDir, outputMode: options.outputMode, signal: options.signal, onType: options.onType });
   } finally {
     await reader.close();
   }

@@ -4,6 +4,7 @@ import { ExitCode } from '../exit-codes.js';
 import { runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';
 import { formatBytes } from './format.js';
+import { outputModeOption, type OutputModeFlags } from './output-mode-option.js';
 
 export function registerDecryptCommand(program: Command): void {
   addBackupOpenOptions(
@@ -12,13 +13,15 @@ export function registerDecryptCommand(program: Command): void {
       .description('write a decrypted, plain copy of a backup that any backup tool can read')
       .argument('<BACKUP>', 'backup folder')
       .requiredOption('--out <DIR>', 'output folder (new or empty)')
-      .addOption(new Option('--layout <LAYOUT>', 'backup: a plain backup; tree: files as <domain>/<path>').choices(['backup', 'tree']).default('backup')),
-  ).action(async (backup: string, flags: BackupOpenFlags & { out: string; layout: 'backup' | 'tree' }, command: Command) =>
+      .addOption(new Option('--layout <LAYOUT>', 'backup: a plain backup; tree: files as <domain>/<path>').choices(['backup', 'tree']).default('backup'))
+      .addOption(outputModeOption()),
+  ).action(async (backup: string, flags: BackupOpenFlags & OutputModeFlags & { out: string; layout: 'backup' | 'tree' }, command: Command) =>
     runCommand(command, async ({ print, signal, logger }) => {
       const result = await decryptBackup({
         backup,
         out: flags.out,
         layout: flags.layout,
+        outputMode: flags.outputMode,
         signal,
         ...backupOpenOptions(flags),
         onFile: ({ done, bytes }) => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { exportBackupFile } from '../../operations/export-backup-file.js';
 import { runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';
+import { outputModeOption, type OutputModeFlags } from './output-mode-option.js';
 
 export function registerExportFileCommand(program: Command): void {
   addBackupOpenOptions(
@@ -11,10 +12,11 @@ export function registerExportFileCommand(program: Command): void {
       .argument('<BACKUP>', 'backup folder')
       .argument('<DOMAIN>', 'domain, e.g. HomeDomain')
       .argument('<PATH>', 'relative path, e.g. Library/SMS/sms.db')
-      .requiredOption('--out <FILE>', 'where to write it (must not exist)'),
-  ).action(async (backup: string, domain: string, relativePath: string, flags: BackupOpenFlags & { out: string }, command: Command) =>
+      .requiredOption('--out <FILE>', 'where to write it (must not exist)')
+      .addOption(outputModeOption()),
+  ).action(async (backup: string, domain: string, relativePath: string, flags: BackupOpenFlags & OutputModeFlags & { out: string }, command: Command) =>
     runCommand(command, async ({ print, signal }) => {
-      const result = await exportBackupFile({ backup, domain, relativePath, out: flags.out, signal, ...backupOpenOptions(flags) });
+      const result = await exportBackupFile({ backup, domain, relativePath, out: flags.out, outputMode: flags.outputMode, signal, ...backupOpenOptions(flags) });
       print(`Wrote ${result.bytes} bytes to ${result.out}`, result);
     }),
   );

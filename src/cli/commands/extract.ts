@@ -5,6 +5,7 @@ import { ExitCode } from '../exit-codes.js';
 import { runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';
 import { dataTypesOption, dateRangeOption } from './data-type-options.js';
+import { outputModeOption, type OutputModeFlags } from './output-mode-option.js';
 
 export function registerExtractCommand(program: Command): void {
   addBackupOpenOptions(
@@ -15,13 +16,14 @@ export function registerExtractCommand(program: Command): void {
       .requiredOption('--out <DIR>', 'output folder (created if missing; must not hold an earlier extraction)')
       .option('--types <LIST>', 'only these types: photos,contacts,messages,calls,calendar,safari,whatsapp,audio,notes,reminders,voicemail (default: all)')
       .option('--since <DATE>', 'only items from this day on (YYYY-MM-DD, UTC, or an ISO 8601 date-time); contacts are not filtered')
-      .option('--until <DATE>', 'only items up to this day, inclusive'),
-  ).action(async (backup: string, flags: BackupOpenFlags & { out: string; types?: string; since?: string; until?: string }, command: Command) =>
+      .option('--until <DATE>', 'only items up to this day, inclusive')
+      .addOption(outputModeOption()),
+  ).action(async (backup: string, flags: BackupOpenFlags & OutputModeFlags & { out: string; types?: string; since?: string; until?: string }, command: Command) =>
     runCommand(command, async ({ print, signal, logger }) => {
       const types = dataTypesOption(flags.types);
       const range = dateRangeOption(flags.since, flags.until);
       const report = await extractBackup({
-        backup, out: flags.out, types, range, signal, ...backupOpenOptions(flags),
+        backup, out: flags.out, types, range, outputMode: flags.outputMode, signal, ...backupOpenOptions(flags),
         onType: ({ type, phase }) => phase === 'start' && logger.info({ type }, `extracting ${type}`),
       });
       const lines = [`Extracted to ${report.out}:`];

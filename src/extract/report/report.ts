@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { safeJoin } from '../../backup/index.js';
 import { TextSink } from '../exporters/text-sink.js';
 import type { TypeResult } from '../extractor.js';
+import { outputPermissions, type OutputMode } from '../output-mode.js';
 import type { ExtractionReport } from '../pipeline.js';
 import { WorkDir } from '../work-dir.js';
 import { attr, fileLink, text } from './html.js';
@@ -65,11 +67,13 @@ export async function writeReport(outDir: string, options: ReportOptions = {}): 
     } finally {
       await body.close();
     }
-    const page = new TextSink(await safeJoin(outDir, REPORT_FILE));
+    // An extraction.json from before output modes existed says nothing: the page is written private, claims nothing.
+    const page = new TextSink(await safeJoin(outDir, REPORT_FILE), outputPermissions(extraction.outputMode));
     try {
       await page.write(pageHead('iosrescue — recovered data'));
       await page.write(header(extraction, types, options.generated ?? new Date()));
       for await (const chunk of createReadStream(bodyPath, { encoding: 'utf8' })) await page.write(chunk as string);
+      await page.write(footer(extraction.outputMode as OutputMode | undefined));
       await page.write(pageTail());
     } finally {
       await page.close();
@@ -131,4 +135,24 @@ ${rows.join('\n')}
 <nav class="tabs">${tabs.join('')}</nav>
 <div class="tools"><label><input type="checkbox" id="deleted-only"> Show only deleted items</label><input type="search" id="filter" placeholder="Filter this page…" aria-label="Filter"></div>
 `;
+}
+
+/** Who may read this folder: a report about someone's messages should say whether others on the computer can. */
+function footer(mode: OutputMode | undefined): string {
+  if (mode === 'private') {
+    return `<footer class="meta output-mode" data-output-mode="private">Files in this folder are readable only by ${text(ownerName())} (owner-only: files 0600, folders 0700).</footer>\n`;
+  }
+  if (mode === 'shared') {
+    return '<footer class="meta output-mode" data-output-mode="shared">Files in this folder were written with --output-mode shared: their modes follow the umask, so other accounts on this computer may be able to read them.</footer>\n';
+  }
+  return '';
+}
+
+function ownerName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // A uid with no passwd entry (some containers).
+    return 'the account that wrote them';
+  }
 }
