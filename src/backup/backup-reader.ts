@@ -346,6 +346,21 @@ export class BackupReader {
     return key === undefined ? bytes : decryptBuffer(key, bytes, stored.size);
   }
 
+  /**
+   * A file of the backup folder itself (`Info.plist`, `Status.plist`, `Manifest.mbdb`) or the plain Manifest.db being
+   * read, as a stream through the safe open; undefined when it is absent. `maxBytes` bounds what is read.
+   */
+  async openFolderFile(name: 'Info.plist' | 'Status.plist' | 'Manifest.mbdb' | 'Manifest.db', maxBytes?: number): Promise<Readable | undefined> {
+    const path = name === 'Manifest.db' ? this.manifestDbPath : join(this.dir, name);
+    if (path === undefined || inspectRegularFile(path, { label: name }) === undefined) return undefined;
+    const { handle, size } = await openRegularFile(path, { label: name, maxBytes });
+    if (size === 0) {
+      await handle.close();
+      return Readable.from([]);
+    }
+    return handle.createReadStream({ start: 0, end: size - 1 });
+  }
+
   async close(): Promise<void> {
     this.manifest?.close();
     if (this.tempDir !== undefined) {

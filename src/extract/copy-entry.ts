@@ -1,5 +1,18 @@
 import { SMALL_FILE_BYTES, type BackupFileEntry, type BackupReader } from '../backup/index.js';
+import type { ScanContext } from './extractor.js';
 import type { OutputFolder } from './output-folder.js';
+
+/**
+ * Whether an entry's data can be read. When it cannot (a link, FIFO, folder or device where its data file should
+ * be, data larger than its manifest entry, data missing), the reason goes to `context.skip` (counted and logged, not
+ * kept per entry) and the caller promises no file for it; the rest of the type goes on.
+ */
+export function readable(context: Pick<ScanContext, 'reader' | 'skip'>, entry: BackupFileEntry): boolean {
+  const reason = context.reader.unreadableReason(entry);
+  if (reason === undefined) return true;
+  context.skip(entry, reason);
+  return false;
+}
 
 /**
  * Saves one backup file under the output folder, decrypted when the backup is. `mtime` is the date the item had

@@ -1,4 +1,4 @@
-import type { BackupReader } from '../backup/index.js';
+import type { BackupError, BackupFileEntry, BackupReader } from '../backup/index.js';
 import type { OutputFolder } from './output-folder.js';
 import type { WorkDir } from './work-dir.js';
 
@@ -22,6 +22,8 @@ export interface ScanContext {
   reader: BackupReader;
   work: WorkDir;
   warn(message: string): void;
+  /** A backup file of this type that cannot be read (typed reason); counted per code, never kept per entry. */
+  skip(entry: BackupFileEntry, reason: BackupError): void;
 }
 
 export interface ExtractContext extends ScanContext {
@@ -55,6 +57,8 @@ export interface TypeResult {
   /** Files written (exports and copied media). */
   files: number;
   warnings: string[];
+  /** Backup files of this type that were not read, by code (BACKUP_NOT_A_REGULAR_FILE, BACKUP_DATA_TOO_LARGE…). */
+  skipped?: Record<string, number>;
   error?: { code: string; message: string };
 }
 

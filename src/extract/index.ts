@@ -6,6 +6,7 @@ export type * from './records.js';
 export { OutputFolder, sanitizeFileName, writeAll } from './output-folder.js';
 export { OUTPUT_MODES, outputPermissions, makeOutputFolder, settleFileMode, type OutputMode, type OutputPermissions } from './output-mode.js';
 export { writeReport, REPORT_FILE, type ReportOptions, type ReportSummary, type ReportTypeSummary } from './report/index.js';
+export { SkippedFiles, type SkippedFile } from './skipped-files.js';
 export { WorkDir, type OpenedDatabase } from './work-dir.js';
 export { fromAppleSeconds, fromAppleMessageDate, APPLE_EPOCH_MS } from './apple-time.js';
 export { contactToVCard, escapeText as escapeVCardText, foldLine as foldVCardLine } from './exporters/vcard.js';

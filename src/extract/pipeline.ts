@@ -17,6 +17,7 @@ import { whatsappExtractor } from './extractors/whatsapp.js';
 import { OutputFolder } from './output-folder.js';
 import { makeOutputFolder, outputPermissions, type OutputMode } from './output-mode.js';
 import { writeReport } from './report/index.js';
+import { SkippedFiles, type SkippedFile } from './skipped-files.js';
 import { WorkDir } from './work-dir.js';
 
 export const EXTRACTORS: Record<DataType, Extractor> = {
@@ -46,7 +47,16 @@ export function parseDataTypes(list: string | undefined): DataType[] {
 }
 
 function errorSummary(error: unknown): { code: string; message: string } {
-  return { code: error instanceof IosRescueError ? error.code : 'UNEXPECTED', message: error instanceof Error ? error.message : String(error) };
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof IosRescueError) return { code: error.code, message };
+  // A database whose tables or columns are not the ones this extractor reads: a schema it does not know, not a bug.
+  if (isSchemaMismatch(error)) return { code: 'EXTRACT_UNSUPPORTED_SCHEMA', message: `the database's schema is not one this extractor knows: ${message}` };
+  return { code: 'UNEXPECTED', message };
+}
+
+/** SQLite's own words when a query names a table or column the database does not have. */
+function isSchemaMismatch(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: string }).code === 'SQLITE_ERROR' && /^no such (table|column)\b/.test(error.message);
 }
 
 /** The manifest lists the database but the backup holds no data for it (cut-down or partial backups). */
@@ -68,7 +78,9 @@ export async function scanBackupContent(reader: BackupReader, options: ScanOptio
     for (const type of options.types ?? DATA_TYPES) {
       const warnings: string[] = [];
       try {
-        const counts = await EXTRACTORS[type].scan({ reader, work, warn: (m) => warnings.push(m) });
+        const skipped = new SkippedFiles(type);
+        const counts = await EXTRACTORS[type].scan({ reader, work, warn: (m) => warnings.push(m), skip: (entry, reason) => skipped.add(entry, reason) });
+        warnings.push(...skipped.warnings());
         results.push(counts === null
           ? { type, present: false, count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: 0, warnings }
           : { type, present: true, ...counts, warnings });
@@ -93,6 +105,8 @@ export interface ExtractOptions {
   outputMode?: OutputMode;
   signal?: AbortSignal;
   onType?: (event: { type: DataType; phase: 'start' | 'done'; result?: TypeResult }) => void;
+  /** Each backup file not read (a link, FIFO, device, oversized or missing data), as it happens: log it. */
+  onSkip?: (file: SkippedFile) => void;
 }
 
 export interface ExtractionReport {
@@ -124,9 +138,11 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
       options.signal?.throwIfAborted();
       options.onType?.({ type, phase: 'start' });
       const warnings: string[] = [];
+      const skipped = new SkippedFiles(type, options.onSkip);
       let result: TypeResult;
       try {
-        const done = await EXTRACTORS[type].extract({ reader, work, out, range, signal: options.signal, warn: (m) => warnings.push(m) });
+        const done = await EXTRACTORS[type].extract({ reader, work, out, range, signal: options.signal, warn: (m) => warnings.push(m), skip: (entry, reason) => skipped.add(entry, reason) });
+        warnings.push(...skipped.warnings());
         result = done === null ? { type, status: 'missing', records: 0, files: 0, warnings } : { type, status: 'ok', ...done, warnings };
       } catch (error) {
         if (options.signal?.aborted) throw error;
@@ -134,6 +150,7 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
           ? { type, status: 'missing', records: 0, files: 0, warnings: [...warnings, (error as Error).message] }
           : { type, status: 'failed', records: 0, files: 0, warnings, error: errorSummary(error) };
       }
+      if (skipped.any) result.skipped = skipped.counts;
       report.types.push(result);
       options.onType?.({ type, phase: 'done', result });
     }

@@ -1,6 +1,7 @@
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { IosRescueError } from '../errors.js';
 import { toBinaryPlist, type PlistDict } from '../plist/index.js';
 import {
   BackupError,
@@ -28,6 +29,8 @@ export interface DecryptBackupOptions extends OpenBackupOptions {
   outputMode?: OutputMode;
   signal?: AbortSignal;
   onFile?: (progress: { done: number; bytes: number; entry: BackupFileEntry }) => void;
+  /** Each entry that could not be read in full, as it happens (log it): the result keeps only counts and a few. */
+  onProblem?: (problem: DecryptProblem) => void;
 }
 
 export interface DecryptProblem {
@@ -42,13 +45,21 @@ export interface DecryptBackupResult {
   out: string;
   files: number;
   bytes: number;
-  /** Everything that could not be read in full; the rest was still written. */
+  /**
+   * The first PROBLEM_EXAMPLES entries that could not be read in full (the rest was still written). A hostile backup
+   * may have a million bad rows: every one goes to `onProblem` and is counted, never kept.
+   */
   problems: DecryptProblem[];
+  /** How many entries could not be read in full, in all and by code. */
+  problemCount: number;
+  problemCounts: Record<string, number>;
   wasEncrypted: boolean;
 }
 
+export const PROBLEM_EXAMPLES = 100;
+
 function problemOf(entry: BackupFileEntry, error: unknown): DecryptProblem {
-  const code = error instanceof BackupError ? error.code : 'UNEXPECTED';
+  const code = error instanceof IosRescueError ? error.code : 'UNEXPECTED';
   return { fileId: entry.fileId, domain: entry.domain, relativePath: entry.relativePath, code, message: (error as Error).message };
 }
 
@@ -74,7 +85,7 @@ async function targetPath(out: string, entry: BackupFileEntry, layout: 'backup' 
 
 /**
  * Writes a decrypted copy of a backup. Per-file failures (missing data, truncated or undecryptable files, paths
- * that would leave the output folder, damaged metadata) are collected in `problems` and the rest is still
+ * that would leave the output folder, damaged metadata) are counted (and the first few kept) in `problems` and the rest is still
  * written; a truncated file keeps the bytes that could be read. Failures of the whole run (wrong password, no
  * space, a manifest that cannot be read at all) throw.
  */
@@ -83,19 +94,25 @@ export async function decryptBackup(options: DecryptBackupOptions): Promise<Decr
   const permissions = outputPermissions(options.outputMode);
   await prepareOutput(options.out, permissions);
   const reader = await BackupReader.open(options.backup, options);
-  const result: DecryptBackupResult = { out: options.out, files: 0, bytes: 0, problems: [], wasEncrypted: reader.isEncrypted };
+  const result: DecryptBackupResult = { out: options.out, files: 0, bytes: 0, problems: [], problemCount: 0, problemCounts: {}, wasEncrypted: reader.isEncrypted };
+  const report = (problem: DecryptProblem): void => {
+    result.problemCount++;
+    result.problemCounts[problem.code] = (result.problemCounts[problem.code] ?? 0) + 1;
+    if (result.problems.length < PROBLEM_EXAMPLES) result.problems.push(problem);
+    options.onProblem?.(problem);
+  };
   try {
     try {
       for await (const entry of reader.files()) {
         options.signal?.throwIfAborted();
         if (entry.problem) {
-          result.problems.push(problemOf(entry, entry.problem));
+          report(problemOf(entry, entry.problem));
           continue;
         }
         if (entry.kind !== 'file') {
           if (layout === 'tree' && entry.kind === 'directory' && entry.relativePath !== '') {
             await targetPath(options.out, entry, layout).then((dir) => makeOutputFolder(dir, permissions)).catch((error: unknown) => {
-              result.problems.push(problemOf(entry, error));
+              report(problemOf(entry, error));
             });
           }
           continue;
@@ -107,16 +124,16 @@ export async function decryptBackup(options: DecryptBackupOptions): Promise<Decr
         } catch (error) {
           if (error instanceof BackupError && error.code === 'BACKUP_NO_SPACE') throw error;
           if (options.signal?.aborted) throw error;
-          result.problems.push(problemOf(entry, error));
+          report(problemOf(entry, error));
         }
         options.onFile?.({ done: result.files, bytes: result.bytes, entry });
       }
     } catch (error) {
       // A manifest damaged part-way: everything before the damage has been written; say where it stopped.
       if (!(error instanceof BackupError) || error.code !== 'BACKUP_CORRUPT_MANIFEST') throw error;
-      result.problems.push({ fileId: '', domain: '', relativePath: '', code: error.code, message: error.message });
+      report({ fileId: '', domain: '', relativePath: '', code: error.code, message: error.message });
     }
-    if (layout === 'backup') await writePlainBackupFiles(reader, options.out, permissions);
+    if (layout === 'backup') await writePlainBackupFiles(reader, options.out, permissions, report);
     return result;
   } finally {
     await reader.close();
@@ -127,14 +144,20 @@ export async function decryptBackup(options: DecryptBackupOptions): Promise<Decr
  * The manifest and plists of the plain copy: Manifest.plist says IsEncrypted false and drops the ManifestKey.
  * They are streamed into new files rather than copied by the kernel, which would give them the source's mode.
  */
-async function writePlainBackupFiles(reader: BackupReader, out: string, permissions: OutputPermissions): Promise<void> {
-  const copy = async (source: string, name: string, optional = false): Promise<void> => {
-    const handle = await open(source, 'r').catch((error: NodeJS.ErrnoException) => {
-      if (optional && error.code === 'ENOENT') return undefined;
-      throw error;
+async function writePlainBackupFiles(reader: BackupReader, out: string, permissions: OutputPermissions, report: (problem: DecryptProblem) => void): Promise<void> {
+  const copy = async (name: 'Manifest.db' | 'Manifest.mbdb' | 'Info.plist' | 'Status.plist', optional = false): Promise<void> => {
+    // Through the backup's safe open: Info.plist may be a link to a secret or a FIFO as well as any data file.
+    const stream = await reader.openFolderFile(name).catch((error: unknown) => {
+      // Info.plist and Status.plist are descriptions: a link or FIFO in their place is reported, the copy still made.
+      if (!optional || !(error instanceof BackupError)) throw error;
+      report({ fileId: '', domain: '', relativePath: name, code: error.code, message: error.message });
+      return null;
     });
-    if (handle === undefined) return;
-    const stream = handle.createReadStream();
+    if (stream === null) return;
+    if (stream === undefined) {
+      if (optional) return;
+      throw new BackupError('BACKUP_MISSING_DATA', `${name} is not in ${reader.dir}`, { details: { name } });
+    }
     try {
       await writeStreamToNewFile(stream, join(out, name), { permissions });
     } finally {
@@ -142,9 +165,8 @@ async function writePlainBackupFiles(reader: BackupReader, out: string, permissi
       stream.destroy();
     }
   };
-  if (reader.manifestKind === 'db') await copy(reader.manifestDbPath!, 'Manifest.db');
-  else await copy(join(reader.dir, 'Manifest.mbdb'), 'Manifest.mbdb');
-  for (const name of ['Info.plist', 'Status.plist']) await copy(join(reader.dir, name), name, true);
+  await copy(reader.manifestKind === 'db' ? 'Manifest.db' : 'Manifest.mbdb');
+  for (const name of ['Info.plist', 'Status.plist'] as const) await copy(name, true);
   if (reader.manifestPlist) {
     const raw: PlistDict = { ...reader.manifestPlist.raw, IsEncrypted: false };
     delete raw.ManifestKey;

@@ -27,15 +27,18 @@ export function registerDecryptCommand(program: Command): void {
         onFile: ({ done, bytes }) => {
           if (done % 1000 === 0) logger.info({ files: done, bytes }, 'decrypting');
         },
+        // Every problem goes to the log as it happens; the result keeps counts and the first few.
+        onProblem: (p) => logger.warn({ domain: p.domain, relativePath: p.relativePath, fileId: p.fileId, code: p.code }, p.message),
       });
       const lines = [`Wrote ${result.files} file${result.files === 1 ? '' : 's'} (${formatBytes(result.bytes)}) to ${result.out}`];
-      if (result.problems.length > 0) {
-        lines.push(`${result.problems.length} could not be read in full:`);
+      if (result.problemCount > 0) {
+        const byCode = Object.entries(result.problemCounts).map(([code, n]) => `${n} ${code}`).join(', ');
+        lines.push(`${result.problemCount} could not be read in full (${byCode}):`);
         for (const p of result.problems.slice(0, 20)) lines.push(`  ${p.domain} ${p.relativePath}: ${p.message} [${p.code}]`);
-        if (result.problems.length > 20) lines.push(`  … and ${result.problems.length - 20} more (--json lists them all)`);
+        if (result.problemCount > 20) lines.push(`  … and ${result.problemCount - 20} more (each is in the log)`);
       }
       print(lines.join('\n'), result);
-      return result.problems.length > 0 ? ExitCode.BAD_INPUT : ExitCode.OK;
+      return result.problemCount > 0 ? ExitCode.BAD_INPUT : ExitCode.OK;
     }),
   );
 }

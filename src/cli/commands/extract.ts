@@ -25,6 +25,7 @@ export function registerExtractCommand(program: Command): void {
       const report = await extractBackup({
         backup, out: flags.out, types, range, outputMode: flags.outputMode, signal, ...backupOpenOptions(flags),
         onType: ({ type, phase }) => phase === 'start' && logger.info({ type }, `extracting ${type}`),
+        onSkip: (file) => logger.warn({ type: file.type, domain: file.domain, relativePath: file.relativePath, code: file.code }, file.message),
       });
       const lines = [`Extracted to ${report.out}:`];
       for (const t of report.types) {

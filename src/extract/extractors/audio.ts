@@ -1,5 +1,6 @@
 import { IosRescueError } from '../../errors.js';
 import { fromAppleSeconds } from '../apple-time.js';
+import { readable } from '../copy-entry.js';
 import { RecordFiles } from '../exporters/record-files.js';
 import { inRange, type ExtractContext, type Extractor, type ScanContext } from '../extractor.js';
 import { deletedByCoreDataMax, firstTable, tableColumns } from '../schema.js';
@@ -40,7 +41,7 @@ async function extractVoiceMemos(context: ExtractContext, out: RecordFiles): Pro
     signal?.throwIfAborted();
     const audio = voiceMemoAudio(reader, memo, found.location);
     if (audio === undefined) missing++;
-    else {
+    else if (readable(context, audio)) {
       memo.backupPath = `${audio.domain}/${audio.relativePath}`;
       memo.file = context.out.uniquePath(memo.origin === 'recently-deleted' ? 'audio/Voice Memos/Recently Deleted' : 'audio/Voice Memos', `${memo.title}${extensionOf(audio.relativePath, '.m4a')}`);
       await context.out.writeStream(memo.file, await reader.openFile(audio), memo.date === null ? undefined : new Date(memo.date));
@@ -56,6 +57,7 @@ async function extractRingtones(context: ExtractContext, out: RecordFiles): Prom
   let files = 0;
   for (const { record, entry } of await readRingtones(context.reader, context.warn)) {
     context.signal?.throwIfAborted();
+    if (!readable(context, entry)) continue;
     record.file = context.out.uniquePath('audio/Ringtones', `${record.name}${extensionOf(record.fileName, '.m4r')}`);
     await context.out.writeStream(record.file, await context.reader.openFile(entry), record.modified === null ? undefined : new Date(record.modified));
     files++;
@@ -73,7 +75,7 @@ async function extractMusic(context: ExtractContext, out: RecordFiles): Promise<
     context.signal?.throwIfAborted();
     tracks++;
     const entry = track.devicePath === null ? undefined : context.reader.get(MEDIA_LIBRARY.domain, `Media/${track.devicePath}`);
-    if (entry?.kind === 'file') {
+    if (entry?.kind === 'file' && readable(context, entry)) {
       const label = [track.artist, track.title ?? `Track ${track.id}`].filter(Boolean).join(' - ');
       track.file = context.out.uniquePath('audio/Music', `${label}${extensionOf(entry.relativePath, '')}`);
       await context.out.writeStream(track.file, await context.reader.openFile(entry), track.dateAdded === null ? undefined : new Date(track.dateAdded));

@@ -9,7 +9,7 @@ import type { OutputFolder } from '../output-folder.js';
 import type { ChatRecord, MessageAttachmentRecord, MessageRecord } from '../records.js';
 import { deletedBySequence, hasTable } from '../schema.js';
 import { WriteQueue } from '../write-queue.js';
-import { copyEntry } from '../copy-entry.js';
+import { copyEntry, readable } from '../copy-entry.js';
 import { contactNames, phoneKey } from '../contact-names.js';
 import { readAttachments, readChats, readMessages, readRecoveredMessages, type ChatRow } from './messages-db.js';
 
@@ -22,7 +22,8 @@ export function attachmentBackupPath(stored: string): { domain: string; relative
 }
 
 /** Starts the copies of a message's attachments on `copies`; each record's `file` is set at once, before its bytes land. */
-async function copyAttachments(reader: BackupReader, out: OutputFolder, copies: WriteQueue, folder: string, message: MessageRecord, warn: (m: string) => void): Promise<number> {
+async function copyAttachments(context: ExtractContext, copies: WriteQueue, folder: string, message: MessageRecord): Promise<number> {
+  const { reader, out, warn } = context;
   let copied = 0;
   for (const a of message.attachments) {
     const where = a.storedPath === null ? null : attachmentBackupPath(a.storedPath);
@@ -31,6 +32,7 @@ async function copyAttachments(reader: BackupReader, out: OutputFolder, copies: 
       warn(`attachment ${a.transferName ?? a.storedPath ?? a.id} of message ${message.id} is not in the backup`);
       continue;
     }
+    if (!readable(context, entry)) continue;
     const name = a.transferName ?? where!.relativePath.slice(where!.relativePath.lastIndexOf('/') + 1);
     const file = out.uniquePath(`${folder}/attachments`, `${a.id}-${name}`);
     a.file = file;
@@ -106,7 +108,7 @@ async function exportMessages(context: ExtractContext, db: Database.Database, db
         currentKey = conversation;
         files += 2;
       }
-      files += await copyAttachments(reader, out, copies, current.chat.folder, message, warn);
+      files += await copyAttachments(context, copies, current.chat.folder, message);
       const page = `${current.chat.folder}/conversation.html`;
       await current.json.write(`${current.chat.messageCount === 0 ? '' : ','}\n${JSON.stringify(message)}`);
       await current.html.write(messageHtml(message, (file) => out.relativeTo(page, file)));

@@ -1,6 +1,7 @@
 import { utimes } from 'node:fs/promises';
 import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
+import { readable } from '../copy-entry.js';
 import { csvRow } from '../exporters/csv.js';
 import { noteHtml } from '../exporters/note-html.js';
 import { noteMarkdown } from '../exporters/note-markdown.js';
@@ -104,7 +105,7 @@ class NotesWriter {
     for (const view of entry.attachments.values()) {
       if (view.source === null) continue;
       const entryInBackup = reader.get(view.source.domain, view.source.relativePath);
-      if (entryInBackup === undefined) continue;
+      if (entryInBackup === undefined || !readable(this.context, entryInBackup)) continue;
       view.record.file = out.uniquePath(`${dir}/attachments`, view.record.name ?? view.source.relativePath.slice(view.source.relativePath.lastIndexOf('/') + 1));
       await out.writeStream(view.record.file, await reader.openFile(entryInBackup), view.modified ?? mtime);
       this.files++;

@@ -5,7 +5,7 @@ import { csvRow } from '../exporters/csv.js';
 import { TextSink } from '../exporters/text-sink.js';
 import { inRange, type Extractor } from '../extractor.js';
 import { WriteQueue } from '../write-queue.js';
-import { copyEntry } from '../copy-entry.js';
+import { copyEntry, readable } from '../copy-entry.js';
 import { ExtractError } from '../errors.js';
 import type { AlbumRecord, PhotoRecord } from '../records.js';
 import { column, deletedByCoreDataMax, firstTable, tableColumns } from '../schema.js';
@@ -124,7 +124,8 @@ export const photosExtractor: Extractor = {
    * photos/<Camera Roll|Hidden|Recently Deleted>/<original name> (Live Photo videos beside their photo, same mtime),
    * photos.json and photos.csv (every asset), albums.json (user album → exported files).
    */
-  async extract({ reader, work, out, range, warn, signal }) {
+  async extract(context) {
+    const { reader, work, out, range, warn, signal } = context;
     const opened = await work.openDatabase(reader, PHOTOS_DB.domain, PHOTOS_DB.relativePath);
     if (opened === undefined) return null;
     const albumIndex = readAlbumIndex(opened.db);
@@ -146,19 +147,21 @@ export const photosExtractor: Extractor = {
         // The creation date from Photos.sqlite becomes the file's mtime: the backup's own mtime is when iOS wrote the file.
         const mtime = photo.created ? new Date(photo.created) : undefined;
         if (entry !== undefined && entry.kind === 'file') {
+          if (readable(context, entry)) {
           const file = out.uniquePath(albumFolder(photo), photo.originalFilename ?? photo.filename ?? `asset-${photo.id}`);
           photo.file = file;
           await copies.add(async () => {
             await copyEntry(reader, out, entry, file, mtime);
           });
           files++;
+          }
         } else {
           missing.push(devicePath ?? `asset ${photo.id}`);
         }
         if (photo.livePhoto) {
           const video = livePhotoVideoEntry(reader, photo);
           if (video === undefined) missing.push(`${devicePath ?? `asset ${photo.id}`} (its Live Photo video)`);
-          else {
+          else if (readable(context, video)) {
             const stem = (photo.file ?? photo.originalFilename ?? photo.filename ?? `asset-${photo.id}`).replace(/^.*\//, '').replace(/\.[^.]+$/, '');
             const file = out.uniquePath(albumFolder(photo), `${stem}${video.relativePath.slice(video.relativePath.lastIndexOf('.'))}`);
             photo.livePhotoVideo = file;

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
 import { carvedRowsByTable } from '../carved-rows.js';
 import { contactNames, phoneKey } from '../contact-names.js';
-import { copyEntry } from '../copy-entry.js';
+import { copyEntry, readable } from '../copy-entry.js';
 import { RecordFiles } from '../exporters/record-files.js';
 import { inRange, type Extractor } from '../extractor.js';
 import { ExtractError } from '../errors.js';
@@ -136,13 +136,13 @@ export const voicemailExtractor: Extractor = {
       if (v.sender !== null) v.name = names.get(phoneKey(v.sender)) ?? null;
       // Audio is named after the ROWID of `voicemail`; a `deleted` row's ROWID is of its own table and names nothing.
       const entry = v.id < 0 || v.table !== 'voicemail' ? undefined : AUDIO_EXTENSIONS.map((e) => reader.get(VOICEMAIL_DB.domain, `Library/Voicemail/${v.id}${e}`)).find((e) => e?.kind === 'file');
-      if (entry !== undefined) {
+      if (entry !== undefined && readable(context, entry)) {
         const folder = v.origin === 'live' ? 'voicemail' : 'voicemail/Recently Deleted';
         const extension = entry.relativePath.slice(entry.relativePath.lastIndexOf('.'));
         v.file = out.uniquePath(folder, `${stampName(v.date)} ${v.name ?? v.sender ?? 'unknown caller'}${extension}`);
         await copyEntry(reader, out, entry, v.file, v.date === null ? undefined : new Date(v.date));
         files++;
-      } else if (v.origin !== 'recovered' && v.table === 'voicemail') {
+      } else if (entry === undefined && v.origin !== 'recovered' && v.table === 'voicemail') {
         warn(`audio of voicemail ${v.id} (${v.date ?? 'undated'}) is not in the backup`);
       }
       await records.write(v, [v.id, v.date, v.sender, v.name, v.callbackNumber, v.receiver, v.durationSeconds, v.trashedDate, v.flags, v.table, v.file, v.origin]);

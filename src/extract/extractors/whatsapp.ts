@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import type { BackupFileEntry, BackupReader } from '../../backup/index.js';
 import { fromAppleSeconds } from '../apple-time.js';
+import { readable } from '../copy-entry.js';
 import { csvRow } from '../exporters/csv.js';
 import { CONVERSATION_HTML_TAIL, conversationHtmlHead } from '../exporters/messages-html.js';
 import { TextSink } from '../exporters/text-sink.js';
@@ -159,6 +160,7 @@ class ChatExport {
       this.missingMedia.push(media.localPath);
       return;
     }
+    if (!readable(this.context, entry)) return;
     media.file = out.uniquePath(`${folder}/media`, `${message.id}-${exportName(message)}`);
     await out.writeStream(media.file, await reader.openFile(entry), mtime);
     this.files++;
