@@ -4,10 +4,11 @@ import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupReader, dataFileRelativePath, writeSyntheticBackup, type BackupFileEntry } from '../../src/backup/index.js';
 import { generateDeviceContent } from '../../src/backup/content/index.js';
-import { cliBuilt, cliPath, runCli } from '../helpers/cli.js';
+import { cliBuilt, cliPath, runCli, runProgram } from '../helpers/cli.js';
 
 /**
  * A plain backup whose data files were swapped, as an attacker handing over a "backup" would: a symlink to a secret
@@ -168,4 +169,27 @@ describe.skipIf(!usable)('a hostile backup (links, FIFOs, folders in place of da
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
     expect(existsSync(join(out, 'extraction.json'))).toBe(false);
   }, 120_000);
+
+  it('decrypt of 100,000 rows with damaged metadata counts them in a 48 MB heap instead of keeping each one', async () => {
+    const flood = join(root, 'flood');
+    await writeSyntheticBackup(flood, { items: [{ domain: 'HomeDomain', relativePath: 'Library/Preferences/a.plist', data: Buffer.from('x') }] });
+    const db = new Database(join(flood, 'Manifest.db'));
+    const insert = db.prepare('INSERT INTO Files (fileID, domain, relativePath, flags, file) VALUES (?, ?, ?, 1, ?)');
+    const ROWS = 100_000;
+    db.transaction(() => {
+      for (let i = 0; i < ROWS; i++) {
+        insert.run(i.toString(16).padStart(40, '0'), 'HomeDomain', `Library/flood/${'x'.repeat(100)}-${i}`, Buffer.from('bplist00 not really'));
+      }
+    })();
+    db.close();
+    const out = join(root, 'flood-out');
+    // Keeping a problem object per row (the old behaviour) needs far more than this heap; counting needs none.
+    const result = await runProgram(process.execPath, ['--max-old-space-size=48', cliPath, '--json', '--log-level', 'error', 'decrypt', flood, '--out', out], env, 120_000);
+    expect(result.code, result.stderr.slice(-2000)).toBe(6);
+    const json = JSON.parse(result.stdout) as { files: number; problemCount: number; problemCounts: Record<string, number>; problems: unknown[] };
+    expect(json.problemCounts).toEqual({ BACKUP_CORRUPT_METADATA: ROWS });
+    expect(json.problemCount).toBe(ROWS);
+    expect(json.problems).toHaveLength(100);
+    expect(json.files).toBe(1);
+  }, 180_000);
 });
