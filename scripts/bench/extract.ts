@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BackupReader, dataFileRelativePath, fileIdFor, writeSyntheticBackup } from '../../src/backup/index.js';
-import { CONTENT_PATHS, generateDeviceContent } from '../../src/backup/content/index.js';
+import { CONTENT_PATHS, generateDeviceContent } from '../../src/emulator/content/index.js';
 import { runExtraction, type DataType } from '../../src/extract/index.js';
 
 const PASSWORD = 'bench password';

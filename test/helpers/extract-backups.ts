@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupReader, writeSyntheticBackup } from '../../src/backup/index.js';
-import { generateDeviceContent, type DeviceContent, type DeviceContentSpec, type DeviceContentTruth } from '../../src/backup/content/index.js';
+import { generateDeviceContent, type DeviceContent, type DeviceContentSpec, type DeviceContentTruth } from '../../src/emulator/content/index.js';
 import { runExtraction, type ExtractionReport, type ExtractOptions } from '../../src/extract/index.js';
 
 export const PASSWORD = 'correct horse';

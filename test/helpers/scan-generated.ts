@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupReader, writeSyntheticBackup, type SyntheticItem } from '../../src/backup/index.js';
-import { generateDeviceContent, type DeviceContentSpec, type DeviceContentTruth } from '../../src/backup/content/index.js';
+import { generateDeviceContent, type DeviceContentSpec, type DeviceContentTruth } from '../../src/emulator/content/index.js';
 import { runExtraction, scanBackupContent, type DataType, type ExtractionReport, type TypeScan } from '../../src/extract/index.js';
 import { FAST_KDF, PASSWORD } from './extract-backups.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupReader, dataFileRelativePath, writeSyntheticBackup, type BackupFileEntry } from '../../src/backup/index.js';
-import { generateDeviceContent } from '../../src/backup/content/index.js';
+import { generateDeviceContent } from '../../src/emulator/content/index.js';
 import { cliBuilt, cliPath, runCli, runProgram } from '../helpers/cli.js';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BackupReader, writeSyntheticBackup } from '../../src/backup/index.js';
-import { generateDeviceContent } from '../../src/backup/content/index.js';
+import { generateDeviceContent } from '../../src/emulator/content/index.js';
 import { OutputFolder, outputPermissions, runExtraction, type OutputMode } from '../../src/extract/index.js';
 import { TextSink } from '../../src/extract/exporters/text-sink.js';
 import { decryptBackup } from '../../src/operations/decrypt-backup.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupReader, patternBytes } from '../../src/backup/index.js';
-import { generateDeviceContent } from '../../src/backup/content/index.js';
+import { generateDeviceContent } from '../../src/emulator/content/index.js';
 import { itemsContent } from '../../src/emulator/index.js';
 import { backupContents } from '../helpers/backup-generations.js';
 import { cliBuilt, runCli, runProgram } from '../helpers/cli.js';

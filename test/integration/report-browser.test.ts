@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_PATHS, generateDeviceContent, type DeviceContent } from '../../src/backup/content/index.js';
+import { CONTENT_PATHS, generateDeviceContent, type DeviceContent } from '../../src/emulator/content/index.js';
 import type { SyntheticItem } from '../../src/backup/index.js';
 import type { ChatRecord, MessageRecord, NoteRecord, WhatsAppChatRecord, WhatsAppMessageRecord } from '../../src/extract/index.js';
 import { extractGenerated, type ExtractedBackup } from '../helpers/extract-backups.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { generateDeviceContent } from '../../backup/content/index.js';
+import { generateDeviceContent } from '../content/index.js';
 import type { ServiceHandler, ServiceOptions } from '../service-ports.js';
 import type { VirtualDevice } from '../virtual-device.js';
 import { AfcVolume } from '../services/afc-volume.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeSyntheticBackup } from '../../../src/backup/index.js';
-import { generateDeviceContent } from '../../../src/backup/content/index.js';
+import { generateDeviceContent } from '../../../src/emulator/content/index.js';
 import type { TypeScan } from '../../../src/extract/index.js';
 import { withTempDir } from '../../helpers/backup-fixtures.js';
 import { runCliInProcess } from '../../helpers/cli.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackupReader, writeSyntheticBackup, type SyntheticItem } from '../../../src/backup/index.js';
-import { CONTENT_PATHS, generateDeviceContent, type DeviceContentSpec, type DeviceContentTruth, type TruthVoiceMemo } from '../../../src/backup/content/index.js';
+import { CONTENT_PATHS, generateDeviceContent, type DeviceContentSpec, type DeviceContentTruth, type TruthVoiceMemo } from '../../../src/emulator/content/index.js';
 import { runExtraction, sanitizeFileName, scanBackupContent, type ExtractionReport, type RingtoneRecord, type TrackRecord, type VoiceMemoRecord } from '../../../src/extract/index.js';
 import { corpusPath } from '../../helpers/backup-corpus.js';
 import { parseCsv } from '../../helpers/csv.js';

@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import type { TruthContact } from '../../../src/backup/content/index.js';
+import type { TruthContact } from '../../../src/emulator/content/index.js';
 import type { ContactRecord } from '../../../src/extract/index.js';
 import { extractGenerated } from '../../helpers/extract-backups.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { noteStoreData, type DeviceContentSpec, type TruthNote } from '../../../src/backup/content/index.js';
+import { noteStoreData, type DeviceContentSpec, type TruthNote } from '../../../src/emulator/content/index.js';
 import { escapeMarkdown } from '../../../src/extract/exporters/note-markdown.js';
 import { escapeHtml } from '../../../src/extract/exporters/messages-html.js';
 import type { NoteRecord } from '../../../src/extract/index.js';

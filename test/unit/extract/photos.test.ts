@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_PATHS, generateDeviceContent } from '../../../src/backup/content/index.js';
+import { CONTENT_PATHS, generateDeviceContent } from '../../../src/emulator/content/index.js';
 import type { AlbumRecord, PhotoRecord } from '../../../src/extract/index.js';
 import { findAlbumJoinTable, readAlbumIndex } from '../../../src/extract/extractors/photo-albums.js';
 import { readPhotos } from '../../../src/extract/extractors/photos.js';

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackupReader, writeSyntheticBackup, type SyntheticItem } from '../../../src/backup/index.js';
-import { generateDeviceContent, tinyJpeg } from '../../../src/backup/content/index.js';
+import { generateDeviceContent, tinyJpeg } from '../../../src/emulator/content/index.js';
 import { DATA_TYPES, OutputFolder, parseDataTypes, runExtraction, sanitizeFileName, scanBackupContent, WorkDir, type PhotoRecord } from '../../../src/extract/index.js';
 import { extractGenerated } from '../../helpers/extract-backups.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import ICAL from 'ical.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TruthReminder } from '../../../src/backup/content/index.js';
+import type { TruthReminder } from '../../../src/emulator/content/index.js';
 import { BackupReader } from '../../../src/backup/index.js';
 import { runExtraction, type EventRecord, type ReminderRecord } from '../../../src/extract/index.js';
 import { corpusPath } from '../../helpers/backup-corpus.js';

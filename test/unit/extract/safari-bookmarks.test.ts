@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateDeviceContent, type TruthBookmark } from '../../../src/backup/content/index.js';
+import { generateDeviceContent, type TruthBookmark } from '../../../src/emulator/content/index.js';
 import type { BookmarkRecord } from '../../../src/extract/index.js';
 import { parseCsv } from '../../helpers/csv.js';
 import { extractGenerated } from '../../helpers/extract-backups.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { attributedBody } from '../../../src/backup/content/index.js';
+import { attributedBody } from '../../../src/emulator/content/index.js';
 import { attributedBodyText } from '../../../src/extract/index.js';
 import { corpusPath } from '../../helpers/backup-corpus.js';
 

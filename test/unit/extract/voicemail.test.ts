@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TruthContact, TruthVoicemail } from '../../../src/backup/content/index.js';
+import type { TruthContact, TruthVoicemail } from '../../../src/emulator/content/index.js';
 import type { VoicemailRecord } from '../../../src/extract/index.js';
 import { displayName } from '../../../src/extract/exporters/vcard.js';
 import { corpusPath } from '../../helpers/backup-corpus.js';

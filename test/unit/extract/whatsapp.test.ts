@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackupReader, writeSyntheticBackup, type SyntheticItem } from '../../../src/backup/index.js';
-import { generateDeviceContent, type DeviceContentSpec, type TruthWhatsAppMessage } from '../../../src/backup/content/index.js';
+import { generateDeviceContent, type DeviceContentSpec, type TruthWhatsAppMessage } from '../../../src/emulator/content/index.js';
 import { runExtraction, scanBackupContent, type ExtractionReport, type TypeScan, type WhatsAppChatRecord, type WhatsAppMessageRecord } from '../../../src/extract/index.js';
 import { protobufBytes } from '../../../src/extract/protobuf.js';
 import { corpusPath } from '../../helpers/backup-corpus.js';

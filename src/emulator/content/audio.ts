@@ -1,12 +1,11 @@
 import { toBinaryPlist, type PlistDict } from '../../plist/index.js';
-import type { SyntheticItem } from '../synthetic-backup.js';
-import { patternBytes } from '../synthetic-content.js';
+import { patternBytes, type SyntheticItem } from '../../backup/index.js';
 import type { TruthRingtone, TruthTrack, TruthVoiceMemo, VoiceMemoLayout } from './audio-truth.js';
-import { buildMediaLibraryDb, MEDIA_LIBRARY } from './media-library-db.js';
+import { buildMediaLibraryDb, MEDIA_LIBRARY } from './music-library.js';
 import type { SeededRandom } from './seeded-random.js';
 import type { SqliteImage } from './sqlite-image.js';
 import { tinyAudio } from './tiny-audio.js';
-import { buildVoiceMemosDb, VOICE_MEMO_LOCATIONS } from './voice-memos-db.js';
+import { buildVoiceMemosDb, VOICE_MEMO_LOCATIONS } from './voice-memos.js';
 
 /** Custom tones synced by iTunes/Finder, and their names (TonesDomain; older backups hold them in MediaDomain). */
 export const RINGTONES_FOLDER = 'Media/iTunes_Control/Ringtones';

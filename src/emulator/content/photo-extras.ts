@@ -1,4 +1,4 @@
-import { patternBytes } from '../synthetic-content.js';
+import { patternBytes } from '../../backup/index.js';
 import type { SeededRandom } from './seeded-random.js';
 import { tinyMovie } from './tiny-movie.js';
 import type { TruthAlbum, TruthPhoto } from './truth.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONTENT_PATHS, generateDeviceContent, tinyJpeg, type DeviceContent } from '../../../src/backup/content/index.js';
+import { CONTENT_PATHS, generateDeviceContent, tinyJpeg, type DeviceContent } from '../../../src/emulator/content/index.js';
 import { carveDatabase } from '../../../src/carve/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'iosrescue-content-test-'));
