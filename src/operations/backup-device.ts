@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { BackupWriter, defaultBackupRoots, ownBackupRoot } from '../backup/index.js';
 import { openLockdownSession, type LockdownSession } from '../lockdown/index.js';
 import { plistNumber } from '../plist/index.js';
-import { DEFAULT_MAX_FILE_BYTES, MOBILEBACKUP2_SERVICE, Mobilebackup2Client, type BackupHost, type TransferProgress } from '../services/mobilebackup2/index.js';
+import { DEFAULT_MAX_FILE_BYTES, Mobilebackup2Client, type BackupHost, type TransferProgress } from '../services/mobilebackup2/index.js';
 import { BackupOperationError } from './backup-errors.js';
 import { buildBackupInfoPlist } from './backup-info-plist.js';
 import { PHASE_MESSAGES, type BackupPhase, type BackupProgress } from './backup-progress.js';
@@ -112,8 +112,7 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
       logger,
     );
     if (!session.record.EscrowBag) logger.warn({ udid }, 'the pair record has no EscrowBag: a locked phone will refuse the backup');
-    const service = await session.startService(MOBILEBACKUP2_SERVICE, { escrowBag: session.record.EscrowBag });
-    mb2 = await Mobilebackup2Client.start(service.socket, { logger });
+    mb2 = await Mobilebackup2Client.open(session, { logger });
 
     syncStarted = true;
     await sync.lockSync();

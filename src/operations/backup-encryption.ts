@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { freeDiskSpace } from '../backup/index.js';
 import { openLockdownSession, type LockdownSession } from '../lockdown/index.js';
-import { MOBILEBACKUP2_SERVICE, Mobilebackup2Client, type BackupHost, type DirectoryEntry } from '../services/mobilebackup2/index.js';
+import { Mobilebackup2Client, type BackupHost, type DirectoryEntry } from '../services/mobilebackup2/index.js';
 import { BackupOperationError } from './backup-errors.js';
 import { selectDevice, type DeviceAccess } from './device-access.js';
 
@@ -68,8 +68,7 @@ export async function changeBackupEncryption(access: DeviceAccess, change: Encry
     const before = await willEncrypt(s);
     if (change.action === 'on' && before) throw new BackupOperationError('ENCRYPTION_ALREADY_ON', 'backup encryption is already on (use "change" to set a new password)');
     if (change.action !== 'on' && !before) throw new BackupOperationError('ENCRYPTION_NOT_ON', 'backup encryption is off: there is no backup password to remove or change');
-    const service = await s.startService(MOBILEBACKUP2_SERVICE, { escrowBag: s.record.EscrowBag });
-    const mb2 = await Mobilebackup2Client.start(service.socket, { logger: access.logger });
+    const mb2 = await Mobilebackup2Client.open(s, { logger: access.logger });
     try {
       options.onWaiting?.(PASSCODE_WAIT);
       await mb2.changePassword({

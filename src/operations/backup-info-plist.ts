@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logging.js';
 import type { LockdownSession } from '../lockdown/index.js';
 import { isPlistDict, toXmlPlist, type PlistDict, type PlistValue } from '../plist/index.js';
-import { INSTALLATION_PROXY_SERVICE, InstallationProxyClient } from '../services/installation-proxy/index.js';
+import { InstallationProxyClient } from '../services/installation-proxy/index.js';
 
 /** lockdown value → Info.plist key, for the optional identity fields (absent on Wi-Fi-only iPads). */
 const OPTIONAL_KEYS: Array<[string, string]> = [
@@ -28,8 +28,7 @@ export async function buildBackupInfoPlist(session: LockdownSession, udid: strin
   const applications: PlistDict = {};
   const installed: string[] = [];
   try {
-    const service = await session.startService(INSTALLATION_PROXY_SERVICE);
-    const proxy = new InstallationProxyClient(service.socket);
+    const proxy = await InstallationProxyClient.open(session);
     try {
       for await (const app of proxy.browse({ applicationType: 'User', returnAttributes: ['CFBundleIdentifier', 'ApplicationSINF', 'iTunesMetadata'] })) {
         const id = app.CFBundleIdentifier;

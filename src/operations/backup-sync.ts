@@ -1,7 +1,7 @@
 import type { Logger } from '../logging.js';
 import type { LockdownSession } from '../lockdown/index.js';
-import { AFC_SERVICE, AfcClient, acquireSyncLock } from '../services/afc/index.js';
-import { NOTIFICATION_PROXY_SERVICE, NotificationProxyClient, SyncNotification } from '../services/notification-proxy/index.js';
+import { AfcClient, acquireSyncLock } from '../services/afc/index.js';
+import { NotificationProxyClient, SyncNotification } from '../services/notification-proxy/index.js';
 
 
 export interface SyncWatch {
@@ -28,8 +28,7 @@ export class BackupSync {
   ) {}
 
   static async start(session: LockdownSession, watch: SyncWatch, logger: Logger): Promise<BackupSync> {
-    const np = await session.startService(NOTIFICATION_PROXY_SERVICE);
-    const observer = new NotificationProxyClient(np.socket);
+    const observer = await NotificationProxyClient.open(session);
     for (const name of [
       SyncNotification.CANCEL_REQUEST,
       SyncNotification.SUSPEND_REQUEST,
@@ -42,7 +41,7 @@ export class BackupSync {
     }
     let afc: AfcClient | undefined;
     try {
-      afc = new AfcClient((await session.startService(AFC_SERVICE)).socket);
+      afc = await AfcClient.open(session);
     } catch (error) {
       logger.warn({ reason: (error as Error).message }, 'AFC is not available: backing up without the sync lock');
     }
@@ -66,8 +65,7 @@ export class BackupSync {
 
   /** A separate notification_proxy connection per post, shut down so the post is delivered (as idevicebackup2). */
   async post(name: string): Promise<void> {
-    const np = await this.session.startService(NOTIFICATION_PROXY_SERVICE);
-    const client = new NotificationProxyClient(np.socket);
+    const client = await NotificationProxyClient.open(this.session);
     await client.post(name);
     await client.shutdown();
   }

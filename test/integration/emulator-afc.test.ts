@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PairRecordStore, openLockdownSession, type LockdownSession } from '../../src/lockdown/index.js';
-import { AFC_SERVICE, AfcClient, AfcFileMode } from '../../src/services/afc/index.js';
+import { AfcClient, AfcFileMode } from '../../src/services/afc/index.js';
 import { UsbmuxClient, parseUsbmuxAddress } from '../../src/usbmux/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
   const usbmux = new UsbmuxClient({ address: parseUsbmuxAddress(emu.emulator.usbmuxdSocketAddress) });
   const [target] = await usbmux.listDevices();
   session = await openLockdownSession(usbmux, target!, { store: new PairRecordStore(storeDir) });
-  afc = new AfcClient((await session.startService(AFC_SERVICE)).socket);
+  afc = await AfcClient.open(session);
   media = join(emu.emulator.devices[0]!.dir, 'Media');
   await mkdir(join(media, 'DCIM/100APPLE'), { recursive: true });
   await writeFile(join(media, 'DCIM/100APPLE/IMG_0001.JPG'), Buffer.alloc(200_000, 7));

@@ -1,8 +1,10 @@
 import { Readable, type Duplex } from 'node:stream';
+import type { LockdownSession } from '../../lockdown/index.js';
 import { SocketReader, writeAll } from '../../wire/index.js';
 import { AfcError } from './errors.js';
 import {
   AFC_HEADER_SIZE,
+  AFC_SERVICE,
   AfcOperation,
   AfcStatus,
   afcStatusName,
@@ -29,6 +31,12 @@ export class AfcClient {
     options: { timeoutMs?: number } = {},
   ) {
     this.reader = new SocketReader(socket, options.timeoutMs ?? 30_000);
+  }
+
+  /** Starts com.apple.afc in the lockdown session and connects to it. */
+  static async open(session: Pick<LockdownSession, 'startService'>, options: { timeoutMs?: number } = {}): Promise<AfcClient> {
+    const service = await session.startService(AFC_SERVICE);
+    return new AfcClient(service.socket, options);
   }
 
   async getFileInfo(path: string): Promise<Record<string, string>> {

@@ -1,8 +1,9 @@
 import type { Duplex } from 'node:stream';
 import { IosRescueError } from '../../errors.js';
+import type { LockdownSession } from '../../lockdown/index.js';
 import { isPlistDict, type PlistDict } from '../../plist/index.js';
 import { PlistConnection } from '../../wire/index.js';
-import { browseRequest } from './protocol.js';
+import { INSTALLATION_PROXY_SERVICE, browseRequest } from './protocol.js';
 
 /** installation_proxy: which apps are installed (what iTunes writes into a backup's Info.plist). */
 export class InstallationProxyClient {
@@ -10,6 +11,12 @@ export class InstallationProxyClient {
 
   constructor(socket: Duplex, options: { timeoutMs?: number } = {}) {
     this.connection = new PlistConnection(socket, { format: 'xml', timeoutMs: options.timeoutMs ?? 30_000 });
+  }
+
+  /** Starts com.apple.mobile.installation_proxy in the lockdown session and connects to it. */
+  static async open(session: Pick<LockdownSession, 'startService'>, options: { timeoutMs?: number } = {}): Promise<InstallationProxyClient> {
+    const service = await session.startService(INSTALLATION_PROXY_SERVICE);
+    return new InstallationProxyClient(service.socket, options);
   }
 
   /** Yields app dicts batch by batch until the phone says Complete; an Error reply ends with a typed error. */

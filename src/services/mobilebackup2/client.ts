@@ -1,10 +1,11 @@
 import type { Duplex } from 'node:stream';
+import type { LockdownSession } from '../../lockdown/index.js';
 import { silentLogger, type Logger } from '../../logging.js';
 import { Real, isPlistDict, plistNumber, type PlistDict } from '../../plist/index.js';
 import { DeviceLinkChannel } from '../device-link/index.js';
 import { Mobilebackup2Error } from './errors.js';
 import { runMessageLoop, type LoopOptions } from './message-loop.js';
-import { backupRequest, changePasswordRequest, helloRequest, simpleRequest } from './protocol.js';
+import { MOBILEBACKUP2_SERVICE, backupRequest, changePasswordRequest, helloRequest, simpleRequest } from './protocol.js';
 
 export interface BackupRequestOptions extends LoopOptions {
   udid: string;
@@ -22,6 +23,15 @@ export class Mobilebackup2Client {
     readonly protocolVersion: number,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Starts com.apple.mobilebackup2 in the lockdown session with the pair record's EscrowBag (without it a locked
+   * phone refuses the backup), then does what start() does on its socket.
+   */
+  static async open(session: Pick<LockdownSession, 'startService' | 'record'>, options: { logger?: Logger } = {}): Promise<Mobilebackup2Client> {
+    const service = await session.startService(MOBILEBACKUP2_SERVICE, { escrowBag: session.record.EscrowBag });
+    return Mobilebackup2Client.start(service.socket, options);
+  }
 
   static async start(socket: Duplex, options: { logger?: Logger } = {}): Promise<Mobilebackup2Client> {
     const logger = options.logger ?? silentLogger;

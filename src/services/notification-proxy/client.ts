@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
+import type { LockdownSession } from '../../lockdown/index.js';
 import { isPlistDict } from '../../plist/index.js';
 import { PlistConnection, WireError } from '../../wire/index.js';
-import { observeRequest, postRequest, shutdownRequest } from './protocol.js';
+import { NOTIFICATION_PROXY_SERVICE, observeRequest, postRequest, shutdownRequest } from './protocol.js';
 
 /**
  * notification_proxy: post notifications to the phone and hear the ones we observe. Shutdown waits for the
@@ -12,6 +13,12 @@ export class NotificationProxyClient {
 
   constructor(socket: Duplex, options: { timeoutMs?: number } = {}) {
     this.connection = new PlistConnection(socket, { format: 'xml', timeoutMs: options.timeoutMs ?? 10_000 });
+  }
+
+  /** Starts com.apple.mobile.notification_proxy in the lockdown session and connects to it. */
+  static async open(session: Pick<LockdownSession, 'startService'>, options: { timeoutMs?: number } = {}): Promise<NotificationProxyClient> {
+    const service = await session.startService(NOTIFICATION_PROXY_SERVICE);
+    return new NotificationProxyClient(service.socket, options);
   }
 
   observe(name: string): Promise<void> {
