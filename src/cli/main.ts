@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.js';
-import { buildProgram } from './program.js';
+import { buildProgramFor } from './lazy-program.js';
 
 // `iosrescue files … | head` closes our stdout early: that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -9,8 +9,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-buildProgram()
-  .parseAsync(process.argv)
+buildProgramFor(process.argv)
+  .then((program) => program.parseAsync(process.argv))
   .catch((error: unknown) => {
     if (error instanceof CommanderError) {
       // commander has already printed the message (or the help); usage errors get their own status.
