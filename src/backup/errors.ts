@@ -1,4 +1,4 @@
-import { IosRescueError } from '../errors.js';
+import { IosRescueError, withCategory, type CategoryTable, type ErrorOptions } from '../errors.js';
 
 /**
  * Errors of the backup layer. Callers branch on `code`:
@@ -22,8 +22,56 @@ import { IosRescueError } from '../errors.js';
  * - BACKUP_INCOMPLETE: commit refused, the phone did not finish (Status.plist not "finished", manifest missing)
  * - BACKUP_FILES_OPEN: commit called while files from the phone were still being written
  * - BACKUP_WRITER_CLOSED: a writer used after its commit or abort
+ * - BACKUP_NOT_A_REGULAR_FILE: a link, FIFO, folder or device where the backup should hold a file (not read)
+ * - BACKUP_DATA_TOO_LARGE: a data file larger than its manifest entry allows (not read)
+ * - BACKUP_DATA_LARGER_THAN_MANIFEST: a pulled plain backup whose data file is larger than its manifest's Size
+ * - BACKUP_IO: a file of the backup that the OS will not let us read or inspect
+ * - BACKUP_NO_SPACE: the disk filled up while writing (the previous backup is kept)
+ * - BACKUP_OUTPUT_EXISTS: the output (a file, or a folder that is not empty) exists; nothing is overwritten
+ *
+ * Damaged or refused input is `bad-input`, as is the missing password (the backup needs one); BACKUP_BUSY and
+ * BACKUP_INCOMPLETE are `internal`: neither the input nor the person's command is wrong. BACKUP_FILES_OPEN and
+ * BACKUP_WRITER_CLOSED (a writer misused: a bug) and the two *_NOT_FOUND codes keep the `bad-input` exit status (6)
+ * that the prefix rule of the old exit-code table gave every BACKUP_ code.
  */
-export class BackupError extends IosRescueError {}
+export const BACKUP_ERROR_CATEGORIES = {
+  BACKUP_NOT_FOUND: 'bad-input',
+  BACKUP_CORRUPT_MANIFEST: 'bad-input',
+  BACKUP_CORRUPT_PLIST: 'bad-input',
+  BACKUP_CORRUPT_METADATA: 'bad-input',
+  BACKUP_CORRUPT_KEYBAG: 'bad-input',
+  BACKUP_BAD_PASSWORD: 'wrong-password',
+  BACKUP_PASSWORD_REQUIRED: 'bad-input',
+  BACKUP_KEY_UNWRAP: 'bad-input',
+  BACKUP_MISSING_CLASS_KEY: 'bad-input',
+  BACKUP_PATH_ESCAPE: 'bad-input',
+  BACKUP_FILE_NOT_FOUND: 'bad-input',
+  BACKUP_MISSING_DATA: 'bad-input',
+  BACKUP_NOT_A_FILE: 'bad-input',
+  BACKUP_FILE_TOO_LARGE: 'bad-input',
+  BACKUP_TRUNCATED_FILE: 'bad-input',
+  BACKUP_BAD_PADDING: 'bad-input',
+  BACKUP_BUSY: 'internal',
+  BACKUP_INCOMPLETE: 'internal',
+  BACKUP_FILES_OPEN: 'bad-input',
+  BACKUP_WRITER_CLOSED: 'bad-input',
+  BACKUP_NOT_A_REGULAR_FILE: 'bad-input',
+  BACKUP_DATA_TOO_LARGE: 'bad-input',
+  BACKUP_DATA_LARGER_THAN_MANIFEST: 'bad-input',
+  BACKUP_IO: 'bad-input',
+  BACKUP_NO_SPACE: 'no-space',
+  BACKUP_OUTPUT_EXISTS: 'bad-input',
+} as const satisfies CategoryTable<string>;
+
+export type BackupErrorCode = keyof typeof BACKUP_ERROR_CATEGORIES;
+
+export class BackupError extends IosRescueError {
+  declare readonly code: BackupErrorCode;
+
+  constructor(code: BackupErrorCode, message: string, options: ErrorOptions = {}) {
+    super(code, message, withCategory(BACKUP_ERROR_CATEGORIES[code], options));
+  }
+}
 
 export class BadPasswordError extends BackupError {
   constructor(details: Record<string, unknown> = {}) {

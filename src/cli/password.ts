@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { IosRescueError } from '../errors.js';
+import { CliError } from './errors.js';
 
 export interface PasswordOptions {
   /** Name of an environment variable holding the password. */
@@ -16,8 +16,8 @@ export interface PromptOptions {
 
 const MAX_PASSWORD_FILE = 64 * 1024;
 
-function required(message: string): IosRescueError {
-  return new IosRescueError('CLI_PASSWORD_REQUIRED', message);
+function required(message: string): CliError {
+  return new CliError('CLI_PASSWORD_REQUIRED', message);
 }
 
 /**
@@ -76,7 +76,7 @@ function promptHidden(question: string, input: NodeJS.ReadStream, output: NodeJS
     const onData = (chunk: Buffer): void => {
       for (const char of chunk.toString('utf8')) {
         if (char === '\r' || char === '\n' || char === '\u0004') return finish();
-        if (char === '\u0003') return finish(new IosRescueError('CLI_INTERRUPTED', 'interrupted'));
+        if (char === '\u0003') return finish(new CliError('CLI_INTERRUPTED', 'interrupted'));
         if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
         else value += char;
       }

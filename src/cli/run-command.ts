@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { IosRescueError } from '../errors.js';
 import { createLogger, type Logger, type LogLevel } from '../logging.js';
+import { CliError } from './errors.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 
 export interface GlobalOptions {
@@ -35,7 +36,7 @@ export async function runCommand(command: Command, body: (context: CommandContex
   const onSignal = (signal: NodeJS.Signals): void => {
     if (interrupted) process.exit(statusFor(interrupted));
     interrupted = signal;
-    controller.abort(new IosRescueError('CLI_INTERRUPTED', `interrupted (${signal})`));
+    controller.abort(new CliError('CLI_INTERRUPTED', `interrupted (${signal})`));
     // Work that honours the signal ends well within this; whatever does not (a slow disk, a stuck peer) is not
     // waited for: exiting runs the exit hooks that remove scratch folders and partial files.
     setTimeout(() => {
@@ -85,7 +86,7 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-export class CliUsageError extends IosRescueError {
+export class CliUsageError extends CliError {
   constructor(message: string) {
     super('CLI_USAGE', message);
   }

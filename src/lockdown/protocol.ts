@@ -40,7 +40,7 @@ export function buildLockdownRequest(label: string, request: string, extra: Plis
 export function checkLockdownReply(request: string, reply: PlistValue): PlistDict {
   if (!isPlistDict(reply)) throw new LockdownError('LOCKDOWN_BAD_REPLY', `lockdownd answered ${request} with a non-dict`);
   if (typeof reply.Error === 'string') {
-    throw new LockdownError(reply.Error, `${request} failed: ${describeLockdownError(reply.Error)}`, {
+    throw new LockdownError(lockdownErrorCode(reply.Error), `${request} failed: ${describeLockdownError(reply.Error)}`, {
       details: { request, error: reply.Error },
     });
   }

@@ -1,4 +1,4 @@
-import { IosRescueError } from '../errors.js';
+import { IosRescueError, withCategory, type CategoryTable, type ErrorOptions } from '../errors.js';
 
 /**
  * Transport-level failures. Codes:
@@ -6,8 +6,27 @@ import { IosRescueError } from '../errors.js';
  * WIRE_SOCKET_ERROR (OS-level error; EPIPE, ECONNRESET and the like say in words that the connection was lost),
  * WIRE_FRAME_TOO_LARGE (a length prefix beyond our cap: a phone is not a trusted peer), WIRE_BAD_FRAME (a frame
  * that cannot be what it claims), WIRE_TLS_FAILED, WIRE_BUSY (two reads at once).
+ * A broken frame is a lost connection, not bad input: the connection cannot go on once its framing is broken.
  */
-export class WireError extends IosRescueError {}
+export const WIRE_ERROR_CATEGORIES = {
+  WIRE_TIMEOUT: 'timeout',
+  WIRE_CLOSED: 'connection-lost',
+  WIRE_SOCKET_ERROR: 'connection-lost',
+  WIRE_FRAME_TOO_LARGE: 'connection-lost',
+  WIRE_BAD_FRAME: 'connection-lost',
+  WIRE_TLS_FAILED: 'connection-lost',
+  WIRE_BUSY: 'connection-lost',
+} as const satisfies CategoryTable<string>;
+
+export type WireErrorCode = keyof typeof WIRE_ERROR_CATEGORIES;
+
+export class WireError extends IosRescueError {
+  declare readonly code: WireErrorCode;
+
+  constructor(code: WireErrorCode, message: string, options: ErrorOptions = {}) {
+    super(code, message, withCategory(WIRE_ERROR_CATEGORIES[code], options));
+  }
+}
 
 /**
  * errnos that mean the other end went away: every connection we hold runs through usbmuxd (its own requests, or

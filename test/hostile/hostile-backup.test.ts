@@ -150,24 +150,30 @@ describe.skipIf(!usable)('a hostile backup (links, FIFOs, folders in place of da
     }
   });
 
-  it('SIGTERM ends an extraction within two seconds with exit 143, leaving no scratch folder and no extraction.json', async () => {
+  it.each([
+    ['extract', (big: string, out: string) => ['extract', big, '--out', out], 'extraction.json'],
+    ['decrypt', (big: string, out: string) => ['decrypt', big, '--out', out], 'Manifest.db'],
+  ] as const)('SIGTERM ends %s within two seconds with exit 143, leaving no scratch folder and no output that looks complete', async (name, argsFor, completeMarker) => {
     const big = join(root, 'big');
-    const content = generateDeviceContent({ photos: 3000, messages: 3000, contacts: 10 });
-    await writeSyntheticBackup(big, { items: content.items });
-    const out = join(root, 'sigterm-out');
-    const child = spawn(process.execPath, [cliPath, 'extract', big, '--out', out], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (!existsSync(big)) {
+      const content = generateDeviceContent({ photos: 3000, messages: 3000, contacts: 10 });
+      await writeSyntheticBackup(big, { items: content.items });
+    }
+    const out = join(root, `sigterm-${name}`);
+    const child = spawn(process.execPath, [cliPath, ...argsFor(big, out)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<{ code: number | null; at: number }>((done) => child.once('exit', (code) => done({ code, at: Date.now() })));
-    // Wait until the extraction is under way (its scratch folder exists), then stop it.
-    for (let i = 0; i < 200 && readdirSync(join(root, 'tmp')).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    // Wait until the command is under way (a scratch folder or output exists), then stop it.
+    const started = (): boolean => readdirSync(join(root, 'tmp')).length > 0 || (existsSync(out) && readdirSync(out).length > 0);
+    for (let i = 0; i < 400 && !started(); i++) await new Promise((r) => setTimeout(r, 10));
     const sent = Date.now();
     child.kill('SIGTERM');
     const { code, at } = await exited;
     expect(code, stderr).toBe(143);
     expect(at - sent).toBeLessThan(2000);
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
-    expect(existsSync(join(out, 'extraction.json'))).toBe(false);
+    expect(existsSync(join(out, completeMarker))).toBe(false);
   }, 120_000);
 
   it('decrypt of 100,000 rows with damaged metadata counts them in a 48 MB heap instead of keeping each one', async () => {

@@ -64,9 +64,9 @@ export const AfcStatus = {
   INTERNAL_ERROR: 23,
 } as const;
 
-const STATUS_NAMES = Object.fromEntries(Object.entries(AfcStatus).map(([name, code]) => [code, name])) as Record<number, string>;
+const STATUS_NAMES = Object.fromEntries(Object.entries(AfcStatus).map(([name, code]) => [code, name])) as Record<number, keyof typeof AfcStatus>;
 
-export function afcStatusName(code: number): string {
+export function afcStatusName(code: number): keyof typeof AfcStatus | `STATUS_${number}` {
   return STATUS_NAMES[code] ?? `STATUS_${code}`;
 }
 

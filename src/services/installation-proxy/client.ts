@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
-import { IosRescueError } from '../../errors.js';
 import type { LockdownSession } from '../../lockdown/index.js';
 import { isPlistDict, type PlistDict } from '../../plist/index.js';
 import { PlistConnection } from '../../wire/index.js';
+import { InstallationProxyError } from './errors.js';
 import { INSTALLATION_PROXY_SERVICE, browseRequest } from './protocol.js';
 
 /** installation_proxy: which apps are installed (what iTunes writes into a backup's Info.plist). */
@@ -24,9 +24,11 @@ export class InstallationProxyClient {
     await this.connection.send(browseRequest(options));
     for (;;) {
       const reply = await this.connection.receive({ waitingFor: 'the list of installed apps' });
-      if (!isPlistDict(reply)) throw new IosRescueError('INSTPROXY_BAD_REPLY', 'installation_proxy sent a non-dict');
+      if (!isPlistDict(reply)) throw new InstallationProxyError('INSTPROXY_BAD_REPLY', 'installation_proxy sent a non-dict');
       if (typeof reply.Error === 'string') {
-        throw new IosRescueError(`INSTPROXY_${reply.Error}`, `installation_proxy: ${String(reply.ErrorDescription ?? reply.Error)}`);
+        throw new InstallationProxyError('INSTPROXY_DEVICE_ERROR', `installation_proxy: ${String(reply.ErrorDescription ?? reply.Error)}`, {
+          details: { error: reply.Error, description: reply.ErrorDescription },
+        });
       }
       if (Array.isArray(reply.CurrentList)) for (const app of reply.CurrentList) if (isPlistDict(app)) yield app;
       if (reply.Status === 'Complete' || reply.Status === undefined) return;

@@ -1,2 +1,3 @@
 export { InstallationProxyClient } from './client.js';
+export { InstallationProxyError, type InstallationProxyErrorCode } from './errors.js';
 export { INSTALLATION_PROXY_SERVICE, browseRequest } from './protocol.js';

@@ -45,6 +45,7 @@ export class Mobilebackup2Client {
         throw new Mobilebackup2Error('MB2_BAD_REPLY', `the phone answered Hello with ${reply[0]}`);
       }
       const code = plistNumber(body.ErrorCode);
+      if (code === undefined) throw new Mobilebackup2Error('MB2_BAD_REPLY', 'the Hello reply has no ErrorCode');
       if (code !== 0) throw new Mobilebackup2Error(code === 1 ? 'MB2_NO_COMMON_VERSION' : `MB2_DEVICE_${code}`, `the phone refused Hello (ErrorCode ${String(code)})`);
       // The phone sends the version as a real; an integer here is a malformed reply.
       if (!(body.ProtocolVersion instanceof Real)) throw new Mobilebackup2Error('MB2_BAD_REPLY', 'the Hello reply has no real ProtocolVersion');
