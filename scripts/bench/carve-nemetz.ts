@@ -1,7 +1,7 @@
 /**
  * Per-category recall, phantoms and live-rows-reported-as-deleted on the Nemetz SQLite forensic corpus, next to
- * FQLite 1.5.6's figures on the same corpus (from shared/corpus/README.md), plus a no-crash/no-hang pass over
- * the anti-forensic categories 11–19.
+ * FQLite 1.5.6's figures on the same corpus (its command-line mode at commit 36670cf, scored against the corpus's
+ * XML answer keys), plus a no-crash/no-hang pass over the anti-forensic categories 11–19.
  *
  *   npm run build && node dist/scripts/bench/carve-nemetz.js [corpusDir] [--verbose]
  */

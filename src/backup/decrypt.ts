@@ -15,7 +15,8 @@ export function pkcs7PaddingLength(lastBlock: Buffer): number {
 }
 
 /**
- * AES-256-CBC decryption of a backup data file or Manifest.db (zero IV, PKCS#7; ios-protocols.md §7.3, §7.4),
+ * AES-256-CBC decryption of a backup data file or Manifest.db (zero IV, PKCS#7;
+ * native-notes/protocols/backup-encryption.md "Manifest.db encryption", "File encryption"),
  * chunk by chunk. The last plaintext block is held back until the end so its padding can be removed; output never
  * goes past `size` (the MBFile Size), which also covers encoders that padded without PKCS#7. `final` returns
  * every readable byte and, separately, what was wrong:

@@ -33,7 +33,7 @@ export function ownBackupRoot(env: NodeJS.ProcessEnv = process.env, platform: No
   return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'iosrescue', 'backups');
 }
 
-/** The folders Finder/iTunes and iosrescue keep backups in (ios-protocols.md §6.1), for this platform. */
+/** The folders Finder/iTunes and iosrescue keep backups in (native-notes/protocols/backup-format.md "Layout"), for this platform. */
 export function defaultBackupRoots(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string[] {
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
   const roots: string[] = [];

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { toXmlPlist, type PlistDict } from '../plist/index.js';
 import { optDate, optString, readPlistDictFile } from './plist-file.js';
 
-/** Info.plist, written by the host at backup time (ios-protocols.md §6.2). */
+/** Info.plist, written by the host at backup time (native-notes/protocols/backup-format.md "Info.plist"). */
 export interface InfoPlist {
   deviceName?: string;
   displayName?: string;

@@ -5,7 +5,7 @@ import { BackupError, BadPasswordError } from './errors.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 
-/** One class-key record of a keybag (ios-protocols.md §7.1). */
+/** One class-key record of a keybag (native-notes/protocols/backup-encryption.md "Keybag"). */
 export interface KeybagClassKey {
   uuid: Buffer;
   protectionClass: number;
@@ -46,7 +46,8 @@ export class UnlockedKeybag {
 
   /**
    * Unwraps a 44-byte `EncryptionKey`/`ManifestKey` (4-byte little-endian class, 40-byte RFC 3394 wrap) into a
-   * 32-byte AES key. The record's protection class wins over the prefix when given (ios-protocols.md §7.4).
+   * 32-byte AES key. The record's protection class wins over the prefix when given
+   * (native-notes/protocols/backup-encryption.md "File encryption").
    */
   unwrapKey(classPrefixedKey: Buffer, protectionClass?: number): Buffer {
     if (classPrefixedKey.length !== 44) {
@@ -122,9 +123,9 @@ export class Keybag {
   }
 
   /**
-   * Password → key-encryption key (ios-protocols.md §7.2): PBKDF2-HMAC-SHA256 over DPSL/DPIC when present (iOS
-   * 10.2+), then PBKDF2-HMAC-SHA1 over SALT/ITER. Node's async pbkdf2 runs on the libuv pool, so the seconds this
-   * takes do not block the event loop.
+   * Password → key-encryption key (native-notes/protocols/backup-encryption.md "Password to class keys"):
+   * PBKDF2-HMAC-SHA256 over DPSL/DPIC when present (iOS 10.2+), then PBKDF2-HMAC-SHA1 over SALT/ITER. Node's async
+   * pbkdf2 runs on the libuv pool, so the seconds this takes do not block the event loop.
    */
   async derivePasswordKey(password: string | Buffer): Promise<Buffer> {
     const bytes = typeof password === 'string' ? Buffer.from(password, 'utf8') : password;

@@ -6,7 +6,7 @@ import { BackupError, PathEscapeError } from './errors.js';
 /**
  * Where things live inside a backup folder. A file's ID is the lowercase hex SHA-1 of
  * `domain + "-" + relativePath` (UTF-8); iOS ≥ 10 stores its data at `<id[0:2]>/<id>`, older backups flat at `<id>`
- * (ios-protocols.md §6.1).
+ * (native-notes/protocols/backup-format.md "Layout").
  */
 export function fileIdFor(domain: string, relativePath: string): string {
   return createHash('sha1').update(`${domain}-${relativePath}`, 'utf8').digest('hex');

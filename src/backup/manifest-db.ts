@@ -72,7 +72,10 @@ export function entryFromRow(row: Omit<FileRow, 'rowid'>): BackupFileEntry {
   return entry;
 }
 
-/** The schema and indexes found in device-made Manifest.db files (ios-protocols.md §6.5), for anything that writes one. */
+/**
+ * The schema and indexes found in device-made Manifest.db files (native-notes/protocols/backup-format.md
+ * "Manifest.db"), for anything that writes one.
+ */
 export const MANIFEST_DB_SCHEMA = `
 CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB);
 CREATE INDEX FilesDomainIdx ON Files(domain);
@@ -82,9 +85,9 @@ CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB);
 `;
 
 /**
- * Manifest.db of an iOS ≥ 10 backup (ios-protocols.md §6.5), opened read-only. Rows stream in rowid batches, so
- * memory stays flat for any number of rows and the connection is free between batches (`get` may be called while
- * a `files()` loop is running).
+ * Manifest.db of an iOS ≥ 10 backup (native-notes/protocols/backup-format.md "Manifest.db"), opened read-only.
+ * Rows stream in rowid batches, so memory stays flat for any number of rows and the connection is free between
+ * batches (`get` may be called while a `files()` loop is running).
  */
 export class ManifestDb {
   private constructor(

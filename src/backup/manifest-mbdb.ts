@@ -49,8 +49,8 @@ class Cursor {
 const FLAGS = { file: 1, directory: 2, symlink: 4, unknown: 0 } as const;
 
 /**
- * Parses the Manifest.mbdb of an iOS 5–9 backup (ios-protocols.md §6.6). Records before a truncation or damage are
- * returned; `problem` then says where reading stopped.
+ * Parses the Manifest.mbdb of an iOS 5–9 backup (native-notes/protocols/backup-format.md "Manifest.mbdb"). Records
+ * before a truncation or damage are returned; `problem` then says where reading stopped.
  */
 export function parseMbdb(bytes: Buffer): { entries: BackupFileEntry[]; problem?: BackupError } {
   if (bytes.length < MAGIC.length || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { isPlistDict, toBinaryPlist, type PlistDict } from '../plist/index.js';
 import { optBool, optData, optDate, optString, readPlistDictFile } from './plist-file.js';
 
-/** Manifest.plist, written by the device (ios-protocols.md §6.4). */
+/** Manifest.plist, written by the device (native-notes/protocols/backup-format.md "Manifest.plist"). */
 export interface ManifestPlist {
   /** Only this flag says whether the backup is encrypted: BackupKeyBag is present in plain backups too. */
   isEncrypted: boolean;

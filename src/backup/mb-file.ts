@@ -3,7 +3,8 @@ import { BackupError } from './errors.js';
 
 /**
  * The metadata of one backed-up item: the `file` column of Manifest.db, an NSKeyedArchiver archive whose root is
- * an `MBFile` (ios-protocols.md §6.5), or one Manifest.mbdb record. Times are Unix seconds as the device wrote them.
+ * an `MBFile` (native-notes/protocols/backup-format.md "Manifest.db"), or one Manifest.mbdb record. Times are Unix
+ * seconds as the device wrote them.
  */
 export interface MbFile {
   size: number;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { toBinaryPlist, type PlistDict } from '../plist/index.js';
 import { optBool, optDate, optString, readPlistDictFile } from './plist-file.js';
 
-/** Status.plist, written by the device (ios-protocols.md §6.3). */
+/** Status.plist, written by the device (native-notes/protocols/backup-format.md "Status.plist"). */
 export interface StatusPlist {
   backupState?: string;
   date?: Date;

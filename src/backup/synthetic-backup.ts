@@ -143,7 +143,7 @@ export async function writeSyntheticBackup(dir: string, spec: SyntheticBackupSpe
   return { dir, keybag, device };
 }
 
-/** Manifest.db with the schema and indexes found in device-made files (ios-protocols.md §6.5). */
+/** Manifest.db with the schema and indexes found in device-made files (native-notes/protocols/backup-format.md "Manifest.db"). */
 function writeManifestDb(
   path: string,
   records: Array<{ fileID: string; domain: string; relativePath: string; flags: number; metadata: MbFile }>,

@@ -37,7 +37,8 @@ export interface PreviousBackup {
   exists: boolean;
   /**
    * Status.plist says "finished" and Status.plist, Manifest.plist and Manifest.db are non-empty: a phone can build an
-   * incremental backup on it (a zero-byte Manifest.plist makes it fail with 205, ios-protocols.md §5.5).
+   * incremental backup on it (a zero-byte Manifest.plist makes it fail with 205,
+   * native-notes/protocols/mobilebackup2.md "What a real device does").
    */
   usableForIncremental: boolean;
   files: number;
@@ -326,7 +327,8 @@ export class BackupWriter {
       if (source === target) continue;
       if (source === this.paths.staging || target === this.paths.staging) throw errno('EINVAL', 'cannot move the backup folder itself');
       await lstat(source);
-      // As a real host: the target goes first (rm -rf for a folder), then the rename (ios-protocols.md §5.3).
+      // As a real host: the target goes first (rm -rf for a folder), then the rename
+      // (native-notes/protocols/mobilebackup2.md "Device messages during a backup").
       await rm(target, { recursive: true, force: true });
       await this.ensureParent(target);
       await rename(source, target);

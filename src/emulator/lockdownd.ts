@@ -23,7 +23,8 @@ type Outcome = { reply: PlistDict; then?: 'tls' | 'close' };
 /**
  * lockdownd on TCP 62078 for one connection: 4-byte big-endian length + plist in (XML or binary), XML out,
  * every reply echoing `Request` (libimobiledevice/libimobiledevice src/lockdown.c `lockdown_check_result` needs
- * it). After StartSession the same socket carries TLS, the device being the server (ios-protocols.md §2).
+ * it). After StartSession the same socket carries TLS, the device being the server
+ * (native-notes/protocols/lockdownd.md "Framing and replies", "Session and TLS").
  */
 export function serveLockdown(socket: Duplex, device: VirtualDevice, logger: Logger): void {
   const connection = new LockdownConnection(socket, device, logger.child({ daemon: 'lockdownd' }));

@@ -1,7 +1,8 @@
 /**
  * The version-0 (binary) usbmuxd protocol, which usbmuxd still serves to old clients (libimobiledevice/usbmuxd
  * src/client.c: LISTEN and CONNECT as binary messages; results and notifications in the client's version).
- * Layouts: libimobiledevice/libusbmuxd include/usbmuxd-proto.h (ios-protocols.md §1.4).
+ * Layouts: libimobiledevice/libusbmuxd include/usbmuxd-proto.h
+ * (native-notes/protocols/usbmuxd.md "Binary protocol (version 0)").
  */
 import { USBMUX_HEADER_SIZE, UsbmuxMessage, UsbmuxVersion, encodeUsbmuxHeader } from '../usbmux/protocol.js';
 

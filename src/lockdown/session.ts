@@ -26,9 +26,9 @@ export interface LockdownSession {
 }
 
 /**
- * The handshake libimobiledevice's tools do (ios-protocols.md §2.3): QueryType, ProductVersion, pair record
- * (pairing first when there is none), StartSession and the TLS upgrade. A phone that forgot us (InvalidHostID:
- * reset, or unpaired on the phone) is paired again when allowed.
+ * The handshake libimobiledevice's tools do (native-notes/protocols/lockdownd.md "The client handshake"):
+ * QueryType, ProductVersion, pair record (pairing first when there is none), StartSession and the TLS upgrade. A
+ * phone that forgot us (InvalidHostID: reset, or unpaired on the phone) is paired again when allowed.
  */
 export async function openLockdownSession(usbmux: UsbmuxClient, device: AttachedDevice, options: SessionOptions = {}): Promise<LockdownSession> {
   const logger = options.logger ?? silentLogger;

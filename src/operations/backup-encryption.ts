@@ -29,7 +29,10 @@ async function willEncrypt(s: LockdownSession): Promise<boolean> {
   return (await s.lockdown.tryGetValue({ domain: 'com.apple.mobile.backup', key: 'WillEncrypt' })) === true;
 }
 
-/** Whether the phone encrypts its backups: lockdown `com.apple.mobile.backup` `WillEncrypt` (ios-protocols.md §7.6). */
+/**
+ * Whether the phone encrypts its backups: lockdown `com.apple.mobile.backup` `WillEncrypt`
+ * (native-notes/protocols/backup-encryption.md "Turning encryption on and off").
+ */
 export async function backupEncryptionStatus(access: DeviceAccess, udid?: string): Promise<{ udid: string; encrypted: boolean }> {
   const s = await session(access, udid);
   try {

@@ -15,9 +15,10 @@ const OPTIONAL_KEYS: Array<[string, string]> = [
 const text = (value: PlistValue | undefined, fallback = ''): string => (typeof value === 'string' ? value : fallback);
 
 /**
- * Info.plist as idevicebackup2 builds it before the Backup request (ios-protocols.md §5.1 step 9, §6.2): the
- * phone's lockdown values, its com.apple.iTunes settings, and the user apps from installation_proxy (optional: a
- * phone that refuses the browse still gets backed up, with an empty list).
+ * Info.plist as idevicebackup2 builds it before the Backup request (native-notes/protocols/mobilebackup2.md
+ * "Before the backup service" step 9; native-notes/protocols/backup-format.md "Info.plist"): the phone's lockdown
+ * values, its com.apple.iTunes settings, and the user apps from installation_proxy (optional: a phone that refuses
+ * the browse still gets backed up, with an empty list).
  */
 export async function buildBackupInfoPlist(session: LockdownSession, udid: string, logger: Logger): Promise<Buffer> {
   const values = await session.lockdown.getValue({});

@@ -10,9 +10,9 @@ export interface SyncWatch {
 }
 
 /**
- * What Finder and idevicebackup2 do around a backup (ios-protocols.md §5.1 steps 3, 4, 8, 12): observe the sync
- * notifications (a cancel request from the phone ends the backup), take the AFC sync lock so the phone's own sync
- * jobs stay out of the way, and announce the sync start and end. AFC is optional (idevicebackup2 tolerates its
+ * What Finder and idevicebackup2 do around a backup (native-notes/protocols/mobilebackup2.md
+ * "Before the backup service" steps 3, 4, 8, 12): observe the sync notifications (a cancel request from the phone
+ * ends the backup), take the AFC sync lock so the phone's own sync jobs stay out of the way, and announce the sync start and end. AFC is optional (idevicebackup2 tolerates its
  * absence); notification_proxy is not.
  */
 export class BackupSync {

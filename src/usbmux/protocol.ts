@@ -1,7 +1,7 @@
 /**
  * The usbmuxd protocol as pure functions over Buffers (no sockets), shared by our client and the virtual
  * iPhone's usbmuxd. Facts: libimobiledevice/libusbmuxd include/usbmuxd-proto.h and src/libusbmuxd.c,
- * libimobiledevice/usbmuxd src/client.c (see ios-protocols.md §1).
+ * libimobiledevice/usbmuxd src/client.c (see native-notes/protocols/usbmuxd.md "Packet header", "Plist messages").
  */
 import { isPlistDict, parsePlist, plistNumber, toXmlPlist, type PlistDict, type PlistValue } from '../plist/index.js';
 import { UsbmuxError } from './errors.js';

@@ -7,7 +7,8 @@ import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 /**
  * Debian's unchanged libimobiledevice 1.3.0 tools against the virtual iPhone: the proof that its usbmuxd and
- * lockdownd speak the protocol as a real phone and usbmuxd do (ios-protocols.md §9).
+ * lockdownd speak the protocol as a real phone and usbmuxd do (native-notes/protocols/libimobiledevice-interop.md
+ * "What the tools need from a device").
  */
 const hasTools = spawnSync('sh', ['-c', 'command -v idevice_id && command -v idevicepair && command -v ideviceinfo'], { stdio: 'ignore' }).status === 0;
 if (!hasTools) console.warn('skipping libimobiledevice interop tests: idevice_id/idevicepair/ideviceinfo not on PATH (apt-get install libimobiledevice-utils)');
@@ -165,7 +166,8 @@ describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against the virtual iPh
 
 describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against older virtual iPhones', () => {
   // iOS < 10: libimobiledevice caps TLS at 1.0, which the device side must still accept; iOS < 7: the handshake
-  // also sends ValidatePair before StartSession (ios-protocols.md §2.3, §2.5).
+  // also sends ValidatePair before StartSession (native-notes/protocols/lockdownd.md "The client handshake",
+  // "Session and TLS").
   for (const productVersion of ['9.3.5', '6.1.4']) {
     it(`pairs and runs a session with a phone on iOS ${productVersion}`, async () => {
       const emu = await startTestEmulator({ devices: 1, identity: { productVersion } });

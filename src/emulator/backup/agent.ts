@@ -7,7 +7,7 @@ import { STALLED, runBackup, type AgentResult } from './backup-run.js';
 import { DeviceSideLink } from './device-side-link.js';
 import { BackupEncryption } from './encryption-state.js';
 
-/** Debian's libimobiledevice 1.3.0 refuses a DeviceLink major above 400 (ios-protocols.md §9). */
+/** Debian's libimobiledevice 1.3.0 refuses a DeviceLink major above 400 (native-notes/protocols/device-link.md "Version exchange"). */
 const DEVICE_LINK_MAJOR = 400;
 /** How long the phone waits for the host's next request or reply before it gives up on the connection. */
 const HOST_TIMEOUT_MS = 300_000;
@@ -62,8 +62,9 @@ function hello(request: PlistDict): PlistDict {
 }
 
 /**
- * ChangePassword (ios-protocols.md §7.6): NewPassword alone turns encryption on, OldPassword alone turns it off,
- * both change it. A wrong or missing old password is error 207, "Invalid password", as on a phone.
+ * ChangePassword (native-notes/protocols/backup-encryption.md "Turning encryption on and off"): NewPassword alone
+ * turns encryption on, OldPassword alone turns it off, both change it. A wrong or missing old password is error
+ * 207, "Invalid password", as on a phone.
  */
 async function changePassword(context: ServiceContext, config: BackupAgentConfig, request: PlistDict): Promise<AgentResult> {
   const encryption = await BackupEncryption.load(context.device);

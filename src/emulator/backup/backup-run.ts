@@ -37,10 +37,11 @@ export const STALLED = Symbol('stalled');
 const PREVIOUS_FILES = ['Status.plist', 'Manifest.plist', 'Manifest.db'] as const;
 
 /**
- * One backup, device side, in the order a real phone runs it (ios-protocols.md §5.5): read the host's Status.plist
- * (and Manifest.plist + Manifest.db unless a full backup was asked for), decide full or incremental, list the
- * folder, ask for free space, create the folders, upload the changed files in batches (Status.plist "uploading"
- * first), remove files that are gone, and end with Manifest.db, Manifest.plist and Status.plist "finished".
+ * One backup, device side, in the order a real phone runs it (native-notes/protocols/mobilebackup2.md
+ * "What a real device does"): read the host's Status.plist (and Manifest.plist + Manifest.db unless a full backup
+ * was asked for), decide full or incremental, list the folder, ask for free space, create the folders, upload the
+ * changed files in batches (Status.plist "uploading" first), remove files that are gone, and end with Manifest.db,
+ * Manifest.plist and Status.plist "finished".
  */
 export async function runBackup(link: DeviceSideLink, context: ServiceContext, config: BackupAgentConfig, request: PlistDict): Promise<AgentResult | typeof STALLED> {
   const { device } = context;

@@ -18,8 +18,9 @@ export interface HostStatus {
 }
 
 /**
- * The device end of a DeviceLink conversation (ios-protocols.md §4.2, §5.3–5.4): binary plist messages, the raw
- * file streams both ways, and the host's status replies. The device speaks first.
+ * The device end of a DeviceLink conversation (native-notes/protocols/device-link.md "Version exchange";
+ * native-notes/protocols/mobilebackup2.md "Device messages during a backup", "File streams"): binary plist messages,
+ * the raw file streams both ways, and the host's status replies. The device speaks first.
  */
 export class DeviceSideLink {
   readonly reader: SocketReader;

@@ -62,10 +62,10 @@ function nulString(data: Buffer, from = 0): string {
 }
 
 /**
- * AFC, device side (ios-protocols.md §8.1) over the phone's media folder: directory listing, file info, device
- * info, open/read/write/close, mkdir, remove, rename and the advisory FileLock the backup sync lock uses. Every
- * reply echoes the request's packet number; a path that leaves the media folder is OBJECT_NOT_FOUND; an unknown
- * operation is OP_NOT_SUPPORTED.
+ * AFC, device side (native-notes/protocols/afc.md "Operations", "Reply rules") over the phone's media folder:
+ * directory listing, file info, device info, open/read/write/close, mkdir, remove, rename and the advisory FileLock
+ * the backup sync lock uses. Every reply echoes the request's packet number; a path that leaves the media folder is
+ * OBJECT_NOT_FOUND; an unknown operation is OP_NOT_SUPPORTED.
  */
 export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVolume): void {
   const reader = new SocketReader(socket, 0);

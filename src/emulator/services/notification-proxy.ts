@@ -7,10 +7,10 @@ import type { ServiceContext } from '../service-ports.js';
 const MAX_FRAME = 64 * 1024;
 
 /**
- * notification_proxy, device side (ios-protocols.md §8.2): ObserveNotification subscribes this connection to a name,
- * PostNotification posts on the phone's bus, and a posted name this connection observes is relayed with
- * RelayNotification. Shutdown is answered with ProxyDeath and the connection closes — without that answer
- * libimobiledevice 1.3.0 waits 30 s after every post.
+ * notification_proxy, device side (native-notes/protocols/notification-proxy.md "Messages"): ObserveNotification
+ * subscribes this connection to a name, PostNotification posts on the phone's bus, and a posted name this
+ * connection observes is relayed with RelayNotification. Shutdown is answered with ProxyDeath and the connection
+ * closes — without that answer libimobiledevice 1.3.0 waits 30 s after every post.
  */
 export function serveNotificationProxy(socket: Duplex, context: ServiceContext): void {
   const reader = new SocketReader(socket, 0);

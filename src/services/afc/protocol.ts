@@ -1,7 +1,7 @@
 /**
  * AFC (Apple File Conduit) packets as pure functions. A 40-byte header of little-endian u64s after the magic
  * "CFA6LPAA": entire length, header length (this_length), packet number, operation; fixed arguments follow in the
- * header data, bulk bytes in the payload (libimobiledevice src/afc.h; ios-protocols.md §8.1).
+ * header data, bulk bytes in the payload (libimobiledevice src/afc.h; native-notes/protocols/afc.md "Packet header").
  */
 import { AfcError } from './errors.js';
 

@@ -1,6 +1,8 @@
 /**
  * DeviceLink, the message layer under mobilebackup2, as pure functions. Facts: libimobiledevice
- * src/device_link_service.c, src/mobilebackup2.c, tools/idevicebackup2.c (ios-protocols.md §4.2, §5.2–5.4).
+ * src/device_link_service.c, src/mobilebackup2.c, tools/idevicebackup2.c (native-notes/protocols/device-link.md
+ * "Version exchange"; native-notes/protocols/mobilebackup2.md "Status responses", "Device messages during a backup",
+ * "File streams").
  */
 import type { PlistDict, PlistValue } from '../../plist/index.js';
 import { DeviceLinkError } from './errors.js';

@@ -1,4 +1,4 @@
-/** installation_proxy Browse (ios-protocols.md §8.3): the host sends XML plists. */
+/** installation_proxy Browse (native-notes/protocols/installation-proxy.md "Browse"): the host sends XML plists. */
 import type { PlistDict } from '../../plist/index.js';
 
 export const INSTALLATION_PROXY_SERVICE = 'com.apple.mobile.installation_proxy';

@@ -53,7 +53,8 @@ const FIRST_WAIT = 'the phone to start (it may be preparing the backup, or askin
 
 /**
  * Answers every message the phone sends during a backup, restore or password change, as a real host does
- * (ios-protocols.md §5.3), until its final DLMessageProcessMessage. Returns that final dict when ErrorCode is 0.
+ * (native-notes/protocols/mobilebackup2.md "Device messages during a backup"), until its final
+ * DLMessageProcessMessage. Returns that final dict when ErrorCode is 0.
  */
 export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOptions): Promise<PlistDict> {
   const logger = options.logger ?? silentLogger;

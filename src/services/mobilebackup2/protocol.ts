@@ -1,6 +1,6 @@
 /**
- * mobilebackup2 requests and the device's error codes, as pure data (ios-protocols.md §5; idevicebackup2.c,
- * pymobiledevice3 services/mobilebackup2.py).
+ * mobilebackup2 requests and the device's error codes, as pure data (native-notes/protocols/mobilebackup2.md
+ * "Before the backup service", "Final error codes"; idevicebackup2.c, pymobiledevice3 services/mobilebackup2.py).
  */
 import { Real, type PlistDict } from '../../plist/index.js';
 

@@ -1,4 +1,4 @@
-/** notification_proxy messages (ios-protocols.md §8.2). The host sends XML plists. */
+/** notification_proxy messages (native-notes/protocols/notification-proxy.md "Messages"). The host sends XML plists. */
 import type { PlistDict } from '../../plist/index.js';
 
 export const NOTIFICATION_PROXY_SERVICE = 'com.apple.mobile.notification_proxy';

@@ -10,8 +10,9 @@ import { DirBackupHost } from '../../helpers/dir-backup-host.js';
 import { socketPair } from '../../helpers/socket-pair.js';
 
 /**
- * A scripted phone: it sends the exact byte sequences of a real device's mobilebackup2 (ios-protocols.md §5, §9)
- * over a real socket, and checks what the host answers.
+ * A scripted phone: it sends the exact byte sequences of a real device's mobilebackup2
+ * (native-notes/protocols/mobilebackup2.md; native-notes/protocols/libimobiledevice-interop.md
+ * "What the tools need from a device") over a real socket, and checks what the host answers.
  */
 class ScriptedPhone {
   readonly reader: SocketReader;
