@@ -4,7 +4,7 @@
  * (ios-protocols.md §2, §3).
  */
 import { isPlistDict, type PlistDict, type PlistValue } from '../plist/index.js';
-import { LockdownError } from './errors.js';
+import { LockdownError, lockdownErrorCode } from './errors.js';
 
 export const LOCKDOWN_SERVICE_TYPE = 'com.apple.mobile.lockdown';
 export const PAIRING_PROTOCOL_VERSION = '2';
