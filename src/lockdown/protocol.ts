@@ -1,7 +1,7 @@
 /**
  * lockdownd's request/reply rules and the pair record, as pure functions (no sockets); shared by our client and
  * the virtual iPhone. Facts: libimobiledevice/libimobiledevice src/lockdown.c, common/userpref.c
- * (ios-protocols.md §2, §3).
+ * (native-notes/protocols/lockdownd.md "Framing and replies", "Pair record storage").
  */
 import { isPlistDict, type PlistDict, type PlistValue } from '../plist/index.js';
 import { LockdownError, lockdownErrorCode } from './errors.js';
