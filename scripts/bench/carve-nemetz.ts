@@ -3,7 +3,8 @@
  * FQLite 1.5.6's figures on the same corpus (its command-line mode at commit 36670cf, scored against the corpus's
  * XML answer keys), plus a no-crash/no-hang pass over the anti-forensic categories 11–19.
  *
- *   npm run build && node dist/scripts/bench/carve-nemetz.js [corpusDir] [--verbose]
+ *   npm run build && node dist/scripts/bench/carve-nemetz.js CORPUS_DIR [--verbose]
+ * CORPUS_DIR (or IOSRESCUE_NEMETZ_CORPUS) is the corpus's folder, the one holding 0A … 19.
  */
 import { resolve } from 'node:path';
 import { scoreCategory, totals } from './nemetz-score.js';
@@ -13,7 +14,12 @@ const FQLITE: Record<string, string> = { '0C': '80/101 (0.79), 15 phantoms', '0D
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const verbose = args.includes('--verbose');
-  const corpus = resolve(args.find((a) => !a.startsWith('--')) ?? '../shared/corpus/nemetz-sqlite-forensic-corpus-v2');
+  const given = args.find((a) => !a.startsWith('--')) ?? process.env.IOSRESCUE_NEMETZ_CORPUS;
+  if (given === undefined) {
+    console.error('usage: carve-nemetz CORPUS_DIR [--verbose]   (or set IOSRESCUE_NEMETZ_CORPUS): the folder holding 0A … 19');
+    process.exit(2);
+  }
+  const corpus = resolve(given);
   console.log('category  recovered/deleted  recall  surviving-recovered  recall(surviving)  partial  phantoms  live-as-deleted  reported  | FQLite 1.5.6');
   for (const category of ['0A', '0B', '0C', '0D', '0E']) {
     const scores = await scoreCategory(corpus, category);

@@ -40,10 +40,7 @@ const OUTSIDE_REPOSITORY: Array<{ pattern: RegExp; what: string }> = [
  * Known places that still point outside the repository in code (not comments), waiting for a code change: each
  * entry is checked to still be there, so it is removed as soon as the code is fixed.
  */
-const PENDING_CODE_FIXES: Array<{ file: string; text: string }> = [
-  // The bench's default corpus folder; running it with an explicit corpusDir argument is unaffected.
-  { file: 'scripts/bench/carve-nemetz.ts', text: "'../shared/corpus/nemetz-sqlite-forensic-corpus-v2'" },
-];
+const PENDING_CODE_FIXES: Array<{ file: string; text: string }> = [];
 
 function outsideReferences(file: string): string[] {
   const rel = relative(repoRoot, file);
