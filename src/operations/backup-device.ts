@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BackupWriter, defaultBackupRoots, ownBackupRoot } from '../backup/index.js';
+import { BackupWriter } from '../backup/index.js';
 import { openLockdownSession, type LockdownSession } from '../lockdown/index.js';
 import { plistNumber } from '../plist/index.js';
 import { DEFAULT_MAX_FILE_BYTES, Mobilebackup2Client, type BackupHost, type TransferProgress } from '../services/mobilebackup2/index.js';
@@ -41,16 +41,6 @@ export interface BackupDeviceResult {
   files: number;
   bytes: number;
   seconds: number;
-}
-
-/**
- * Where backups go unless told otherwise: IOSRESCUE_BACKUP_DIR, else the platform's MobileSync folder on macOS and
- * Windows (where Finder/iTunes and every backup reader look), else our own data folder (Linux has no MobileSync).
- */
-export function defaultBackupFolder(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (env.IOSRESCUE_BACKUP_DIR) return env.IOSRESCUE_BACKUP_DIR;
-  if (platform === 'darwin' || platform === 'win32') return defaultBackupRoots(env, platform)[0]!;
-  return ownBackupRoot(env, platform);
 }
 
 /**

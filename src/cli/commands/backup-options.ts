@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { FileKeyCache, type OpenBackupOptions } from '../../backup/index.js';
+import { FileKeyCache, type OpenBackupOptions } from '../../operations/index.js';
 import { readPassword } from '../password.js';
 
 /** The password and key-cache options every command that opens a backup takes. */

@@ -1,21 +1,8 @@
 import type { Command } from 'commander';
-import { backupDevice, defaultBackupFolder, type BackupProgress } from '../../operations/index.js';
-import { formatBytes, formatDuration, ProgressBar } from '../progress-bar.js';
+import { backupDevice, defaultBackupFolder, formatBytes, formatDuration, throttleProgress, type BackupProgress } from '../../operations/index.js';
+import { ProgressBar } from '../progress-bar.js';
 import { runCommand } from '../run-command.js';
 import { addUdidOption, cliDeviceAccess } from './device-options.js';
-
-/** JSON progress lines: phase changes at once, byte counts at most twice a second. */
-function jsonProgress(write: (line: string) => void): (progress: BackupProgress) => void {
-  let lastPhase = '';
-  let lastAt = 0;
-  return (progress) => {
-    const now = Date.now();
-    if (progress.phase === lastPhase && now - lastAt < 500) return;
-    lastPhase = progress.phase;
-    lastAt = now;
-    write(`${JSON.stringify({ event: 'progress', ...progress })}\n`);
-  };
-}
 
 export function registerBackupCommand(program: Command): void {
   addUdidOption(
@@ -31,7 +18,7 @@ export function registerBackupCommand(program: Command): void {
         const bar = !globals.json && process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
         const onProgress = bar
           ? (progress: BackupProgress) => bar.update(progress)
-          : jsonProgress((line) => (globals.json ? process.stdout : process.stderr).write(line));
+          : throttleProgress((progress) => (globals.json ? process.stdout : process.stderr).write(`${JSON.stringify({ event: 'progress', ...progress })}\n`));
         // The Trust prompt is shown by the progress line itself; without a bar it goes out as a progress event.
         const access = { ...cliDeviceAccess(logger, signal), onWaiting: undefined };
         try {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { carveDatabaseRecords, carvedValueToJson, writeCarvedJsonLines } from '../../operations/index.js';
-import type { CarvedRecord, CarveSummary } from '../../carve/index.js';
+import { carveDatabaseRecords, carvedValueToJson, writeCarvedJsonLines, type CarvedRecord, type CarveSummary } from '../../operations/index.js';
 import { runCommand } from '../run-command.js';
 
 function showValue(value: unknown): string {

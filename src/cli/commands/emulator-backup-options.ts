@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { folderContent, generatedContent, parseByteCount, parseGeneratedSpec, sampleContent, type BackupAgentConfig, type BackupFaults } from '../../emulator/index.js';
+import { folderContent, generatedContent, parseByteCount, parseGeneratedSpec, sampleContent, type BackupAgentConfig, type BackupFaults } from '../../operations/index.js';
 import { CliUsageError } from '../run-command.js';
 
 export interface EmulatorBackupFlags {

@@ -2,7 +2,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { formatTrustMode, parseTrustMode, startEmulator, type VirtualDevice, type VirtualIphone } from '../../emulator/index.js';
+import { formatTrustMode, parseTrustMode, startEmulator, type VirtualDevice, type VirtualIphone } from '../../operations/index.js';
 import { CliUsageError, runCommand, type CommandContext } from '../run-command.js';
 import { addEmulatorBackupOptions, emulatorBackupConfig, type EmulatorBackupFlags } from './emulator-backup-options.js';
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { readDeviceInfo } from '../../operations/index.js';
-import { isPlistDict, toXmlPlist, type PlistValue } from '../../plist/index.js';
+import { isPlistDict, readDeviceInfo, toXmlPlist, type PlistValue } from '../../operations/index.js';
 import { runCommand } from '../run-command.js';
 import { addUdidOption, cliDeviceAccess } from './device-options.js';
 

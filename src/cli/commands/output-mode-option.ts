@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { OUTPUT_MODES, type OutputMode } from '../../extract/index.js';
+import { OUTPUT_MODES, type OutputMode } from '../../operations/index.js';
 
 /** `--output-mode`, shared by the commands that write a backup's contents out (extract, decrypt, export-file). */
 export function outputModeOption(): Option {
