@@ -1,6 +1,7 @@
 import { toAppleSeconds } from './apple-time.js';
+import { pickDoomed, type SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
-import type { TruthCall } from './truth.js';
+import type { TruthCall, TruthContact, TruthHandle } from './truth.js';
 
 /**
  * CallHistory.storedata, a Core Data store (Z_PK/Z_ENT/Z_OPT, Z_PRIMARYKEY, Z_METADATA), with the ZCALLRECORD
@@ -58,4 +59,39 @@ export function buildCallHistoryDb(calls: TruthCall[], deleted: TruthCall[]): Sq
       }
     },
   });
+}
+
+/** Phone and FaceTime calls with the people and numbers of the other generated content. */
+export function generateCalls(random: SeededRandom, count: number, deletedCount: number, window: [Date, Date], handles: TruthHandle[], contacts: TruthContact[]): { calls: TruthCall[]; deleted: TruthCall[] } {
+  const total = count + deletedCount;
+  const doomed = pickDoomed(random, total, deletedCount);
+  const calls: TruthCall[] = [];
+  const deleted: TruthCall[] = [];
+  const start = window[0].getTime();
+  const step = (window[1].getTime() - start) / Math.max(total, 1);
+  const names = new Map<string, string>();
+  for (const c of contacts) {
+    for (const p of c.phones) names.set(p.value.replace(/[^+\d]/g, ''), [c.first, c.last].filter(Boolean).join(' ') || c.organization || '');
+  }
+  for (let pk = 1; pk <= total; pk++) {
+    const handle = random.pick(handles);
+    const isEmail = handle.id.includes('@');
+    const callType: TruthCall['callType'] = isEmail ? random.pick([8, 16] as const) : random.chance(0.8) ? 1 : random.pick([8, 16] as const);
+    const answered = random.chance(0.75);
+    const call: TruthCall = {
+      pk,
+      uniqueId: random.uuid(),
+      address: handle.id,
+      name: random.chance(0.3) ? names.get(handle.id) || null : null,
+      date: new Date(Math.floor(start + step * (pk - 1) + random.next() * step * 0.9)),
+      durationSeconds: answered ? random.int(1, 3_600_000) / 1000 : 0,
+      outgoing: random.chance(0.5),
+      answered,
+      callType,
+      serviceProvider: callType === 1 ? 'com.apple.Telephony' : 'com.apple.FaceTime',
+      countryCode: 'us',
+    };
+    (doomed.has(pk) ? deleted : calls).push(call);
+  }
+  return { calls, deleted };
 }

@@ -1,4 +1,4 @@
-import { phoneNumber } from './generate-contacts.js';
+import { phoneNumber } from './contacts.js';
 import { GROUP_NAMES, PHRASES } from './names.js';
 import type { SeededRandom } from './seeded-random.js';
 import { tinyJpeg } from './tiny-jpeg.js';

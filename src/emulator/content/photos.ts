@@ -1,5 +1,9 @@
+import { patternBytes } from '../../backup/index.js';
 import { toAppleSeconds } from './apple-time.js';
+import { pickDoomed, type SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
+import { tinyJpeg } from './tiny-jpeg.js';
+import { tinyMovie } from './tiny-movie.js';
 import type { TruthAlbum, TruthPhoto } from './truth.js';
 
 /**
@@ -84,4 +88,114 @@ export function buildPhotosDb(photos: TruthPhoto[], deleted: TruthPhoto[], album
       }
     },
   });
+}
+
+/** Camera-roll assets: JPEG photos and a few QuickTime videos, some favourite, hidden, trashed, or purged. */
+export function generatePhotos(random: SeededRandom, count: number, deletedCount: number, window: [Date, Date], seed: string): { photos: TruthPhoto[]; deleted: TruthPhoto[] } {
+  const total = count + deletedCount;
+  const doomed = pickDoomed(random, total, deletedCount);
+  const photos: TruthPhoto[] = [];
+  const deleted: TruthPhoto[] = [];
+  const start = window[0].getTime();
+  const step = (window[1].getTime() - start) / Math.max(total, 1);
+  for (let pk = 1; pk <= total; pk++) {
+    const isVideo = random.chance(0.1);
+    const number = String(pk).padStart(4, '0');
+    const filename = isVideo ? `IMG_${number}.MOV` : `IMG_${number}.JPG`;
+    // Photos saved from other apps keep their own names; several apps call everything "image.jpg".
+    const roll = random.next();
+    const originalFilename = isVideo ? filename : roll < 0.1 ? 'image.jpg' : roll < 0.15 ? `Holiday photo ${pk % 7}.jpg` : filename;
+    const created = new Date(Math.floor(start + step * (pk - 1) + random.next() * step * 0.9));
+    const blocks = random.int(1, 4);
+    const rgb: [number, number, number] = [random.int(0, 255), random.int(0, 255), random.int(0, 255)];
+    const data = isVideo ? tinyMovie(patternBytes(`${seed}:movie:${pk}`, random.int(64, 512))) : tinyJpeg({ rgb, blocksWide: blocks, blocksHigh: blocks, comment: `${seed}:photo:${pk}` });
+    const trashed = !doomed.has(pk) && random.chance(0.1);
+    const hasLocation = random.chance(0.7);
+    const photo: TruthPhoto = {
+      pk,
+      uuid: random.uuid(),
+      directory: `DCIM/${100 + Math.floor(pk / 1000)}APPLE`,
+      filename,
+      originalFilename,
+      kind: isVideo ? 'video' : 'photo',
+      uti: isVideo ? 'com.apple.quicktime-movie' : 'public.jpeg',
+      created,
+      modified: new Date(created.getTime() + random.int(0, 86_400) * 1000),
+      latitude: hasLocation ? Math.round((random.next() * 140 - 70) * 1e6) / 1e6 : null,
+      longitude: hasLocation ? Math.round((random.next() * 340 - 170) * 1e6) / 1e6 : null,
+      width: isVideo ? 1920 : blocks * 8,
+      height: isVideo ? 1080 : blocks * 8,
+      favorite: random.chance(0.15),
+      hidden: random.chance(0.05),
+      trashed,
+      trashedDate: trashed ? new Date(created.getTime() + random.int(1, 20) * 86_400_000) : null,
+      data,
+      // Set afterwards by addPhotoExtras, from a random of its own, so these draws stay as they were.
+      livePhotoVideo: null,
+      screenshot: false,
+      albums: [],
+    };
+    (doomed.has(pk) ? deleted : photos).push(photo);
+  }
+  // Small sets still hold one of each case the extractor must flag.
+  if (photos.length >= 4) {
+    if (!photos.some((p) => p.trashed)) Object.assign(photos[1]!, { trashed: true, trashedDate: new Date(photos[1]!.created.getTime() + 86_400_000) });
+    if (!photos.some((p) => p.favorite)) photos[2]!.favorite = true;
+    if (!photos.some((p) => p.hidden)) photos[3]!.hidden = true;
+  }
+  return { photos, deleted };
+}
+
+/** ZGENERICALBUM.ZKIND of an album the user made; 1506 is an import session (not shown as an album). */
+export const USER_ALBUM_KIND = 2;
+const IMPORT_SESSION_KIND = 1506;
+
+const ALBUM_TITLES = ['Summer 2023', 'Family', 'Recipes', 'Garden', 'Receipts', 'Road trip: Lisbon → Porto'];
+
+function shuffle<T>(random: SeededRandom, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = random.int(0, i);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+/**
+ * Live Photos, screenshots and albums on top of the generated camera roll. Drawn from a random of their own
+ * (`${seed}:photo-extras`), so the photos' other fields, and every other type's content, stay as they were.
+ * Live Photos get a paired QuickTime video (written as `<same name>.MOV` next to the photo); screenshots are
+ * flagged; three user albums, one user album in Recently Deleted and one import session (not a user album) are
+ * made, each with some of the live assets. Small sets still hold one Live Photo and one screenshot.
+ */
+export function addPhotoExtras(random: SeededRandom, photos: TruthPhoto[], window: [Date, Date], seed: string): TruthAlbum[] {
+  const stills = photos.filter((p) => p.kind === 'photo');
+  for (const p of stills) {
+    const roll = random.next();
+    if (roll < 0.25) p.livePhotoVideo = tinyMovie(patternBytes(`${seed}:live:${p.pk}`, random.int(64, 256)));
+    else if (roll < 0.35) p.screenshot = true;
+  }
+  if (stills.length >= 2) {
+    if (!stills.some((p) => p.livePhotoVideo !== null)) stills[0]!.livePhotoVideo = tinyMovie(patternBytes(`${seed}:live:${stills[0]!.pk}`, 96));
+    if (!stills.some((p) => p.screenshot)) Object.assign(stills.find((p) => p.livePhotoVideo === null)!, { screenshot: true });
+  }
+
+  if (photos.length === 0) return [];
+  const titles = shuffle(random, [...ALBUM_TITLES]).slice(0, 4);
+  const start = window[0].getTime();
+  const albums: TruthAlbum[] = titles.map((title, i) => ({
+    pk: i + 1, uuid: random.uuid(), kind: USER_ALBUM_KIND, title, trashed: i === 3, created: new Date(start + random.int(0, 30) * 86_400_000), assetPks: [],
+  }));
+  albums.push({ pk: albums.length + 1, uuid: random.uuid(), kind: IMPORT_SESSION_KIND, title: 'Import 2023-03-02', trashed: false, created: new Date(start + 61 * 86_400_000), assetPks: [] });
+  for (const album of albums) {
+    for (const p of photos) if (random.chance(0.3)) album.assetPks.push(p.pk);
+    // Every album holds something; the album order is not the creation order.
+    if (album.assetPks.length === 0) album.assetPks.push(photos[random.int(0, photos.length - 1)]!.pk);
+    shuffle(random, album.assetPks);
+  }
+  const byPk = new Map(photos.map((p) => [p.pk, p]));
+  for (const album of albums) {
+    if (album.kind !== USER_ALBUM_KIND || album.trashed) continue;
+    for (const pk of album.assetPks) byPk.get(pk)!.albums.push(album.title);
+  }
+  return albums;
 }

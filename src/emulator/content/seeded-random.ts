@@ -49,3 +49,10 @@ export class SeededRandom {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89AB'[this.int(0, 3)]}${hex.slice(17, 20)}-${hex.slice(20)}`;
   }
 }
+
+/** `count` distinct numbers in [1, total]: the rows generated and then deleted. */
+export function pickDoomed(random: SeededRandom, total: number, count: number): Set<number> {
+  const doomed = new Set<number>();
+  while (doomed.size < Math.min(count, total)) doomed.add(random.int(1, total));
+  return doomed;
+}

@@ -1,4 +1,4 @@
-import { formatPhone, phoneNumber } from './generate-contacts.js';
+import { formatPhone, phoneNumber } from './contacts.js';
 import { FIRST_NAMES, LAST_NAMES, PHRASES } from './names.js';
 import type { SeededRandom } from './seeded-random.js';
 import { tinyJpeg } from './tiny-jpeg.js';
