@@ -2,11 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { silentLogger, type Logger } from '../logging.js';
 import { LOCKDOWN_PORT } from '../usbmux/protocol.js';
 import type { BackupAgentConfig } from './backup/agent-config.js';
-import { backupServices, sampleContent } from './backup/backup-services.js';
+import { sampleContent } from './backup/sample-content.js';
 import type { IdentityOverrides } from './device-identity.js';
 import { EmulatorError } from './errors.js';
 import { serveLockdown } from './lockdownd.js';
 import type { ServiceHandler, ServiceOptions } from './service-ports.js';
+import { DEVICE_SERVICES } from './services/index.js';
 import { parseTrustMode, type TrustMode } from './trust.js';
 import { UsbmuxdServer, type AttachedDevice } from './usbmuxd.js';
 import { VirtualDevice } from './virtual-device.js';
@@ -60,7 +61,7 @@ export class VirtualIphone {
     readonly tcp: { host: string; port: number } | undefined,
   ) {
     this.backup = { content: options.backup?.content ?? sampleContent(), faults: { ...options.backup?.faults }, ...omitUndefined(options.backup) };
-    for (const [name, handler, serviceOptions] of backupServices(this.backup)) this.services.push([name, handler, serviceOptions]);
+    for (const [name, service] of DEVICE_SERVICES) this.services.push([name, service.handler(this.backup), service.options]);
   }
 
   static async start(options: EmulatorOptions): Promise<VirtualIphone> {

@@ -9,5 +9,5 @@ export { createIdentity, udidFor, type IdentityOverrides } from './device-identi
 export { EmulatorError } from './errors.js';
 export type { BackupAgentConfig, BackupFaults } from './backup/agent-config.js';
 export { folderContent, generatedContent, itemsContent, parseGeneratedSpec, parseByteCount, type PhoneContent, type PhoneItem, type GeneratedContentSpec } from './backup/phone-content.js';
-export { sampleContent, SAMPLE_SEED } from './backup/backup-services.js';
+export { sampleContent, SAMPLE_SEED } from './backup/sample-content.js';
 export { BackupEncryption } from './backup/encryption-state.js';

@@ -216,6 +216,7 @@ class LockdownConnection {
     const fail = (error: string): Outcome => ({ reply: { Request: 'StartService', ...(typeof name === 'string' ? { Service: name } : {}), Error: error } });
     if (!this.session) return fail('SessionInactive');
     if (typeof name !== 'string') return fail('MissingService');
+    // The phone's copy of the service table (services/index.ts), plus any service a test registered.
     const service = this.device.service(name);
     if (!service) return fail('InvalidService');
     const escrowBag = Buffer.isBuffer(request.EscrowBag) ? request.EscrowBag : undefined;

@@ -1,7 +1,9 @@
 import type { Duplex } from 'node:stream';
 import { isPlistDict, type PlistDict } from '../../plist/index.js';
 import { SocketReader, encodePlistFrame, readPlistFrame, writeAll } from '../../wire/index.js';
+import type { BackupAgentConfig } from '../backup/agent-config.js';
 import type { ServiceContext } from '../service-ports.js';
+import type { DeviceService } from './index.js';
 
 const MAX_FRAME = 1024 * 1024;
 /** Real devices page Browse results; a small page exercises the host's paging. */
@@ -48,3 +50,40 @@ export function serveInstallationProxy(socket: Duplex, context: ServiceContext, 
     }
   })();
 }
+
+/** The bundle IDs behind the content's `AppDomain-<id>` domains: the phone's installed apps. */
+async function installedApps(config: BackupAgentConfig): Promise<string[]> {
+  const content = await config.content();
+  const apps = new Set<string>();
+  try {
+    // installation_proxy is asked for ApplicationType User: Apple's own apps (Safari…) have app domains in a
+    // backup but are system apps, not listed.
+    for await (const item of content.items()) {
+      if (item.domain.startsWith('AppDomain-') && !item.domain.startsWith('AppDomain-com.apple.')) apps.add(item.domain.slice('AppDomain-'.length));
+    }
+  } finally {
+    await content.close();
+  }
+  return [...apps].sort();
+}
+
+/** com.apple.mobile.installation_proxy, listing the apps of the phone's content. */
+export const installationProxyService: DeviceService = {
+  options: {},
+  handler(config) {
+    // Listing the apps reads every item: once per content source, not once per backup (a million-item phone).
+    let apps: { source: BackupAgentConfig['content']; list: Promise<string[]> } | undefined;
+    const appsOf = (): Promise<string[]> => {
+      if (apps?.source !== config.content) {
+        const entry = { source: config.content, list: installedApps(config) };
+        // A failed read is not remembered: the next Browse tries again.
+        entry.list.catch(() => {
+          if (apps === entry) apps = undefined;
+        });
+        apps = entry;
+      }
+      return apps.list;
+    };
+    return (socket, context) => serveInstallationProxy(socket, context, appsOf);
+  },
+};

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { isPlistDict } from '../../plist/index.js';
 import { SocketReader, encodePlistFrame, readPlistFrame, writeAll } from '../../wire/index.js';
 import type { ServiceContext } from '../service-ports.js';
+import type { DeviceService } from './index.js';
 
 /** Small dicts only: a bigger frame from a host is garbage. */
 const MAX_FRAME = 64 * 1024;
@@ -42,3 +43,9 @@ export function serveNotificationProxy(socket: Duplex, context: ServiceContext):
     }
   })();
 }
+
+/** com.apple.mobile.notification_proxy, on the phone's notification bus. */
+export const notificationProxyService: DeviceService = {
+  options: {},
+  handler: () => (socket, context) => serveNotificationProxy(socket, context),
+};
