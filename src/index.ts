@@ -6,7 +6,7 @@
  *   import { backupDevice, extractBackup, startEmulator } from 'iosrescue';
  */
 export * from './operations/index.js';
-export { IosRescueError, isIosRescueError } from './errors.js';
+export { CATEGORY_STATUS, IosRescueError, httpStatusFor, isIosRescueError, type ErrorCategory } from './errors.js';
 export { createLogger, type Logger, type LogLevel } from './logging.js';
 export {
   startEmulator,

@@ -1,5 +1,5 @@
 /** The on-disk backup format, no sockets: reading, decrypting and (for tests and the emulator) writing backups. */
-export { BackupError, BadPasswordError, PathEscapeError } from './errors.js';
+export { BackupError, BadPasswordError, PathEscapeError, type BackupErrorCode } from './errors.js';
 export { fileIdFor, assertFileId, dataFileRelativePath, unsafePathReason, safeJoin, type DataFileLayout } from './layout.js';
 export { MANIFEST_FLAGS, entryKind, globToRegExp, makeMatcher, type BackupFileEntry, type EntryKind, type FileFilter } from './file-entry.js';
 export { decodeMbFile, encodeMbFile, type MbFile } from './mb-file.js';

@@ -4,7 +4,7 @@ import type { PlistValue } from './types.js';
 import { parseXmlPlist } from './xml-decode.js';
 
 export { Real, Uid, isPlistDict, plistNumber, type PlistValue, type PlistDict } from './types.js';
-export { PlistError } from './errors.js';
+export { PlistError, type PlistErrorCode } from './errors.js';
 export { parseBinaryPlist, APPLE_EPOCH_OFFSET_S } from './binary-decode.js';
 export { toBinaryPlist } from './binary-encode.js';
 export { parseXmlPlist } from './xml-decode.js';

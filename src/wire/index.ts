@@ -1,4 +1,4 @@
-export { WireError } from './errors.js';
+export { WireError, type WireErrorCode } from './errors.js';
 export { SocketReader, type ReadOptions } from './socket-reader.js';
 export { encodePlistFrame, readPlistFrame, DEFAULT_MAX_PLIST_FRAME, type PlistFormat, type FrameReadOptions } from './plist-frame.js';
 export { PlistConnection, writeAll, writeBuffered } from './plist-connection.js';

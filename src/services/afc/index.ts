@@ -1,5 +1,5 @@
 export { AfcClient } from './client.js';
-export { AfcError } from './errors.js';
+export { AfcError, type AfcErrorCode } from './errors.js';
 export { acquireSyncLock } from './sync-lock.js';
 export {
   AFC_SERVICE,

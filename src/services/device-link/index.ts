@@ -1,5 +1,5 @@
 export { DeviceLinkChannel } from './channel.js';
-export { DeviceLinkError } from './errors.js';
+export { DeviceLinkError, type DeviceLinkErrorCode } from './errors.js';
 export { sendFiles, receiveFiles, type FileSink, type FileFailure, type ReceiveProgress, type ReceiveResult } from './file-transfer.js';
 export {
   DL_EMPTY,
