@@ -2,37 +2,16 @@ import { readdir } from 'node:fs/promises';
 import type { BackupReader } from '../backup/index.js';
 import { IosRescueError } from '../errors.js';
 import { ExtractError } from './errors.js';
-import { DATA_TYPES, type DataType, type DateRange, type Extractor, type TypeResult, type TypeScan } from './extractor.js';
-import { audioExtractor } from './extractors/audio.js';
-import { calendarExtractor } from './extractors/calendar.js';
-import { callsExtractor } from './extractors/calls.js';
-import { contactsExtractor } from './extractors/contacts.js';
-import { messagesExtractor } from './extractors/messages.js';
-import { notesExtractor } from './extractors/notes.js';
-import { photosExtractor } from './extractors/photos.js';
-import { safariExtractor } from './extractors/safari.js';
-import { remindersExtractor } from './extractors/reminders.js';
-import { voicemailExtractor } from './extractors/voicemail.js';
-import { whatsappExtractor } from './extractors/whatsapp.js';
+import type { DateRange, Extractor, TypeResult, TypeScan } from './extractor.js';
 import { OutputFolder } from './output-folder.js';
 import { makeOutputFolder, outputPermissions, type OutputMode } from './output-mode.js';
+import { DATA_TYPES, EXTRACTOR_LIST, type DataType } from './registry.js';
 import { writeReport } from './report/index.js';
 import { SkippedFiles, type SkippedFile } from './skipped-files.js';
 import { WorkDir } from './work-dir.js';
 
-export const EXTRACTORS: Record<DataType, Extractor> = {
-  photos: photosExtractor,
-  contacts: contactsExtractor,
-  messages: messagesExtractor,
-  calls: callsExtractor,
-  calendar: calendarExtractor,
-  safari: safariExtractor,
-  reminders: remindersExtractor,
-  voicemail: voicemailExtractor,
-  whatsapp: whatsappExtractor,
-  audio: audioExtractor,
-  notes: notesExtractor,
-};
+/** Each type's extractor, from the registry. */
+export const EXTRACTORS = Object.fromEntries(EXTRACTOR_LIST.map((e) => [e.type, e])) as Record<DataType, Extractor>;
 
 /** `photos,contacts` → the types, in pipeline order; EXTRACT_UNKNOWN_TYPE for a name no extractor handles. */
 export function parseDataTypes(list: string | undefined): DataType[] {
@@ -50,7 +29,7 @@ function errorSummary(error: unknown): { code: string; message: string } {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof IosRescueError) return { code: error.code, message };
   // A database whose tables or columns are not the ones this extractor reads: a schema it does not know, not a bug.
-  if (isSchemaMismatch(error)) return { code: 'EXTRACT_UNSUPPORTED_SCHEMA', message: `the database's schema is not one this extractor knows: ${message}` };
+  if (isSchemaMismatch(error)) return { code: 'EXTRACT_SCHEMA_UNSUPPORTED', message: `the database's schema is not one this extractor knows: ${message}` };
   return { code: 'UNEXPECTED', message };
 }
 
