@@ -1,9 +1,10 @@
 import type { BackupError, BackupFileEntry, BackupReader } from '../backup/index.js';
 import type { OutputFolder } from './output-folder.js';
+import type { DataType } from './registry.js';
+import type { ReportSection } from './report/section.js';
 import type { WorkDir } from './work-dir.js';
 
-export const DATA_TYPES = ['photos', 'contacts', 'messages', 'calls', 'calendar', 'safari', 'reminders', 'voicemail', 'whatsapp', 'audio', 'notes'] as const;
-export type DataType = (typeof DATA_TYPES)[number];
+export type { DataType } from './registry.js';
 
 /** Inclusive bounds on a record's date (photos: creation, messages and calls: when). Contacts are not filtered. */
 export interface DateRange {
@@ -64,9 +65,49 @@ export interface TypeResult {
 
 export type ScanCounts = Omit<TypeScan, 'type' | 'warnings' | 'present'>;
 
-export interface Extractor {
-  type: DataType;
+/** One place in a backup an extractor reads, and the iOS versions whose layout it knows there. */
+export interface ExtractorSource {
+  domain: string;
+  /** A file's relativePath, or a glob (`*` one segment, `**` any depth) for several files. */
+  path: string;
+  /** iOS versions, as the code knows them: `9+`, `12–14`, `≤ 8`; `any` when one layout is read whatever the version. */
+  ios: string;
+}
+
+/** The place `location` names (one of the extractor's own constants, such as SMS_DB) for the iOS versions `ios`. */
+export function source(location: { domain: string; relativePath: string }, ios: string): ExtractorSource {
+  return { domain: location.domain, path: location.relativePath, ios };
+}
+
+/**
+ * What an extractor says of itself, in its own module (as each iLEAPP artifact carries its own descriptor):
+ * `registry.ts` lists the extractors once, and --types, `scan`, the report's titles and sections and the tests
+ * checking both READMEs take everything from there.
+ */
+export interface ExtractorDescriptor<T extends string = string> {
+  /** The name in --types, extraction.json and the output folder (OUT/<type>/). */
+  type: T;
+  /** For people: the report's tab and heading. */
+  label: string;
+  /** What `extract --help` says it saves, e.g. "contacts (vCard)". */
+  saves: string;
+  /** Where it reads, in the order it looks. */
+  sources: readonly ExtractorSource[];
+  /** The files it writes under OUT/<type>/ (`<…>` for names taken from the data). */
+  outputs: readonly string[];
+  /** The interfaces of its JSON records (records.ts), the main one first. */
+  records: readonly string[];
+  /** A look of its own in report.html; without one, the generic section draws a table per JSON file. */
+  section?: ReportSection;
+}
+
+export interface Extractor<T extends string = DataType> extends ExtractorDescriptor<T> {
   /** Null when the type's database is not in the backup. */
   scan(context: ScanContext): Promise<ScanCounts | null>;
   extract(context: ExtractContext): Promise<{ records: number; files: number } | null>;
+}
+
+/** Declares an extractor, keeping its type's name as a literal so that `DataType` can be derived from the registry. */
+export function defineExtractor<const T extends string>(extractor: Extractor<T>): Extractor<T> {
+  return extractor;
 }

@@ -1,6 +1,7 @@
 /** The extraction pipeline: one extractor per data type reading through the backup layer, exporting open formats. */
 export { ExtractError } from './errors.js';
-export { DATA_TYPES, inRange, type DataType, type DateRange, type Extractor, type ExtractContext, type ScanContext, type TypeResult, type TypeScan } from './extractor.js';
+export { defineExtractor, inRange, source, type DateRange, type Extractor, type ExtractorDescriptor, type ExtractorSource, type ExtractContext, type ScanContext, type TypeResult, type TypeScan } from './extractor.js';
+export { DATA_TYPES, EXTRACTOR_LIST, descriptorOf, type DataType } from './registry.js';
 export { EXTRACTORS, parseDataTypes, runExtraction, scanBackupContent, type ExtractOptions, type ExtractionReport, type ScanOptions } from './pipeline.js';
 export type * from './records.js';
 export { OutputFolder, sanitizeFileName, writeAll } from './output-folder.js';

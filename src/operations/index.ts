@@ -26,5 +26,5 @@ export * from './demo-emulator.js';
  */
 export { FileKeyCache, type OpenBackupOptions } from '../backup/index.js';
 export type { CarvedRecord, CarveSummary } from '../carve/index.js';
-export { DATA_TYPES, ExtractError, OUTPUT_MODES, parseDataTypes, type DataType, type DateRange, type OutputMode, type TypeScan } from '../extract/index.js';
+export { DATA_TYPES, EXTRACTOR_LIST, ExtractError, OUTPUT_MODES, parseDataTypes, type DataType, type DateRange, type OutputMode, type TypeScan } from '../extract/index.js';
 export { isPlistDict, toXmlPlist, type PlistValue } from '../plist/index.js';

@@ -1,5 +1,17 @@
-import { ExtractError, parseDataTypes, type DataType, type DateRange } from '../../extract/index.js';
+import { DATA_TYPES, EXTRACTOR_LIST, ExtractError, parseDataTypes, type DataType, type DateRange } from '../../operations/index.js';
 import { CliUsageError } from '../run-command.js';
+
+/** The help of `--types`, from the extractor registry: every type, in pipeline order. */
+export const DATA_TYPES_HELP = `only these types: ${DATA_TYPES.join(',')} (default: all)`;
+
+/** What `extract --help` lists: each extractor's own words, in pipeline order ("photos, contacts (vCard), … and notes (…)"). */
+export function extractedTypesHelp(): string {
+  const saves = EXTRACTOR_LIST.map((e) => e.saves);
+  return saves.length < 2 ? saves.join('') : `${saves.slice(0, -1).join(', ')} and ${saves.at(-1)}`;
+}
+
+/** Width of the type column in `scan` and `extract` listings: the longest type name. */
+export const TYPE_COLUMN = Math.max(...DATA_TYPES.map((t) => t.length));
 
 /** `--types photos,messages` → the types; an unknown name is a usage error (exit status 2). */
 export function dataTypesOption(list: string | undefined): DataType[] {

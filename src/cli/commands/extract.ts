@@ -4,17 +4,17 @@ import { extractBackup } from '../../operations/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';
-import { dataTypesOption, dateRangeOption } from './data-type-options.js';
+import { DATA_TYPES_HELP, dataTypesOption, dateRangeOption, extractedTypesHelp, TYPE_COLUMN } from './data-type-options.js';
 import { outputModeOption, type OutputModeFlags } from './output-mode-option.js';
 
 export function registerExtractCommand(program: Command): void {
   addBackupOpenOptions(
     program
       .command('extract')
-      .description('save photos, contacts (vCard), messages (HTML/JSON/CSV), calls (CSV/JSON), calendar events (.ics), Safari history and bookmarks (bookmarks.html imports into any browser), reminders (.ics to-dos), voicemail (audio named by date and caller), WhatsApp chats (HTML/JSON/CSV with their media), audio (voice memos, ringtones, the music list) and notes (HTML/Markdown with their attachments) from a backup into a folder; deleted calls, messages (WhatsApp too), contacts, notes, calendar events, reminders, voicemails, bookmarks and cleared Safari visits the carver finds are included, marked; report.html shows it all in a browser')
+      .description(`save ${extractedTypesHelp()} from a backup into a folder; deleted calls, messages (WhatsApp too), contacts, notes, calendar events, reminders, voicemails, bookmarks and cleared Safari visits the carver finds are included, marked; report.html shows it all in a browser`)
       .argument('<BACKUP>', 'backup folder')
       .requiredOption('--out <DIR>', 'output folder (created if missing; must not hold an earlier extraction)')
-      .option('--types <LIST>', 'only these types: photos,contacts,messages,calls,calendar,safari,whatsapp,audio,notes,reminders,voicemail (default: all)')
+      .option('--types <LIST>', DATA_TYPES_HELP)
       .option('--since <DATE>', 'only items from this day on (YYYY-MM-DD, UTC, or an ISO 8601 date-time); contacts are not filtered')
       .option('--until <DATE>', 'only items up to this day, inclusive')
       .addOption(outputModeOption()),
@@ -30,9 +30,10 @@ export function registerExtractCommand(program: Command): void {
       const lines = [`Extracted to ${report.out}:`];
       for (const t of report.types) {
         const what = t.status === 'ok' ? `${t.records} record${t.records === 1 ? '' : 's'}, ${t.files} file${t.files === 1 ? '' : 's'}` : t.status === 'missing' ? 'not in this backup' : `failed: ${t.error?.message} [${t.error?.code}]`;
-        lines.push(`  ${t.type.padEnd(9)} ${what}`);
-        for (const w of t.warnings.slice(0, 5)) lines.push(`            warning: ${w}`);
-        if (t.warnings.length > 5) lines.push(`            … and ${t.warnings.length - 5} more warnings (see extraction.json)`);
+        lines.push(`  ${t.type.padEnd(TYPE_COLUMN)} ${what}`);
+        const indent = ' '.repeat(TYPE_COLUMN + 3);
+        for (const w of t.warnings.slice(0, 5)) lines.push(`${indent}warning: ${w}`);
+        if (t.warnings.length > 5) lines.push(`${indent}… and ${t.warnings.length - 5} more warnings (see extraction.json)`);
       }
       lines.push(`Open ${join(report.out, 'report.html')} in a browser to look through it (deleted items are marked).`);
       print(lines.join('\n'), report);

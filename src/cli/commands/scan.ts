@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
-import type { TypeScan } from '../../extract/index.js';
-import { scanBackup } from '../../operations/index.js';
+import { scanBackup, type TypeScan } from '../../operations/index.js';
 import { runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';
-import { dataTypesOption } from './data-type-options.js';
+import { DATA_TYPES_HELP, dataTypesOption, TYPE_COLUMN } from './data-type-options.js';
 import { formatBytes } from './format.js';
 
 function row(s: TypeScan): string {
   const count = (n: number | null): string => (n === null ? '-' : String(n));
   const day = (iso: string | null): string => (iso === null ? '-' : iso.slice(0, 10));
-  if (!s.present) return `${s.type.padEnd(9)} ${'not in this backup'}`;
-  return `${s.type.padEnd(9)} ${String(s.count).padStart(8)} ${count(s.recentlyDeleted).padStart(9)} ${count(s.purged).padStart(8)}  ${day(s.firstDate).padEnd(10)}  ${day(s.lastDate).padEnd(10)}  ${formatBytes(s.bytes).padStart(9)}`;
+  if (!s.present) return `${s.type.padEnd(TYPE_COLUMN)} ${'not in this backup'}`;
+  return `${s.type.padEnd(TYPE_COLUMN)} ${String(s.count).padStart(8)} ${count(s.recentlyDeleted).padStart(9)} ${count(s.purged).padStart(8)}  ${day(s.firstDate).padEnd(10)}  ${day(s.lastDate).padEnd(10)}  ${formatBytes(s.bytes).padStart(9)}`;
 }
 
 export function registerScanCommand(program: Command): void {
@@ -19,7 +18,7 @@ export function registerScanCommand(program: Command): void {
       .command('scan')
       .description('show what a backup holds per data type (counts, dates, sizes, deleted) without extracting anything')
       .argument('<BACKUP>', 'backup folder')
-      .option('--types <LIST>', 'only these types: photos,contacts,messages,calls,whatsapp,audio,notes,reminders,voicemail (default: all)'),
+      .option('--types <LIST>', DATA_TYPES_HELP),
   ).action(async (backup: string, flags: BackupOpenFlags & { types?: string }, command: Command) =>
     runCommand(command, async ({ print }) => {
       const result = await scanBackup({ backup, types: dataTypesOption(flags.types), ...backupOpenOptions(flags) });
@@ -27,7 +26,7 @@ export function registerScanCommand(program: Command): void {
       const lines = [
         `${backup}: ${[d.name, d.productType, d.iosVersion ? `iOS ${d.iosVersion}` : null, result.encrypted ? 'encrypted' : 'not encrypted'].filter(Boolean).join(', ')}`,
         '',
-        `${'type'.padEnd(9)} ${'records'.padStart(8)} ${'trashed'.padStart(9)} ${'purged*'.padStart(8)}  ${'first'.padEnd(10)}  ${'last'.padEnd(10)}  ${'size'.padStart(9)}`,
+        `${'type'.padEnd(TYPE_COLUMN)} ${'records'.padStart(8)} ${'trashed'.padStart(9)} ${'purged*'.padStart(8)}  ${'first'.padEnd(10)}  ${'last'.padEnd(10)}  ${'size'.padStart(9)}`,
         ...result.types.map(row),
         '',
         'trashed: in Recently Deleted, still extracted. purged*: deleted for good (estimated from the highest id ever used); a carver may recover some.',

@@ -2,11 +2,11 @@ import { IosRescueError } from '../../errors.js';
 import { fromAppleSeconds } from '../apple-time.js';
 import { readable } from '../copy-entry.js';
 import { RecordFiles } from '../exporters/record-files.js';
-import { inRange, type ExtractContext, type Extractor, type ScanContext } from '../extractor.js';
+import { defineExtractor, inRange, source, type ExtractContext, type ScanContext } from '../extractor.js';
 import { deletedByCoreDataMax, firstTable, tableColumns } from '../schema.js';
 import { extensionOf, openFirstDatabase } from './backup-sources.js';
 import { MEDIA_LIBRARY, readTracks } from './music-library.js';
-import { readRingtones } from './ringtones.js';
+import { PURCHASED_TONES_FOLDER, readRingtones, RINGTONES_FOLDER, RINGTONES_PLIST, TONE_DOMAINS } from './ringtones.js';
 import { RECORDING_ENTITIES, RECORDING_TABLES, VOICE_MEMO_DATABASES, readVoiceMemos, voiceMemoAudio } from './voice-memos.js';
 
 const MEMO_CSV = ['id', 'title', 'date', 'duration_seconds', 'folder', 'origin', 'deleted_date', 'file', 'backup_path', 'uuid'];
@@ -91,8 +91,21 @@ async function extractMusic(context: ExtractContext, out: RecordFiles): Promise<
  * Voice memos, custom ringtones and the Music library: what a backup holds of the phone's audio. One type, because a
  * person looking for "my recordings" or "my music" looks in one place; each source is read on its own.
  */
-export const audioExtractor: Extractor = {
+export const audioExtractor = defineExtractor({
   type: 'audio',
+  label: 'Audio',
+  saves: 'audio (voice memos, ringtones, the music list)',
+  sources: [
+    ...VOICE_MEMO_DATABASES.map((l, i) => source(l, ['15+', '12–14', '≤ 11'][i]!)),
+    ...TONE_DOMAINS.flatMap((domain) => [RINGTONES_PLIST, `${RINGTONES_FOLDER}/*`, `${PURCHASED_TONES_FOLDER}/*`].map((path) => ({ domain, path, ios: 'any' }))),
+    source(MEDIA_LIBRARY, 'any'),
+    { domain: MEDIA_LIBRARY.domain, path: 'Media/iTunes_Control/Music/**', ios: 'any' },
+  ],
+  outputs: [
+    'Voice Memos/<title>.m4a', 'Voice Memos/Recently Deleted/<title>.m4a', 'Ringtones/<name>.m4r', 'Music/<artist> - <title>.<ext>',
+    'voice-memos.json', 'voice-memos.csv', 'ringtones.json', 'ringtones.csv', 'music.json', 'music.csv',
+  ],
+  records: ['VoiceMemoRecord', 'RingtoneRecord', 'TrackRecord'],
 
   /** count: voice memos + ringtones + library items; dates, Recently Deleted and purged rows are the voice memos'. */
   async scan(context) {
@@ -157,4 +170,4 @@ export const audioExtractor: Extractor = {
     const records = (await memoFiles.close()) + (await toneFiles.close()) + (await trackFiles.close());
     return { records, files };
   },
-};
+});

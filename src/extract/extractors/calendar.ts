@@ -3,11 +3,12 @@ import { fromAppleSeconds } from '../apple-time.js';
 import { RecordFiles } from '../exporters/record-files.js';
 import { ICS_CALENDAR_TAIL, icsCalendarHead, icsEvent } from '../exporters/icalendar.js';
 import { TextSink } from '../exporters/text-sink.js';
-import { inRange, type Extractor } from '../extractor.js';
+import { defineExtractor, inRange, source } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { EventRecord } from '../records.js';
 import { carvedRows } from '../carved-rows.js';
 import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
+import { calendarSection } from '../report/sections/calendar.js';
 
 export const CALENDAR_DB = { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' } as const;
 
@@ -94,8 +95,14 @@ export async function* readRecoveredEvents(path: string, db: Database.Database):
 
 const CSV_HEADER = ['id', 'calendar', 'start', 'end', 'all_day', 'time_zone', 'summary', 'location', 'address', 'notes', 'url', 'uid', 'origin'];
 
-export const calendarExtractor: Extractor = {
+export const calendarExtractor = defineExtractor({
   type: 'calendar',
+  label: 'Calendar',
+  saves: 'calendar events (.ics)',
+  sources: [source(CALENDAR_DB, 'any')],
+  outputs: ['calendar.ics', 'events.json', 'events.csv'],
+  records: ['EventRecord'],
+  section: calendarSection,
 
   async scan({ reader, work }) {
     const opened = await work.openDatabase(reader, CALENDAR_DB.domain, CALENDAR_DB.relativePath);
@@ -140,4 +147,4 @@ export const calendarExtractor: Extractor = {
     await ics.close();
     return { records: await records.close(), files: 3 };
   },
-};
+});

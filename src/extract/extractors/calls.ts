@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
 import { RecordFiles } from '../exporters/record-files.js';
-import { inRange, type Extractor } from '../extractor.js';
+import { defineExtractor, inRange, source } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { CallRecord } from '../records.js';
 import { carvedRows } from '../carved-rows.js';
 import { column, deletedByCoreDataMax, hasTable, tableColumns } from '../schema.js';
+import { callsSection } from '../report/sections/calls.js';
 
 export const CALL_HISTORY = { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' } as const;
 
@@ -66,8 +67,14 @@ export async function* readRecoveredCalls(path: string, liveIds: Set<string>): A
 
 const CSV_HEADER = ['id', 'date', 'direction', 'answered', 'kind', 'address', 'name', 'duration_seconds', 'service_provider', 'country_code', 'unique_id', 'origin'];
 
-export const callsExtractor: Extractor = {
+export const callsExtractor = defineExtractor({
   type: 'calls',
+  label: 'Calls',
+  saves: 'calls (CSV/JSON)',
+  sources: [source(CALL_HISTORY, '8+')],
+  outputs: ['calls.json', 'calls.csv'],
+  records: ['CallRecord'],
+  section: callsSection,
 
   async scan({ reader, work }) {
     const opened = await work.openDatabase(reader, CALL_HISTORY.domain, CALL_HISTORY.relativePath);
@@ -97,4 +104,4 @@ export const callsExtractor: Extractor = {
     }
     return { records: await files.close(), files: 2 };
   },
-};
+});

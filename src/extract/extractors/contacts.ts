@@ -3,12 +3,13 @@ import { fromAppleSeconds } from '../apple-time.js';
 import { csvRow } from '../exporters/csv.js';
 import { TextSink } from '../exporters/text-sink.js';
 import { contactToVCard, displayName } from '../exporters/vcard.js';
-import type { Extractor } from '../extractor.js';
+import { defineExtractor, source } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { ContactRecord, LabeledValue, PostalAddress } from '../records.js';
 import { carvedRowsByTable } from '../carved-rows.js';
 import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
 import { WriteQueue } from '../write-queue.js';
+import { contactsSection } from '../report/sections/contacts.js';
 
 export const ADDRESS_BOOK = { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb' } as const;
 export const ADDRESS_BOOK_IMAGES = { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBookImages.sqlitedb' } as const;
@@ -151,8 +152,14 @@ export async function readRecoveredContacts(path: string, db: Database.Database)
   return found;
 }
 
-export const contactsExtractor: Extractor = {
+export const contactsExtractor = defineExtractor({
   type: 'contacts',
+  label: 'Contacts',
+  saves: 'contacts (vCard)',
+  sources: [source(ADDRESS_BOOK, 'any'), source(ADDRESS_BOOK_IMAGES, 'any')],
+  outputs: ['contacts.vcf', 'vcards/<name>.vcf', 'pictures/<name>.jpg', 'pictures/<name>.png', 'contacts.json', 'contacts.csv'],
+  records: ['ContactRecord'],
+  section: contactsSection,
 
   async scan({ reader, work }) {
     const opened = await work.openDatabase(reader, ADDRESS_BOOK.domain, ADDRESS_BOOK.relativePath);
@@ -207,4 +214,4 @@ export const contactsExtractor: Extractor = {
     await out.writeFile('contacts/contacts.json', `${JSON.stringify(contacts, null, 2)}\n`);
     return { records: contacts.length, files: files + 3 };
   },
-};
+});

@@ -4,7 +4,7 @@ import { fromAppleMessageDate } from '../apple-time.js';
 import { csvRow } from '../exporters/csv.js';
 import { CONVERSATION_HTML_TAIL, conversationHtmlHead, messageHtml } from '../exporters/messages-html.js';
 import { TextSink } from '../exporters/text-sink.js';
-import { inRange, type ExtractContext, type Extractor } from '../extractor.js';
+import { defineExtractor, inRange, source, type ExtractContext } from '../extractor.js';
 import type { OutputFolder } from '../output-folder.js';
 import type { ChatRecord, MessageAttachmentRecord, MessageRecord } from '../records.js';
 import { deletedBySequence, hasTable } from '../schema.js';
@@ -12,6 +12,7 @@ import { WriteQueue } from '../write-queue.js';
 import { copyEntry, readable } from '../copy-entry.js';
 import { contactNames, phoneKey } from '../contact-names.js';
 import { readAttachments, readChats, readMessages, readRecoveredMessages, type ChatRow } from './messages-db.js';
+import { messagesSection } from '../report/sections/messages.js';
 
 export const SMS_DB = { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db' } as const;
 
@@ -148,8 +149,14 @@ async function exportMessages(context: ExtractContext, db: Database.Database, db
   return { records, files: files + 2 };
 }
 
-export const messagesExtractor: Extractor = {
+export const messagesExtractor = defineExtractor({
   type: 'messages',
+  label: 'Messages',
+  saves: 'messages (HTML/JSON/CSV)',
+  sources: [source(SMS_DB, 'any; Recently Deleted 16+'), { domain: 'MediaDomain', path: 'Library/SMS/Attachments/**', ios: 'any' }],
+  outputs: ['messages.csv', 'conversations.json', '<conversation>/conversation.json', '<conversation>/conversation.html', '<conversation>/attachments/<id>-<name>'],
+  records: ['MessageRecord', 'ChatRecord'],
+  section: messagesSection,
 
   async scan({ reader, work }) {
     const opened = await work.openDatabase(reader, SMS_DB.domain, SMS_DB.relativePath);
@@ -171,4 +178,4 @@ export const messagesExtractor: Extractor = {
     if (opened === undefined) return null;
     return exportMessages(context, opened.db, opened.path);
   },
-};
+});

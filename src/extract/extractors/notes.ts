@@ -6,7 +6,7 @@ import { csvRow } from '../exporters/csv.js';
 import { noteHtml } from '../exporters/note-html.js';
 import { noteMarkdown } from '../exporters/note-markdown.js';
 import { TextSink } from '../exporters/text-sink.js';
-import { inRange, type ExtractContext, type Extractor, type ScanCounts } from '../extractor.js';
+import { defineExtractor, inRange, source, type ExtractContext, type ScanCounts } from '../extractor.js';
 import { LEGACY_NOTES, readLegacyNotes } from '../notes/legacy-notes.js';
 import { NoteAttachmentResolver } from '../notes/note-attachments.js';
 import type { NoteBody } from '../notes/note-body.js';
@@ -16,6 +16,7 @@ import { readRecoveredNotes } from '../notes/recovered-notes.js';
 import { sanitizeFileName } from '../output-folder.js';
 import type { NoteRecord } from '../records.js';
 import { deletedByCoreDataMax, hasTable, tableColumns } from '../schema.js';
+import { notesSection } from '../report/sections/notes.js';
 
 /** Output folders for notes the live database no longer has. */
 const RECOVERED_FOLDER = 'Recovered deleted notes';
@@ -149,8 +150,14 @@ function dateOf(note: NoteRecord): string | null {
   return note.modified ?? note.created;
 }
 
-export const notesExtractor: Extractor = {
+export const notesExtractor = defineExtractor({
   type: 'notes',
+  label: 'Notes',
+  saves: 'notes (HTML/Markdown with their attachments)',
+  sources: [source(NOTE_STORE, '9+'), { domain: NOTE_STORE.domain, path: 'Accounts/*/Media/**', ios: '9+' }, source(LEGACY_NOTES, '≤ 8')],
+  outputs: ['notes.json', 'notes.csv', '<folder>/<title>.html', '<folder>/<title>.md', '<folder>/attachments/<name>'],
+  records: ['NoteRecord'],
+  section: notesSection,
 
   async scan({ reader, work }) {
     let counts: ScanCounts | null = null;
@@ -209,4 +216,4 @@ export const notesExtractor: Extractor = {
     }
     return { records: writer.records, files: writer.files };
   },
-};
+});

@@ -3,13 +3,14 @@ import type { BackupFileEntry, BackupReader } from '../../backup/index.js';
 import { fromAppleSeconds } from '../apple-time.js';
 import { csvRow } from '../exporters/csv.js';
 import { TextSink } from '../exporters/text-sink.js';
-import { inRange, type Extractor } from '../extractor.js';
+import { defineExtractor, inRange, source } from '../extractor.js';
 import { WriteQueue } from '../write-queue.js';
 import { copyEntry, readable } from '../copy-entry.js';
 import { ExtractError } from '../errors.js';
 import type { AlbumRecord, PhotoRecord } from '../records.js';
 import { column, deletedByCoreDataMax, firstTable, tableColumns } from '../schema.js';
 import { isUserAlbum, readAlbumIndex, type AlbumIndex } from './photo-albums.js';
+import { photosSection } from '../report/sections/photos.js';
 
 export const PHOTOS_DB = { domain: 'CameraRollDomain', relativePath: 'Media/PhotoData/Photos.sqlite' } as const;
 /** ZASSET from iOS 14, ZGENERICASSET before (iOS 11–13). */
@@ -102,8 +103,14 @@ function albumRecords(index: AlbumIndex | null, members: Map<number, Array<{ pos
   }));
 }
 
-export const photosExtractor: Extractor = {
+export const photosExtractor = defineExtractor({
   type: 'photos',
+  label: 'Photos',
+  saves: 'photos',
+  sources: [source(PHOTOS_DB, '11+'), { domain: PHOTOS_DB.domain, path: 'Media/DCIM/**', ios: 'any' }],
+  outputs: ['Camera Roll/<original name>', 'Hidden/<original name>', 'Recently Deleted/<original name>', 'photos.json', 'photos.csv', 'albums.json'],
+  records: ['PhotoRecord', 'AlbumRecord'],
+  section: photosSection,
 
   async scan({ reader, work }) {
     const opened = await work.openDatabase(reader, PHOTOS_DB.domain, PHOTOS_DB.relativePath);
@@ -192,4 +199,4 @@ export const photosExtractor: Extractor = {
     if (missing.length > 0) warn(`${missing.length} asset file(s) not in the backup (kept in iCloud only, or not backed up): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
     return { records, files: files + 3 };
   },
-};
+});

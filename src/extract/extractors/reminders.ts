@@ -4,12 +4,13 @@ import { fromAppleSeconds } from '../apple-time.js';
 import { RecordFiles } from '../exporters/record-files.js';
 import { ICS_CALENDAR_TAIL, icsCalendarHead, icsTodo } from '../exporters/icalendar.js';
 import { TextSink } from '../exporters/text-sink.js';
-import { inRange, type Extractor, type ScanContext } from '../extractor.js';
+import { defineExtractor, inRange, source, type ScanContext } from '../extractor.js';
 import type { OpenedDatabase } from '../work-dir.js';
 import type { ReminderRecord } from '../records.js';
 import { deletedByCoreDataMax, hasTable, tableColumns } from '../schema.js';
 import { CALENDAR_DB } from './calendar.js';
 import { isRemindersStore, readCalendarReminders, readRecoveredReminders, readStoreReminders } from './reminders-db.js';
+import { remindersSection } from '../report/sections/reminders.js';
 
 /** iOS 13+: one Core Data store per account (iCloud, On My iPhone, CalDAV…), found through the manifest. */
 export const REMINDERS_STORES = { domain: 'HomeDomain', match: 'Library/Reminders/Container_v1/Stores/*.sqlite' } as const;
@@ -70,8 +71,14 @@ const CSV_HEADER = ['id', 'store', 'list', 'title', 'notes', 'due', 'all_day', '
 
 const ORIGIN_NOTE: Record<ReminderRecord['origin'], string | null> = { live: null, 'recently-deleted': 'recently deleted', recovered: 'recovered (deleted)' };
 
-export const remindersExtractor: Extractor = {
+export const remindersExtractor = defineExtractor({
   type: 'reminders',
+  label: 'Reminders',
+  saves: 'reminders (.ics to-dos)',
+  sources: [{ domain: REMINDERS_STORES.domain, path: REMINDERS_STORES.match, ios: '13+' }, source(CALENDAR_DB, '≤ 12')],
+  outputs: ['reminders.ics', 'reminders.json', 'reminders.csv'],
+  records: ['ReminderRecord'],
+  section: remindersSection,
 
   async scan(context) {
     const stores = await openStores(context);
@@ -149,4 +156,4 @@ export const remindersExtractor: Extractor = {
     await ics.close();
     return { records: await records.close(), files: 3 };
   },
-};
+});

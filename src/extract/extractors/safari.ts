@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
 import { RecordFiles } from '../exporters/record-files.js';
-import { inRange, type ExtractContext, type Extractor, type ScanContext, type ScanCounts } from '../extractor.js';
+import { defineExtractor, inRange, source, type ExtractContext, type ScanContext, type ScanCounts } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { VisitRecord } from '../records.js';
 import { carvedRowsByTable } from '../carved-rows.js';
@@ -10,6 +10,7 @@ import type { OpenedDatabase } from '../work-dir.js';
 import { IosRescueError } from '../../errors.js';
 import { extractBookmarks } from './safari-bookmarks-export.js';
 import { countBookmarks, SAFARI_BOOKMARKS } from './safari-bookmarks.js';
+import { safariSection } from '../report/sections/safari.js';
 
 /** Safari's databases are looked for in its app domain first (newer iOS) and then in HomeDomain, where the real iOS 14.3 backup of the corpus (MVT) lists them; which version moved them is not pinned down. */
 export const SAFARI_HISTORY = [
@@ -98,8 +99,14 @@ async function extractHistory({ out, range }: ExtractContext, opened: OpenedData
   return { records: await files.close(), files: 2 };
 }
 
-export const safariExtractor: Extractor = {
+export const safariExtractor = defineExtractor({
   type: 'safari',
+  label: 'Safari',
+  saves: 'Safari history and bookmarks (bookmarks.html imports into any browser)',
+  sources: [...SAFARI_HISTORY.map((l) => source(l, 'any')), ...SAFARI_BOOKMARKS.map((l) => source(l, 'any'))],
+  outputs: ['history.json', 'history.csv', 'bookmarks.json', 'bookmarks.csv', 'bookmarks.html'],
+  records: ['VisitRecord', 'BookmarkRecord'],
+  section: safariSection,
 
   /** History visits plus live bookmarks (folders not counted). */
   async scan(context) {
@@ -135,4 +142,4 @@ export const safariExtractor: Extractor = {
     }
     return done;
   },
-};
+});

@@ -4,10 +4,11 @@ import { carvedRowsByTable } from '../carved-rows.js';
 import { contactNames, phoneKey } from '../contact-names.js';
 import { copyEntry, readable } from '../copy-entry.js';
 import { RecordFiles } from '../exporters/record-files.js';
-import { inRange, type Extractor } from '../extractor.js';
+import { defineExtractor, inRange, source } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { VoicemailRecord } from '../records.js';
 import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
+import { voicemailSection } from '../report/sections/voicemail.js';
 
 /**
  * HomeDomain `Library/Voicemail/voicemail.db` (iOS 4–18): table `voicemail` (ROWID, remote_uid, date in Unix
@@ -99,8 +100,14 @@ function stampName(iso: string | null): string {
 
 const CSV_HEADER = ['id', 'date', 'sender', 'name', 'callback_number', 'receiver', 'duration_seconds', 'trashed_date', 'flags', 'table', 'file', 'origin'];
 
-export const voicemailExtractor: Extractor = {
+export const voicemailExtractor = defineExtractor({
   type: 'voicemail',
+  label: 'Voicemail',
+  saves: 'voicemail (audio named by date and caller)',
+  sources: [source(VOICEMAIL_DB, '4–18'), { domain: VOICEMAIL_DB.domain, path: 'Library/Voicemail/*.amr', ios: '4–18' }],
+  outputs: ['<date> <caller>.amr', 'Recently Deleted/<date> <caller>.amr', 'voicemail.json', 'voicemail.csv'],
+  records: ['VoicemailRecord'],
+  section: voicemailSection,
 
   async scan({ reader, work }) {
     const opened = await work.openDatabase(reader, VOICEMAIL_DB.domain, VOICEMAIL_DB.relativePath);
@@ -151,4 +158,4 @@ export const voicemailExtractor: Extractor = {
     for (const v of await readRecoveredVoicemails(opened.path, opened.db)) await write(v);
     return { records: await records.close(), files };
   },
-};
+});

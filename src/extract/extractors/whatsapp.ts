@@ -8,11 +8,12 @@ import { csvRow } from '../exporters/csv.js';
 import { CONVERSATION_HTML_TAIL, conversationHtmlHead } from '../exporters/messages-html.js';
 import { TextSink } from '../exporters/text-sink.js';
 import { whatsAppMessageHtml } from '../exporters/whatsapp-html.js';
-import { inRange, type ExtractContext, type Extractor } from '../extractor.js';
+import { defineExtractor, inRange, source, type ExtractContext } from '../extractor.js';
 import type { OutputFolder } from '../output-folder.js';
 import type { WhatsAppChatRecord, WhatsAppMessageRecord } from '../records.js';
 import { deletedByCoreDataMax, hasTable, tableColumns } from '../schema.js';
 import { CHAT_STORAGE, jidLabel, readRecoveredWhatsAppMessages, readWhatsAppChats, readWhatsAppMessages, WhatsAppNames, type WhatsAppChatRow } from './whatsapp-db.js';
+import { whatsappSection } from '../report/sections/whatsapp.js';
 
 type ChatStorageLocation = (typeof CHAT_STORAGE)[number];
 
@@ -190,8 +191,15 @@ async function exportWhatsApp(context: ExtractContext, db: Database.Database, pa
   return done;
 }
 
-export const whatsappExtractor: Extractor = {
+export const whatsappExtractor = defineExtractor({
   type: 'whatsapp',
+  label: 'WhatsApp',
+  saves: 'WhatsApp chats (HTML/JSON/CSV with their media)',
+  // Where WhatsApp (an app, not iOS) keeps its files depends on its own version: the app group now, Documents early on.
+  sources: CHAT_STORAGE.flatMap((l) => [source(l, 'any'), { domain: l.domain, path: `${l.mediaFolder}/**`, ios: 'any' }]),
+  outputs: ['chats.json', 'messages.csv', '<chat>/conversation.json', '<chat>/conversation.html', '<chat>/media/<id>-<name>'],
+  records: ['WhatsAppMessageRecord', 'WhatsAppChatRecord'],
+  section: whatsappSection,
 
   async scan({ reader, work }) {
     for (const location of CHAT_STORAGE) {
@@ -223,4 +231,4 @@ export const whatsappExtractor: Extractor = {
     }
     return null;
   },
-};
+});

@@ -6,6 +6,7 @@ import { TextSink } from '../exporters/text-sink.js';
 import type { TypeResult } from '../extractor.js';
 import { outputPermissions, type OutputMode } from '../output-mode.js';
 import type { ExtractionReport } from '../pipeline.js';
+import { descriptorOf } from '../registry.js';
 import { WorkDir } from '../work-dir.js';
 import { attr, fileLink, text } from './html.js';
 import { pageHead, pageTail } from './page.js';
@@ -37,9 +38,9 @@ export interface ReportSummary {
   types: ReportTypeSummary[];
 }
 
+/** The extractor's label; a type this build does not know (an older or newer extraction.json) by its name. */
 function titleOf(type: string): string {
-  const title = sectionFor(type).title;
-  return title || type.charAt(0).toUpperCase() + type.slice(1);
+  return descriptorOf(type)?.label ?? type.charAt(0).toUpperCase() + type.slice(1);
 }
 
 /** Where the type's files are: the section's folder, or a folder named after the type. */

@@ -20,11 +20,10 @@ export interface SectionContext {
 /**
  * One data type's part of report.html. A type with no section of its own is drawn by the generic one (a table
  * of its JSON records), so a new extractor shows up in the report without any code here; a section file makes it
- * look like the phone's app. Register it in `sections/index.ts`.
+ * look like the phone's app. Name it in the extractor's descriptor (`section`); the tab and heading are the
+ * descriptor's label.
  */
 export interface ReportSection {
-  /** Tab and heading, e.g. "Photos". */
-  title: string;
   /** Output sub-folder, when it is not named after the type. */
   folder?: string;
   render(context: SectionContext): Promise<SectionStats>;

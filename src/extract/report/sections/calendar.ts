@@ -11,7 +11,6 @@ function when(e: EventRecord): string {
 }
 
 export const calendarSection: ReportSection = {
-  title: 'Calendar',
   render: (context) => recordTable<EventRecord>(context, `${context.folder}/events.json`, [
     { title: 'When', cell: when },
     { title: 'Event', cell: (e) => `<strong>${text(e.summary)}</strong>` },

@@ -12,7 +12,6 @@ function direction(call: CallRecord): string {
 }
 
 export const callsSection: ReportSection = {
-  title: 'Calls',
   render: (context) => recordTable<CallRecord>(context, `${context.folder}/calls.json`, [
     { title: 'Date', cell: (c) => dateTime(c.date) },
     { title: 'Name', cell: (c) => text(c.name) },

@@ -49,6 +49,5 @@ function contactCard(c: ContactRecord): string {
 }
 
 export const contactsSection: ReportSection = {
-  title: 'Contacts',
   render: (context) => recordCards<ContactRecord>(context, `${context.folder}/contacts.json`, 'cards', contactCard),
 };

@@ -81,7 +81,6 @@ async function table(context: SectionContext, file: string): Promise<SectionStat
 }
 
 export const genericSection: ReportSection = {
-  title: '',
   async render(context) {
     const stats: SectionStats = { items: 0, deleted: 0 };
     const files = (await context.input.files(context.folder)).filter((f) => f.toLowerCase().endsWith('.json'));

@@ -48,7 +48,6 @@ async function conversation(context: SectionContext, chat: ChatRecord, id: numbe
 }
 
 export const messagesSection: ReportSection = {
-  title: 'Messages',
   async render(context) {
     let items = 0;
     let deleted = 0;

@@ -48,6 +48,5 @@ function noteCard(note: NoteRecord): string {
 }
 
 export const notesSection: ReportSection = {
-  title: 'Notes',
   render: (context) => recordCards<NoteRecord>(context, `${context.folder}/notes.json`, 'cards', noteCard),
 };

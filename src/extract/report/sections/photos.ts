@@ -24,7 +24,6 @@ function photoCard(photo: PhotoRecord): string {
 }
 
 export const photosSection: ReportSection = {
-  title: 'Photos',
   async render(context) {
     const { folder, input, write } = context;
     if (await input.exists(`${folder}/albums.json`)) {

@@ -21,7 +21,6 @@ function due(r: ReminderRecord): string {
 }
 
 export const remindersSection: ReportSection = {
-  title: 'Reminders',
   render: (context) => recordTable<ReminderRecord>(context, `${context.folder}/reminders.json`, [
     { title: 'List', cell: (r) => text(r.list) },
     { title: 'Reminder', cell: reminder, long: true },

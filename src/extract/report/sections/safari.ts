@@ -4,7 +4,6 @@ import type { ReportSection } from '../section.js';
 import { recordTable } from './table.js';
 
 export const safariSection: ReportSection = {
-  title: 'Safari',
   async render(context) {
     const { folder, input, write } = context;
     const stats = { items: 0, deleted: 0 };

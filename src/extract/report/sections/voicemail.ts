@@ -21,7 +21,6 @@ function caller(v: VoicemailRecord): string {
 }
 
 export const voicemailSection: ReportSection = {
-  title: 'Voicemail',
   render: (context) => recordTable<VoicemailRecord>(context, `${context.folder}/voicemail.json`, [
     { title: 'Date', cell: (v) => dateTime(v.date) },
     { title: 'Caller', cell: caller },

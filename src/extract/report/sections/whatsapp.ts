@@ -115,7 +115,6 @@ async function chatThread(context: SectionContext, chat: WhatsAppChatRecord, id:
 }
 
 export const whatsappSection: ReportSection = {
-  title: 'WhatsApp',
   async render(context) {
     const total = { items: 0, deleted: 0 };
     await context.write(`<p class="muted">A message its sender deleted for everyone shows as on the phone, marked ${REVOKED_MARK}: `
