@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,14 @@ describe('extractor registry', () => {
     for (const e of EXTRACTOR_LIST) {
       expect(e.records.length).toBeGreaterThan(0);
       for (const name of e.records) expect(declared, `${e.type}: ${name}`).toMatch(new RegExp(`export interface ${name}\\b`));
+    }
+  });
+
+  it('has, per type, the files "Adding a data type" names: extractor, emulator content generator, unit test', () => {
+    for (const type of DATA_TYPES) {
+      for (const path of [`src/extract/extractors/${type}.ts`, `src/emulator/content/${type}.ts`, `test/unit/extract/${type}.test.ts`]) {
+        expect(existsSync(join(root, path)), path).toBe(true);
+      }
     }
   });
 
