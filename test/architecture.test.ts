@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 /**
  * Keeps the layering of STYLE.md true without anyone remembering it: a layer imports only layers below it,
  * through their index.ts, protocol.ts or errors.ts; carve knows nothing of ours but errors.ts; services never
- * touch backup; the emulator uses plist, wire, backup and pure protocol files, never client logic.
+ * touch backup; the emulator uses plist, wire, backup and pure protocol files, never client logic; only the demo
+ * operations (src/operations/demo*.ts) reach the emulator; the CLI imports only operations/index.ts (the verbs it
+ * shares with the daemon), errors.ts, logging.ts and its own files.
  */
 const srcRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
@@ -74,7 +76,11 @@ export function forbiddenImport(from: string, to: string): string | null {
     const allowed = ['plist', 'wire', 'backup'].includes(toLayer) || /\/(protocol|errors)\.ts$/.test(toRel);
     return allowed ? null : `the emulator may not use client logic (${toRel})`;
   }
-  if (fromLayer === 'cli') return null;
+  if (fromLayer === 'cli') return toRel === 'operations/index.ts' ? null : `the CLI imports only operations/index.ts, errors.ts, logging.ts and src/cli (${toRel})`;
+  if (fromLayer === 'operations' && toLayer === 'emulator') {
+    const fromRel = relative(srcRoot, from).split(sep).join('/');
+    return /^operations\/demo[^/]*\.ts$/.test(fromRel) && PUBLIC_ENTRY.test(toRel) ? null : `only src/operations/demo*.ts may use the emulator (${toRel})`;
+  }
   const fromRank = RANK[fromLayer];
   const toRank = RANK[toLayer];
   if (fromRank === undefined || toRank === undefined) return `unknown layer ${fromRank === undefined ? fromLayer : toLayer}`;
@@ -93,7 +99,15 @@ describe('architecture', () => {
     expect(forbiddenImport(at('emulator/usbmuxd.ts'), at('usbmux/protocol.ts'))).toBeNull();
     expect(forbiddenImport(at('operations/pair-device.ts'), at('lockdown/client.ts'))).toMatch(/index\.ts/);
     expect(forbiddenImport(at('operations/pair-device.ts'), at('lockdown/index.ts'))).toBeNull();
-    expect(forbiddenImport(at('cli/commands/info.ts'), at('emulator/index.ts'))).toBeNull();
+    expect(forbiddenImport(at('cli/commands/info.ts'), at('emulator/index.ts'))).toMatch(/CLI imports only/);
+    expect(forbiddenImport(at('cli/commands/info.ts'), at('plist/index.ts'))).toMatch(/CLI imports only/);
+    expect(forbiddenImport(at('cli/commands/info.ts'), at('operations/device-info.ts'))).toMatch(/CLI imports only/);
+    expect(forbiddenImport(at('cli/commands/info.ts'), at('operations/index.ts'))).toBeNull();
+    expect(forbiddenImport(at('cli/commands/info.ts'), at('cli/run-command.ts'))).toBeNull();
+    expect(forbiddenImport(at('cli/run-command.ts'), at('logging.ts'))).toBeNull();
+    expect(forbiddenImport(at('cli/run-command.ts'), at('errors.ts'))).toBeNull();
+    expect(forbiddenImport(at('operations/demo.ts'), at('emulator/index.ts'))).toBeNull();
+    expect(forbiddenImport(at('operations/backup-device.ts'), at('emulator/index.ts'))).toMatch(/demo\*/);
   });
 
   it('no source file imports a layer it may not', () => {
