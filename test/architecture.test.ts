@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 /**
  * Keeps the layering of STYLE.md true without anyone remembering it: a layer imports only layers below it,
  * through their index.ts, protocol.ts or errors.ts; carve knows nothing of ours but errors.ts; services never
- * touch backup; the emulator uses plist, wire, backup and pure protocol files, never client logic; only the demo
- * operations (src/operations/demo*.ts) reach the emulator; the CLI imports only operations/index.ts (the verbs it
+ * touch backup; the emulator uses plist, wire, backup (through their index.ts) and pure protocol files, never client
+ * logic; only the demo operations (src/operations/demo*.ts) and the library entry (src/index.ts) reach the emulator,
+ * the rest of src never does (tests and scripts/ may); the CLI imports only operations/index.ts (the verbs it
  * shares with the daemon), errors.ts, logging.ts and its own files.
  */
 const srcRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
@@ -29,6 +30,8 @@ const RANK: Record<string, number> = {
 /** Top-level files every layer may use. */
 const SHARED_FILES = new Set(['errors.ts', 'logging.ts']);
 const PUBLIC_ENTRY = /(^|\/)(index|protocol|errors)\.ts$/;
+/** The files outside src/emulator that may import it: the demo and the library entry that re-exports it. */
+const EMULATOR_USERS = /^(index|operations\/demo[^/]*)\.ts$/;
 
 function listSources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -61,6 +64,11 @@ export function forbiddenImport(from: string, to: string): string | null {
     if (SHARED_FILES.has(toRel)) return null;
     return fromLayer === null ? null : `imports the top-level ${toRel}`;
   }
+  // The CLI reaches the emulator only through operations/index.ts: its own rule below says so.
+  if (toLayer === 'emulator' && fromLayer !== 'emulator' && fromLayer !== 'cli') {
+    const fromRel = relative(srcRoot, from).split(sep).join('/');
+    if (!EMULATOR_USERS.test(fromRel)) return `only the demo (src/operations/demo*.ts) may use the emulator, not ${fromRel}`;
+  }
   if (fromLayer === null || fromLayer === toLayer) {
     // services/<a> may not reach into services/<b>'s internals either.
     if (fromLayer === 'services' && toLayer === 'services') {
@@ -73,8 +81,9 @@ export function forbiddenImport(from: string, to: string): string | null {
   if (fromLayer === 'carve') return 'carve may import only src/errors.ts';
   if (fromLayer === 'services' && toLayer === 'backup') return 'services never import backup (use the BackupHost interface)';
   if (fromLayer === 'emulator') {
-    const allowed = ['plist', 'wire', 'backup'].includes(toLayer) || /\/(protocol|errors)\.ts$/.test(toRel);
-    return allowed ? null : `the emulator may not use client logic (${toRel})`;
+    if (/\/(protocol|errors)\.ts$/.test(toRel)) return null;
+    if (!['plist', 'wire', 'backup'].includes(toLayer)) return `the emulator may not use client logic (${toRel})`;
+    return PUBLIC_ENTRY.test(toRel) ? null : `the emulator imports ${toLayer} through its index.ts, not ${toRel}`;
   }
   if (fromLayer === 'cli') return toRel === 'operations/index.ts' ? null : `the CLI imports only operations/index.ts, errors.ts, logging.ts and src/cli (${toRel})`;
   if (fromLayer === 'operations' && toLayer === 'emulator') {
@@ -108,6 +117,23 @@ describe('architecture', () => {
     expect(forbiddenImport(at('cli/run-command.ts'), at('errors.ts'))).toBeNull();
     expect(forbiddenImport(at('operations/demo.ts'), at('emulator/index.ts'))).toBeNull();
     expect(forbiddenImport(at('operations/backup-device.ts'), at('emulator/index.ts'))).toMatch(/demo\*/);
+  });
+
+  it('keeps the emulator apart: only the demo uses it, and it uses only plist, wire, backup and pure protocol files', () => {
+    const at = (p: string): string => join(srcRoot, p);
+    expect(forbiddenImport(at('backup/synthetic-backup.ts'), at('emulator/content/index.ts'))).toMatch(/only the demo/);
+    expect(forbiddenImport(at('extract/pipeline.ts'), at('emulator/index.ts'))).toMatch(/only the demo/);
+    expect(forbiddenImport(at('daemon/server.ts'), at('emulator/index.ts'))).toMatch(/only the demo/);
+    expect(forbiddenImport(at('operations/backup-device.ts'), at('emulator/content/index.ts'))).toMatch(/only the demo/);
+    expect(forbiddenImport(at('cli/commands/demo.ts'), at('emulator/index.ts'))).toMatch(/CLI imports only/);
+    expect(forbiddenImport(at('operations/demo-emulator.ts'), at('emulator/index.ts'))).toBeNull();
+    expect(forbiddenImport(at('index.ts'), at('emulator/index.ts'))).toBeNull();
+    expect(forbiddenImport(at('emulator/content/photos.ts'), at('backup/index.ts'))).toBeNull();
+    expect(forbiddenImport(at('emulator/content/photos.ts'), at('backup/synthetic-content.ts'))).toMatch(/through its index\.ts/);
+    expect(forbiddenImport(at('emulator/services/afc.ts'), at('services/afc/protocol.ts'))).toBeNull();
+    expect(forbiddenImport(at('emulator/services/afc.ts'), at('services/afc/client.ts'))).toMatch(/client logic/);
+    expect(forbiddenImport(at('emulator/lockdownd.ts'), at('operations/index.ts'))).toMatch(/client logic/);
+    expect(forbiddenImport(at('emulator/services/index.ts'), at('emulator/backup/agent.ts'))).toBeNull();
   });
 
   it('no source file imports a layer it may not', () => {
