@@ -44,11 +44,11 @@ export interface BackupDeviceResult {
 }
 
 /**
- * Pulls a backup as idevicebackup2 does (ios-protocols.md §5.1): lockdown session (pairing when needed),
- * WillEncrypt, notification_proxy and AFC, mobilebackup2 with the EscrowBag, the sync lock, Info.plist, then Backup
- * (incremental when the previous backup allows) answered through the BackupWriter, and finally the commit that
- * replaces the previous backup only once the new one is complete. Any failure or interruption leaves the previous
- * backup as it was.
+ * Pulls a backup as idevicebackup2 does (native-notes/protocols/mobilebackup2.md "Before the backup service"):
+ * lockdown session (pairing when needed), WillEncrypt, notification_proxy and AFC, mobilebackup2 with the EscrowBag,
+ * the sync lock, Info.plist, then Backup (incremental when the previous backup allows) answered through the
+ * BackupWriter, and finally the commit that replaces the previous backup only once the new one is complete. Any
+ * failure or interruption leaves the previous backup as it was.
  */
 export async function backupDevice(access: DeviceAccess, options: BackupDeviceOptions): Promise<BackupDeviceResult> {
   const started = Date.now();
