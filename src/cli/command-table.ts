@@ -31,6 +31,15 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   { name: 'scan', args: '<BACKUP>', summary: 'show what a backup holds per data type, deleted items included', load: async () => (await import('./commands/scan.js')).registerScanCommand },
   { name: 'extract', args: '<BACKUP>', summary: 'save photos, contacts, messages, calls, notes… from a backup into a folder, with report.html', load: async () => (await import('./commands/extract.js')).registerExtractCommand },
   { name: 'carve', args: '<DB>', summary: 'recover deleted records from an SQLite database', load: async () => (await import('./commands/carve.js')).registerCarveCommand },
+  {
+    name: 'completion',
+    args: '<shell>',
+    summary: 'print a bash or zsh completion script',
+    load: async () => {
+      const [{ registerCompletionCommand }, { buildProgram }] = await Promise.all([import('./commands/completion.js'), import('./program.js')]);
+      return (program: Command) => registerCompletionCommand(program, async () => buildProgram());
+    },
+  },
   { name: 'demo', args: '', summary: 'try everything on the built-in virtual iPhone: pair, back up, scan, extract, report', load: async () => (await import('./commands/demo.js')).registerDemoCommand },
 ];
 

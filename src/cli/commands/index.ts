@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCompletionCommand } from './completion.js';
 import { registerBackupCommand } from './backup.js';
 import { registerBackupsCommand } from './backups.js';
 import { registerCarveCommand } from './carve.js';
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   registerExtractCommand(program);
   registerCarveCommand(program);
   registerDemoCommand(program);
+  registerCompletionCommand(program, async () => program);
 }

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { completionScript } from '../../../src/cli/commands/completion.js';
 import { COMMAND_TABLE, commandNamed } from '../../../src/cli/command-table.js';
 import { buildProgramFor } from '../../../src/cli/lazy-program.js';
 import { packageVersion } from '../../../src/cli/program-shell.js';
@@ -23,7 +25,7 @@ describe('the lazy command table', () => {
       const command = program.commands.find((c) => c.name() === entry.name);
       expect(command, entry.name).toBeDefined();
       // A real command (options and an action), not a placeholder.
-      expect(command!.options.length + command!.commands.length, entry.name).toBeGreaterThan(0);
+      expect(command!.options.length + command!.commands.length + command!.registeredArguments.length, entry.name).toBeGreaterThan(0);
     }
   });
 
@@ -37,5 +39,17 @@ describe('the lazy command table', () => {
 
   it('knows the package version', () => {
     expect(packageVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it.skipIf(spawnSync('sh', ['-c', 'command -v bash'], { stdio: 'ignore' }).status !== 0)('completes command names and each command\'s options in a real bash', () => {
+    const script = completionScript(buildProgram(), 'bash');
+    const complete = (words: string[]): string[] => {
+      const run = spawnSync('bash', ['-c', `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _iosrescue; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      return run.stdout.split('\n').filter(Boolean).sort();
+    };
+    expect(complete(['iosrescue', 'ba'])).toEqual(['backup', 'backups']);
+    expect(complete(['iosrescue', '--json', 'extract', 'B', '--ty'])).toEqual(['--types']);
+    expect(complete(['iosrescue', '--log-level', 'debug', 'carve', '--'])).toContain('--table');
   });
 });
