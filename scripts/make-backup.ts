@@ -24,7 +24,9 @@ const { values } = parseArgs({
 });
 
 if (!values.out) {
-  process.stderr.write('usage: make-backup --out DIR [--password-env VAR] [--format db|mbdb] [--extra-files N] [--extra-size BYTES] [--fast-kdf] [--interrupted]\n');
+  process.stderr.write(
+    'usage: make-backup --out DIR [--password-env VAR] [--format db|mbdb] [--extra-files N] [--extra-size BYTES] [--fast-kdf] [--interrupted]\n',
+  );
   process.exit(2);
 }
 let password: string | undefined;
@@ -38,11 +40,14 @@ if (values['password-env']) {
 const extraSize = Number(values['extra-size']);
 const items: SyntheticItem[] = [
   ...sampleItems(),
-  ...Array.from({ length: Number(values['extra-files']) }, (_, i): SyntheticItem => ({
-    domain: 'CameraRollDomain',
-    relativePath: `Media/DCIM/101APPLE/IMG_${String(i).padStart(4, '0')}.JPG`,
-    data: { size: extraSize, open: () => patternStream(`extra-${i}`, extraSize) },
-  })),
+  ...Array.from(
+    { length: Number(values['extra-files']) },
+    (_, i): SyntheticItem => ({
+      domain: 'CameraRollDomain',
+      relativePath: `Media/DCIM/101APPLE/IMG_${String(i).padStart(4, '0')}.JPG`,
+      data: { size: extraSize, open: () => patternStream(`extra-${i}`, extraSize) },
+    }),
+  ),
 ];
 const started = Date.now();
 const { device } = await writeSyntheticBackup(values.out, {

@@ -68,5 +68,10 @@ run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '
 // 4. Before the tests: type-check them too (vitest strips types without checking them).
 if (forTests) {
   say('type-checking the tests');
-  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', join(root, 'tsconfig.test.json')]);
+  run(process.execPath, [
+    join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '--noEmit',
+    '-p',
+    join(root, 'tsconfig.test.json'),
+  ]);
 }

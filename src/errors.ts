@@ -75,7 +75,9 @@ export function withCategory(category: ErrorCategory, options: ErrorOptions): Er
  *   401 would ask the client to authenticate to the daemon.
  * - interrupted → 499 (client closed request, nginx's): the run was stopped, by a person or by the phone.
  */
-export const CATEGORY_STATUS: { readonly [category in ErrorCategory]: { readonly exit: number; readonly http: number } } = {
+export const CATEGORY_STATUS: {
+  readonly [category in ErrorCategory]: { readonly exit: number; readonly http: number };
+} = {
   usage: { exit: 2, http: 400 },
   'not-found': { exit: 3, http: 404 },
   'device-refused': { exit: 4, http: 409 },

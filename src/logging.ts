@@ -10,13 +10,16 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
  * for results (`--json` output stays parseable).
  */
 export function createLogger(options: { level?: LogLevel; pretty?: boolean; name?: string } = {}): Logger {
-  const level = options.level ?? ((process.env.IOSRESCUE_LOG_LEVEL as LogLevel | undefined) ?? 'info');
+  const level = options.level ?? (process.env.IOSRESCUE_LOG_LEVEL as LogLevel | undefined) ?? 'info';
   const pretty = options.pretty ?? Boolean(process.stderr.isTTY);
   if (pretty) {
     return pino({
       name: options.name,
       level,
-      transport: { target: 'pino-pretty', options: { destination: 2, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { destination: 2, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' },
+      },
     });
   }
   return pino({ name: options.name, level, base: undefined }, pino.destination({ fd: 2, sync: true }));

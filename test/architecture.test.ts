@@ -67,7 +67,8 @@ export function forbiddenImport(from: string, to: string): string | null {
   // The CLI reaches the emulator only through operations/index.ts: its own rule below says so.
   if (toLayer === 'emulator' && fromLayer !== 'emulator' && fromLayer !== 'cli') {
     const fromRel = relative(srcRoot, from).split(sep).join('/');
-    if (!EMULATOR_USERS.test(fromRel)) return `only the demo (src/operations/demo*.ts) may use the emulator, not ${fromRel}`;
+    if (!EMULATOR_USERS.test(fromRel))
+      return `only the demo (src/operations/demo*.ts) may use the emulator, not ${fromRel}`;
   }
   if (fromLayer === null || fromLayer === toLayer) {
     // services/<a> may not reach into services/<b>'s internals either.
@@ -79,20 +80,27 @@ export function forbiddenImport(from: string, to: string): string | null {
     return null;
   }
   if (fromLayer === 'carve') return 'carve may import only src/errors.ts';
-  if (fromLayer === 'services' && toLayer === 'backup') return 'services never import backup (use the BackupHost interface)';
+  if (fromLayer === 'services' && toLayer === 'backup')
+    return 'services never import backup (use the BackupHost interface)';
   if (fromLayer === 'emulator') {
     if (/\/(protocol|errors)\.ts$/.test(toRel)) return null;
     if (!['plist', 'wire', 'backup'].includes(toLayer)) return `the emulator may not use client logic (${toRel})`;
     return PUBLIC_ENTRY.test(toRel) ? null : `the emulator imports ${toLayer} through its index.ts, not ${toRel}`;
   }
-  if (fromLayer === 'cli') return toRel === 'operations/index.ts' ? null : `the CLI imports only operations/index.ts, errors.ts, logging.ts and src/cli (${toRel})`;
+  if (fromLayer === 'cli')
+    return toRel === 'operations/index.ts'
+      ? null
+      : `the CLI imports only operations/index.ts, errors.ts, logging.ts and src/cli (${toRel})`;
   if (fromLayer === 'operations' && toLayer === 'emulator') {
     const fromRel = relative(srcRoot, from).split(sep).join('/');
-    return /^operations\/demo[^/]*\.ts$/.test(fromRel) && PUBLIC_ENTRY.test(toRel) ? null : `only src/operations/demo*.ts may use the emulator (${toRel})`;
+    return /^operations\/demo[^/]*\.ts$/.test(fromRel) && PUBLIC_ENTRY.test(toRel)
+      ? null
+      : `only src/operations/demo*.ts may use the emulator (${toRel})`;
   }
   const fromRank = RANK[fromLayer];
   const toRank = RANK[toLayer];
-  if (fromRank === undefined || toRank === undefined) return `unknown layer ${fromRank === undefined ? fromLayer : toLayer}`;
+  if (fromRank === undefined || toRank === undefined)
+    return `unknown layer ${fromRank === undefined ? fromLayer : toLayer}`;
   if (toRank >= fromRank) return `${fromLayer} may not import ${toLayer} (same or higher layer)`;
   if (!PUBLIC_ENTRY.test(toRel)) return `imports ${toRel} instead of ${toLayer}'s index.ts or protocol.ts`;
   return null;
@@ -124,12 +132,16 @@ describe('architecture', () => {
     expect(forbiddenImport(at('backup/synthetic-backup.ts'), at('emulator/content/index.ts'))).toMatch(/only the demo/);
     expect(forbiddenImport(at('extract/pipeline.ts'), at('emulator/index.ts'))).toMatch(/only the demo/);
     expect(forbiddenImport(at('daemon/server.ts'), at('emulator/index.ts'))).toMatch(/only the demo/);
-    expect(forbiddenImport(at('operations/backup-device.ts'), at('emulator/content/index.ts'))).toMatch(/only the demo/);
+    expect(forbiddenImport(at('operations/backup-device.ts'), at('emulator/content/index.ts'))).toMatch(
+      /only the demo/,
+    );
     expect(forbiddenImport(at('cli/commands/demo.ts'), at('emulator/index.ts'))).toMatch(/CLI imports only/);
     expect(forbiddenImport(at('operations/demo-emulator.ts'), at('emulator/index.ts'))).toBeNull();
     expect(forbiddenImport(at('index.ts'), at('emulator/index.ts'))).toBeNull();
     expect(forbiddenImport(at('emulator/content/photos.ts'), at('backup/index.ts'))).toBeNull();
-    expect(forbiddenImport(at('emulator/content/photos.ts'), at('backup/synthetic-content.ts'))).toMatch(/through its index\.ts/);
+    expect(forbiddenImport(at('emulator/content/photos.ts'), at('backup/synthetic-content.ts'))).toMatch(
+      /through its index\.ts/,
+    );
     expect(forbiddenImport(at('emulator/services/afc.ts'), at('services/afc/protocol.ts'))).toBeNull();
     expect(forbiddenImport(at('emulator/services/afc.ts'), at('services/afc/client.ts'))).toMatch(/client logic/);
     expect(forbiddenImport(at('emulator/lockdownd.ts'), at('operations/index.ts'))).toMatch(/client logic/);

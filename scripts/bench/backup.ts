@@ -73,30 +73,62 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promi
   });
 }
 
-async function startEmulator(dir: string, scenario: Scenario): Promise<{ child: ChildProcess; env: NodeJS.ProcessEnv }> {
+async function startEmulator(
+  dir: string,
+  scenario: Scenario,
+): Promise<{ child: ChildProcess; env: NodeJS.ProcessEnv }> {
   const socket = join(dir, 'mux.sock');
-  const child = spawn(process.execPath, [cli, '--log-level', 'warn', 'emulator', '--socket', socket, '--state-dir', join(dir, 'phone'), '--content', `generated:files=${scenario.files},bytes=${scenario.bytes},large=${scenario.large}`], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      '--log-level',
+      'warn',
+      'emulator',
+      '--socket',
+      socket,
+      '--state-dir',
+      join(dir, 'phone'),
+      '--content',
+      `generated:files=${scenario.files},bytes=${scenario.bytes},large=${scenario.large}`,
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((ready, fail) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('USBMUXD_SOCKET_ADDRESS')) ready();
     });
     child.on('exit', (code) => fail(new Error(`the emulator exited (${code})`)));
   });
-  return { child, env: { ...process.env, USBMUXD_SOCKET_ADDRESS: `UNIX:${socket}`, IOSRESCUE_HOME: join(dir, 'home') } };
+  return {
+    child,
+    env: { ...process.env, USBMUXD_SOCKET_ADDRESS: `UNIX:${socket}`, IOSRESCUE_HOME: join(dir, 'home') },
+  };
 }
 
 function row(tool: string, scenario: Scenario, m: Measured): string {
   const mb = scenario.bytes / 1e6;
-  return `${scenario.name.padEnd(6)} ${tool.padEnd(15)} ${m.seconds.toFixed(2).padStart(8)} s ${(mb / m.seconds).toFixed(1).padStart(8)} MB/s ${Math.round(scenario.files / m.seconds).toString().padStart(8)} files/s ${m.peakRssMiB.toFixed(0).padStart(6)} MiB peak`;
+  return `${scenario.name.padEnd(6)} ${tool.padEnd(15)} ${m.seconds.toFixed(2).padStart(8)} s ${(mb / m.seconds).toFixed(1).padStart(8)} MB/s ${Math.round(
+    scenario.files / m.seconds,
+  )
+    .toString()
+    .padStart(8)} files/s ${m.peakRssMiB.toFixed(0).padStart(6)} MiB peak`;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, dir: { type: 'string', default: tmpdir() }, rounds: { type: 'string', default: '2' } } });
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      dir: { type: 'string', default: tmpdir() },
+      rounds: { type: 'string', default: '2' },
+    },
+  });
   const rounds = Math.max(1, Number(values.rounds));
   for (const tool of ['idevicebackup2', 'idevicepair']) {
-    if (spawnSync('which', [tool]).status !== 0) throw new Error(`${tool} is missing: apt-get install libimobiledevice-utils (npm test installs it as root)`);
+    if (spawnSync('which', [tool]).status !== 0)
+      throw new Error(`${tool} is missing: apt-get install libimobiledevice-utils (npm test installs it as root)`);
   }
   if (!existsSync(cli)) throw new Error('build first: npm run build');
   const wanted = values.only?.split(',');
@@ -123,7 +155,8 @@ async function main(): Promise<void> {
         await mkdir(join(dir, 'theirs'));
         spawnSync('sync');
         const run = await measure('idevicebackup2', ['backup', '--full', join(dir, 'theirs')], env);
-        if (run.code !== 0 || !run.output.includes('Backup Successful')) throw new Error(`idevicebackup2 failed: ${run.output}`);
+        if (run.code !== 0 || !run.output.includes('Backup Successful'))
+          throw new Error(`idevicebackup2 failed: ${run.output}`);
         // What idevicebackup2 left in the page cache reaching the disk: the part of a backup it does not wait for.
         const flushStarted = process.hrtime.bigint();
         spawnSync('sync');
@@ -133,7 +166,11 @@ async function main(): Promise<void> {
       };
       const runOurs = async (): Promise<void> => {
         spawnSync('sync');
-        const run = await measure(process.execPath, [cli, '--log-level', 'warn', 'backup', '--full', '--out', join(dir, 'ours'), '--json'], env);
+        const run = await measure(
+          process.execPath,
+          [cli, '--log-level', 'warn', 'backup', '--full', '--out', join(dir, 'ours'), '--json'],
+          env,
+        );
         if (run.code !== 0) throw new Error(`iosrescue backup failed: ${run.output}`);
         ourRuns.push(run);
         await rm(join(dir, 'ours'), { recursive: true, force: true });
@@ -166,11 +203,17 @@ async function main(): Promise<void> {
       await rm(dir, { recursive: true, force: true });
     }
   }
-  const pairs: Array<[string, string]> = [['small', 'big'], ['fewer', 'many']];
+  const pairs: Array<[string, string]> = [
+    ['small', 'big'],
+    ['fewer', 'many'],
+  ];
   for (const [a, b] of pairs) {
     const x = results.find((r) => r.scenario.name === a);
     const y = results.find((r) => r.scenario.name === b);
-    if (x && y) console.log(`memory growth ${a} → ${b}: iosrescue ${x.ours.peakRssMiB.toFixed(0)} → ${y.ours.peakRssMiB.toFixed(0)} MiB, idevicebackup2 ${x.theirs.peakRssMiB.toFixed(0)} → ${y.theirs.peakRssMiB.toFixed(0)} MiB`);
+    if (x && y)
+      console.log(
+        `memory growth ${a} → ${b}: iosrescue ${x.ours.peakRssMiB.toFixed(0)} → ${y.ours.peakRssMiB.toFixed(0)} MiB, idevicebackup2 ${x.theirs.peakRssMiB.toFixed(0)} → ${y.theirs.peakRssMiB.toFixed(0)} MiB`,
+      );
   }
 }
 

@@ -16,11 +16,15 @@ async function main(): Promise<void> {
   const verbose = args.includes('--verbose');
   const given = args.find((a) => !a.startsWith('--')) ?? process.env.IOSRESCUE_NEMETZ_CORPUS;
   if (given === undefined) {
-    console.error('usage: carve-nemetz CORPUS_DIR [--verbose]   (or set IOSRESCUE_NEMETZ_CORPUS): the folder holding 0A … 19');
+    console.error(
+      'usage: carve-nemetz CORPUS_DIR [--verbose]   (or set IOSRESCUE_NEMETZ_CORPUS): the folder holding 0A … 19',
+    );
     process.exit(2);
   }
   const corpus = resolve(given);
-  console.log('category  recovered/deleted  recall  surviving-recovered  recall(surviving)  partial  phantoms  live-as-deleted  reported  | FQLite 1.5.6');
+  console.log(
+    'category  recovered/deleted  recall  surviving-recovered  recall(surviving)  partial  phantoms  live-as-deleted  reported  | FQLite 1.5.6',
+  );
   for (const category of ['0A', '0B', '0C', '0D', '0E']) {
     const scores = await scoreCategory(corpus, category);
     if (verbose) for (const s of scores) console.log('   ', JSON.stringify(s));
@@ -36,7 +40,9 @@ async function main(): Promise<void> {
     const scores = await scoreCategory(corpus, category);
     const t = totals(scores);
     const errors = scores.filter((s) => s.error).map((s) => `${s.database.split('/').pop()}: ${s.error}`);
-    console.log(`${category}: ${scores.length} files in ${Date.now() - started} ms, ${t.recovered}/${t.deleted} deleted rows recovered, ${t.liveReported} live-as-deleted, ${t.phantoms} phantoms, typed errors: ${errors.length}${errors.length ? ` (${errors.join('; ')})` : ''}`);
+    console.log(
+      `${category}: ${scores.length} files in ${Date.now() - started} ms, ${t.recovered}/${t.deleted} deleted rows recovered, ${t.liveReported} live-as-deleted, ${t.phantoms} phantoms, typed errors: ${errors.length}${errors.length ? ` (${errors.join('; ')})` : ''}`,
+    );
   }
 }
 

@@ -34,7 +34,10 @@ function rng(seed: number): () => number {
   };
 }
 
-const WORDS = 'hey ok see you at the station tomorrow call me when you land sure thing love it lunch meeting running late'.split(' ');
+const WORDS =
+  'hey ok see you at the station tomorrow call me when you land sure thing love it lunch meeting running late'.split(
+    ' ',
+  );
 
 interface Scenario {
   mode: 'DELETE' | 'WAL';
@@ -58,7 +61,9 @@ function build(dir: string, s: Scenario): Built {
   db.pragma(`page_size = ${s.pageSize}`);
   db.pragma(`journal_mode = ${s.mode}`);
   db.pragma('wal_autocheckpoint = 0');
-  db.exec('CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT, handle_id INTEGER, date REAL, flags INTEGER)');
+  db.exec(
+    'CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT, handle_id INTEGER, date REAL, flags INTEGER)',
+  );
   const insert = db.prepare('INSERT INTO message (text, handle_id, date, flags) VALUES (?, ?, ?, ?) RETURNING ROWID');
   const update = db.prepare('UPDATE message SET text = ?, flags = ? WHERE ROWID = ?');
   const remove = db.prepare('DELETE FROM message WHERE ROWID = ?');
@@ -71,7 +76,12 @@ function build(dir: string, s: Scenario): Built {
     return `${serial}:${Array.from({ length: n }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ')}`;
   };
   const add = (): void => {
-    const v: Version = { text: text(), handle: Math.floor(random() * 500), date: 700_000_000 + random() * 1e8, flags: Math.floor(random() * 4) };
+    const v: Version = {
+      text: text(),
+      handle: Math.floor(random() * 500),
+      date: 700_000_000 + random() * 1e8,
+      flags: Math.floor(random() * 4),
+    };
     const { ROWID } = insert.get(v.text, v.handle, v.date, v.flags) as { ROWID: number };
     live.set(ROWID, v);
   };
@@ -118,12 +128,25 @@ function build(dir: string, s: Scenario): Built {
 
 function equalVersion(values: CarvedValue[], v: Version): boolean {
   const [, text, handle, date, flags] = values;
-  const same = (a: CarvedValue | undefined, b: number | string): boolean => a !== undefined && !isUnknown(a) && (a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) < 1e-6));
+  const same = (a: CarvedValue | undefined, b: number | string): boolean =>
+    a !== undefined &&
+    !isUnknown(a) &&
+    (a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) < 1e-6));
   return same(text, v.text) && same(handle, v.handle) && same(date, v.date) && same(flags, v.flags);
 }
 
-async function score(built: Built): Promise<{ recall: number; precision: number; present: number; found: number; reported: number; wrong: number; liveReported: number }> {
-  const files = ['', '-wal', '-journal'].filter((s) => existsSync(built.path + s)).map((s) => readFileSync(built.path + s));
+async function score(built: Built): Promise<{
+  recall: number;
+  precision: number;
+  present: number;
+  found: number;
+  reported: number;
+  wrong: number;
+  liveReported: number;
+}> {
+  const files = ['', '-wal', '-journal']
+    .filter((s) => existsSync(built.path + s))
+    .map((s) => readFileSync(built.path + s));
   const present = [...built.dead.values()].filter((v) => files.some((f) => f.includes(Buffer.from(v.text))));
   const found = new Set<string>();
   let reported = 0;
@@ -141,14 +164,24 @@ async function score(built: Built): Promise<{ recall: number; precision: number;
     }
   }
   const foundPresent = present.filter((v) => found.has(v.text)).length;
-  return { recall: present.length ? foundPresent / present.length : 1, precision: reported ? (reported - wrong) / reported : 1, present: present.length, found: foundPresent, reported, wrong, liveReported };
+  return {
+    recall: present.length ? foundPresent / present.length : 1,
+    precision: reported ? (reported - wrong) / reported : 1,
+    present: present.length,
+    found: foundPresent,
+    reported,
+    wrong,
+    liveReported,
+  };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { mb: { type: 'string', default: '64' }, dir: { type: 'string' } } });
   const dir = mkdtempSync(join(values.dir ?? tmpdir(), 'carve-bench-'));
   try {
-    console.log('mode    page   rows   deleted-present  recovered  recall  reported  wrong  live-as-deleted  precision');
+    console.log(
+      'mode    page   rows   deleted-present  recovered  recall  reported  wrong  live-as-deleted  precision',
+    );
     let totalPresent = 0;
     let totalFound = 0;
     let totalReported = 0;
@@ -166,7 +199,9 @@ async function main(): Promise<void> {
         );
       }
     }
-    console.log(`overall: recall ${(totalFound / totalPresent).toFixed(3)} (${totalFound}/${totalPresent}), precision ${((totalReported - totalWrong) / totalReported).toFixed(4)} (${totalReported - totalWrong}/${totalReported})`);
+    console.log(
+      `overall: recall ${(totalFound / totalPresent).toFixed(3)} (${totalFound}/${totalPresent}), precision ${((totalReported - totalWrong) / totalReported).toFixed(4)} (${totalReported - totalWrong}/${totalReported})`,
+    );
 
     // Throughput: a WAL database of about --mb megabytes (main file + WAL), 10% deleted, churned.
     const rows = Math.round((Number(values.mb) * 1024 * 1024) / 95);
@@ -180,8 +215,12 @@ async function main(): Promise<void> {
     for (const s of ['', '-wal']) if (existsSync(big.path + s)) readFileSync(big.path + s);
     const readSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     console.log(`throughput on ${mb.toFixed(1)} MB (db + wal, ${rows} rows inserted):`);
-    console.log(`  carve (ours)          ${(mb / carveSeconds).toFixed(1).padStart(8)} MB/s  ${carveSeconds.toFixed(2)} s, ${count} records`);
-    console.log(`  plain read (ceiling)  ${(mb / readSeconds).toFixed(1).padStart(8)} MB/s  ${readSeconds.toFixed(2)} s`);
+    console.log(
+      `  carve (ours)          ${(mb / carveSeconds).toFixed(1).padStart(8)} MB/s  ${carveSeconds.toFixed(2)} s, ${count} records`,
+    );
+    console.log(
+      `  plain read (ceiling)  ${(mb / readSeconds).toFixed(1).padStart(8)} MB/s  ${readSeconds.toFixed(2)} s`,
+    );
     const dumpDir = mkdtempSync(join(dir, 'dump-'));
     copyFileSync(big.path, join(dumpDir, 'x.db'));
     if (existsSync(`${big.path}-wal`)) copyFileSync(`${big.path}-wal`, join(dumpDir, 'x.db-wal'));
@@ -189,7 +228,10 @@ async function main(): Promise<void> {
     const dump = spawnSync('sqlite3', [join(dumpDir, 'x.db'), '.dump'], { stdio: ['ignore', 'ignore', 'pipe'] });
     const dumpSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (dump.error) console.log('  sqlite3 .dump         (sqlite3 not installed)');
-    else console.log(`  sqlite3 .dump (copy)  ${(mb / dumpSeconds).toFixed(1).padStart(8)} MB/s  ${dumpSeconds.toFixed(2)} s (live rows only, no carving)`);
+    else
+      console.log(
+        `  sqlite3 .dump (copy)  ${(mb / dumpSeconds).toFixed(1).padStart(8)} MB/s  ${dumpSeconds.toFixed(2)} s (live rows only, no carving)`,
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

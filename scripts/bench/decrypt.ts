@@ -35,13 +35,30 @@ async function decryptOurs(input: string, output: string, size: number): Promise
 /** The generic Transform, for callers that already have a stream (createReadStream → DecryptStream). */
 async function decryptTransform(input: string, output: string, size: number): Promise<number> {
   const started = process.hrtime.bigint();
-  await pipeline(createReadStream(input, { highWaterMark: READ_CHUNK }), new DecryptStream(KEY, size), createWriteStream(output));
+  await pipeline(
+    createReadStream(input, { highWaterMark: READ_CHUNK }),
+    new DecryptStream(KEY, size),
+    createWriteStream(output),
+  );
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 function decryptOpenssl(input: string, output: string): number {
   const started = process.hrtime.bigint();
-  const run = spawnSync('openssl', ['enc', '-d', '-aes-256-cbc', '-K', KEY.toString('hex'), '-iv', '00'.repeat(16), '-nopad', '-in', input, '-out', output]);
+  const run = spawnSync('openssl', [
+    'enc',
+    '-d',
+    '-aes-256-cbc',
+    '-K',
+    KEY.toString('hex'),
+    '-iv',
+    '00'.repeat(16),
+    '-nopad',
+    '-in',
+    input,
+    '-out',
+    output,
+  ]);
   if (run.status !== 0) throw new Error(`openssl failed: ${run.stderr.toString()}`);
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
@@ -57,12 +74,21 @@ async function makeCipherFile(path: string, size: number): Promise<void> {
 }
 
 function peakRss(input: string, output: string, size: number): number {
-  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', input, output, String(size)], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', input, output, String(size)], {
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(run.stderr);
   return (JSON.parse(run.stdout) as { maxRssKb: number }).maxRssKb / 1024;
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { mb: { type: 'string', default: '256' }, dir: { type: 'string' }, child: { type: 'boolean', default: false } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    mb: { type: 'string', default: '256' },
+    dir: { type: 'string' },
+    child: { type: 'boolean', default: false },
+  },
+});
 if (values.child) {
   await child(positionals[0]!, positionals[1]!, Number(positionals[2]));
 } else {

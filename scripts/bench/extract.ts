@@ -40,21 +40,44 @@ async function child(backup: string, out: string, encrypted: boolean): Promise<v
       out,
       onType: ({ type, phase, result }) => {
         if (phase === 'start') startedType.set(type, process.hrtime.bigint());
-        else types.push({ type, seconds: Number(process.hrtime.bigint() - startedType.get(type)!) / 1e9, records: result!.records, files: result!.files, status: result!.status });
+        else
+          types.push({
+            type,
+            seconds: Number(process.hrtime.bigint() - startedType.get(type)!) / 1e9,
+            records: result!.records,
+            files: result!.files,
+            status: result!.status,
+          });
       },
     });
   } finally {
     await reader.close();
   }
-  const result: ChildResult = { totalSeconds: Number(process.hrtime.bigint() - started) / 1e9, types, maxRssKb: process.resourceUsage().maxRSS };
+  const result: ChildResult = {
+    totalSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+    types,
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 /** What each extractor reads, as one sqlite3 query over the same tables and joins (the database part only). */
 const PEER_QUERIES: Array<{ type: DataType; database: keyof typeof CONTENT_PATHS; sql: string }> = [
-  { type: 'photos', database: 'photosDb', sql: 'SELECT a.*, aa.ZORIGINALFILENAME FROM ZASSET a LEFT JOIN ZADDITIONALASSETATTRIBUTES aa ON aa.Z_PK = a.ZADDITIONALATTRIBUTES ORDER BY a.ZDATECREATED' },
-  { type: 'contacts', database: 'addressBook', sql: 'SELECT p.*, m.property, m.label, m.value FROM ABPerson p LEFT JOIN ABMultiValue m ON m.record_id = p.ROWID ORDER BY p.ROWID' },
-  { type: 'messages', database: 'smsDb', sql: 'SELECT m.*, h.id, cmj.chat_id FROM message m LEFT JOIN handle h ON h.ROWID = m.handle_id LEFT JOIN chat_message_join cmj ON cmj.message_id = m.ROWID ORDER BY cmj.chat_id, m.date' },
+  {
+    type: 'photos',
+    database: 'photosDb',
+    sql: 'SELECT a.*, aa.ZORIGINALFILENAME FROM ZASSET a LEFT JOIN ZADDITIONALASSETATTRIBUTES aa ON aa.Z_PK = a.ZADDITIONALATTRIBUTES ORDER BY a.ZDATECREATED',
+  },
+  {
+    type: 'contacts',
+    database: 'addressBook',
+    sql: 'SELECT p.*, m.property, m.label, m.value FROM ABPerson p LEFT JOIN ABMultiValue m ON m.record_id = p.ROWID ORDER BY p.ROWID',
+  },
+  {
+    type: 'messages',
+    database: 'smsDb',
+    sql: 'SELECT m.*, h.id, cmj.chat_id FROM message m LEFT JOIN handle h ON h.ROWID = m.handle_id LEFT JOIN chat_message_join cmj ON cmj.message_id = m.ROWID ORDER BY cmj.chat_id, m.date',
+  },
   { type: 'calls', database: 'callHistory', sql: 'SELECT * FROM ZCALLRECORD ORDER BY ZDATE' },
 ];
 
@@ -91,24 +114,38 @@ const { values, positionals } = parseArgs({
 if (values.child) {
   await child(positionals[0]!, positionals[1]!, values.encrypted);
 } else {
-  if (spawnSync('sqlite3', ['-version']).status !== 0) throw new Error('sqlite3 is needed for the peer figures (apt-get install sqlite3)');
+  if (spawnSync('sqlite3', ['-version']).status !== 0)
+    throw new Error('sqlite3 is needed for the peer figures (apt-get install sqlite3)');
   const dir = await mkdtemp(join(values.dir ?? tmpdir(), 'iosrescue-bench-extract-'));
   try {
     const spec = {
-      seed: 'bench-extract', messages: Number(values.messages), conversations: Math.max(5, Math.round(Number(values.messages) / 500)),
-      photos: Number(values.photos), contacts: Number(values.contacts), calls: Number(values.calls),
+      seed: 'bench-extract',
+      messages: Number(values.messages),
+      conversations: Math.max(5, Math.round(Number(values.messages) / 500)),
+      photos: Number(values.photos),
+      contacts: Number(values.contacts),
+      calls: Number(values.calls),
     };
-    let started = Date.now();
+    const started = Date.now();
     const content = generateDeviceContent(spec);
     const backup = join(dir, 'backup');
-    await writeSyntheticBackup(backup, { items: content.items, ...(values.encrypted ? { password: PASSWORD, keybag: FAST_KDF } : {}) });
-    process.stdout.write(`generated ${content.items.length} backup items (${spec.messages} messages, ${spec.photos} photos, ${spec.contacts} contacts, ${spec.calls} calls; ${values.encrypted ? 'encrypted' : 'plain'}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    await writeSyntheticBackup(backup, {
+      items: content.items,
+      ...(values.encrypted ? { password: PASSWORD, keybag: FAST_KDF } : {}),
+    });
+    process.stdout.write(
+      `generated ${content.items.length} backup items (${spec.messages} messages, ${spec.photos} photos, ${spec.contacts} contacts, ${spec.calls} calls; ${values.encrypted ? 'encrypted' : 'plain'}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
 
     const runs: ChildResult[] = [];
     for (let round = 0; round < 2; round += 1) {
       spawnSync('sync');
       const out = join(dir, `out-${round}`);
-      const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', backup, out, ...(values.encrypted ? ['--encrypted'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const run = spawnSync(
+        process.execPath,
+        [fileURLToPath(import.meta.url), '--child', backup, out, ...(values.encrypted ? ['--encrypted'] : [])],
+        { encoding: 'utf8', maxBuffer: 1 << 24 },
+      );
       if (run.status !== 0) throw new Error(`extraction failed: ${run.stderr}`);
       runs.push(JSON.parse(run.stdout.trim().split('\n').pop()!) as ChildResult);
       await rm(out, { recursive: true, force: true });
@@ -124,19 +161,44 @@ if (values.child) {
       for (const q of PEER_QUERIES) {
         const database = copyDatabase(backup, CONTENT_PATHS[q.database], copies);
         timeSqlite3(database, q.sql, '/dev/null');
-        peer.set(q.type, Math.min(timeSqlite3(database, q.sql, join(copies, `${q.type}.csv`)), timeSqlite3(database, q.sql, join(copies, `${q.type}.csv`))));
+        peer.set(
+          q.type,
+          Math.min(
+            timeSqlite3(database, q.sql, join(copies, `${q.type}.csv`)),
+            timeSqlite3(database, q.sql, join(copies, `${q.type}.csv`)),
+          ),
+        );
       }
     }
 
     const rows = [['type', 'records', 'files', 'iosrescue s', 'records/s', 'sqlite3 rows→CSV s']];
     for (const t of best.types) {
       const p = peer.get(t.type);
-      rows.push([t.type, String(t.records), String(t.files), t.seconds.toFixed(2), t.seconds > 0 ? Math.round(t.records / t.seconds).toLocaleString('en-US') : '-', p === undefined ? '-' : p.toFixed(2)]);
+      rows.push([
+        t.type,
+        String(t.records),
+        String(t.files),
+        t.seconds.toFixed(2),
+        t.seconds > 0 ? Math.round(t.records / t.seconds).toLocaleString('en-US') : '-',
+        p === undefined ? '-' : p.toFixed(2),
+      ]);
     }
-    rows.push(['total', String(best.types.reduce((n, t) => n + t.records, 0)), String(best.types.reduce((n, t) => n + t.files, 0)), best.totalSeconds.toFixed(2), '', peer.size ? [...peer.values()].reduce((a, b) => a + b, 0).toFixed(2) : '-']);
+    rows.push([
+      'total',
+      String(best.types.reduce((n, t) => n + t.records, 0)),
+      String(best.types.reduce((n, t) => n + t.files, 0)),
+      best.totalSeconds.toFixed(2),
+      '',
+      peer.size ? [...peer.values()].reduce((a, b) => a + b, 0).toFixed(2) : '-',
+    ]);
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const r of rows) process.stdout.write(`${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}\n`);
-    process.stdout.write(`best of ${runs.length} runs (totals ${runs.map((r) => r.totalSeconds.toFixed(2)).join(', ')} s, including opening the backup); peak RSS of the extraction: ${runs.map((r) => (r.maxRssKb / 1024).toFixed(0)).join(', ')} MiB\n`);
+    for (const r of rows)
+      process.stdout.write(
+        `${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}\n`,
+      );
+    process.stdout.write(
+      `best of ${runs.length} runs (totals ${runs.map((r) => r.totalSeconds.toFixed(2)).join(', ')} s, including opening the backup); peak RSS of the extraction: ${runs.map((r) => (r.maxRssKb / 1024).toFixed(0)).join(', ')} MiB\n`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

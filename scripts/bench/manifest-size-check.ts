@@ -19,7 +19,9 @@ import { buildManifestPlist } from '../../src/backup/manifest-plist.js';
 import { encodeMbFile } from '../../src/backup/mb-file.js';
 import { dataFileRelativePath, fileIdFor } from '../../src/backup/layout.js';
 
-const { values } = parseArgs({ options: { files: { type: 'string', default: '200000' }, dir: { type: 'string', default: tmpdir() } } });
+const { values } = parseArgs({
+  options: { files: { type: 'string', default: '200000' }, dir: { type: 'string', default: tmpdir() } },
+});
 const files = Number(values.files);
 
 async function time<T>(label: string, work: () => Promise<T>): Promise<T> {
@@ -43,12 +45,39 @@ try {
     const relativePath = `Media/DCIM/100APPLE/IMG_${i}.JPG`;
     const data = Buffer.from(`photo ${i}\n`);
     const fileId = fileIdFor('CameraRollDomain', relativePath);
-    insert.run(fileId, 'CameraRollDomain', relativePath, encodeMbFile({ relativePath, size: data.length, mode: 0o100644, lastModified: now, birth: now, lastStatusChange: now, protectionClass: 3 }));
+    insert.run(
+      fileId,
+      'CameraRollDomain',
+      relativePath,
+      encodeMbFile({
+        relativePath,
+        size: data.length,
+        mode: 0o100644,
+        lastModified: now,
+        birth: now,
+        lastStatusChange: now,
+        protectionClass: 3,
+      }),
+    );
     await writeFile(join(root, dataFileRelativePath(fileId)), data);
   }
   db.exec('COMMIT');
   db.close();
-  await writeFile(join(root, 'Manifest.plist'), buildManifestPlist({ date: new Date(), device: { udid: 'BENCH', deviceName: 'bench', productType: 'iPhone15,2', productVersion: '17.0', buildVersion: '21A329', serialNumber: 'BENCH' }, isEncrypted: false }));
+  await writeFile(
+    join(root, 'Manifest.plist'),
+    buildManifestPlist({
+      date: new Date(),
+      device: {
+        udid: 'BENCH',
+        deviceName: 'bench',
+        productType: 'iPhone15,2',
+        productVersion: '17.0',
+        buildVersion: '21A329',
+        serialNumber: 'BENCH',
+      },
+      isEncrypted: false,
+    }),
+  );
 
   const rssBefore = process.memoryUsage().rss;
   await time('Manifest.db rows decoded (no lstat)', async () => {
@@ -64,12 +93,14 @@ try {
     return n;
   });
   const report = await time('checkDataSizes (rows + an lstat each)', () => checkDataSizes(root));
-  console.log(`checked ${report.checked.toLocaleString('en')} files; RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB before the passes, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB after`);
+  console.log(
+    `checked ${report.checked.toLocaleString('en')} files; RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB before the passes, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB after`,
+  );
   // Phones write Manifest.db in WAL mode; ManifestDb then reads a private copy (one more pass over the file).
   const wal = new Database(join(root, 'Manifest.db'));
   wal.pragma('journal_mode = WAL');
   wal.close();
-  await time('checkDataSizes, WAL-mode Manifest.db (a phone\'s)', () => checkDataSizes(root));
+  await time("checkDataSizes, WAL-mode Manifest.db (a phone's)", () => checkDataSizes(root));
 } finally {
   await rm(root, { recursive: true, force: true });
 }

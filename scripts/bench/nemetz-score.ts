@@ -24,8 +24,14 @@ interface KeyTable {
   rows: KeyRow[];
 }
 
-const unescape = (s: string): string =>
-  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d))).replace(/&amp;/g, '&');
+const unescapeXml = (s: string): string =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&amp;/g, '&');
 
 export function readAnswerKey(xml: string): KeyTable[] {
   const tables: KeyTable[] = [];
@@ -33,8 +39,12 @@ export function readAnswerKey(xml: string): KeyTable[] {
     const type = /<type>([^<]*)<\/type>/.exec(element)?.[1];
     const name = /<name>([^<]*)<\/name>/.exec(element)?.[1];
     if (type !== 'table' || name === undefined) continue;
-    const columns = [...element.matchAll(/<columnDefinition>[\s\S]*?<name>([^<]*)<\/name>[\s\S]*?<columnTypeName>([^<]*)<\/columnTypeName>/g)].map((m) => ({
-      name: unescape(m[1]!),
+    const columns = [
+      ...element.matchAll(
+        /<columnDefinition>[\s\S]*?<name>([^<]*)<\/name>[\s\S]*?<columnTypeName>([^<]*)<\/columnTypeName>/g,
+      ),
+    ].map((m) => ({
+      name: unescapeXml(m[1]!),
       affinity: m[2]!,
     }));
     const entries = element.split('<entries>')[1] ?? '';
@@ -43,9 +53,9 @@ export function readAnswerKey(xml: string): KeyTable[] {
     const droppedTable = /<deleted>\s*True\s*<\/deleted>/i.test(element.split('<sql>')[0] ?? '');
     const rows = [...entries.matchAll(/<row( deleted="1")?>([\s\S]*?)<\/row>/g)].map((m) => ({
       deleted: droppedTable || m[1] !== undefined,
-      values: [...m[2]!.matchAll(/<content>([\s\S]*?)<\/content>|<content\s*\/>/g)].map((c) => unescape(c[1] ?? '')),
+      values: [...m[2]!.matchAll(/<content>([\s\S]*?)<\/content>|<content\s*\/>/g)].map((c) => unescapeXml(c[1] ?? '')),
     }));
-    tables.push({ name: unescape(name), columns, rows });
+    tables.push({ name: unescapeXml(name), columns, rows });
   }
   return tables;
 }
@@ -59,7 +69,8 @@ function valueEquals(value: CarvedValue, content: string): boolean {
     if (content.trim() === '' || Number.isNaN(expected)) return false;
     return value === expected || Math.abs(value - expected) <= 1e-9 * Math.max(1, Math.abs(expected));
   }
-  if (Buffer.isBuffer(value)) return value.toString('hex') === content.toLowerCase() || value.toString('utf8') === content;
+  if (Buffer.isBuffer(value))
+    return value.toString('hex') === content.toLowerCase() || value.toString('utf8') === content;
   return false;
 }
 
@@ -75,7 +86,8 @@ function compare(record: CarvedRecord, row: KeyRow): Match {
   return unknown === 0 ? 'exact' : 'partial';
 }
 
-/** The bytes SQLite writes for one value (serial type chosen as it would: smallest int, REAL-affinity integers as ints). */
+/** The bytes SQLite writes for one value (serial type chosen as it would: smallest int, REAL-affinity integers as
+ * ints). */
 function serialise(content: string, affinity: string): Buffer[] {
   const asNumber = Number(content);
   const numeric = content.trim() !== '' && !Number.isNaN(asNumber);
@@ -142,7 +154,17 @@ export async function scoreDatabase(dbPath: string, xmlPath: string): Promise<Da
   const file = readFileSync(dbPath);
   const pageSize = file.length >= 18 ? (file.readUInt16BE(16) === 1 ? 65536 : file.readUInt16BE(16)) : 4096;
   const usable = pageSize - (file[20] ?? 0);
-  const score: DatabaseScore = { database: dbPath, deleted: 0, surviving: 0, recovered: 0, recoveredSurviving: 0, liveReported: 0, partial: 0, phantoms: 0, reported: 0 };
+  const score: DatabaseScore = {
+    database: dbPath,
+    deleted: 0,
+    surviving: 0,
+    recovered: 0,
+    recoveredSurviving: 0,
+    liveReported: 0,
+    partial: 0,
+    phantoms: 0,
+    reported: 0,
+  };
   const survivingRows = new Set<KeyRow>();
   for (const table of tables) {
     for (const row of table.rows) {
@@ -161,7 +183,8 @@ export async function scoreDatabase(dbPath: string, xmlPath: string): Promise<Da
       for (const table of candidates) {
         for (const row of table.rows) {
           const match = compare(record, row);
-          if (match === 'exact' && (!best || best.match !== 'exact' || (row.deleted && !best.row.deleted))) best = { row, match };
+          if (match === 'exact' && (best?.match !== 'exact' || (row.deleted && !best.row.deleted)))
+            best = { row, match };
           else if (match === 'partial' && !best) best = { row, match };
         }
       }
@@ -171,7 +194,8 @@ export async function scoreDatabase(dbPath: string, xmlPath: string): Promise<Da
       else score.liveReported += 1;
     }
   } catch (error) {
-    score.error = error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : String(error);
+    score.error =
+      error instanceof Error ? `${(error as { code?: string }).code ?? ''} ${error.message}` : String(error);
   }
   score.recovered = recovered.size;
   score.recoveredSurviving = [...recovered].filter((row) => survivingRows.has(row)).length;
@@ -182,7 +206,9 @@ export async function scoreCategory(corpusDir: string, category: string): Promis
   const dir = join(corpusDir, category);
   if (!existsSync(dir)) return [];
   const scores: DatabaseScore[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.db')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.db'))
+    .sort()) {
     const xml = join(dir, name.replace(/_antifor\.db$|\.db$/, '.xml'));
     if (!existsSync(xml)) continue;
     scores.push(await scoreDatabase(join(dir, name), xml));
@@ -191,7 +217,17 @@ export async function scoreCategory(corpusDir: string, category: string): Promis
 }
 
 export function totals(scores: DatabaseScore[]): Omit<DatabaseScore, 'database' | 'error'> & { errors: number } {
-  const sum = { deleted: 0, surviving: 0, recovered: 0, recoveredSurviving: 0, liveReported: 0, partial: 0, phantoms: 0, reported: 0, errors: 0 };
+  const sum = {
+    deleted: 0,
+    surviving: 0,
+    recovered: 0,
+    recoveredSurviving: 0,
+    liveReported: 0,
+    partial: 0,
+    phantoms: 0,
+    reported: 0,
+    errors: 0,
+  };
   for (const s of scores) {
     for (const key of Object.keys(sum) as Array<keyof typeof sum>) if (key !== 'errors') sum[key] += s[key];
     if (s.error) sum.errors += 1;

@@ -154,13 +154,21 @@ export class BackupReader {
       this.manifest = await ManifestMbdb.open(mbdbPath);
       this.layout = 'flat';
     } else {
-      throw new BackupError('BACKUP_NOT_FOUND', `${this.dir} is not a backup: it has neither Manifest.db nor Manifest.mbdb`, { details: { dir: this.dir } });
+      throw new BackupError(
+        'BACKUP_NOT_FOUND',
+        `${this.dir} is not a backup: it has neither Manifest.db nor Manifest.mbdb`,
+        { details: { dir: this.dir } },
+      );
     }
   }
 
   private async unlock(options: OpenBackupOptions): Promise<void> {
     const bagBytes = this.manifestPlist?.backupKeyBag;
-    if (bagBytes === undefined) throw new BackupError('BACKUP_CORRUPT_KEYBAG', 'Manifest.plist says the backup is encrypted but holds no BackupKeyBag');
+    if (bagBytes === undefined)
+      throw new BackupError(
+        'BACKUP_CORRUPT_KEYBAG',
+        'Manifest.plist says the backup is encrypted but holds no BackupKeyBag',
+      );
     const bag = Keybag.parse(bagBytes);
     const id = keybagId(bagBytes);
     const cached = await options.keyCache?.get(id);
@@ -187,12 +195,22 @@ export class BackupReader {
     const plainPath = join(this.tempDir, 'Manifest.db');
     const { handle, size } = await openRegularFile(encryptedPath, { label: 'Manifest.db' });
     try {
-      await pipelineAsync(decryptFile(handle, key, unpaddedManifestSize(size)), createWriteStream(plainPath, { mode: 0o600, flags: 'wx' }));
+      await pipelineAsync(
+        decryptFile(handle, key, unpaddedManifestSize(size)),
+        createWriteStream(plainPath, { mode: 0o600, flags: 'wx' }),
+      );
     } catch (error) {
-      throw new BackupError('BACKUP_CORRUPT_MANIFEST', `encrypted Manifest.db does not decrypt: ${(error as Error).message}`, { cause: error });
+      throw new BackupError(
+        'BACKUP_CORRUPT_MANIFEST',
+        `encrypted Manifest.db does not decrypt: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     if (!(await startsWith(plainPath, SQLITE_MAGIC, 'the decrypted Manifest.db'))) {
-      throw new BackupError('BACKUP_CORRUPT_MANIFEST', 'Manifest.db decrypted to something that is not SQLite (ManifestKey does not match the file)');
+      throw new BackupError(
+        'BACKUP_CORRUPT_MANIFEST',
+        'Manifest.db decrypted to something that is not SQLite (ManifestKey does not match the file)',
+      );
     }
     return plainPath;
   }
@@ -242,18 +260,29 @@ export class BackupReader {
    * data file is absent). Errors (typed): BACKUP_NOT_A_FILE, BACKUP_MISSING_DATA, BACKUP_CORRUPT_METADATA,
    * BACKUP_NOT_A_REGULAR_FILE (a symlinked folder on the way).
    */
-  private storedData(entry: BackupFileEntry): { path?: undefined } | { path: string; check: OpenCheck & { maxBytes: number }; size: number } {
+  private storedData(
+    entry: BackupFileEntry,
+  ): { path?: undefined } | { path: string; check: OpenCheck & { maxBytes: number }; size: number } {
     if (entry.kind !== 'file') {
-      throw new BackupError('BACKUP_NOT_A_FILE', `${entry.domain}/${entry.relativePath} is a ${entry.kind}, not a file`, { details: { fileId: entry.fileId } });
+      throw new BackupError(
+        'BACKUP_NOT_A_FILE',
+        `${entry.domain}/${entry.relativePath} is a ${entry.kind}, not a file`,
+        { details: { fileId: entry.fileId } },
+      );
     }
-    if (entry.metadata === null) throw entry.problem ?? new BackupError('BACKUP_CORRUPT_METADATA', 'entry has no metadata');
+    if (entry.metadata === null)
+      throw entry.problem ?? new BackupError('BACKUP_CORRUPT_METADATA', 'entry has no metadata');
     const { size } = entry.metadata;
     const located = this.locateDataFile(entry);
     if (located === undefined) {
       if (size === 0) return {};
-      throw new BackupError('BACKUP_MISSING_DATA', `no data file for ${entry.domain}/${entry.relativePath} (${entry.fileId})`, {
-        details: { fileId: entry.fileId, domain: entry.domain, relativePath: entry.relativePath },
-      });
+      throw new BackupError(
+        'BACKUP_MISSING_DATA',
+        `no data file for ${entry.domain}/${entry.relativePath} (${entry.fileId})`,
+        {
+          details: { fileId: entry.fileId, domain: entry.domain, relativePath: entry.relativePath },
+        },
+      );
     }
     assertRealFolders(this.dir, located.relative, this.realFolders);
     const label = `${entry.domain}/${entry.relativePath}`;
@@ -265,7 +294,11 @@ export class BackupReader {
     if (this.keybag === undefined) return undefined;
     const { encryptionKey, protectionClass } = entry.metadata!;
     if (encryptionKey === undefined) {
-      throw new BackupError('BACKUP_CORRUPT_METADATA', `${entry.domain}/${entry.relativePath} has data but no EncryptionKey`, { details: { fileId: entry.fileId } });
+      throw new BackupError(
+        'BACKUP_CORRUPT_METADATA',
+        `${entry.domain}/${entry.relativePath} has data but no EncryptionKey`,
+        { details: { fileId: entry.fileId } },
+      );
     }
     return this.keybag.unwrapKey(encryptionKey, protectionClass);
   }
@@ -322,7 +355,11 @@ export class BackupReader {
       return Readable.from([]);
     }
     // A buffer of the file's size for small files: a 1 MiB read buffer per 3 KB thumbnail is what the GC then pays for.
-    return handle.createReadStream({ start: 0, end: Math.min(size, stored.check.maxBytes) - 1, highWaterMark: Math.min(READ_CHUNK, Math.max(16 * 1024, size)) });
+    return handle.createReadStream({
+      start: 0,
+      end: Math.min(size, stored.check.maxBytes) - 1,
+      highWaterMark: Math.min(READ_CHUNK, Math.max(16 * 1024, size)),
+    });
   }
 
   /**
@@ -332,7 +369,12 @@ export class BackupReader {
    */
   async readSmallFile(entry: BackupFileEntry): Promise<Buffer> {
     const size = entry.metadata?.size ?? 0;
-    if (size > SMALL_FILE_BYTES) throw new BackupError('BACKUP_FILE_TOO_LARGE', `${entry.domain}/${entry.relativePath} holds ${size} bytes: stream it with openFile`, { details: { fileId: entry.fileId, size } });
+    if (size > SMALL_FILE_BYTES)
+      throw new BackupError(
+        'BACKUP_FILE_TOO_LARGE',
+        `${entry.domain}/${entry.relativePath} holds ${size} bytes: stream it with openFile`,
+        { details: { fileId: entry.fileId, size } },
+      );
     const stored = this.storedData(entry);
     if (stored.path === undefined) return Buffer.alloc(0);
     const key = this.fileKey(entry);
@@ -350,7 +392,10 @@ export class BackupReader {
    * A file of the backup folder itself (`Info.plist`, `Status.plist`, `Manifest.mbdb`) or the plain Manifest.db being
    * read, as a stream through the safe open; undefined when it is absent. `maxBytes` bounds what is read.
    */
-  async openFolderFile(name: 'Info.plist' | 'Status.plist' | 'Manifest.mbdb' | 'Manifest.db', maxBytes?: number): Promise<Readable | undefined> {
+  async openFolderFile(
+    name: 'Info.plist' | 'Status.plist' | 'Manifest.mbdb' | 'Manifest.db',
+    maxBytes?: number,
+  ): Promise<Readable | undefined> {
     const path = name === 'Manifest.db' ? this.manifestDbPath : join(this.dir, name);
     if (path === undefined || inspectRegularFile(path, { label: name }) === undefined) return undefined;
     const { handle, size } = await openRegularFile(path, { label: name, maxBytes });

@@ -8,7 +8,8 @@ import { readManifestPlist } from './manifest-plist.js';
 export interface DataSizeReport {
   /** Regular-file rows whose data file was measured. */
   checked: number;
-  /** Why nothing was checked: the Manifest.db is encrypted (no password here), or the backup has none (Manifest.mbdb). */
+  /** Why nothing was checked: the Manifest.db is encrypted (no password here), or the backup has none (Manifest.mbdb).
+   * */
   skipped?: 'encrypted' | 'no Manifest.db';
 }
 
@@ -52,7 +53,15 @@ export async function checkDataSizes(folder: string): Promise<DataSizeReport> {
         throw new BackupError(
           'BACKUP_DATA_LARGER_THAN_MANIFEST',
           `the phone sent ${info.size} bytes for ${entry.domain}/${entry.relativePath} (${entry.fileId}), but its Manifest.db records ${entry.metadata.size}: the backup is refused and the previous one kept`,
-          { details: { domain: entry.domain, relativePath: entry.relativePath, fileId: entry.fileId, size: info.size, manifestSize: entry.metadata.size } },
+          {
+            details: {
+              domain: entry.domain,
+              relativePath: entry.relativePath,
+              fileId: entry.fileId,
+              size: info.size,
+              manifestSize: entry.metadata.size,
+            },
+          },
         );
       }
     }

@@ -72,30 +72,58 @@ export class CbcDecryptor {
     const unpadded = this.size !== undefined && this.emitted + last.length === this.size;
     const tail = this.cut(unpadded ? last : last.subarray(0, last.length - padding));
     if (partial !== 0) {
-      return { tail, error: new BackupError('BACKUP_TRUNCATED_FILE', `encrypted data is ${this.cipherBytes} bytes, not a whole number of 16-byte AES blocks`, {
-        details: { cipherBytes: this.cipherBytes, plainBytes: this.emitted },
-      }) };
+      return {
+        tail,
+        error: new BackupError(
+          'BACKUP_TRUNCATED_FILE',
+          `encrypted data is ${this.cipherBytes} bytes, not a whole number of 16-byte AES blocks`,
+          {
+            details: { cipherBytes: this.cipherBytes, plainBytes: this.emitted },
+          },
+        ),
+      };
     }
     if (this.size !== undefined && this.emitted < this.size) {
-      return { tail, error: new BackupError('BACKUP_TRUNCATED_FILE', `decrypted ${this.emitted} bytes where the manifest records ${this.size}`, {
-        details: { expected: this.size, got: this.emitted },
-      }) };
+      return {
+        tail,
+        error: new BackupError(
+          'BACKUP_TRUNCATED_FILE',
+          `decrypted ${this.emitted} bytes where the manifest records ${this.size}`,
+          {
+            details: { expected: this.size, got: this.emitted },
+          },
+        ),
+      };
     }
     if (this.size === undefined && padding === 0 && this.cipherBytes > 0) {
-      return { tail, error: new BackupError('BACKUP_BAD_PADDING', 'decrypted data does not end in valid PKCS#7 padding (wrong key or corrupt data)') };
+      return {
+        tail,
+        error: new BackupError(
+          'BACKUP_BAD_PADDING',
+          'decrypted data does not end in valid PKCS#7 padding (wrong key or corrupt data)',
+        ),
+      };
     }
     // With a known size, the bytes after it must be exactly the padding that size implies: PKCS#7 (what devices
     // write), or zeros up to the block's end (encoders that pad without PKCS#7). A tampered or damaged last block
     // decrypts to random bytes there and is an error, never silently wrong data.
     if (this.size !== undefined && !unpadded && this.cipherBytes > 0) {
       const extra = this.cipherBytes - this.size;
-      const zeroPadded = extra > 0 && extra < BLOCK && last.length === BLOCK && last.subarray(BLOCK - extra).every((b) => b === 0);
+      const zeroPadded =
+        extra > 0 && extra < BLOCK && last.length === BLOCK && last.subarray(BLOCK - extra).every((b) => b === 0);
       if (padding !== extra && !zeroPadded) {
-        return { tail, error: new BackupError('BACKUP_BAD_PADDING', padding === 0
-          ? 'decrypted data does not end in valid padding (tampered or damaged last block, or a wrong key)'
-          : `decrypted data is ${this.cipherBytes - padding} bytes where the manifest records ${this.size}`, {
-          details: { expected: this.size, cipherBytes: this.cipherBytes, padding },
-        }) };
+        return {
+          tail,
+          error: new BackupError(
+            'BACKUP_BAD_PADDING',
+            padding === 0
+              ? 'decrypted data does not end in valid padding (tampered or damaged last block, or a wrong key)'
+              : `decrypted data is ${this.cipherBytes - padding} bytes where the manifest records ${this.size}`,
+            {
+              details: { expected: this.size, cipherBytes: this.cipherBytes, padding },
+            },
+          ),
+        };
       }
     }
     return { tail };

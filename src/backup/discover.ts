@@ -25,7 +25,10 @@ export interface BackupSummary {
 }
 
 /** iosrescue's own backups: IOSRESCUE_BACKUP_DIR, else a per-platform data folder. */
-export function ownBackupRoot(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function ownBackupRoot(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.IOSRESCUE_BACKUP_DIR) return env.IOSRESCUE_BACKUP_DIR;
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'iosrescue', 'Backups');
@@ -33,8 +36,12 @@ export function ownBackupRoot(env: NodeJS.ProcessEnv = process.env, platform: No
   return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'iosrescue', 'backups');
 }
 
-/** The folders Finder/iTunes and iosrescue keep backups in (native-notes/protocols/backup-format.md "Layout"), for this platform. */
-export function defaultBackupRoots(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string[] {
+/** The folders Finder/iTunes and iosrescue keep backups in (native-notes/protocols/backup-format.md "Layout"), for this
+ * platform. */
+export function defaultBackupRoots(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string[] {
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
   const roots: string[] = [];
   if (platform === 'darwin') roots.push(join(home, 'Library', 'Application Support', 'MobileSync', 'Backup'));
@@ -94,7 +101,12 @@ export async function summarizeBackup(dir: string): Promise<BackupSummary> {
   const info: InfoPlist | undefined = await read(readInfoPlist(dir));
   const status: StatusPlist | undefined = await read(readStatusPlist(dir));
   const manifest: ManifestPlist | undefined = await read(readManifestPlist(dir));
-  const kind = (await kindOf(join(dir, 'Manifest.db'))) === 'file' ? 'db' : (await kindOf(join(dir, 'Manifest.mbdb'))) === 'file' ? 'mbdb' : 'none';
+  const kind =
+    (await kindOf(join(dir, 'Manifest.db'))) === 'file'
+      ? 'db'
+      : (await kindOf(join(dir, 'Manifest.mbdb'))) === 'file'
+        ? 'mbdb'
+        : 'none';
   return {
     path: dir,
     udid: info?.udid ?? manifest?.udid,
@@ -115,8 +127,13 @@ export async function summarizeBackup(dir: string): Promise<BackupSummary> {
  * Backups in each given folder: the folder itself when it is a backup, else its immediate subfolders that are
  * (the `<root>/<UDID>/` layout). Missing folders are skipped; the default roots are searched unless told not to.
  */
-export async function discoverBackups(options: { dirs?: string[]; includeDefaults?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<BackupSummary[]> {
-  const roots = [...(options.dirs ?? []), ...(options.includeDefaults === false ? [] : defaultBackupRoots(options.env))].map((d) => resolve(d));
+export async function discoverBackups(
+  options: { dirs?: string[]; includeDefaults?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<BackupSummary[]> {
+  const roots = [
+    ...(options.dirs ?? []),
+    ...(options.includeDefaults === false ? [] : defaultBackupRoots(options.env)),
+  ].map((d) => resolve(d));
   const seen = new Set<string>();
   const found: BackupSummary[] = [];
   for (const root of roots) {

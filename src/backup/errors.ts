@@ -77,7 +77,7 @@ export class BadPasswordError extends BackupError {
   constructor(details: Record<string, unknown> = {}) {
     super(
       'BACKUP_BAD_PASSWORD',
-      'wrong backup password: it does not unlock this backup\'s keybag (this is the password chosen when backup encryption was turned on, not the phone\'s passcode)',
+      "wrong backup password: it does not unlock this backup's keybag (this is the password chosen when backup encryption was turned on, not the phone's passcode)",
       { details },
     );
   }

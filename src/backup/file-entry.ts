@@ -65,7 +65,9 @@ export function makeMatcher(filter: FileFilter): (entry: { domain: string; relat
   return (entry) => {
     if (filter.domain !== undefined && entry.domain !== filter.domain) return false;
     if (glob === undefined) return true;
-    const subject = glob.basenameOnly ? entry.relativePath.slice(entry.relativePath.lastIndexOf('/') + 1) : entry.relativePath;
+    const subject = glob.basenameOnly
+      ? entry.relativePath.slice(entry.relativePath.lastIndexOf('/') + 1)
+      : entry.relativePath;
     return glob.regexp.test(subject);
   };
 }

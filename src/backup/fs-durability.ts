@@ -19,13 +19,15 @@ export async function fsyncDirectory(path: string): Promise<void> {
     await handle.sync();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EBADF') throw error;
+    if (code !== 'EINVAL' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EBADF')
+      throw error;
   } finally {
     await handle.close();
   }
 }
 
-/** Bytes an unprivileged process may still write on the filesystem holding `path` (statvfs f_bavail × f_bsize, as idevicebackup2 answers). */
+/** Bytes an unprivileged process may still write on the filesystem holding `path` (statvfs f_bavail × f_bsize, as
+ * idevicebackup2 answers). */
 export async function freeDiskSpace(path: string): Promise<number> {
   const stats = await statfs(path);
   return Number(stats.bavail) * Number(stats.bsize);

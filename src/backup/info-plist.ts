@@ -55,7 +55,11 @@ export function buildInfoPlist(device: {
     'Build Version': device.buildVersion,
     'Device Name': device.deviceName,
     'Display Name': device.deviceName,
-    GUID: device.udid.replace(/[^0-9A-Fa-f]/g, '').slice(0, 32).toUpperCase().padEnd(32, '0'),
+    GUID: device.udid
+      .replace(/[^0-9A-Fa-f]/g, '')
+      .slice(0, 32)
+      .toUpperCase()
+      .padEnd(32, '0'),
     'Installed Applications': device.installedApplications ?? [],
     'Last Backup Date': device.date,
     'Product Type': device.productType,

@@ -19,7 +19,11 @@ export function keybagId(keybagBytes: Buffer): string {
 }
 
 export function defaultKeyCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME ?? (process.platform === 'win32' ? (env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local')) : join(homedir(), '.cache'));
+  const base =
+    env.XDG_CACHE_HOME ??
+    (process.platform === 'win32'
+      ? (env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'))
+      : join(homedir(), '.cache'));
   return join(base, 'iosrescue', 'backup-keys');
 }
 

@@ -32,7 +32,10 @@ function tlv(tag: string, value: Buffer | number): Buffer {
  * key derived from `password` exactly as a device derives it (both PBKDF2 steps on iOS ≥ 10.2), so any reader
  * that opens device backups opens these. Returns the TLV bytes and the unlocked keys for writing files.
  */
-export async function buildBackupKeybag(password: string, options: KeybagOptions = {}): Promise<{ bytes: Buffer; unlocked: UnlockedKeybag }> {
+export async function buildBackupKeybag(
+  password: string,
+  options: KeybagOptions = {},
+): Promise<{ bytes: Buffer; unlocked: UnlockedKeybag }> {
   const iterations = options.iterations ?? 10_000;
   const dpic = options.dpic === undefined ? 10_000_000 : options.dpic;
   const salt = randomBytes(20);
@@ -45,7 +48,14 @@ export async function buildBackupKeybag(password: string, options: KeybagOptions
     ...(dpic === null ? [] : [tlv('DPIC', dpic), tlv('DPSL', dpsl)]),
   ]);
   const derivationBag = Keybag.parse(
-    Buffer.concat([tlv('UUID', Buffer.alloc(16)), derivationOnly, tlv('UUID', Buffer.alloc(16)), tlv('CLAS', 1), tlv('WRAP', 2), tlv('WPKY', Buffer.alloc(40))]),
+    Buffer.concat([
+      tlv('UUID', Buffer.alloc(16)),
+      derivationOnly,
+      tlv('UUID', Buffer.alloc(16)),
+      tlv('CLAS', 1),
+      tlv('WRAP', 2),
+      tlv('WPKY', Buffer.alloc(40)),
+    ]),
   );
   const passwordKey = await derivationBag.derivePasswordKey(password);
   headerParts.push(
@@ -68,5 +78,8 @@ export async function buildBackupKeybag(password: string, options: KeybagOptions
       tlv('WPKY', aesKeyWrap(passwordKey, key)),
     );
   }
-  return { bytes: Buffer.concat([...headerParts, ...classParts]), unlocked: new UnlockedKeybag(classKeys, passwordKey) };
+  return {
+    bytes: Buffer.concat([...headerParts, ...classParts]),
+    unlocked: new UnlockedKeybag(classKeys, passwordKey),
+  };
 }

@@ -39,7 +39,11 @@ export class UnlockedKeybag {
   classKey(protectionClass: number): Buffer {
     const key = this.classKeys.get(protectionClass);
     if (key === undefined) {
-      throw new BackupError('BACKUP_MISSING_CLASS_KEY', `the keybag does not unlock protection class ${protectionClass}`, { details: { protectionClass } });
+      throw new BackupError(
+        'BACKUP_MISSING_CLASS_KEY',
+        `the keybag does not unlock protection class ${protectionClass}`,
+        { details: { protectionClass } },
+      );
     }
     return key;
   }
@@ -51,7 +55,10 @@ export class UnlockedKeybag {
    */
   unwrapKey(classPrefixedKey: Buffer, protectionClass?: number): Buffer {
     if (classPrefixedKey.length !== 44) {
-      throw new BackupError('BACKUP_KEY_UNWRAP', `a class-prefixed wrapped key is 44 bytes, got ${classPrefixedKey.length}`);
+      throw new BackupError(
+        'BACKUP_KEY_UNWRAP',
+        `a class-prefixed wrapped key is 44 bytes, got ${classPrefixedKey.length}`,
+      );
     }
     const cls = protectionClass ?? classPrefixedKey.readUInt32LE(0);
     return aesKeyUnwrap(this.classKey(cls), classPrefixedKey.subarray(4), `key of protection class ${cls}`);
@@ -81,7 +88,8 @@ export class Keybag {
       if (bytes.length - offset < 8) throw corrupt(`truncated tag header at offset ${offset}`);
       const tag = bytes.toString('latin1', offset, offset + 4);
       const length = bytes.readUInt32BE(offset + 4);
-      if (length > bytes.length - offset - 8) throw corrupt(`tag ${JSON.stringify(tag)} at offset ${offset} claims ${length} bytes past the end`);
+      if (length > bytes.length - offset - 8)
+        throw corrupt(`tag ${JSON.stringify(tag)} at offset ${offset} claims ${length} bytes past the end`);
       const value = bytes.subarray(offset + 8, offset + 8 + length);
       offset += 8 + length;
       // The second and later UUID tags open a class-key record.
@@ -99,7 +107,8 @@ export class Keybag {
     };
     const salt = header.get('SALT');
     const iterations = u32(header, 'ITER');
-    if (salt === undefined || iterations === undefined) throw corrupt('no SALT/ITER: not a password-protected backup keybag');
+    if (salt === undefined || iterations === undefined)
+      throw corrupt('no SALT/ITER: not a password-protected backup keybag');
     const dpic = u32(header, 'DPIC');
     const dpsl = header.get('DPSL');
     if ((dpic === undefined) !== (dpsl === undefined)) throw corrupt('DPIC and DPSL must come together');
@@ -108,7 +117,8 @@ export class Keybag {
     const classKeys = classes.map((record, index): KeybagClassKey => {
       const protectionClass = u32(record, 'CLAS');
       const wrappedKey = record.get('WPKY');
-      if (protectionClass === undefined || wrappedKey === undefined) throw corrupt(`class record ${index + 1} lacks CLAS or WPKY`);
+      if (protectionClass === undefined || wrappedKey === undefined)
+        throw corrupt(`class record ${index + 1} lacks CLAS or WPKY`);
       return {
         uuid: record.get('UUID')!,
         protectionClass,
@@ -119,7 +129,16 @@ export class Keybag {
       };
     });
     if (!classKeys.some((k) => k.wrap & 2)) throw corrupt('no class key is wrapped by the password');
-    return new Keybag(u32(header, 'VERS'), u32(header, 'TYPE'), header.get('UUID'), salt, iterations, dpsl, dpic, classKeys);
+    return new Keybag(
+      u32(header, 'VERS'),
+      u32(header, 'TYPE'),
+      header.get('UUID'),
+      salt,
+      iterations,
+      dpsl,
+      dpic,
+      classKeys,
+    );
   }
 
   /**
@@ -129,7 +148,10 @@ export class Keybag {
    */
   async derivePasswordKey(password: string | Buffer): Promise<Buffer> {
     const bytes = typeof password === 'string' ? Buffer.from(password, 'utf8') : password;
-    const first = this.dpsl !== undefined && this.dpic !== undefined ? await pbkdf2Async(bytes, this.dpsl, this.dpic, 32, 'sha256') : bytes;
+    const first =
+      this.dpsl !== undefined && this.dpic !== undefined
+        ? await pbkdf2Async(bytes, this.dpsl, this.dpic, 32, 'sha256')
+        : bytes;
     return pbkdf2Async(first, this.salt, this.iterations, 32, 'sha1');
   }
 

@@ -39,7 +39,10 @@ export async function linkTree(source: string, target: string, logger: Logger): 
           } catch (error) {
             const code = (error as NodeJS.ErrnoException).code ?? '';
             if (!NO_HARD_LINKS.has(code)) throw error;
-            logger.warn({ code }, 'this filesystem has no hard links: copying the previous backup into staging instead');
+            logger.warn(
+              { code },
+              'this filesystem has no hard links: copying the previous backup into staging instead',
+            );
             result.method = 'copy';
           }
         }

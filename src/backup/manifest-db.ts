@@ -49,10 +49,14 @@ async function copyOut(from: string, to: string, label: string): Promise<void> {
 
 function corrupt(path: string, error: unknown): BackupError {
   if (error instanceof BackupError) return error;
-  return new BackupError('BACKUP_CORRUPT_MANIFEST', `Manifest.db is not readable (${path}): ${(error as Error).message}`, {
-    cause: error,
-    details: { path },
-  });
+  return new BackupError(
+    'BACKUP_CORRUPT_MANIFEST',
+    `Manifest.db is not readable (${path}): ${(error as Error).message}`,
+    {
+      cause: error,
+      details: { path },
+    },
+  );
 }
 
 /** Turns one `Files` row into an entry; a row whose metadata or ID is bad is still returned, with `problem` set. */
@@ -60,7 +64,14 @@ export function entryFromRow(row: Omit<FileRow, 'rowid'>): BackupFileEntry {
   const domain = typeof row.domain === 'string' ? row.domain : '';
   const relativePath = typeof row.relativePath === 'string' ? row.relativePath : '';
   const flags = typeof row.flags === 'number' ? row.flags : typeof row.flags === 'bigint' ? Number(row.flags) : 0;
-  const entry: BackupFileEntry = { fileId: String(row.fileID ?? ''), domain, relativePath, flags, kind: entryKind(flags, undefined), metadata: null };
+  const entry: BackupFileEntry = {
+    fileId: String(row.fileID ?? ''),
+    domain,
+    relativePath,
+    flags,
+    kind: entryKind(flags, undefined),
+    metadata: null,
+  };
   try {
     entry.fileId = assertFileId(entry.fileId);
     if (!Buffer.isBuffer(row.file)) throw new BackupError('BACKUP_CORRUPT_METADATA', 'row has no file metadata blob');
@@ -112,7 +123,8 @@ export class ManifestDb {
       openPath = join(scratchDir, 'Manifest.db');
       try {
         await copyOut(path, openPath, 'Manifest.db');
-        if (inspectRegularFile(`${path}-wal`, { label: 'Manifest.db-wal' }) !== undefined) await copyOut(`${path}-wal`, `${openPath}-wal`, 'Manifest.db-wal');
+        if (inspectRegularFile(`${path}-wal`, { label: 'Manifest.db-wal' }) !== undefined)
+          await copyOut(`${path}-wal`, `${openPath}-wal`, 'Manifest.db-wal');
       } catch (error) {
         rmSync(scratchDir, { recursive: true, force: true });
         throw corrupt(path, error);
@@ -151,7 +163,8 @@ export class ManifestDb {
         throw corrupt(this.path, error);
       }
       for (const row of rows) {
-        if (matches({ domain: String(row.domain ?? ''), relativePath: String(row.relativePath ?? '') })) yield entryFromRow(row);
+        if (matches({ domain: String(row.domain ?? ''), relativePath: String(row.relativePath ?? '') }))
+          yield entryFromRow(row);
       }
       if (rows.length < BATCH) return;
       after = rows[rows.length - 1]!.rowid;
@@ -163,7 +176,9 @@ export class ManifestDb {
 
   get(domain: string, relativePath: string): BackupFileEntry | undefined {
     try {
-      this.getStatement ??= this.db.prepare('SELECT fileID, domain, relativePath, flags, file FROM Files WHERE domain = ? AND relativePath = ? LIMIT 1');
+      this.getStatement ??= this.db.prepare(
+        'SELECT fileID, domain, relativePath, flags, file FROM Files WHERE domain = ? AND relativePath = ? LIMIT 1',
+      );
       const row = this.getStatement.get(domain, relativePath) as FileRow | undefined;
       return row === undefined ? undefined : entryFromRow(row);
     } catch (error) {
@@ -174,7 +189,10 @@ export class ManifestDb {
   /** Row counts per flags value, straight from SQL (a cheap summary for listings). */
   countByFlags(): Map<number, number> {
     try {
-      const rows = this.db.prepare('SELECT flags, count(*) AS n FROM Files GROUP BY flags').all() as Array<{ flags: number; n: number }>;
+      const rows = this.db.prepare('SELECT flags, count(*) AS n FROM Files GROUP BY flags').all() as Array<{
+        flags: number;
+        n: number;
+      }>;
       return new Map(rows.map((r) => [Number(r.flags), r.n]));
     } catch (error) {
       throw corrupt(this.path, error);

@@ -81,19 +81,39 @@ export function parseMbdb(bytes: Buffer): { entries: BackupFileEntry[]; problem?
         cursor.raw();
       }
       const metadata: MbFile = {
-        size, mode, userId, groupId, inode, lastModified, lastStatusChange, protectionClass,
+        size,
+        mode,
+        userId,
+        groupId,
+        inode,
+        lastModified,
+        lastStatusChange,
+        protectionClass,
         encryptionKey: encryptionKey && Buffer.from(encryptionKey),
-        target, digest: digest && Buffer.from(digest), relativePath,
+        target,
+        digest: digest && Buffer.from(digest),
+        relativePath,
       };
       const kind = entryKind(0, mode);
-      entries.push({ fileId: fileIdFor(domain, relativePath), domain, relativePath, flags: FLAGS[kind], kind, metadata });
+      entries.push({
+        fileId: fileIdFor(domain, relativePath),
+        domain,
+        relativePath,
+        flags: FLAGS[kind],
+        kind,
+        metadata,
+      });
     } catch (error) {
       if (!(error instanceof Truncated)) throw error;
       return {
         entries,
-        problem: new BackupError('BACKUP_CORRUPT_MANIFEST', `Manifest.mbdb is truncated: the record at offset ${start} runs past the end (${entries.length} records read)`, {
-          details: { offset: start, records: entries.length },
-        }),
+        problem: new BackupError(
+          'BACKUP_CORRUPT_MANIFEST',
+          `Manifest.mbdb is truncated: the record at offset ${start} runs past the end (${entries.length} records read)`,
+          {
+            details: { offset: start, records: entries.length },
+          },
+        ),
       };
     }
   }
@@ -115,7 +135,9 @@ export class ManifestMbdb {
       bytes = readRegularFileSync(path, { label: 'Manifest.mbdb', maxBytes: MAX_MBDB_BYTES });
     } catch (error) {
       if (error instanceof BackupError && error.code === 'BACKUP_NOT_A_REGULAR_FILE') throw error;
-      throw new BackupError('BACKUP_CORRUPT_MANIFEST', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
+      throw new BackupError('BACKUP_CORRUPT_MANIFEST', `cannot read ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const { entries, problem } = parseMbdb(bytes);
     return new ManifestMbdb(path, entries, problem);
@@ -166,7 +188,14 @@ export function encodeMbdb(records: Array<{ domain: string; relativePath: string
     o = fixed.writeBigUInt64BE(BigInt(m.size), o);
     o = fixed.writeUInt8(m.protectionClass ?? 0, o);
     fixed.writeUInt8(0, o);
-    parts.push(mbdbString(domain), mbdbString(relativePath), mbdbString(m.target), mbdbString(m.digest), mbdbString(m.encryptionKey), fixed);
+    parts.push(
+      mbdbString(domain),
+      mbdbString(relativePath),
+      mbdbString(m.target),
+      mbdbString(m.digest),
+      mbdbString(m.encryptionKey),
+      fixed,
+    );
   }
   return Buffer.concat(parts);
 }

@@ -43,7 +43,14 @@ export async function readManifestPlist(backupDir: string): Promise<ManifestPlis
 
 export function buildManifestPlist(manifest: {
   date: Date;
-  device: { udid: string; deviceName: string; productType: string; productVersion: string; buildVersion: string; serialNumber: string };
+  device: {
+    udid: string;
+    deviceName: string;
+    productType: string;
+    productVersion: string;
+    buildVersion: string;
+    serialNumber: string;
+  };
   keybag?: Buffer;
   isEncrypted: boolean;
   /** Absent in encrypted iOS < 10.2 backups, whose Manifest.mbdb is not encrypted. */

@@ -38,13 +38,18 @@ function num(object: Record<string, unknown>, key: string): number | undefined {
 /** NSData / NSMutableData decode either to a Buffer or to an object holding `NS.data`, depending on the decoder. */
 function data(value: unknown): Buffer | undefined {
   if (Buffer.isBuffer(value)) return value;
-  if (value !== null && typeof value === 'object' && 'NS.data' in value) return data((value as Record<string, unknown>)['NS.data']);
+  if (value !== null && typeof value === 'object' && 'NS.data' in value)
+    return data((value as Record<string, unknown>)['NS.data']);
   return undefined;
 }
 
 function str(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (value !== null && typeof value === 'object' && typeof (value as Record<string, unknown>)['NS.string'] === 'string') {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Record<string, unknown>)['NS.string'] === 'string'
+  ) {
     return (value as Record<string, string>)['NS.string'];
   }
   return undefined;
@@ -59,7 +64,11 @@ export function decodeMbFile(blob: Buffer): MbFile {
   try {
     root = decodeKeyedArchive(parsePlist(blob));
   } catch (error) {
-    throw new BackupError('BACKUP_CORRUPT_METADATA', `file metadata is not a readable NSKeyedArchiver archive: ${(error as Error).message}`, { cause: error });
+    throw new BackupError(
+      'BACKUP_CORRUPT_METADATA',
+      `file metadata is not a readable NSKeyedArchiver archive: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   if (root === null || typeof root !== 'object' || Array.isArray(root)) {
     throw new BackupError('BACKUP_CORRUPT_METADATA', 'file metadata archive has no MBFile object at its root');
@@ -129,5 +138,10 @@ export function encodeMbFile(file: MbFile & { relativePath: string }): Buffer {
   put('InodeNumber', file.inode);
   put('ProtectionClass', file.protectionClass);
   mbFile.$class = add({ $classname: 'MBFile', $classes: ['MBFile', 'NSObject'] });
-  return toBinaryPlist({ $version: 100000, $archiver: 'NSKeyedArchiver', $top: { root: new Uid(1) }, $objects: objects });
+  return toBinaryPlist({
+    $version: 100000,
+    $archiver: 'NSKeyedArchiver',
+    $top: { root: new Uid(1) },
+    $objects: objects,
+  });
 }

@@ -44,7 +44,10 @@ export async function noSpaceError(folder: string, cause: unknown, context: NoSp
   const freeBytes = stats === undefined ? undefined : Number(stats.bavail) * Number(stats.bsize);
   // A filesystem can also run out of inodes with bytes to spare (ENOSPC all the same); some report no inode counts.
   const noInodes = stats !== undefined && Number(stats.files) > 0 && Number(stats.ffree) === 0;
-  const free = freeBytes === undefined ? 'free space unknown' : `${formatBytes(freeBytes)} free${noInodes ? ' but no free inodes (the filesystem can hold no more files)' : ''}`;
+  const free =
+    freeBytes === undefined
+      ? 'free space unknown'
+      : `${formatBytes(freeBytes)} free${noInodes ? ' but no free inodes (the filesystem can hold no more files)' : ''}`;
   const needed =
     context.neededBytes !== undefined && context.neededBytes > 0
       ? `the phone's batch of files needed ${formatBytes(context.neededBytes)}`
@@ -53,6 +56,16 @@ export async function noSpaceError(folder: string, cause: unknown, context: NoSp
   return new BackupError(
     'BACKUP_NO_SPACE',
     `not enough disk space in ${folder}: ${disk} (${errno} while writing ${context.writing}); ${needed}, ${free}. Free space there or choose another folder with --out; the previous backup is kept`,
-    { cause, details: { folder, errno, writing: context.writing, neededBytes: context.neededBytes, freeBytes, freeInodes: stats === undefined ? undefined : Number(stats.ffree) } },
+    {
+      cause,
+      details: {
+        folder,
+        errno,
+        writing: context.writing,
+        neededBytes: context.neededBytes,
+        freeBytes,
+        freeInodes: stats === undefined ? undefined : Number(stats.ffree),
+      },
+    },
   );
 }

@@ -17,7 +17,10 @@ export async function readPlistDictFile(path: string): Promise<PlistDict | undef
   } catch (error) {
     if (error instanceof BackupError && error.code === 'BACKUP_MISSING_DATA') return undefined;
     if (error instanceof BackupError && error.code === 'BACKUP_DATA_TOO_LARGE') {
-      throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} is larger than a backup plist can be`, { cause: error, details: error.details });
+      throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} is larger than a backup plist can be`, {
+        cause: error,
+        details: error.details,
+      });
     }
     throw error;
   }
@@ -25,9 +28,13 @@ export async function readPlistDictFile(path: string): Promise<PlistDict | undef
   try {
     value = parsePlist(bytes);
   } catch (error) {
-    throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} is not a readable plist: ${(error as Error).message}`, { cause: error, details: { path } });
+    throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} is not a readable plist: ${(error as Error).message}`, {
+      cause: error,
+      details: { path },
+    });
   }
-  if (!isPlistDict(value)) throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} does not hold a dictionary`, { details: { path } });
+  if (!isPlistDict(value))
+    throw new BackupError('BACKUP_CORRUPT_PLIST', `${path} does not hold a dictionary`, { details: { path } });
   return value;
 }
 

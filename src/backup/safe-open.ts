@@ -39,15 +39,23 @@ function kindOf(stats: Stats): string {
 }
 
 export function notRegularFile(path: string, label: string, kind: string): BackupError {
-  return new BackupError('BACKUP_NOT_A_REGULAR_FILE', `${label} is ${kind} in the backup, not a regular file; it is not read`, {
-    details: { path, label, kind },
-  });
+  return new BackupError(
+    'BACKUP_NOT_A_REGULAR_FILE',
+    `${label} is ${kind} in the backup, not a regular file; it is not read`,
+    {
+      details: { path, label, kind },
+    },
+  );
 }
 
 function tooLarge(path: string, label: string, size: number, maxBytes: number): BackupError {
-  return new BackupError('BACKUP_DATA_TOO_LARGE', `${label} holds ${size} bytes, more than the ${maxBytes} its manifest entry allows; it is not read`, {
-    details: { path, label, size, maxBytes },
-  });
+  return new BackupError(
+    'BACKUP_DATA_TOO_LARGE',
+    `${label} holds ${size} bytes, more than the ${maxBytes} its manifest entry allows; it is not read`,
+    {
+      details: { path, label, size, maxBytes },
+    },
+  );
 }
 
 function ioError(path: string, label: string, error: unknown): BackupError {
@@ -55,7 +63,10 @@ function ioError(path: string, label: string, error: unknown): BackupError {
   const code = (error as NodeJS.ErrnoException).code;
   // ELOOP: O_NOFOLLOW met a symlink that appeared after the lstat.
   if (code === 'ELOOP') return notRegularFile(path, label, 'a symbolic link');
-  return new BackupError('BACKUP_IO', `cannot read ${label}: ${(error as Error).message}`, { cause: error, details: { path, label } });
+  return new BackupError('BACKUP_IO', `cannot read ${label}: ${(error as Error).message}`, {
+    cause: error,
+    details: { path, label },
+  });
 }
 
 /**
@@ -67,24 +78,30 @@ export function inspectRegularFile(path: string, check: OpenCheck): Stats | Back
   try {
     stats = lstatSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return undefined;
     return ioError(path, check.label, error);
   }
   if (!stats.isFile()) return notRegularFile(path, check.label, kindOf(stats));
-  if (check.maxBytes !== undefined && stats.size > check.maxBytes) return tooLarge(path, check.label, stats.size, check.maxBytes);
+  if (check.maxBytes !== undefined && stats.size > check.maxBytes)
+    return tooLarge(path, check.label, stats.size, check.maxBytes);
   return stats;
 }
 
 function verifyOpened(path: string, check: OpenCheck, seen: Stats, opened: Stats): void {
   if (!opened.isFile()) throw notRegularFile(path, check.label, kindOf(opened));
-  if (opened.ino !== seen.ino || opened.dev !== seen.dev) throw notRegularFile(path, check.label, 'a file that was replaced while it was being opened');
-  if (check.maxBytes !== undefined && opened.size > check.maxBytes) throw tooLarge(path, check.label, opened.size, check.maxBytes);
+  if (opened.ino !== seen.ino || opened.dev !== seen.dev)
+    throw notRegularFile(path, check.label, 'a file that was replaced while it was being opened');
+  if (check.maxBytes !== undefined && opened.size > check.maxBytes)
+    throw tooLarge(path, check.label, opened.size, check.maxBytes);
 }
 
 function inspectOrThrow(path: string, check: OpenCheck): Stats {
   const seen = inspectRegularFile(path, check);
   if (seen === undefined) {
-    throw new BackupError('BACKUP_MISSING_DATA', `${check.label} is not in the backup folder`, { details: { path, label: check.label } });
+    throw new BackupError('BACKUP_MISSING_DATA', `${check.label} is not in the backup folder`, {
+      details: { path, label: check.label },
+    });
   }
   if (seen instanceof BackupError) throw seen;
   return seen;

@@ -1,4 +1,17 @@
-import { close, closeSync, fdatasync, fdatasyncSync, open, openSync, rename, renameSync, unlink, write, writev, writevSync } from 'node:fs';
+import {
+  close,
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  open,
+  openSync,
+  rename,
+  renameSync,
+  unlink,
+  write,
+  writev,
+  writevSync,
+} from 'node:fs';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 
@@ -55,10 +68,14 @@ export class StagedFile extends Writable {
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
-    this.gather(chunks.map((c) => c.chunk), callback);
+    this.gather(
+      chunks.map((c) => c.chunk),
+      callback,
+    );
   }
 
-  /** Keeps chunks (the caller hands them over and does not reuse them) until a MiB is ready, then writes them at once. */
+  /** Keeps chunks (the caller hands them over and does not reuse them) until a MiB is ready, then writes them at once.
+   * */
   private gather(chunks: Buffer[], callback: (error?: Error | null) => void): void {
     for (const chunk of chunks) {
       this.gathered.push(chunk);
@@ -80,7 +97,10 @@ export class StagedFile extends Writable {
           .catch(() => undefined)
           .then(() => unlinkFile(this.tempPath))
           .catch(() => undefined)
-          .then(() => callback(new Error('the file was abandoned while it was being created')), () => undefined);
+          .then(
+            () => callback(new Error('the file was abandoned while it was being created')),
+            () => undefined,
+          );
         return;
       }
       this.fd = fd;
@@ -153,11 +173,15 @@ export class StagedFile extends Writable {
       }
       await unlinkFile(this.tempPath).catch(() => undefined);
       this.options.onSettled();
-    })().then(() => callback(error), () => callback(error));
+    })().then(
+      () => callback(error),
+      () => callback(error),
+    );
   }
 }
 
-/** What is left of `buffers` once writev took `written` bytes of them: the rest of a part-written one, and those after. */
+/** What is left of `buffers` once writev took `written` bytes of them: the rest of a part-written one, and those after.
+ * */
 function notYetWritten(buffers: Buffer[], written: number): Buffer[] {
   const rest: Buffer[] = [];
   for (const buffer of buffers) {

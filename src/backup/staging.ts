@@ -167,15 +167,22 @@ export async function acquireLock(paths: StagingPaths): Promise<{ release(): Pro
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const pid = Number.parseInt(await readFile(paths.lock, 'utf8').catch(() => ''), 10);
-    const live = Number.isSafeInteger(pid) && pid > 0 && (pid === process.pid ? heldHere.has(paths.lock) : processAlive(pid));
+    const live =
+      Number.isSafeInteger(pid) && pid > 0 && (pid === process.pid ? heldHere.has(paths.lock) : processAlive(pid));
     if (live) {
-      throw new BackupError('BACKUP_BUSY', `another backup of this phone into ${paths.out} is running (process ${pid}): wait for it to finish`, {
-        details: { pid, lock: paths.lock },
-      });
+      throw new BackupError(
+        'BACKUP_BUSY',
+        `another backup of this phone into ${paths.out} is running (process ${pid}): wait for it to finish`,
+        {
+          details: { pid, lock: paths.lock },
+        },
+      );
     }
     await unlink(paths.lock).catch(() => undefined);
   }
-  throw new BackupError('BACKUP_BUSY', `could not take the backup lock ${paths.lock}`, { details: { lock: paths.lock } });
+  throw new BackupError('BACKUP_BUSY', `could not take the backup lock ${paths.lock}`, {
+    details: { lock: paths.lock },
+  });
 }
 
 /**

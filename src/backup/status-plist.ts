@@ -32,7 +32,12 @@ export async function readStatusPlist(backupDir: string): Promise<StatusPlist | 
 }
 
 /** The device writes Status.plist as a binary plist of these six keys. */
-export function buildStatusPlist(status: { date: Date; uuid: string; snapshotState?: string; isFullBackup?: boolean }): Buffer {
+export function buildStatusPlist(status: {
+  date: Date;
+  uuid: string;
+  snapshotState?: string;
+  isFullBackup?: boolean;
+}): Buffer {
   return toBinaryPlist({
     BackupState: 'new',
     Date: status.date,

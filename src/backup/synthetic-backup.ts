@@ -82,13 +82,19 @@ function itemStream(item: SyntheticItem): Readable {
  * files under `<id[0:2]>/<id>`. With a password: a keybag from `buildBackupKeybag`, every file encrypted with its
  * own wrapped key, and Manifest.db encrypted with the ManifestKey. Memory stays flat for big files.
  */
-export async function writeSyntheticBackup(dir: string, spec: SyntheticBackupSpec): Promise<{ dir: string; keybag?: UnlockedKeybag; device: SyntheticDevice }> {
+export async function writeSyntheticBackup(
+  dir: string,
+  spec: SyntheticBackupSpec,
+): Promise<{ dir: string; keybag?: UnlockedKeybag; device: SyntheticDevice }> {
   const device = { ...DEFAULT_DEVICE, ...spec.device };
   const date = spec.date ?? new Date('2025-01-15T10:30:00Z');
   const seconds = Math.floor(date.getTime() / 1000);
   const format = spec.format ?? 'db';
   await mkdir(dir, { recursive: true });
-  const built = spec.password === undefined ? undefined : await buildBackupKeybag(spec.password, format === 'mbdb' ? { ...spec.keybag, dpic: null } : spec.keybag);
+  const built =
+    spec.password === undefined
+      ? undefined
+      : await buildBackupKeybag(spec.password, format === 'mbdb' ? { ...spec.keybag, dpic: null } : spec.keybag);
   const keybag = built?.unlocked;
 
   const records: Array<{ fileID: string; domain: string; relativePath: string; flags: number; metadata: MbFile }> = [];
@@ -99,9 +105,17 @@ export async function writeSyntheticBackup(dir: string, spec: SyntheticBackupSpe
     const size = kind === 'file' ? itemSize(item) : 0;
     const protectionClass = item.protectionClass ?? 3;
     const metadata: MbFile = {
-      size: item.recordedSize ?? size, mode: MODE[kind], userId: 501, groupId: 501, inode: inode++, lastModified: item.mtime ?? seconds,
-      lastStatusChange: item.mtime ?? seconds, birth: item.mtime ?? seconds, protectionClass,
-      relativePath: item.relativePath, target: kind === 'symlink' ? (item.target ?? '') : undefined,
+      size: item.recordedSize ?? size,
+      mode: MODE[kind],
+      userId: 501,
+      groupId: 501,
+      inode: inode++,
+      lastModified: item.mtime ?? seconds,
+      lastStatusChange: item.mtime ?? seconds,
+      birth: item.mtime ?? seconds,
+      protectionClass,
+      relativePath: item.relativePath,
+      target: kind === 'symlink' ? (item.target ?? '') : undefined,
     };
     if (kind === 'file') {
       const out = join(dir, dataFileRelativePath(fileID, format === 'db' ? 'hashed' : 'flat'));
@@ -112,12 +126,16 @@ export async function writeSyntheticBackup(dir: string, spec: SyntheticBackupSpe
         await pipeline(itemStream(item), new EncryptStream(key), createWriteStream(out));
       } else {
         const digest = createHash('sha1');
-        await pipeline(itemStream(item), async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            digest.update(chunk);
-            yield chunk;
-          }
-        }, createWriteStream(out));
+        await pipeline(
+          itemStream(item),
+          async function* (source: AsyncIterable<Buffer>) {
+            for await (const chunk of source) {
+              digest.update(chunk);
+              yield chunk;
+            }
+          },
+          createWriteStream(out),
+        );
         if (format === 'mbdb') metadata.digest = digest.digest();
       }
     }
@@ -138,12 +156,19 @@ export async function writeSyntheticBackup(dir: string, spec: SyntheticBackupSpe
     }
   }
   await writeFile(join(dir, 'Info.plist'), buildInfoPlist({ ...device, date }));
-  await writeFile(join(dir, 'Status.plist'), buildStatusPlist({ date, uuid: randomUUID().toUpperCase(), snapshotState: spec.snapshotState }));
-  await writeFile(join(dir, 'Manifest.plist'), buildManifestPlist({ date, device, keybag: built?.bytes, isEncrypted: built !== undefined, manifestKey }));
+  await writeFile(
+    join(dir, 'Status.plist'),
+    buildStatusPlist({ date, uuid: randomUUID().toUpperCase(), snapshotState: spec.snapshotState }),
+  );
+  await writeFile(
+    join(dir, 'Manifest.plist'),
+    buildManifestPlist({ date, device, keybag: built?.bytes, isEncrypted: built !== undefined, manifestKey }),
+  );
   return { dir, keybag, device };
 }
 
-/** Manifest.db with the schema and indexes found in device-made files (native-notes/protocols/backup-format.md "Manifest.db"). */
+/** Manifest.db with the schema and indexes found in device-made files (native-notes/protocols/backup-format.md
+ * "Manifest.db"). */
 function writeManifestDb(
   path: string,
   records: Array<{ fileID: string; domain: string; relativePath: string; flags: number; metadata: MbFile }>,
@@ -152,9 +177,18 @@ function writeManifestDb(
   const db = new Database(path);
   try {
     db.exec(MANIFEST_DB_SCHEMA);
-    const insert = db.prepare('INSERT OR REPLACE INTO Files (fileID, domain, relativePath, flags, file) VALUES (?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT OR REPLACE INTO Files (fileID, domain, relativePath, flags, file) VALUES (?, ?, ?, ?, ?)',
+    );
     db.transaction(() => {
-      for (const r of records) insert.run(r.fileID, r.domain, r.relativePath, r.flags, encodeMbFile({ ...r.metadata, relativePath: r.relativePath }));
+      for (const r of records)
+        insert.run(
+          r.fileID,
+          r.domain,
+          r.relativePath,
+          r.flags,
+          encodeMbFile({ ...r.metadata, relativePath: r.relativePath }),
+        );
       for (const r of rawRows) insert.run(r.fileID, r.domain, r.relativePath, r.flags, r.file);
     })();
   } finally {

@@ -35,12 +35,41 @@ export function sampleItems(): SyntheticItem[] {
   return [
     { domain: 'HomeDomain', relativePath: 'Library', kind: 'directory' },
     { domain: 'HomeDomain', relativePath: 'Library/SMS', kind: 'directory' },
-    { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db', data: patternBytes('sms', 278_528), protectionClass: 4 },
-    { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb', data: patternBytes('ab', 65_536 + 7) },
+    {
+      domain: 'HomeDomain',
+      relativePath: 'Library/SMS/sms.db',
+      data: patternBytes('sms', 278_528),
+      protectionClass: 4,
+    },
+    {
+      domain: 'HomeDomain',
+      relativePath: 'Library/AddressBook/AddressBook.sqlitedb',
+      data: patternBytes('ab', 65_536 + 7),
+    },
     { domain: 'HomeDomain', relativePath: 'Library/Preferences/empty.plist', data: Buffer.alloc(0) },
-    { domain: 'CameraRollDomain', relativePath: 'Media/DCIM/100APPLE/IMG_0001.HEIC', data: patternBytes('img', 1_048_576 + 3), protectionClass: 3 },
-    { domain: 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared', relativePath: 'ChatStorage.sqlite', data: patternBytes('wa', 12_345), protectionClass: 2 },
-    { domain: 'KeychainDomain', relativePath: 'keychain-backup.plist', data: patternBytes('kc', 4096), protectionClass: 11 },
-    { domain: 'DatabaseDomain', relativePath: 'timezone/localtime', kind: 'symlink', target: '/var/db/timezone/zoneinfo/Europe/London' },
+    {
+      domain: 'CameraRollDomain',
+      relativePath: 'Media/DCIM/100APPLE/IMG_0001.HEIC',
+      data: patternBytes('img', 1_048_576 + 3),
+      protectionClass: 3,
+    },
+    {
+      domain: 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared',
+      relativePath: 'ChatStorage.sqlite',
+      data: patternBytes('wa', 12_345),
+      protectionClass: 2,
+    },
+    {
+      domain: 'KeychainDomain',
+      relativePath: 'keychain-backup.plist',
+      data: patternBytes('kc', 4096),
+      protectionClass: 11,
+    },
+    {
+      domain: 'DatabaseDomain',
+      relativePath: 'timezone/localtime',
+      kind: 'symlink',
+      target: '/var/db/timezone/zoneinfo/Europe/London',
+    },
   ];
 }

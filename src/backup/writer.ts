@@ -11,7 +11,15 @@ import { safeJoin, unsafePathReason } from './layout.js';
 import { linkTree } from './link-tree.js';
 import { noSpaceErrno, noSpaceError } from './no-space.js';
 import { StagedFile } from './staged-file.js';
-import { acquireLock, commitStaging, recoverStaging, removeWorkFolderIfEmpty, stagingPaths, type CommitStep, type StagingPaths } from './staging.js';
+import {
+  acquireLock,
+  commitStaging,
+  recoverStaging,
+  removeWorkFolderIfEmpty,
+  stagingPaths,
+  type CommitStep,
+  type StagingPaths,
+} from './staging.js';
 import { readStatusPlist } from './status-plist.js';
 
 /** What mobilebackup2 calls a directory entry (kept structurally equal to services' DirectoryEntry). */
@@ -93,7 +101,8 @@ export class BackupWriter {
   static async open(outRoot: string, udid: string, options: BackupWriterOptions = {}): Promise<BackupWriter> {
     const logger = options.logger ?? silentLogger;
     const reason = unsafePathReason(udid);
-    if (reason !== null || /[\\/]/.test(udid) || udid === '.' || udid.startsWith('.')) throw new PathEscapeError(udid, reason ?? 'a UDID is one folder name');
+    if (reason !== null || /[\\/]/.test(udid) || udid === '.' || udid.startsWith('.'))
+      throw new PathEscapeError(udid, reason ?? 'a UDID is one folder name');
     const out = resolve(outRoot);
     const paths = stagingPaths(out, udid);
     let lock: { release(): Promise<void> };
@@ -107,8 +116,12 @@ export class BackupWriter {
     let writing = 'the staging copy of the previous backup (hard links: only folder entries, no file data)';
     try {
       const recovery = await recoverStaging(paths);
-      for (const action of recovery.actions) logger.warn({ udid, out }, `an earlier backup run was interrupted: ${action}`);
-      const currentExists = await lstat(paths.current).then((s) => s.isDirectory(), () => false);
+      for (const action of recovery.actions)
+        logger.warn({ udid, out }, `an earlier backup run was interrupted: ${action}`);
+      const currentExists = await lstat(paths.current).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
       let files = 0;
       const directories: string[] = [];
       if (currentExists) {
@@ -128,7 +141,14 @@ export class BackupWriter {
         (await nonEmptyFile(join(paths.current, 'Status.plist'))) &&
         (await nonEmptyFile(join(paths.current, 'Manifest.plist'))) &&
         (await nonEmptyFile(join(paths.current, 'Manifest.db')));
-      const writer = new BackupWriter(udid, paths, { exists: currentExists, usableForIncremental: usable, files }, lock, logger, options);
+      const writer = new BackupWriter(
+        udid,
+        paths,
+        { exists: currentExists, usableForIncremental: usable, files },
+        lock,
+        logger,
+        options,
+      );
       for (const dir of directories) writer.dirtyDirectories.add(dir);
       writer.dirtyDirectories.add(paths.work);
       return writer;
@@ -160,7 +180,10 @@ export class BackupWriter {
   private noteFailure(error: unknown, writing: string): void {
     if (this.diskFull !== undefined || noSpaceErrno(error) === undefined) return;
     this.diskFull = { cause: error, writing };
-    this.logger.warn({ udid: this.udid, errno: noSpaceErrno(error), writing }, 'the disk is full: the backup cannot be completed');
+    this.logger.warn(
+      { udid: this.udid, errno: noSpaceErrno(error), writing },
+      'the disk is full: the backup cannot be completed',
+    );
   }
 
   /**
@@ -170,7 +193,8 @@ export class BackupWriter {
    */
   async noSpaceFailure(error: unknown, neededBytes?: number): Promise<BackupError | undefined> {
     if (error instanceof BackupError && error.code === 'BACKUP_NO_SPACE') return error;
-    const full = this.diskFull ?? (noSpaceErrno(error) === undefined ? undefined : { cause: error, writing: 'the backup' });
+    const full =
+      this.diskFull ?? (noSpaceErrno(error) === undefined ? undefined : { cause: error, writing: 'the backup' });
     if (full === undefined) return undefined;
     return noSpaceError(this.paths.out, full.cause, { writing: full.writing, neededBytes });
   }
@@ -190,11 +214,13 @@ export class BackupWriter {
       const reason = unsafePathReason(devicePath);
       if (reason !== null) throw new PathEscapeError(devicePath, reason);
       const segments = devicePath.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
-      if (segments[0] !== this.udid) throw new PathEscapeError(devicePath, `outside this phone's backup folder ${this.udid}`);
+      if (segments[0] !== this.udid)
+        throw new PathEscapeError(devicePath, `outside this phone's backup folder ${this.udid}`);
       if (segments.length === 1) return this.paths.staging;
       return await safeJoin(this.paths.staging, segments.slice(1).join('/'));
     } catch (error) {
-      if (error instanceof PathEscapeError) this.logger.warn({ path: devicePath, reason: error.details?.reason }, 'refused a path from the phone');
+      if (error instanceof PathEscapeError)
+        this.logger.warn({ path: devicePath, reason: error.details?.reason }, 'refused a path from the phone');
       throw error;
     }
   }
@@ -284,7 +310,11 @@ export class BackupWriter {
     for await (const entry of dir) {
       const info = await lstat(join(path, entry.name)).catch(() => undefined);
       if (!info) continue;
-      const type = info.isFile() ? 'DLFileTypeRegular' : info.isDirectory() ? 'DLFileTypeDirectory' : 'DLFileTypeUnknown';
+      const type = info.isFile()
+        ? 'DLFileTypeRegular'
+        : info.isDirectory()
+          ? 'DLFileTypeDirectory'
+          : 'DLFileTypeUnknown';
       entries.set(entry.name, { type, size: info.isFile() ? info.size : 0, modified: info.mtime });
     }
     return entries;
@@ -325,7 +355,8 @@ export class BackupWriter {
       const source = await this.resolve(from);
       const target = await this.resolve(to);
       if (source === target) continue;
-      if (source === this.paths.staging || target === this.paths.staging) throw errno('EINVAL', 'cannot move the backup folder itself');
+      if (source === this.paths.staging || target === this.paths.staging)
+        throw errno('EINVAL', 'cannot move the backup folder itself');
       await lstat(source);
       // As a real host: the target goes first (rm -rf for a folder), then the rename
       // (native-notes/protocols/mobilebackup2.md "Device messages during a backup").
@@ -409,10 +440,16 @@ export class BackupWriter {
    */
   async commit(): Promise<void> {
     if (this.state !== 'open') throw new BackupError('BACKUP_WRITER_CLOSED', `the backup was already ${this.state}`);
-    if (this.openFiles.size > 0) throw new BackupError('BACKUP_FILES_OPEN', `${this.openFiles.size} file(s) from the phone are still being written`);
+    if (this.openFiles.size > 0)
+      throw new BackupError(
+        'BACKUP_FILES_OPEN',
+        `${this.openFiles.size} file(s) from the phone are still being written`,
+      );
     const status = await readStatusPlist(this.paths.staging).catch(() => undefined);
     const manifest = await nonEmptyFile(join(this.paths.staging, 'Manifest.plist'));
-    const db = (await nonEmptyFile(join(this.paths.staging, 'Manifest.db'))) || (await nonEmptyFile(join(this.paths.staging, 'Manifest.mbdb')));
+    const db =
+      (await nonEmptyFile(join(this.paths.staging, 'Manifest.db'))) ||
+      (await nonEmptyFile(join(this.paths.staging, 'Manifest.mbdb')));
     if (status?.snapshotState !== 'finished' || !manifest || !db) {
       throw new BackupError(
         'BACKUP_INCOMPLETE',
@@ -421,7 +458,8 @@ export class BackupWriter {
       );
     }
     // A phone told "no space" may still end the backup as if all went well; a file it sent is then missing.
-    if (this.diskFull !== undefined) throw await noSpaceError(this.paths.out, this.diskFull.cause, { writing: this.diskFull.writing });
+    if (this.diskFull !== undefined)
+      throw await noSpaceError(this.paths.out, this.diskFull.cause, { writing: this.diskFull.writing });
     const sizes = await checkDataSizes(this.paths.staging);
     this.logger.debug({ ...sizes }, 'data files checked against their Manifest.db sizes');
     this.state = 'committing';
@@ -438,9 +476,14 @@ export class BackupWriter {
       this.state = 'committed';
       this.logger.debug({ path: this.paths.current }, 'backup committed');
     } catch (error) {
-      const full = noSpaceErrno(error) === undefined ? undefined : await noSpaceError(this.paths.out, error, {
-        writing: installing ? 'the commit (installing the new backup)' : 'the new backup while syncing it to disk',
-      });
+      const full =
+        noSpaceErrno(error) === undefined
+          ? undefined
+          : await noSpaceError(this.paths.out, error, {
+              writing: installing
+                ? 'the commit (installing the new backup)'
+                : 'the new backup while syncing it to disk',
+            });
       // Nothing was renamed yet: the staging copy is dropped now, as abort() would. Once the renames began, everything
       // stays as it is on disk and the next open() finishes or undoes the commit.
       if (!installing) {

@@ -32,7 +32,13 @@ export function headerOffsetFor(pageNumber: number): number {
 export function parseBTreePageHeader(page: Buffer, headerOffset: number, usableSize: number): BTreePageHeader | null {
   if (headerOffset + 12 > usableSize) return null;
   const type = page[headerOffset]!;
-  if (type !== PAGE_LEAF_TABLE && type !== PAGE_INTERIOR_TABLE && type !== PAGE_LEAF_INDEX && type !== PAGE_INTERIOR_INDEX) return null;
+  if (
+    type !== PAGE_LEAF_TABLE &&
+    type !== PAGE_INTERIOR_TABLE &&
+    type !== PAGE_LEAF_INDEX &&
+    type !== PAGE_INTERIOR_INDEX
+  )
+    return null;
   const interior = type === PAGE_INTERIOR_TABLE || type === PAGE_INTERIOR_INDEX;
   const headerEnd = headerOffset + (interior ? 12 : 8);
   const cellCount = page.readUInt16BE(headerOffset + 3);

@@ -1,4 +1,10 @@
-import { cellPointers, headerOffsetFor, PAGE_INTERIOR_TABLE, PAGE_LEAF_TABLE, parseBTreePageHeader } from './btree-page.js';
+import {
+  cellPointers,
+  headerOffsetFor,
+  PAGE_INTERIOR_TABLE,
+  PAGE_LEAF_TABLE,
+  parseBTreePageHeader,
+} from './btree-page.js';
 import { parseTableLeafCell, type TableLeafCell } from './cell.js';
 import type { PageLookup } from './payload.js';
 
@@ -29,7 +35,8 @@ export async function walkTableTree(
     if (header.type === PAGE_INTERIOR_TABLE) {
       // Pushed right to left so leaves come out in rowid order.
       stack.push(header.rightChild);
-      for (let i = offsets.length - 1; i >= 0; i -= 1) if (offsets[i]! + 4 <= usableSize) stack.push(page.readUInt32BE(offsets[i]!));
+      for (let i = offsets.length - 1; i >= 0; i -= 1)
+        if (offsets[i]! + 4 <= usableSize) stack.push(page.readUInt32BE(offsets[i]!));
     } else if (header.type === PAGE_LEAF_TABLE) {
       for (const offset of offsets) {
         const cell = parseTableLeafCell(page, offset, usableSize, usableSize, maxPayload);

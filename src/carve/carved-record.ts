@@ -65,7 +65,8 @@ export async function resolveRecord(
         values.push(type < 0 || pos + size > payload.length ? UNKNOWN : decodeValue(payload, pos, type, encoding));
         pos += size;
       }
-      if (table && table.rowidAlias >= 0 && values[table.rowidAlias] === null) values[table.rowidAlias] = raw.rowid ?? UNKNOWN;
+      if (table && table.rowidAlias >= 0 && values[table.rowidAlias] === null)
+        values[table.rowidAlias] = raw.rowid ?? UNKNOWN;
       return {
         table: table?.name ?? null,
         ...(table?.dropped ? { tableDropped: true as const } : {}),

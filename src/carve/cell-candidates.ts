@@ -1,6 +1,12 @@
 import { localPayloadSize, parseTableLeafCell } from './cell.js';
 import type { CarveContext, RawRecord } from './raw-record.js';
-import { headerAnnounces, isPlausibleText, parseRecordHeader, parseSerialTypePrefix, serialTypeSize } from './record.js';
+import {
+  headerAnnounces,
+  isPlausibleText,
+  parseRecordHeader,
+  parseSerialTypePrefix,
+  serialTypeSize,
+} from './record.js';
 import { matchingTables, type TableInfo } from './schema.js';
 import { encodeVarint, readVarint, varintLength } from './varint.js';
 
@@ -14,7 +20,14 @@ import { encodeVarint, readVarint, varintLength } from './varint.js';
 
 type Kind = RawRecord['kind'];
 
-export function tryIntactCell(buf: Buffer, p: number, end: number, ctx: CarveContext, kind: Kind, requireTable: boolean): RawRecord | null {
+export function tryIntactCell(
+  buf: Buffer,
+  p: number,
+  end: number,
+  ctx: CarveContext,
+  kind: Kind,
+  requireTable: boolean,
+): RawRecord | null {
   if (!mayBeIntactCell(buf, p, end, ctx)) return null;
   const cell = parseTableLeafCell(buf, p, end, ctx.usableSize, ctx.maxPayload);
   if (!cell) return null;
@@ -22,7 +35,12 @@ export function tryIntactCell(buf: Buffer, p: number, end: number, ctx: CarveCon
   const header = parseRecordHeader(buf, cell.payloadStart, localEnd, ctx.maxColumns);
   if (!header || header.headerLength + header.bodyLength !== cell.payloadSize) return null;
   const tables = matchingTables(header.types, ctx.tables);
-  if (requireTable && (tables.length === 0 || !textPlausible(buf, cell.payloadStart + header.headerLength, localEnd, header.types, -1, ctx))) return null;
+  if (
+    requireTable &&
+    (tables.length === 0 ||
+      !textPlausible(buf, cell.payloadStart + header.headerLength, localEnd, header.types, -1, ctx))
+  )
+    return null;
   return {
     page: buf,
     cellOffset: p,
@@ -61,7 +79,14 @@ function mayBeIntactCell(buf: Buffer, p: number, end: number, ctx: CarveContext)
  * Values a carved record must have to be believed: TEXT valid in the database encoding, REALs finite and of a
  * size real data has (timestamps, amounts, coordinates), not the 1e179 that misaligned bytes decode to.
  */
-function textPlausible(buf: Buffer, bodyStart: number, localEnd: number, types: readonly number[], column0Size: number, ctx: CarveContext): boolean {
+function textPlausible(
+  buf: Buffer,
+  bodyStart: number,
+  localEnd: number,
+  types: readonly number[],
+  column0Size: number,
+  ctx: CarveContext,
+): boolean {
   let pos = bodyStart;
   for (let i = 0; i < types.length; i += 1) {
     const type = types[i]!;
@@ -99,7 +124,14 @@ export type LookaheadCache = Map<number, number>;
  * follows, 2–2.4 when another rebuilt cell follows (by how well that one fits), 1 loosely, 0 not at all.
  * A freeblock merges neighbouring freed cells, so what follows a rebuilt cell is checked the same way.
  */
-function fitScore(buf: Buffer, recordEnd: number, limit: number, ctx: CarveContext, depth: number, lookahead: LookaheadCache): number {
+function fitScore(
+  buf: Buffer,
+  recordEnd: number,
+  limit: number,
+  ctx: CarveContext,
+  depth: number,
+  lookahead: LookaheadCache,
+): number {
   if (recordEnd > limit) return 0;
   if (recordEnd === limit) return 4;
   // Gaps under 4 bytes become fragments that SQLite merges into a neighbouring freeblock.
@@ -136,7 +168,17 @@ function fitScore(buf: Buffer, recordEnd: number, limit: number, ctx: CarveConte
   return best;
 }
 
-function build(buf: Buffer, p: number, payloadStart: number, headerLength: number, types: number[], column0Size: number, tables: TableInfo[], kind: Kind, ctx: CarveContext): RawRecord {
+function build(
+  buf: Buffer,
+  p: number,
+  payloadStart: number,
+  headerLength: number,
+  types: number[],
+  column0Size: number,
+  tables: TableInfo[],
+  kind: Kind,
+  ctx: CarveContext,
+): RawRecord {
   let body = 0;
   for (let i = 0; i < types.length; i += 1) body += types[i]! < 0 ? column0Size : serialTypeSize(types[i]!);
   const payloadSize = headerLength + body;
@@ -165,11 +207,28 @@ function build(buf: Buffer, p: number, payloadStart: number, headerLength: numbe
  * Three cases, by how many header bytes the overwrite took: none (payload length + rowid took 4 or more bytes),
  * the header length only, or the header length and the first serial type (1-byte payload length and rowid).
  */
-export function tryHeadlessCell(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind: Kind, lookahead: LookaheadCache, staleLimit = false): RawRecord | null {
+export function tryHeadlessCell(
+  buf: Buffer,
+  p: number,
+  limit: number,
+  ctx: CarveContext,
+  kind: Kind,
+  lookahead: LookaheadCache,
+  staleLimit = false,
+): RawRecord | null {
   return headless(buf, p, limit, ctx, kind, 0, lookahead, staleLimit ? 1 : 2)?.record ?? null;
 }
 
-function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind: Kind, depth: number, lookahead: LookaheadCache, minFit = 2): Candidate | null {
+function headless(
+  buf: Buffer,
+  p: number,
+  limit: number,
+  ctx: CarveContext,
+  kind: Kind,
+  depth: number,
+  lookahead: LookaheadCache,
+  minFit = 2,
+): Candidate | null {
   if (ctx.tables.length === 0 || p + 5 > limit) return null;
   let best: Candidate | null = null;
   // Many rebuilds (every table, every first-column size) end at the same byte: how well that end fits is the
@@ -188,7 +247,17 @@ function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind
     if (record.tables.some(untyped)) record.tables = record.tables.filter((t) => !untyped(t));
     if (record.tables.length === 0) return;
     const bodyStart = record.payloadStart + record.headerLength;
-    if (!textPlausible(buf, bodyStart, Math.min(record.payloadStart + record.localSize, limit), record.types, record.column0Size, ctx)) return;
+    if (
+      !textPlausible(
+        buf,
+        bodyStart,
+        Math.min(record.payloadStart + record.localSize, limit),
+        record.types,
+        record.column0Size,
+        ctx,
+      )
+    )
+      return;
     const fit = fitAt(record.end);
     // A rebuild that fits its freed area only loosely is more often noise than a row, unless that area's
     // recorded size is known to be stale (later inserts took part of it).
@@ -215,7 +284,10 @@ function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind
     const payloadSize = header.headerLength + header.bodyLength;
     const rowidBytes = h - p - encodeVarint(payloadSize).length;
     if (rowidBytes < 1 || rowidBytes > 9) continue;
-    consider(build(buf, p, h, header.headerLength, header.types, -1, matchingTables(header.types, ctx.tables), kind, ctx), 3);
+    consider(
+      build(buf, p, h, header.headerLength, header.types, -1, matchingTables(header.types, ctx.tables), kind, ctx),
+      3,
+    );
   }
 
   // Cases B and C read the same serial types for every column count: read once, as far as they go.
@@ -228,7 +300,17 @@ function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind
     // Case B: header length lost, every serial type intact.
     if (count >= 1 && count <= parsed && prefixEnds[count - 1]! - (p + 4) + 1 < 128) {
       const types = prefixTypes.slice(0, count);
-      const record = build(buf, p, p + 3, prefixEnds[count - 1]! - (p + 4) + 1, types, -1, matchingTables(types, ctx.tables), kind, ctx);
+      const record = build(
+        buf,
+        p,
+        p + 3,
+        prefixEnds[count - 1]! - (p + 4) + 1,
+        types,
+        -1,
+        matchingTables(types, ctx.tables),
+        kind,
+        ctx,
+      );
       if (record.payloadSize < 16384) consider(record, 2);
     }
     // Case C: header length and first serial type lost; the first column's size is what the freed area leaves.
@@ -252,7 +334,11 @@ function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind
     for (const table of tables) {
       const sizes = column0Sizes(table);
       let notText = 0;
-      for (let k = 0, size = sizes === null ? 0 : sizes[0]!; size <= maxSize; k += 1, size = sizes === null ? k : (sizes[k] ?? Infinity)) {
+      for (
+        let k = 0, size = sizes === null ? 0 : sizes[0]!;
+        size <= maxSize;
+        k += 1, size = sizes === null ? k : (sizes[k] ?? Infinity)
+      ) {
         const type0 = inferColumn0Type(table, size);
         if (type0 === null) continue;
         // The rebuilt record ends at base + size (a payload under 128 bytes has no overflow). Its values are
@@ -268,14 +354,18 @@ function headless(buf: Buffer, p: number, limit: number, ctx: CarveContext, kind
           }
           notText = 0;
         } else if (!valuePlausible(buf, bodyStart, type0, size, ctx)) continue;
-        if (restOk[size] === 0) restOk[size] = textPlausible(buf, bodyStart + size, base + size, restTypes, -1, ctx) ? 1 : 2;
+        if (restOk[size] === 0)
+          restOk[size] = textPlausible(buf, bodyStart + size, base + size, restTypes, -1, ctx) ? 1 : 2;
         if (restOk[size] === 2) continue;
         const fit = fitAt(base + size);
         // A first column whose type the size settles beats one left unknown.
         const strength = type0 < 0 ? 0 : 1;
         // consider() would keep the best found so far: no record is built for a rebuild that cannot beat or equal it.
         if (fit < minFit || (best !== null && fit * 8 + strength < (best as Candidate).score)) continue;
-        consider(build(buf, p, p + 2, restBytes + 2, [type0, ...restTypes], type0 < 0 ? size : -1, [table], kind, ctx), strength);
+        consider(
+          build(buf, p, p + 2, restBytes + 2, [type0, ...restTypes], type0 < 0 ? size : -1, [table], kind, ctx),
+          strength,
+        );
       }
     }
   }
@@ -287,7 +377,9 @@ function untyped(table: TableInfo): boolean {
 }
 
 function sameTypes(a: RawRecord, b: RawRecord): boolean {
-  return a.payloadStart === b.payloadStart && a.types.length === b.types.length && a.types.every((t, i) => t === b.types[i]);
+  return (
+    a.payloadStart === b.payloadStart && a.types.length === b.types.length && a.types.every((t, i) => t === b.types[i])
+  );
 }
 
 /** First-column sizes worth trying, ascending: the few a number can have, or null for any (text, blobs). */
@@ -305,7 +397,8 @@ function column0Sizes(table: TableInfo): readonly number[] | null {
 const ROWID_SIZES = [0];
 const NUMBER_SIZES = [0, 1, 2, 3, 4, 6, 8];
 
-/** The serial type a first column of `size` bytes must have had, -1 when the size alone cannot tell, null when impossible. */
+/** The serial type a first column of `size` bytes must have had, -1 when the size alone cannot tell, null when
+ * impossible. */
 function inferColumn0Type(table: TableInfo, size: number): number | null {
   if (table.rowidAlias === 0) return size === 0 ? 0 : null;
   switch (table.affinities[0]) {

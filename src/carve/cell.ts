@@ -27,7 +27,13 @@ export function localPayloadSize(payloadSize: number, usableSize: number): numbe
 }
 
 /** Parses the leaf cell at `offset`; null when it would run past `end` or its payload size is absurd. */
-export function parseTableLeafCell(page: Buffer, offset: number, end: number, usableSize: number, maxPayload: number): TableLeafCell | null {
+export function parseTableLeafCell(
+  page: Buffer,
+  offset: number,
+  end: number,
+  usableSize: number,
+  maxPayload: number,
+): TableLeafCell | null {
   const payloadSize = readVarint(page, offset, end);
   const lengthBytes = varintLength;
   if (lengthBytes === 0 || payloadSize < 1 || payloadSize > maxPayload) return null;
@@ -35,7 +41,8 @@ export function parseTableLeafCell(page: Buffer, offset: number, end: number, us
   let rowid: number | bigint = readVarint(page, offset + lengthBytes, end);
   const rowidBytes = varintLength;
   if (rowidBytes === 0) return null;
-  if (rowidBytes === 9 || rowid > Number.MAX_SAFE_INTEGER) rowid = readVarintBig(page, offset + lengthBytes, end)!.value;
+  if (rowidBytes === 9 || rowid > Number.MAX_SAFE_INTEGER)
+    rowid = readVarintBig(page, offset + lengthBytes, end)!.value;
   const payloadStart = offset + lengthBytes + rowidBytes;
   const localSize = localPayloadSize(payloadSize, usableSize);
   const overflowBytes = localSize < payloadSize ? 4 : 0;
@@ -55,4 +62,3 @@ export function parseTableLeafCell(page: Buffer, offset: number, end: number, us
 export function interiorTableChild(page: Buffer, offset: number, usableSize: number): number {
   return offset + 4 <= usableSize ? page.readUInt32BE(offset) : 0;
 }
-

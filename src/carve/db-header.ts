@@ -22,15 +22,19 @@ export function isValidPageSize(size: number): boolean {
 }
 
 export function parseDatabaseHeader(bytes: Buffer): DatabaseHeader {
-  if (bytes.length < 100) throw new CarveError('CARVE_TRUNCATED', `database header needs 100 bytes, file has ${bytes.length}`);
-  if (!bytes.subarray(0, 16).equals(MAGIC)) throw new CarveError('CARVE_NOT_SQLITE', 'not an SQLite 3 database (bad magic)');
+  if (bytes.length < 100)
+    throw new CarveError('CARVE_TRUNCATED', `database header needs 100 bytes, file has ${bytes.length}`);
+  if (!bytes.subarray(0, 16).equals(MAGIC))
+    throw new CarveError('CARVE_NOT_SQLITE', 'not an SQLite 3 database (bad magic)');
   const raw = bytes.readUInt16BE(16);
   // 1 stands for 65536, which does not fit two bytes.
   const pageSize = raw === 1 ? 65536 : raw;
-  if (!isValidPageSize(pageSize)) throw new CarveError('CARVE_BAD_PAGE_SIZE', `invalid page size ${raw}`, { details: { pageSize: raw } });
+  if (!isValidPageSize(pageSize))
+    throw new CarveError('CARVE_BAD_PAGE_SIZE', `invalid page size ${raw}`, { details: { pageSize: raw } });
   const reservedBytes = bytes[20]!;
   // The format requires a usable size of at least 480 bytes.
-  if (pageSize - reservedBytes < 480) throw new CarveError('CARVE_BAD_PAGE_SIZE', `reserved bytes ${reservedBytes} leave no usable page`);
+  if (pageSize - reservedBytes < 480)
+    throw new CarveError('CARVE_BAD_PAGE_SIZE', `reserved bytes ${reservedBytes} leave no usable page`);
   const changeCounter = bytes.readUInt32BE(24);
   const pageCount = bytes.readUInt32BE(28);
   const validFor = bytes.readUInt32BE(92);

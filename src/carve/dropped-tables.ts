@@ -44,7 +44,8 @@ export async function findDroppedTables(
   for await (const version of versions) {
     if (version.page.indexOf(marker) < 0) continue;
     const raws: RawRecord[] = [];
-    if (version.scanFrom !== undefined) scanRegion(version.page, version.scanFrom, usableSize, ctx, 'unallocated', raws);
+    if (version.scanFrom !== undefined)
+      scanRegion(version.page, version.scanFrom, usableSize, ctx, 'unallocated', raws);
     else raws.push(...carvePageVersion(version.page, version.pageNumber, ctx, { cells: version.cells }));
     for (const raw of raws) {
       const table = await definitionOf(raw, lookup, encoding, usableSize);
@@ -66,11 +67,21 @@ function encodeText(text: string, encoding: TextEncoding): Buffer {
 
 /** Column names and affinities: two tables of one shape take the same records. */
 function shapeOf(table: TableInfo): string {
-  return table.columns.map((c, i) => `${c.toLowerCase()}:${table.affinities[i]}:${table.notNull[i] ? 1 : 0}:${table.rowidAlias === i ? 1 : 0}`).join(',');
+  return table.columns
+    .map(
+      (c, i) =>
+        `${c.toLowerCase()}:${table.affinities[i]}:${table.notNull[i] ? 1 : 0}:${table.rowidAlias === i ? 1 : 0}`,
+    )
+    .join(',');
 }
 
 /** The table a carved sqlite_master record defines, null when it is not a complete, self-consistent 'table' row. */
-async function definitionOf(raw: RawRecord, lookup: PageLookup, encoding: TextEncoding, usableSize: number): Promise<TableInfo | null> {
+async function definitionOf(
+  raw: RawRecord,
+  lookup: PageLookup,
+  encoding: TextEncoding,
+  usableSize: number,
+): Promise<TableInfo | null> {
   if (raw.types.length !== 5 || raw.types.some((t) => t < 0)) return null;
   const { payload, complete } = await assemblePayload(raw, lookup, usableSize);
   if (!complete) return null;
@@ -83,7 +94,8 @@ async function definitionOf(raw: RawRecord, lookup: PageLookup, encoding: TextEn
     pos += size;
   }
   const [type, name, tblName, rootPage, sql] = values;
-  if (type !== 'table' || typeof name !== 'string' || typeof sql !== 'string' || typeof rootPage !== 'number') return null;
+  if (type !== 'table' || typeof name !== 'string' || typeof sql !== 'string' || typeof rootPage !== 'number')
+    return null;
   if (tblName !== name || createTableName(sql)?.toLowerCase() !== name.toLowerCase()) return null;
   return tableInfoFrom(name, rootPage, sql);
 }

@@ -11,7 +11,12 @@ export interface Freelist {
   leaves: number[];
 }
 
-export async function walkFreelist(firstTrunk: number, lookup: PageLookup, maxPage: number, usableSize: number): Promise<Freelist> {
+export async function walkFreelist(
+  firstTrunk: number,
+  lookup: PageLookup,
+  maxPage: number,
+  usableSize: number,
+): Promise<Freelist> {
   const result: Freelist = { trunks: [], leaves: [] };
   const seen = new Set<number>();
   const maxLeaves = Math.floor(usableSize / 4) - 2;

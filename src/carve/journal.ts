@@ -16,7 +16,11 @@ export interface JournalPage {
 
 const MAGIC = Buffer.from('d9d505f920a163d7', 'hex');
 
-export async function readJournal(source: ByteSource, dbPageSize: number, maxPageNumber: number): Promise<{ pageSize: number; pages: JournalPage[] }> {
+export async function readJournal(
+  source: ByteSource,
+  dbPageSize: number,
+  maxPageNumber: number,
+): Promise<{ pageSize: number; pages: JournalPage[] }> {
   const head = await source.read(0, 28);
   let pageSize = dbPageSize;
   let sectors: number[] = [];

@@ -83,7 +83,14 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
   // Sized for a row per 512 bytes of file and grown as rows come: sized for one per 64 bytes, the three sets of a
   // 57 MB sms.db with 100,000 rows took 48 MB where 6 do.
   const expected = ctx.bytes / 512;
-  const state: LiveState = { tables: [SQLITE_MASTER], owner: new Map(), liveFull: new NumberSet(expected), liveTail: new NumberSet(expected), liveContent: new NumberSet(expected), liveRows: 0 };
+  const state: LiveState = {
+    tables: [SQLITE_MASTER],
+    owner: new Map(),
+    liveFull: new NumberSet(expected),
+    liveTail: new NumberSet(expected),
+    liveContent: new NumberSet(expected),
+    liveRows: 0,
+  };
   const definitions: Array<{ name: string; rootPage: number; sql: string }> = [];
 
   const add = (record: StoredRecord | null): void => {
@@ -102,21 +109,29 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
     add(record);
   };
 
-  await walkTableTree(1, ctx.lookup, ctx.usableSize, ctx.maxPayload, seen, async (page, _pageNumber, cell) => {
-    await remember(page, cell);
-    const record = await recordOf(page, cell, ctx);
-    if (!record || record.types.length < 5) return;
-    const values: unknown[] = [];
-    let pos = record.base + record.headerLength;
-    for (const type of record.types.slice(0, 5)) {
-      values.push(decodeValue(record.payload, pos, type, ctx.encoding));
-      pos += serialTypeSize(type);
-    }
-    const [type, name, , rootPage, sql] = values;
-    if (type === 'table' && typeof name === 'string' && typeof rootPage === 'number' && typeof sql === 'string') {
-      definitions.push({ name, rootPage, sql });
-    }
-  }, (pageNumber) => state.owner.set(pageNumber, 0));
+  await walkTableTree(
+    1,
+    ctx.lookup,
+    ctx.usableSize,
+    ctx.maxPayload,
+    seen,
+    async (page, _pageNumber, cell) => {
+      await remember(page, cell);
+      const record = await recordOf(page, cell, ctx);
+      if (!record || record.types.length < 5) return;
+      const values: unknown[] = [];
+      let pos = record.base + record.headerLength;
+      for (const type of record.types.slice(0, 5)) {
+        values.push(decodeValue(record.payload, pos, type, ctx.encoding));
+        pos += serialTypeSize(type);
+      }
+      const [type, name, , rootPage, sql] = values;
+      if (type === 'table' && typeof name === 'string' && typeof rootPage === 'number' && typeof sql === 'string') {
+        definitions.push({ name, rootPage, sql });
+      }
+    },
+    (pageNumber) => state.owner.set(pageNumber, 0),
+  );
 
   for (const definition of definitions) {
     const table = tableInfoFrom(definition.name, definition.rootPage, definition.sql);

@@ -1,4 +1,10 @@
-import { cellPointers, headerOffsetFor, PAGE_INTERIOR_TABLE, PAGE_LEAF_TABLE, parseBTreePageHeader } from './btree-page.js';
+import {
+  cellPointers,
+  headerOffsetFor,
+  PAGE_INTERIOR_TABLE,
+  PAGE_LEAF_TABLE,
+  parseBTreePageHeader,
+} from './btree-page.js';
 import { parseTableLeafCell } from './cell.js';
 import { tryIntactCell } from './cell-candidates.js';
 import { carveFreeblocks } from './freeblock.js';
@@ -19,7 +25,8 @@ export function carvePageVersion(
   const out: RawRecord[] = [];
   const header = parseBTreePageHeader(page, headerOffsetFor(pageNumber), ctx.usableSize);
   if (!header) {
-    if (options.fallbackFrom !== undefined) scanRegion(page, options.fallbackFrom, ctx.usableSize, ctx, 'unallocated', out);
+    if (options.fallbackFrom !== undefined)
+      scanRegion(page, options.fallbackFrom, ctx.usableSize, ctx, 'unallocated', out);
     return out;
   }
   // Index pages hold index keys, not rows; carving them would report phantom rows.

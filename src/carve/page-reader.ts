@@ -29,7 +29,11 @@ export async function openFileSource(path: string): Promise<ByteSource> {
   // Only a regular file has a size to bound every read by: a FIFO, a device (/dev/zero) or a folder is refused.
   if (!stats.isFile()) {
     closeSync(fd);
-    throw new CarveError('CARVE_NOT_A_REGULAR_FILE', `${path} is not a regular file (a folder, FIFO, device or socket); nothing is read from it`, { details: { path } });
+    throw new CarveError(
+      'CARVE_NOT_A_REGULAR_FILE',
+      `${path} is not a regular file (a folder, FIFO, device or socket); nothing is read from it`,
+      { details: { path } },
+    );
   }
   const { size } = stats;
   let closed = false;
@@ -90,7 +94,8 @@ export class ChunkedSource {
 
   async read(position: number, length: number): Promise<Buffer> {
     const first = Math.floor(position / BLOCK_BYTES);
-    if (Math.floor((position + length - 1) / BLOCK_BYTES) !== first || length > BLOCK_BYTES) return this.source.read(position, length);
+    if (Math.floor((position + length - 1) / BLOCK_BYTES) !== first || length > BLOCK_BYTES)
+      return this.source.read(position, length);
     let chunk = this.cache.get(first);
     if (chunk) {
       this.cache.delete(first);

@@ -9,7 +9,11 @@ export type PageLookup = (pageNumber: number) => Promise<Buffer | null>;
  * usable−4 bytes of payload). The chain is followed only as far as the payload needs, never through a page twice,
  * so a loop or an absurd length ends it. `complete` is false when the chain broke; the bytes read so far are kept.
  */
-export async function assemblePayload(record: RawRecord, lookup: PageLookup, usableSize: number): Promise<{ payload: Buffer; complete: boolean }> {
+export async function assemblePayload(
+  record: RawRecord,
+  lookup: PageLookup,
+  usableSize: number,
+): Promise<{ payload: Buffer; complete: boolean }> {
   const localEnd = Math.min(record.payloadStart + record.localSize, record.page.length);
   const local = record.page.subarray(record.payloadStart, localEnd);
   if (record.localSize >= record.payloadSize) return { payload: local, complete: local.length === record.payloadSize };

@@ -37,7 +37,12 @@ export interface CarveContext {
   maxPayload: number;
 }
 
-export function carveContext(tables: TableInfo[], encoding: TextEncoding, usableSize: number, maxPayload: number): CarveContext {
+export function carveContext(
+  tables: TableInfo[],
+  encoding: TextEncoding,
+  usableSize: number,
+  maxPayload: number,
+): CarveContext {
   const columnCounts = [...new Set(tables.map((t) => t.columns.length))].sort((a, b) => a - b);
   return {
     tables,

@@ -98,7 +98,12 @@ const MIN_CONTENT_BYTES = 16;
  * numbers a later write damaged, or an older version differing only in a flag — never a deleted message.
  * Null when the record holds too little text to tell.
  */
-export function contentHash(body: Buffer, bodyStart: number, types: readonly number[], column0Size = -1): number | null {
+export function contentHash(
+  body: Buffer,
+  bodyStart: number,
+  types: readonly number[],
+  column0Size = -1,
+): number | null {
   let h1 = 0x9747b28c;
   let h2 = 0x2545f491;
   let pos = bodyStart;

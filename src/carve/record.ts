@@ -8,7 +8,8 @@ import { readVarint, varintLength } from './varint.js';
  * reserved, N≥12 even a BLOB of (N−12)/2 bytes, N≥13 odd a TEXT of (N−13)/2 bytes.
  */
 
-/** What a carved column holds: TEXT as string, INTEGER as number (bigint beyond 2^53), REAL as number, BLOB as Buffer. */
+/** What a carved column holds: TEXT as string, INTEGER as number (bigint beyond 2^53), REAL as number, BLOB as Buffer.
+ * */
 export type CarvedValue = null | number | bigint | string | Buffer | UnknownValue;
 
 /** A column whose bytes were overwritten or never found (e.g. a freeblock header ate its serial type). */
@@ -75,7 +76,13 @@ export function parseRecordHeader(buf: Uint8Array, pos: number, end: number, max
 }
 
 /** Parses serial types filling exactly [pos, headerEnd). */
-export function parseSerialTypes(buf: Uint8Array, pos: number, headerEnd: number, headerLength: number, maxColumns: number): RecordHeader | null {
+export function parseSerialTypes(
+  buf: Uint8Array,
+  pos: number,
+  headerEnd: number,
+  headerLength: number,
+  maxColumns: number,
+): RecordHeader | null {
   const types: number[] = [];
   let bodyLength = 0;
   let at = pos;
@@ -97,7 +104,15 @@ export function parseSerialTypes(buf: Uint8Array, pos: number, headerEnd: number
  * `types[i]`, the offset after it (`ends[i]`) and the body bytes of the first i+1 (`bodies[i]`). Returns how many
  * were read. A record whose header length was overwritten has its serial types here, for every column count at once.
  */
-export function parseSerialTypePrefix(buf: Uint8Array, pos: number, end: number, max: number, types: number[], ends: number[], bodies: number[]): number {
+export function parseSerialTypePrefix(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  max: number,
+  types: number[],
+  ends: number[],
+  bodies: number[],
+): number {
   let at = pos;
   let bodyLength = 0;
   for (let i = 0; i < max; i += 1) {
@@ -131,7 +146,9 @@ export function decodeValue(buf: Buffer, pos: number, type: number, encoding: Te
       return buf.readIntBE(pos, 6);
     case 6: {
       const value = buf.readBigInt64BE(pos);
-      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(value)
+        : value;
     }
     case 7:
       return buf.readDoubleBE(pos);
@@ -170,10 +187,17 @@ export function isPlausibleText(buf: Buffer, pos: number, size: number, encoding
  * parseRecordHeader + a size comparison make, without allocating, so that scanning every byte of free space
  * builds objects only where a record can be.
  */
-export function headerAnnounces(buf: Uint8Array, pos: number, end: number, maxColumns: number, payloadSize: number): boolean {
+export function headerAnnounces(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  maxColumns: number,
+  payloadSize: number,
+): boolean {
   const headerLength = readVarint(buf, pos, end);
   const lengthBytes = varintLength;
-  if (lengthBytes === 0 || headerLength < lengthBytes + 1 || headerLength > payloadSize || pos + headerLength > end) return false;
+  if (lengthBytes === 0 || headerLength < lengthBytes + 1 || headerLength > payloadSize || pos + headerLength > end)
+    return false;
   const headerEnd = pos + headerLength;
   let body = 0;
   let columns = 0;

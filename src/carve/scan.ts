@@ -10,7 +10,7 @@ import { readLiveState, type LiveState } from './live-rows.js';
 import { carvePageVersion, currentCells } from './page-carver.js';
 import { ChunkedSource, EVENT_LOOP_TURN_MS, openFileSource, PageReader, type ByteSource } from './page-reader.js';
 import type { PageLookup } from './payload.js';
-import { carveContext, type CarveContext, type RawRecord } from './raw-record.js';
+import { carveContext, type RawRecord } from './raw-record.js';
 import { scanRegion } from './unallocated.js';
 import { NumberSet } from './number-set.js';
 import { readWal, type WalIndex } from './wal.js';
@@ -55,7 +55,11 @@ async function openOptional(explicit: string | null | undefined, fallback: strin
  * known that no complete copy of them was found. Tables dropped from the schema are matched too when their deleted
  * sqlite_master row survives (see dropped-tables.ts); their records carry `tableDropped`.
  */
-export async function* carveDatabase(dbPath: string, options: CarveOptions = {}, summary?: (s: CarveSummary) => void): AsyncGenerator<CarvedRecord> {
+export async function* carveDatabase(
+  dbPath: string,
+  options: CarveOptions = {},
+  summary?: (s: CarveSummary) => void,
+): AsyncGenerator<CarvedRecord> {
   const db = await openFileSource(dbPath);
   const sidecars: ByteSource[] = [];
   try {
@@ -83,10 +87,23 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
     const now = parseDatabaseHeader(page1.length >= 100 ? page1 : await db.read(0, 100));
     const maxPage = Math.max(reader.pageCount, walUsable?.committedPageCount ?? 0);
     const maxPayload = db.size + (walSource?.size ?? 0) + (journalSource?.size ?? 0);
-    const live = await readLiveState({ bytes: maxPayload, lookup: current, usableSize, maxPayload, encoding: now.textEncoding });
+    const live = await readLiveState({
+      bytes: maxPayload,
+      lookup: current,
+      usableSize,
+      maxPayload,
+      encoding: now.textEncoding,
+    });
     const freelist = await walkFreelist(now.firstFreelistTrunk, current, maxPage, usableSize);
     // Dropped tables come after the live ones, so `live.owner`'s indexes still hold.
-    const dropped = await findDroppedTables(schemaPageVersions(live, freelist, current, reader, wal, readFrame), current, live, now.textEncoding, usableSize, maxPayload);
+    const dropped = await findDroppedTables(
+      schemaPageVersions(live, freelist, current, reader, wal, readFrame),
+      current,
+      live,
+      now.textEncoding,
+      usableSize,
+      maxPayload,
+    );
     const schema: LiveState = dropped.length === 0 ? live : { ...live, tables: [...live.tables, ...dropped] };
     const ctx = carveContext(schema.tables, now.textEncoding, usableSize, maxPayload);
     const emitter = new Emitter(schema, options.table);
@@ -107,7 +124,8 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
     for (const leaf of freelist.leaves) {
       const page = await current(leaf);
       if (!page) continue;
-      for (const raw of carvePageVersion(page, leaf, ctx, { cells: true })) yield* emitter.offer(await resolve(raw, 'freelist', leaf, current));
+      for (const raw of carvePageVersion(page, leaf, ctx, { cells: true }))
+        yield* emitter.offer(await resolve(raw, 'freelist', leaf, current));
     }
 
     // 2. The main file: free space of every table page, and whole pages the WAL has superseded. A leaf page
@@ -125,7 +143,10 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
 
     // 3. Every WAL frame: older versions of pages, uncommitted frames, frames of earlier log generations.
     if (wal && walSource) {
-      const walCtx = wal.pageSize === header.pageSize ? ctx : carveContext(schema.tables, now.textEncoding, wal.pageSize - header.reservedBytes, maxPayload);
+      const walCtx =
+        wal.pageSize === header.pageSize
+          ? ctx
+          : carveContext(schema.tables, now.textEncoding, wal.pageSize - header.reservedBytes, maxPayload);
       const asOf = walHistory(wal, reader, readFrame);
       let lastTurn = performance.now();
       for (const frame of wal.frames) {
@@ -137,8 +158,14 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
         if (!page) continue;
         // The current version of a page holds only live cells: its free space is all there is to carve.
         const isCurrent = walUsable?.current.get(frame.pageNumber) === frame;
-        const currentVersion = isCurrent || wal.pageSize !== header.pageSize ? undefined : currentCells(await current(frame.pageNumber), frame.pageNumber, usableSize);
-        for (const raw of carvePageVersion(page, frame.pageNumber, walCtx, { cells: !isCurrent, current: currentVersion })) {
+        const currentVersion =
+          isCurrent || wal.pageSize !== header.pageSize
+            ? undefined
+            : currentCells(await current(frame.pageNumber), frame.pageNumber, usableSize);
+        for (const raw of carvePageVersion(page, frame.pageNumber, walCtx, {
+          cells: !isCurrent,
+          current: currentVersion,
+        })) {
           yield* emitter.offer(await resolve(raw, 'wal', frame.pageNumber, asOf(frame.index)));
         }
       }
@@ -156,7 +183,10 @@ export async function* carveDatabase(dbPath: string, options: CarveOptions = {},
         const page = await journalSource.read(offset, journal.pageSize);
         return page.length === journal.pageSize ? page : null;
       };
-      const journalCtx = journal.pageSize === header.pageSize ? ctx : carveContext(schema.tables, now.textEncoding, journal.pageSize - header.reservedBytes, maxPayload);
+      const journalCtx =
+        journal.pageSize === header.pageSize
+          ? ctx
+          : carveContext(schema.tables, now.textEncoding, journal.pageSize - header.reservedBytes, maxPayload);
       for (const entry of journal.pages) {
         const page = await lookup(entry.pageNumber);
         if (!page) continue;
@@ -221,7 +251,11 @@ async function* schemaPageVersions(
 }
 
 /** Pages as they stood when frame `index` was written: the newest earlier frame of that page, else the main file. */
-function walHistory(wal: WalIndex, reader: PageReader, readFrame: (offset: number) => Promise<Buffer | null>): (index: number) => PageLookup {
+function walHistory(
+  wal: WalIndex,
+  reader: PageReader,
+  readFrame: (offset: number) => Promise<Buffer | null>,
+): (index: number) => PageLookup {
   const byPage = new Map<number, number[]>();
   for (const frame of wal.frames) {
     const list = byPage.get(frame.pageNumber);

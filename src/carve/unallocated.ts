@@ -7,7 +7,14 @@ import type { CarveContext, RawRecord } from './raw-record.js';
  * freeblock header (next offset 0 or beyond the block, size that fits) marks where a cell began. Found records
  * are skipped over whole, so nothing is reported twice from one region.
  */
-export function scanRegion(page: Buffer, start: number, end: number, ctx: CarveContext, kind: RawRecord['kind'], out: RawRecord[]): void {
+export function scanRegion(
+  page: Buffer,
+  start: number,
+  end: number,
+  ctx: CarveContext,
+  kind: RawRecord['kind'],
+  out: RawRecord[],
+): void {
   const lookahead: LookaheadCache = new Map();
   let p = start;
   while (p + 4 <= end) {
@@ -17,7 +24,12 @@ export function scanRegion(page: Buffer, start: number, end: number, ctx: CarveC
       const size = page.readUInt16BE(p + 2);
       if (size >= 5 && (next === 0 || next >= p + size)) {
         // A size reaching past the region is an old header whose area later inserts partly took back.
-        record = p + size <= end ? tryHeadlessCell(page, p, p + size, ctx, kind, lookahead) : size <= ctx.usableSize ? tryHeadlessCell(page, p, end, ctx, kind, lookahead, true) : null;
+        record =
+          p + size <= end
+            ? tryHeadlessCell(page, p, p + size, ctx, kind, lookahead)
+            : size <= ctx.usableSize
+              ? tryHeadlessCell(page, p, end, ctx, kind, lookahead, true)
+              : null;
       }
     }
     if (record && record.end > p) {

@@ -34,7 +34,11 @@ export function readVarint(buf: Uint8Array, pos: number, end: number): number {
 }
 
 /** The same varint as a signed 64-bit integer (rowids are signed): a number when safe, else a bigint. */
-export function readVarintBig(buf: Uint8Array, pos: number, end: number): { value: number | bigint; length: number } | null {
+export function readVarintBig(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+): { value: number | bigint; length: number } | null {
   let value = 0n;
   for (let i = 0; i < 9; i += 1) {
     if (pos + i >= end) return null;

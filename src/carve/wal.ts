@@ -36,7 +36,12 @@ export async function readWal(source: ByteSource, fallbackPageSize: number): Pro
   const magic = header.readUInt32BE(0);
   const headerOk = magic === 0x377f0682 || magic === 0x377f0683;
   const declared = header.readUInt32BE(8);
-  const pageSize = headerOk && isValidPageSize(declared === 1 ? 65536 : declared) ? (declared === 1 ? 65536 : declared) : fallbackPageSize;
+  const pageSize =
+    headerOk && isValidPageSize(declared === 1 ? 65536 : declared)
+      ? declared === 1
+        ? 65536
+        : declared
+      : fallbackPageSize;
   const bigEndian = magic === 0x377f0683;
   let checksum = headerOk ? walChecksum(header, 0, 24, 0, 0, bigEndian) : null;
   if (checksum && (checksum[0] !== header.readUInt32BE(24) || checksum[1] !== header.readUInt32BE(28))) checksum = null;
@@ -56,7 +61,12 @@ export async function readWal(source: ByteSource, fallbackPageSize: number): Pro
     const chunk = await source.read(WAL_HEADER + first * frameSize, count * frameSize);
     for (let i = 0; i < count && (i + 1) * frameSize <= chunk.length; i += 1) {
       const at = i * frameSize;
-      const frame: WalFrame = { index: first + i, pageNumber: chunk.readUInt32BE(at), pageOffset: WAL_HEADER + (first + i) * frameSize + FRAME_HEADER, committed: false };
+      const frame: WalFrame = {
+        index: first + i,
+        pageNumber: chunk.readUInt32BE(at),
+        pageOffset: WAL_HEADER + (first + i) * frameSize + FRAME_HEADER,
+        committed: false,
+      };
       frames.push(frame);
       if (!chainValid || !checksum) continue;
       if (chunk.readUInt32BE(at + 8) !== salt1 || chunk.readUInt32BE(at + 12) !== salt2 || frame.pageNumber === 0) {
@@ -86,7 +96,14 @@ export async function readWal(source: ByteSource, fallbackPageSize: number): Pro
 }
 
 /** SQLite's WAL checksum: over pairs of 32-bit words, s0 += x0 + s1; s1 += x1 + s0 (mod 2^32). */
-export function walChecksum(buf: Buffer, start: number, end: number, s0: number, s1: number, bigEndian: boolean): [number, number] {
+export function walChecksum(
+  buf: Buffer,
+  start: number,
+  end: number,
+  s0: number,
+  s1: number,
+  bigEndian: boolean,
+): [number, number] {
   let a = s0 >>> 0;
   let b = s1 >>> 0;
   if (bigEndian) {

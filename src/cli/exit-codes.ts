@@ -5,7 +5,8 @@ import { CATEGORY_STATUS, categoryOf } from '../errors.js';
  * src/errors.ts (CATEGORY_STATUS); each layer's errors.ts says which category each of its codes has.
  * 0 ok · 1 failure not covered below · 2 usage error · 3 no device / device not found · 4 device refused
  * (not trusted, locked, denied) · 5 timed out waiting for the phone · 6 bad or corrupt input (plist, backup,
- * database) · 7 wrong password · 8 connection lost · 9 not enough disk space · 130 interrupted (Ctrl-C, SIGINT) · 143 terminated (SIGTERM).
+ * database) · 7 wrong password · 8 connection lost · 9 not enough disk space · 130 interrupted (Ctrl-C, SIGINT) · 143
+ * terminated (SIGTERM).
  */
 export const ExitCode = {
   OK: 0,

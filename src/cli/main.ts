@@ -14,7 +14,10 @@ buildProgramFor(process.argv)
   .catch((error: unknown) => {
     if (error instanceof CommanderError) {
       // commander has already printed the message (or the help); usage errors get their own status.
-      const benign = error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version';
+      const benign =
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.help' ||
+        error.code === 'commander.version';
       process.exitCode = benign ? ExitCode.OK : ExitCode.USAGE;
       return;
     }

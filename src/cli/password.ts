@@ -28,12 +28,16 @@ function required(message: string): CliError {
 export async function readPassword(options: PasswordOptions, prompt: PromptOptions): Promise<string> {
   if (options.passwordEnv !== undefined) {
     const value = process.env[options.passwordEnv];
-    if (value === undefined || value === '') throw required(`environment variable ${options.passwordEnv} is not set or empty`);
+    if (value === undefined || value === '')
+      throw required(`environment variable ${options.passwordEnv} is not set or empty`);
     return value;
   }
   if (options.passwordFile !== undefined) return readPasswordFile(options.passwordFile);
   const input = prompt.input ?? process.stdin;
-  if (!input.isTTY) throw required('this backup is encrypted: give --password-env VAR or --password-file FILE (stdin is not a terminal, so no prompt)');
+  if (!input.isTTY)
+    throw required(
+      'this backup is encrypted: give --password-env VAR or --password-file FILE (stdin is not a terminal, so no prompt)',
+    );
   return promptHidden(prompt.prompt, input, prompt.output ?? process.stderr);
 }
 
@@ -42,7 +46,9 @@ async function readPasswordFile(path: string): Promise<string> {
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    throw required(`cannot read password file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw required(
+      `cannot read password file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   try {
     const buffer = Buffer.alloc(MAX_PASSWORD_FILE);

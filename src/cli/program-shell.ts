@@ -25,12 +25,22 @@ export function createProgramShell(): Command {
     )
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--json', 'print results as JSON on stdout (logs stay on stderr)', false)
-    .addOption(new Option('--log-level <level>', 'log detail').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(
+      new Option('--log-level <level>', 'log detail').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    )
     .option('--debug', 'show stack traces and debug logs', false)
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      '\nRun `iosrescue <command> --help` for a command\'s options and examples.\n' +
+      "\nRun `iosrescue <command> --help` for a command's options and examples.\n" +
         'Devices are reached through usbmuxd; set USBMUXD_SOCKET_ADDRESS=UNIX:/path/to.sock (or host:port) to use\n' +
         'another one, e.g. the virtual iPhone started by `iosrescue emulator --socket /tmp/iosrescue.sock`.\n' +
         'Exit status: 0 ok, 1 failure, 2 usage, 3 no device, 4 device refused, 5 timeout, 6 bad input,\n' +

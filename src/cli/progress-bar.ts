@@ -45,11 +45,22 @@ export class ProgressBar {
     const seconds = (this.now() - t0) / 1000;
     const rate = seconds > 0.5 ? (p.bytesDone - b0) / seconds : 0;
     // The phone's own percentage covers the whole backup; byte totals are only announced batch by batch.
-    const fraction = p.percent !== undefined ? Math.min(1, p.percent / 100) : p.bytesTotal ? Math.min(1, p.bytesDone / p.bytesTotal) : undefined;
+    const fraction =
+      p.percent !== undefined
+        ? Math.min(1, p.percent / 100)
+        : p.bytesTotal
+          ? Math.min(1, p.bytesDone / p.bytesTotal)
+          : undefined;
     const width = 24;
-    const bar = fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
+    const bar =
+      fraction === undefined
+        ? ''
+        : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
     const phaseSeconds = (this.now() - this.phaseSince) / 1000;
-    const eta = fraction !== undefined && fraction > 0.02 && fraction < 1 && phaseSeconds > 1 ? ` ETA ${formatDuration((phaseSeconds * (1 - fraction)) / fraction)}` : '';
+    const eta =
+      fraction !== undefined && fraction > 0.02 && fraction < 1 && phaseSeconds > 1
+        ? ` ETA ${formatDuration((phaseSeconds * (1 - fraction)) / fraction)}`
+        : '';
     return `${bar}${formatBytes(p.bytesDone)} ${formatBytes(rate)}/s${eta} · ${p.files.toLocaleString('en-US')} files`;
   }
 

@@ -26,13 +26,17 @@ const SIGNAL_GRACE_MS = 1500;
  * Runs a command body with the shared plumbing: logger from --log-level, --json output, Ctrl-C handling, and
  * errors turned into a one-line reason and a stable exit status (stack traces only with --debug).
  */
-export async function runCommand(command: Command, body: (context: CommandContext) => Promise<number | void>): Promise<void> {
+export async function runCommand(
+  command: Command,
+  body: (context: CommandContext) => Promise<number | void>,
+): Promise<void> {
   const globals = command.optsWithGlobals() as GlobalOptions;
   const logLevel: LogLevel = globals.logLevel ?? (globals.debug ? 'debug' : globals.json ? 'warn' : 'info');
   const logger = createLogger({ level: logLevel });
   const controller = new AbortController();
   let interrupted: NodeJS.Signals | undefined;
-  const statusFor = (signal: NodeJS.Signals): number => (signal === 'SIGTERM' ? ExitCode.TERMINATED : ExitCode.INTERRUPTED);
+  const statusFor = (signal: NodeJS.Signals): number =>
+    signal === 'SIGTERM' ? ExitCode.TERMINATED : ExitCode.INTERRUPTED;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (interrupted) process.exit(statusFor(interrupted));
     interrupted = signal;
@@ -80,7 +84,12 @@ function reportError(error: unknown, globals: GlobalOptions): void {
 /** Buffers become base64 and bigints strings in --json output. */
 export function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
-  if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    (value as { type?: string }).type === 'Buffer' &&
+    Array.isArray((value as { data?: unknown }).data)
+  ) {
     return { base64: Buffer.from((value as { data: number[] }).data).toString('base64') };
   }
   return value;

@@ -43,7 +43,13 @@ export function decodePairings(saved: PlistDict | undefined): Map<string, Device
   for (const entry of Object.values(saved ?? {})) {
     if (!isPlistDict(entry) || typeof entry.HostID !== 'string') continue;
     const { DeviceCertificate, HostCertificate, RootCertificate, EscrowBag } = entry;
-    if (!Buffer.isBuffer(DeviceCertificate) || !Buffer.isBuffer(HostCertificate) || !Buffer.isBuffer(RootCertificate) || !Buffer.isBuffer(EscrowBag)) continue;
+    if (
+      !Buffer.isBuffer(DeviceCertificate) ||
+      !Buffer.isBuffer(HostCertificate) ||
+      !Buffer.isBuffer(RootCertificate) ||
+      !Buffer.isBuffer(EscrowBag)
+    )
+      continue;
     pairings.set(entry.HostID, {
       hostId: entry.HostID,
       systemBuid: typeof entry.SystemBUID === 'string' ? entry.SystemBUID : '',

@@ -60,12 +60,18 @@ export class VirtualIphone {
     readonly socketPath: string | undefined,
     readonly tcp: { host: string; port: number } | undefined,
   ) {
-    this.backup = { content: options.backup?.content ?? sampleContent(), faults: { ...options.backup?.faults }, ...omitUndefined(options.backup) };
-    for (const [name, service] of DEVICE_SERVICES) this.services.push([name, service.handler(this.backup), service.options]);
+    this.backup = {
+      content: options.backup?.content ?? sampleContent(),
+      faults: { ...options.backup?.faults },
+      ...omitUndefined(options.backup),
+    };
+    for (const [name, service] of DEVICE_SERVICES)
+      this.services.push([name, service.handler(this.backup), service.options]);
   }
 
   static async start(options: EmulatorOptions): Promise<VirtualIphone> {
-    if (!options.socketPath && !options.tcp) throw new EmulatorError('EMULATOR_BAD_OPTION', 'give a socket path or a TCP address to listen on');
+    if (!options.socketPath && !options.tcp)
+      throw new EmulatorError('EMULATOR_BAD_OPTION', 'give a socket path or a TCP address to listen on');
     const logger = options.logger ?? silentLogger;
     await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
     const usbmuxd = new UsbmuxdServer({ stateDir: options.stateDir, logger: logger.child({ daemon: 'usbmuxd' }) });
@@ -128,7 +134,8 @@ export class VirtualIphone {
       trust: typeof trust === 'string' ? parseTrustMode(trust) : trust,
       logger: this.logger,
     });
-    if (this.attached.has(device.udid)) throw new EmulatorError('EMULATOR_BAD_OPTION', `${device.udid} is already plugged in`);
+    if (this.attached.has(device.udid))
+      throw new EmulatorError('EMULATOR_BAD_OPTION', `${device.udid} is already plugged in`);
     device.ports.listenOn(LOCKDOWN_PORT, (socket) => serveLockdown(socket, device, device.logger));
     for (const [name, handler, serviceOptions] of this.services) device.registerService(name, handler, serviceOptions);
     const usbmux = this.usbmuxd.attach(device);

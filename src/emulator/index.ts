@@ -8,6 +8,15 @@ export { parseTrustMode, formatTrustMode, type TrustMode } from './trust.js';
 export { createIdentity, udidFor, type IdentityOverrides } from './device-identity.js';
 export { EmulatorError } from './errors.js';
 export type { BackupAgentConfig, BackupFaults } from './backup/agent-config.js';
-export { folderContent, generatedContent, itemsContent, parseGeneratedSpec, parseByteCount, type PhoneContent, type PhoneItem, type GeneratedContentSpec } from './backup/phone-content.js';
+export {
+  folderContent,
+  generatedContent,
+  itemsContent,
+  parseGeneratedSpec,
+  parseByteCount,
+  type PhoneContent,
+  type PhoneItem,
+  type GeneratedContentSpec,
+} from './backup/phone-content.js';
 export { sampleContent, SAMPLE_SEED } from './backup/sample-content.js';
 export { BackupEncryption } from './backup/encryption-state.js';

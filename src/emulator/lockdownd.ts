@@ -18,7 +18,7 @@ interface Session {
   hostId: string;
 }
 
-type Outcome = { reply: PlistDict; then?: 'tls' | 'close' };
+type Outcome = { reply: PlistDict; after?: 'tls' | 'close' };
 
 /**
  * lockdownd on TCP 62078 for one connection: 4-byte big-endian length + plist in (XML or binary), XML out,
@@ -53,7 +53,10 @@ class LockdownConnection {
         request = await this.connection.receive({ timeoutMs: IDLE_TIMEOUT_MS, waitingFor: 'lockdown request' });
       } catch (error) {
         if (!(error instanceof WireError && error.code === 'WIRE_CLOSED')) {
-          this.logger.warn({ err: (error as Error).message, code: (error as WireError).code }, 'lockdownd: dropping a connection that sent a bad frame');
+          this.logger.warn(
+            { err: (error as Error).message, code: (error as WireError).code },
+            'lockdownd: dropping a connection that sent a bad frame',
+          );
         }
         this.connection.close();
         return;
@@ -64,7 +67,7 @@ class LockdownConnection {
         return;
       }
       const outcome = await this.handle(request);
-      if (outcome.then === 'tls') {
+      if (outcome.after === 'tls') {
         if (!(await this.startTls(outcome.reply))) return;
         continue;
       }
@@ -74,7 +77,7 @@ class LockdownConnection {
         this.connection.close();
         return;
       }
-      if (outcome.then === 'close') {
+      if (outcome.after === 'close') {
         this.connection.close();
         return;
       }
@@ -83,9 +86,14 @@ class LockdownConnection {
 
   private async handle(request: PlistDict): Promise<Outcome> {
     const name = request.Request;
-    this.logger.debug({ request: name, label: request.Label, key: request.Key, domain: request.Domain }, 'lockdownd request');
+    this.logger.debug(
+      { request: name, label: request.Label, key: request.Key, domain: request.Domain },
+      'lockdownd request',
+    );
     if (typeof name !== 'string') return { reply: { Error: 'MissingRequest' } };
-    const fail = (error: string, extra: PlistDict = {}): Outcome => ({ reply: { ...extra, Request: name, Error: error } });
+    const fail = (error: string, extra: PlistDict = {}): Outcome => ({
+      reply: { ...extra, Request: name, Error: error },
+    });
     switch (name) {
       case 'QueryType':
         return { reply: { Request: name, Type: LOCKDOWN_SERVICE_TYPE } };
@@ -112,7 +120,7 @@ class LockdownConnection {
         if (typeof hostId !== 'string') return fail('MissingHostID');
         if (!this.device.pairing(hostId)) return fail('InvalidHostID');
         this.session = { id: randomUUID().toUpperCase(), hostId };
-        return { reply: { Request: name, SessionID: this.session.id, EnableSessionSSL: true }, then: 'tls' };
+        return { reply: { Request: name, SessionID: this.session.id, EnableSessionSSL: true }, after: 'tls' };
       }
       case 'StopSession': {
         if (!this.session) return fail('SessionInactive');
@@ -124,7 +132,7 @@ class LockdownConnection {
       case 'StartService':
         return this.startService(request);
       case 'Goodbye':
-        return { reply: { Request: name, Result: 'Success' }, then: 'close' };
+        return { reply: { Request: name, Result: 'Success' }, after: 'close' };
       default:
         this.logger.warn({ request: name }, 'lockdownd: unknown request');
         return fail('InvalidRequest');
@@ -181,9 +189,16 @@ class LockdownConnection {
     const fail = (error: string): Outcome => ({ reply: { Request: 'Pair', Error: error } });
     const record = request.PairRecord;
     if (!isPlistDict(record)) return fail('MissingPairRecord');
-    const { HostID: hostId, SystemBUID: systemBuid, DeviceCertificate: deviceCert, HostCertificate: hostCert, RootCertificate: rootCert } = record;
+    const {
+      HostID: hostId,
+      SystemBUID: systemBuid,
+      DeviceCertificate: deviceCert,
+      HostCertificate: hostCert,
+      RootCertificate: rootCert,
+    } = record;
     if (typeof hostId !== 'string' || hostId.length === 0) return fail('MissingHostID');
-    if (!Buffer.isBuffer(deviceCert) || !Buffer.isBuffer(hostCert) || !Buffer.isBuffer(rootCert)) return fail('InvalidPairRecord');
+    if (!Buffer.isBuffer(deviceCert) || !Buffer.isBuffer(hostCert) || !Buffer.isBuffer(rootCert))
+      return fail('InvalidPairRecord');
     // The host must have certified THIS phone's key, under the root it will present: otherwise the record
     // cannot secure a session with this device.
     if (!this.device.isOwnPublicKey(deviceCert) || !signedBy(deviceCert, rootCert) || !signedBy(hostCert, rootCert)) {
@@ -213,7 +228,9 @@ class LockdownConnection {
 
   private startService(request: PlistDict): Outcome {
     const name = request.Service;
-    const fail = (error: string): Outcome => ({ reply: { Request: 'StartService', ...(typeof name === 'string' ? { Service: name } : {}), Error: error } });
+    const fail = (error: string): Outcome => ({
+      reply: { Request: 'StartService', ...(typeof name === 'string' ? { Service: name } : {}), Error: error },
+    });
     if (!this.session) return fail('SessionInactive');
     if (typeof name !== 'string') return fail('MissingService');
     // The phone's copy of the service table (services/index.ts), plus any service a test registered.
@@ -222,7 +239,7 @@ class LockdownConnection {
     const escrowBag = Buffer.isBuffer(request.EscrowBag) ? request.EscrowBag : undefined;
     if (this.device.trust.locked) {
       const pairing = this.device.pairing(this.session.hostId);
-      if (!escrowBag || !pairing || !pairing.escrowBag.equals(escrowBag)) return fail('PasswordProtected');
+      if (!escrowBag || !pairing?.escrowBag.equals(escrowBag)) return fail('PasswordProtected');
     }
     const port = this.device.startService(service, { hostId: this.session.hostId, escrowBag });
     this.logger.debug({ service: name, port }, 'service started');
@@ -248,7 +265,10 @@ class LockdownConnection {
     try {
       const secure = await upgradeToTlsServer(raw, this.device.tlsCredentialsFor(session.hostId));
       if (!this.device.isHostClientCertificate(session.hostId, secure.getPeerCertificate(true)?.raw)) {
-        this.logger.warn({ hostId: session.hostId }, 'lockdownd: TLS client certificate is not the paired host\'s; closing');
+        this.logger.warn(
+          { hostId: session.hostId },
+          "lockdownd: TLS client certificate is not the paired host's; closing",
+        );
         secure.destroy();
         return false;
       }
@@ -265,7 +285,11 @@ class LockdownConnection {
   private plistConnection(socket: Duplex): PlistConnection {
     // A listener that outlives the frame reader: a reset after close must not become an uncaught 'error'.
     socket.on('error', (error) => this.logger.debug({ err: error.message }, 'lockdownd: socket error'));
-    return new PlistConnection(socket, { format: 'xml', timeoutMs: IDLE_TIMEOUT_MS, maxFrameBytes: MAX_LOCKDOWN_FRAME });
+    return new PlistConnection(socket, {
+      format: 'xml',
+      timeoutMs: IDLE_TIMEOUT_MS,
+      maxFrameBytes: MAX_LOCKDOWN_FRAME,
+    });
   }
 }
 

@@ -66,7 +66,9 @@ export class ServicePorts {
   }
 
   /** Who takes a connection to `port` now; a StartService port is used up by its first connection. */
-  take(port: number): { fixed: (socket: Duplex) => void } | { service: RegisteredService; context: OpenPort['context'] } | undefined {
+  take(
+    port: number,
+  ): { fixed: (socket: Duplex) => void } | { service: RegisteredService; context: OpenPort['context'] } | undefined {
     const fixed = this.fixed.get(port);
     if (fixed) return { fixed };
     const open = this.open.get(port);

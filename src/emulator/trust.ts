@@ -23,7 +23,10 @@ export function parseTrustMode(text: string): TrustMode {
     const seconds = Number(pending[1]);
     if (seconds <= 24 * 3600) return { kind: 'pending', seconds };
   }
-  throw new EmulatorError('EMULATOR_BAD_OPTION', `unknown trust mode "${text}": use accept, deny, pending:SECONDS or locked`);
+  throw new EmulatorError(
+    'EMULATOR_BAD_OPTION',
+    `unknown trust mode "${text}": use accept, deny, pending:SECONDS or locked`,
+  );
 }
 
 export function formatTrustMode(mode: TrustMode): string {

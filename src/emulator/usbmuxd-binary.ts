@@ -11,9 +11,19 @@ const DEVICE_RECORD_SIZE = 4 + 2 + 256 + 2 + 4;
 /** `usbmuxd_connect_request` payload: device_id u32 LE, port u16 big-endian (network order), reserved u16. */
 export const BINARY_CONNECT_PAYLOAD = 8;
 
-export function encodeBinaryDeviceAdd(device: { deviceId: number; productId: number; serialNumber: string; locationId: number }): Buffer {
+export function encodeBinaryDeviceAdd(device: {
+  deviceId: number;
+  productId: number;
+  serialNumber: string;
+  locationId: number;
+}): Buffer {
   const buf = Buffer.alloc(USBMUX_HEADER_SIZE + DEVICE_RECORD_SIZE);
-  encodeUsbmuxHeader({ length: buf.length, version: UsbmuxVersion.BINARY, message: UsbmuxMessage.DEVICE_ADD, tag: 0 }).copy(buf);
+  encodeUsbmuxHeader({
+    length: buf.length,
+    version: UsbmuxVersion.BINARY,
+    message: UsbmuxMessage.DEVICE_ADD,
+    tag: 0,
+  }).copy(buf);
   let at = USBMUX_HEADER_SIZE;
   buf.writeUInt32LE(device.deviceId, at);
   buf.writeUInt16LE(device.productId, at + 4);

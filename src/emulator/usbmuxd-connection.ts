@@ -65,13 +65,18 @@ export class UsbmuxdConnection {
     private readonly host: UsbmuxdHost,
   ) {
     this.reader = new SocketReader(socket, 0);
-    socket.on('error', (error) => host.logger.debug({ client: number, err: error.message }, 'usbmuxd client socket error'));
+    socket.on('error', (error) =>
+      host.logger.debug({ client: number, err: error.message }, 'usbmuxd client socket error'),
+    );
   }
 
   async run(): Promise<void> {
     try {
       while (this.state === 'command' || this.state === 'listen') {
-        const header = decodeUsbmuxHeader(await this.reader.readExactly(USBMUX_HEADER_SIZE, { timeoutMs: 0 }), MAX_COMMAND_BYTES);
+        const header = decodeUsbmuxHeader(
+          await this.reader.readExactly(USBMUX_HEADER_SIZE, { timeoutMs: 0 }),
+          MAX_COMMAND_BYTES,
+        );
         const body = await this.reader.readExactly(header.length - USBMUX_HEADER_SIZE, {
           timeoutMs: BODY_TIMEOUT_MS,
           waitingFor: 'usbmuxd packet body',
@@ -80,7 +85,10 @@ export class UsbmuxdConnection {
       }
     } catch (error) {
       if (!(error instanceof WireError && error.code === 'WIRE_CLOSED')) {
-        this.host.logger.warn({ client: this.number, err: (error as Error).message }, 'usbmuxd: dropping a client that sent a bad packet');
+        this.host.logger.warn(
+          { client: this.number, err: (error as Error).message },
+          'usbmuxd: dropping a client that sent a bad packet',
+        );
       }
       this.close();
     }
@@ -106,12 +114,14 @@ export class UsbmuxdConnection {
   }
 
   notifyDetached(deviceId: number): void {
-    if (this.protoVersion === UsbmuxVersion.PLIST) this.socket.write(encodePlistPacket({ MessageType: 'Detached', DeviceID: deviceId }, 0));
+    if (this.protoVersion === UsbmuxVersion.PLIST)
+      this.socket.write(encodePlistPacket({ MessageType: 'Detached', DeviceID: deviceId }, 0));
     else this.socket.write(encodeBinaryDeviceEvent(UsbmuxMessage.DEVICE_REMOVE, deviceId));
   }
 
   notifyPaired(deviceId: number): void {
-    if (this.protoVersion === UsbmuxVersion.PLIST) this.socket.write(encodePlistPacket({ MessageType: 'Paired', DeviceID: deviceId }, 0));
+    if (this.protoVersion === UsbmuxVersion.PLIST)
+      this.socket.write(encodePlistPacket({ MessageType: 'Paired', DeviceID: deviceId }, 0));
     else this.socket.write(encodeBinaryDeviceEvent(UsbmuxMessage.DEVICE_PAIRED, deviceId));
   }
 
@@ -167,7 +177,8 @@ export class UsbmuxdConnection {
         const deviceId = plistNumber(request.DeviceID);
         const portNumber = plistNumber(request.PortNumber);
         if (deviceId === undefined) return this.sendResult(tag, UsbmuxResult.BADDEV);
-        if (portNumber === undefined || !Number.isInteger(portNumber)) return this.sendResult(tag, UsbmuxResult.BADCOMMAND);
+        if (portNumber === undefined || !Number.isInteger(portNumber))
+          return this.sendResult(tag, UsbmuxResult.BADCOMMAND);
         // The port travels byte-swapped (htons stored as an integer): 62078 arrives as 32498.
         this.connect(deviceId, swapPortBytes(portNumber & 0xffff), tag);
         return;
@@ -201,7 +212,10 @@ export class UsbmuxdConnection {
       case 'DeletePairRecord': {
         if (typeof request.PairRecordID !== 'string') return this.sendResult(tag, ERRNO_EINVAL);
         const failure = await this.host.config.deletePairRecord(request.PairRecordID);
-        this.sendResult(tag, failure === undefined ? UsbmuxResult.OK : failure === 'ENOENT' ? ERRNO_ENOENT : ERRNO_EINVAL);
+        this.sendResult(
+          tag,
+          failure === undefined ? UsbmuxResult.OK : failure === 'ENOENT' ? ERRNO_ENOENT : ERRNO_EINVAL,
+        );
         return;
       }
       default:
@@ -266,9 +280,13 @@ function attachedMessage(device: AttachedDevice): PlistDict {
 
 function listenerEntry(connection: UsbmuxdConnection): PlistDict {
   const progName = typeof connection.info.ProgName === 'string' ? connection.info.ProgName : 'unknown';
-  const entry: PlistDict = { Blacklisted: false, ConnType: 0, 'ID String': `${connection.number}-${progName}`, ProgName: progName };
+  const entry: PlistDict = {
+    Blacklisted: false,
+    ConnType: 0,
+    'ID String': `${connection.number}-${progName}`,
+    ProgName: progName,
+  };
   if (connection.info.BundleID !== undefined) entry.BundleID = connection.info.BundleID;
   entry.kLibUSBMuxVersion = plistNumber(connection.info.kLibUSBMuxVersion) ?? 0;
   return entry;
 }
-

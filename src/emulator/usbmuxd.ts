@@ -47,7 +47,10 @@ export class UsbmuxdServer implements UsbmuxdHost {
       return { socketPath: address.socketPath };
     }
     if (!isLoopback(address.host)) {
-      throw new EmulatorError('EMULATOR_BAD_OPTION', `the virtual usbmuxd listens on loopback only, not on ${address.host}`);
+      throw new EmulatorError(
+        'EMULATOR_BAD_OPTION',
+        `the virtual usbmuxd listens on loopback only, not on ${address.host}`,
+      );
     }
     await listenOn(server, { host: address.host, port: address.port });
     this.servers.push(server);
@@ -125,7 +128,13 @@ export class UsbmuxdServer implements UsbmuxdHost {
 function listenOn(server: net.Server, options: net.ListenOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void =>
-      reject(new EmulatorError('EMULATOR_LISTEN_FAILED', `cannot listen on ${options.path ?? `${options.host}:${options.port}`}: ${error.message}`, { cause: error }));
+      reject(
+        new EmulatorError(
+          'EMULATOR_LISTEN_FAILED',
+          `cannot listen on ${options.path ?? `${options.host}:${options.port}`}: ${error.message}`,
+          { cause: error },
+        ),
+      );
     server.once('error', onError);
     server.listen(options, () => {
       server.off('error', onError);

@@ -73,12 +73,26 @@ export class VirtualDevice {
     const saved = await readPlistFile(join(dir, 'values.plist'));
     const root = isPlistDict(saved?.Root) ? saved.Root : createIdentity(seed, options.index, options.identity);
     // Domains added in later versions appear in old state too; saved values win.
-    const domains = { ...createDefaultDomains(), ...(isPlistDict(saved?.Domains) ? (saved.Domains as Record<string, PlistDict>) : {}) };
+    const domains = {
+      ...createDefaultDomains(),
+      ...(isPlistDict(saved?.Domains) ? (saved.Domains as Record<string, PlistDict>) : {}),
+    };
     const pairings = decodePairings(await readPlistFile(join(dir, 'pairings.plist')));
 
     // usbmuxd LocationIDs encode the USB bus path; any stable distinct value will do for a virtual port.
     const locationId = 0x14100000 + ((options.index + 1) << 12);
-    const device = new VirtualDevice(udid, dir, locationId, root, domains, pairings, privateKeyPem, publicKeyPem, logger, options.trust);
+    const device = new VirtualDevice(
+      udid,
+      dir,
+      locationId,
+      root,
+      domains,
+      pairings,
+      privateKeyPem,
+      publicKeyPem,
+      logger,
+      options.trust,
+    );
     if (!saved) await device.persistValues();
     return device;
   }
@@ -102,7 +116,9 @@ export class VirtualDevice {
       TrustedHostAttached: this.pairings.size > 0,
       // The phone's clock, as reals (idevicedate reads TimeIntervalSince1970 as a real on modern iOS).
       TimeIntervalSince1970: new Real(Date.now() / 1000),
-      TimeZoneOffsetFromUTC: new Real(utcOffsetSeconds(typeof this.root.TimeZone === 'string' ? this.root.TimeZone : 'UTC')),
+      TimeZoneOffsetFromUTC: new Real(
+        utcOffsetSeconds(typeof this.root.TimeZone === 'string' ? this.root.TimeZone : 'UTC'),
+      ),
       Uses24HourClock: false,
     };
   }
@@ -160,7 +176,8 @@ export class VirtualDevice {
     }
   }
 
-  /** The TLS server identity for a host's session: the DeviceCertificate it issued, with this device's key, as a real phone does. */
+  /** The TLS server identity for a host's session: the DeviceCertificate it issued, with this device's key, as a real
+   * phone does. */
   tlsCredentialsFor(hostId: string): TlsCredentials {
     const pairing = this.pairings.get(hostId);
     if (!pairing) throw new EmulatorError('EMULATOR_NO_DEVICE', `host ${hostId} is not paired with ${this.udid}`);
@@ -195,7 +212,11 @@ export class VirtualDevice {
 
   /** Opens a one-shot port for the service (StartService); the next usbmuxd Connect to it runs the handler. */
   startService(service: RegisteredService, session: { hostId: string; escrowBag?: Buffer }): number {
-    return this.ports.openFor(service, { serviceName: service.name, hostId: session.hostId, escrowBag: session.escrowBag });
+    return this.ports.openFor(service, {
+      serviceName: service.name,
+      hostId: session.hostId,
+      escrowBag: session.escrowBag,
+    });
   }
 
   /** usbmuxd's Connect: who takes a socket to `port`, or undefined when the port is closed. */
@@ -206,7 +227,11 @@ export class VirtualDevice {
     return (socket) => void this.runService(socket, target.service, target.context);
   }
 
-  private async runService(socket: Duplex, service: RegisteredService, context: { serviceName: string; hostId: string; escrowBag?: Buffer }): Promise<void> {
+  private async runService(
+    socket: Duplex,
+    service: RegisteredService,
+    context: { serviceName: string; hostId: string; escrowBag?: Buffer },
+  ): Promise<void> {
     const logger = this.logger.child({ service: service.name });
     let stream: Duplex = socket;
     // Handlers add their own listeners; this one keeps a late reset from becoming an uncaught 'error'.
@@ -215,7 +240,7 @@ export class VirtualDevice {
       try {
         const secure = await upgradeToTlsServer(socket, this.tlsCredentialsFor(context.hostId));
         if (!this.isHostClientCertificate(context.hostId, secure.getPeerCertificate(true)?.raw)) {
-          logger.warn('service TLS client certificate is not the paired host\'s; closing');
+          logger.warn("service TLS client certificate is not the paired host's; closing");
           secure.destroy();
           return;
         }
@@ -237,7 +262,9 @@ export class VirtualDevice {
 
   /** Writes finish in order; callers await their own write. */
   private persistValues(): Promise<void> {
-    return this.queueWrite(() => writePlistFile(join(this.dir, 'values.plist'), { Root: this.root, Domains: this.domains }));
+    return this.queueWrite(() =>
+      writePlistFile(join(this.dir, 'values.plist'), { Root: this.root, Domains: this.domains }),
+    );
   }
 
   private persistPairings(): Promise<void> {
@@ -246,7 +273,9 @@ export class VirtualDevice {
 
   private queueWrite(write: () => Promise<void>): Promise<void> {
     const next = this.saving.then(write, write);
-    this.saving = next.catch((error: unknown) => this.logger.error({ err: (error as Error).message }, 'cannot save device state'));
+    this.saving = next.catch((error: unknown) =>
+      this.logger.error({ err: (error as Error).message }, 'cannot save device state'),
+    );
     return next;
   }
 }

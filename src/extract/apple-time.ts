@@ -15,7 +15,12 @@ export function fromAppleSeconds(value: unknown): Date | null {
  */
 export function fromAppleMessageDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
-  const raw = typeof value === 'bigint' ? value : typeof value === 'number' && Number.isFinite(value) ? BigInt(Math.trunc(value)) : null;
+  const raw =
+    typeof value === 'bigint'
+      ? value
+      : typeof value === 'number' && Number.isFinite(value)
+        ? BigInt(Math.trunc(value))
+        : null;
   if (raw === null || raw === 0n) return null;
   const abs = raw < 0n ? -raw : raw;
   if (abs > 100_000_000_000n) return new Date(APPLE_EPOCH_MS + Number(raw / 1_000_000n));

@@ -18,12 +18,22 @@ export function readable(context: Pick<ScanContext, 'reader' | 'skip'>, entry: B
  * Saves one backup file under the output folder, decrypted when the backup is. `mtime` is the date the item had
  * on the phone.
  */
-export async function copyEntry(reader: BackupReader, out: OutputFolder, entry: BackupFileEntry, relativePath: string, mtime?: Date): Promise<void> {
+export async function copyEntry(
+  reader: BackupReader,
+  out: OutputFolder,
+  entry: BackupFileEntry,
+  relativePath: string,
+  mtime?: Date,
+): Promise<void> {
   // A plain backup's data file is the file: the kernel copies it (on filesystems with reflinks, nothing is copied).
-  if (await reader.withPlainDataFile(entry, (source) => out.copyFile(relativePath, source, mtime).then(() => undefined))) return;
+  if (
+    await reader.withPlainDataFile(entry, (source) => out.copyFile(relativePath, source, mtime).then(() => undefined))
+  )
+    return;
   // Small encrypted files (photos, attachments) are read, decrypted and written in one go with synchronous calls:
   // per file, the thread-pool round trips of a stream cost more than the bytes (5,000 photos: 12.1 s → 2.9 s).
-  if ((entry.metadata?.size ?? Infinity) <= SMALL_FILE_BYTES) await out.writeSmallFile(relativePath, await reader.readSmallFile(entry), mtime);
+  if ((entry.metadata?.size ?? Infinity) <= SMALL_FILE_BYTES)
+    await out.writeSmallFile(relativePath, await reader.readSmallFile(entry), mtime);
   // Large ones never block the event loop.
   else await out.writeStream(relativePath, await reader.openFile(entry), mtime);
 }

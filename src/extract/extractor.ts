@@ -16,7 +16,10 @@ export function inRange(range: DateRange, iso: string | null): boolean {
   if (range.since === undefined && range.until === undefined) return true;
   if (iso === null) return false;
   const t = Date.parse(iso);
-  return (range.since === undefined || t >= range.since.getTime()) && (range.until === undefined || t <= range.until.getTime());
+  return (
+    (range.since === undefined || t >= range.since.getTime()) &&
+    (range.until === undefined || t <= range.until.getTime())
+  );
 }
 
 export interface ScanContext {
@@ -42,7 +45,8 @@ export interface TypeScan {
   count: number;
   /** Records the phone keeps in its Recently Deleted (photos, messages on iOS 16+); null when the type has none. */
   recentlyDeleted: number | null;
-  /** Rows deleted for good, estimated from the highest id ever given (sqlite_sequence / Z_PRIMARYKEY) minus live rows: what a carver may still find. */
+  /** Rows deleted for good, estimated from the highest id ever given (sqlite_sequence / Z_PRIMARYKEY) minus live rows:
+   * what a carver may still find. */
   purged: number | null;
   firstDate: string | null;
   lastDate: string | null;

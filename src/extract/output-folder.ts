@@ -4,7 +4,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { safeJoin } from '../backup/index.js';
-import { makeOutputFolder, outputPermissions, settleFileMode, sharedFileModeIn, type OutputPermissions } from './output-mode.js';
+import {
+  makeOutputFolder,
+  outputPermissions,
+  settleFileMode,
+  sharedFileModeIn,
+  type OutputPermissions,
+} from './output-mode.js';
 
 const RESERVED_WINDOWS = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 const MAX_NAME_BYTES = 180;
@@ -20,7 +26,11 @@ export const WRITE_NO_FOLLOW = constants.O_WRONLY | constants.O_CREAT | constant
  * names, at most 180 UTF-8 bytes (room for a " (2)" suffix under the usual 255-byte limit), never empty.
  */
 export function sanitizeFileName(name: string, fallback = 'unnamed'): string {
-  let clean = name.normalize('NFC').replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_').replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
+  let clean = name
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_')
+    .replace(/^[.\s]+/, '')
+    .replace(/[.\s]+$/, '');
   if (RESERVED_WINDOWS.test(clean)) clean = `_${clean}`;
   if (Buffer.byteLength(clean, 'utf8') > MAX_NAME_BYTES) {
     // Cut the stem, keep the extension: "a very long title….jpg" must still open as a JPEG.
@@ -51,13 +61,17 @@ function splitExtension(name: string): [string, string] {
  */
 export class OutputFolder {
   private readonly taken = new Map<string, Set<string>>();
-  /** Folders (relative) already checked by safeJoin and created: a 20,000-photo folder is checked once, not per file. */
+  /** Folders (relative) already checked by safeJoin and created: a 20,000-photo folder is checked once, not per file.
+   * */
   private readonly readyFolders = new Set<string>();
   private readonly base: string;
   /** Shared mode's file mode once learnt (copies need it set explicitly: the kernel copy takes the source's mode). */
   private sharedFileMode: number | undefined;
 
-  constructor(readonly root: string, readonly permissions: OutputPermissions = outputPermissions()) {
+  constructor(
+    readonly root: string,
+    readonly permissions: OutputPermissions = outputPermissions(),
+  ) {
     this.base = resolve(root);
   }
 
@@ -123,7 +137,8 @@ export class OutputFolder {
     const handle = await open(path, WRITE_NO_FOLLOW, this.permissions.fileMode);
     try {
       settleFileMode(handle.fd, this.permissions);
-      // Written through the handle we keep (an fs stream would close it), so the date is set on it, not through the path.
+      // Written through the handle we keep (an fs stream would close it), so the date is set on it, not through the
+      // path.
       await pipeline(source, async (chunks: AsyncIterable<Buffer>) => {
         for await (const chunk of chunks) await writeAll(handle, chunk);
       });
@@ -147,11 +162,14 @@ export class OutputFolder {
       await copyFile(source, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (!(await lstat(path)).isFile()) throw Object.assign(new Error(`${path} exists and is not a regular file`), { code: 'ELOOP' });
+      if (!(await lstat(path)).isFile())
+        throw Object.assign(new Error(`${path} exists and is not a regular file`), { code: 'ELOOP' });
       await unlink(path);
       await copyFile(source, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
     }
-    const mode = this.permissions.exact ? this.permissions.fileMode : (this.sharedFileMode ??= sharedFileModeIn(dirname(path)));
+    const mode = this.permissions.exact
+      ? this.permissions.fileMode
+      : (this.sharedFileMode ??= sharedFileModeIn(dirname(path)));
     const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       fchmodSync(fd, mode);

@@ -45,7 +45,9 @@ export async function makeOutputFolder(path: string, permissions: OutputPermissi
   if (first === undefined) return false;
   if (permissions.exact) {
     let current = resolve(first);
-    const below = relative(current, resolve(path)).split(sep).filter((s) => s !== '');
+    const below = relative(current, resolve(path))
+      .split(sep)
+      .filter((s) => s !== '');
     setFolderMode(current, permissions.dirMode);
     for (const segment of below) setFolderMode((current = join(current, segment)), permissions.dirMode);
   }

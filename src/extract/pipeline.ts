@@ -16,10 +16,15 @@ export const EXTRACTORS = Object.fromEntries(EXTRACTOR_LIST.map((e) => [e.type, 
 /** `photos,contacts` → the types, in pipeline order; EXTRACT_UNKNOWN_TYPE for a name no extractor handles. */
 export function parseDataTypes(list: string | undefined): DataType[] {
   if (list === undefined || list.trim() === '' || list.trim() === 'all') return [...DATA_TYPES];
-  const wanted = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const wanted = list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   for (const name of wanted) {
     if (!(DATA_TYPES as readonly string[]).includes(name)) {
-      throw new ExtractError('EXTRACT_UNKNOWN_TYPE', `unknown data type "${name}" (known: ${DATA_TYPES.join(', ')})`, { details: { type: name } });
+      throw new ExtractError('EXTRACT_UNKNOWN_TYPE', `unknown data type "${name}" (known: ${DATA_TYPES.join(', ')})`, {
+        details: { type: name },
+      });
     }
   }
   return DATA_TYPES.filter((t) => wanted.includes(t));
@@ -29,13 +34,21 @@ function errorSummary(error: unknown): { code: string; message: string } {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof IosRescueError) return { code: error.code, message };
   // A database whose tables or columns are not the ones this extractor reads: a schema it does not know, not a bug.
-  if (isSchemaMismatch(error)) return { code: 'EXTRACT_SCHEMA_UNSUPPORTED', message: `the database's schema is not one this extractor knows: ${message}` };
+  if (isSchemaMismatch(error))
+    return {
+      code: 'EXTRACT_SCHEMA_UNSUPPORTED',
+      message: `the database's schema is not one this extractor knows: ${message}`,
+    };
   return { code: 'UNEXPECTED', message };
 }
 
 /** SQLite's own words when a query names a table or column the database does not have. */
 function isSchemaMismatch(error: unknown): boolean {
-  return error instanceof Error && (error as { code?: string }).code === 'SQLITE_ERROR' && /^no such (table|column)\b/.test(error.message);
+  return (
+    error instanceof Error &&
+    (error as { code?: string }).code === 'SQLITE_ERROR' &&
+    /^no such (table|column)\b/.test(error.message)
+  );
 }
 
 /** The manifest lists the database but the backup holds no data for it (cut-down or partial backups). */
@@ -58,14 +71,41 @@ export async function scanBackupContent(reader: BackupReader, options: ScanOptio
       const warnings: string[] = [];
       try {
         const skipped = new SkippedFiles(type);
-        const counts = await EXTRACTORS[type].scan({ reader, work, warn: (m) => warnings.push(m), skip: (entry, reason) => skipped.add(entry, reason) });
+        const counts = await EXTRACTORS[type].scan({
+          reader,
+          work,
+          warn: (m) => warnings.push(m),
+          skip: (entry, reason) => skipped.add(entry, reason),
+        });
         warnings.push(...skipped.warnings());
-        results.push(counts === null
-          ? { type, present: false, count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: 0, warnings }
-          : { type, present: true, ...counts, warnings });
+        results.push(
+          counts === null
+            ? {
+                type,
+                present: false,
+                count: 0,
+                recentlyDeleted: null,
+                purged: null,
+                firstDate: null,
+                lastDate: null,
+                bytes: 0,
+                warnings,
+              }
+            : { type, present: true, ...counts, warnings },
+        );
       } catch (error) {
         const { code, message } = errorSummary(error);
-        results.push({ type, present: !isMissingData(error), count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: 0, warnings: [...warnings, `${message} [${code}]`] });
+        results.push({
+          type,
+          present: !isMissingData(error),
+          count: 0,
+          recentlyDeleted: null,
+          purged: null,
+          firstDate: null,
+          lastDate: null,
+          bytes: 0,
+          warnings: [...warnings, `${message} [${code}]`],
+        });
       }
     }
     return results;
@@ -106,12 +146,21 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
   // An --out folder that already exists keeps its mode: it is the user's, and may hold other things.
   await makeOutputFolder(options.out, permissions);
   if ((await readdir(options.out)).includes('extraction.json')) {
-    throw new ExtractError('EXTRACT_OUTPUT_NOT_EMPTY', `${options.out} already holds an extraction; choose an empty folder`, { details: { out: options.out } });
+    throw new ExtractError(
+      'EXTRACT_OUTPUT_NOT_EMPTY',
+      `${options.out} already holds an extraction; choose an empty folder`,
+      { details: { out: options.out } },
+    );
   }
   const out = new OutputFolder(options.out, permissions);
   const range = options.range ?? {};
   const work = await WorkDir.create(options.tempDir);
-  const report: ExtractionReport = { out: options.out, types: [], range: { since: range.since?.toISOString() ?? null, until: range.until?.toISOString() ?? null }, outputMode: permissions.mode };
+  const report: ExtractionReport = {
+    out: options.out,
+    types: [],
+    range: { since: range.since?.toISOString() ?? null, until: range.until?.toISOString() ?? null },
+    outputMode: permissions.mode,
+  };
   try {
     for (const type of options.types ?? DATA_TYPES) {
       options.signal?.throwIfAborted();
@@ -120,9 +169,20 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
       const skipped = new SkippedFiles(type, options.onSkip);
       let result: TypeResult;
       try {
-        const done = await EXTRACTORS[type].extract({ reader, work, out, range, signal: options.signal, warn: (m) => warnings.push(m), skip: (entry, reason) => skipped.add(entry, reason) });
+        const done = await EXTRACTORS[type].extract({
+          reader,
+          work,
+          out,
+          range,
+          signal: options.signal,
+          warn: (m) => warnings.push(m),
+          skip: (entry, reason) => skipped.add(entry, reason),
+        });
         warnings.push(...skipped.warnings());
-        result = done === null ? { type, status: 'missing', records: 0, files: 0, warnings } : { type, status: 'ok', ...done, warnings };
+        result =
+          done === null
+            ? { type, status: 'missing', records: 0, files: 0, warnings }
+            : { type, status: 'ok', ...done, warnings };
       } catch (error) {
         if (options.signal?.aborted) throw error;
         result = isMissingData(error)

@@ -62,7 +62,8 @@ export function* protoFields(buf: Buffer): Generator<ProtoField> {
       }
       case 2: {
         const [length, next] = readVarint(buf, at);
-        if (length > BigInt(buf.length - next)) throw malformed(`field ${number} claims ${length} bytes, ${buf.length - next} left`, start);
+        if (length > BigInt(buf.length - next))
+          throw malformed(`field ${number} claims ${length} bytes, ${buf.length - next} left`, start);
         at = next + Number(length);
         yield { number, wireType, bytes: buf.subarray(next, at) };
         break;

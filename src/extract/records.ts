@@ -3,7 +3,8 @@
  * 'live' rows of the database, 'recently-deleted' ones the phone still keeps in its trash (Photos' and Messages'
  * Recently Deleted, and the trash of Notes, Reminders, Voicemail, Voice Memos and Safari bookmarks), and 'recovered'
  * for rows rebuilt from a database's free space, -wal or journal by the carver (calls, messages, contacts, calendar
- * events, Safari visits and bookmarks, notes, reminders, voicemail, WhatsApp messages; the scan counts how many rows were deleted
+ * events, Safari visits and bookmarks, notes, reminders, voicemail, WhatsApp messages; the scan counts how many rows
+ * were deleted
  * for every type).
  */
 export type RecordOrigin = 'live' | 'recently-deleted' | 'recovered';
@@ -138,7 +139,8 @@ export interface PhotoRecord {
   file: string | null;
   /** ZKINDSUBTYPE 2: a Live Photo, whose video is `<same name>.MOV` in the same DCIM folder. */
   livePhoto: boolean;
-  /** The Live Photo's video, exported next to the photo (same mtime); null when not a Live Photo or not in the backup. */
+  /** The Live Photo's video, exported next to the photo (same mtime); null when not a Live Photo or not in the backup.
+   * */
   livePhotoVideo: string | null;
   /** ZKINDSUBTYPE 10, or ZISDETECTEDSCREENSHOT 1 where the column exists (iOS 15+). */
   screenshot: boolean;
@@ -154,7 +156,8 @@ export interface AlbumRecord {
   uuid: string | null;
   title: string | null;
   created: string | null;
-  /** The album's assets in album order, among the photos this extraction wrote (a --since/--until range leaves some out). */
+  /** The album's assets in album order, among the photos this extraction wrote (a --since/--until range leaves some
+   * out). */
   assets: Array<{ uuid: string | null; file: string | null }>;
 }
 
@@ -276,8 +279,21 @@ export interface BookmarkRecord {
  * notice, 11 GIF, 14 deleted for everyone, 15 sticker, 59/66 call; anything else 'other' (the raw number is kept).
  */
 export type WhatsAppMessageKind =
-  | 'text' | 'image' | 'video' | 'audio' | 'contact' | 'location' | 'group-event' | 'link' | 'document' | 'system' | 'gif' | 'deleted'
-  | 'sticker' | 'call' | 'other';
+  | 'text'
+  | 'image'
+  | 'video'
+  | 'audio'
+  | 'contact'
+  | 'location'
+  | 'group-event'
+  | 'link'
+  | 'document'
+  | 'system'
+  | 'gif'
+  | 'deleted'
+  | 'sticker'
+  | 'call'
+  | 'other';
 
 /** A WhatsApp message's ZWAMEDIAITEM row (media file, location or contact card). */
 export interface WhatsAppMediaRecord {
@@ -296,7 +312,8 @@ export interface WhatsAppMediaRecord {
   /** Contact cards: the contact's name (ZVCARDNAME) and the vCard text (ZVCARDSTRING). */
   vcardName: string | null;
   vcard: string | null;
-  /** Exported file (media copied from the backup, or the contact card as .vcf), relative to the output folder; null when the backup lacks it. */
+  /** Exported file (media copied from the backup, or the contact card as .vcf), relative to the output folder; null
+   * when the backup lacks it. */
   file: string | null;
 }
 
@@ -321,9 +338,11 @@ export interface WhatsAppMessageRecord {
   isFromMe: boolean;
   fromJid: string | null;
   toJid: string | null;
-  /** Who wrote it: the partner in a one-to-one chat, the member (ZWAGROUPMEMBER) in a group; null for the owner's own. */
+  /** Who wrote it: the partner in a one-to-one chat, the member (ZWAGROUPMEMBER) in a group; null for the owner's own.
+   * */
   senderJid: string | null;
-  /** The sender's name: the chat's name in one-to-one chats; in groups the member's address-book name, else the name they chose (push name), else their number. */
+  /** The sender's name: the chat's name in one-to-one chats; in groups the member's address-book name, else the name
+   * they chose (push name), else their number. */
   senderName: string | null;
   starred: boolean;
   /** ZMESSAGETYPE 14: the sender deleted it for everyone; the row stays, its text and media do not. */
@@ -422,7 +441,8 @@ export interface TrackRecord {
   dateAdded: string | null;
   /** Where the phone keeps the file, under /var/mobile/Media (base_location.path + item_extra.location). */
   devicePath: string | null;
-  /** audio/Music/<artist> - <title>.<ext> when the backup holds the file (rare: music is downloaded again, not backed up). */
+  /** audio/Music/<artist> - <title>.<ext> when the backup holds the file (rare: music is downloaded again, not backed
+   * up). */
   file: string | null;
 }
 
@@ -432,9 +452,11 @@ export interface NoteAttachmentRecord {
   identifier: string | null;
   /** public.jpeg, com.adobe.pdf, com.apple.notes.table, public.url, com.apple.notes.inlinetextattachment.hashtag… */
   uti: string | null;
-  /** The media's file name (ZFILENAME), else the attachment's title, a hashtag's text or the URL; null when none is known. */
+  /** The media's file name (ZFILENAME), else the attachment's title, a hashtag's text or the URL; null when none is
+   * known. */
   name: string | null;
-  /** Where the phone keeps the file in the notes app group: `Accounts/<account>/Media/<media>/[<generation>/]<name>`; null for attachments without one (tables, links, hashtags) or whose media row is gone. */
+  /** Where the phone keeps the file in the notes app group: `Accounts/<account>/Media/<media>/[<generation>/]<name>`;
+   * null for attachments without one (tables, links, hashtags) or whose media row is gone. */
   storedPath: string | null;
   /** The copied file, relative to the output folder (notes/<folder>/attachments/…); null when the backup lacks it. */
   file: string | null;
@@ -457,16 +479,19 @@ export interface NoteRecord {
   account: string | null;
   /** The folder's name; for nested folders the names from the top joined by "/". */
   folder: string | null;
-  /** ZTITLE1 (what the note list shows: its first line); for a recovered note without its row, the body's first line. */
+  /** ZTITLE1 (what the note list shows: its first line); for a recovered note without its row, the body's first line.
+   * */
   title: string | null;
   /** ZSNIPPET: the second line as the note list shows it. */
   snippet: string | null;
-  /** The body as plain text: attachments as "[name]", hashtags as their text, tables as tab-separated rows; null for locked notes and unreadable bodies. */
+  /** The body as plain text: attachments as "[name]", hashtags as their text, tables as tab-separated rows; null for
+   * locked notes and unreadable bodies. */
   text: string | null;
   created: string | null;
   modified: string | null;
   pinned: boolean;
-  /** Password-protected (ZISPASSWORDPROTECTED): the body is encrypted with the note's own password and is not exported. */
+  /** Password-protected (ZISPASSWORDPROTECTED): the body is encrypted with the note's own password and is not exported.
+   * */
   locked: boolean;
   attachments: NoteAttachmentRecord[];
   /** The note's page (self-contained HTML, no scripts), relative to the output folder: notes/<folder>/<title>.html. */

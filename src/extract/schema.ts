@@ -37,6 +37,8 @@ export function deletedBySequence(db: Database.Database, table: string, live: nu
 /** The same from Core Data's Z_PRIMARYKEY (Z_MAX is the highest Z_PK ever handed out for the entity). */
 export function deletedByCoreDataMax(db: Database.Database, entity: string, live: number): number | null {
   if (!hasTable(db, 'Z_PRIMARYKEY')) return null;
-  const row = db.prepare('SELECT Z_MAX AS max FROM Z_PRIMARYKEY WHERE Z_NAME = ?').get(entity) as { max: number } | undefined;
+  const row = db.prepare('SELECT Z_MAX AS max FROM Z_PRIMARYKEY WHERE Z_NAME = ?').get(entity) as
+    | { max: number }
+    | undefined;
   return row === undefined ? null : Math.max(0, row.max - live);
 }

@@ -30,7 +30,13 @@ export class SkippedFiles {
     const examples = this.examples.get(reason.code) ?? [];
     if (examples.length < EXAMPLES_PER_CODE) examples.push(`${entry.domain}/${entry.relativePath}`);
     this.examples.set(reason.code, examples);
-    this.onSkip?.({ type: this.type, domain: entry.domain, relativePath: entry.relativePath, code: reason.code, message: reason.message });
+    this.onSkip?.({
+      type: this.type,
+      domain: entry.domain,
+      relativePath: entry.relativePath,
+      code: reason.code,
+      message: reason.message,
+    });
   }
 
   get any(): boolean {

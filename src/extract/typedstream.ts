@@ -11,7 +11,8 @@ const STRING_CLASS = Buffer.from('NSString', 'latin1');
 const BYTES_TAG = Buffer.from([0x84, 0x01, 0x2b]);
 
 export function attributedBodyText(blob: unknown): string | null {
-  if (!Buffer.isBuffer(blob) || blob.length < HEADER.length || !blob.subarray(0, HEADER.length).equals(HEADER)) return null;
+  if (!Buffer.isBuffer(blob) || blob.length < HEADER.length || !blob.subarray(0, HEADER.length).equals(HEADER))
+    return null;
   const cls = blob.indexOf(STRING_CLASS, HEADER.length);
   if (cls < 0) return null;
   const tag = blob.indexOf(BYTES_TAG, cls + STRING_CLASS.length);

@@ -43,7 +43,11 @@ export class WorkDir {
   }
 
   /** Copies domain/relativePath (and its sidecars) out of the backup; undefined when the backup does not hold it. */
-  async copyFile(reader: BackupReader, domain: string, relativePath: string): Promise<{ path: string; bytes: number } | undefined> {
+  async copyFile(
+    reader: BackupReader,
+    domain: string,
+    relativePath: string,
+  ): Promise<{ path: string; bytes: number } | undefined> {
     const entry = reader.get(domain, relativePath);
     if (entry === undefined || entry.kind !== 'file') return undefined;
     const folder = join(this.path, String(++this.counter));
@@ -60,7 +64,10 @@ export class WorkDir {
     for (const suffix of SQLITE_SIDECARS) {
       const entry = reader.get(domain, `${relativePath}${suffix}`);
       if (entry === undefined || entry.kind !== 'file') continue;
-      await pipeline(await reader.openFile(entry), createWriteStream(`${main.path}${suffix}`, { mode: 0o600, flags: 'wx' }));
+      await pipeline(
+        await reader.openFile(entry),
+        createWriteStream(`${main.path}${suffix}`, { mode: 0o600, flags: 'wx' }),
+      );
       bytes += entry.metadata?.size ?? 0;
     }
     let db: Database.Database;
@@ -68,10 +75,14 @@ export class WorkDir {
       db = new Database(main.path, { fileMustExist: true });
       db.prepare('SELECT count(*) FROM sqlite_master').get();
     } catch (error) {
-      throw new ExtractError('EXTRACT_DATABASE_UNREADABLE', `${domain}/${relativePath} is not a readable SQLite database: ${(error as Error).message}`, {
-        cause: error,
-        details: { domain, relativePath },
-      });
+      throw new ExtractError(
+        'EXTRACT_DATABASE_UNREADABLE',
+        `${domain}/${relativePath} is not a readable SQLite database: ${(error as Error).message}`,
+        {
+          cause: error,
+          details: { domain, relativePath },
+        },
+      );
     }
     this.opened.push(db);
     return { db, path: main.path, bytes };

@@ -21,7 +21,8 @@ export class WriteQueue {
     this.pending.add(running);
   }
 
-  /** Waits for every started copy; rethrows the first failure. Call it in a `finally` too, so no copy outlives its extractor. */
+  /** Waits for every started copy; rethrows the first failure. Call it in a `finally` too, so no copy outlives its
+   * extractor. */
   async drain(): Promise<void> {
     await Promise.all(this.pending);
     this.throwIfFailed();

@@ -5,7 +5,13 @@ import { plistNumber, type PlistDict, type PlistValue } from '../plist/index.js'
 import { LOCKDOWN_PORT, type AttachedDevice, type UsbmuxClient } from '../usbmux/index.js';
 import { PlistConnection, upgradeToTlsClient, type TlsCredentials } from '../wire/index.js';
 import { LockdownError } from './errors.js';
-import { PAIRING_PROTOCOL_VERSION, buildLockdownRequest, checkLockdownReply, publicPairRecord, type PairRecord } from './protocol.js';
+import {
+  PAIRING_PROTOCOL_VERSION,
+  buildLockdownRequest,
+  checkLockdownReply,
+  publicPairRecord,
+  type PairRecord,
+} from './protocol.js';
 
 export interface ServiceConnection {
   name: string;
@@ -46,7 +52,11 @@ export class LockdownClient {
     this.connection = new PlistConnection(socket, { format: 'xml', timeoutMs: this.timeoutMs });
   }
 
-  static async connect(usbmux: UsbmuxClient, device: AttachedDevice, options: LockdownClientOptions = {}): Promise<LockdownClient> {
+  static async connect(
+    usbmux: UsbmuxClient,
+    device: AttachedDevice,
+    options: LockdownClientOptions = {},
+  ): Promise<LockdownClient> {
     const socket = await usbmux.connect(device.deviceId, LOCKDOWN_PORT);
     return new LockdownClient(usbmux, device, socket, options);
   }
@@ -58,7 +68,10 @@ export class LockdownClient {
   async request(request: string, extra: PlistDict = {}): Promise<PlistDict> {
     this.logger.trace({ request, key: extra.Key, domain: extra.Domain }, 'lockdown request');
     await this.connection.send(buildLockdownRequest(this.label, request, extra));
-    const reply = await this.connection.receive({ timeoutMs: this.timeoutMs, waitingFor: `lockdownd reply to ${request}` });
+    const reply = await this.connection.receive({
+      timeoutMs: this.timeoutMs,
+      waitingFor: `lockdownd reply to ${request}`,
+    });
     return checkLockdownReply(request, reply);
   }
 
@@ -71,7 +84,8 @@ export class LockdownClient {
   /** A value (any domain/key; no key = the whole domain, neither = every root value). */
   async getValue(options: { domain?: string; key?: string } = {}): Promise<PlistValue> {
     const reply = await this.request('GetValue', definedOnly({ Domain: options.domain, Key: options.key }));
-    if (!('Value' in reply)) throw new LockdownError('MissingValue', `the phone has no value for ${describeKey(options)}`);
+    if (!('Value' in reply))
+      throw new LockdownError('MissingValue', `the phone has no value for ${describeKey(options)}`);
     return reply.Value!;
   }
 
@@ -104,7 +118,10 @@ export class LockdownClient {
   }
 
   async validatePair(record: PairRecord): Promise<void> {
-    await this.request('ValidatePair', { PairRecord: publicPairRecord(record), ProtocolVersion: PAIRING_PROTOCOL_VERSION });
+    await this.request('ValidatePair', {
+      PairRecord: publicPairRecord(record),
+      ProtocolVersion: PAIRING_PROTOCOL_VERSION,
+    });
   }
 
   async unpair(record: PairRecord): Promise<void> {
@@ -119,7 +136,8 @@ export class LockdownClient {
   async startSession(record: PairRecord): Promise<void> {
     if (this.sessionId) throw new LockdownError('SessionActive', 'a session is already open on this connection');
     const reply = await this.request('StartSession', { HostID: record.HostID, SystemBUID: record.SystemBUID });
-    if (typeof reply.SessionID !== 'string') throw new LockdownError('LOCKDOWN_BAD_REPLY', 'StartSession returned no SessionID');
+    if (typeof reply.SessionID !== 'string')
+      throw new LockdownError('LOCKDOWN_BAD_REPLY', 'StartSession returned no SessionID');
     this.sessionId = reply.SessionID;
     this.record = record;
     if (reply.EnableSessionSSL === true) {
@@ -143,7 +161,8 @@ export class LockdownClient {
    * locked phone can still be backed up.
    */
   async startService(name: string, options: { escrowBag?: Buffer } = {}): Promise<ServiceConnection> {
-    if (!this.sessionId || !this.record) throw new LockdownError('LOCKDOWN_NO_SESSION', `starting ${name} needs a lockdown session`);
+    if (!this.sessionId || !this.record)
+      throw new LockdownError('LOCKDOWN_NO_SESSION', `starting ${name} needs a lockdown session`);
     const reply = await this.request('StartService', definedOnly({ Service: name, EscrowBag: options.escrowBag }));
     const port = plistNumber(reply.Port);
     if (!port) throw new LockdownError('LOCKDOWN_BAD_REPLY', `StartService ${name} returned no port`);
@@ -178,4 +197,3 @@ function definedOnly(dict: Record<string, PlistValue | undefined>): PlistDict {
 function describeKey(options: { domain?: string; key?: string }): string {
   return [options.domain, options.key].filter(Boolean).join(' / ') || 'the root domain';
 }
-

@@ -33,7 +33,8 @@ export async function pairDevice(lockdown: LockdownClient, options: PairOptions 
   const usbmux = lockdown.usbmux;
   const device = lockdown.device;
   const devicePublicKey = await lockdown.getValue({ key: 'DevicePublicKey' });
-  if (!Buffer.isBuffer(devicePublicKey)) throw new LockdownError('LOCKDOWN_BAD_REPLY', 'the phone gave no DevicePublicKey');
+  if (!Buffer.isBuffer(devicePublicKey))
+    throw new LockdownError('LOCKDOWN_BAD_REPLY', 'the phone gave no DevicePublicKey');
   const systemBuid = await usbmux.readBuid();
   const certificates = await createPairingCertificates(devicePublicKey, { signatureHash: options.signatureHash });
   // Read before Pair: iOS 7 drops the connection right after pairing.
@@ -83,7 +84,12 @@ export async function pairDevice(lockdown: LockdownClient, options: PairOptions 
  * The pair record for a phone: usbmuxd's first (it may be Finder's, iTunes' or idevicepair's), else ours — which
  * is then handed back to usbmuxd so every other client can use it too.
  */
-export async function findPairRecord(usbmux: UsbmuxClient, udid: string, deviceId: number, store?: PairRecordStore): Promise<PairRecord | undefined> {
+export async function findPairRecord(
+  usbmux: UsbmuxClient,
+  udid: string,
+  deviceId: number,
+  store?: PairRecordStore,
+): Promise<PairRecord | undefined> {
   const fromUsbmux = await usbmux.readPairRecord(udid);
   if (fromUsbmux) {
     const record = pairRecordFromPlist(parsePlist(fromUsbmux));

@@ -38,14 +38,22 @@ export function buildLockdownRequest(label: string, request: string, extra: Plis
  * fails when it carries `Error` or `Result: "Failure"`.
  */
 export function checkLockdownReply(request: string, reply: PlistValue): PlistDict {
-  if (!isPlistDict(reply)) throw new LockdownError('LOCKDOWN_BAD_REPLY', `lockdownd answered ${request} with a non-dict`);
+  if (!isPlistDict(reply))
+    throw new LockdownError('LOCKDOWN_BAD_REPLY', `lockdownd answered ${request} with a non-dict`);
   if (typeof reply.Error === 'string') {
-    throw new LockdownError(lockdownErrorCode(reply.Error), `${request} failed: ${describeLockdownError(reply.Error)}`, {
-      details: { request, error: reply.Error },
-    });
+    throw new LockdownError(
+      lockdownErrorCode(reply.Error),
+      `${request} failed: ${describeLockdownError(reply.Error)}`,
+      {
+        details: { request, error: reply.Error },
+      },
+    );
   }
   if (request !== 'QueryType' && reply.Request !== request) {
-    throw new LockdownError('LOCKDOWN_BAD_REPLY', `lockdownd answered ${request} with a reply to ${String(reply.Request)}`);
+    throw new LockdownError(
+      'LOCKDOWN_BAD_REPLY',
+      `lockdownd answered ${request} with a reply to ${String(reply.Request)}`,
+    );
   }
   if (reply.Result === 'Failure') throw new LockdownError('LOCKDOWN_FAILURE', `${request} failed`);
   return reply;
@@ -67,7 +75,13 @@ export interface PairRecord {
   [other: string]: PlistValue | undefined;
 }
 
-const REQUIRED_DATA_KEYS = ['DeviceCertificate', 'HostCertificate', 'HostPrivateKey', 'RootCertificate', 'RootPrivateKey'];
+const REQUIRED_DATA_KEYS = [
+  'DeviceCertificate',
+  'HostCertificate',
+  'HostPrivateKey',
+  'RootCertificate',
+  'RootPrivateKey',
+];
 
 /** Checks a decoded record has what a TLS session needs; a record without HostID is unusable (INVALID_CONF). */
 export function pairRecordFromPlist(value: PlistValue): PairRecord {
@@ -76,7 +90,8 @@ export function pairRecordFromPlist(value: PlistValue): PairRecord {
     throw new LockdownError('LOCKDOWN_BAD_PAIR_RECORD', 'the pair record has no HostID');
   }
   for (const key of REQUIRED_DATA_KEYS) {
-    if (!Buffer.isBuffer(value[key])) throw new LockdownError('LOCKDOWN_BAD_PAIR_RECORD', `the pair record has no ${key}`);
+    if (!Buffer.isBuffer(value[key]))
+      throw new LockdownError('LOCKDOWN_BAD_PAIR_RECORD', `the pair record has no ${key}`);
   }
   if (typeof value.SystemBUID !== 'string') {
     throw new LockdownError('LOCKDOWN_BAD_PAIR_RECORD', 'the pair record has no SystemBUID');

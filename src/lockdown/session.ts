@@ -30,11 +30,19 @@ export interface LockdownSession {
  * QueryType, ProductVersion, pair record (pairing first when there is none), StartSession and the TLS upgrade. A
  * phone that forgot us (InvalidHostID: reset, or unpaired on the phone) is paired again when allowed.
  */
-export async function openLockdownSession(usbmux: UsbmuxClient, device: AttachedDevice, options: SessionOptions = {}): Promise<LockdownSession> {
+export async function openLockdownSession(
+  usbmux: UsbmuxClient,
+  device: AttachedDevice,
+  options: SessionOptions = {},
+): Promise<LockdownSession> {
   const logger = options.logger ?? silentLogger;
   const store = options.store ?? new PairRecordStore();
   const pairIfNeeded = options.pairIfNeeded ?? true;
-  let lockdown = await LockdownClient.connect(usbmux, device, { label: options.label, timeoutMs: options.timeoutMs, logger });
+  let lockdown = await LockdownClient.connect(usbmux, device, {
+    label: options.label,
+    timeoutMs: options.timeoutMs,
+    logger,
+  });
   try {
     await lockdown.queryType();
     const productVersion = String((await lockdown.tryGetValue({ key: 'ProductVersion' })) ?? '');
@@ -51,7 +59,11 @@ export async function openLockdownSession(usbmux: UsbmuxClient, device: Attached
       record = await pairDevice(lockdown, { ...options, store, logger });
       // A failed StartSession leaves the connection usable on real phones, but a fresh one is the safe path.
       await lockdown.close();
-      lockdown = await LockdownClient.connect(usbmux, device, { label: options.label, timeoutMs: options.timeoutMs, logger });
+      lockdown = await LockdownClient.connect(usbmux, device, {
+        label: options.label,
+        timeoutMs: options.timeoutMs,
+        logger,
+      });
       await lockdown.startSession(record);
     }
     const session = lockdown;
@@ -71,5 +83,8 @@ export async function openLockdownSession(usbmux: UsbmuxClient, device: Attached
 }
 
 function notPaired(device: AttachedDevice): LockdownError {
-  return new LockdownError('LOCKDOWN_NOT_PAIRED', `this computer is not paired with ${device.udid}: run iosrescue pair -u ${device.udid}`);
+  return new LockdownError(
+    'LOCKDOWN_NOT_PAIRED',
+    `this computer is not paired with ${device.udid}: run iosrescue pair -u ${device.udid}`,
+  );
 }

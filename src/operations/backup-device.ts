@@ -3,7 +3,12 @@ import { pipeline } from 'node:stream/promises';
 import { BackupWriter } from '../backup/index.js';
 import { openLockdownSession, type LockdownSession } from '../lockdown/index.js';
 import { plistNumber } from '../plist/index.js';
-import { DEFAULT_MAX_FILE_BYTES, Mobilebackup2Client, type BackupHost, type TransferProgress } from '../services/mobilebackup2/index.js';
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  Mobilebackup2Client,
+  type BackupHost,
+  type TransferProgress,
+} from '../services/mobilebackup2/index.js';
 import { BackupOperationError } from './backup-errors.js';
 import { buildBackupInfoPlist } from './backup-info-plist.js';
 import { PHASE_MESSAGES, type BackupPhase, type BackupProgress } from './backup-progress.js';
@@ -83,7 +88,8 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
         access.onWaiting?.(message);
       },
     });
-    const encrypted = (await session.lockdown.tryGetValue({ domain: 'com.apple.mobile.backup', key: 'WillEncrypt' })) === true;
+    const encrypted =
+      (await session.lockdown.tryGetValue({ domain: 'com.apple.mobile.backup', key: 'WillEncrypt' })) === true;
     logger.info({ udid, encrypted }, encrypted ? 'the phone encrypts its backups' : 'the backup will not be encrypted');
     const maxFileBytes = options.maxFileBytes ?? (await phoneCapacity(session)) ?? DEFAULT_MAX_FILE_BYTES;
 
@@ -92,7 +98,8 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
     sync = await BackupSync.start(
       session,
       {
-        onCancel: () => cancel.abort(new BackupOperationError('BACKUP_CANCELLED_ON_PHONE', 'the backup was cancelled on the phone')),
+        onCancel: () =>
+          cancel.abort(new BackupOperationError('BACKUP_CANCELLED_ON_PHONE', 'the backup was cancelled on the phone')),
         onPasscodePrompt: (shown) => {
           if (transferring) return;
           if (shown) emit('passcode', PHASE_MESSAGES.passcode);
@@ -101,7 +108,8 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
       },
       logger,
     );
-    if (!session.record.EscrowBag) logger.warn({ udid }, 'the pair record has no EscrowBag: a locked phone will refuse the backup');
+    if (!session.record.EscrowBag)
+      logger.warn({ udid }, 'the pair record has no EscrowBag: a locked phone will refuse the backup');
     mb2 = await Mobilebackup2Client.open(session, { logger });
 
     syncStarted = true;
@@ -110,7 +118,8 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
     await pipeline(Readable.from([info]), await writer.openForWrite(`${udid}/Info.plist`));
 
     const full = options.full === true || !writer.previous.usableForIncremental;
-    if (!options.full && writer.previous.exists && full) logger.info({ udid }, 'the previous backup is incomplete: asking for a full backup');
+    if (!options.full && writer.previous.exists && full)
+      logger.info({ udid }, 'the previous backup is incomplete: asking for a full backup');
     const host: BackupHost = writer;
     let bytes = 0;
     let files = 0;
@@ -127,7 +136,12 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
         batchBytes = p.batchBytes;
         bytes = p.bytesReceived;
         files = p.filesReceived;
-        const update = { bytesDone: p.bytesReceived, bytesTotal: p.bytesTotal, files: p.filesReceived, percent: p.percent };
+        const update = {
+          bytesDone: p.bytesReceived,
+          bytesTotal: p.bytesTotal,
+          files: p.filesReceived,
+          percent: p.percent,
+        };
         if (p.phase === 'transferring') {
           transferring = true;
           emit('transferring', PHASE_MESSAGES.transferring, update);
@@ -146,7 +160,8 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
     return { udid, path: writer.backupPath, encrypted, full, files, bytes, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
     let reason = cancel.signal.aborted && cancel.signal.reason instanceof Error ? cancel.signal.reason : error;
-    // A full disk outranks how the phone reacted to it (its own error code, a dropped connection); an interrupt does not.
+    // A full disk outranks how the phone reacted to it (its own error code, a dropped connection); an interrupt does
+    // not.
     if (!access.signal?.aborted) reason = (await writer.noSpaceFailure(reason, batchBytes)) ?? reason;
     await writer.abort((reason as Error).message ?? String(reason));
     throw reason;
@@ -164,7 +179,9 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
  * file it sends can be larger. Undefined when the phone does not say.
  */
 async function phoneCapacity(session: LockdownSession): Promise<number | undefined> {
-  const value = await session.lockdown.tryGetValue({ domain: 'com.apple.disk_usage', key: 'TotalDiskCapacity' }).catch(() => undefined);
+  const value = await session.lockdown
+    .tryGetValue({ domain: 'com.apple.disk_usage', key: 'TotalDiskCapacity' })
+    .catch(() => undefined);
   const bytes = plistNumber(value);
   return bytes !== undefined && Number.isFinite(bytes) && bytes > 0 ? bytes : undefined;
 }

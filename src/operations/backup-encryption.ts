@@ -22,7 +22,12 @@ const PASSCODE_WAIT = 'enter the passcode on the phone to confirm the backup enc
 
 async function session(access: DeviceAccess, udid?: string): Promise<LockdownSession> {
   const device = await selectDevice(access.usbmux, udid);
-  return openLockdownSession(access.usbmux, device, { store: access.store, logger: access.logger, onWaiting: access.onWaiting, signal: access.signal });
+  return openLockdownSession(access.usbmux, device, {
+    store: access.store,
+    logger: access.logger,
+    onWaiting: access.onWaiting,
+    signal: access.signal,
+  });
 }
 
 async function willEncrypt(s: LockdownSession): Promise<boolean> {
@@ -33,7 +38,10 @@ async function willEncrypt(s: LockdownSession): Promise<boolean> {
  * Whether the phone encrypts its backups: lockdown `com.apple.mobile.backup` `WillEncrypt`
  * (native-notes/protocols/backup-encryption.md "Turning encryption on and off").
  */
-export async function backupEncryptionStatus(access: DeviceAccess, udid?: string): Promise<{ udid: string; encrypted: boolean }> {
+export async function backupEncryptionStatus(
+  access: DeviceAccess,
+  udid?: string,
+): Promise<{ udid: string; encrypted: boolean }> {
   const s = await session(access, udid);
   try {
     return { udid: s.device.udid, encrypted: await willEncrypt(s) };
@@ -64,13 +72,25 @@ const NO_FILES: BackupHost = {
  * password only, off = old only, change = both. Refuses what does not fit the current state, as idevicebackup2
  * does, and checks WillEncrypt afterwards. Passwords go to the phone only; they are never logged.
  */
-export async function changeBackupEncryption(access: DeviceAccess, change: EncryptionChange, options: EncryptionOptions = {}): Promise<{ udid: string; encrypted: boolean }> {
+export async function changeBackupEncryption(
+  access: DeviceAccess,
+  change: EncryptionChange,
+  options: EncryptionOptions = {},
+): Promise<{ udid: string; encrypted: boolean }> {
   const s = await session(access, options.udid);
   try {
     const udid = s.device.udid;
     const before = await willEncrypt(s);
-    if (change.action === 'on' && before) throw new BackupOperationError('ENCRYPTION_ALREADY_ON', 'backup encryption is already on (use "change" to set a new password)');
-    if (change.action !== 'on' && !before) throw new BackupOperationError('ENCRYPTION_NOT_ON', 'backup encryption is off: there is no backup password to remove or change');
+    if (change.action === 'on' && before)
+      throw new BackupOperationError(
+        'ENCRYPTION_ALREADY_ON',
+        'backup encryption is already on (use "change" to set a new password)',
+      );
+    if (change.action !== 'on' && !before)
+      throw new BackupOperationError(
+        'ENCRYPTION_NOT_ON',
+        'backup encryption is off: there is no backup password to remove or change',
+      );
     const mb2 = await Mobilebackup2Client.open(s, { logger: access.logger });
     try {
       options.onWaiting?.(PASSCODE_WAIT);
@@ -89,7 +109,10 @@ export async function changeBackupEncryption(access: DeviceAccess, change: Encry
     const after = await willEncrypt(s);
     const expected = change.action !== 'off';
     if (after !== expected) {
-      throw new BackupOperationError('ENCRYPTION_NOT_CHANGED', `the phone accepted the request but still reports encryption ${after ? 'on' : 'off'}`);
+      throw new BackupOperationError(
+        'ENCRYPTION_NOT_CHANGED',
+        `the phone accepted the request but still reports encryption ${after ? 'on' : 'off'}`,
+      );
     }
     return { udid, encrypted: after };
   } finally {

@@ -14,7 +14,8 @@ export interface BackupFileSummary {
   problem?: { code: string; message: string };
 }
 
-const iso = (seconds: number | undefined): string | undefined => (seconds === undefined ? undefined : new Date(seconds * 1000).toISOString());
+const iso = (seconds: number | undefined): string | undefined =>
+  seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
 
 export function summarizeEntry(entry: BackupFileEntry): BackupFileSummary {
   const m = entry.metadata;

@@ -31,7 +31,10 @@ export async function buildBackupInfoPlist(session: LockdownSession, udid: strin
   try {
     const proxy = await InstallationProxyClient.open(session);
     try {
-      for await (const app of proxy.browse({ applicationType: 'User', returnAttributes: ['CFBundleIdentifier', 'ApplicationSINF', 'iTunesMetadata'] })) {
+      for await (const app of proxy.browse({
+        applicationType: 'User',
+        returnAttributes: ['CFBundleIdentifier', 'ApplicationSINF', 'iTunesMetadata'],
+      })) {
         const id = app.CFBundleIdentifier;
         if (typeof id !== 'string') continue;
         installed.push(id);
@@ -44,7 +47,10 @@ export async function buildBackupInfoPlist(session: LockdownSession, udid: strin
       proxy.close();
     }
   } catch (error) {
-    logger.warn({ reason: (error as Error).message }, 'could not list the installed apps; Info.plist will not list them');
+    logger.warn(
+      { reason: (error as Error).message },
+      'could not list the installed apps; Info.plist will not list them',
+    );
   }
 
   const deviceName = text(root.DeviceName);

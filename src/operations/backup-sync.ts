@@ -3,7 +3,6 @@ import type { LockdownSession } from '../lockdown/index.js';
 import { AfcClient, acquireSyncLock } from '../services/afc/index.js';
 import { NotificationProxyClient, SyncNotification } from '../services/notification-proxy/index.js';
 
-
 export interface SyncWatch {
   onCancel(): void;
   onPasscodePrompt(shown: boolean): void;
@@ -12,7 +11,8 @@ export interface SyncWatch {
 /**
  * What Finder and idevicebackup2 do around a backup (native-notes/protocols/mobilebackup2.md
  * "Before the backup service" steps 3, 4, 8, 12): observe the sync notifications (a cancel request from the phone
- * ends the backup), take the AFC sync lock so the phone's own sync jobs stay out of the way, and announce the sync start and end. AFC is optional (idevicebackup2 tolerates its
+ * ends the backup), take the AFC sync lock so the phone's own sync jobs stay out of the way, and announce the sync
+ * start and end. AFC is optional (idevicebackup2 tolerates its
  * absence); notification_proxy is not.
  */
 export class BackupSync {
@@ -82,7 +82,10 @@ export class BackupSync {
   async finish(options: { posted: boolean }): Promise<void> {
     await this.lock?.release().catch(() => undefined);
     this.lock = undefined;
-    if (options.posted) await this.post(SyncNotification.DID_FINISH).catch((error: Error) => this.logger.debug({ reason: error.message }, 'syncDidFinish not delivered'));
+    if (options.posted)
+      await this.post(SyncNotification.DID_FINISH).catch((error: Error) =>
+        this.logger.debug({ reason: error.message }, 'syncDidFinish not delivered'),
+      );
   }
 
   /** Closing the observing connection ends the watch; the phone treats a closed connection as a Shutdown. */

@@ -1,6 +1,13 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import { carveDatabase, isUnknown, type CarvedRecord, type CarvedValue, type CarveSource, type CarveSummary } from '../carve/index.js';
+import {
+  carveDatabase,
+  isUnknown,
+  type CarvedRecord,
+  type CarvedValue,
+  type CarveSource,
+  type CarveSummary,
+} from '../carve/index.js';
 
 export interface CarveDatabaseOptions {
   table?: string;
@@ -22,7 +29,8 @@ export interface CarvedRecordJson {
   values: unknown[];
 }
 
-/** TEXT as string, INTEGER as number (string beyond 2^53), REAL as number, BLOB as {base64}, NULL as null, lost as {unknown: true}. */
+/** TEXT as string, INTEGER as number (string beyond 2^53), REAL as number, BLOB as {base64}, NULL as null, lost as
+ * {unknown: true}. */
 export function carvedValueToJson(value: CarvedValue): unknown {
   if (value === null || typeof value === 'string') return value;
   if (typeof value === 'bigint') return value.toString();
@@ -44,15 +52,27 @@ export function carvedRecordToJson(record: CarvedRecord): CarvedRecordJson {
 }
 
 /** Recovered records of one database (its -wal and -journal read too), as the carver yields them. */
-export async function* carveDatabaseRecords(path: string, options: CarveDatabaseOptions = {}, onSummary?: (summary: CarveSummary) => void): AsyncGenerator<CarvedRecord> {
-  for await (const record of carveDatabase(path, { table: options.table, walPath: options.walPath, journalPath: options.journalPath }, onSummary)) {
+export async function* carveDatabaseRecords(
+  path: string,
+  options: CarveDatabaseOptions = {},
+  onSummary?: (summary: CarveSummary) => void,
+): AsyncGenerator<CarvedRecord> {
+  for await (const record of carveDatabase(
+    path,
+    { table: options.table, walPath: options.walPath, journalPath: options.journalPath },
+    onSummary,
+  )) {
     options.signal?.throwIfAborted();
     yield record;
   }
 }
 
 /** Writes one JSON object per line per recovered record, waiting for the stream to drain. Returns the count. */
-export async function writeCarvedJsonLines(path: string, options: CarveDatabaseOptions, out: Writable): Promise<number> {
+export async function writeCarvedJsonLines(
+  path: string,
+  options: CarveDatabaseOptions,
+  out: Writable,
+): Promise<number> {
   let count = 0;
   for await (const record of carveDatabaseRecords(path, options)) {
     if (!out.write(`${JSON.stringify(carvedRecordToJson(record))}\n`)) await once(out, 'drain');

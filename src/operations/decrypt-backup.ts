@@ -60,22 +60,36 @@ export const PROBLEM_EXAMPLES = 100;
 
 function problemOf(entry: BackupFileEntry, error: unknown): DecryptProblem {
   const code = error instanceof IosRescueError ? error.code : 'UNEXPECTED';
-  return { fileId: entry.fileId, domain: entry.domain, relativePath: entry.relativePath, code, message: (error as Error).message };
+  return {
+    fileId: entry.fileId,
+    domain: entry.domain,
+    relativePath: entry.relativePath,
+    code,
+    message: (error as Error).message,
+  };
 }
 
 async function prepareOutput(out: string, permissions: OutputPermissions): Promise<void> {
   // An existing (empty) folder keeps its mode: it is the user's.
   await makeOutputFolder(out, permissions);
   if ((await readdir(out)).length > 0) {
-    throw new BackupError('BACKUP_OUTPUT_EXISTS', `${out} is not empty; decrypt writes into an empty or new folder`, { details: { path: out } });
+    throw new BackupError('BACKUP_OUTPUT_EXISTS', `${out} is not empty; decrypt writes into an empty or new folder`, {
+      details: { path: out },
+    });
   }
 }
 
 /** Where an entry goes in the output: by file ID (validated hex) or by domain and path (safeJoin). */
-async function targetPath(out: string, entry: BackupFileEntry, layout: 'backup' | 'tree', flat = false): Promise<string> {
+async function targetPath(
+  out: string,
+  entry: BackupFileEntry,
+  layout: 'backup' | 'tree',
+  flat = false,
+): Promise<string> {
   // Manifest.mbdb backups keep their data files flat, and tools reading them look there.
   if (layout === 'backup') return safeJoin(out, dataFileRelativePath(entry.fileId, flat ? 'flat' : 'hashed'));
-  const domainProblem = unsafePathReason(entry.domain) ?? (/[\\/]/.test(entry.domain) ? 'a domain is one path segment' : null);
+  const domainProblem =
+    unsafePathReason(entry.domain) ?? (/[\\/]/.test(entry.domain) ? 'a domain is one path segment' : null);
   if (domainProblem !== null) throw new PathEscapeError(entry.domain, `unusable as a folder name: ${domainProblem}`);
   // The path is checked on its own too: "/etc/x" is absolute even though "HomeDomain//etc/x" would not be.
   const pathProblem = unsafePathReason(entry.relativePath);
@@ -85,7 +99,8 @@ async function targetPath(out: string, entry: BackupFileEntry, layout: 'backup' 
 
 /**
  * Writes a decrypted copy of a backup. Per-file failures (missing data, truncated or undecryptable files, paths
- * that would leave the output folder, damaged metadata) are counted (and the first few kept) in `problems` and the rest is still
+ * that would leave the output folder, damaged metadata) are counted (and the first few kept) in `problems` and the rest
+ * is still
  * written; a truncated file keeps the bytes that could be read. Failures of the whole run (wrong password, no
  * space, a manifest that cannot be read at all) throw.
  */
@@ -94,7 +109,15 @@ export async function decryptBackup(options: DecryptBackupOptions): Promise<Decr
   const permissions = outputPermissions(options.outputMode);
   await prepareOutput(options.out, permissions);
   const reader = await BackupReader.open(options.backup, options);
-  const result: DecryptBackupResult = { out: options.out, files: 0, bytes: 0, problems: [], problemCount: 0, problemCounts: {}, wasEncrypted: reader.isEncrypted };
+  const result: DecryptBackupResult = {
+    out: options.out,
+    files: 0,
+    bytes: 0,
+    problems: [],
+    problemCount: 0,
+    problemCounts: {},
+    wasEncrypted: reader.isEncrypted,
+  };
   const report = (problem: DecryptProblem): void => {
     result.problemCount++;
     result.problemCounts[problem.code] = (result.problemCounts[problem.code] ?? 0) + 1;
@@ -111,15 +134,20 @@ export async function decryptBackup(options: DecryptBackupOptions): Promise<Decr
         }
         if (entry.kind !== 'file') {
           if (layout === 'tree' && entry.kind === 'directory' && entry.relativePath !== '') {
-            await targetPath(options.out, entry, layout).then((dir) => makeOutputFolder(dir, permissions)).catch((error: unknown) => {
-              report(problemOf(entry, error));
-            });
+            await targetPath(options.out, entry, layout)
+              .then((dir) => makeOutputFolder(dir, permissions))
+              .catch((error: unknown) => {
+                report(problemOf(entry, error));
+              });
           }
           continue;
         }
         try {
           const path = await targetPath(options.out, entry, layout, reader.manifestKind === 'mbdb');
-          result.bytes += await writeStreamToNewFile(await reader.openFile(entry), path, { signal: options.signal, permissions });
+          result.bytes += await writeStreamToNewFile(await reader.openFile(entry), path, {
+            signal: options.signal,
+            permissions,
+          });
           result.files++;
         } catch (error) {
           if (error instanceof BackupError && error.code === 'BACKUP_NO_SPACE') throw error;
@@ -144,8 +172,16 @@ export async function decryptBackup(options: DecryptBackupOptions): Promise<Decr
  * The manifest and plists of the plain copy: Manifest.plist says IsEncrypted false and drops the ManifestKey.
  * They are streamed into new files rather than copied by the kernel, which would give them the source's mode.
  */
-async function writePlainBackupFiles(reader: BackupReader, out: string, permissions: OutputPermissions, report: (problem: DecryptProblem) => void): Promise<void> {
-  const copy = async (name: 'Manifest.db' | 'Manifest.mbdb' | 'Info.plist' | 'Status.plist', optional = false): Promise<void> => {
+async function writePlainBackupFiles(
+  reader: BackupReader,
+  out: string,
+  permissions: OutputPermissions,
+  report: (problem: DecryptProblem) => void,
+): Promise<void> {
+  const copy = async (
+    name: 'Manifest.db' | 'Manifest.mbdb' | 'Info.plist' | 'Status.plist',
+    optional = false,
+  ): Promise<void> => {
     // Through the backup's safe open: Info.plist may be a link to a secret or a FIFO as well as any data file.
     const stream = await reader.openFolderFile(name).catch((error: unknown) => {
       // Info.plist and Status.plist are descriptions: a link or FIFO in their place is reported, the copy still made.

@@ -19,14 +19,24 @@ import { pairWithDevice, validatePairing, type PairingResult } from './pair-devi
 import { scanBackup } from './scan-backup.js';
 
 /** The values the demo shows: what a person recognises on their phone's About screen. */
-const SHOWN_KEYS = ['DeviceName', 'ProductType', 'ProductVersion', 'BuildVersion', 'SerialNumber', 'UniqueDeviceID', 'WiFiAddress', 'PhoneNumber'];
+const SHOWN_KEYS = [
+  'DeviceName',
+  'ProductType',
+  'ProductVersion',
+  'BuildVersion',
+  'SerialNumber',
+  'UniqueDeviceID',
+  'WiFiAddress',
+  'PhoneNumber',
+];
 
 export interface DemoOptions {
   /** How long the virtual owner takes to tap Trust. */
   trustDelaySeconds: number;
   /** Keep the virtual iPhone's folder (its state, our pair record and the backup) instead of deleting it. */
   keep?: boolean;
-  /** Where the extracted data and report.html go (default: a new iosrescue-demo-* folder in the temp folder, kept); must be empty or new. */
+  /** Where the extracted data and report.html go (default: a new iosrescue-demo-* folder in the temp folder, kept);
+   * must be empty or new. */
   out?: string;
   logger: Logger;
   signal?: AbortSignal;
@@ -78,16 +88,28 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       onWaiting: (message) => say(`   … ${message} (the virtual owner taps it in ${options.trustDelaySeconds} s)`),
     };
     const [device] = await listDevices(access);
-    say(`2. Found ${device!.name} (${device!.productType}, iOS ${device!.productVersion}), UDID ${device!.udid}, over ${device!.connectionType}`);
+    say(
+      `2. Found ${device!.name} (${device!.productType}, iOS ${device!.productVersion}), UDID ${device!.udid}, over ${device!.connectionType}`,
+    );
     say('3. Pairing: the phone shows "Trust This Computer?"');
     const pairing = await pairWithDevice(access, device!.udid, { timeoutMs: 60_000 });
     say(`   Paired (HostID ${pairing.hostId}); pair record stored owner-only`);
     await validatePairing(access, device!.udid);
-    say('4. Opened a TLS lockdown session with the pair record; the phone\'s values:');
+    say("4. Opened a TLS lockdown session with the pair record; the phone's values:");
     const { value } = await readDeviceInfo(access, { udid: device!.udid, pairIfNeeded: false });
     const shown = pick(value, SHOWN_KEYS);
-    const battery = await readDeviceInfo(access, { udid: device!.udid, domain: 'com.apple.mobile.battery', key: 'BatteryCurrentCapacity', pairIfNeeded: false });
-    const encrypted = await readDeviceInfo(access, { udid: device!.udid, domain: 'com.apple.mobile.backup', key: 'WillEncrypt', pairIfNeeded: false });
+    const battery = await readDeviceInfo(access, {
+      udid: device!.udid,
+      domain: 'com.apple.mobile.battery',
+      key: 'BatteryCurrentCapacity',
+      pairIfNeeded: false,
+    });
+    const encrypted = await readDeviceInfo(access, {
+      udid: device!.udid,
+      domain: 'com.apple.mobile.backup',
+      key: 'WillEncrypt',
+      pairIfNeeded: false,
+    });
     for (const [key, item] of Object.entries(shown)) say(`   ${key.padEnd(16)} ${String(item)}`);
     say(`   ${'Battery'.padEnd(16)} ${String(battery.value)} %`);
     say(`   ${'Backups'.padEnd(16)} ${encrypted.value === true ? 'encrypted' : 'not encrypted'}`);
@@ -99,26 +121,45 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       lastPhase = progress.phase;
     };
     const backupRoot = join(dir, 'backups');
-    const backup = await backupDevice({ ...access, logger: logger.child({}, { level: 'warn' }) }, { udid: device!.udid, out: backupRoot, onProgress });
-    say(`   Backup complete: ${backup.files} files, ${formatBytes(backup.bytes)} in ${formatDuration(backup.seconds)}, in ${backup.path}`);
+    const backup = await backupDevice(
+      { ...access, logger: logger.child({}, { level: 'warn' }) },
+      { udid: device!.udid, out: backupRoot, onProgress },
+    );
+    say(
+      `   Backup complete: ${backup.files} files, ${formatBytes(backup.bytes)} in ${formatDuration(backup.seconds)}, in ${backup.path}`,
+    );
     say('6. What the backup holds (iosrescue scan):');
     const scan = await scanBackup({ backup: backup.path });
     for (const type of scan.types.filter((t) => t.present)) {
-      const deleted = [type.recentlyDeleted ? `${type.recentlyDeleted} recently deleted` : '', type.purged ? `~${type.purged} deleted for good` : ''].filter(Boolean).join(', ');
+      const deleted = [
+        type.recentlyDeleted ? `${type.recentlyDeleted} recently deleted` : '',
+        type.purged ? `~${type.purged} deleted for good` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       say(`   ${type.type.padEnd(16)} ${String(type.count).padStart(5)}${deleted ? `  (${deleted})` : ''}`);
     }
     const out = options.out === undefined ? await mkdtemp(join(tmpdir(), 'iosrescue-demo-')) : resolve(options.out);
     await mkdir(out, { recursive: true });
     if ((await readdir(out)).length > 0) throw new Error(`${out} is not empty: choose a new or empty folder for --out`);
-    say(`7. Saving everything into ${out} (iosrescue extract), deleted items the phone or the carver still has included:`);
+    say(
+      `7. Saving everything into ${out} (iosrescue extract), deleted items the phone or the carver still has included:`,
+    );
     const extraction = await extractBackup({ backup: backup.path, out, signal });
     for (const t of extraction.types.filter((r) => r.status !== 'missing')) {
-      say(`   ${t.type.padEnd(16)} ${t.status === 'ok' ? `${String(t.records).padStart(5)} records, ${t.files} files` : `failed: ${t.error?.message}`}`);
+      say(
+        `   ${t.type.padEnd(16)} ${t.status === 'ok' ? `${String(t.records).padStart(5)} records, ${t.files} files` : `failed: ${t.error?.message}`}`,
+      );
     }
     const report = join(out, 'report.html');
-    const hasReport = await pathExists(report).then(() => true, () => false);
+    const hasReport = await pathExists(report).then(
+      () => true,
+      () => false,
+    );
     if (hasReport) say(`\nOpen the report to browse and pick what to keep: ${pathToFileURL(report).href}`);
-    say(`Next, with a real phone: iosrescue backup, then iosrescue extract <backup> --out <folder>${options.keep ? ` (this backup: ${backup.path})` : ''}.`);
+    say(
+      `Next, with a real phone: iosrescue backup, then iosrescue extract <backup> --out <folder>${options.keep ? ` (this backup: ${backup.path})` : ''}.`,
+    );
     say('\nTry the same with any client: iosrescue emulator --socket /tmp/iosrescue.sock, then');
     say('USBMUXD_SOCKET_ADDRESS=UNIX:/tmp/iosrescue.sock iosrescue devices   (or idevice_id -l, ideviceinfo)');
     return {

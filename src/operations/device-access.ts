@@ -24,23 +24,38 @@ export async function selectDevice(usbmux: UsbmuxClient, udid?: string): Promise
   const devices = await usbmux.listDevices();
   const list = devices.map((d) => d.udid).join(', ');
   if (udid) {
-    const match = devices.find((d) => d.udid.toLowerCase() === udid.toLowerCase() || d.udid.replace(/-/g, '').toLowerCase() === udid.replace(/-/g, '').toLowerCase());
+    const match = devices.find(
+      (d) =>
+        d.udid.toLowerCase() === udid.toLowerCase() ||
+        d.udid.replace(/-/g, '').toLowerCase() === udid.replace(/-/g, '').toLowerCase(),
+    );
     if (!match) {
-      throw new UsbmuxError('USBMUX_DEVICE_NOT_FOUND', `no phone ${udid} is attached${devices.length ? ` (attached: ${list})` : ''}`, {
-        details: { udid, attached: devices.map((d) => d.udid) },
-      });
+      throw new UsbmuxError(
+        'USBMUX_DEVICE_NOT_FOUND',
+        `no phone ${udid} is attached${devices.length ? ` (attached: ${list})` : ''}`,
+        {
+          details: { udid, attached: devices.map((d) => d.udid) },
+        },
+      );
     }
     return match;
   }
   if (devices.length === 0) {
-    throw new UsbmuxError('USBMUX_NO_DEVICE', 'no phone is attached: connect it with a data cable, unlock it, and try again');
+    throw new UsbmuxError(
+      'USBMUX_NO_DEVICE',
+      'no phone is attached: connect it with a data cable, unlock it, and try again',
+    );
   }
   // The same phone may be attached over USB and Wi-Fi: that is still one phone.
   const distinct = [...new Map(devices.map((d) => [d.udid, d])).values()];
   if (distinct.length > 1) {
-    throw new UsbmuxError('USBMUX_AMBIGUOUS_DEVICE', `${distinct.length} phones are attached; choose one with -u UDID: ${distinct.map((d) => d.udid).join(', ')}`, {
-      details: { attached: distinct.map((d) => d.udid) },
-    });
+    throw new UsbmuxError(
+      'USBMUX_AMBIGUOUS_DEVICE',
+      `${distinct.length} phones are attached; choose one with -u UDID: ${distinct.map((d) => d.udid).join(', ')}`,
+      {
+        details: { attached: distinct.map((d) => d.udid) },
+      },
+    );
   }
   return distinct.find((d) => d.connectionType === 'USB') ?? distinct[0]!;
 }

@@ -11,7 +11,10 @@ export interface DeviceInfoRequest {
 }
 
 /** Reads lockdown values inside a paired TLS session (so session-only values such as SerialNumber are there). */
-export async function readDeviceInfo(access: DeviceAccess, request: DeviceInfoRequest): Promise<{ udid: string; value: PlistValue }> {
+export async function readDeviceInfo(
+  access: DeviceAccess,
+  request: DeviceInfoRequest,
+): Promise<{ udid: string; value: PlistValue }> {
   const device = await selectDevice(access.usbmux, request.udid);
   const session = await openLockdownSession(access.usbmux, device, {
     store: access.store,

@@ -9,15 +9,25 @@ export interface ExportBackupFileOptions extends OpenBackupOptions {
   relativePath: string;
   /** Destination file; must not exist. Written under a temporary name and renamed when complete. */
   out: string;
-  /** private (default): the file (and any folder created for it) owner-only whatever the umask; shared: the umask decides. */
+  /** private (default): the file (and any folder created for it) owner-only whatever the umask; shared: the umask
+   * decides. */
   outputMode?: OutputMode;
   signal?: AbortSignal;
 }
 
 /** Copies one file out of a backup (decrypting it when the backup is encrypted). */
-export async function exportBackupFile(options: ExportBackupFileOptions): Promise<{ out: string; bytes: number; fileId: string }> {
-  if (await access(options.out).then(() => true, () => false)) {
-    throw new BackupError('BACKUP_OUTPUT_EXISTS', `${options.out} already exists; not overwriting it`, { details: { path: options.out } });
+export async function exportBackupFile(
+  options: ExportBackupFileOptions,
+): Promise<{ out: string; bytes: number; fileId: string }> {
+  if (
+    await access(options.out).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    throw new BackupError('BACKUP_OUTPUT_EXISTS', `${options.out} already exists; not overwriting it`, {
+      details: { path: options.out },
+    });
   }
   const reader = await BackupReader.open(options.backup, options);
   try {

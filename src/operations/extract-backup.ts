@@ -1,5 +1,13 @@
 import { BackupReader, type OpenBackupOptions } from '../backup/index.js';
-import { runExtraction, type DataType, type DateRange, type ExtractionReport, type OutputMode, type SkippedFile, type TypeResult } from '../extract/index.js';
+import {
+  runExtraction,
+  type DataType,
+  type DateRange,
+  type ExtractionReport,
+  type OutputMode,
+  type SkippedFile,
+  type TypeResult,
+} from '../extract/index.js';
 
 export interface ExtractBackupOptions extends OpenBackupOptions {
   backup: string;
@@ -17,7 +25,16 @@ export interface ExtractBackupOptions extends OpenBackupOptions {
 export async function extractBackup(options: ExtractBackupOptions): Promise<ExtractionReport> {
   const reader = await BackupReader.open(options.backup, options);
   try {
-    return await runExtraction(reader, { out: options.out, types: options.types, range: options.range, tempDir: options.tempDir, outputMode: options.outputMode, signal: options.signal, onType: options.onType, onSkip: options.onSkip });
+    return await runExtraction(reader, {
+      out: options.out,
+      types: options.types,
+      range: options.range,
+      tempDir: options.tempDir,
+      outputMode: options.outputMode,
+      signal: options.signal,
+      onType: options.onType,
+      onSkip: options.onSkip,
+    });
   } finally {
     await reader.close();
   }

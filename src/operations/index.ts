@@ -6,17 +6,34 @@ export { watchDevices, type DeviceEvent } from './watch-devices.js';
 export { listBackups, type ListBackupsOptions } from './list-backups.js';
 export { listBackupFiles, type ListBackupFilesOptions } from './list-backup-files.js';
 export { exportBackupFile, type ExportBackupFileOptions } from './export-backup-file.js';
-export { decryptBackup, type DecryptBackupOptions, type DecryptBackupResult, type DecryptProblem } from './decrypt-backup.js';
+export {
+  decryptBackup,
+  type DecryptBackupOptions,
+  type DecryptBackupResult,
+  type DecryptProblem,
+} from './decrypt-backup.js';
 export { backupDevice, type BackupDeviceOptions, type BackupDeviceResult } from './backup-device.js';
 export { defaultBackupFolder } from './default-backup-folder.js';
-export { backupEncryptionStatus, changeBackupEncryption, type EncryptionChange, type EncryptionOptions } from './backup-encryption.js';
+export {
+  backupEncryptionStatus,
+  changeBackupEncryption,
+  type EncryptionChange,
+  type EncryptionOptions,
+} from './backup-encryption.js';
 export { BackupOperationError } from './backup-errors.js';
 export { PHASE_MESSAGES, type BackupPhase, type BackupProgress } from './backup-progress.js';
 export { throttleProgress } from './progress-throttle.js';
 export { formatBytes, formatDuration } from './format-units.js';
 export { scanBackup, type ScanBackupOptions, type ScanBackupResult } from './scan-backup.js';
 export { extractBackup, type ExtractBackupOptions } from './extract-backup.js';
-export { carveDatabaseRecords, carvedRecordToJson, carvedValueToJson, writeCarvedJsonLines, type CarveDatabaseOptions, type CarvedRecordJson } from './carve-database.js';
+export {
+  carveDatabaseRecords,
+  carvedRecordToJson,
+  carvedValueToJson,
+  writeCarvedJsonLines,
+  type CarveDatabaseOptions,
+  type CarvedRecordJson,
+} from './carve-database.js';
 export { runDemo, type DemoOptions, type DemoResult } from './demo.js';
 export * from './demo-emulator.js';
 
@@ -26,5 +43,15 @@ export * from './demo-emulator.js';
  */
 export { FileKeyCache, type OpenBackupOptions } from '../backup/index.js';
 export type { CarvedRecord, CarveSummary } from '../carve/index.js';
-export { DATA_TYPES, EXTRACTOR_LIST, ExtractError, OUTPUT_MODES, parseDataTypes, type DataType, type DateRange, type OutputMode, type TypeScan } from '../extract/index.js';
+export {
+  DATA_TYPES,
+  EXTRACTOR_LIST,
+  ExtractError,
+  OUTPUT_MODES,
+  parseDataTypes,
+  type DataType,
+  type DateRange,
+  type OutputMode,
+  type TypeScan,
+} from '../extract/index.js';
 export { isPlistDict, toXmlPlist, type PlistValue } from '../plist/index.js';

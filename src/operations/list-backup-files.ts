@@ -9,7 +9,8 @@ export interface ListBackupFilesOptions extends FileFilter, OpenBackupOptions {
 export async function* listBackupFiles(options: ListBackupFilesOptions): AsyncGenerator<BackupFileSummary> {
   const reader = await BackupReader.open(options.backup, options);
   try {
-    for await (const entry of reader.files({ domain: options.domain, match: options.match })) yield summarizeEntry(entry);
+    for await (const entry of reader.files({ domain: options.domain, match: options.match }))
+      yield summarizeEntry(entry);
   } finally {
     await reader.close();
   }

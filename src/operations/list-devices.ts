@@ -19,7 +19,11 @@ export async function listDevices(access: DeviceAccess, options: { details?: boo
   return Promise.all(devices.map((device) => describeDevice(access.usbmux, device, access)));
 }
 
-export async function describeDevice(usbmux: UsbmuxClient, device: AttachedDevice, access: Pick<DeviceAccess, 'logger'>): Promise<DeviceSummary> {
+export async function describeDevice(
+  usbmux: UsbmuxClient,
+  device: AttachedDevice,
+  access: Pick<DeviceAccess, 'logger'>,
+): Promise<DeviceSummary> {
   const summary = summaryOf(device);
   let lockdown: LockdownClient | undefined;
   try {

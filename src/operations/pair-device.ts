@@ -7,7 +7,11 @@ export interface PairingResult {
 }
 
 /** Pairs (the phone shows "Trust This Computer?"); an existing pairing is replaced by a new one. */
-export async function pairWithDevice(access: DeviceAccess, udid?: string, options: { timeoutMs?: number } = {}): Promise<PairingResult> {
+export async function pairWithDevice(
+  access: DeviceAccess,
+  udid?: string,
+  options: { timeoutMs?: number } = {},
+): Promise<PairingResult> {
   const device = await selectDevice(access.usbmux, udid);
   const lockdown = await LockdownClient.connect(access.usbmux, device, { logger: access.logger });
   try {
@@ -31,7 +35,11 @@ export async function pairWithDevice(access: DeviceAccess, udid?: string, option
  */
 export async function validatePairing(access: DeviceAccess, udid?: string): Promise<PairingResult> {
   const device = await selectDevice(access.usbmux, udid);
-  const session = await openLockdownSession(access.usbmux, device, { store: access.store, logger: access.logger, pairIfNeeded: false });
+  const session = await openLockdownSession(access.usbmux, device, {
+    store: access.store,
+    logger: access.logger,
+    pairIfNeeded: false,
+  });
   try {
     if (Number.parseInt(session.productVersion, 10) < 7) await session.lockdown.validatePair(session.record);
     return { udid: device.udid, hostId: session.record.HostID };

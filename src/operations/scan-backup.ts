@@ -13,7 +13,8 @@ export interface ScanBackupResult {
   types: TypeScan[];
 }
 
-/** What a backup holds per data type: counts, date range, sizes, deleted counts. Reads databases, writes nothing outside a temp folder. */
+/** What a backup holds per data type: counts, date range, sizes, deleted counts. Reads databases, writes nothing
+ * outside a temp folder. */
 export async function scanBackup(options: ScanBackupOptions): Promise<ScanBackupResult> {
   const reader = await BackupReader.open(options.backup, options);
   try {

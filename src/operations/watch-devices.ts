@@ -19,7 +19,13 @@ export async function* watchDevices(access: DeviceAccess): AsyncGenerator<Device
     const at = new Date().toISOString();
     if (event.type === 'attached') {
       udids.set(event.device.deviceId, event.device.udid);
-      yield { event: 'attached', deviceId: event.device.deviceId, udid: event.device.udid, connectionType: event.device.connectionType, at };
+      yield {
+        event: 'attached',
+        deviceId: event.device.deviceId,
+        udid: event.device.udid,
+        connectionType: event.device.connectionType,
+        at,
+      };
     } else {
       const udid = udids.get(event.deviceId);
       if (event.type === 'detached') udids.delete(event.deviceId);

@@ -5,7 +5,13 @@ import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupError } from '../backup/index.js';
-import { makeOutputFolder, outputPermissions, settleFileMode, writeAll, type OutputPermissions } from '../extract/index.js';
+import {
+  makeOutputFolder,
+  outputPermissions,
+  settleFileMode,
+  writeAll,
+  type OutputPermissions,
+} from '../extract/index.js';
 
 /** Exclusive: a symlink or anything else already at the name is refused (EEXIST), never followed or replaced. */
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -20,7 +26,11 @@ export interface WriteNewFileOptions {
  * Streams `source` into a new file (owner-only unless told otherwise), creating its folder. Anything already at
  * `path` is refused. ENOSPC becomes BACKUP_NO_SPACE; the source's own typed errors pass through.
  */
-export async function writeStreamToNewFile(source: Readable, path: string, options: WriteNewFileOptions = {}): Promise<number> {
+export async function writeStreamToNewFile(
+  source: Readable,
+  path: string,
+  options: WriteNewFileOptions = {},
+): Promise<number> {
   const permissions = options.permissions ?? outputPermissions();
   await makeOutputFolder(dirname(path), permissions);
   let bytes = 0;
@@ -45,9 +55,13 @@ export async function writeStreamToNewFile(source: Readable, path: string, optio
     const handle = await open(path, CREATE_NEW, permissions.fileMode);
     try {
       settleFileMode(handle.fd, permissions);
-      await pipeline(drain, async (chunks: AsyncIterable<Buffer>) => {
-        for await (const chunk of chunks) await writeAll(handle, chunk);
-      }, { signal: options.signal });
+      await pipeline(
+        drain,
+        async (chunks: AsyncIterable<Buffer>) => {
+          for await (const chunk of chunks) await writeAll(handle, chunk);
+        },
+        { signal: options.signal },
+      );
     } finally {
       await handle.close();
     }
@@ -56,7 +70,10 @@ export async function writeStreamToNewFile(source: Readable, path: string, optio
       throw new BackupError('BACKUP_NO_SPACE', `no space left while writing ${path}`, { cause: error });
     }
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new BackupError('BACKUP_OUTPUT_EXISTS', `${path} already exists; not overwriting it`, { cause: error, details: { path } });
+      throw new BackupError('BACKUP_OUTPUT_EXISTS', `${path} already exists; not overwriting it`, {
+        cause: error,
+        details: { path },
+      });
     }
     throw error;
   } finally {
@@ -72,7 +89,11 @@ export async function writeStreamToNewFile(source: Readable, path: string, optio
  * run that was killed outright blocks nothing. It is removed when the copy fails or is aborted (Ctrl-C), and when
  * the process exits first (a second Ctrl-C exits at once).
  */
-export async function writeStreamThroughPartial(source: Readable, path: string, options: WriteNewFileOptions = {}): Promise<number> {
+export async function writeStreamThroughPartial(
+  source: Readable,
+  path: string,
+  options: WriteNewFileOptions = {},
+): Promise<number> {
   // A name already near the 255-byte limit would not fit once prefixed and suffixed; the temporary name needs no more.
   const stem = Array.from(basename(path)).slice(0, 64).join('');
   const partial = join(dirname(path), `.${stem}.${randomBytes(6).toString('hex')}.partial`);

@@ -22,7 +22,8 @@ export function parseBinaryPlist(buf: Buffer): PlistValue {
   if (offsetSize < 1 || offsetSize > 8 || refSize < 1 || refSize > 8) {
     throw new PlistError('PLIST_BAD_HEADER', `bad trailer: offset size ${offsetSize}, reference size ${refSize}`);
   }
-  if (objectCount < 1 || topObject >= objectCount) throw new PlistError('PLIST_BAD_HEADER', 'bad trailer: object count or top object');
+  if (objectCount < 1 || topObject >= objectCount)
+    throw new PlistError('PLIST_BAD_HEADER', 'bad trailer: object count or top object');
   if (tableOffset < 8 || tableOffset + objectCount * offsetSize > trailer) {
     throw new PlistError('PLIST_BAD_OFFSET', 'the offset table lies outside the plist');
   }
@@ -46,12 +47,14 @@ class BinaryDecoder {
   }
 
   object(index: number, depth: number): PlistValue {
-    if (index >= this.objectCount) throw new PlistError('PLIST_BAD_OFFSET', `object reference ${index} is out of range`);
+    if (index >= this.objectCount)
+      throw new PlistError('PLIST_BAD_OFFSET', `object reference ${index} is out of range`);
     if (depth > MAX_DEPTH) throw new PlistError('PLIST_TOO_LARGE', `nesting deeper than ${MAX_DEPTH}`);
     if (--this.budget < 0) throw new PlistError('PLIST_TOO_LARGE', 'the plist expands to too many objects');
     const offset = readSizedUInt(this.buf, this.tableOffset + index * this.offsetSize, this.offsetSize);
     const end = this.buf.length - 32;
-    if (offset < 8 || offset >= end) throw new PlistError('PLIST_BAD_OFFSET', `object ${index} starts outside the plist`);
+    if (offset < 8 || offset >= end)
+      throw new PlistError('PLIST_BAD_OFFSET', `object ${index} starts outside the plist`);
     const marker = this.buf[offset]!;
     const type = marker >> 4;
     const info = marker & 0x0f;
@@ -176,7 +179,8 @@ function readSizedUInt(buf: Buffer, at: number, size: number): number {
   if (size <= 6) return buf.readUIntBE(at, size);
   // 7- and 8-byte widths are legal in the trailer's offset and reference sizes.
   const value = size === 8 ? buf.readBigUInt64BE(at) : (BigInt(buf[at]!) << 48n) | BigInt(buf.readUIntBE(at + 1, 6));
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new PlistError('PLIST_TOO_LARGE', 'an offset or count beyond 2^53');
+  if (value > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new PlistError('PLIST_TOO_LARGE', 'an offset or count beyond 2^53');
   return Number(value);
 }
 

@@ -59,7 +59,12 @@ class BinaryEncoder {
     }
     if (typeof value === 'object' && value !== null) {
       const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-      return this.container(value, () => [...entries.map(([k]) => this.add(k)), ...entries.map(([, v]) => this.add(v))], 0xd, entries.length);
+      return this.container(
+        value,
+        () => [...entries.map(([k]) => this.add(k)), ...entries.map(([, v]) => this.add(v))],
+        0xd,
+        entries.length,
+      );
     }
     throw new PlistError('PLIST_BAD_VALUE', `a ${value === null ? 'null' : typeof value} has no plist form`);
   }
@@ -106,14 +111,16 @@ class BinaryEncoder {
 
 function encodeString(value: string): Buffer {
   // ASCII strings are stored as bytes; anything else as UTF-16BE with a count of code units.
-  if (/^[\x00-\x7f]*$/.test(value)) return Buffer.concat([lengthMarker(0x5, value.length), Buffer.from(value, 'latin1')]);
+  if (/^[\x00-\x7f]*$/.test(value))
+    return Buffer.concat([lengthMarker(0x5, value.length), Buffer.from(value, 'latin1')]);
   const utf16 = Buffer.from(value, 'utf16le');
   utf16.swap16();
   return Buffer.concat([lengthMarker(0x6, utf16.length / 2), utf16]);
 }
 
 function encodeInteger(value: bigint): Buffer {
-  if (value < INT64_MIN || value > UINT64_MAX) throw new PlistError('PLIST_BAD_VALUE', `integer ${value} does not fit in a plist`);
+  if (value < INT64_MIN || value > UINT64_MAX)
+    throw new PlistError('PLIST_BAD_VALUE', `integer ${value} does not fit in a plist`);
   if (value >= 0n && value <= 0xffn) return Buffer.from([0x10, Number(value)]);
   if (value >= 0n && value <= 0xffffn) {
     const out = Buffer.allocUnsafe(3);
@@ -148,7 +155,8 @@ function encodeReal(value: number): Buffer {
 }
 
 function encodeUid(value: number): Buffer {
-  if (!Number.isSafeInteger(value) || value < 0) throw new PlistError('PLIST_BAD_VALUE', `UID ${value} is not a non-negative integer`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new PlistError('PLIST_BAD_VALUE', `UID ${value} is not a non-negative integer`);
   const size = value <= 0xff ? 1 : value <= 0xffff ? 2 : value <= 0xffffffff ? 4 : 8;
   const out = Buffer.alloc(1 + size);
   out[0] = 0x80 | (size - 1);

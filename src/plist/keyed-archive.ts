@@ -5,7 +5,16 @@ import { Real, Uid, isPlistDict, plistNumber, type PlistDict, type PlistValue } 
 const MAX_DEPTH = 256;
 
 /** A decoded archive object: plain JSON-like data, Buffers, Dates, and `$class` naming custom classes. */
-export type ArchivedValue = null | string | number | bigint | boolean | Date | Buffer | ArchivedValue[] | ArchivedObject;
+export type ArchivedValue =
+  | null
+  | string
+  | number
+  | bigint
+  | boolean
+  | Date
+  | Buffer
+  | ArchivedValue[]
+  | ArchivedObject;
 export interface ArchivedObject {
   [key: string]: ArchivedValue | undefined;
 }
@@ -67,9 +76,17 @@ class ArchiveDecoder {
       case 'NSMutableDictionary': {
         const keys = this.list(value['NS.keys'], depth);
         const values = this.list(value['NS.objects'], depth);
-        if (keys.length !== values.length) throw new PlistError('PLIST_BAD_ARCHIVE', 'a dictionary with unequal keys and values');
+        if (keys.length !== values.length)
+          throw new PlistError('PLIST_BAD_ARCHIVE', 'a dictionary with unequal keys and values');
         const out: ArchivedObject = {};
-        keys.forEach((key, i) => Object.defineProperty(out, String(key), { value: values[i], enumerable: true, writable: true, configurable: true }));
+        keys.forEach((key, i) =>
+          Object.defineProperty(out, String(key), {
+            value: values[i],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          }),
+        );
         return out;
       }
       case 'NSArray':
@@ -104,7 +121,12 @@ class ArchiveDecoder {
     const out: ArchivedObject = {};
     for (const [key, item] of Object.entries(value)) {
       if (key === '$class') continue;
-      Object.defineProperty(out, key, { value: this.resolve(item, depth + 1), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: this.resolve(item, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }

@@ -25,17 +25,7 @@ export class Uid {
   }
 }
 
-export type PlistValue =
-  | string
-  | number
-  | bigint
-  | boolean
-  | Date
-  | Buffer
-  | Real
-  | Uid
-  | PlistValue[]
-  | PlistDict;
+export type PlistValue = string | number | bigint | boolean | Date | Buffer | Real | Uid | PlistValue[] | PlistDict;
 
 export interface PlistDict {
   [key: string]: PlistValue;

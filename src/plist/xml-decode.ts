@@ -90,7 +90,7 @@ class XmlPlistParser {
     }
     // CoreFoundation writes a UID as a one-key dict {CF$UID: n}.
     const keys = Object.keys(out);
-    if (keys.length === 1 && keys[0] === 'CF$UID' && typeof out['CF$UID'] === 'number') return new Uid(out['CF$UID']);
+    if (keys.length === 1 && keys[0] === 'CF$UID' && typeof out.CF$UID === 'number') return new Uid(out.CF$UID);
     return out;
   }
 
@@ -193,7 +193,8 @@ function decodeEntities(raw: string, parser: XmlPlistParser): string {
 function parseInteger(raw: string, parser: XmlPlistParser): number | bigint {
   let value: bigint;
   if (/^[+-]?\d+$/.test(raw)) value = BigInt(raw);
-  else if (/^[+-]?0x[0-9a-fA-F]+$/.test(raw)) value = (raw.startsWith('-') ? -1n : 1n) * BigInt(raw.replace(/^[+-]/, ''));
+  else if (/^[+-]?0x[0-9a-fA-F]+$/.test(raw))
+    value = (raw.startsWith('-') ? -1n : 1n) * BigInt(raw.replace(/^[+-]/, ''));
   else throw parser.error(`a bad integer "${raw.slice(0, 40)}"`);
   if (value < INT_MIN || value > UINT_MAX) throw parser.error(`an integer beyond 64 bits`);
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;

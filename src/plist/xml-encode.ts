@@ -32,7 +32,9 @@ function write(value: PlistValue, depth: number, out: string[], onPath: Set<obje
     out.push(`${indent}<real>${formatReal(value.value)}</real>\n`);
   } else if (value instanceof Uid) {
     // CoreFoundation's XML form of a UID.
-    out.push(`${indent}<dict>\n${indent}\t<key>CF$UID</key>\n${indent}\t<integer>${value.value}</integer>\n${indent}</dict>\n`);
+    out.push(
+      `${indent}<dict>\n${indent}\t<key>CF$UID</key>\n${indent}\t<integer>${value.value}</integer>\n${indent}</dict>\n`,
+    );
   } else if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new PlistError('PLIST_BAD_VALUE', 'an invalid Date');
     out.push(`${indent}<date>${value.toISOString().replace(/\.\d{3}Z$/, 'Z')}</date>\n`);

@@ -5,7 +5,10 @@
  */
 export type UsbmuxAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
 
-export function parseUsbmuxAddress(value: string | undefined, platform: NodeJS.Platform = process.platform): UsbmuxAddress | undefined {
+export function parseUsbmuxAddress(
+  value: string | undefined,
+  platform: NodeJS.Platform = process.platform,
+): UsbmuxAddress | undefined {
   if (!value) return undefined;
   if (value.startsWith('UNIX:')) {
     const path = value.slice(5);
@@ -25,10 +28,15 @@ export function parseUsbmuxAddress(value: string | undefined, platform: NodeJS.P
 
 /** Linux and macOS: /var/run/usbmuxd; Windows: Apple Mobile Device Service on 127.0.0.1:27015. */
 export function defaultUsbmuxAddress(platform: NodeJS.Platform = process.platform): UsbmuxAddress {
-  return platform === 'win32' ? { kind: 'tcp', host: '127.0.0.1', port: 27015 } : { kind: 'unix', path: '/var/run/usbmuxd' };
+  return platform === 'win32'
+    ? { kind: 'tcp', host: '127.0.0.1', port: 27015 }
+    : { kind: 'unix', path: '/var/run/usbmuxd' };
 }
 
-export function resolveUsbmuxAddress(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): UsbmuxAddress {
+export function resolveUsbmuxAddress(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): UsbmuxAddress {
   return parseUsbmuxAddress(env.USBMUXD_SOCKET_ADDRESS, platform) ?? defaultUsbmuxAddress(platform);
 }
 

@@ -77,7 +77,8 @@ export class UsbmuxClient {
     try {
       const reply = await this.exchange(socket, reader, 'Listen');
       const result = resultNumber(reply);
-      if (result !== UsbmuxResult.OK) throw new UsbmuxError('USBMUX_RESULT', `usbmuxd refused Listen (result ${result})`);
+      if (result !== UsbmuxResult.OK)
+        throw new UsbmuxError('USBMUX_RESULT', `usbmuxd refused Listen (result ${result})`);
       for (;;) {
         let message: PlistDict;
         try {
@@ -104,13 +105,25 @@ export class UsbmuxClient {
   async connect(deviceId: number, port: number): Promise<net.Socket> {
     const { socket, reader } = await this.open();
     try {
-      const reply = await this.exchange(socket, reader, 'Connect', { DeviceID: deviceId, PortNumber: swapPortBytes(port) });
+      const reply = await this.exchange(socket, reader, 'Connect', {
+        DeviceID: deviceId,
+        PortNumber: swapPortBytes(port),
+      });
       const result = resultNumber(reply);
       if (result !== UsbmuxResult.OK) {
-        const code = result === UsbmuxResult.CONNREFUSED ? 'USBMUX_CONNECTION_REFUSED' : result === UsbmuxResult.BADDEV ? 'USBMUX_DEVICE_NOT_FOUND' : 'USBMUX_RESULT';
-        throw new UsbmuxError(code, `usbmuxd could not connect to port ${port} on device ${deviceId} (result ${result})`, {
-          details: { deviceId, port, result },
-        });
+        const code =
+          result === UsbmuxResult.CONNREFUSED
+            ? 'USBMUX_CONNECTION_REFUSED'
+            : result === UsbmuxResult.BADDEV
+              ? 'USBMUX_DEVICE_NOT_FOUND'
+              : 'USBMUX_RESULT';
+        throw new UsbmuxError(
+          code,
+          `usbmuxd could not connect to port ${port} on device ${deviceId} (result ${result})`,
+          {
+            details: { deviceId, port, result },
+          },
+        );
       }
       const early = reader.detach();
       // Bytes the device sent right after the Result belong to the tunnel: put them back in front.
@@ -136,7 +149,8 @@ export class UsbmuxClient {
     if (deviceId && deviceId > 0) extra.DeviceID = deviceId;
     const reply = await this.oneShot('SavePairRecord', extra);
     const result = resultNumber(reply);
-    if (result !== UsbmuxResult.OK) throw new UsbmuxError('USBMUX_RESULT', `usbmuxd could not save the pair record (result ${result})`);
+    if (result !== UsbmuxResult.OK)
+      throw new UsbmuxError('USBMUX_RESULT', `usbmuxd could not save the pair record (result ${result})`);
   }
 
   async deletePairRecord(udid: string): Promise<void> {
@@ -164,7 +178,12 @@ export class UsbmuxClient {
     }
   }
 
-  private async exchange(socket: net.Socket, reader: SocketReader, type: string, extra: PlistDict = {}): Promise<PlistDict> {
+  private async exchange(
+    socket: net.Socket,
+    reader: SocketReader,
+    type: string,
+    extra: PlistDict = {},
+  ): Promise<PlistDict> {
     const tag = this.nextTag++;
     try {
       await writeAll(socket, encodePlistPacket(buildRequest(type, this.identity, extra), tag));
@@ -176,12 +195,20 @@ export class UsbmuxClient {
 
   private async readMessage(reader: SocketReader, timeoutMs: number, waitingFor = 'usbmuxd event'): Promise<PlistDict> {
     try {
-      const header = decodeUsbmuxHeader(await reader.readExactly(USBMUX_HEADER_SIZE, { timeoutMs, waitingFor: `usbmuxd reply to ${waitingFor}` }));
+      const header = decodeUsbmuxHeader(
+        await reader.readExactly(USBMUX_HEADER_SIZE, { timeoutMs, waitingFor: `usbmuxd reply to ${waitingFor}` }),
+      );
       // Once a header is in, its body follows at once, even on a Listen connection that otherwise waits forever.
-      const body = await reader.readExactly(header.length - USBMUX_HEADER_SIZE, { timeoutMs: timeoutMs || this.timeoutMs, waitingFor: `the rest of usbmuxd's ${waitingFor} reply` });
+      const body = await reader.readExactly(header.length - USBMUX_HEADER_SIZE, {
+        timeoutMs: timeoutMs || this.timeoutMs,
+        waitingFor: `the rest of usbmuxd's ${waitingFor} reply`,
+      });
       return decodePlistPayload(body);
     } catch (error) {
-      throw this.lost(error, `waiting for its ${waitingFor === 'usbmuxd event' ? 'next event' : `reply to ${waitingFor}`}`);
+      throw this.lost(
+        error,
+        `waiting for its ${waitingFor === 'usbmuxd event' ? 'next event' : `reply to ${waitingFor}`}`,
+      );
     }
   }
 
@@ -190,12 +217,17 @@ export class UsbmuxClient {
    * say "the phone or usbmuxd"); the code stays the wire layer's. Anything else passes unchanged.
    */
   private lost(error: unknown, doing: string): unknown {
-    if (!(error instanceof WireError) || (error.code !== 'WIRE_SOCKET_ERROR' && error.code !== 'WIRE_CLOSED')) return error;
+    if (!(error instanceof WireError) || (error.code !== 'WIRE_SOCKET_ERROR' && error.code !== 'WIRE_CLOSED'))
+      return error;
     const errno = typeof error.details.errno === 'string' ? ` (${error.details.errno})` : '';
-    return new WireError(error.code, `the connection to usbmuxd at ${formatUsbmuxAddress(this.address)} was lost while ${doing}${errno}: is usbmuxd (or the virtual iPhone) still running?`, {
-      cause: error,
-      details: { ...error.details, address: formatUsbmuxAddress(this.address) },
-    });
+    return new WireError(
+      error.code,
+      `the connection to usbmuxd at ${formatUsbmuxAddress(this.address)} was lost while ${doing}${errno}: is usbmuxd (or the virtual iPhone) still running?`,
+      {
+        cause: error,
+        details: { ...error.details, address: formatUsbmuxAddress(this.address) },
+      },
+    );
   }
 
   private open(): Promise<{ socket: net.Socket; reader: SocketReader }> {
@@ -226,5 +258,8 @@ function unreachable(address: UsbmuxAddress, why: string, cause?: unknown): Usbm
   const hint = isDefault
     ? 'is usbmuxd running? (Linux: install the usbmuxd package and plug a phone in; macOS: built in; Windows: Apple Mobile Device Service). To use the virtual iPhone: iosrescue emulator --socket /tmp/iosrescue.sock, then USBMUXD_SOCKET_ADDRESS=UNIX:/tmp/iosrescue.sock'
     : 'is the daemon (or the virtual iPhone) running there?';
-  return new UsbmuxError('USBMUX_UNREACHABLE', `cannot reach usbmuxd at ${where} (${why}): ${hint}`, { cause, details: { address: where } });
+  return new UsbmuxError('USBMUX_UNREACHABLE', `cannot reach usbmuxd at ${where} (${why}): ${hint}`, {
+    cause,
+    details: { address: where },
+  });
 }

@@ -67,13 +67,20 @@ export function decodeUsbmuxHeader(buf: Buffer, maxPacket = MAX_USBMUX_PACKET): 
     tag: buf.readUInt32LE(12),
   };
   if (header.length < USBMUX_HEADER_SIZE) {
-    throw new UsbmuxError('USBMUX_BAD_PACKET', `a usbmuxd packet claims ${header.length} bytes, less than its own header`);
+    throw new UsbmuxError(
+      'USBMUX_BAD_PACKET',
+      `a usbmuxd packet claims ${header.length} bytes, less than its own header`,
+    );
   }
   if (header.length > maxPacket) {
     // Nothing usbmuxd sends comes near the cap: whoever answers is not speaking its protocol, and we read no further.
-    throw new UsbmuxError('USBMUX_PACKET_TOO_LARGE', `the usbmuxd connection sent a packet header claiming ${header.length} bytes (the limit is ${maxPacket}): that is not usbmuxd speaking its protocol; the connection was dropped`, {
-      details: { length: header.length, maxPacket },
-    });
+    throw new UsbmuxError(
+      'USBMUX_PACKET_TOO_LARGE',
+      `the usbmuxd connection sent a packet header claiming ${header.length} bytes (the limit is ${maxPacket}): that is not usbmuxd speaking its protocol; the connection was dropped`,
+      {
+        details: { length: header.length, maxPacket },
+      },
+    );
   }
   return header;
 }
@@ -101,7 +108,9 @@ export function decodePlistPayload(body: Buffer): PlistDict {
 /** A binary-protocol RESULT packet (what usbmuxd sends to a version-0 client). */
 export function encodeBinaryResult(result: number, tag: number): Buffer {
   const buf = Buffer.allocUnsafe(USBMUX_HEADER_SIZE + 4);
-  encodeUsbmuxHeader({ length: buf.length, version: UsbmuxVersion.BINARY, message: UsbmuxMessage.RESULT, tag }).copy(buf);
+  encodeUsbmuxHeader({ length: buf.length, version: UsbmuxVersion.BINARY, message: UsbmuxMessage.RESULT, tag }).copy(
+    buf,
+  );
   buf.writeUInt32LE(result, USBMUX_HEADER_SIZE);
   return buf;
 }

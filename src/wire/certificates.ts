@@ -7,7 +7,8 @@ const generateKeyPair = promisify(generateKeyPairCallback);
 export interface RsaKeyPair {
   /** PKCS#8 `BEGIN PRIVATE KEY`, the form libimobiledevice stores in pair records. */
   privateKeyPem: string;
-  /** PKCS#1 `BEGIN RSA PUBLIC KEY`: what lockdownd returns as DevicePublicKey (libimobiledevice 1.3.0 reads only this). */
+  /** PKCS#1 `BEGIN RSA PUBLIC KEY`: what lockdownd returns as DevicePublicKey (libimobiledevice 1.3.0 reads only this).
+   * */
   publicKeyPkcs1Pem: string;
 }
 

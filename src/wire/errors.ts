@@ -32,7 +32,15 @@ export class WireError extends IosRescueError {
  * errnos that mean the other end went away: every connection we hold runs through usbmuxd (its own requests, or
  * a tunnel to a port on the phone), so the cause is a phone unplugged, locked into a reset, or usbmuxd restarting.
  */
-const CONNECTION_LOST = new Set(['EPIPE', 'ECONNRESET', 'ECONNABORTED', 'ENOTCONN', 'ESHUTDOWN', 'EHOSTUNREACH', 'ENETRESET']);
+const CONNECTION_LOST = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ENOTCONN',
+  'ESHUTDOWN',
+  'EHOSTUNREACH',
+  'ENETRESET',
+]);
 
 /**
  * WIRE_SOCKET_ERROR for an OS-level socket error. A lost connection is said in words ("write EPIPE" alone told a
@@ -50,5 +58,8 @@ export function socketError(error: Error, doing: 'reading' | 'writing'): WireErr
       { cause: error, details: { errno } },
     );
   }
-  return new WireError('WIRE_SOCKET_ERROR', `connection error while ${doing}: ${error.message}`, { cause: error, details: { errno } });
+  return new WireError('WIRE_SOCKET_ERROR', `connection error while ${doing}: ${error.message}`, {
+    cause: error,
+    details: { errno },
+  });
 }

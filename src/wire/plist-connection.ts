@@ -43,7 +43,8 @@ export class PlistConnection {
 }
 
 /** Said in words: the usual cause is a phone unplugged or usbmuxd gone, not something the user did here. */
-const CLOSED_FOR_WRITING = 'cannot write: the connection to the phone or to usbmuxd is already closed (it was lost or ended)';
+const CLOSED_FOR_WRITING =
+  'cannot write: the connection to the phone or to usbmuxd is already closed (it was lost or ended)';
 
 /**
  * Queues `data` and waits only when the socket's buffer is full (for 'drain'), not for each write to reach the
@@ -60,7 +61,8 @@ export async function writeBuffered(socket: Duplex, data: Buffer): Promise<void>
       else resolve();
     };
     const onDrain = (): void => done();
-    const onClose = (): void => done(new WireError('WIRE_CLOSED', 'the connection to the phone or to usbmuxd closed while sending'));
+    const onClose = (): void =>
+      done(new WireError('WIRE_CLOSED', 'the connection to the phone or to usbmuxd closed while sending'));
     socket.on('drain', onDrain);
     socket.on('close', onClose);
   });

@@ -30,9 +30,13 @@ export async function readPlistFrame(reader: SocketReader, options: FrameReadOpt
   const prefix = await reader.readExactly(4, options);
   const length = prefix.readUInt32BE(0);
   if (length > maxBytes) {
-    throw new WireError('WIRE_FRAME_TOO_LARGE', `the peer announced a ${length}-byte message; the limit is ${maxBytes}`, {
-      details: { length, maxBytes },
-    });
+    throw new WireError(
+      'WIRE_FRAME_TOO_LARGE',
+      `the peer announced a ${length}-byte message; the limit is ${maxBytes}`,
+      {
+        details: { length, maxBytes },
+      },
+    );
   }
   if (length === 0) throw new WireError('WIRE_BAD_FRAME', 'the peer sent an empty plist frame');
   const body = await reader.readExactly(length, options);

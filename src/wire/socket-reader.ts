@@ -20,7 +20,9 @@ const HIGH_WATER_BYTES = 4 * 1024 * 1024;
 export class SocketReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
-  private pending: { size: number; resolve: (b: Buffer) => void; reject: (e: Error) => void; peek: boolean; timer?: NodeJS.Timeout } | undefined;
+  private pending:
+    | { size: number; resolve: (b: Buffer) => void; reject: (e: Error) => void; peek: boolean; timer?: NodeJS.Timeout }
+    | undefined;
   private failure: WireError | undefined;
   private detached = false;
 
@@ -72,7 +74,8 @@ export class SocketReader {
   /** Waits until `size` bytes are buffered; then takes them, or with `peek` leaves them (and resolves empty). */
   private read(size: number, options: ReadOptions, peek: boolean): Promise<Buffer> {
     if (this.detached) return Promise.reject(new WireError('WIRE_CLOSED', 'the reader was detached from its socket'));
-    if (this.pending) return Promise.reject(new WireError('WIRE_BUSY', 'a read is already in progress on this connection'));
+    if (this.pending)
+      return Promise.reject(new WireError('WIRE_BUSY', 'a read is already in progress on this connection'));
     if (!Number.isSafeInteger(size) || size < 0) {
       return Promise.reject(new WireError('WIRE_BAD_FRAME', `cannot read ${size} bytes`));
     }
@@ -130,7 +133,12 @@ export class SocketReader {
     if (!pending) return;
     this.pending = undefined;
     if (pending.timer) clearTimeout(pending.timer);
-    pending.reject(new WireError(error.code, `${error.message} (got ${this.buffered} of ${pending.size} bytes)`, { cause: error.cause, details: { ...error.details } }));
+    pending.reject(
+      new WireError(error.code, `${error.message} (got ${this.buffered} of ${pending.size} bytes)`, {
+        cause: error.cause,
+        details: { ...error.details },
+      }),
+    );
   }
 
   private take(size: number): Buffer {

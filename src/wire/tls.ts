@@ -21,7 +21,11 @@ const LENIENT_TLS = {
 };
 
 /** Host side: start a TLS client handshake on an already-open tunnel (lockdown session, SSL services). */
-export function upgradeToTlsClient(socket: Duplex, credentials: TlsCredentials, timeoutMs = 15_000): Promise<tls.TLSSocket> {
+export function upgradeToTlsClient(
+  socket: Duplex,
+  credentials: TlsCredentials,
+  timeoutMs = 15_000,
+): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const secure = tls.connect({
       ...LENIENT_TLS,

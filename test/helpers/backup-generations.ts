@@ -5,7 +5,13 @@ import { join, relative } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pino, { type Logger } from 'pino';
-import { BackupReader, patternBytes, regularFilesUnder, writeSyntheticBackup, type SyntheticItem } from '../../src/backup/index.js';
+import {
+  BackupReader,
+  patternBytes,
+  regularFilesUnder,
+  writeSyntheticBackup,
+  type SyntheticItem,
+} from '../../src/backup/index.js';
 import type { BackupWriter } from '../../src/backup/writer.js';
 
 export const UDID = '00008030-001A2B3C4D5E802E';
@@ -19,17 +25,43 @@ export function generationItems(n: number): SyntheticItem[] {
   const day = (d: number): number => Date.UTC(2025, 0, d) / 1000;
   const items: SyntheticItem[] = [
     { domain: 'HomeDomain', relativePath: 'Library', kind: 'directory', mtime: day(1) },
-    { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db', data: patternBytes(`sms-${n}`, 40_000 + n), mtime: day(n) },
-    { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb', data: patternBytes('ab', 9_000), mtime: day(1) },
+    {
+      domain: 'HomeDomain',
+      relativePath: 'Library/SMS/sms.db',
+      data: patternBytes(`sms-${n}`, 40_000 + n),
+      mtime: day(n),
+    },
+    {
+      domain: 'HomeDomain',
+      relativePath: 'Library/AddressBook/AddressBook.sqlitedb',
+      data: patternBytes('ab', 9_000),
+      mtime: day(1),
+    },
     // An app's files: the virtual phone lists the app through installation_proxy, so Info.plist names it.
-    { domain: 'AppDomain-net.whatsapp.WhatsApp', relativePath: 'Library/Preferences/net.whatsapp.WhatsApp.plist', data: patternBytes('wa', 700), mtime: day(1) },
+    {
+      domain: 'AppDomain-net.whatsapp.WhatsApp',
+      relativePath: 'Library/Preferences/net.whatsapp.WhatsApp.plist',
+      data: patternBytes('wa', 700),
+      mtime: day(1),
+    },
   ];
-  for (let i = 1; i <= n; i++) items.push({ domain: 'CameraRollDomain', relativePath: `Media/DCIM/100APPLE/IMG_000${i}.HEIC`, data: patternBytes(`img-${i}`, 20_000 + i), mtime: day(i) });
+  for (let i = 1; i <= n; i++)
+    items.push({
+      domain: 'CameraRollDomain',
+      relativePath: `Media/DCIM/100APPLE/IMG_000${i}.HEIC`,
+      data: patternBytes(`img-${i}`, 20_000 + i),
+      mtime: day(i),
+    });
   return items;
 }
 
 export async function writeGeneration(dir: string, n: number, password?: string): Promise<void> {
-  await writeSyntheticBackup(dir, { items: generationItems(n), date: new Date(Date.UTC(2025, 0, n)), password, keybag: password ? { iterations: 10, dpic: 10 } : undefined });
+  await writeSyntheticBackup(dir, {
+    items: generationItems(n),
+    date: new Date(Date.UTC(2025, 0, n)),
+    password,
+    keybag: password ? { iterations: 10, dpic: 10 } : undefined,
+  });
 }
 
 /** Relative paths of every regular file under `root`. */
@@ -77,7 +109,9 @@ export async function generationContents(n: number): Promise<Map<string, string>
 }
 
 export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 /** A logger whose lines the test can read (warnings about refused paths must be logged). */
@@ -85,7 +119,8 @@ export function capturingLogger(): { logger: Logger; lines: Array<Record<string,
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });

@@ -16,7 +16,12 @@ export interface CommandResult {
 }
 
 /** Runs a program to completion and returns its exit status and output (never throws on a non-zero status). */
-export function runProgram(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<CommandResult> {
+export function runProgram(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 30_000,
+): Promise<CommandResult> {
   return new Promise((done) => {
     execFile(command, args, { env, timeout: timeoutMs }, (error, stdout, stderr) =>
       done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
@@ -34,8 +39,12 @@ export async function runCliInProcess(args: string[]): Promise<{ stdout: string;
   const out: string[] = [];
   const err: string[] = [];
   const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    out.push(String(chunk)), true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    err.push(String(chunk)), true
+  )) as typeof process.stderr.write;
   process.exitCode = undefined;
   try {
     await buildProgram().parseAsync(['node', 'iosrescue', '--log-level', 'silent', ...args]);

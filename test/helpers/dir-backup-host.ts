@@ -1,12 +1,15 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
+import type { Writable, Readable } from 'node:stream';
 import type { BackupHost, DirectoryEntry } from '../../src/services/mobilebackup2/index.js';
 
 /** A plain-folder BackupHost for protocol tests (the real one, with staging and commit, is backup/writer.ts). */
 export class DirBackupHost implements BackupHost {
-  constructor(readonly root: string, private readonly freeBytes = 10 * 1024 ** 3) {}
+  constructor(
+    readonly root: string,
+    private readonly freeBytes = 10 * 1024 ** 3,
+  ) {}
 
   private path(rel: string): string {
     const full = resolve(this.root, rel);
@@ -35,7 +38,11 @@ export class DirBackupHost implements BackupHost {
       const out = new Map<string, DirectoryEntry>();
       for (const name of await readdir(this.path(rel))) {
         const info = await stat(join(this.path(rel), name));
-        out.set(name, { type: info.isDirectory() ? 'DLFileTypeDirectory' : 'DLFileTypeRegular', size: info.size, modified: info.mtime });
+        out.set(name, {
+          type: info.isDirectory() ? 'DLFileTypeDirectory' : 'DLFileTypeRegular',
+          size: info.size,
+          modified: info.mtime,
+        });
       }
       return out;
     } catch {
@@ -66,4 +73,3 @@ export class DirBackupHost implements BackupHost {
     return this.freeBytes;
   }
 }
-

@@ -2,7 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupReader, writeSyntheticBackup } from '../../src/backup/index.js';
-import { generateDeviceContent, type DeviceContent, type DeviceContentSpec, type DeviceContentTruth } from '../../src/emulator/content/index.js';
+import {
+  generateDeviceContent,
+  type DeviceContent,
+  type DeviceContentSpec,
+  type DeviceContentTruth,
+} from '../../src/emulator/content/index.js';
 import { runExtraction, type ExtractionReport, type ExtractOptions } from '../../src/extract/index.js';
 
 export const PASSWORD = 'correct horse';
@@ -27,7 +32,10 @@ export async function extractGenerated(options: {
   const root = await mkdtemp(join(tmpdir(), 'iosrescue-extract-test-'));
   const content = options.content ?? generateDeviceContent(options.spec);
   const backup = join(root, 'backup');
-  await writeSyntheticBackup(backup, { items: content.items, ...(options.encrypted ? { password: PASSWORD, keybag: FAST_KDF } : {}) });
+  await writeSyntheticBackup(backup, {
+    items: content.items,
+    ...(options.encrypted ? { password: PASSWORD, keybag: FAST_KDF } : {}),
+  });
   const reader = await BackupReader.open(backup, options.encrypted ? { password: PASSWORD } : {});
   const out = join(root, 'out');
   try {

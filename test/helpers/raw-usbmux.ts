@@ -1,7 +1,14 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isPlistDict, type PlistDict } from '../../src/plist/index.js';
-import { USBMUX_HEADER_SIZE, decodePlistPayload, decodeUsbmuxHeader, encodePlistPacket, swapPortBytes, type UsbmuxHeader } from '../../src/usbmux/protocol.js';
+import {
+  USBMUX_HEADER_SIZE,
+  decodePlistPayload,
+  decodeUsbmuxHeader,
+  encodePlistPacket,
+  swapPortBytes,
+  type UsbmuxHeader,
+} from '../../src/usbmux/protocol.js';
 import { PlistConnection, SocketReader } from '../../src/wire/index.js';
 
 /**

@@ -23,7 +23,10 @@ afterAll(async () => {
 });
 
 /** A fake usbmuxd on a UNIX socket that does `onRequest` with each connection once the request header is in. */
-async function fakeUsbmuxd(name: string, onRequest: (socket: net.Socket) => void): Promise<{ path: string; close(): Promise<void> }> {
+async function fakeUsbmuxd(
+  name: string,
+  onRequest: (socket: net.Socket) => void,
+): Promise<{ path: string; close(): Promise<void> }> {
   const path = join(dir, name);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -63,9 +66,13 @@ describe('usbmuxd that is not what it claims', () => {
   });
 
   it('a header shorter than itself is USBMUX_BAD_PACKET (exit 8)', async () => {
-    const daemon = await fakeUsbmuxd('short.sock', (socket) => socket.write(encodeUsbmuxHeader({ length: USBMUX_HEADER_SIZE - 1, version: 1, message: 8, tag: 1 })));
+    const daemon = await fakeUsbmuxd('short.sock', (socket) =>
+      socket.write(encodeUsbmuxHeader({ length: USBMUX_HEADER_SIZE - 1, version: 1, message: 8, tag: 1 })),
+    );
     try {
-      const error = await new UsbmuxClient({ address: { kind: 'unix', path: daemon.path }, timeoutMs: 2_000 }).listDevices().catch((e: unknown) => e);
+      const error = await new UsbmuxClient({ address: { kind: 'unix', path: daemon.path }, timeoutMs: 2_000 })
+        .listDevices()
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'USBMUX_BAD_PACKET' });
       expect(exitCodeFor(error)).toBe(8);
     } finally {
@@ -79,7 +86,9 @@ describe('usbmuxd that is not what it claims', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as net.AddressInfo;
     try {
-      const error = await new UsbmuxClient({ address: { kind: 'tcp', host: '127.0.0.1', port }, timeoutMs: 2_000 }).listDevices().catch((e: unknown) => e);
+      const error = await new UsbmuxClient({ address: { kind: 'tcp', host: '127.0.0.1', port }, timeoutMs: 2_000 })
+        .listDevices()
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: expect.stringMatching(/^WIRE_(SOCKET_ERROR|CLOSED)$/) });
       expect((error as Error).message).toMatch(new RegExp(`connection to usbmuxd at 127\\.0\\.0\\.1:${port} was lost`));
       expect((error as Error).message).not.toMatch(/^(read|write) E[A-Z]+$/);
@@ -99,7 +108,9 @@ describe('a phone connection that is lost', () => {
       pair.server.resetAndDestroy();
       const error = await reply.catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'WIRE_SOCKET_ERROR', details: { errno: 'ECONNRESET' } });
-      expect((error as Error).message).toMatch(/connection to the phone or to usbmuxd was lost while reading \(ECONNRESET\)/);
+      expect((error as Error).message).toMatch(
+        /connection to the phone or to usbmuxd was lost while reading \(ECONNRESET\)/,
+      );
       expect(exitCodeFor(error)).toBe(8);
     } finally {
       pair.close();
@@ -116,7 +127,9 @@ describe('a phone connection that is lost', () => {
     expect((error as Error).message).toMatch(/connection to the phone or to usbmuxd was lost while writing \(EPIPE\)/);
     expect(exitCodeFor(error)).toBe(8);
     // The same error also reaches a reader through the socket's 'error' event: it says "writing" there too.
-    const reading = new PlistConnection(new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback() }), { timeoutMs: 2_000 });
+    const reading = new PlistConnection(new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback() }), {
+      timeoutMs: 2_000,
+    });
     const reply = reading.receive();
     reading.socket.destroy(epipe());
     await expect(reply).rejects.toThrow(/was lost while writing \(EPIPE\)/);

@@ -54,7 +54,12 @@ function access(extra: Partial<DeviceAccess> = {}): DeviceAccess {
 
 function backup(n: number, options: { maxFileBytes?: number; full?: boolean; extra?: Partial<DeviceAccess> } = {}) {
   emu.emulator.backup.content = () => folderContent(join(tmp, `g${n}`));
-  return backupDevice(access(options.extra), { out, full: options.full, maxFileBytes: options.maxFileBytes, syncFiles: false });
+  return backupDevice(access(options.extra), {
+    out,
+    full: options.full,
+    maxFileBytes: options.maxFileBytes,
+    syncFiles: false,
+  });
 }
 
 async function previousBackupIsWhole(password?: string): Promise<void> {
@@ -71,23 +76,32 @@ describe('a phone that sends more than it declared', () => {
     const failure = backup(2, { full: true, maxFileBytes: 100_000, extra: { logger } });
     await expect(failure).rejects.toMatchObject({
       code: 'DEVICELINK_FILE_TOO_LARGE',
-      details: { limit: 100_000, devicePath: expect.stringMatching(/^\/var\/mobile\//), path: expect.stringMatching(new RegExp(`^${udid}/[0-9a-f]{2}/[0-9a-f]{40}$`)) },
+      details: {
+        limit: 100_000,
+        devicePath: expect.stringMatching(/^\/var\/mobile\//),
+        path: expect.stringMatching(new RegExp(`^${udid}/[0-9a-f]{2}/[0-9a-f]{40}$`)),
+      },
     });
     await expect(failure).rejects.toThrow(/more than 100000 bytes for \/var\/mobile\//);
     expect(exitCodeFor(await failure.catch((error: unknown) => error))).toBe(6);
-    const warning = lines.find((line) => line.msg === 'the phone sent a file larger than it can hold: stopping the backup');
+    const warning = lines.find(
+      (line) => line.msg === 'the phone sent a file larger than it can hold: stopping the backup',
+    );
     expect(warning).toMatchObject({ devicePath: expect.stringMatching(/^\/var\/mobile\//), limit: 100_000 });
     await previousBackupIsWhole();
   });
 
-  it('without a cap given, the phone\'s own capacity (lockdown TotalDiskCapacity) is the cap', async () => {
+  it("without a cap given, the phone's own capacity (lockdown TotalDiskCapacity) is the cap", async () => {
     const device = emu.emulator.devices[0]!;
     const capacity = device.getValue('com.apple.disk_usage', 'TotalDiskCapacity');
     await backup(1);
     await device.setValue('com.apple.disk_usage', 'TotalDiskCapacity', 150_000);
     try {
       emu.emulator.backup.faults = { oversizeFileBytes: 300_000 };
-      await expect(backup(2, { full: true })).rejects.toMatchObject({ code: 'DEVICELINK_FILE_TOO_LARGE', details: { limit: 150_000 } });
+      await expect(backup(2, { full: true })).rejects.toMatchObject({
+        code: 'DEVICELINK_FILE_TOO_LARGE',
+        details: { limit: 150_000 },
+      });
     } finally {
       await device.setValue('com.apple.disk_usage', 'TotalDiskCapacity', capacity!);
     }
@@ -102,7 +116,10 @@ describe('a phone that sends more than it declared', () => {
       code: 'BACKUP_DATA_LARGER_THAN_MANIFEST',
       details: { fileId: expect.stringMatching(/^[0-9a-f]{40}$/), relativePath: expect.any(String) },
     });
-    const error = (await failure.catch((e: unknown) => e)) as { details: { size: number; manifestSize: number; domain: string; relativePath: string }; message: string };
+    const error = (await failure.catch((e: unknown) => e)) as {
+      details: { size: number; manifestSize: number; domain: string; relativePath: string };
+      message: string;
+    };
     expect(error.details.size - error.details.manifestSize).toBe(1_000);
     expect(error.message).toContain(`${error.details.domain}/${error.details.relativePath}`);
     expect(exitCodeFor(error)).toBe(6);
@@ -119,7 +136,9 @@ describe('a phone that sends more than it declared', () => {
     emu.emulator.backup.faults = { oversizeFileBytes: 32 };
     await backup(1);
     // The reader's own check (its code is the reader's business: a size, padding or truncation error).
-    await expect(backupContents(join(out, udid), password)).rejects.toMatchObject({ code: expect.stringMatching(/^BACKUP_(DATA_TOO_LARGE|BAD_PADDING|TRUNCATED_FILE)$/) });
+    await expect(backupContents(join(out, udid), password)).rejects.toMatchObject({
+      code: expect.stringMatching(/^BACKUP_(DATA_TOO_LARGE|BAD_PADDING|TRUNCATED_FILE)$/),
+    });
   });
 
   it.skipIf(!cliBuilt)('through the CLI, the refused backup exits with 6 (bad input) and says which file', async () => {
@@ -127,14 +146,20 @@ describe('a phone that sends more than it declared', () => {
     emu.emulator.backup.faults = { oversizeFileBytes: 1_000 };
     emu.emulator.backup.content = () => folderContent(join(tmp, 'g2'));
     const home = await mkdtemp(join(tmp, 'home-'));
-    const result = await runCli(['backup', '--out', out, '--full'], { ...emu.env, IOSRESCUE_HOME: home, IOSRESCUE_LOG_LEVEL: 'silent' }, 60_000);
+    const result = await runCli(
+      ['backup', '--out', out, '--full'],
+      { ...emu.env, IOSRESCUE_HOME: home, IOSRESCUE_LOG_LEVEL: 'silent' },
+      60_000,
+    );
     expect(result.code).toBe(6);
     expect(result.stderr).toMatch(/\[BACKUP_DATA_LARGER_THAN_MANIFEST\]/);
     await previousBackupIsWhole();
   });
 
-  it('the emulator\'s --oversize-file takes a size', () => {
-    expect(emulatorBackupConfig({ content: 'sample', oversizeFile: '300M' }).faults).toEqual({ oversizeFileBytes: 300 * 1024 * 1024 });
+  it("the emulator's --oversize-file takes a size", () => {
+    expect(emulatorBackupConfig({ content: 'sample', oversizeFile: '300M' }).faults).toEqual({
+      oversizeFileBytes: 300 * 1024 * 1024,
+    });
     expect(() => emulatorBackupConfig({ content: 'sample', oversizeFile: 'lots' })).toThrow(/--oversize-file/);
   });
 });

@@ -11,7 +11,15 @@ import { folderContent } from '../../src/emulator/index.js';
 import { PairRecordStore } from '../../src/lockdown/index.js';
 import { backupDevice, defaultDeviceAccess, type BackupProgress } from '../../src/operations/index.js';
 import { UsbmuxClient, parseUsbmuxAddress } from '../../src/usbmux/index.js';
-import { UDID, backupContents, capturingLogger, generationContents, sendFile, sendGeneration, writeGeneration } from '../helpers/backup-generations.js';
+import {
+  UDID,
+  backupContents,
+  capturingLogger,
+  generationContents,
+  sendFile,
+  sendGeneration,
+  writeGeneration,
+} from '../helpers/backup-generations.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 /**
@@ -58,7 +66,7 @@ function fill(path: string, what: 'bytes' | 'inodes'): number {
   }
   mkdirSync(path);
   try {
-    for (;; count++) closeSync(openSync(join(path, String(count)), 'wx'));
+    for (; ; count++) closeSync(openSync(join(path, String(count)), 'wx'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
   }
@@ -106,7 +114,7 @@ describe.skipIf(unavailable !== undefined)('a full disk during a backup', () => 
     expect(mounted.status, mounted.stderr.toString()).toBe(0);
   }
 
-  it('ENOSPC while receiving the phone\'s files is BACKUP_NO_SPACE (exit 9) naming the folder, needed and free space', async () => {
+  it("ENOSPC while receiving the phone's files is BACKUP_NO_SPACE (exit 9) naming the folder, needed and free space", async () => {
     mountTmpfs('size=2m');
     await backup(1);
     const filler = join(disk, 'filler');
@@ -120,7 +128,10 @@ describe.skipIf(unavailable !== undefined)('a full disk during a backup', () => 
     });
     const error = await failure.catch((e: unknown) => e);
     expect(filled).toBe(true);
-    expect(error).toMatchObject({ code: 'BACKUP_NO_SPACE', details: { folder: out, errno: 'ENOSPC', freeBytes: expect.any(Number) } });
+    expect(error).toMatchObject({
+      code: 'BACKUP_NO_SPACE',
+      details: { folder: out, errno: 'ENOSPC', freeBytes: expect.any(Number) },
+    });
     const { message, details } = error as { message: string; details: { neededBytes?: number } };
     expect(details.neededBytes).toBeGreaterThan(0);
     expect(message).toContain(out);
@@ -142,11 +153,16 @@ describe.skipIf(unavailable !== undefined)('a full disk during a backup', () => 
     const filler = join(disk, 'filler');
     fill(filler, 'bytes');
     // The errno goes back as it is: the message loop turns it into the status the phone is told (-15).
-    await expect(sendFile(writer, `${UDID}/Manifest.db`, Buffer.alloc(200_000, 1))).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(sendFile(writer, `${UDID}/Manifest.db`, Buffer.alloc(200_000, 1))).rejects.toMatchObject({
+      code: 'ENOSPC',
+    });
     await unlink(filler);
     // The phone ignores that status and sends everything else, ending with Status.plist "finished".
     await sendGeneration(writer, join(tmp, 'g2'));
-    await expect(writer.commit()).rejects.toMatchObject({ code: 'BACKUP_NO_SPACE', details: { writing: `a file from the phone (${UDID}/Manifest.db)` } });
+    await expect(writer.commit()).rejects.toMatchObject({
+      code: 'BACKUP_NO_SPACE',
+      details: { writing: `a file from the phone (${UDID}/Manifest.db)` },
+    });
     await writer.abort('test');
     expect(await backupContents(join(out, UDID))).toEqual(await generationContents(1));
     expect(await readdir(out)).toEqual([UDID]);

@@ -1,6 +1,14 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { DeviceLinkChannel, FileBlock, STREAM_END, encodeFileBlock, encodeStreamPath, receiveFiles, type FileSink } from '../../src/services/device-link/index.js';
+import {
+  DeviceLinkChannel,
+  FileBlock,
+  STREAM_END,
+  encodeFileBlock,
+  encodeStreamPath,
+  receiveFiles,
+  type FileSink,
+} from '../../src/services/device-link/index.js';
 import { socketPair } from '../helpers/socket-pair.js';
 
 /** The phone's upload stream (DLMessageUploadFiles) as a hostile or unlucky phone sends it, read by receiveFiles. */
@@ -20,13 +28,19 @@ describe('receiving the files a phone uploads', () => {
         async openForWrite() {
           return new Writable({
             write: (_chunk, _encoding, callback) => callback(),
-            final: (callback) => callback(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })),
+            final: (callback) =>
+              callback(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })),
             destroy: (error, callback) => setTimeout(() => callback(error), 5),
           });
         },
       };
       const received = receiveFiles(new DeviceLinkChannel(pair.client, { timeoutMs: 2_000 }), sink);
-      pair.server.write(Buffer.concat([fileStream([encodeFileBlock(FileBlock.DATA, Buffer.from('hello')), encodeFileBlock(FileBlock.SUCCESS)]), STREAM_END]));
+      pair.server.write(
+        Buffer.concat([
+          fileStream([encodeFileBlock(FileBlock.DATA, Buffer.from('hello')), encodeFileBlock(FileBlock.SUCCESS)]),
+          STREAM_END,
+        ]),
+      );
       const result = await received;
       expect(result.files).toBe(0);
       expect(result.failures).toEqual([{ path: HOST_PATH, message: expect.stringMatching(/ENOSPC/), code: 'ENOSPC' }]);
@@ -41,10 +55,15 @@ describe('receiving the files a phone uploads', () => {
       let destroyed = false;
       const sink: FileSink = {
         async openForWrite() {
-          return new Writable({ write: (_chunk, _encoding, callback) => callback(), destroy: (error, callback) => ((destroyed = true), callback(error)) });
+          return new Writable({
+            write: (_chunk, _encoding, callback) => callback(),
+            destroy: (error, callback) => ((destroyed = true), callback(error)),
+          });
         },
       };
-      const received = receiveFiles(new DeviceLinkChannel(pair.client, { timeoutMs: 2_000 }), sink, { maxFileBytes: 1_000 });
+      const received = receiveFiles(new DeviceLinkChannel(pair.client, { timeoutMs: 2_000 }), sink, {
+        maxFileBytes: 1_000,
+      });
       // 600 bytes, then a header announcing 1 MB more and no payload at all: waiting for it would time out.
       const header = Buffer.alloc(5);
       header.writeUInt32BE(1_000_001, 0);

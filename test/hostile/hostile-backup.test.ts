@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupReader, dataFileRelativePath, writeSyntheticBackup, type BackupFileEntry } from '../../src/backup/index.js';
+import {
+  BackupReader,
+  dataFileRelativePath,
+  writeSyntheticBackup,
+  type BackupFileEntry,
+} from '../../src/backup/index.js';
 import { generateDeviceContent } from '../../src/emulator/content/index.js';
 import { cliBuilt, cliPath, runCli, runProgram } from '../helpers/cli.js';
 
@@ -18,7 +23,10 @@ import { cliBuilt, cliPath, runCli, runProgram } from '../helpers/cli.js';
  */
 const hasMkfifo = spawnSync('sh', ['-c', 'command -v mkfifo'], { stdio: 'ignore' }).status === 0;
 const usable = cliBuilt && hasMkfifo && process.platform !== 'win32';
-if (!usable) console.warn(`skipping the hostile-backup CLI tests: ${cliBuilt ? 'mkfifo is missing' : `${cliPath} is missing (run npm run build)`}`);
+if (!usable)
+  console.warn(
+    `skipping the hostile-backup CLI tests: ${cliBuilt ? 'mkfifo is missing' : `${cliPath} is missing (run npm run build)`}`,
+  );
 
 const TRICKS = ['link-to-secret', 'link-to-dev-zero', 'fifo', 'folder'] as const;
 type Trick = (typeof TRICKS)[number];
@@ -62,7 +70,8 @@ describe.skipIf(!usable)('a hostile backup (links, FIFOs, folders in place of da
     try {
       const photos: BackupFileEntry[] = [];
       for await (const entry of reader.files({ domain: 'CameraRollDomain' })) {
-        if (entry.kind === 'file' && /\.(jpe?g|heic)$/i.test(entry.relativePath) && /DCIM/.test(entry.relativePath)) photos.push(entry);
+        if (entry.kind === 'file' && /\.(jpe?g|heic)$/i.test(entry.relativePath) && /DCIM/.test(entry.relativePath))
+          photos.push(entry);
         backupBytes += entry.metadata?.size ?? 0;
       }
       for await (const entry of reader.files()) backupBytes += entry.metadata?.size ?? 0;
@@ -89,11 +98,16 @@ describe.skipIf(!usable)('a hostile backup (links, FIFOs, folders in place of da
     const out = join(root, 'extract-out');
     const result = await runCli(['--json', 'extract', backup, '--out', out, '--types', 'photos,messages'], env, 60_000);
     expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(readFileSync(join(out, 'extraction.json'), 'utf8')) as { types: Array<{ type: string; status: string; skipped?: Record<string, number>; files: number }> };
+    const report = JSON.parse(readFileSync(join(out, 'extraction.json'), 'utf8')) as {
+      types: Array<{ type: string; status: string; skipped?: Record<string, number>; files: number }>;
+    };
     const photos = report.types.find((t) => t.type === 'photos')!;
     expect(photos.status).toBe('ok');
     expect(photos.skipped).toEqual({ BACKUP_NOT_A_REGULAR_FILE: TRICKS.length });
-    const records = JSON.parse(readFileSync(join(out, 'photos', 'photos.json'), 'utf8')) as Array<{ file: string | null; filename: string | null }>;
+    const records = JSON.parse(readFileSync(join(out, 'photos', 'photos.json'), 'utf8')) as Array<{
+      file: string | null;
+      filename: string | null;
+    }>;
     const names = new Set([...victims.values()].map((e) => e.relativePath.slice(e.relativePath.lastIndexOf('/') + 1)));
     const tricked = records.filter((r) => r.filename !== null && names.has(r.filename));
     expect(tricked).toHaveLength(TRICKS.length);
@@ -104,39 +118,58 @@ describe.skipIf(!usable)('a hostile backup (links, FIFOs, folders in place of da
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
   });
 
-  it.each(['backup', 'tree'] as const)('decrypt --layout %s names each trick, writes the rest, and never writes the secret', async (layout) => {
-    const out = join(root, `decrypt-${layout}`);
-    const result = await runCli(['--json', 'decrypt', backup, '--out', out, '--layout', layout], env, 60_000);
-    expect(result.code, result.stderr).toBe(6);
-    const json = JSON.parse(result.stdout) as { files: number; problemCounts: Record<string, number> };
-    expect(json.problemCounts).toEqual({ BACKUP_NOT_A_REGULAR_FILE: TRICKS.length });
-    expect(json.files).toBeGreaterThan(10);
-    expectNoSecretAndBounded(out);
-  });
+  it.each(['backup', 'tree'] as const)(
+    'decrypt --layout %s names each trick, writes the rest, and never writes the secret',
+    async (layout) => {
+      const out = join(root, `decrypt-${layout}`);
+      const result = await runCli(['--json', 'decrypt', backup, '--out', out, '--layout', layout], env, 60_000);
+      expect(result.code, result.stderr).toBe(6);
+      const json = JSON.parse(result.stdout) as { files: number; problemCounts: Record<string, number> };
+      expect(json.problemCounts).toEqual({ BACKUP_NOT_A_REGULAR_FILE: TRICKS.length });
+      expect(json.files).toBeGreaterThan(10);
+      expectNoSecretAndBounded(out);
+    },
+  );
 
-  it.each(TRICKS)('export-file of the %s entry fails with BACKUP_NOT_A_REGULAR_FILE (exit 6) and leaves no file', async (trick) => {
-    const entry = victims.get(trick)!;
-    const target = join(root, `export-${trick}`, 'photo.jpg');
-    await mkdir(join(root, `export-${trick}`));
-    const result = await runCli(['--json', 'export-file', backup, entry.domain, entry.relativePath, '--out', target], env, 20_000);
-    expect(result.code, result.stderr).toBe(6);
-    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'BACKUP_NOT_A_REGULAR_FILE' } });
-    expect(readdirSync(join(root, `export-${trick}`))).toEqual([]);
-    await rmdir(join(root, `export-${trick}`));
-  });
+  it.each(TRICKS)(
+    'export-file of the %s entry fails with BACKUP_NOT_A_REGULAR_FILE (exit 6) and leaves no file',
+    async (trick) => {
+      const entry = victims.get(trick)!;
+      const target = join(root, `export-${trick}`, 'photo.jpg');
+      await mkdir(join(root, `export-${trick}`));
+      const result = await runCli(
+        ['--json', 'export-file', backup, entry.domain, entry.relativePath, '--out', target],
+        env,
+        20_000,
+      );
+      expect(result.code, result.stderr).toBe(6);
+      expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'BACKUP_NOT_A_REGULAR_FILE' } });
+      expect(readdirSync(join(root, `export-${trick}`))).toEqual([]);
+      await rmdir(join(root, `export-${trick}`));
+    },
+  );
 
   it('export-file of an untouched photo still works', async () => {
     const reader = await BackupReader.open(backup);
     let good: BackupFileEntry | undefined;
     try {
       for await (const entry of reader.files({ domain: 'CameraRollDomain' })) {
-        if (entry.kind === 'file' && /DCIM/.test(entry.relativePath) && ![...victims.values()].some((v) => v.fileId === entry.fileId)) good = entry;
+        if (
+          entry.kind === 'file' &&
+          /DCIM/.test(entry.relativePath) &&
+          ![...victims.values()].some((v) => v.fileId === entry.fileId)
+        )
+          good = entry;
       }
     } finally {
       await reader.close();
     }
     const target = join(root, 'export-good.jpg');
-    const result = await runCli(['export-file', backup, good!.domain, good!.relativePath, '--out', target], env, 20_000);
+    const result = await runCli(
+      ['export-file', backup, good!.domain, good!.relativePath, '--out', target],
+      env,
+      20_000,
+    );
     expect(result.code, result.stderr).toBe(0);
     expect((await readFile(target)).length).toBe(good!.metadata!.size);
   });
@@ -146,53 +179,82 @@ describe.skipIf(!usable)('a hostile backup (links, FIFOs, folders in place of da
     for (const path of [fifo, '/dev/zero']) {
       const result = await runCli(['--json', 'carve', path], env, 10_000);
       expect(result.code, result.stderr).toBe(6);
-      expect(JSON.parse(result.stdout.trim().split('\n').pop()!)).toMatchObject({ error: { code: 'CARVE_NOT_A_REGULAR_FILE' } });
+      expect(JSON.parse(result.stdout.trim().split('\n').pop()!)).toMatchObject({
+        error: { code: 'CARVE_NOT_A_REGULAR_FILE' },
+      });
     }
   });
 
   it.each([
     ['extract', (big: string, out: string) => ['extract', big, '--out', out], 'extraction.json'],
     ['decrypt', (big: string, out: string) => ['decrypt', big, '--out', out], 'Manifest.db'],
-  ] as const)('SIGTERM ends %s within two seconds with exit 143, leaving no scratch folder and no output that looks complete', async (name, argsFor, completeMarker) => {
-    const big = join(root, 'big');
-    if (!existsSync(big)) {
-      const content = generateDeviceContent({ photos: 3000, messages: 3000, contacts: 10 });
-      await writeSyntheticBackup(big, { items: content.items });
-    }
-    const out = join(root, `sigterm-${name}`);
-    const child = spawn(process.execPath, [cliPath, ...argsFor(big, out)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; at: number }>((done) => child.once('exit', (code) => done({ code, at: Date.now() })));
-    // Wait until the command is under way (a scratch folder or output exists), then stop it.
-    const started = (): boolean => readdirSync(join(root, 'tmp')).length > 0 || (existsSync(out) && readdirSync(out).length > 0);
-    for (let i = 0; i < 400 && !started(); i++) await new Promise((r) => setTimeout(r, 10));
-    const sent = Date.now();
-    child.kill('SIGTERM');
-    const { code, at } = await exited;
-    expect(code, stderr).toBe(143);
-    expect(at - sent).toBeLessThan(2000);
-    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
-    expect(existsSync(join(out, completeMarker))).toBe(false);
-  }, 120_000);
+  ] as const)(
+    'SIGTERM ends %s within two seconds with exit 143, leaving no scratch folder and no output that looks complete',
+    async (name, argsFor, completeMarker) => {
+      const big = join(root, 'big');
+      if (!existsSync(big)) {
+        const content = generateDeviceContent({ photos: 3000, messages: 3000, contacts: 10 });
+        await writeSyntheticBackup(big, { items: content.items });
+      }
+      const out = join(root, `sigterm-${name}`);
+      const child = spawn(process.execPath, [cliPath, ...argsFor(big, out)], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<{ code: number | null; at: number }>((done) =>
+        child.once('exit', (code) => done({ code, at: Date.now() })),
+      );
+      // Wait until the command is under way (a scratch folder or output exists), then stop it.
+      const started = (): boolean =>
+        readdirSync(join(root, 'tmp')).length > 0 || (existsSync(out) && readdirSync(out).length > 0);
+      for (let i = 0; i < 400 && !started(); i++) await new Promise((r) => setTimeout(r, 10));
+      const sent = Date.now();
+      child.kill('SIGTERM');
+      const { code, at } = await exited;
+      expect(code, stderr).toBe(143);
+      expect(at - sent).toBeLessThan(2000);
+      expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+      expect(existsSync(join(out, completeMarker))).toBe(false);
+    },
+    120_000,
+  );
 
   it('decrypt of 100,000 rows with damaged metadata counts them in a 48 MB heap instead of keeping each one', async () => {
     const flood = join(root, 'flood');
-    await writeSyntheticBackup(flood, { items: [{ domain: 'HomeDomain', relativePath: 'Library/Preferences/a.plist', data: Buffer.from('x') }] });
+    await writeSyntheticBackup(flood, {
+      items: [{ domain: 'HomeDomain', relativePath: 'Library/Preferences/a.plist', data: Buffer.from('x') }],
+    });
     const db = new Database(join(flood, 'Manifest.db'));
     const insert = db.prepare('INSERT INTO Files (fileID, domain, relativePath, flags, file) VALUES (?, ?, ?, 1, ?)');
     const ROWS = 100_000;
     db.transaction(() => {
       for (let i = 0; i < ROWS; i++) {
-        insert.run(i.toString(16).padStart(40, '0'), 'HomeDomain', `Library/flood/${'x'.repeat(100)}-${i}`, Buffer.from('bplist00 not really'));
+        insert.run(
+          i.toString(16).padStart(40, '0'),
+          'HomeDomain',
+          `Library/flood/${'x'.repeat(100)}-${i}`,
+          Buffer.from('bplist00 not really'),
+        );
       }
     })();
     db.close();
     const out = join(root, 'flood-out');
     // Keeping a problem object per row (the old behaviour) needs far more than this heap; counting needs none.
-    const result = await runProgram(process.execPath, ['--max-old-space-size=48', cliPath, '--json', '--log-level', 'error', 'decrypt', flood, '--out', out], env, 120_000);
+    const result = await runProgram(
+      process.execPath,
+      ['--max-old-space-size=48', cliPath, '--json', '--log-level', 'error', 'decrypt', flood, '--out', out],
+      env,
+      120_000,
+    );
     expect(result.code, result.stderr.slice(-2000)).toBe(6);
-    const json = JSON.parse(result.stdout) as { files: number; problemCount: number; problemCounts: Record<string, number>; problems: unknown[] };
+    const json = JSON.parse(result.stdout) as {
+      files: number;
+      problemCount: number;
+      problemCounts: Record<string, number>;
+      problems: unknown[];
+    };
     expect(json.problemCounts).toEqual({ BACKUP_CORRUPT_METADATA: ROWS });
     expect(json.problemCount).toBe(ROWS);
     expect(json.problems).toHaveLength(100);

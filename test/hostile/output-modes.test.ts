@@ -98,18 +98,21 @@ afterEach(() => {
 });
 
 describe('private output (the default), under umask 022', () => {
-  it.each(['plain', 'encrypted'] as const)('extract from a %s backup: every folder 0700, every file 0600, and report.html says so', async (kind) => {
-    const out = fresh(`extract-${kind}`);
-    await extract(kind === 'plain' ? plain : encrypted, out);
-    const walked = await walk(out, 0o700, 0o600);
-    expect(walked.wrong).toEqual([]);
-    // Photos, attachments, conversations, CSVs, vCards, .ics, report.html, extraction.json: not a vacuous walk.
-    expect(walked.files).toBeGreaterThan(40);
-    expect(walked.folders).toBeGreaterThan(10);
-    const report = await readFile(join(out, 'report.html'), 'utf8');
-    expect(report).toMatch(/Files in this folder are readable only by .+ \(owner-only: files 0600, folders 0700\)/);
-    expect(JSON.parse(await readFile(join(out, 'extraction.json'), 'utf8')).outputMode).toBe('private');
-  });
+  it.each(['plain', 'encrypted'] as const)(
+    'extract from a %s backup: every folder 0700, every file 0600, and report.html says so',
+    async (kind) => {
+      const out = fresh(`extract-${kind}`);
+      await extract(kind === 'plain' ? plain : encrypted, out);
+      const walked = await walk(out, 0o700, 0o600);
+      expect(walked.wrong).toEqual([]);
+      // Photos, attachments, conversations, CSVs, vCards, .ics, report.html, extraction.json: not a vacuous walk.
+      expect(walked.files).toBeGreaterThan(40);
+      expect(walked.folders).toBeGreaterThan(10);
+      const report = await readFile(join(out, 'report.html'), 'utf8');
+      expect(report).toMatch(/Files in this folder are readable only by .+ \(owner-only: files 0600, folders 0700\)/);
+      expect(JSON.parse(await readFile(join(out, 'extraction.json'), 'utf8')).outputMode).toBe('private');
+    },
+  );
 
   it('the extract command: every folder 0700, every file 0600', async () => {
     const out = fresh('cli-extract');
@@ -118,27 +121,49 @@ describe('private output (the default), under umask 022', () => {
     expect((await walk(out, 0o700, 0o600)).wrong).toEqual([]);
   });
 
-  it.each(['backup', 'tree'] as const)('decrypt (%s layout) of an encrypted backup: every folder 0700, every file 0600', async (layout) => {
-    const out = fresh(`decrypt-${layout}`);
-    const run = await runCliInProcess(['decrypt', encrypted, '--out', out, '--layout', layout, '--password-env', PASSWORD_ENV]);
-    expect(run.status).toBe(0);
-    const walked = await walk(out, 0o700, 0o600);
-    expect(walked.wrong).toEqual([]);
-    expect(walked.files).toBeGreaterThan(10);
-  });
+  it.each(['backup', 'tree'] as const)(
+    'decrypt (%s layout) of an encrypted backup: every folder 0700, every file 0600',
+    async (layout) => {
+      const out = fresh(`decrypt-${layout}`);
+      const run = await runCliInProcess([
+        'decrypt',
+        encrypted,
+        '--out',
+        out,
+        '--layout',
+        layout,
+        '--password-env',
+        PASSWORD_ENV,
+      ]);
+      expect(run.status).toBe(0);
+      const walked = await walk(out, 0o700, 0o600);
+      expect(walked.wrong).toEqual([]);
+      expect(walked.files).toBeGreaterThan(10);
+    },
+  );
 
   it('decrypt of a plain backup: the manifest and plists, copied from 0644 sources, are 0600 too', async () => {
     expect((await lstat(join(plain, 'Info.plist'))).mode & 0o777).toBe(0o644);
     const out = fresh('decrypt-plain');
     await decryptBackup({ backup: plain, out });
     expect((await walk(out, 0o700, 0o600)).wrong).toEqual([]);
-    for (const name of ['Manifest.db', 'Manifest.plist', 'Info.plist', 'Status.plist']) expect((await lstat(join(out, name))).isFile()).toBe(true);
+    for (const name of ['Manifest.db', 'Manifest.plist', 'Info.plist', 'Status.plist'])
+      expect((await lstat(join(out, name))).isFile()).toBe(true);
   });
 
   it('export-file: the file 0600 and the folders it created 0700', async () => {
     const parent = fresh('export');
     const out = join(parent, 'deeper', 'sms.db');
-    const run = await runCliInProcess(['export-file', encrypted, SMS.domain, SMS.relativePath, '--out', out, '--password-env', PASSWORD_ENV]);
+    const run = await runCliInProcess([
+      'export-file',
+      encrypted,
+      SMS.domain,
+      SMS.relativePath,
+      '--out',
+      out,
+      '--password-env',
+      PASSWORD_ENV,
+    ]);
     expect(run.status).toBe(0);
     expect((await readFile(out)).equals(smsBytes)).toBe(true);
     const walked = await walk(parent, 0o700, 0o600);
@@ -169,15 +194,18 @@ describe('private output (the default), under umask 022', () => {
 });
 
 describe('private output whatever the umask', () => {
-  it.each(['000', '002'])('umask %s: extraction, decrypt and export-file are still exactly 0700/0600', async (umask) => {
-    process.umask(Number.parseInt(umask, 8));
-    const top = fresh(`umask-${umask}`);
-    await extract(plain, join(top, 'extract-plain'));
-    await extract(encrypted, join(top, 'extract-encrypted'));
-    await decryptBackup({ backup: encrypted, out: join(top, 'decrypt'), password: PASSWORD, layout: 'tree' });
-    await exportBackupFile({ backup: plain, ...SMS, out: join(top, 'export', 'sms.db') });
-    expect((await walk(top, 0o700, 0o600)).wrong).toEqual([]);
-  });
+  it.each(['000', '002'])(
+    'umask %s: extraction, decrypt and export-file are still exactly 0700/0600',
+    async (umask) => {
+      process.umask(Number.parseInt(umask, 8));
+      const top = fresh(`umask-${umask}`);
+      await extract(plain, join(top, 'extract-plain'));
+      await extract(encrypted, join(top, 'extract-encrypted'));
+      await decryptBackup({ backup: encrypted, out: join(top, 'decrypt'), password: PASSWORD, layout: 'tree' });
+      await exportBackupFile({ backup: plain, ...SMS, out: join(top, 'export', 'sms.db') });
+      expect((await walk(top, 0o700, 0o600)).wrong).toEqual([]);
+    },
+  );
 
   // 277 takes the owner's own write bit away: only setting the modes after creating gives 0700/0600.
   it.each(['000', '277'])('every OutputFolder writer and TextSink, under umask %s', async (umask) => {
@@ -210,7 +238,9 @@ describe('--output-mode shared: the umask decides', () => {
     const walked = await walk(out, 0o755, 0o644);
     expect(walked.wrong).toEqual([]);
     expect(walked.files).toBeGreaterThan(40);
-    expect(await readFile(join(out, 'report.html'), 'utf8')).toMatch(/--output-mode shared: their modes follow the umask/);
+    expect(await readFile(join(out, 'report.html'), 'utf8')).toMatch(
+      /--output-mode shared: their modes follow the umask/,
+    );
   });
 
   it('an encrypted backup extracted shared: folders 0755, files 0644', async () => {
@@ -219,16 +249,39 @@ describe('--output-mode shared: the umask decides', () => {
     expect((await walk(out, 0o755, 0o644)).wrong).toEqual([]);
   });
 
-  it.each(['backup', 'tree'] as const)('decrypt --output-mode shared (%s layout): folders 0755, files 0644', async (layout) => {
-    const out = fresh(`decrypt-shared-${layout}`);
-    const run = await runCliInProcess(['decrypt', encrypted, '--out', out, '--layout', layout, '--output-mode', 'shared', '--password-env', PASSWORD_ENV]);
-    expect(run.status).toBe(0);
-    expect((await walk(out, 0o755, 0o644)).wrong).toEqual([]);
-  });
+  it.each(['backup', 'tree'] as const)(
+    'decrypt --output-mode shared (%s layout): folders 0755, files 0644',
+    async (layout) => {
+      const out = fresh(`decrypt-shared-${layout}`);
+      const run = await runCliInProcess([
+        'decrypt',
+        encrypted,
+        '--out',
+        out,
+        '--layout',
+        layout,
+        '--output-mode',
+        'shared',
+        '--password-env',
+        PASSWORD_ENV,
+      ]);
+      expect(run.status).toBe(0);
+      expect((await walk(out, 0o755, 0o644)).wrong).toEqual([]);
+    },
+  );
 
   it('export-file --output-mode shared: folder 0755, file 0644', async () => {
     const parent = fresh('export-shared');
-    const run = await runCliInProcess(['export-file', plain, SMS.domain, SMS.relativePath, '--out', join(parent, 'sms.db'), '--output-mode', 'shared']);
+    const run = await runCliInProcess([
+      'export-file',
+      plain,
+      SMS.domain,
+      SMS.relativePath,
+      '--out',
+      join(parent, 'sms.db'),
+      '--output-mode',
+      'shared',
+    ]);
     expect(run.status).toBe(0);
     expect(await walk(parent, 0o755, 0o644)).toMatchObject({ wrong: [], folders: 1, files: 1 });
   });
@@ -294,7 +347,9 @@ describe('export-file temporary files', () => {
   it('an export with an already aborted signal leaves nothing behind', async () => {
     const controller = new AbortController();
     controller.abort(new Error('interrupted'));
-    await expect(exportBackupFile({ backup: plain, ...SMS, out: join(folder, 'sms.db'), signal: controller.signal })).rejects.toThrow();
+    await expect(
+      exportBackupFile({ backup: plain, ...SMS, out: join(folder, 'sms.db'), signal: controller.signal }),
+    ).rejects.toThrow();
     expect(await readdir(folder)).toEqual([]);
   });
 });

@@ -6,7 +6,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WORK_FOLDER, readInfoPlist } from '../../src/backup/index.js';
 import { BackupEncryption, folderContent } from '../../src/emulator/index.js';
 import { PairRecordStore } from '../../src/lockdown/index.js';
-import { backupDevice, defaultDeviceAccess, type BackupProgress, type DeviceAccess } from '../../src/operations/index.js';
+import {
+  backupDevice,
+  defaultDeviceAccess,
+  type BackupProgress,
+  type DeviceAccess,
+} from '../../src/operations/index.js';
 import { UsbmuxClient, parseUsbmuxAddress } from '../../src/usbmux/index.js';
 import { backupContents, capturingLogger, generationContents, writeGeneration } from '../helpers/backup-generations.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -60,11 +65,24 @@ function phoneHolds(n: number): void {
   emu.emulator.backup.content = () => folderContent(join(tmp, `g${n}`));
 }
 
-async function backup(n: number, options: { full?: boolean; extra?: Partial<DeviceAccess>; firstMessageTimeoutMs?: number; idleTimeoutMs?: number } = {}) {
+async function backup(
+  n: number,
+  options: {
+    full?: boolean;
+    extra?: Partial<DeviceAccess>;
+    firstMessageTimeoutMs?: number;
+    idleTimeoutMs?: number;
+  } = {},
+) {
   phoneHolds(n);
   const events: BackupProgress[] = [];
   const result = await backupDevice(access(options.extra), {
-    out, full: options.full, onProgress: (e) => events.push(e), firstMessageTimeoutMs: options.firstMessageTimeoutMs, idleTimeoutMs: options.idleTimeoutMs, syncFiles: false,
+    out,
+    full: options.full,
+    onProgress: (e) => events.push(e),
+    firstMessageTimeoutMs: options.firstMessageTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    syncFiles: false,
   });
   return { result, events };
 }
@@ -80,7 +98,7 @@ function posted(): string[] {
 }
 
 describe('backupDevice against the virtual iPhone', () => {
-  it('pulls a full first backup with the sync lock, Info.plist and progress; BackupReader reads the phone\'s files', async () => {
+  it("pulls a full first backup with the sync lock, Info.plist and progress; BackupReader reads the phone's files", async () => {
     posted().length = 0;
     const { result, events } = await backup(1);
     expect(result).toMatchObject({ udid, path: join(out, udid), encrypted: false, full: true });
@@ -93,9 +111,22 @@ describe('backupDevice against the virtual iPhone', () => {
       'com.apple.itunes-mobdev.syncDidFinish',
     ]);
     const info = await readInfoPlist(join(out, udid));
-    expect(info).toMatchObject({ udid, installedApplications: ['net.whatsapp.WhatsApp'], productVersion: emu.emulator.devices[0]!.productVersion });
+    expect(info).toMatchObject({
+      udid,
+      installedApplications: ['net.whatsapp.WhatsApp'],
+      productVersion: emu.emulator.devices[0]!.productVersion,
+    });
     const phases = [...new Set(events.map((e) => e.phase))];
-    expect(phases).toEqual(['connecting', 'staging', 'preparing', 'waiting-for-phone', 'transferring', 'finishing', 'committing', 'done']);
+    expect(phases).toEqual([
+      'connecting',
+      'staging',
+      'preparing',
+      'waiting-for-phone',
+      'transferring',
+      'finishing',
+      'committing',
+      'done',
+    ]);
     expect(events.at(-1)!.bytesDone).toBeGreaterThan(0);
     expect(events.at(-1)!.files).toBe(result.files);
     await onlyTheBackupIsLeft();
@@ -142,7 +173,9 @@ describe('backupDevice against the virtual iPhone', () => {
   it('a connection dropped in the middle of a file (cable pulled) leaves the previous backup whole; the next run completes', async () => {
     await backup(1);
     emu.emulator.backup.faults = { failAfterBytes: 30_000 };
-    await expect(backup(3, { full: true })).rejects.toMatchObject({ code: expect.stringMatching(/^(WIRE_CLOSED|WIRE_SOCKET_ERROR|DEVICELINK_)/) });
+    await expect(backup(3, { full: true })).rejects.toMatchObject({
+      code: expect.stringMatching(/^(WIRE_CLOSED|WIRE_SOCKET_ERROR|DEVICELINK_)/),
+    });
     expect(await backupContents(join(out, udid))).toEqual(await generationContents(1));
     await onlyTheBackupIsLeft();
     emu.emulator.backup.faults = {};
@@ -223,7 +256,9 @@ describe('backupDevice against the virtual iPhone', () => {
     await expect(backup(2, { extra: { logger } })).rejects.toHaveProperty('code');
     expect(existsSync(join(out, '..', 'escaped.txt'))).toBe(false);
     expect(existsSync(join(tmp, 'escaped.txt'))).toBe(false);
-    expect(lines.some((line) => line.msg === 'refused a path from the phone' && line.path === `${udid}/../../escaped.txt`)).toBe(true);
+    expect(
+      lines.some((line) => line.msg === 'refused a path from the phone' && line.path === `${udid}/../../escaped.txt`),
+    ).toBe(true);
     expect(await backupContents(join(out, udid))).toEqual(await generationContents(1));
     await onlyTheBackupIsLeft();
   });

@@ -35,7 +35,9 @@ describe.skipIf(!built)('iosrescue demo', () => {
     const out = /Saving everything into (\S+) /.exec(result.stdout)?.[1];
     expect(out, 'the demo names its output folder').toBeDefined();
     try {
-      const extraction = JSON.parse(readFileSync(join(out!, 'extraction.json'), 'utf8')) as { types: Array<{ type: string; status: string; records: number }> };
+      const extraction = JSON.parse(readFileSync(join(out!, 'extraction.json'), 'utf8')) as {
+        types: Array<{ type: string; status: string; records: number }>;
+      };
       expect(extraction.types.find((t) => t.type === 'contacts')).toMatchObject({ status: 'ok' });
       expect(extraction.types.find((t) => t.type === 'contacts')!.records).toBeGreaterThanOrEqual(12);
       expect(result.stdout).toMatch(/contacts\s+\d+ records/);
@@ -52,13 +54,23 @@ describe.skipIf(!built)('iosrescue demo', () => {
     rmSync(out, { recursive: true, force: true });
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as { device: { udid: string }; values: Record<string, unknown> };
-    expect(summary.values).toMatchObject({ ProductVersion: '16.7.2', UniqueDeviceID: summary.device.udid, WillEncrypt: false });
+    expect(summary.values).toMatchObject({
+      ProductVersion: '16.7.2',
+      UniqueDeviceID: summary.device.udid,
+      WillEncrypt: false,
+    });
     expect(typeof summary.values.BatteryCurrentCapacity).toBe('number');
-    const withBackup = summary as unknown as { backup: { full: boolean; files: number; encrypted: boolean }; scan: Array<{ type: string; count: number }> };
+    const withBackup = summary as unknown as {
+      backup: { full: boolean; files: number; encrypted: boolean };
+      scan: Array<{ type: string; count: number }>;
+    };
     expect(withBackup.backup).toMatchObject({ full: true, encrypted: false });
     expect(withBackup.backup.files).toBeGreaterThan(20);
     expect(withBackup.scan.find((t) => t.type === 'contacts')?.count).toBe(12);
-    const withReport = summary as unknown as { extraction: { out: string; types: Array<{ type: string; status: string }> }; report: string | null };
+    const withReport = summary as unknown as {
+      extraction: { out: string; types: Array<{ type: string; status: string }> };
+      report: string | null;
+    };
     expect(withReport.extraction.out).toBe(out);
     expect(withReport.extraction.types.filter((t) => t.status === 'failed')).toEqual([]);
     expect(withReport.report).toBe(join(out, 'report.html'));

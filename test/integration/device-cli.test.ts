@@ -83,9 +83,12 @@ describe.skipIf(!built)('iosrescue device commands against the virtual iPhone', 
   });
 
   it('devices --watch prints attach and detach events as they happen, and stops on Ctrl-C', async () => {
-    const child = spawn(process.execPath, [cli, '--json', 'devices', '--watch'], { env: { ...emu.env, IOSRESCUE_HOME: home } });
+    const child = spawn(process.execPath, [cli, '--json', 'devices', '--watch'], {
+      env: { ...emu.env, IOSRESCUE_HOME: home },
+    });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    const next = async (): Promise<Record<string, unknown>> => JSON.parse((await lines.next()).value as string) as Record<string, unknown>;
+    const next = async (): Promise<Record<string, unknown>> =>
+      JSON.parse((await lines.next()).value as string) as Record<string, unknown>;
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     try {
       expect(await next()).toMatchObject({ event: 'attached', udid: emu.udids[0] });

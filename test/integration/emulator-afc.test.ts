@@ -36,11 +36,14 @@ afterAll(async () => {
   await rm(storeDir, { recursive: true, force: true });
 });
 
-describe('the virtual iPhone\'s AFC', () => {
+describe("the virtual iPhone's AFC", () => {
   it('lists folders, describes files and the device, and streams a file back byte for byte', async () => {
     // The phone lists "." and ".." too; the client leaves them out.
     expect(await afc.readDirectory('/DCIM/100APPLE')).toEqual(['IMG_0001.JPG']);
-    expect(await afc.getFileInfo('/DCIM/100APPLE/IMG_0001.JPG')).toMatchObject({ st_size: '200000', st_ifmt: 'S_IFREG' });
+    expect(await afc.getFileInfo('/DCIM/100APPLE/IMG_0001.JPG')).toMatchObject({
+      st_size: '200000',
+      st_ifmt: 'S_IFREG',
+    });
     expect(await afc.getFileInfo('/DCIM')).toMatchObject({ st_ifmt: 'S_IFDIR' });
     expect(Number((await afc.getDeviceInfo()).FSTotalBytes)).toBeGreaterThan(0);
     const chunks: Buffer[] = [];
@@ -70,7 +73,9 @@ describe('the virtual iPhone\'s AFC', () => {
   it('answers a missing file and a path leaving the media folder with OBJECT_NOT_FOUND, and writes nothing outside', async () => {
     await expect(afc.getFileInfo('/nope.txt')).rejects.toMatchObject({ code: 'AFC_OBJECT_NOT_FOUND' });
     await expect(afc.getFileInfo('/../../state.plist')).rejects.toMatchObject({ code: 'AFC_OBJECT_NOT_FOUND' });
-    await expect(afc.openFile('/../escaped.txt', AfcFileMode.WR)).rejects.toMatchObject({ code: 'AFC_OBJECT_NOT_FOUND' });
+    await expect(afc.openFile('/../escaped.txt', AfcFileMode.WR)).rejects.toMatchObject({
+      code: 'AFC_OBJECT_NOT_FOUND',
+    });
     await expect(readFile(join(emu.emulator.devices[0]!.dir, 'escaped.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

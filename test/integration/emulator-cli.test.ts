@@ -23,7 +23,19 @@ describe.skipIf(!built)('iosrescue emulator (CLI)', () => {
     const socketPath = join(dir, 'usbmuxd.sock');
     const child: ChildProcessWithoutNullStreams = spawn(
       process.execPath,
-      [cli, '--json', 'emulator', '--socket', socketPath, '--state-dir', join(dir, 'state'), '--devices', '2', '--seed', 'cli'],
+      [
+        cli,
+        '--json',
+        'emulator',
+        '--socket',
+        socketPath,
+        '--state-dir',
+        join(dir, 'state'),
+        '--devices',
+        '2',
+        '--seed',
+        'cli',
+      ],
       { stdio: 'pipe' },
     );
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));

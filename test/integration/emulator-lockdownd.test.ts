@@ -39,7 +39,10 @@ describe('virtual lockdownd', () => {
     RootCertificate: Buffer.from(c.rootCertificatePem),
   });
   /** StartSession then TLS as the host, presenting `clientCert`. */
-  const session = async (clientCert: { certificatePem: string; privateKeyPem: string }): Promise<{ connection: PlistConnection; sessionId: string }> => {
+  const session = async (clientCert: {
+    certificatePem: string;
+    privateKeyPem: string;
+  }): Promise<{ connection: PlistConnection; sessionId: string }> => {
     const plain = await lockdown();
     const reply = await ask(plain, { Request: 'StartSession', HostID: hostId, SystemBUID: 'SYSTEM-BUID' });
     expect(reply).toMatchObject({ Request: 'StartSession', EnableSessionSSL: true });
@@ -48,7 +51,10 @@ describe('virtual lockdownd', () => {
     open.push(connection);
     return { connection, sessionId: reply.SessionID as string };
   };
-  const hostCert = (): { certificatePem: string; privateKeyPem: string } => ({ certificatePem: certs.hostCertificatePem, privateKeyPem: certs.hostPrivateKeyPem });
+  const hostCert = (): { certificatePem: string; privateKeyPem: string } => ({
+    certificatePem: certs.hostCertificatePem,
+    privateKeyPem: certs.hostPrivateKeyPem,
+  });
 
   beforeAll(async () => {
     emu = await startTestEmulator({ devices: 1 });
@@ -70,31 +76,51 @@ describe('virtual lockdownd', () => {
   });
 
   it('answers QueryType and echoes Request', async () => {
-    expect(await ask(await lockdown(), { Request: 'QueryType' })).toEqual({ Request: 'QueryType', Type: 'com.apple.mobile.lockdown' });
+    expect(await ask(await lockdown(), { Request: 'QueryType' })).toEqual({
+      Request: 'QueryType',
+      Type: 'com.apple.mobile.lockdown',
+    });
   });
 
   it('before a session shows only public values; DevicePublicKey is PKCS#1 PEM', async () => {
     const connection = await lockdown();
     const key = await ask(connection, { Request: 'GetValue', Key: 'DevicePublicKey' });
     expect((key.Value as Buffer).toString()).toMatch(/^-----BEGIN RSA PUBLIC KEY-----\n/);
-    expect(await ask(connection, { Request: 'GetValue', Key: 'SerialNumber' })).toEqual({ Request: 'GetValue', Key: 'SerialNumber', Error: 'MissingValue' });
+    expect(await ask(connection, { Request: 'GetValue', Key: 'SerialNumber' })).toEqual({
+      Request: 'GetValue',
+      Key: 'SerialNumber',
+      Error: 'MissingValue',
+    });
     const root = asDict((await ask(connection, { Request: 'GetValue' })).Value);
     expect(root.UniqueDeviceID).toBe(udid);
     expect(root.ProductVersion).toBe('16.7.2');
     expect(root.SerialNumber).toBeUndefined();
-    expect(await ask(connection, { Request: 'GetValue', Domain: 'com.apple.mobile.backup', Key: 'WillEncrypt' })).toMatchObject({ Error: 'MissingValue' });
+    expect(
+      await ask(connection, { Request: 'GetValue', Domain: 'com.apple.mobile.backup', Key: 'WillEncrypt' }),
+    ).toMatchObject({ Error: 'MissingValue' });
   });
 
   it('refuses session-only requests without a session, and unknown hosts', async () => {
     const connection = await lockdown();
-    expect(await ask(connection, { Request: 'StartService', Service: 'com.example.echo' })).toMatchObject({ Request: 'StartService', Error: 'SessionInactive' });
-    expect(await ask(connection, { Request: 'SetValue', Key: 'DeviceName', Value: 'x' })).toMatchObject({ Error: 'SessionInactive' });
-    expect(await ask(connection, { Request: 'StartSession', HostID: hostId, SystemBUID: 'x' })).toEqual({ Request: 'StartSession', Error: 'InvalidHostID' });
-    expect(await ask(connection, { Request: 'ValidatePair', PairRecord: { HostID: hostId } })).toEqual({ Request: 'ValidatePair', Error: 'InvalidHostID' });
+    expect(await ask(connection, { Request: 'StartService', Service: 'com.example.echo' })).toMatchObject({
+      Request: 'StartService',
+      Error: 'SessionInactive',
+    });
+    expect(await ask(connection, { Request: 'SetValue', Key: 'DeviceName', Value: 'x' })).toMatchObject({
+      Error: 'SessionInactive',
+    });
+    expect(await ask(connection, { Request: 'StartSession', HostID: hostId, SystemBUID: 'x' })).toEqual({
+      Request: 'StartSession',
+      Error: 'InvalidHostID',
+    });
+    expect(await ask(connection, { Request: 'ValidatePair', PairRecord: { HostID: hostId } })).toEqual({
+      Request: 'ValidatePair',
+      Error: 'InvalidHostID',
+    });
     expect(await ask(connection, { NoRequest: 1 })).toEqual({ Error: 'MissingRequest' });
   });
 
-  it('refuses a pair record that certifies another device\'s key', async () => {
+  it("refuses a pair record that certifies another device's key", async () => {
     const stranger = await generateRsaKeyPair();
     const wrong = await createPairingCertificates(stranger.publicKeyPkcs1Pem);
     const reply = await ask(await lockdown(), { Request: 'Pair', PairRecord: pairRecord(wrong), ProtocolVersion: '2' });
@@ -103,12 +129,24 @@ describe('virtual lockdownd', () => {
   });
 
   it('pairs and hands out a random EscrowBag of at least 32 bytes', async () => {
-    const reply = await ask(await lockdown(), { Request: 'Pair', PairRecord: pairRecord(), ProtocolVersion: '2', PairingOptions: { ExtendedPairingErrors: true } });
+    const reply = await ask(await lockdown(), {
+      Request: 'Pair',
+      PairRecord: pairRecord(),
+      ProtocolVersion: '2',
+      PairingOptions: { ExtendedPairingErrors: true },
+    });
     expect(reply.Request).toBe('Pair');
     expect(reply.Error).toBeUndefined();
     expect((reply.EscrowBag as Buffer).length).toBeGreaterThanOrEqual(32);
-    expect(emu.emulator.device(udid).pairing(hostId)?.escrowBag.equals(reply.EscrowBag as Buffer)).toBe(true);
-    expect(await ask(await lockdown(), { Request: 'ValidatePair', PairRecord: { HostID: hostId } })).toEqual({ Request: 'ValidatePair' });
+    expect(
+      emu.emulator
+        .device(udid)
+        .pairing(hostId)
+        ?.escrowBag.equals(reply.EscrowBag as Buffer),
+    ).toBe(true);
+    expect(await ask(await lockdown(), { Request: 'ValidatePair', PairRecord: { HostID: hostId } })).toEqual({
+      Request: 'ValidatePair',
+    });
   });
 
   it('runs a TLS session with the HostCertificate: session values, SetValue policy, StopSession', async () => {
@@ -117,34 +155,60 @@ describe('virtual lockdownd', () => {
     expect(serial.Value).toBe(emu.emulator.device(udid).rootValues().SerialNumber);
     const battery = asDict((await ask(connection, { Request: 'GetValue', Domain: 'com.apple.mobile.battery' })).Value);
     expect(battery.BatteryCurrentCapacity).toBe(87);
-    expect(await ask(connection, { Request: 'SetValue', Key: 'DeviceName', Value: 'Renamed Phone' })).toEqual({ Request: 'SetValue', Key: 'DeviceName' });
+    expect(await ask(connection, { Request: 'SetValue', Key: 'DeviceName', Value: 'Renamed Phone' })).toEqual({
+      Request: 'SetValue',
+      Key: 'DeviceName',
+    });
     expect(emu.emulator.device(udid).name).toBe('Renamed Phone');
-    expect(await ask(connection, { Request: 'SetValue', Domain: 'com.apple.mobile.backup', Key: 'WillEncrypt', Value: true })).toMatchObject({
+    expect(
+      await ask(connection, {
+        Request: 'SetValue',
+        Domain: 'com.apple.mobile.backup',
+        Key: 'WillEncrypt',
+        Value: true,
+      }),
+    ).toMatchObject({
       Error: 'SetProhibited',
     });
-    expect(await ask(connection, { Request: 'SetValue', Key: 'UniqueDeviceID', Value: 'x' })).toMatchObject({ Error: 'SetProhibited' });
+    expect(await ask(connection, { Request: 'SetValue', Key: 'UniqueDeviceID', Value: 'x' })).toMatchObject({
+      Error: 'SetProhibited',
+    });
     expect(emu.emulator.device(udid).getValue('com.apple.mobile.backup', 'WillEncrypt')).toBe(false);
-    expect(await ask(connection, { Request: 'StopSession', SessionID: sessionId })).toMatchObject({ Request: 'StopSession' });
+    expect(await ask(connection, { Request: 'StopSession', SessionID: sessionId })).toMatchObject({
+      Request: 'StopSession',
+    });
   });
 
   it('accepts the RootCertificate as client certificate too (what libimobiledevice 1.3.0 presents)', async () => {
-    const { connection } = await session({ certificatePem: certs.rootCertificatePem, privateKeyPem: certs.rootPrivateKeyPem });
+    const { connection } = await session({
+      certificatePem: certs.rootCertificatePem,
+      privateKeyPem: certs.rootPrivateKeyPem,
+    });
     expect(await ask(connection, { Request: 'GetValue', Key: 'ProductType' })).toMatchObject({ Value: 'iPhone12,8' });
   });
 
-  it('drops a session whose TLS client certificate is not the paired host\'s', async () => {
+  it("drops a session whose TLS client certificate is not the paired host's", async () => {
     const stranger = await generateRsaKeyPair();
-    const strangerCert = { certificatePem: createSelfSignedCertificate(stranger.privateKeyPem), privateKeyPem: stranger.privateKeyPem };
+    const strangerCert = {
+      certificatePem: createSelfSignedCertificate(stranger.privateKeyPem),
+      privateKeyPem: stranger.privateKeyPem,
+    };
     expect(emu.emulator.device(udid).pairing(hostId)).toBeDefined();
-    const attempt = session(strangerCert).then(({ connection }) => ask(connection, { Request: 'GetValue', Key: 'SerialNumber' }));
+    const attempt = session(strangerCert).then(({ connection }) =>
+      ask(connection, { Request: 'GetValue', Key: 'SerialNumber' }),
+    );
     // TLS 1.3 finishes the client's side of the handshake before the server has seen the certificate, so the
     // refusal shows up as the connection closing (or as a failed handshake), never as an answer.
-    await expect(attempt).rejects.toMatchObject({ code: expect.stringMatching(/^WIRE_(CLOSED|TLS_FAILED|SOCKET_ERROR)$/) });
+    await expect(attempt).rejects.toMatchObject({
+      code: expect.stringMatching(/^WIRE_(CLOSED|TLS_FAILED|SOCKET_ERROR)$/),
+    });
   });
 
   it('starts a registered SSL service on a one-shot port; unknown services are InvalidService', async () => {
     const { connection } = await session(hostCert());
-    expect(await ask(connection, { Request: 'StartService', Service: 'com.apple.nope' })).toMatchObject({ Error: 'InvalidService' });
+    expect(await ask(connection, { Request: 'StartService', Service: 'com.apple.nope' })).toMatchObject({
+      Error: 'InvalidService',
+    });
     const reply = await ask(connection, { Request: 'StartService', Service: 'com.example.echo' });
     expect(reply).toMatchObject({ Request: 'StartService', Service: 'com.example.echo', EnableServiceSSL: true });
     const port = reply.Port as number;
@@ -165,12 +229,18 @@ describe('virtual lockdownd', () => {
     emu.emulator.setTrust(udid, 'locked');
     try {
       const { connection } = await session(hostCert());
-      expect(await ask(connection, { Request: 'StartService', Service: 'com.example.echo' })).toMatchObject({ Error: 'PasswordProtected' });
-      expect(await ask(connection, { Request: 'StartService', Service: 'com.example.echo', EscrowBag: Buffer.alloc(48) })).toMatchObject({
+      expect(await ask(connection, { Request: 'StartService', Service: 'com.example.echo' })).toMatchObject({
+        Error: 'PasswordProtected',
+      });
+      expect(
+        await ask(connection, { Request: 'StartService', Service: 'com.example.echo', EscrowBag: Buffer.alloc(48) }),
+      ).toMatchObject({
         Error: 'PasswordProtected',
       });
       const escrowBag = emu.emulator.device(udid).pairing(hostId)!.escrowBag;
-      expect(await ask(connection, { Request: 'StartService', Service: 'com.example.echo', EscrowBag: escrowBag })).toMatchObject({ Port: expect.any(Number) });
+      expect(
+        await ask(connection, { Request: 'StartService', Service: 'com.example.echo', EscrowBag: escrowBag }),
+      ).toMatchObject({ Port: expect.any(Number) });
     } finally {
       emu.emulator.setTrust(udid, 'accept');
     }
@@ -206,7 +276,12 @@ describe('virtual lockdownd', () => {
   });
 
   it('Unpair forgets the host: its next StartSession is InvalidHostID', async () => {
-    expect(await ask(await lockdown(), { Request: 'Unpair', PairRecord: { HostID: hostId }, ProtocolVersion: '2' })).toEqual({ Request: 'Unpair' });
-    expect(await ask(await lockdown(), { Request: 'StartSession', HostID: hostId, SystemBUID: 'x' })).toEqual({ Request: 'StartSession', Error: 'InvalidHostID' });
+    expect(
+      await ask(await lockdown(), { Request: 'Unpair', PairRecord: { HostID: hostId }, ProtocolVersion: '2' }),
+    ).toEqual({ Request: 'Unpair' });
+    expect(await ask(await lockdown(), { Request: 'StartSession', HostID: hostId, SystemBUID: 'x' })).toEqual({
+      Request: 'StartSession',
+      Error: 'InvalidHostID',
+    });
   });
 });

@@ -72,7 +72,10 @@ describe('virtual iPhone state and sockets', () => {
     await expect(live).rejects.toMatchObject({ code: 'EMULATOR_LISTEN_FAILED' });
     // Closing a listener removes its socket file; a killed process leaves it behind.
     await new Promise<void>((resolve) => stale.close(() => resolve()));
-    const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socketPath)}, () => console.log('ready'))`]);
+    const child = spawn(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(socketPath)}, () => console.log('ready'))`,
+    ]);
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     child.kill('SIGKILL');
     await new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -83,11 +86,17 @@ describe('virtual iPhone state and sockets', () => {
 
     const plainFile = join(dir, 'not-a-socket');
     await writeFile(plainFile, 'keep me');
-    await expect(startEmulator({ socketPath: plainFile, stateDir: join(dir, 's2'), devices: 0 })).rejects.toMatchObject({ code: 'EMULATOR_BAD_OPTION' });
+    await expect(startEmulator({ socketPath: plainFile, stateDir: join(dir, 's2'), devices: 0 })).rejects.toMatchObject(
+      { code: 'EMULATOR_BAD_OPTION' },
+    );
   });
 
   it('listens on loopback TCP and refuses other addresses', async () => {
-    const emulator = await startEmulator({ tcp: { host: '127.0.0.1', port: 0 }, stateDir: join(dir, 's3'), devices: 1 });
+    const emulator = await startEmulator({
+      tcp: { host: '127.0.0.1', port: 0 },
+      stateDir: join(dir, 's3'),
+      devices: 1,
+    });
     try {
       expect(emulator.usbmuxdSocketAddress).toMatch(/^127\.0\.0\.1:\d+$/);
       const socket = net.connect(emulator.tcp!.port, '127.0.0.1');
@@ -96,6 +105,8 @@ describe('virtual iPhone state and sockets', () => {
     } finally {
       await emulator.stop();
     }
-    await expect(startEmulator({ tcp: { host: '0.0.0.0', port: 0 }, stateDir: join(dir, 's4') })).rejects.toMatchObject({ code: 'EMULATOR_BAD_OPTION' });
+    await expect(startEmulator({ tcp: { host: '0.0.0.0', port: 0 }, stateDir: join(dir, 's4') })).rejects.toMatchObject(
+      { code: 'EMULATOR_BAD_OPTION' },
+    );
   });
 });

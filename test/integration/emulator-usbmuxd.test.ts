@@ -1,7 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlist, toBinaryPlist, toXmlPlist } from '../../src/plist/index.js';
-import { UsbmuxMessage, decodePlistPayload, encodeUsbmuxHeader, parseAttachedDevice } from '../../src/usbmux/protocol.js';
+import {
+  UsbmuxMessage,
+  decodePlistPayload,
+  encodeUsbmuxHeader,
+  parseAttachedDevice,
+} from '../../src/usbmux/protocol.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { RawUsbmux } from '../helpers/raw-usbmux.js';
 
@@ -34,7 +39,12 @@ describe('virtual usbmuxd', () => {
 
   it('lists devices as usbmuxd 1.1.1 does, echoing the tag, in XML', async () => {
     const client = await connect();
-    const tag = client.send({ MessageType: 'ListDevices', ProgName: 'test', ClientVersionString: 'test', kLibUSBMuxVersion: 3 });
+    const tag = client.send({
+      MessageType: 'ListDevices',
+      ProgName: 'test',
+      ClientVersionString: 'test',
+      kLibUSBMuxVersion: 3,
+    });
     const { header, body } = await client.readPacket();
     expect(header).toMatchObject({ version: 1, message: UsbmuxMessage.PLIST, tag });
     expect(body.subarray(0, 5).toString()).toBe('<?xml');
@@ -50,7 +60,10 @@ describe('virtual usbmuxd', () => {
     const tag = listener.send({ MessageType: 'Listen' });
     expect(await listener.readPlist()).toEqual({ tag, message: { MessageType: 'Result', Number: 0 } });
     const present = [await listener.readPlist(), await listener.readPlist()];
-    expect(present.map((p) => [p.tag, p.message.MessageType])).toEqual([[0, 'Attached'], [0, 'Attached']]);
+    expect(present.map((p) => [p.tag, p.message.MessageType])).toEqual([
+      [0, 'Attached'],
+      [0, 'Attached'],
+    ]);
 
     const added = await emu.emulator.addDevice();
     const attached = await listener.readPlist();
@@ -61,7 +74,12 @@ describe('virtual usbmuxd', () => {
     // SavePairRecord with the DeviceID of an attached device with that serial → Paired to listeners.
     const saver = await connect();
     const record = toBinaryPlist({ HostID: 'AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE', SystemBUID: 'x' });
-    const saved = await saver.request({ MessageType: 'SavePairRecord', PairRecordID: added.udid, PairRecordData: record, DeviceID: deviceId });
+    const saved = await saver.request({
+      MessageType: 'SavePairRecord',
+      PairRecordID: added.udid,
+      PairRecordData: record,
+      DeviceID: deviceId,
+    });
     expect(saved).toEqual({ MessageType: 'Result', Number: 0 });
     expect((await listener.readPlist()).message).toEqual({ MessageType: 'Paired', DeviceID: deviceId });
 
@@ -72,24 +90,56 @@ describe('virtual usbmuxd', () => {
   it('stores pair records as XML whatever format they came in, and answers errno 2 when there is none', async () => {
     const client = await connect();
     const udid = emu.udids[0]!;
-    expect(await client.request({ MessageType: 'ReadPairRecord', PairRecordID: udid })).toEqual({ MessageType: 'Result', Number: 2 });
-    const record = { HostID: '11111111-2222-3333-4444-555555555555', SystemBUID: 'y', EscrowBag: Buffer.from([1, 2, 3]) };
-    expect(await client.request({ MessageType: 'SavePairRecord', PairRecordID: udid, PairRecordData: toBinaryPlist(record) })).toEqual({ MessageType: 'Result', Number: 0 });
+    expect(await client.request({ MessageType: 'ReadPairRecord', PairRecordID: udid })).toEqual({
+      MessageType: 'Result',
+      Number: 2,
+    });
+    const record = {
+      HostID: '11111111-2222-3333-4444-555555555555',
+      SystemBUID: 'y',
+      EscrowBag: Buffer.from([1, 2, 3]),
+    };
+    expect(
+      await client.request({
+        MessageType: 'SavePairRecord',
+        PairRecordID: udid,
+        PairRecordData: toBinaryPlist(record),
+      }),
+    ).toEqual({ MessageType: 'Result', Number: 0 });
     const read = await client.request({ MessageType: 'ReadPairRecord', PairRecordID: udid });
     expect((read.PairRecordData as Buffer).toString('utf8')).toBe(toXmlPlist(record));
-    expect(await client.request({ MessageType: 'DeletePairRecord', PairRecordID: udid })).toEqual({ MessageType: 'Result', Number: 0 });
-    expect(await client.request({ MessageType: 'ReadPairRecord', PairRecordID: udid })).toEqual({ MessageType: 'Result', Number: 2 });
+    expect(await client.request({ MessageType: 'DeletePairRecord', PairRecordID: udid })).toEqual({
+      MessageType: 'Result',
+      Number: 0,
+    });
+    expect(await client.request({ MessageType: 'ReadPairRecord', PairRecordID: udid })).toEqual({
+      MessageType: 'Result',
+      Number: 2,
+    });
   });
 
   it('refuses pair-record ids that would escape the state dir (EINVAL)', async () => {
     const client = await connect();
     for (const id of ['../../etc/passwd', 'SystemConfiguration', '', 'a/b']) {
-      expect(await client.request({ MessageType: 'ReadPairRecord', PairRecordID: id })).toEqual({ MessageType: 'Result', Number: 22 });
+      expect(await client.request({ MessageType: 'ReadPairRecord', PairRecordID: id })).toEqual({
+        MessageType: 'Result',
+        Number: 22,
+      });
       expect(
-        await client.request({ MessageType: 'SavePairRecord', PairRecordID: id, PairRecordData: toBinaryPlist({ HostID: 'h' }) }),
+        await client.request({
+          MessageType: 'SavePairRecord',
+          PairRecordID: id,
+          PairRecordData: toBinaryPlist({ HostID: 'h' }),
+        }),
       ).toEqual({ MessageType: 'Result', Number: 22 });
     }
-    expect(await client.request({ MessageType: 'SavePairRecord', PairRecordID: emu.udids[0]!, PairRecordData: Buffer.from('garbage!garbage!') })).toEqual({
+    expect(
+      await client.request({
+        MessageType: 'SavePairRecord',
+        PairRecordID: emu.udids[0]!,
+        PairRecordData: Buffer.from('garbage!garbage!'),
+      }),
+    ).toEqual({
       MessageType: 'Result',
       Number: 22,
     });
@@ -104,15 +154,22 @@ describe('virtual usbmuxd', () => {
     const listener = await connect();
     listener.send({ MessageType: 'Listen', ProgName: 'vitest-listener', kLibUSBMuxVersion: 3 });
     await listener.readPlist();
-    const listeners = (await client.request({ MessageType: 'ListListeners' })).ListenerList as Array<Record<string, unknown>>;
-    expect(listeners).toContainEqual(expect.objectContaining({ ProgName: 'vitest-listener', kLibUSBMuxVersion: 3, Blacklisted: false }));
+    const listeners = (await client.request({ MessageType: 'ListListeners' })).ListenerList as Array<
+      Record<string, unknown>
+    >;
+    expect(listeners).toContainEqual(
+      expect.objectContaining({ ProgName: 'vitest-listener', kLibUSBMuxVersion: 3, Blacklisted: false }),
+    );
   });
 
   it('answers Connect with BADDEV for an unknown device and CONNREFUSED for a closed port', async () => {
     const client = await connect();
     expect(await client.connectToPort(9999, 62078)).toEqual({ result: 2 });
     expect(await client.connectToPort(emu.emulator.deviceId(emu.udids[0]!), 1234)).toEqual({ result: 3 });
-    expect(await client.request({ MessageType: 'Connect', PortNumber: 32498 })).toEqual({ MessageType: 'Result', Number: 2 });
+    expect(await client.request({ MessageType: 'Connect', PortNumber: 32498 })).toEqual({
+      MessageType: 'Result',
+      Number: 2,
+    });
   });
 
   it('answers unknown requests, unparsable and non-dict plists with BADCOMMAND and keeps the connection', async () => {
@@ -120,7 +177,9 @@ describe('virtual usbmuxd', () => {
     expect(await client.request({ MessageType: 'Frobnicate' })).toEqual({ MessageType: 'Result', Number: 1 });
     expect(await client.request({ NoMessageType: true })).toEqual({ MessageType: 'Result', Number: 1 });
     for (const body of [Buffer.from('this is not a plist'), Buffer.from(toXmlPlist(['an', 'array']))]) {
-      client.write(Buffer.concat([encodeUsbmuxHeader({ length: 16 + body.length, version: 1, message: 8, tag: 77 }), body]));
+      client.write(
+        Buffer.concat([encodeUsbmuxHeader({ length: 16 + body.length, version: 1, message: 8, tag: 77 }), body]),
+      );
       expect(await client.readPlist()).toEqual({ tag: 77, message: { MessageType: 'Result', Number: 1 } });
     }
     expect((await client.request({ MessageType: 'ListDevices' })).DeviceList).toBeDefined();
@@ -161,7 +220,10 @@ describe('virtual usbmuxd', () => {
     prefix.writeUInt32BE(body.length);
     client.write(Buffer.concat([prefix, body]));
     const length = (await client.reader.readExactly(4)).readUInt32BE(0);
-    expect(parsePlist(await client.reader.readExactly(length))).toEqual({ Request: 'QueryType', Type: 'com.apple.mobile.lockdown' });
+    expect(parsePlist(await client.reader.readExactly(length))).toEqual({
+      Request: 'QueryType',
+      Type: 'com.apple.mobile.lockdown',
+    });
   });
 
   it('closes a client that announces an oversized packet, and keeps serving others', async () => {
@@ -183,7 +245,9 @@ describe('virtual usbmuxd', () => {
 
   it('survives a client that sends half a packet and hangs up', async () => {
     const client = await connect();
-    client.write(Buffer.concat([encodeUsbmuxHeader({ length: 400, version: 1, message: 8, tag: 1 }), Buffer.from('<?xml')]));
+    client.write(
+      Buffer.concat([encodeUsbmuxHeader({ length: 400, version: 1, message: 8, tag: 1 }), Buffer.from('<?xml')]),
+    );
     client.close();
     await stillServes();
   });

@@ -2,7 +2,13 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LockdownClient, LockdownError, PairRecordStore, openLockdownSession, pairDevice } from '../../src/lockdown/index.js';
+import {
+  LockdownClient,
+  LockdownError,
+  PairRecordStore,
+  openLockdownSession,
+  pairDevice,
+} from '../../src/lockdown/index.js';
 import { UsbmuxClient, parseUsbmuxAddress } from '../../src/usbmux/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -82,7 +88,11 @@ describe('lockdown client against the virtual iPhone', () => {
     const prompts: string[] = [];
     const started = Date.now();
     try {
-      const record = await pairDevice(lockdown, { store: new PairRecordStore(storeDir), retryMs: 200, onWaiting: (m) => prompts.push(m) });
+      const record = await pairDevice(lockdown, {
+        store: new PairRecordStore(storeDir),
+        retryMs: 200,
+        onWaiting: (m) => prompts.push(m),
+      });
       expect(record.HostID).toMatch(/^[0-9A-F-]{36}$/);
     } finally {
       await lockdown.close();
@@ -96,7 +106,9 @@ describe('lockdown client against the virtual iPhone', () => {
     emu.emulator.setTrust(emu.udids[0]!, 'pending:60');
     const lockdown = await LockdownClient.connect(usbmux, await device());
     try {
-      await expect(pairDevice(lockdown, { retryMs: 100, timeoutMs: 500 })).rejects.toMatchObject({ code: 'LOCKDOWN_PAIRING_TIMEOUT' });
+      await expect(pairDevice(lockdown, { retryMs: 100, timeoutMs: 500 })).rejects.toMatchObject({
+        code: 'LOCKDOWN_PAIRING_TIMEOUT',
+      });
     } finally {
       await lockdown.close();
     }
@@ -124,7 +136,9 @@ describe('lockdown client against the virtual iPhone', () => {
     try {
       await expect(session.startService('com.apple.nosuchservice')).rejects.toMatchObject({ code: 'InvalidService' });
       const service = await session.startService('org.iosrescue.test.echo');
-      const echoed = new Promise<string>((resolve) => service.socket.once('data', (d: Buffer) => resolve(d.toString())));
+      const echoed = new Promise<string>((resolve) =>
+        service.socket.once('data', (d: Buffer) => resolve(d.toString())),
+      );
       service.socket.resume();
       service.socket.write('ping');
       expect(await echoed).toBe('ping');

@@ -16,8 +16,20 @@ describe.skipIf(!cliBuilt)('the packed package', () => {
 
   it('imports by name from a scratch project: backupDevice, extractBackup, startEmulator and the error base class', async () => {
     mkdirSync(join(scratch, 'node_modules', 'iosrescue'), { recursive: true });
-    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n').pop()!;
-    execFileSync('tar', ['-xzf', join(scratch, packed), '-C', join(scratch, 'node_modules', 'iosrescue'), '--strip-components=1']);
+    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', scratch], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
+    execFileSync('tar', [
+      '-xzf',
+      join(scratch, packed),
+      '-C',
+      join(scratch, 'node_modules', 'iosrescue'),
+      '--strip-components=1',
+    ]);
     // What the tarball holds: the built library, no sources, tests or scripts.
     const shipped = readdirSync(join(scratch, 'node_modules', 'iosrescue'));
     expect(shipped).toEqual(expect.arrayContaining(['package.json', 'dist', 'README.md', 'native-notes']));
@@ -30,7 +42,7 @@ describe.skipIf(!cliBuilt)('the packed package', () => {
         "import { backupDevice, createLogger, defaultDeviceAccess, extractBackup, listDevices, startEmulator, IosRescueError } from 'iosrescue';",
         "import { createRequire } from 'node:module';",
         "const pkg = createRequire(import.meta.url)('iosrescue/package.json');",
-        "const emulator = await startEmulator({ socketPath: process.argv[2], stateDir: process.argv[3], devices: 2 });",
+        'const emulator = await startEmulator({ socketPath: process.argv[2], stateDir: process.argv[3], devices: 2 });',
         'try {',
         "  const devices = await listDevices(defaultDeviceAccess(createLogger({ level: 'silent' })), { details: false });",
         '  console.log(JSON.stringify({ version: pkg.version, backupDevice: typeof backupDevice, extractBackup: typeof extractBackup, error: typeof IosRescueError, devices: devices.length }));',
@@ -46,6 +58,12 @@ describe.skipIf(!cliBuilt)('the packed package', () => {
       env: { ...process.env, USBMUXD_SOCKET_ADDRESS: `UNIX:${socket}` },
     });
     // The library's emulator and its usbmux client talk: two virtual phones are listed.
-    expect(JSON.parse(out)).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), backupDevice: 'function', extractBackup: 'function', error: 'function', devices: 2 });
+    expect(JSON.parse(out)).toEqual({
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      backupDevice: 'function',
+      extractBackup: 'function',
+      error: 'function',
+      devices: 2,
+    });
   }, 120_000);
 });

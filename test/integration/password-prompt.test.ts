@@ -14,7 +14,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const passwordModule = join(repoRoot, 'dist/src/cli/password.js');
 const haveScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
 const ready = haveScript && existsSync(passwordModule);
-if (!ready) console.warn('skipping the TTY password prompt test: needs `script` (util-linux) and a build (npm run build)');
+if (!ready)
+  console.warn('skipping the TTY password prompt test: needs `script` (util-linux) and a build (npm run build)');
 
 async function typeAtPrompt(keys: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'iosr-pty-'));
@@ -26,7 +27,9 @@ async function typeAtPrompt(keys: string): Promise<string> {
       `console.log('received=' + Buffer.from(p).toString('hex'));\n`,
   );
   try {
-    const child = spawn('script', ['-qec', `${process.execPath} ${program}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qec', `${process.execPath} ${program}`, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     // Type only once the prompt is on screen, as a person would.

@@ -8,7 +8,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_PATHS, generateDeviceContent, type DeviceContent } from '../../src/emulator/content/index.js';
 import type { SyntheticItem } from '../../src/backup/index.js';
-import type { ChatRecord, MessageRecord, NoteRecord, WhatsAppChatRecord, WhatsAppMessageRecord } from '../../src/extract/index.js';
+import type {
+  ChatRecord,
+  MessageRecord,
+  NoteRecord,
+  WhatsAppChatRecord,
+  WhatsAppMessageRecord,
+} from '../../src/extract/index.js';
 import { extractGenerated, type ExtractedBackup } from '../helpers/extract-backups.js';
 
 /**
@@ -26,7 +32,8 @@ const CHROMIUM = process.env.IOSRESCUE_CHROMIUM ?? '/usr/bin/chromium';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 // CI runs as root and installs chromium (scripts/setup.mjs --test): there, a missing browser fails the test.
 const skip = !existsSync(CHROMIUM) && !isRoot;
-if (skip) console.warn(`report browser test skipped: ${CHROMIUM} is missing (install with: sudo apt-get install chromium)`);
+if (skip)
+  console.warn(`report browser test skipped: ${CHROMIUM} is missing (install with: sudo apt-get install chromium)`);
 
 const INJECTED_CONTACT = `<script>window.__pwned = 'contact'</script><img src=x id="injected-contact">Mallory`;
 const INJECTED_MESSAGE = `Hi <img src=x id="injected-message"> <script>window.__pwned = 'message'</script> & bye`;
@@ -40,7 +47,11 @@ const INJECTED_NOTE = 'Plan <b id="injected-note">B</b> & more';
 const PHOTO_NAME = 'Q&A #1 100%.jpg';
 
 /** Edits a generated database with SQL, as a phone would have written it, and puts it back without its -wal. */
-async function patchDatabase(items: SyntheticItem[], path: { domain: string; relativePath: string }, edit: (db: Database.Database) => void): Promise<SyntheticItem[]> {
+async function patchDatabase(
+  items: SyntheticItem[],
+  path: { domain: string; relativePath: string },
+  edit: (db: Database.Database) => void,
+): Promise<SyntheticItem[]> {
   const dir = await mkdtemp(join(tmpdir(), 'iosrescue-report-patch-'));
   try {
     const main = items.find((i) => i.domain === path.domain && i.relativePath === path.relativePath)!;
@@ -62,19 +73,29 @@ async function hostileContent(): Promise<DeviceContent> {
   const { truth } = content;
   let items = content.items;
   const contact = truth.contacts[0]!;
-  items = await patchDatabase(items, CONTENT_PATHS.addressBook, (db) => db.prepare('UPDATE ABPerson SET First = ? WHERE ROWID = ?').run(INJECTED_CONTACT, contact.rowid));
-  const message = truth.messages.find((m) => m.text !== null && !m.textOnlyInAttributedBody && m.recentlyDeleted === null)!;
+  items = await patchDatabase(items, CONTENT_PATHS.addressBook, (db) =>
+    db.prepare('UPDATE ABPerson SET First = ? WHERE ROWID = ?').run(INJECTED_CONTACT, contact.rowid),
+  );
+  const message = truth.messages.find(
+    (m) => m.text !== null && !m.textOnlyInAttributedBody && m.recentlyDeleted === null,
+  )!;
   const group = truth.chats.find((c) => c.style === 43)!;
   items = await patchDatabase(items, CONTENT_PATHS.smsDb, (db) => {
     db.prepare('UPDATE message SET text = ? WHERE ROWID = ?').run(INJECTED_MESSAGE, message.rowid);
     db.prepare('UPDATE chat SET display_name = ? WHERE ROWID = ?').run(INJECTED_CHAT, group.rowid);
   });
   const photo = truth.photos.find((p) => p.kind === 'photo' && !p.hidden && !p.trashed)!;
-  items = await patchDatabase(items, CONTENT_PATHS.photosDb, (db) => db.prepare('UPDATE ZADDITIONALASSETATTRIBUTES SET ZORIGINALFILENAME = ? WHERE ZASSET = ?').run(PHOTO_NAME, photo.pk));
+  items = await patchDatabase(items, CONTENT_PATHS.photosDb, (db) =>
+    db
+      .prepare('UPDATE ZADDITIONALASSETATTRIBUTES SET ZORIGINALFILENAME = ? WHERE ZASSET = ?')
+      .run(PHOTO_NAME, photo.pk),
+  );
   const visit = truth.visits[0]!;
   items = await patchDatabase(items, CONTENT_PATHS.safariHistory, (db) => {
     db.prepare('UPDATE history_visits SET title = ? WHERE id = ?').run(INJECTED_TITLE, visit.id);
-    db.prepare('UPDATE history_items SET url = ? WHERE id = (SELECT history_item FROM history_visits WHERE id = ?)').run(JAVASCRIPT_URL, visit.id);
+    db.prepare(
+      'UPDATE history_items SET url = ? WHERE id = (SELECT history_item FROM history_visits WHERE id = ?)',
+    ).run(JAVASCRIPT_URL, visit.id);
   });
   const waMessage = truth.whatsappMessages.find((m) => m.kind === 'text' && !m.inWal && m.text !== null)!;
   const waGroup = truth.whatsappChats.find((c) => c.isGroup)!;
@@ -83,7 +104,9 @@ async function hostileContent(): Promise<DeviceContent> {
     db.prepare('UPDATE ZWACHATSESSION SET ZPARTNERNAME = ? WHERE Z_PK = ?').run(INJECTED_WHATSAPP_GROUP, waGroup.pk);
   });
   const note = truth.notes.find((n) => !n.locked && !n.recentlyDeleted && !n.markedForDeletion)!;
-  items = await patchDatabase(items, CONTENT_PATHS.noteStore, (db) => db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZTITLE1 = ? WHERE Z_PK = ?').run(INJECTED_NOTE, note.pk));
+  items = await patchDatabase(items, CONTENT_PATHS.noteStore, (db) =>
+    db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZTITLE1 = ? WHERE Z_PK = ?').run(INJECTED_NOTE, note.pk),
+  );
   return { items, truth };
 }
 
@@ -96,7 +119,7 @@ async function jsonRecords<T>(path: string, key?: string): Promise<T[]> {
 async function whatsAppMessages(out: string): Promise<WhatsAppMessageRecord[]> {
   const all: WhatsAppMessageRecord[] = [];
   for (const chat of await jsonRecords<WhatsAppChatRecord>(join(out, 'whatsapp/chats.json'))) {
-    all.push(...await jsonRecords<WhatsAppMessageRecord>(join(out, chat.folder, 'conversation.json'), 'messages'));
+    all.push(...(await jsonRecords<WhatsAppMessageRecord>(join(out, chat.folder, 'conversation.json'), 'messages')));
   }
   return all;
 }
@@ -117,7 +140,11 @@ async function deletedInJson(out: string): Promise<Record<string, number>> {
     calls: count(await jsonRecords(join(out, 'calls/calls.json'))),
     calendar: count(await jsonRecords(join(out, 'calendar/events.json'))),
     // Visits, then bookmarks: Safari's records are both.
-    safari: count(await jsonRecords(join(out, 'safari/history.json'))) + (existsSync(join(out, 'safari/bookmarks.json')) ? count(await jsonRecords(join(out, 'safari/bookmarks.json'))) : 0),
+    safari:
+      count(await jsonRecords(join(out, 'safari/history.json'))) +
+      (existsSync(join(out, 'safari/bookmarks.json'))
+        ? count(await jsonRecords(join(out, 'safari/bookmarks.json')))
+        : 0),
     reminders: count(await jsonRecords(join(out, 'reminders/reminders.json'))),
     voicemail: count(await jsonRecords(join(out, 'voicemail/voicemail.json'))),
     whatsapp,
@@ -132,10 +159,15 @@ interface PageWatch {
 
 function watch(page: Page): PageWatch {
   const seen: PageWatch = { errors: [], dialogs: [] };
-  page.on('console', (m) => { if (m.type() === 'error') seen.errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') seen.errors.push(m.text());
+  });
   page.on('pageerror', (e) => seen.errors.push(e.message));
   page.on('requestfailed', (r) => seen.errors.push(`${r.url()}: ${r.failure()?.errorText}`));
-  page.on('dialog', (d) => { seen.dialogs.push(d.message()); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    seen.dialogs.push(d.message());
+    void d.dismiss();
+  });
   return seen;
 }
 
@@ -149,8 +181,14 @@ function fileOf(url: string, out: string): string {
 describe.skipIf(skip)('report.html in a real browser', () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run "node scripts/setup.mjs --test" (as root) or "apt-get install chromium"`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-dev-shm-usage', ...(isRoot ? ['--no-sandbox'] : [])] });
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `${CHROMIUM} is missing: run "node scripts/setup.mjs --test" (as root) or "apt-get install chromium"`,
+      );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--disable-dev-shm-usage', ...(isRoot ? ['--no-sandbox'] : [])],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -175,28 +213,54 @@ describe.skipIf(skip)('report.html in a real browser', () => {
 
     it('opens without console errors, and its counts equal extraction.json', async () => {
       expect(await page.title()).toContain('recovered data');
-      const summary = await page.evaluate(() => [...document.querySelectorAll('#summary tbody tr')].map((tr: any) => ({
-        type: tr.dataset.type, status: tr.querySelector('td.status').textContent, records: Number(tr.querySelector('td.records').textContent),
-      })));
+      const summary = await page.evaluate(() =>
+        [...document.querySelectorAll('#summary tbody tr')].map((tr: any) => ({
+          type: tr.dataset.type,
+          status: tr.querySelector('td.status').textContent,
+          records: Number(tr.querySelector('td.records').textContent),
+        })),
+      );
       expect(summary).toEqual(run.report.types.map((t) => ({ type: t.type, status: t.status, records: t.records })));
-      const tabs = await page.evaluate(() => [...document.querySelectorAll('nav.tabs .count')].map((c: any) => [c.dataset.type, Number(c.textContent)]));
+      const tabs = await page.evaluate(() =>
+        [...document.querySelectorAll('nav.tabs .count')].map((c: any) => [c.dataset.type, Number(c.textContent)]),
+      );
       expect(tabs).toEqual(run.report.types.map((t) => [t.type, t.records]));
-      for (const type of ['photos', 'contacts', 'messages', 'calls', 'calendar', 'safari', 'reminders', 'voicemail', 'whatsapp', 'notes']) {
+      for (const type of [
+        'photos',
+        'contacts',
+        'messages',
+        'calls',
+        'calendar',
+        'safari',
+        'reminders',
+        'voicemail',
+        'whatsapp',
+        'notes',
+      ]) {
         const records = run.report.types.find((t) => t.type === type)!.records;
         expect(records, type).toBeGreaterThan(0);
         const shown = await page.evaluate((id: string) => {
           const section = document.getElementById(id);
           return id === 'messages' || id === 'whatsapp'
-            ? [...section.querySelectorAll('.conversation')].reduce((n: number, c: any) => n + Number(c.dataset.messages), 0)
+            ? [...section.querySelectorAll('.conversation')].reduce(
+                (n: number, c: any) => n + Number(c.dataset.messages),
+                0,
+              )
             : section.querySelectorAll('.item').length;
         }, type);
         expect(shown, type).toBe(records);
       }
       // extraction.json counts what the extractors wrote: every WhatsApp message, every note.
-      expect(run.report.types.find((t) => t.type === 'whatsapp')!.records).toBe((await whatsAppMessages(run.out)).length);
-      expect(run.report.types.find((t) => t.type === 'notes')!.records).toBe((await jsonRecords(join(run.out, 'notes/notes.json'))).length);
+      expect(run.report.types.find((t) => t.type === 'whatsapp')!.records).toBe(
+        (await whatsAppMessages(run.out)).length,
+      );
+      expect(run.report.types.find((t) => t.type === 'notes')!.records).toBe(
+        (await jsonRecords(join(run.out, 'notes/notes.json'))).length,
+      );
       // Each WhatsApp chat draws every message it holds (small chats: none is left out).
-      expect(await page.evaluate(() => document.querySelectorAll('section#whatsapp .msg.item').length)).toBe((await whatsAppMessages(run.out)).length);
+      expect(await page.evaluate(() => document.querySelectorAll('section#whatsapp .msg.item').length)).toBe(
+        (await whatsAppMessages(run.out)).length,
+      );
       expect(seen.errors).toEqual([]);
       expect(seen.dialogs).toEqual([]);
     });
@@ -216,16 +280,26 @@ describe.skipIf(skip)('report.html in a real browser', () => {
       // Every section's images, hidden tabs included: loaded eagerly here, then decoded.
       const images = await page.evaluate(async () => {
         const all = [...document.images];
-        await Promise.all(all.map(async (img: any) => {
-          img.loading = 'eager';
-          try { await img.decode(); } catch { /* naturalWidth stays 0 */ }
-        }));
+        await Promise.all(
+          all.map(async (img: any) => {
+            img.loading = 'eager';
+            try {
+              await img.decode();
+            } catch {
+              /* naturalWidth stays 0 */
+            }
+          }),
+        );
         return all.map((img: any) => ({ src: img.getAttribute('src'), width: img.naturalWidth }));
       });
       expect(images.length).toBeGreaterThanOrEqual(run.truth.photos.filter((p) => p.kind === 'photo').length);
       // The generator's WhatsApp sticker is a RIFF/WEBP header without image data (a phone's is a real WebP): it
       // must be drawn from its exported file, but cannot decode.
-      const stickers = new Set((await whatsAppMessages(run.out)).filter((m) => m.kind === 'sticker' && m.media?.file).map((m) => m.media!.file!.split('/').map(encodeURIComponent).join('/')));
+      const stickers = new Set(
+        (await whatsAppMessages(run.out))
+          .filter((m) => m.kind === 'sticker' && m.media?.file)
+          .map((m) => m.media!.file!.split('/').map(encodeURIComponent).join('/')),
+      );
       expect(stickers.size).toBeGreaterThan(0);
       expect(images.filter((i) => stickers.has(i.src))).toHaveLength(stickers.size);
       expect(images.filter((i) => i.width === 0 && !stickers.has(i.src))).toEqual([]);
@@ -257,7 +331,7 @@ describe.skipIf(skip)('report.html in a real browser', () => {
       expect(fileOf(page.url(), run.out)).toBe(join(run.out, team.folder, 'conversation.html'));
       expect(await page.title()).toBe(INJECTED_CHAT);
       await page.goBack();
-      await page.waitForURL(reportUrl + '#messages');
+      await page.waitForURL(`${reportUrl}#messages`);
 
       await page.click('nav.tabs a[href="#whatsapp"]');
       const waChats = await jsonRecords<WhatsAppChatRecord>(join(run.out, 'whatsapp/chats.json'));
@@ -271,7 +345,7 @@ describe.skipIf(skip)('report.html in a real browser', () => {
       await page.waitForURL((url) => url.href.endsWith('conversation.html'));
       expect(fileOf(page.url(), run.out)).toBe(join(run.out, waGroup.folder, 'conversation.html'));
       await page.goBack();
-      await page.waitForURL(reportUrl + '#whatsapp');
+      await page.waitForURL(`${reportUrl}#whatsapp`);
 
       await page.click('nav.tabs a[href="#notes"]');
       const notes = await jsonRecords<NoteRecord>(join(run.out, 'notes/notes.json'));
@@ -281,19 +355,27 @@ describe.skipIf(skip)('report.html in a real browser', () => {
       await page.waitForURL((url) => url.href.endsWith('.html') && !url.href.endsWith('report.html'));
       expect(fileOf(page.url(), run.out)).toBe(join(run.out, planted.file!));
       await page.goBack();
-      await page.waitForURL(reportUrl + '#notes');
+      await page.waitForURL(`${reportUrl}#notes`);
       expect(seen.errors).toEqual([]);
     });
 
     it('plays voicemails and WhatsApp voice notes from the exported files', async () => {
       const voicemails = await jsonRecords<{ file: string | null }>(join(run.out, 'voicemail/voicemail.json'));
-      const players = await page.evaluate(() => [...document.querySelectorAll('section#voicemail audio')].map((a: any) => a.src));
+      const players = await page.evaluate(() =>
+        [...document.querySelectorAll('section#voicemail audio')].map((a: any) => a.src),
+      );
       expect(players.length).toBe(voicemails.filter((v) => v.file !== null).length);
       expect(players.length).toBeGreaterThan(0);
       for (const src of players) expect(existsSync(fileOf(src, run.out))).toBe(true);
-      const waMedia = (await whatsAppMessages(run.out)).filter((m) => (m.kind === 'audio' || m.kind === 'video') && m.media?.file);
-      const waPlayers = await page.evaluate(() => [...document.querySelectorAll('section#whatsapp audio, section#whatsapp video')].map((a: any) => a.src));
-      expect(waPlayers.map((src) => fileOf(src, run.out)).sort()).toEqual(waMedia.map((m) => join(run.out, m.media!.file!)).sort());
+      const waMedia = (await whatsAppMessages(run.out)).filter(
+        (m) => (m.kind === 'audio' || m.kind === 'video') && m.media?.file,
+      );
+      const waPlayers = await page.evaluate(() =>
+        [...document.querySelectorAll('section#whatsapp audio, section#whatsapp video')].map((a: any) => a.src),
+      );
+      expect(waPlayers.map((src) => fileOf(src, run.out)).sort()).toEqual(
+        waMedia.map((m) => join(run.out, m.media!.file!)).sort(),
+      );
     });
 
     it('marks every deleted item, and "show only deleted items" keeps only those', async () => {
@@ -302,17 +384,48 @@ describe.skipIf(skip)('report.html in a real browser', () => {
       expect(expected.calls).toBeGreaterThan(0);
       expect(expected.messages).toBeGreaterThan(0);
       expect(expected.contacts).toBeGreaterThan(0);
-      const shown = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#summary tbody tr')].map((tr: any) => [tr.dataset.type, tr.querySelector('td.deleted-count').textContent])));
+      const shown = await page.evaluate(() =>
+        Object.fromEntries(
+          [...document.querySelectorAll('#summary tbody tr')].map((tr: any) => [
+            tr.dataset.type,
+            tr.querySelector('td.deleted-count').textContent,
+          ]),
+        ),
+      );
       for (const [type, n] of Object.entries(expected)) expect(shown[type], type).toBe(String(n));
-      const marks = await page.evaluate(() => [...document.querySelectorAll('.item.deleted')].map((item: any) => [item.dataset.origin, item.querySelector('.mark')?.textContent ?? null]));
+      const marks = await page.evaluate(() =>
+        [...document.querySelectorAll('.item.deleted')].map((item: any) => [
+          item.dataset.origin,
+          item.querySelector('.mark')?.textContent ?? null,
+        ]),
+      );
       expect(marks.length).toBeGreaterThan(0);
-      for (const [origin, mark] of marks) expect(mark).toBe(origin === 'recovered' ? 'Recovered (deleted)' : 'Recently deleted');
+      for (const [origin, mark] of marks)
+        expect(mark).toBe(origin === 'recovered' ? 'Recovered (deleted)' : 'Recently deleted');
       // Each section marks as many items deleted as its JSON holds, and only items with a deleted origin.
-      const markedPerSection = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('section.type')].map((s: any) => [s.id, s.querySelectorAll('.item.deleted').length])));
+      const markedPerSection = await page.evaluate(() =>
+        Object.fromEntries(
+          [...document.querySelectorAll('section.type')].map((s: any) => [
+            s.id,
+            s.querySelectorAll('.item.deleted').length,
+          ]),
+        ),
+      );
       for (const [type, n] of Object.entries(expected)) expect(markedPerSection[type], type).toBe(n);
-      expect(await page.evaluate(() => document.querySelectorAll('.item.deleted[data-origin="live"], .item:not(.deleted):not([data-origin="live"])').length)).toBe(0);
-      const recoveredMessages = await page.evaluate(() => document.querySelectorAll('section#messages .msg.deleted[data-origin="recovered"]').length);
-      const recoveredChat = (await jsonRecords<ChatRecord>(join(run.out, 'messages/conversations.json'))).find((c) => c.displayName === 'Recovered deleted messages')!;
+      expect(
+        await page.evaluate(
+          () =>
+            document.querySelectorAll(
+              '.item.deleted[data-origin="live"], .item:not(.deleted):not([data-origin="live"])',
+            ).length,
+        ),
+      ).toBe(0);
+      const recoveredMessages = await page.evaluate(
+        () => document.querySelectorAll('section#messages .msg.deleted[data-origin="recovered"]').length,
+      );
+      const recoveredChat = (await jsonRecords<ChatRecord>(join(run.out, 'messages/conversations.json'))).find(
+        (c) => c.displayName === 'Recovered deleted messages',
+      )!;
       expect(recoveredMessages).toBe(recoveredChat.messageCount);
       expect(recoveredMessages).toBeGreaterThan(0);
 
@@ -320,57 +433,112 @@ describe.skipIf(skip)('report.html in a real browser', () => {
       const wa = await whatsAppMessages(run.out);
       const recoveredWa = wa.filter((m) => m.origin === 'recovered');
       expect(recoveredWa.length).toBeGreaterThan(0);
-      const waMarked = await page.evaluate(() => [...document.querySelectorAll('section#whatsapp .msg.deleted[data-origin="recovered"]')].map((m: any) => ({ mark: m.querySelector('.mark')?.textContent, text: m.textContent })));
+      const waMarked = await page.evaluate(() =>
+        [...document.querySelectorAll('section#whatsapp .msg.deleted[data-origin="recovered"]')].map((m: any) => ({
+          mark: m.querySelector('.mark')?.textContent,
+          text: m.textContent,
+        })),
+      );
       expect(waMarked).toHaveLength(recoveredWa.length);
       for (const m of waMarked) expect(m.mark).toBe('Recovered (deleted)');
-      for (const m of recoveredWa.filter((r) => r.text)) expect(waMarked.some((shown) => shown.text.includes(m.text!.trim())), m.text!).toBe(true);
+      for (const m of recoveredWa.filter((r) => r.text))
+        expect(
+          waMarked.some((shown) => shown.text.includes(m.text!.trim())),
+          m.text!,
+        ).toBe(true);
       // Deleted for everyone: shown as on the phone with its own mark, not counted or filtered as a deleted item.
       const revoked = wa.filter((m) => m.deletedForEveryone);
       expect(revoked.length).toBeGreaterThan(0);
-      const revokedShown = await page.evaluate(() => [...document.querySelectorAll('section#whatsapp .msg.revoked')].map((m: any) => ({ mark: m.querySelector('.mark.revoked')?.textContent, deleted: m.classList.contains('deleted'), text: m.textContent })));
+      const revokedShown = await page.evaluate(() =>
+        [...document.querySelectorAll('section#whatsapp .msg.revoked')].map((m: any) => ({
+          mark: m.querySelector('.mark.revoked')?.textContent,
+          deleted: m.classList.contains('deleted'),
+          text: m.textContent,
+        })),
+      );
       expect(revokedShown).toHaveLength(revoked.length);
       for (const m of revokedShown) expect(m).toMatchObject({ mark: 'Deleted for everyone', deleted: false });
       expect(revokedShown.every((m) => /This message was deleted|You deleted this message/.test(m.text))).toBe(true);
-      const revokedCounted = await page.evaluate(() => [...document.querySelectorAll('section#whatsapp .conversation')].reduce((n: number, c: any) => n + Number(c.dataset.revoked), 0));
+      const revokedCounted = await page.evaluate(() =>
+        [...document.querySelectorAll('section#whatsapp .conversation')].reduce(
+          (n: number, c: any) => n + Number(c.dataset.revoked),
+          0,
+        ),
+      );
       expect(revokedCounted).toBe(revoked.length);
 
       const notes = await jsonRecords<NoteRecord>(join(run.out, 'notes/notes.json'));
       for (const origin of ['recovered', 'recently-deleted'] as const) {
         const expectedNotes = notes.filter((n) => n.origin === origin);
         expect(expectedNotes.length, origin).toBeGreaterThan(0);
-        const cards = await page.evaluate((o: string) => [...document.querySelectorAll(`section#notes .card.note.deleted[data-origin="${o}"]`)].map((c: any) => ({ mark: c.querySelector('.mark')?.textContent, title: c.querySelector('.name').textContent })), origin);
+        const cards = await page.evaluate(
+          (o: string) =>
+            [...document.querySelectorAll(`section#notes .card.note.deleted[data-origin="${o}"]`)].map((c: any) => ({
+              mark: c.querySelector('.mark')?.textContent,
+              title: c.querySelector('.name').textContent,
+            })),
+          origin,
+        );
         expect(cards).toHaveLength(expectedNotes.length);
         for (const [i, card] of cards.entries()) {
           expect(card.mark).toBe(origin === 'recovered' ? 'Recovered (deleted)' : 'Recently deleted');
           expect(card.title.startsWith(expectedNotes[i]!.title ?? 'Untitled')).toBe(true);
         }
       }
-      expect(await page.evaluate(() => document.querySelectorAll('section#notes .card.note .badge').length)).toBeGreaterThanOrEqual(notes.filter((n) => n.locked || n.pinned).length);
+      expect(
+        await page.evaluate(() => document.querySelectorAll('section#notes .card.note .badge').length),
+      ).toBeGreaterThanOrEqual(notes.filter((n) => n.locked || n.pinned).length);
 
       await page.click('nav.tabs a[href="#calls"]');
       await page.check('#deleted-only');
-      const visibleRows = await page.evaluate(() => [...document.querySelectorAll('section#calls tr.item')].filter((r: any) => r.checkVisibility()).map((r: any) => r.dataset.origin));
+      const visibleRows = await page.evaluate(() =>
+        [...document.querySelectorAll('section#calls tr.item')]
+          .filter((r: any) => r.checkVisibility())
+          .map((r: any) => r.dataset.origin),
+      );
       expect(visibleRows).toEqual(Array(expected.calls).fill('recovered'));
       await page.click('nav.tabs a[href="#whatsapp"]');
-      await page.evaluate(() => document.querySelectorAll('section#whatsapp details.conversation').forEach((d: any) => { d.open = true; }));
-      const visibleWa = await page.evaluate(() => [...document.querySelectorAll('section#whatsapp .msg')].filter((m: any) => m.checkVisibility()).map((m: any) => m.dataset.origin));
+      await page.evaluate(() =>
+        document.querySelectorAll('section#whatsapp details.conversation').forEach((d: any) => {
+          d.open = true;
+        }),
+      );
+      const visibleWa = await page.evaluate(() =>
+        [...document.querySelectorAll('section#whatsapp .msg')]
+          .filter((m: any) => m.checkVisibility())
+          .map((m: any) => m.dataset.origin),
+      );
       expect(visibleWa).toEqual(Array(recoveredWa.length).fill('recovered'));
       await page.click('nav.tabs a[href="#calls"]');
       await page.uncheck('#deleted-only');
-      const allRows = await page.evaluate(() => [...document.querySelectorAll('section#calls tr.item')].filter((r: any) => r.checkVisibility()).length);
+      const allRows = await page.evaluate(
+        () => [...document.querySelectorAll('section#calls tr.item')].filter((r: any) => r.checkVisibility()).length,
+      );
       expect(allRows).toBe(run.report.types.find((t) => t.type === 'calls')!.records);
     });
 
     it('shows HTML planted in phone data as text: nothing injected runs or becomes an element', async () => {
       const state = await page.evaluate(() => ({
         pwned: window.__pwned ?? null,
-        injected: document.querySelectorAll('#injected-contact, #injected-message, #injected-chat, #injected-history, #injected-whatsapp, #injected-whatsapp-group, #injected-note').length,
+        injected: document.querySelectorAll(
+          '#injected-contact, #injected-message, #injected-chat, #injected-history, #injected-whatsapp, #injected-whatsapp-group, #injected-note',
+        ).length,
         scripts: document.scripts.length,
         javascriptLinks: document.querySelectorAll('a[href^="javascript:"]').length,
         text: document.body.textContent,
       }));
       expect(state).toMatchObject({ pwned: null, injected: 0, scripts: 1, javascriptLinks: 0 });
-      for (const planted of [INJECTED_CONTACT, INJECTED_MESSAGE, INJECTED_CHAT, INJECTED_TITLE, JAVASCRIPT_URL, INJECTED_WHATSAPP, INJECTED_WHATSAPP_GROUP, INJECTED_NOTE]) expect(state.text).toContain(planted);
+      for (const planted of [
+        INJECTED_CONTACT,
+        INJECTED_MESSAGE,
+        INJECTED_CHAT,
+        INJECTED_TITLE,
+        JAVASCRIPT_URL,
+        INJECTED_WHATSAPP,
+        INJECTED_WHATSAPP_GROUP,
+        INJECTED_NOTE,
+      ])
+        expect(state.text).toContain(planted);
       expect(seen.dialogs).toEqual([]);
       expect(seen.errors).toEqual([]);
     });

@@ -63,7 +63,12 @@ describe('appium-ios-device against the virtual iPhone', () => {
 
   it('reads ProductVersion through its lockdown client, and SerialNumber inside its TLS session', async () => {
     const usbmux = await appiumUsbmux();
-    const record = (await usbmux.readPairRecord(udid)) as { HostID: string; SystemBUID: string; HostPrivateKey: Buffer; HostCertificate: Buffer };
+    const record = (await usbmux.readPairRecord(udid)) as {
+      HostID: string;
+      SystemBUID: string;
+      HostPrivateKey: Buffer;
+      HostCertificate: Buffer;
+    };
     expect(record.HostID).toBe(hostId);
     const lockdown = await (await appiumUsbmux()).connectLockdown(udid);
     try {
@@ -72,7 +77,9 @@ describe('appium-ios-device against the virtual iPhone', () => {
       const session = await lockdown.startSession(record.HostID, record.SystemBUID);
       expect(session.enableSessionSSL).toBe(true);
       lockdown.enableSessionSSL(record.HostPrivateKey, record.HostCertificate);
-      expect(await lockdown.getValue({ Key: 'SerialNumber' })).toBe(emu.emulator.device(udid).rootValues().SerialNumber);
+      expect(await lockdown.getValue({ Key: 'SerialNumber' })).toBe(
+        emu.emulator.device(udid).rootValues().SerialNumber,
+      );
     } finally {
       lockdown.close();
       usbmux.close();

@@ -10,8 +10,14 @@ import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
  * lockdownd speak the protocol as a real phone and usbmuxd do (native-notes/protocols/libimobiledevice-interop.md
  * "What the tools need from a device").
  */
-const hasTools = spawnSync('sh', ['-c', 'command -v idevice_id && command -v idevicepair && command -v ideviceinfo'], { stdio: 'ignore' }).status === 0;
-if (!hasTools) console.warn('skipping libimobiledevice interop tests: idevice_id/idevicepair/ideviceinfo not on PATH (apt-get install libimobiledevice-utils)');
+const hasTools =
+  spawnSync('sh', ['-c', 'command -v idevice_id && command -v idevicepair && command -v ideviceinfo'], {
+    stdio: 'ignore',
+  }).status === 0;
+if (!hasTools)
+  console.warn(
+    'skipping libimobiledevice interop tests: idevice_id/idevicepair/ideviceinfo not on PATH (apt-get install libimobiledevice-utils)',
+  );
 
 interface ToolResult {
   code: number;
@@ -64,7 +70,10 @@ describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against the virtual iPh
     expect(stored.subarray(0, 5).toString()).toBe('<?xml');
     const record = parsePlist(stored) as Record<string, unknown>;
     expect(record.HostID).toBe(hostIds[0]);
-    expect(Buffer.isBuffer(record.EscrowBag) && (record.EscrowBag as Buffer).equals(emu.emulator.device(first).pairing(hostIds[0]!)!.escrowBag)).toBe(true);
+    expect(
+      Buffer.isBuffer(record.EscrowBag) &&
+        (record.EscrowBag as Buffer).equals(emu.emulator.device(first).pairing(hostIds[0]!)!.escrowBag),
+    ).toBe(true);
   });
 
   it('idevicepair validate succeeds with the stored record (a full TLS session)', async () => {
@@ -73,7 +82,7 @@ describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against the virtual iPh
     expect(result.code).toBe(0);
   });
 
-  it('ideviceinfo -k ProductVersion prints the emulator\'s value', async () => {
+  it("ideviceinfo -k ProductVersion prints the emulator's value", async () => {
     const result = await tool('ideviceinfo', '-u', first, '-k', 'ProductVersion');
     expect(result).toMatchObject({ code: 0, stdout: '16.7.2\n' });
   });
@@ -88,7 +97,9 @@ describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against the virtual iPh
     expect(result.stdout).toContain(`UniqueDeviceID: ${first}\n`);
     // SerialNumber and the IMEI are not readable before a session: their presence proves the session worked.
     expect(result.stdout).toContain(`SerialNumber: ${String(values.SerialNumber)}\n`);
-    expect(result.stdout).toContain(`InternationalMobileEquipmentIdentity: ${String(values.InternationalMobileEquipmentIdentity)}\n`);
+    expect(result.stdout).toContain(
+      `InternationalMobileEquipmentIdentity: ${String(values.InternationalMobileEquipmentIdentity)}\n`,
+    );
   });
 
   it('ideviceinfo reads a domain value: com.apple.mobile.backup WillEncrypt', async () => {
@@ -150,7 +161,10 @@ describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against the virtual iPh
     // ... and accepted here, as a phone whose owner taps Trust.
     emu.emulator.setTrust(first, 'accept');
     const again = await tool('ideviceinfo', '-u', first, '-k', 'SerialNumber');
-    expect(again).toMatchObject({ code: 0, stdout: `${String(emu.emulator.device(first).rootValues().SerialNumber)}\n` });
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: `${String(emu.emulator.device(first).rootValues().SerialNumber)}\n`,
+    });
     expect(emu.emulator.device(first).pairedHostIds()).toHaveLength(1);
   });
 
@@ -178,7 +192,10 @@ describe.skipIf(!hasTools)('libimobiledevice 1.3.0 tools against older virtual i
         const validated = await runTool('idevicepair', ['-u', udid, 'validate'], emu.env);
         expect(validated.stdout).toContain(`SUCCESS: Validated pairing with device ${udid}`);
         const serial = await runTool('ideviceinfo', ['-u', udid, '-k', 'SerialNumber'], emu.env);
-        expect(serial).toMatchObject({ code: 0, stdout: `${String(emu.emulator.device(udid).rootValues().SerialNumber)}\n` });
+        expect(serial).toMatchObject({
+          code: 0,
+          stdout: `${String(emu.emulator.device(udid).rootValues().SerialNumber)}\n`,
+        });
       } finally {
         await emu.stop();
       }
@@ -219,7 +236,8 @@ describe.skipIf(!hasInetcat)('libusbmuxd inetcat against the virtual usbmuxd', (
   });
 });
 
-const hasSyslog = spawnSync('sh', ['-c', 'command -v idevicesyslog && command -v stdbuf'], { stdio: 'ignore' }).status === 0;
+const hasSyslog =
+  spawnSync('sh', ['-c', 'command -v idevicesyslog && command -v stdbuf'], { stdio: 'ignore' }).status === 0;
 
 describe.skipIf(!hasSyslog)('idevicesyslog against the virtual iPhone', () => {
   it('follows unplug and replug through usbmuxd Listen, and reads an SSL service added with registerService', async () => {

@@ -12,7 +12,10 @@ import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 /** Pair records cross between libimobiledevice 1.3.0 and iosrescue, both ways, through usbmuxd. */
 const haveTools = spawnSync('sh', ['-c', 'command -v idevicepair && command -v ideviceinfo']).status === 0;
 const ready = haveTools && cliBuilt;
-if (!haveTools) console.warn('libimobiledevice-utils not installed: pair-record interop tests skipped (apt-get install libimobiledevice-utils)');
+if (!haveTools)
+  console.warn(
+    'libimobiledevice-utils not installed: pair-record interop tests skipped (apt-get install libimobiledevice-utils)',
+  );
 
 let emu: TestEmulator;
 let home: string;

@@ -146,8 +146,13 @@ describe('protocol notes inside the repository', () => {
 
   it('a path outside the repository is reported', () => {
     for (const line of ["resolve('../shared/corpus')", `// see ${FACT_SHEET} §1`, "'/work/shared/x'"]) {
-      expect(OUTSIDE_REPOSITORY.some(({ pattern }) => pattern.test(line)), line).toBe(true);
+      expect(
+        OUTSIDE_REPOSITORY.some(({ pattern }) => pattern.test(line)),
+        line,
+      ).toBe(true);
     }
-    expect(OUTSIDE_REPOSITORY.some(({ pattern }) => pattern.test('src/work/x and native-notes/protocols/afc.md'))).toBe(false);
+    expect(OUTSIDE_REPOSITORY.some(({ pattern }) => pattern.test('src/work/x and native-notes/protocols/afc.md'))).toBe(
+      false,
+    );
   });
 });

@@ -7,7 +7,11 @@ export function addBackupOpenOptions(command: Command): Command {
   return command
     .option('--password-env <VAR>', 'read the backup password from this environment variable')
     .option('--password-file <FILE>', 'read the backup password from the first line of this file')
-    .option('--keep-key-cache', 'store the derived key (owner-only, under ~/.cache/iosrescue) so later runs skip the slow key derivation', false);
+    .option(
+      '--keep-key-cache',
+      'store the derived key (owner-only, under ~/.cache/iosrescue) so later runs skip the slow key derivation',
+      false,
+    );
 }
 
 export interface BackupOpenFlags {

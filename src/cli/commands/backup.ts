@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
-import { backupDevice, defaultBackupFolder, formatBytes, formatDuration, throttleProgress, type BackupProgress } from '../../operations/index.js';
+import {
+  backupDevice,
+  defaultBackupFolder,
+  formatBytes,
+  formatDuration,
+  throttleProgress,
+  type BackupProgress,
+} from '../../operations/index.js';
 import { ProgressBar } from '../progress-bar.js';
 import { runCommand } from '../run-command.js';
 import { addUdidOption, cliDeviceAccess } from './device-options.js';
@@ -8,21 +15,38 @@ export function registerBackupCommand(program: Command): void {
   addUdidOption(
     program
       .command('backup')
-      .description('pull a backup of the phone (incremental when a previous one exists); the previous backup stays intact if anything goes wrong')
-      .option('--out <DIR>', `folder that holds <UDID>/ backups (default: ${defaultBackupFolder()}; or set IOSRESCUE_BACKUP_DIR)`)
+      .description(
+        'pull a backup of the phone (incremental when a previous one exists); the previous backup stays intact if anything goes wrong',
+      )
+      .option(
+        '--out <DIR>',
+        `folder that holds <UDID>/ backups (default: ${defaultBackupFolder()}; or set IOSRESCUE_BACKUP_DIR)`,
+      )
       .option('--full', 'ask the phone for a full backup even when an incremental one is possible', false),
   )
-    .addHelpText('after', '\nExamples:\n  iosrescue backup\n  iosrescue backup --out /mnt/backups --full\n  iosrescue backup -u 00008030-001A2B3C4D5E802E --json\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  iosrescue backup\n  iosrescue backup --out /mnt/backups --full\n  iosrescue backup -u 00008030-001A2B3C4D5E802E --json\n',
+    )
     .action(async (flags: { udid?: string; out?: string; full: boolean }, command: Command) =>
       runCommand(command, async ({ globals, logger, print, signal }) => {
         const bar = !globals.json && process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
         const onProgress = bar
           ? (progress: BackupProgress) => bar.update(progress)
-          : throttleProgress((progress) => (globals.json ? process.stdout : process.stderr).write(`${JSON.stringify({ event: 'progress', ...progress })}\n`));
+          : throttleProgress((progress) =>
+              (globals.json ? process.stdout : process.stderr).write(
+                `${JSON.stringify({ event: 'progress', ...progress })}\n`,
+              ),
+            );
         // The Trust prompt is shown by the progress line itself; without a bar it goes out as a progress event.
         const access = { ...cliDeviceAccess(logger, signal), onWaiting: undefined };
         try {
-          const result = await backupDevice(access, { udid: flags.udid, out: flags.out ?? defaultBackupFolder(), full: flags.full, onProgress });
+          const result = await backupDevice(access, {
+            udid: flags.udid,
+            out: flags.out ?? defaultBackupFolder(),
+            full: flags.full,
+            onProgress,
+          });
           bar?.stop();
           const rate = result.seconds > 0 ? ` (${formatBytes(result.bytes / result.seconds)}/s)` : '';
           print(

@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
-import { carveDatabaseRecords, carvedValueToJson, writeCarvedJsonLines, type CarvedRecord, type CarveSummary } from '../../operations/index.js';
+import {
+  carveDatabaseRecords,
+  carvedValueToJson,
+  writeCarvedJsonLines,
+  type CarvedRecord,
+  type CarveSummary,
+} from '../../operations/index.js';
 import { runCommand } from '../run-command.js';
 
 function showValue(value: unknown): string {
   if (value === null) return 'NULL';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value);
   if (typeof value === 'object' && 'unknown' in value) return '?';
-  if (typeof value === 'object' && 'base64' in value) return `<blob ${Buffer.from((value as { base64: string }).base64, 'base64').length} B>`;
+  if (typeof value === 'object' && 'base64' in value)
+    return `<blob ${Buffer.from((value as { base64: string }).base64, 'base64').length} B>`;
   return String(value);
 }
 
@@ -18,7 +25,9 @@ function humanLine(record: CarvedRecord): string {
 export function registerCarveCommand(program: Command): void {
   program
     .command('carve')
-    .description('recover deleted records from an SQLite database (its -wal and -journal are read too; nothing is written)')
+    .description(
+      'recover deleted records from an SQLite database (its -wal and -journal are read too; nothing is written)',
+    )
     .argument('<DB>', 'the database file, e.g. sms.db exported from a backup')
     .option('--table <T>', 'only records of this table')
     .option('--wal <PATH>', 'the write-ahead log to read (default: <DB>-wal when present)')
@@ -39,8 +48,11 @@ export function registerCarveCommand(program: Command): void {
           counts.set(key, (counts.get(key) ?? 0) + 1);
         }
         const total = [...counts.values()].reduce((a, b) => a + b, 0);
-        process.stdout.write(`\n${total === 0 ? 'No deleted records found.' : `${total} recovered record${total === 1 ? '' : 's'} (deleted or superseded; live rows excluded):`}\n`);
-        for (const [key, n] of [...counts].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${String(n).padStart(6)}  ${key}\n`);
+        process.stdout.write(
+          `\n${total === 0 ? 'No deleted records found.' : `${total} recovered record${total === 1 ? '' : 's'} (deleted or superseded; live rows excluded):`}\n`,
+        );
+        for (const [key, n] of [...counts].sort((a, b) => b[1] - a[1]))
+          process.stdout.write(`  ${String(n).padStart(6)}  ${key}\n`);
         if (summary) {
           process.stdout.write(
             `Read ${summary.pages} pages of ${summary.pageSize} B, ${summary.walFrames} WAL frames, ${summary.journalPages} journal pages; ${summary.liveRows} live rows in ${summary.tables.length} tables.\n`,

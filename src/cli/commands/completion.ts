@@ -46,7 +46,9 @@ complete -o filenames -F _iosrescue iosrescue
 export function registerCompletionCommand(program: Command, loadAll: () => Promise<Command>): void {
   program
     .command('completion')
-    .description('print a shell completion script: `source <(iosrescue completion bash)`, or for zsh `source <(iosrescue completion zsh)`; add it to ~/.bashrc or ~/.zshrc to keep it')
+    .description(
+      'print a shell completion script: `source <(iosrescue completion bash)`, or for zsh `source <(iosrescue completion zsh)`; add it to ~/.bashrc or ~/.zshrc to keep it',
+    )
     .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
     .action(async (shell: 'bash' | 'zsh') => {
       process.stdout.write(completionScript(await loadAll(), shell));

@@ -1,10 +1,18 @@
-import { DATA_TYPES, EXTRACTOR_LIST, ExtractError, parseDataTypes, type DataType, type DateRange } from '../../operations/index.js';
+import {
+  DATA_TYPES,
+  EXTRACTOR_LIST,
+  ExtractError,
+  parseDataTypes,
+  type DataType,
+  type DateRange,
+} from '../../operations/index.js';
 import { CliUsageError } from '../run-command.js';
 
 /** The help of `--types`, from the extractor registry: every type, in pipeline order. */
 export const DATA_TYPES_HELP = `only these types: ${DATA_TYPES.join(',')} (default: all)`;
 
-/** What `extract --help` lists: each extractor's own words, in pipeline order ("photos, contacts (vCard), … and notes (…)"). */
+/** What `extract --help` lists: each extractor's own words, in pipeline order ("photos, contacts (vCard), … and notes
+ * (…)"). */
 export function extractedTypesHelp(): string {
   const saves = EXTRACTOR_LIST.map((e) => e.saves);
   return saves.length < 2 ? saves.join('') : `${saves.slice(0, -1).join(', ')} and ${saves.at(-1)}`;
@@ -30,7 +38,8 @@ export function dateRangeOption(since: string | undefined, until: string | undef
   const parse = (value: string, endOfDay: boolean, flag: string): Date => {
     const day = /^\d{4}-\d{2}-\d{2}$/.test(value);
     const date = new Date(day ? `${value}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z` : value);
-    if (Number.isNaN(date.getTime())) throw new CliUsageError(`${flag} ${value} is not a date (use YYYY-MM-DD or an ISO 8601 date-time)`);
+    if (Number.isNaN(date.getTime()))
+      throw new CliUsageError(`${flag} ${value} is not a date (use YYYY-MM-DD or an ISO 8601 date-time)`);
     return date;
   };
   const range: DateRange = {};

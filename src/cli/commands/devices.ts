@@ -6,7 +6,9 @@ import { cliDeviceAccess } from './device-options.js';
 export function registerDevicesCommand(program: Command): void {
   program
     .command('devices')
-    .description('list the phones attached to usbmuxd (UDID, name, model, iOS version); --watch follows plug and unplug')
+    .description(
+      'list the phones attached to usbmuxd (UDID, name, model, iOS version); --watch follows plug and unplug',
+    )
     .option('--watch', 'keep running and print a line per attach/detach/pair event until Ctrl-C', false)
     .addHelpText(
       'after',
@@ -18,17 +20,24 @@ export function registerDevicesCommand(program: Command): void {
         const access = cliDeviceAccess(logger, signal);
         if (!flags.watch) {
           const devices = await listDevices(access);
-          const human = devices.length === 0
-            ? 'No phone attached.'
-            : devices
-                .map((d) => `${d.udid}  ${d.connectionType.padEnd(7)} ${d.name ?? '?'} (${d.productType ?? '?'}, iOS ${d.productVersion ?? '?'})`)
-                .join('\n');
+          const human =
+            devices.length === 0
+              ? 'No phone attached.'
+              : devices
+                  .map(
+                    (d) =>
+                      `${d.udid}  ${d.connectionType.padEnd(7)} ${d.name ?? '?'} (${d.productType ?? '?'}, iOS ${d.productVersion ?? '?'})`,
+                  )
+                  .join('\n');
           print(human, devices);
           return;
         }
         for await (const event of watchDevices(access)) {
           if (globals.json) process.stdout.write(`${JSON.stringify(event, jsonReplacer)}\n`);
-          else process.stdout.write(`${event.at}  ${event.event.padEnd(8)} ${event.udid ?? `device ${event.deviceId}`}${event.connectionType ? ` (${event.connectionType})` : ''}\n`);
+          else
+            process.stdout.write(
+              `${event.at}  ${event.event.padEnd(8)} ${event.udid ?? `device ${event.deviceId}`}${event.connectionType ? ` (${event.connectionType})` : ''}\n`,
+            );
         }
       }),
     );

@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import { folderContent, generatedContent, parseByteCount, parseGeneratedSpec, sampleContent, type BackupAgentConfig, type BackupFaults } from '../../operations/index.js';
+import {
+  folderContent,
+  generatedContent,
+  parseByteCount,
+  parseGeneratedSpec,
+  sampleContent,
+  type BackupAgentConfig,
+  type BackupFaults,
+} from '../../operations/index.js';
 import { CliUsageError } from '../run-command.js';
 
 export interface EmulatorBackupFlags {
@@ -17,36 +25,63 @@ export interface EmulatorBackupFlags {
 /** The emulator's backup options: what the phones hold and how they misbehave. */
 export function addEmulatorBackupOptions(command: Command): Command {
   return command
-    .option('--content <source>', 'what the phones back up: "sample" (the built-in demo phone), a plain backup folder, or generated:files=N,bytes=SIZE[,large=L][,seed=S] (one file in L is large)', 'sample')
-    .option('--fail-after-bytes <N>', 'fault: drop the connection (a pulled cable) after N bytes of file data in each backup')
-    .option('--device-error <CODE[:TEXT]>', 'fault: end each backup with this mobilebackup2 error, e.g. 105 or "212:Unable to backup until Setup is finished"')
+    .option(
+      '--content <source>',
+      'what the phones back up: "sample" (the built-in demo phone), a plain backup folder, or generated:files=N,bytes=SIZE[,large=L][,seed=S] (one file in L is large)',
+      'sample',
+    )
+    .option(
+      '--fail-after-bytes <N>',
+      'fault: drop the connection (a pulled cable) after N bytes of file data in each backup',
+    )
+    .option(
+      '--device-error <CODE[:TEXT]>',
+      'fault: end each backup with this mobilebackup2 error, e.g. 105 or "212:Unable to backup until Setup is finished"',
+    )
     .option('--stall <when>', 'fault: stop talking "before-first-message" or "mid-upload" without closing')
-    .option('--passcode <SECONDS|never>', 'the phone asks for its passcode before each backup (iOS 16.1+); the owner types it after SECONDS, or never (208 after 3 min)')
-    .option('--need-extra-space <SIZE>', 'fault: claim each backup needs SIZE more bytes than it does (tests the 105 "not enough space" answer)')
-    .option('--oversize-file <BYTES>', 'fault: send the first file of each backup BYTES (e.g. 300M) longer than its Manifest.db row says (a phone sending more than it declared)')
+    .option(
+      '--passcode <SECONDS|never>',
+      'the phone asks for its passcode before each backup (iOS 16.1+); the owner types it after SECONDS, or never (208 after 3 min)',
+    )
+    .option(
+      '--need-extra-space <SIZE>',
+      'fault: claim each backup needs SIZE more bytes than it does (tests the 105 "not enough space" answer)',
+    )
+    .option(
+      '--oversize-file <BYTES>',
+      'fault: send the first file of each backup BYTES (e.g. 300M) longer than its Manifest.db row says (a phone sending more than it declared)',
+    )
     .option('--busy-lock <N>', 'fault: answer the first N sync-lock requests with "busy"')
-    .option('--keybag-rounds <N>', 'PBKDF2 rounds of keybags made by "encryption on" (a phone uses 10,000,000; lower is faster for tests)');
+    .option(
+      '--keybag-rounds <N>',
+      'PBKDF2 rounds of keybags made by "encryption on" (a phone uses 10,000,000; lower is faster for tests)',
+    );
 }
 
 function wholeNumber(text: string, flag: string): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new CliUsageError(`${flag} wants a whole number ≥ 0 (got "${text}")`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new CliUsageError(`${flag} wants a whole number ≥ 0 (got "${text}")`);
   return value;
 }
 
 /** Turns the flags into the emulator's backup configuration; a bad value is a usage error naming the flag. */
 export function emulatorBackupConfig(flags: EmulatorBackupFlags): Partial<BackupAgentConfig> {
   const faults: BackupFaults = {};
-  if (flags.failAfterBytes !== undefined) faults.failAfterBytes = wholeNumber(flags.failAfterBytes, '--fail-after-bytes');
+  if (flags.failAfterBytes !== undefined)
+    faults.failAfterBytes = wholeNumber(flags.failAfterBytes, '--fail-after-bytes');
   if (flags.deviceError !== undefined) {
     const [code = '', ...text] = flags.deviceError.split(':');
     faults.errorCode = { code: wholeNumber(code, '--device-error'), description: text.join(':') || `Error ${code}` };
   }
   if (flags.stall !== undefined) {
-    if (flags.stall !== 'before-first-message' && flags.stall !== 'mid-upload') throw new CliUsageError('--stall is before-first-message or mid-upload');
+    if (flags.stall !== 'before-first-message' && flags.stall !== 'mid-upload')
+      throw new CliUsageError('--stall is before-first-message or mid-upload');
     faults.stall = flags.stall;
   }
-  if (flags.passcode !== undefined) faults.passcode = flags.passcode === 'never' ? {} : { enterAfterMs: wholeNumber(flags.passcode, '--passcode') * 1000 };
+  if (flags.passcode !== undefined)
+    faults.passcode =
+      flags.passcode === 'never' ? {} : { enterAfterMs: wholeNumber(flags.passcode, '--passcode') * 1000 };
   try {
     if (flags.needExtraSpace !== undefined) faults.extraBytesNeeded = parseByteCount(flags.needExtraSpace);
   } catch (error) {

@@ -2,7 +2,13 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { formatTrustMode, parseTrustMode, startEmulator, type VirtualDevice, type VirtualIphone } from '../../operations/index.js';
+import {
+  formatTrustMode,
+  parseTrustMode,
+  startEmulator,
+  type VirtualDevice,
+  type VirtualIphone,
+} from '../../operations/index.js';
 import { CliUsageError, runCommand, type CommandContext } from '../run-command.js';
 import { addEmulatorBackupOptions, emulatorBackupConfig, type EmulatorBackupFlags } from './emulator-backup-options.js';
 
@@ -18,13 +24,23 @@ interface EmulatorCommandOptions extends EmulatorBackupFlags {
 export function registerEmulatorCommand(program: Command): void {
   const command = program
     .command('emulator')
-    .description('run virtual iPhones behind a virtual usbmuxd, for iosrescue, libimobiledevice tools and lab automation')
+    .description(
+      'run virtual iPhones behind a virtual usbmuxd, for iosrescue, libimobiledevice tools and lab automation',
+    )
     .option('--socket <path>', `UNIX socket to serve usbmuxd on (default ${defaultSocket()} unless --tcp is given)`)
     .option('--tcp <host:port>', 'serve usbmuxd on a loopback TCP address too (port 0 picks one)')
     .option('--devices <n>', 'phones plugged in at start', '1')
     .option('--state-dir <dir>', `where pair records and the phones' state are kept (default ${defaultStateDir()})`)
-    .option('--trust <mode>', 'what the phones do with "Trust This Computer?": accept, deny, pending:SECONDS, locked', 'accept')
-    .option('--seed <text>', 'phones without saved state get identities from this seed (same seed, same UDIDs)', 'default');
+    .option(
+      '--trust <mode>',
+      'what the phones do with "Trust This Computer?": accept, deny, pending:SECONDS, locked',
+      'accept',
+    )
+    .option(
+      '--seed <text>',
+      'phones without saved state get identities from this seed (same seed, same UDIDs)',
+      'default',
+    );
   addEmulatorBackupOptions(command)
     .addHelpText(
       'after',
@@ -41,7 +57,8 @@ export function registerEmulatorCommand(program: Command): void {
 
 async function runEmulator(options: EmulatorCommandOptions, context: CommandContext): Promise<void> {
   const devices = Number(options.devices);
-  if (!Number.isInteger(devices) || devices < 0 || devices > 64) throw new CliUsageError('--devices must be a whole number from 0 to 64');
+  if (!Number.isInteger(devices) || devices < 0 || devices > 64)
+    throw new CliUsageError('--devices must be a whole number from 0 to 64');
   const trust = parseTrustModeOption(options.trust);
   const tcp = options.tcp ? parseTcp(options.tcp) : undefined;
   const backup = emulatorBackupConfig(options);
@@ -87,7 +104,10 @@ async function handleLine(emulator: VirtualIphone, line: string, context: Comman
   switch (verb) {
     case 'add': {
       const device = await emulator.addDevice();
-      context.print(`added ${device.udid} ${device.name}`, { event: 'added', device: describeDevice(emulator, device) });
+      context.print(`added ${device.udid} ${device.name}`, {
+        event: 'added',
+        device: describeDevice(emulator, device),
+      });
       return;
     }
     case 'remove': {
@@ -99,22 +119,34 @@ async function handleLine(emulator: VirtualIphone, line: string, context: Comman
     case 'trust': {
       const [udid = '', mode = ''] = args;
       emulator.setTrust(udid, mode);
-      context.print(`trust ${udid} ${mode}`, { event: 'trust', udid, trust: formatTrustMode(emulator.device(udid).trust.current) });
+      context.print(`trust ${udid} ${mode}`, {
+        event: 'trust',
+        udid,
+        trust: formatTrustMode(emulator.device(udid).trust.current),
+      });
       return;
     }
     case 'list':
-      context.print(emulator.devices.map((device) => deviceLine(emulator, device)).join('\n') || '(no phones plugged in)', {
-        event: 'list',
-        devices: emulator.devices.map((device) => describeDevice(emulator, device)),
-      });
+      context.print(
+        emulator.devices.map((device) => deviceLine(emulator, device)).join('\n') || '(no phones plugged in)',
+        {
+          event: 'list',
+          devices: emulator.devices.map((device) => describeDevice(emulator, device)),
+        },
+      );
       return;
     default:
-      context.print('commands: add | remove <UDID> | trust <UDID> <accept|deny|pending:SECONDS|locked> | list', { event: 'error', message: `unknown command ${verb}` });
+      context.print('commands: add | remove <UDID> | trust <UDID> <accept|deny|pending:SECONDS|locked> | list', {
+        event: 'error',
+        message: `unknown command ${verb}`,
+      });
   }
 }
 
 function startedText(emulator: VirtualIphone): string {
-  const where = [emulator.socketPath, emulator.tcp && `${emulator.tcp.host}:${emulator.tcp.port}`].filter(Boolean).join(' and ');
+  const where = [emulator.socketPath, emulator.tcp && `${emulator.tcp.host}:${emulator.tcp.port}`]
+    .filter(Boolean)
+    .join(' and ');
   return [
     `Virtual usbmuxd listening on ${where}`,
     ...emulator.devices.map((device) => `  ${deviceLine(emulator, device)}`),
@@ -129,7 +161,10 @@ function deviceLine(emulator: VirtualIphone, device: VirtualDevice): string {
   return `${d.udid}  ${d.name}  (${d.productType}, iOS ${d.productVersion}, trust ${d.trust})`;
 }
 
-function describeDevice(emulator: VirtualIphone, device: VirtualDevice): {
+function describeDevice(
+  emulator: VirtualIphone,
+  device: VirtualDevice,
+): {
   udid: string;
   deviceId: number;
   name: string;
@@ -159,7 +194,8 @@ function parseTrustModeOption(text: string): string {
 function parseTcp(text: string): { host: string; port: number } {
   const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
   const port = match ? Number(match[2]) : NaN;
-  if (!match || port > 65535) throw new CliUsageError(`--tcp wants HOST:PORT on loopback, e.g. 127.0.0.1:27015 (got "${text}")`);
+  if (!match || port > 65535)
+    throw new CliUsageError(`--tcp wants HOST:PORT on loopback, e.g. 127.0.0.1:27015 (got "${text}")`);
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
 }
 

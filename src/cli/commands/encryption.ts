@@ -12,7 +12,8 @@ interface EncryptionFlags {
   newPasswordFile?: string;
 }
 
-/** A password from the named source, else a hidden prompt; without a terminal that is a usage error naming the options. */
+/** A password from the named source, else a hidden prompt; without a terminal that is a usage error naming the options.
+ * */
 async function password(source: PasswordOptions, prompt: string, options: string): Promise<string> {
   if (source.passwordEnv === undefined && source.passwordFile === undefined && !process.stdin.isTTY) {
     throw new CliUsageError(`no terminal to ask for the ${prompt.toLowerCase().replace(/: $/, '')}: give ${options}`);
@@ -32,9 +33,14 @@ export function registerEncryptionCommand(program: Command): void {
   addUdidOption(
     program
       .command('encryption')
-      .description('show or change the phone\'s backup encryption (on, off, or a new password); passwords are never taken from the command line')
+      .description(
+        "show or change the phone's backup encryption (on, off, or a new password); passwords are never taken from the command line",
+      )
       .argument('<action>', 'status | on | off | change')
-      .option('--password-env <VAR>', 'the backup password (the new one for "on", the current one for "off" and "change") from this environment variable')
+      .option(
+        '--password-env <VAR>',
+        'the backup password (the new one for "on", the current one for "off" and "change") from this environment variable',
+      )
       .option('--password-file <FILE>', 'the same, from the first line of this file')
       .option('--new-password-env <VAR>', '"change": the new password from this environment variable')
       .option('--new-password-file <FILE>', '"change": the new password from the first line of this file'),
@@ -56,12 +62,38 @@ export function registerEncryptionCommand(program: Command): void {
           print(`Backup encryption is ${encrypted ? 'on' : 'off'} for ${udid}`, { udid, encrypted });
           return;
         } else if (action === 'on') {
-          change = { action, newPassword: await typedTwice(current, 'New backup password: ', '--password-env VAR or --password-file FILE') };
+          change = {
+            action,
+            newPassword: await typedTwice(
+              current,
+              'New backup password: ',
+              '--password-env VAR or --password-file FILE',
+            ),
+          };
         } else if (action === 'off') {
-          change = { action, oldPassword: await password(current, 'Current backup password: ', '--password-env VAR or --password-file FILE') };
+          change = {
+            action,
+            oldPassword: await password(
+              current,
+              'Current backup password: ',
+              '--password-env VAR or --password-file FILE',
+            ),
+          };
         } else if (action === 'change') {
-          const oldPassword = await password(current, 'Current backup password: ', '--password-env VAR or --password-file FILE');
-          change = { action, oldPassword, newPassword: await typedTwice(fresh, 'New backup password: ', '--new-password-env VAR or --new-password-file FILE') };
+          const oldPassword = await password(
+            current,
+            'Current backup password: ',
+            '--password-env VAR or --password-file FILE',
+          );
+          change = {
+            action,
+            oldPassword,
+            newPassword: await typedTwice(
+              fresh,
+              'New backup password: ',
+              '--new-password-env VAR or --new-password-file FILE',
+            ),
+          };
         } else {
           throw new CliUsageError(`unknown action "${action}": use status, on, off or change`);
         }

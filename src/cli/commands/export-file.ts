@@ -14,10 +14,25 @@ export function registerExportFileCommand(program: Command): void {
       .argument('<PATH>', 'relative path, e.g. Library/SMS/sms.db')
       .requiredOption('--out <FILE>', 'where to write it (must not exist)')
       .addOption(outputModeOption()),
-  ).action(async (backup: string, domain: string, relativePath: string, flags: BackupOpenFlags & OutputModeFlags & { out: string }, command: Command) =>
-    runCommand(command, async ({ print, signal }) => {
-      const result = await exportBackupFile({ backup, domain, relativePath, out: flags.out, outputMode: flags.outputMode, signal, ...backupOpenOptions(flags) });
-      print(`Wrote ${result.bytes} bytes to ${result.out}`, result);
-    }),
+  ).action(
+    async (
+      backup: string,
+      domain: string,
+      relativePath: string,
+      flags: BackupOpenFlags & OutputModeFlags & { out: string },
+      command: Command,
+    ) =>
+      runCommand(command, async ({ print, signal }) => {
+        const result = await exportBackupFile({
+          backup,
+          domain,
+          relativePath,
+          out: flags.out,
+          outputMode: flags.outputMode,
+          signal,
+          ...backupOpenOptions(flags),
+        });
+        print(`Wrote ${result.bytes} bytes to ${result.out}`, result);
+      }),
   );
 }

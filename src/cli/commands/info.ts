@@ -7,7 +7,9 @@ export function registerInfoCommand(program: Command): void {
   addUdidOption(
     program
       .command('info')
-      .description('show the phone\'s lockdown values (like ideviceinfo), inside a paired session; pairs first if needed')
+      .description(
+        "show the phone's lockdown values (like ideviceinfo), inside a paired session; pairs first if needed",
+      )
       .option('--domain <DOMAIN>', 'a value domain, e.g. com.apple.mobile.battery or com.apple.mobile.backup')
       .option('--key <KEY>', 'one value, e.g. ProductVersion, SerialNumber, WillEncrypt')
       .option('--xml', 'print the values as an XML plist', false),
@@ -29,10 +31,19 @@ export function registerInfoCommand(program: Command): void {
 export function formatValue(value: PlistValue, indent = ''): string {
   if (isPlistDict(value)) {
     return Object.entries(value)
-      .map(([key, item]) => (isPlistDict(item) || Array.isArray(item) ? `${indent}${key}:\n${formatValue(item, `${indent}  `)}` : `${indent}${key}: ${scalar(item)}`))
+      .map(([key, item]) =>
+        isPlistDict(item) || Array.isArray(item)
+          ? `${indent}${key}:\n${formatValue(item, `${indent}  `)}`
+          : `${indent}${key}: ${scalar(item)}`,
+      )
       .join('\n');
   }
-  if (Array.isArray(value)) return value.map((item) => (isPlistDict(item) || Array.isArray(item) ? formatValue(item, `${indent}  `) : `${indent}- ${scalar(item)}`)).join('\n');
+  if (Array.isArray(value))
+    return value
+      .map((item) =>
+        isPlistDict(item) || Array.isArray(item) ? formatValue(item, `${indent}  `) : `${indent}- ${scalar(item)}`,
+      )
+      .join('\n');
   return `${indent}${scalar(value)}`;
 }
 

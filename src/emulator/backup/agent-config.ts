@@ -5,7 +5,8 @@ import type { PhoneContent } from './phone-content.js';
 export interface BackupFaults {
   /** Drop the connection (a pulled cable) once this many file bytes have been sent. */
   failAfterBytes?: number;
-  /** End the backup with this MBErrorDomain code and description once the free-space answer is in (e.g. 105, 205, 212). */
+  /** End the backup with this MBErrorDomain code and description once the free-space answer is in (e.g. 105, 205, 212).
+   * */
   errorCode?: { code: number; description: string };
   /** Stop talking without closing: before the first backup message, or halfway through the upload. */
   stall?: 'before-first-message' | 'mid-upload';

@@ -7,7 +7,8 @@ import { STALLED, runBackup, type AgentResult } from './backup-run.js';
 import { DeviceSideLink } from './device-side-link.js';
 import { BackupEncryption } from './encryption-state.js';
 
-/** Debian's libimobiledevice 1.3.0 refuses a DeviceLink major above 400 (native-notes/protocols/device-link.md "Version exchange"). */
+/** Debian's libimobiledevice 1.3.0 refuses a DeviceLink major above 400 (native-notes/protocols/device-link.md "Version
+ * exchange"). */
 const DEVICE_LINK_MAJOR = 400;
 /** How long the phone waits for the host's next request or reply before it gives up on the connection. */
 const HOST_TIMEOUT_MS = 300_000;
@@ -30,7 +31,7 @@ export function serveMobilebackup2(socket: Duplex, context: ServiceContext, conf
 async function runSession(link: DeviceSideLink, context: ServiceContext, config: BackupAgentConfig): Promise<void> {
   if (!(await link.handshake(DEVICE_LINK_MAJOR))) return;
   for (;;) {
-    const request = await link.receiveRequest('the host\'s next mobilebackup2 request');
+    const request = await link.receiveRequest("the host's next mobilebackup2 request");
     if (request === undefined) return;
     const name = request.MessageName;
     context.logger.info({ request: name }, 'mobilebackup2 request');
@@ -41,10 +42,16 @@ async function runSession(link: DeviceSideLink, context: ServiceContext, config:
     let result: AgentResult | typeof STALLED;
     if (name === 'Backup') result = await runBackup(link, context, config, request);
     else if (name === 'ChangePassword') result = await changePassword(context, config, request);
-    else result = { code: 1, description: `${String(name)} is not emulated by the virtual iPhone (it serves Backup and ChangePassword)` };
+    else
+      result = {
+        code: 1,
+        description: `${String(name)} is not emulated by the virtual iPhone (it serves Backup and ChangePassword)`,
+      };
     if (result === STALLED) {
       // A stalled phone says nothing more; the host has to notice on its own.
-      await new Promise<void>((resolve) => (link.socket.destroyed ? resolve() : link.socket.once('close', () => resolve())));
+      await new Promise<void>((resolve) =>
+        link.socket.destroyed ? resolve() : link.socket.once('close', () => resolve()),
+      );
       return;
     }
     const reply: PlistDict = { ErrorCode: result.code, MessageName: 'Response' };
@@ -55,7 +62,9 @@ async function runSession(link: DeviceSideLink, context: ServiceContext, config:
 
 /** The newest protocol version both sides know, as a real (an integer 2 breaks libimobiledevice); ErrorCode 1: none. */
 function hello(request: PlistDict): PlistDict {
-  const offered = Array.isArray(request.SupportedProtocolVersions) ? request.SupportedProtocolVersions.map((v: PlistValue) => Number(v)) : [];
+  const offered = Array.isArray(request.SupportedProtocolVersions)
+    ? request.SupportedProtocolVersions.map((v: PlistValue) => Number(v))
+    : [];
   const common = SUPPORTED_VERSIONS.find((version) => offered.some((v) => Math.abs(v - version) < 1e-9));
   if (common === undefined) return { MessageName: 'Response', ErrorCode: 1 };
   return { MessageName: 'Response', ErrorCode: 0, ProtocolVersion: new Real(common) };
@@ -66,13 +75,19 @@ function hello(request: PlistDict): PlistDict {
  * turns encryption on, OldPassword alone turns it off, both change it. A wrong or missing old password is error
  * 207, "Invalid password", as on a phone.
  */
-async function changePassword(context: ServiceContext, config: BackupAgentConfig, request: PlistDict): Promise<AgentResult> {
+async function changePassword(
+  context: ServiceContext,
+  config: BackupAgentConfig,
+  request: PlistDict,
+): Promise<AgentResult> {
   const encryption = await BackupEncryption.load(context.device);
   const oldPassword = typeof request.OldPassword === 'string' ? request.OldPassword : undefined;
   const newPassword = typeof request.NewPassword === 'string' ? request.NewPassword : undefined;
-  if (oldPassword === undefined && newPassword === undefined) return { code: 1, description: 'ChangePassword needs NewPassword, OldPassword, or both' };
+  if (oldPassword === undefined && newPassword === undefined)
+    return { code: 1, description: 'ChangePassword needs NewPassword, OldPassword, or both' };
   if (encryption.enabled) {
-    if (oldPassword === undefined || !encryption.passwordMatches(oldPassword)) return { code: 207, description: 'Invalid password' };
+    if (oldPassword === undefined || !encryption.passwordMatches(oldPassword))
+      return { code: 207, description: 'Invalid password' };
   } else if (oldPassword !== undefined) {
     return { code: 207, description: 'Invalid password' };
   }

@@ -43,7 +43,12 @@ const PREVIOUS_FILES = ['Status.plist', 'Manifest.plist', 'Manifest.db'] as cons
  * changed files in batches (Status.plist "uploading" first), remove files that are gone, and end with Manifest.db,
  * Manifest.plist and Status.plist "finished".
  */
-export async function runBackup(link: DeviceSideLink, context: ServiceContext, config: BackupAgentConfig, request: PlistDict): Promise<AgentResult | typeof STALLED> {
+export async function runBackup(
+  link: DeviceSideLink,
+  context: ServiceContext,
+  config: BackupAgentConfig,
+  request: PlistDict,
+): Promise<AgentResult | typeof STALLED> {
   const { device } = context;
   const faults = config.faults;
   const log = context.logger;
@@ -68,26 +73,43 @@ export async function runBackup(link: DeviceSideLink, context: ServiceContext, c
     // What the computer holds from last time decides between a full and an incremental backup.
     await mkdir(join(work, 'previous'));
     const wanted = forceFull ? ['Status.plist'] : [...PREVIOUS_FILES];
-    const { received } = await link.download(wanted.map((name) => `${udid}/${name}`), 0.5, (path) => {
-      const name = PREVIOUS_FILES.find((known) => path === `${udid}/${known}`);
-      return name === undefined ? undefined : createWriteStream(join(work, 'previous', name));
-    });
-    const previousDbPath = forceFull ? undefined : await usablePrevious(join(work, 'previous'), udid, received, encryption);
+    const { received } = await link.download(
+      wanted.map((name) => `${udid}/${name}`),
+      0.5,
+      (path) => {
+        const name = PREVIOUS_FILES.find((known) => path === `${udid}/${known}`);
+        return name === undefined ? undefined : createWriteStream(join(work, 'previous', name));
+      },
+    );
+    const previousDbPath = forceFull
+      ? undefined
+      : await usablePrevious(join(work, 'previous'), udid, received, encryption);
     const t0 = Date.now();
     const phase = (name: string): void => log.debug({ phase: name, ms: Date.now() - t0 }, 'backup phase done');
     log.info({ incremental: previousDbPath !== undefined }, 'backup: starting');
 
     content = await config.content();
-    manifest = await buildManifest({ path: join(work, 'Manifest.db'), content, keybag: encryption?.unlocked, previousDbPath });
+    manifest = await buildManifest({
+      path: join(work, 'Manifest.db'),
+      content,
+      keybag: encryption?.unlocked,
+      previousDbPath,
+    });
     phase('manifest');
     await link.ask(['DLContentsOfDirectory', udid, {}]);
 
     const manifestSize = (await stat(join(work, 'Manifest.db'))).size;
-    const needed = manifest.uploadBytes + storedSize(manifestSize, encryption !== undefined) + 4096 + (faults.extraBytesNeeded ?? 0);
+    const needed =
+      manifest.uploadBytes + storedSize(manifestSize, encryption !== undefined) + 4096 + (faults.extraBytesNeeded ?? 0);
     const space = await link.ask(['DLMessageGetFreeDiskSpace']);
     const free = plistNumber(space.value);
-    if (space.code !== 0 || free === undefined) return { code: 105, description: 'Could not determine free disk space on drive to back up' };
-    if (free < needed) return { code: 105, description: `Insufficient free disk space on drive to back up (have ${free} bytes, need ${needed} bytes)` };
+    if (space.code !== 0 || free === undefined)
+      return { code: 105, description: 'Could not determine free disk space on drive to back up' };
+    if (free < needed)
+      return {
+        code: 105,
+        description: `Insufficient free disk space on drive to back up (have ${free} bytes, need ${needed} bytes)`,
+      };
     if (faults.errorCode !== undefined) return faults.errorCode;
     phase('free space');
 
@@ -137,7 +159,10 @@ export async function runBackup(link: DeviceSideLink, context: ServiceContext, c
  * iOS 16.1+: the phone shows its passcode sheet (and says so on notification_proxy) and waits. The owner types it
  * after `enterAfterMs`, or nobody does and the backup fails after `timeoutMs`.
  */
-async function waitForPasscode(context: ServiceContext, passcode: NonNullable<BackupAgentConfig['faults']['passcode']>): Promise<boolean> {
+async function waitForPasscode(
+  context: ServiceContext,
+  passcode: NonNullable<BackupAgentConfig['faults']['passcode']>,
+): Promise<boolean> {
   const notifications = context.device.notifications;
   notifications.post(SyncNotification.PASSCODE_PRESENTED);
   const timeoutMs = passcode.timeoutMs ?? 180_000;
@@ -151,7 +176,12 @@ async function waitForPasscode(context: ServiceContext, passcode: NonNullable<Ba
  * The previous backup can seed an incremental one when it finished, is encrypted the same way with the same
  * keybag, and its Manifest.db opens. Returns the path of a plaintext copy of that Manifest.db.
  */
-async function usablePrevious(dir: string, udid: string, received: Set<string>, encryption: { bytes: Buffer; unlocked: UnlockedKeybag } | undefined): Promise<string | undefined> {
+async function usablePrevious(
+  dir: string,
+  udid: string,
+  received: Set<string>,
+  encryption: { bytes: Buffer; unlocked: UnlockedKeybag } | undefined,
+): Promise<string | undefined> {
   if (!PREVIOUS_FILES.every((name) => received.has(`${udid}/${name}`))) return undefined;
   try {
     const status = await readStatusPlist(dir);
@@ -160,7 +190,12 @@ async function usablePrevious(dir: string, udid: string, received: Set<string>, 
     if (manifest === undefined || manifest.isEncrypted !== (encryption !== undefined)) return undefined;
     let dbPath = join(dir, 'Manifest.db');
     if (encryption !== undefined) {
-      if (manifest.manifestKey === undefined || manifest.backupKeyBag === undefined || !manifest.backupKeyBag.equals(encryption.bytes)) return undefined;
+      if (
+        manifest.manifestKey === undefined ||
+        manifest.backupKeyBag === undefined ||
+        !manifest.backupKeyBag.equals(encryption.bytes)
+      )
+        return undefined;
       const key = encryption.unlocked.unwrapKey(manifest.manifestKey);
       const plain = join(dir, 'Manifest.plain.db');
       await pipeline(createReadStream(dbPath), new DecryptStream(key), createWriteStream(plain));
@@ -196,15 +231,35 @@ async function uploadFiles(
   config: BackupAgentConfig,
   content: PhoneContent,
   manifest: BuiltManifest,
-  plan: { udid: string; status: Buffer; midUploadStallAt?: number; extraPath?: string; failAfterBytes?: number; oversizeBytes?: number; log: ServiceContext['logger'] },
+  plan: {
+    udid: string;
+    status: Buffer;
+    midUploadStallAt?: number;
+    extraPath?: string;
+    failAfterBytes?: number;
+    oversizeBytes?: number;
+    log: ServiceContext['logger'];
+  },
 ): Promise<AgentResult | typeof STALLED | undefined> {
   const batchFiles = config.batchFiles ?? 1000;
   const batchBytes = config.batchBytes ?? 64 * 1024 * 1024;
   link.dropAfterBytes = plan.failAfterBytes;
-  let batch: OutgoingFile[] = [{ devicePath: '/var/mobile/.backup/Status.plist', hostPath: `${plan.udid}/Status.plist`, size: plan.status.length, open: async () => Readable.from([plan.status]) }];
+  let batch: OutgoingFile[] = [
+    {
+      devicePath: '/var/mobile/.backup/Status.plist',
+      hostPath: `${plan.udid}/Status.plist`,
+      size: plan.status.length,
+      open: async () => Readable.from([plan.status]),
+    },
+  ];
   if (plan.extraPath !== undefined) {
     const bytes = Buffer.from('this file must never leave the backup folder\n');
-    batch.push({ devicePath: '/var/mobile/.backup/extra', hostPath: plan.extraPath, size: bytes.length, open: async () => Readable.from([bytes]) });
+    batch.push({
+      devicePath: '/var/mobile/.backup/extra',
+      hostPath: plan.extraPath,
+      size: bytes.length,
+      open: async () => Readable.from([bytes]),
+    });
   }
   let bytesInBatch = 0;
   let sentBytes = 0;
@@ -213,7 +268,11 @@ async function uploadFiles(
   for (const upload of manifest.uploads()) {
     const extra = oversize ?? 0;
     oversize = undefined;
-    if (extra > 0) plan.log.info({ domain: upload.domain, relativePath: upload.relativePath, extra }, 'fault: sending a file longer than its Manifest.db row says');
+    if (extra > 0)
+      plan.log.info(
+        { domain: upload.domain, relativePath: upload.relativePath, extra },
+        'fault: sending a file longer than its Manifest.db row says',
+      );
     const size = storedSize(upload.size, upload.key !== null) + extra;
     batch.push({
       devicePath: `/var/mobile/${upload.domain}/${upload.relativePath}`,
@@ -232,7 +291,12 @@ async function uploadFiles(
     });
     bytesInBatch += size;
     if (batch.length >= batchFiles || bytesInBatch >= batchBytes) {
-      const failed = await sendBatch(link, batch, 5 + (90 * sentBytes) / total, plan.midUploadStallAt === undefined ? undefined : plan.midUploadStallAt - sentBytes);
+      const failed = await sendBatch(
+        link,
+        batch,
+        5 + (90 * sentBytes) / total,
+        plan.midUploadStallAt === undefined ? undefined : plan.midUploadStallAt - sentBytes,
+      );
       if (failed !== undefined) return failed;
       sentBytes += bytesInBatch;
       batch = [];
@@ -240,7 +304,12 @@ async function uploadFiles(
     }
   }
   if (batch.length > 0) {
-    const failed = await sendBatch(link, batch, 5 + (90 * sentBytes) / total, plan.midUploadStallAt === undefined ? undefined : plan.midUploadStallAt - sentBytes);
+    const failed = await sendBatch(
+      link,
+      batch,
+      5 + (90 * sentBytes) / total,
+      plan.midUploadStallAt === undefined ? undefined : plan.midUploadStallAt - sentBytes,
+    );
     if (failed !== undefined) return failed;
   }
   return undefined;
@@ -254,7 +323,12 @@ async function* followedByZeros(stream: Readable, count: number): AsyncGenerator
 }
 
 /** One DLMessageUploadFiles: the message, each file's stream, the terminator, and the host's status. */
-async function sendBatch(link: DeviceSideLink, files: OutgoingFile[], progress: number, stallAfter?: number): Promise<AgentResult | typeof STALLED | undefined> {
+async function sendBatch(
+  link: DeviceSideLink,
+  files: OutgoingFile[],
+  progress: number,
+  stallAfter?: number,
+): Promise<AgentResult | typeof STALLED | undefined> {
   const batchBytes = files.reduce((sum, file) => sum + file.size, 0);
   await link.send(['DLMessageUploadFiles', {}, new Real(Math.min(100, progress)), batchBytes]);
   let sent = 0;
@@ -307,10 +381,30 @@ async function finalFiles(
     isEncrypted: encryption !== undefined,
     manifestKey,
   });
-  const status = buildStatusPlist({ date: run.date, uuid: run.uuid, snapshotState: 'finished', isFullBackup: run.isFullBackup });
+  const status = buildStatusPlist({
+    date: run.date,
+    uuid: run.uuid,
+    snapshotState: 'finished',
+    isFullBackup: run.isFullBackup,
+  });
   return [
-    { devicePath: '/var/mobile/.backup/Manifest.db', hostPath: `${udid}/Manifest.db`, size: dbSize, open: async () => createReadStream(dbPath) },
-    { devicePath: '/var/mobile/.backup/Manifest.plist', hostPath: `${udid}/Manifest.plist`, size: manifestPlist.length, open: async () => Readable.from([manifestPlist]) },
-    { devicePath: '/var/mobile/.backup/Status.plist', hostPath: `${udid}/Status.plist`, size: status.length, open: async () => Readable.from([status]) },
+    {
+      devicePath: '/var/mobile/.backup/Manifest.db',
+      hostPath: `${udid}/Manifest.db`,
+      size: dbSize,
+      open: async () => createReadStream(dbPath),
+    },
+    {
+      devicePath: '/var/mobile/.backup/Manifest.plist',
+      hostPath: `${udid}/Manifest.plist`,
+      size: manifestPlist.length,
+      open: async () => Readable.from([manifestPlist]),
+    },
+    {
+      devicePath: '/var/mobile/.backup/Status.plist',
+      hostPath: `${udid}/Status.plist`,
+      size: status.length,
+      open: async () => Readable.from([status]),
+    },
   ];
 }

@@ -1,6 +1,13 @@
 import type { Duplex, Writable } from 'node:stream';
 import { Real, isPlistDict, plistNumber, type PlistDict, type PlistValue } from '../../plist/index.js';
-import { FileBlock, STREAM_END, asDeviceLinkMessage, encodeFileBlock, encodeStreamPath, type DeviceLinkMessage } from '../../services/device-link/protocol.js';
+import {
+  FileBlock,
+  STREAM_END,
+  asDeviceLinkMessage,
+  encodeFileBlock,
+  encodeStreamPath,
+  type DeviceLinkMessage,
+} from '../../services/device-link/protocol.js';
 import { SocketReader, encodePlistFrame, readPlistFrame, writeAll, writeBuffered } from '../../wire/index.js';
 import { EmulatorError } from '../errors.js';
 
@@ -47,7 +54,7 @@ export class DeviceSideLink {
   /** Version exchange (we announce `major`), DeviceReady; returns false when the host refused the version. */
   async handshake(major: number): Promise<boolean> {
     await this.send(['DLMessageVersionExchange', major, 0]);
-    const answer = await this.receive('the host\'s DLVersionsOk');
+    const answer = await this.receive("the host's DLVersionsOk");
     if (answer[0] !== 'DLMessageVersionExchange' || answer[1] !== 'DLVersionsOk') return false;
     await this.send(['DLMessageDeviceReady']);
     return true;
@@ -58,14 +65,18 @@ export class DeviceSideLink {
     const message = await this.receive(waitingFor);
     if (message[0] === 'DLMessageDisconnect') return undefined;
     if (message[0] !== 'DLMessageProcessMessage' || !isPlistDict(message[1])) {
-      throw new EmulatorError('EMULATOR_PROTOCOL', `expected a DLMessageProcessMessage from the host, got ${message[0]}`);
+      throw new EmulatorError(
+        'EMULATOR_PROTOCOL',
+        `expected a DLMessageProcessMessage from the host, got ${message[0]}`,
+      );
     }
     return message[1];
   }
 
   async receiveStatus(): Promise<HostStatus> {
-    const message = await this.receive('the host\'s status reply');
-    if (message[0] !== 'DLMessageStatusResponse') throw new EmulatorError('EMULATOR_PROTOCOL', `expected DLMessageStatusResponse, got ${message[0]}`);
+    const message = await this.receive("the host's status reply");
+    if (message[0] !== 'DLMessageStatusResponse')
+      throw new EmulatorError('EMULATOR_PROTOCOL', `expected DLMessageStatusResponse, got ${message[0]}`);
     return { code: plistNumber(message[1]) ?? -1, text: String(message[2] ?? ''), value: message[3] ?? '' };
   }
 
@@ -79,19 +90,25 @@ export class DeviceSideLink {
    * DLMessageDownloadFiles: the host streams each path back (§5.4, host → device). `sink(path)` gives where a file's
    * bytes go (undefined to drop them). Returns the paths the host had, then its status.
    */
-  async download(paths: string[], progress: number, sink: (path: string) => Writable | undefined): Promise<{ received: Set<string>; status: HostStatus }> {
+  async download(
+    paths: string[],
+    progress: number,
+    sink: (path: string) => Writable | undefined,
+  ): Promise<{ received: Set<string>; status: HostStatus }> {
     await this.send(['DLMessageDownloadFiles', paths, {}, new Real(progress), 0]);
     const received = new Set<string>();
     for (;;) {
       const pathLength = (await this.reader.readExactly(4)).readUInt32BE(0);
       if (pathLength === 0) break;
-      if (pathLength > MAX_PATH) throw new EmulatorError('EMULATOR_PROTOCOL', `the host sent a ${pathLength}-byte path`);
+      if (pathLength > MAX_PATH)
+        throw new EmulatorError('EMULATOR_PROTOCOL', `the host sent a ${pathLength}-byte path`);
       const path = (await this.reader.readExactly(pathLength)).toString('utf8');
       const target = sink(path);
       let ok = false;
       for (;;) {
         const length = (await this.reader.readExactly(4)).readUInt32BE(0);
-        if (length === 0 || length > MAX_BLOCK) throw new EmulatorError('EMULATOR_PROTOCOL', `the host sent a block of length ${length}`);
+        if (length === 0 || length > MAX_BLOCK)
+          throw new EmulatorError('EMULATOR_PROTOCOL', `the host sent a block of length ${length}`);
         const code = (await this.reader.readExactly(1))[0];
         const payload = length > 1 ? await this.reader.readExactly(length - 1) : Buffer.alloc(0);
         if (code === FileBlock.DATA) {
@@ -101,7 +118,10 @@ export class DeviceSideLink {
         ok = code === FileBlock.SUCCESS;
         break;
       }
-      if (target) await new Promise<void>((resolve, reject) => target.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      if (target)
+        await new Promise<void>((resolve, reject) =>
+          target.end((error?: Error | null) => (error ? reject(error) : resolve())),
+        );
       if (ok) received.add(path);
     }
     return { received, status: await this.receiveStatus() };
@@ -119,10 +139,16 @@ export class DeviceSideLink {
       if (allowed < piece.length) {
         // Half a block on the wire and then nothing: what a pulled cable leaves the host with.
         piece = piece.subarray(0, Math.max(0, allowed));
-        await writeAll(this.socket, encodeFileBlock(FileBlock.DATA, chunk.subarray(at, at + UPLOAD_BLOCK)).subarray(0, 5 + piece.length));
+        await writeAll(
+          this.socket,
+          encodeFileBlock(FileBlock.DATA, chunk.subarray(at, at + UPLOAD_BLOCK)).subarray(0, 5 + piece.length),
+        );
         this.bytesSent += piece.length;
         this.socket.destroy();
-        throw new EmulatorError('EMULATOR_FAULT', `fault injection: connection dropped after ${this.bytesSent} file bytes`);
+        throw new EmulatorError(
+          'EMULATOR_FAULT',
+          `fault injection: connection dropped after ${this.bytesSent} file bytes`,
+        );
       }
       await writeBuffered(this.socket, encodeFileBlock(FileBlock.DATA, piece));
       this.bytesSent += piece.length;

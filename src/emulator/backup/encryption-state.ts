@@ -24,7 +24,13 @@ export class BackupEncryption {
 
   static async load(device: VirtualDevice): Promise<BackupEncryption> {
     const saved = await readPlistFile(join(device.dir, STATE_FILE));
-    if (!saved || !Buffer.isBuffer(saved.Keybag) || !isPlistDict(saved.ClassKeys) || !Buffer.isBuffer(saved.Salt) || !Buffer.isBuffer(saved.Check)) {
+    if (
+      !saved ||
+      !Buffer.isBuffer(saved.Keybag) ||
+      !isPlistDict(saved.ClassKeys) ||
+      !Buffer.isBuffer(saved.Salt) ||
+      !Buffer.isBuffer(saved.Check)
+    ) {
       return new BackupEncryption(device, undefined);
     }
     const classKeys = new Map<number, Buffer>();
@@ -51,10 +57,20 @@ export class BackupEncryption {
   async setPassword(password: string, options: KeybagOptions = {}): Promise<void> {
     const built = await buildBackupKeybag(password, options);
     const salt = randomBytes(16);
-    this.state = { keybag: built.bytes, classKeys: new Map(built.unlocked.classKeys), salt, check: digest(salt, password) };
+    this.state = {
+      keybag: built.bytes,
+      classKeys: new Map(built.unlocked.classKeys),
+      salt,
+      check: digest(salt, password),
+    };
     const classKeys: PlistDict = {};
     for (const [cls, key] of this.state.classKeys) classKeys[String(cls)] = key;
-    await writePlistFile(join(this.device.dir, STATE_FILE), { Keybag: built.bytes, ClassKeys: classKeys, Salt: salt, Check: this.state.check });
+    await writePlistFile(join(this.device.dir, STATE_FILE), {
+      Keybag: built.bytes,
+      ClassKeys: classKeys,
+      Salt: salt,
+      Check: this.state.check,
+    });
     await this.device.setValue(BACKUP_DOMAIN, 'WillEncrypt', true);
   }
 

@@ -1,5 +1,13 @@
 import Database from 'better-sqlite3';
-import { MANIFEST_DB_SCHEMA, MANIFEST_FLAGS as FLAGS, decodeMbFile, encodeMbFile, newWrappedKey, type MbFile, type UnlockedKeybag } from '../../backup/index.js';
+import {
+  MANIFEST_DB_SCHEMA,
+  MANIFEST_FLAGS as FLAGS,
+  decodeMbFile,
+  encodeMbFile,
+  newWrappedKey,
+  type MbFile,
+  type UnlockedKeybag,
+} from '../../backup/index.js';
 import type { PhoneContent, PhoneItem } from './phone-content.js';
 import { itemFileId } from './phone-content.js';
 
@@ -53,11 +61,20 @@ export async function buildManifest(options: {
   db.pragma('synchronous = OFF');
   db.exec(MANIFEST_DB_SCHEMA);
   // The agent's own bookkeeping goes in a temporary schema so that it never reaches the host's Manifest.db.
-  db.exec('CREATE TEMP TABLE uploads (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, size INTEGER, key BLOB)');
+  db.exec(
+    'CREATE TEMP TABLE uploads (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, size INTEGER, key BLOB)',
+  );
   if (options.previousDbPath !== undefined) db.prepare('ATTACH DATABASE ? AS previous').run(options.previousDbPath);
-  const previousRow = options.previousDbPath === undefined ? undefined : db.prepare('SELECT flags, file FROM previous.Files WHERE fileID = ?');
-  const insertRow = db.prepare('INSERT OR REPLACE INTO Files (fileID, domain, relativePath, flags, file) VALUES (?, ?, ?, ?, ?)');
-  const insertUpload = db.prepare('INSERT OR REPLACE INTO temp.uploads (fileID, domain, relativePath, size, key) VALUES (?, ?, ?, ?, ?)');
+  const previousRow =
+    options.previousDbPath === undefined
+      ? undefined
+      : db.prepare('SELECT flags, file FROM previous.Files WHERE fileID = ?');
+  const insertRow = db.prepare(
+    'INSERT OR REPLACE INTO Files (fileID, domain, relativePath, flags, file) VALUES (?, ?, ?, ?, ?)',
+  );
+  const insertUpload = db.prepare(
+    'INSERT OR REPLACE INTO temp.uploads (fileID, domain, relativePath, size, key) VALUES (?, ?, ?, ?, ?)',
+  );
   const encrypted = options.keybag !== undefined;
 
   let rows = 0;
@@ -69,7 +86,14 @@ export async function buildManifest(options: {
       const flags = FLAGS[item.kind];
       let blob: Buffer | undefined;
       if (item.kind === 'file') {
-        const kept = previousRow === undefined ? undefined : keptVersion(previousRow.get(fileID) as { flags: number; file: Buffer | null } | undefined, item.metadata, encrypted);
+        const kept =
+          previousRow === undefined
+            ? undefined
+            : keptVersion(
+                previousRow.get(fileID) as { flags: number; file: Buffer | null } | undefined,
+                item.metadata,
+                encrypted,
+              );
         if (kept !== undefined) blob = kept;
         else {
           const metadata: MbFile & { relativePath: string } = { ...item.metadata, relativePath: item.relativePath };
@@ -84,7 +108,13 @@ export async function buildManifest(options: {
           uploadBytes += storedSize(item.metadata.size, encrypted);
         }
       }
-      insertRow.run(fileID, item.domain, item.relativePath, flags, blob ?? encodeMbFile({ ...item.metadata, relativePath: item.relativePath }));
+      insertRow.run(
+        fileID,
+        item.domain,
+        item.relativePath,
+        flags,
+        blob ?? encodeMbFile({ ...item.metadata, relativePath: item.relativePath }),
+      );
       rows++;
     }
   });
@@ -98,9 +128,16 @@ export async function buildManifest(options: {
   flush(batch);
 
   const uploadCount = (db.prepare('SELECT count(*) AS n FROM temp.uploads').get() as { n: number }).n;
-  const folders = (db.prepare('SELECT DISTINCT substr(fileID, 1, 2) AS folder FROM temp.uploads ORDER BY folder').all() as Array<{ folder: string }>).map((r) => r.folder);
+  const folders = (
+    db.prepare('SELECT DISTINCT substr(fileID, 1, 2) AS folder FROM temp.uploads ORDER BY folder').all() as Array<{
+      folder: string;
+    }>
+  ).map((r) => r.folder);
   return {
-    uploads: () => db.prepare('SELECT fileID, domain, relativePath, size, key FROM temp.uploads ORDER BY rowid').iterate() as IterableIterator<PendingUpload>,
+    uploads: () =>
+      db
+        .prepare('SELECT fileID, domain, relativePath, size, key FROM temp.uploads ORDER BY rowid')
+        .iterate() as IterableIterator<PendingUpload>,
     uploadCount,
     uploadBytes,
     folders,
@@ -120,7 +157,11 @@ export async function buildManifest(options: {
  * The previous backup's row for a file when that version is still what the phone holds (same size and
  * modification time, and an EncryptionKey exactly when this backup is encrypted); undefined means send it again.
  */
-function keptVersion(row: { flags: number; file: Buffer | null } | undefined, now: MbFile, encrypted: boolean): Buffer | undefined {
+function keptVersion(
+  row: { flags: number; file: Buffer | null } | undefined,
+  now: MbFile,
+  encrypted: boolean,
+): Buffer | undefined {
   if (row === undefined || row.flags !== FLAGS.file || row.file === null) return undefined;
   let before: MbFile;
   try {

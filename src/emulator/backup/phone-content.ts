@@ -1,5 +1,12 @@
 import { Readable } from 'node:stream';
-import { BackupReader, fileIdFor, patternBytes, type BackupFileEntry, type MbFile, type SyntheticItem } from '../../backup/index.js';
+import {
+  BackupReader,
+  fileIdFor,
+  patternBytes,
+  type BackupFileEntry,
+  type MbFile,
+  type SyntheticItem,
+} from '../../backup/index.js';
 import { EmulatorError } from '../errors.js';
 
 /** One item on the virtual phone, as its backup agent sees it: where it lives, its metadata, and its bytes. */
@@ -36,7 +43,10 @@ function kindOf(entry: BackupFileEntry): PhoneItem['kind'] | undefined {
 export async function folderContent(dir: string): Promise<PhoneContent> {
   const reader = await BackupReader.open(dir, {
     password: async () => {
-      throw new EmulatorError('EMULATOR_BAD_OPTION', `${dir} is an encrypted backup: give the emulator a plain one (iosrescue decrypt makes one)`);
+      throw new EmulatorError(
+        'EMULATOR_BAD_OPTION',
+        `${dir} is an encrypted backup: give the emulator a plain one (iosrescue decrypt makes one)`,
+      );
     },
   });
   return {
@@ -51,7 +61,8 @@ export async function folderContent(dir: string): Promise<PhoneContent> {
     },
     async open(item) {
       const entry = reader.get(item.domain, item.relativePath);
-      if (entry === undefined) throw new EmulatorError('EMULATOR_BAD_STATE', `${item.domain}/${item.relativePath} vanished from ${dir}`);
+      if (entry === undefined)
+        throw new EmulatorError('EMULATOR_BAD_STATE', `${item.domain}/${item.relativePath} vanished from ${dir}`);
       return reader.openFile(entry);
     },
     close: () => reader.close(),
@@ -64,7 +75,10 @@ function itemSize(item: SyntheticItem): number {
 }
 
 /** Items held in memory (the built-in sample, tests): metadata as a device records it, times from `date`. */
-export function itemsContent(items: SyntheticItem[], options: { date?: Date; description?: string } = {}): PhoneContent {
+export function itemsContent(
+  items: SyntheticItem[],
+  options: { date?: Date; description?: string } = {},
+): PhoneContent {
   const seconds = Math.floor((options.date ?? new Date('2025-01-15T10:30:00Z')).getTime() / 1000);
   const byPath = new Map(items.map((item) => [`${item.domain}\0${item.relativePath}`, item]));
   return {
@@ -79,9 +93,17 @@ export function itemsContent(items: SyntheticItem[], options: { date?: Date; des
           relativePath: item.relativePath,
           kind,
           metadata: {
-            size: item.recordedSize ?? itemSize(item), mode: MODE[kind], userId: 501, groupId: 501, inode: inode++,
-            lastModified: time, lastStatusChange: time, birth: time, protectionClass: item.protectionClass ?? 3,
-            relativePath: item.relativePath, target: kind === 'symlink' ? (item.target ?? '') : undefined,
+            size: item.recordedSize ?? itemSize(item),
+            mode: MODE[kind],
+            userId: 501,
+            groupId: 501,
+            inode: inode++,
+            lastModified: time,
+            lastStatusChange: time,
+            birth: time,
+            protectionClass: item.protectionClass ?? 3,
+            relativePath: item.relativePath,
+            target: kind === 'symlink' ? (item.target ?? '') : undefined,
           },
         };
       }
@@ -114,10 +136,13 @@ const POOL_BYTES = 4 * 1024 * 1024;
  * not what gets measured. File i's path and size depend only on (spec, i).
  */
 export function generatedContent(spec: GeneratedContentSpec): PhoneContent {
-  if (!Number.isSafeInteger(spec.files) || spec.files < 1) throw new EmulatorError('EMULATOR_BAD_OPTION', 'generated content needs at least one file');
-  if (!Number.isSafeInteger(spec.bytes) || spec.bytes < 0) throw new EmulatorError('EMULATOR_BAD_OPTION', 'generated content needs a byte count ≥ 0');
+  if (!Number.isSafeInteger(spec.files) || spec.files < 1)
+    throw new EmulatorError('EMULATOR_BAD_OPTION', 'generated content needs at least one file');
+  if (!Number.isSafeInteger(spec.bytes) || spec.bytes < 0)
+    throw new EmulatorError('EMULATOR_BAD_OPTION', 'generated content needs a byte count ≥ 0');
   const largeEvery = spec.largeEvery ?? 1000;
-  if (!Number.isSafeInteger(largeEvery) || largeEvery < 1) throw new EmulatorError('EMULATOR_BAD_OPTION', 'large=L needs a whole number ≥ 1');
+  if (!Number.isSafeInteger(largeEvery) || largeEvery < 1)
+    throw new EmulatorError('EMULATOR_BAD_OPTION', 'large=L needs a whole number ≥ 1');
   const largeCount = Math.max(1, Math.floor(spec.files / largeEvery));
   const smallCount = spec.files - largeCount;
   const smallSize = smallCount === 0 ? 0 : Math.floor((spec.bytes * 0.25) / smallCount);
@@ -128,8 +153,10 @@ export function generatedContent(spec: GeneratedContentSpec): PhoneContent {
   const seconds = Math.floor(Date.parse('2025-06-01T12:00:00Z') / 1000);
 
   const isLarge = (i: number): boolean => i % largeEvery === 0 && i / largeEvery < largeCount;
-  const sizeOf = (i: number): number => (isLarge(i) ? largeSize + (i / largeEvery === largeCount - 1 ? lastLargeExtra : 0) : smallSize);
-  const pathOf = (i: number): string => `Media/DCIM/${100 + Math.floor(i / 1000)}APPLE/IMG_${String(i).padStart(7, '0')}.${isLarge(i) ? 'MOV' : 'JPG'}`;
+  const sizeOf = (i: number): number =>
+    isLarge(i) ? largeSize + (i / largeEvery === largeCount - 1 ? lastLargeExtra : 0) : smallSize;
+  const pathOf = (i: number): string =>
+    `Media/DCIM/${100 + Math.floor(i / 1000)}APPLE/IMG_${String(i).padStart(7, '0')}.${isLarge(i) ? 'MOV' : 'JPG'}`;
 
   return {
     description: `generated: ${spec.files} files, ${spec.bytes} bytes`,
@@ -140,18 +167,47 @@ export function generatedContent(spec: GeneratedContentSpec): PhoneContent {
         if (dir !== folder) {
           folder = dir;
           const relativePath = `Media/DCIM/${100 + dir}APPLE`;
-          yield { domain: GENERATED_DOMAIN, relativePath, kind: 'directory', metadata: { size: 0, mode: MODE.directory, userId: 501, groupId: 501, lastModified: seconds, lastStatusChange: seconds, birth: seconds, protectionClass: 3, relativePath } };
+          yield {
+            domain: GENERATED_DOMAIN,
+            relativePath,
+            kind: 'directory',
+            metadata: {
+              size: 0,
+              mode: MODE.directory,
+              userId: 501,
+              groupId: 501,
+              lastModified: seconds,
+              lastStatusChange: seconds,
+              birth: seconds,
+              protectionClass: 3,
+              relativePath,
+            },
+          };
         }
         const relativePath = pathOf(i);
         yield {
-          domain: GENERATED_DOMAIN, relativePath, kind: 'file',
-          metadata: { size: sizeOf(i), mode: MODE.file, userId: 501, groupId: 501, inode: 300_000 + i, lastModified: seconds + i, lastStatusChange: seconds + i, birth: seconds + i, protectionClass: 3, relativePath },
+          domain: GENERATED_DOMAIN,
+          relativePath,
+          kind: 'file',
+          metadata: {
+            size: sizeOf(i),
+            mode: MODE.file,
+            userId: 501,
+            groupId: 501,
+            inode: 300_000 + i,
+            lastModified: seconds + i,
+            lastStatusChange: seconds + i,
+            birth: seconds + i,
+            protectionClass: 3,
+            relativePath,
+          },
         };
       }
     },
     async open(item) {
       const match = /IMG_(\d{7})\./.exec(item.relativePath);
-      if (item.domain !== GENERATED_DOMAIN || match === null) throw new EmulatorError('EMULATOR_BAD_STATE', `no generated file ${item.domain}/${item.relativePath}`);
+      if (item.domain !== GENERATED_DOMAIN || match === null)
+        throw new EmulatorError('EMULATOR_BAD_STATE', `no generated file ${item.domain}/${item.relativePath}`);
       const index = Number(match[1]);
       let left = sizeOf(index);
       let at = (index * 7919) % POOL_BYTES;
@@ -181,9 +237,17 @@ export function parseGeneratedSpec(text: string): GeneratedContentSpec {
     else if (key === 'bytes') spec.bytes = parseByteCount(value);
     else if (key === 'seed') spec.seed = value;
     else if (key === 'large') spec.largeEvery = Number(value);
-    else throw new EmulatorError('EMULATOR_BAD_OPTION', `unknown generated-content setting "${key}" (use files=N,bytes=SIZE)`);
+    else
+      throw new EmulatorError(
+        'EMULATOR_BAD_OPTION',
+        `unknown generated-content setting "${key}" (use files=N,bytes=SIZE)`,
+      );
   }
-  if (spec.files === undefined || spec.bytes === undefined) throw new EmulatorError('EMULATOR_BAD_OPTION', 'generated content needs files=N and bytes=SIZE, e.g. generated:files=200000,bytes=1G');
+  if (spec.files === undefined || spec.bytes === undefined)
+    throw new EmulatorError(
+      'EMULATOR_BAD_OPTION',
+      'generated content needs files=N and bytes=SIZE, e.g. generated:files=200000,bytes=1G',
+    );
   return spec as GeneratedContentSpec;
 }
 

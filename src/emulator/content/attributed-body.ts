@@ -25,9 +25,18 @@ function className(name: string, version: number): Buffer {
 export function attributedBody(text: string): Buffer {
   const bytes = Buffer.from(text, 'utf8');
   return Buffer.concat([
-    Buffer.from([0x04, 0x0b]), Buffer.from('streamtyped', 'latin1'), Buffer.from([0x81, 0xe8, 0x03]),
-    Buffer.from([0x84, 0x01, 0x40, 0x84, 0x84, 0x84]), className('NSAttributedString', 0),
-    Buffer.from([0x84, 0x84]), className('NSObject', 0), Buffer.from([0x85, 0x92, 0x84, 0x84, 0x84]), className('NSString', 1),
-    Buffer.from([0x94, 0x84, 0x01, 0x2b]), typedstreamLength(bytes.length), bytes, Buffer.from([0x86, 0x86]),
+    Buffer.from([0x04, 0x0b]),
+    Buffer.from('streamtyped', 'latin1'),
+    Buffer.from([0x81, 0xe8, 0x03]),
+    Buffer.from([0x84, 0x01, 0x40, 0x84, 0x84, 0x84]),
+    className('NSAttributedString', 0),
+    Buffer.from([0x84, 0x84]),
+    className('NSObject', 0),
+    Buffer.from([0x85, 0x92, 0x84, 0x84, 0x84]),
+    className('NSString', 1),
+    Buffer.from([0x94, 0x84, 0x01, 0x2b]),
+    typedstreamLength(bytes.length),
+    bytes,
+    Buffer.from([0x86, 0x86]),
   ]);
 }

@@ -63,7 +63,8 @@ export interface TruthTrack {
   playCount: number;
   /** item.date_added, whole seconds since 2001. */
   dateAdded: Date;
-  /** base_location.path + '/' + item_extra.location, e.g. iTunes_Control/Music/F12/ABCD.m4a (under /var/mobile/Media). */
+  /** base_location.path + '/' + item_extra.location, e.g. iTunes_Control/Music/F12/ABCD.m4a (under /var/mobile/Media).
+   * */
   devicePath: string;
   /** The audio file's bytes when the backup holds it (MediaDomain Media/<devicePath>); null as for most music. */
   data: Buffer | null;

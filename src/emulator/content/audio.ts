@@ -32,11 +32,30 @@ export interface AudioContent {
 
 // Default names the app gives (place names on iOS 15+, "New Recording n" before), renamed ones, a repeated name
 // (two files "Home") and one with a slash, which no file name may hold.
-const MEMO_TITLES = ['Home', 'New Recording 2', 'Lecture 4 – thermodynamics', 'Song idea (chorus)', 'Interview 3/4', 'Home', 'Rue de Rivoli 12', 'Meeting notes'];
+const MEMO_TITLES = [
+  'Home',
+  'New Recording 2',
+  'Lecture 4 – thermodynamics',
+  'Song idea (chorus)',
+  'Interview 3/4',
+  'Home',
+  'Rue de Rivoli 12',
+  'Meeting notes',
+];
 const TONE_NAMES = ['Marimba Remix', 'Dog bark', 'Café bells', 'Theme/Intro', 'Alarm — sunrise', 'Ping'];
 const LIBRARY = [
-  { artist: 'Northern Lights Quartet', album: 'Tide & Stone', genre: 'Jazz', titles: ['Harbour at Dawn', 'Slow Current', 'Basalt'] },
-  { artist: 'Mira Okafor', album: 'Paper Cities', genre: 'Pop', titles: ['Paper Cities', 'Neon "Rain"', 'Small Hours'] },
+  {
+    artist: 'Northern Lights Quartet',
+    album: 'Tide & Stone',
+    genre: 'Jazz',
+    titles: ['Harbour at Dawn', 'Slow Current', 'Basalt'],
+  },
+  {
+    artist: 'Mira Okafor',
+    album: 'Paper Cities',
+    genre: 'Pop',
+    titles: ['Paper Cities', 'Neon "Rain"', 'Small Hours'],
+  },
   { artist: 'Los Caminos', album: 'Tierra Adentro', genre: 'Latin', titles: ['Camino Real', 'Sin Prisa'] },
 ];
 
@@ -61,7 +80,10 @@ function databaseItems(path: { domain: string; relativePath: string }, image: Sq
   return items;
 }
 
-function generateVoiceMemos(random: SeededRandom, spec: AudioSpec): { memos: TruthVoiceMemo[]; deleted: TruthVoiceMemo[] } {
+function generateVoiceMemos(
+  random: SeededRandom,
+  spec: AudioSpec,
+): { memos: TruthVoiceMemo[]; deleted: TruthVoiceMemo[] } {
   const location = VOICE_MEMO_LOCATIONS[spec.layout];
   const folder = location.relativePath.slice(0, location.relativePath.lastIndexOf('/'));
   const total = spec.voiceMemos + spec.deletedVoiceMemos;
@@ -80,10 +102,22 @@ function generateVoiceMemos(random: SeededRandom, spec: AudioSpec): { memos: Tru
       pk,
       uuid: spec.layout === 'legacy' ? null : uuid,
       title,
-      titleIn: spec.layout === 'legacy' ? 'custom-label' : spec.layout === 'media-domain' ? 'labels' : pk === 2 ? 'custom-label' : 'encrypted-title',
+      titleIn:
+        spec.layout === 'legacy'
+          ? 'custom-label'
+          : spec.layout === 'media-domain'
+            ? 'labels'
+            : pk === 2
+              ? 'custom-label'
+              : 'encrypted-title',
       date,
       durationSeconds: random.int(1_500, 900_000) / 1000,
-      folder: spec.layout === 'app-group' && (title.startsWith('Lecture') || random.chance(0.2)) ? (title.startsWith('Lecture') ? 'Lectures' : 'Band') : null,
+      folder:
+        spec.layout === 'app-group' && (title.startsWith('Lecture') || random.chance(0.2))
+          ? title.startsWith('Lecture')
+            ? 'Lectures'
+            : 'Band'
+          : null,
       evicted: null,
       storedPath: spec.layout === 'legacy' ? `/var/mobile/Media/Recordings/${name}` : name,
       domain: location.domain,
@@ -93,7 +127,8 @@ function generateVoiceMemos(random: SeededRandom, spec: AudioSpec): { memos: Tru
     (doomed.has(pk) ? deleted : memos).push(memo);
   }
   // One memo sits in Recently Deleted (ZEVICTIONDATE set, audio kept), where the schema has the column.
-  if (spec.layout !== 'legacy' && memos.length >= 3) memos[2]!.evicted = new Date(memos[2]!.date.getTime() + random.int(1, 20) * 86_400_000);
+  if (spec.layout !== 'legacy' && memos.length >= 3)
+    memos[2]!.evicted = new Date(memos[2]!.date.getTime() + random.int(1, 20) * 86_400_000);
   return { memos, deleted };
 }
 
@@ -108,7 +143,9 @@ function generateRingtones(random: SeededRandom, count: number, window: [Date, D
     // The last tone has no Ringtones.plist entry (its file stem is its name); with three or more, one is a purchase.
     const purchased = count >= 3 && i === count - 2;
     const listed = i < count - 1 && !purchased;
-    const modified = new Date(Math.floor((window[0].getTime() + random.next() * (window[1].getTime() - window[0].getTime())) / 1000) * 1000);
+    const modified = new Date(
+      Math.floor((window[0].getTime() + random.next() * (window[1].getTime() - window[0].getTime())) / 1000) * 1000,
+    );
     tones.push({
       fileName,
       domain: 'TonesDomain',
@@ -125,12 +162,20 @@ function generateRingtones(random: SeededRandom, count: number, window: [Date, D
   return tones;
 }
 
-/** Ringtones.plist as iTunes/Finder writes it: {Ringtones: {<file name>: {Name, Total Time (ms), Media Kind, GUID, PID, Protected Content}}}. */
+/** Ringtones.plist as iTunes/Finder writes it: {Ringtones: {<file name>: {Name, Total Time (ms), Media Kind, GUID, PID,
+ * Protected Content}}}. */
 function ringtonesPlist(tones: TruthRingtone[], random: SeededRandom): Buffer {
   const entries: PlistDict = {};
   for (const t of tones) {
     if (t.name === null || t.purchased) continue;
-    entries[t.fileName] = { Name: t.name, 'Total Time': t.durationMs!, 'Media Kind': t.kind!, GUID: t.guid!, PID: BigInt.asIntN(64, BigInt(random.int(1, 2 ** 31)) << 32n), 'Protected Content': false };
+    entries[t.fileName] = {
+      Name: t.name,
+      'Total Time': t.durationMs!,
+      'Media Kind': t.kind!,
+      GUID: t.guid!,
+      PID: BigInt.asIntN(64, BigInt(random.int(1, 2 ** 31)) << 32n),
+      'Protected Content': false,
+    };
   }
   return toBinaryPlist({ Ringtones: entries });
 }
@@ -164,7 +209,9 @@ function generateTracks(random: SeededRandom, count: number, window: [Date, Date
       mediaKind: podcast ? 4 : 1,
       fileSize: data?.length ?? random.int(2_000_000, 9_000_000),
       playCount: random.int(0, 40),
-      dateAdded: new Date(Math.floor((window[0].getTime() + random.next() * (window[1].getTime() - window[0].getTime())) / 1000) * 1000),
+      dateAdded: new Date(
+        Math.floor((window[0].getTime() + random.next() * (window[1].getTime() - window[0].getTime())) / 1000) * 1000,
+      ),
       devicePath: `iTunes_Control/Music/F${String(random.int(0, 49)).padStart(2, '0')}/${letters(random, 4)}.${extension}`,
       data,
     });
@@ -191,7 +238,13 @@ export function generateAudio(random: SeededRandom, spec: AudioSpec): AudioConte
   const folders = [...new Set(memos.map((m) => m.folder).filter((f): f is string => f !== null))].sort();
   addDirectories(location.domain, location.relativePath);
   items.push(...databaseItems(location, buildVoiceMemosDb(spec.layout, memos, deleted, folders)));
-  for (const m of memos) items.push({ domain: m.domain, relativePath: m.relativePath, data: m.data, mtime: Math.floor(m.date.getTime() / 1000) });
+  for (const m of memos)
+    items.push({
+      domain: m.domain,
+      relativePath: m.relativePath,
+      data: m.data,
+      mtime: Math.floor(m.date.getTime() / 1000),
+    });
 
   const ringtones = generateRingtones(random, spec.ringtones, spec.window, spec.seed);
   if (ringtones.length > 0) {
@@ -205,13 +258,20 @@ export function generateAudio(random: SeededRandom, spec: AudioSpec): AudioConte
 
   const tracks = generateTracks(random, spec.tracks, spec.window, spec.seed);
   addDirectories(MEDIA_LIBRARY.domain, MEDIA_LIBRARY.relativePath);
-  items.push(...databaseItems(MEDIA_LIBRARY, buildMediaLibraryDb(tracks, () => random64(random))));
+  items.push(
+    ...databaseItems(
+      MEDIA_LIBRARY,
+      buildMediaLibraryDb(tracks, () => random64(random)),
+    ),
+  );
   for (const t of tracks) {
     if (t.data === null) continue;
     addDirectories(MEDIA_LIBRARY.domain, `Media/${t.devicePath}`);
     items.push({ domain: MEDIA_LIBRARY.domain, relativePath: `Media/${t.devicePath}`, data: t.data });
   }
 
-  const folderItems: SyntheticItem[] = [...directories].flatMap(([domain, paths]) => [...paths].sort().map((relativePath) => ({ domain, relativePath, kind: 'directory' as const })));
+  const folderItems: SyntheticItem[] = [...directories].flatMap(([domain, paths]) =>
+    [...paths].sort().map((relativePath) => ({ domain, relativePath, kind: 'directory' as const })),
+  );
   return { items: [...folderItems, ...items], voiceMemos: memos, deletedVoiceMemos: deleted, ringtones, tracks };
 }

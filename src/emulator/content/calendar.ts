@@ -27,9 +27,20 @@ CREATE INDEX CalendarItem_calendar_id ON CalendarItem (calendar_id);
 CREATE INDEX CalendarItem_start_date ON CalendarItem (start_date);
 `;
 
-const TITLES = ['Dentist', 'Team sync', 'Dinner with Ana', 'Flight to Lisbon', 'Yoga', 'Parent–teacher meeting', 'Car service', 'Birthday party 🎂', 'Quarterly review; budget, plans', 'Call plumber\nbring keys'];
+const TITLES = [
+  'Dentist',
+  'Team sync',
+  'Dinner with Ana',
+  'Flight to Lisbon',
+  'Yoga',
+  'Parent–teacher meeting',
+  'Car service',
+  'Birthday party 🎂',
+  'Quarterly review; budget, plans',
+  'Call plumber\nbring keys',
+];
 const PLACES: Array<{ title: string; address: string | null } | null> = [
-  { title: 'Dr. Okafor\'s office', address: '12 High St, Springfield' },
+  { title: "Dr. Okafor's office", address: '12 High St, Springfield' },
   { title: 'Café Lumen', address: '4 Rua Augusta, Lisboa' },
   null,
   { title: 'Gym', address: null },
@@ -38,7 +49,12 @@ const PLACES: Array<{ title: string; address: string | null } | null> = [
 const ZONES = ['America/New_York', 'Europe/Lisbon', 'Asia/Tokyo'];
 
 /** `count` events in two calendars over the window, `deletedCount` of them deleted again; every field from `random`. */
-export function generateEvents(random: SeededRandom, count: number, deletedCount: number, window: [Date, Date]): { calendars: TruthCalendar[]; events: TruthEvent[]; deleted: TruthEvent[] } {
+export function generateEvents(
+  random: SeededRandom,
+  count: number,
+  deletedCount: number,
+  window: [Date, Date],
+): { calendars: TruthCalendar[]; events: TruthEvent[]; deleted: TruthEvent[] } {
   const calendars: TruthCalendar[] = [
     { rowid: 1, title: 'Home', uuid: random.uuid() },
     { rowid: 2, title: 'Work', uuid: random.uuid() },
@@ -71,17 +87,28 @@ export function generateEvents(random: SeededRandom, count: number, deletedCount
   }
   const doomed = new Set<number>();
   while (doomed.size < Math.min(deletedCount, all.length)) doomed.add(random.int(1, all.length));
-  return { calendars, events: all.filter((e) => !doomed.has(e.rowid)), deleted: all.filter((e) => doomed.has(e.rowid)) };
+  return {
+    calendars,
+    events: all.filter((e) => !doomed.has(e.rowid)),
+    deleted: all.filter((e) => doomed.has(e.rowid)),
+  };
 }
 
 /** `extraFill` adds rows of other entity types after the events (reminders before iOS 13: `fillCalendarReminders`). */
-export function buildCalendarDb(calendars: TruthCalendar[], events: TruthEvent[], deleted: TruthEvent[], extraFill?: (db: Database.Database) => void): SqliteImage {
+export function buildCalendarDb(
+  calendars: TruthCalendar[],
+  events: TruthEvent[],
+  deleted: TruthEvent[],
+  extraFill?: (db: Database.Database) => void,
+): SqliteImage {
   const all = [...events, ...deleted].sort((a, b) => a.rowid - b.rowid);
   return buildSqliteImage({
     schema: CALENDAR_SCHEMA,
     fill(db) {
       db.prepare("INSERT INTO Store (ROWID, name, type, disabled, flags) VALUES (1, 'Default', 0, 0, 0)").run();
-      const calendar = db.prepare("INSERT INTO Calendar (ROWID, store_id, title, flags, color, supported_entity_types, display_order, UUID) VALUES (?, 1, ?, 0, '#1BADF8', 4, ?, ?)");
+      const calendar = db.prepare(
+        "INSERT INTO Calendar (ROWID, store_id, title, flags, color, supported_entity_types, display_order, UUID) VALUES (?, 1, ?, 0, '#1BADF8', 4, ?, ?)",
+      );
       for (const c of calendars) calendar.run(c.rowid, c.title, c.rowid, c.uuid);
       const location = db.prepare('INSERT INTO Location (ROWID, title, address, item_owner_id) VALUES (?, ?, ?, ?)');
       const item = db.prepare(
@@ -92,8 +119,22 @@ export function buildCalendarDb(calendars: TruthCalendar[], events: TruthEvent[]
       );
       for (const e of all) {
         if (e.location !== null) location.run(e.rowid, e.location, e.address, e.rowid);
-        item.run(e.rowid, e.summary, e.location === null ? null : e.rowid, e.notes, toAppleSeconds(e.start), e.allDay ? '_float' : e.timeZone,
-          toAppleSeconds(e.end), e.allDay ? 1 : 0, e.calendarRowid, e.url, toAppleSeconds(e.created), e.uuid, e.uuid, toAppleSeconds(e.created));
+        item.run(
+          e.rowid,
+          e.summary,
+          e.location === null ? null : e.rowid,
+          e.notes,
+          toAppleSeconds(e.start),
+          e.allDay ? '_float' : e.timeZone,
+          toAppleSeconds(e.end),
+          e.allDay ? 1 : 0,
+          e.calendarRowid,
+          e.url,
+          toAppleSeconds(e.created),
+          e.uuid,
+          e.uuid,
+          toAppleSeconds(e.created),
+        );
       }
       extraFill?.(db);
     },

@@ -34,13 +34,28 @@ export function buildCallHistoryDb(calls: TruthCall[], deleted: TruthCall[]): Sq
            ZNUMBER_AVAILABILITY, ZORIGINATED, ZREAD, ZJUNKCONFIDENCE, ZDATE, ZDURATION, ZADDRESS, ZISO_COUNTRY_CODE, ZLOCATION,
            ZNAME, ZSERVICE_PROVIDER, ZUNIQUE_ID) VALUES (?, 2, 1, ?, ?, ?, 0, ?, 0, ?, 1, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const handle = db.prepare('INSERT INTO ZHANDLE (Z_PK, Z_ENT, Z_OPT, ZTYPE, ZNORMALIZEDVALUE, ZVALUE) VALUES (?, 4, 1, ?, ?, ?)');
+      const handle = db.prepare(
+        'INSERT INTO ZHANDLE (Z_PK, Z_ENT, Z_OPT, ZTYPE, ZNORMALIZEDVALUE, ZVALUE) VALUES (?, 4, 1, ?, ?, ?)',
+      );
       const join = db.prepare('INSERT INTO Z_2REMOTEPARTICIPANTHANDLES VALUES (?, ?)');
       for (const c of all) {
         const isEmail = c.address.includes('@');
-        insert.run(c.pk, c.answered ? 1 : 0, c.callType === 8 ? 2 : 1, c.callType, isEmail ? 3 : 2, c.outgoing ? 1 : 0,
-          toAppleSeconds(c.date), c.durationSeconds, c.address, c.countryCode, isEmail ? null : 'United States', c.name,
-          c.serviceProvider, c.uniqueId);
+        insert.run(
+          c.pk,
+          c.answered ? 1 : 0,
+          c.callType === 8 ? 2 : 1,
+          c.callType,
+          isEmail ? 3 : 2,
+          c.outgoing ? 1 : 0,
+          toAppleSeconds(c.date),
+          c.durationSeconds,
+          c.address,
+          c.countryCode,
+          isEmail ? null : 'United States',
+          c.name,
+          c.serviceProvider,
+          c.uniqueId,
+        );
         handle.run(c.pk, isEmail ? 3 : 2, c.address.toLowerCase(), c.address);
         join.run(c.pk, c.pk);
       }
@@ -62,7 +77,14 @@ export function buildCallHistoryDb(calls: TruthCall[], deleted: TruthCall[]): Sq
 }
 
 /** Phone and FaceTime calls with the people and numbers of the other generated content. */
-export function generateCalls(random: SeededRandom, count: number, deletedCount: number, window: [Date, Date], handles: TruthHandle[], contacts: TruthContact[]): { calls: TruthCall[]; deleted: TruthCall[] } {
+export function generateCalls(
+  random: SeededRandom,
+  count: number,
+  deletedCount: number,
+  window: [Date, Date],
+  handles: TruthHandle[],
+  contacts: TruthContact[],
+): { calls: TruthCall[]; deleted: TruthCall[] } {
   const total = count + deletedCount;
   const doomed = pickDoomed(random, total, deletedCount);
   const calls: TruthCall[] = [];
@@ -71,12 +93,17 @@ export function generateCalls(random: SeededRandom, count: number, deletedCount:
   const step = (window[1].getTime() - start) / Math.max(total, 1);
   const names = new Map<string, string>();
   for (const c of contacts) {
-    for (const p of c.phones) names.set(p.value.replace(/[^+\d]/g, ''), [c.first, c.last].filter(Boolean).join(' ') || c.organization || '');
+    for (const p of c.phones)
+      names.set(p.value.replace(/[^+\d]/g, ''), [c.first, c.last].filter(Boolean).join(' ') || c.organization || '');
   }
   for (let pk = 1; pk <= total; pk++) {
     const handle = random.pick(handles);
     const isEmail = handle.id.includes('@');
-    const callType: TruthCall['callType'] = isEmail ? random.pick([8, 16] as const) : random.chance(0.8) ? 1 : random.pick([8, 16] as const);
+    const callType: TruthCall['callType'] = isEmail
+      ? random.pick([8, 16] as const)
+      : random.chance(0.8)
+        ? 1
+        : random.pick([8, 16] as const);
     const answered = random.chance(0.75);
     const call: TruthCall = {
       pk,

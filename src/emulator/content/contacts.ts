@@ -1,6 +1,15 @@
 import type Database from 'better-sqlite3';
 import { toAppleSeconds } from './apple-time.js';
-import { CITIES, COMPANIES, EMAIL_LABELS, FIRST_NAMES, JOB_TITLES, LAST_NAMES, PHONE_LABELS, STREETS } from './names.js';
+import {
+  CITIES,
+  COMPANIES,
+  EMAIL_LABELS,
+  FIRST_NAMES,
+  JOB_TITLES,
+  LAST_NAMES,
+  PHONE_LABELS,
+  STREETS,
+} from './names.js';
 import type { SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import { tinyJpeg } from './tiny-jpeg.js';
@@ -62,7 +71,10 @@ export function birthdaySeconds(day: string): number {
 
 class Labels {
   private ids = new Map<string, number>();
-  constructor(private db: Database.Database, private table: string) {}
+  constructor(
+    private db: Database.Database,
+    private table: string,
+  ) {}
   id(text: string): number {
     let id = this.ids.get(text);
     if (id === undefined) {
@@ -81,18 +93,42 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO ABPerson (ROWID, First, Last, Organization, Note, Kind, Birthday, JobTitle, Nickname, FirstSort, LastSort,
          CreationDate, ModificationDate, StoreID, guid, ImageType) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
     ),
-    value: db.prepare('INSERT INTO ABMultiValue (UID, record_id, property, identifier, label, value, guid) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    value: db.prepare(
+      'INSERT INTO ABMultiValue (UID, record_id, property, identifier, label, value, guid) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
     entry: db.prepare('INSERT INTO ABMultiValueEntry (parent_id, key, value) VALUES (?, ?, ?)'),
   };
 }
 
 function insertContact(s: Statements, c: TruthContact, labels: Labels, keys: Labels, nextUid: () => number): void {
-  s.person.run(c.rowid, c.first, c.last, c.organization, c.note, c.first === null && c.last === null ? 1 : 0,
-    c.birthday === null ? null : String(birthdaySeconds(c.birthday)), c.jobTitle, c.nickname, c.first, c.last,
-    Math.round(toAppleSeconds(c.created)), Math.round(toAppleSeconds(c.modified)), c.guid, c.image ? 'PHOTO' : null);
+  s.person.run(
+    c.rowid,
+    c.first,
+    c.last,
+    c.organization,
+    c.note,
+    c.first === null && c.last === null ? 1 : 0,
+    c.birthday === null ? null : String(birthdaySeconds(c.birthday)),
+    c.jobTitle,
+    c.nickname,
+    c.first,
+    c.last,
+    Math.round(toAppleSeconds(c.created)),
+    Math.round(toAppleSeconds(c.modified)),
+    c.guid,
+    c.image ? 'PHOTO' : null,
+  );
   const add = (property: number, index: number, label: string | null, text: string | null): number => {
     const uid = nextUid();
-    s.value.run(uid, c.rowid, property, index, label === null ? null : labels.id(storedLabel(label)), text, `${c.guid.slice(0, 24)}${String(uid).padStart(12, '0')}`);
+    s.value.run(
+      uid,
+      c.rowid,
+      property,
+      index,
+      label === null ? null : labels.id(storedLabel(label)),
+      text,
+      `${c.guid.slice(0, 24)}${String(uid).padStart(12, '0')}`,
+    );
     return uid;
   };
   c.phones.forEach((p, i) => add(PROPERTY.phone, i, p.label, p.value));
@@ -100,7 +136,14 @@ function insertContact(s: Statements, c: TruthContact, labels: Labels, keys: Lab
   c.urls.forEach((u, i) => add(PROPERTY.url, i, u.label, u.value));
   c.addresses.forEach((a, i) => {
     const uid = add(PROPERTY.address, i, a.label, null);
-    const parts: Record<(typeof ADDRESS_KEYS)[number], string> = { Street: a.street, ZIP: a.zip, City: a.city, CountryCode: a.countryCode, State: a.state, Country: a.country };
+    const parts: Record<(typeof ADDRESS_KEYS)[number], string> = {
+      Street: a.street,
+      ZIP: a.zip,
+      City: a.city,
+      CountryCode: a.countryCode,
+      State: a.state,
+      Country: a.country,
+    };
     for (const key of ADDRESS_KEYS) {
       if (parts[key] !== '') s.entry.run(uid, keys.id(key), parts[key]);
     }
@@ -113,7 +156,9 @@ export function buildAddressBookDb(contacts: TruthContact[], deleted: TruthConta
   return buildSqliteImage({
     schema: ADDRESS_BOOK_SCHEMA,
     fill(db) {
-      db.prepare("INSERT INTO ABStore (ROWID, Name, Type, StoreInternalIdentifier, guid) VALUES (1, 'Local', 0, 'LocalSource', 'B7A0D1E2-5C3F-4A6B-9D8E-0F1A2B3C4D5E')").run();
+      db.prepare(
+        "INSERT INTO ABStore (ROWID, Name, Type, StoreInternalIdentifier, guid) VALUES (1, 'Local', 0, 'LocalSource', 'B7A0D1E2-5C3F-4A6B-9D8E-0F1A2B3C4D5E')",
+      ).run();
       const labels = new Labels(db, 'ABMultiValueLabel');
       const keys = new Labels(db, 'ABMultiValueEntryKey');
       let uid = 0;
@@ -121,7 +166,9 @@ export function buildAddressBookDb(contacts: TruthContact[], deleted: TruthConta
       for (const c of all) insertContact(statements, c, labels, keys, () => ++uid);
     },
     remove(db) {
-      const entries = db.prepare('DELETE FROM ABMultiValueEntry WHERE parent_id IN (SELECT UID FROM ABMultiValue WHERE record_id = ?)');
+      const entries = db.prepare(
+        'DELETE FROM ABMultiValueEntry WHERE parent_id IN (SELECT UID FROM ABMultiValue WHERE record_id = ?)',
+      );
       const values = db.prepare('DELETE FROM ABMultiValue WHERE record_id = ?');
       const person = db.prepare('DELETE FROM ABPerson WHERE ROWID = ?');
       for (const c of deleted) {
@@ -138,8 +185,12 @@ export function buildAddressBookImagesDb(contacts: TruthContact[], thumbnails: M
   return buildSqliteImage({
     schema: ADDRESS_BOOK_IMAGES_SCHEMA,
     fill(db) {
-      const thumb = db.prepare('INSERT INTO ABThumbnailImage (record_id, format, derived_from_format, data) VALUES (?, 0, 0, ?)');
-      const full = db.prepare('INSERT INTO ABFullSizeImage (record_id, crop_x, crop_y, crop_width, data) VALUES (?, 0, 0, 0, ?)');
+      const thumb = db.prepare(
+        'INSERT INTO ABThumbnailImage (record_id, format, derived_from_format, data) VALUES (?, 0, 0, ?)',
+      );
+      const full = db.prepare(
+        'INSERT INTO ABFullSizeImage (record_id, crop_x, crop_y, crop_width, data) VALUES (?, 0, 0, 0, ?)',
+      );
       for (const c of contacts) {
         if (c.image === null) continue;
         thumb.run(c.rowid, thumbnails.get(c.rowid) ?? c.image);
@@ -171,7 +222,13 @@ export interface GeneratedContacts {
   thumbnails: Map<number, Buffer>;
 }
 
-export function generateContacts(random: SeededRandom, count: number, deletedCount: number, window: [Date, Date], seed: string): GeneratedContacts {
+export function generateContacts(
+  random: SeededRandom,
+  count: number,
+  deletedCount: number,
+  window: [Date, Date],
+  seed: string,
+): GeneratedContacts {
   const total = count + deletedCount;
   const doomed = new Set<number>();
   while (doomed.size < deletedCount) doomed.add(random.int(1, total));
@@ -187,11 +244,19 @@ export function generateContacts(random: SeededRandom, count: number, deletedCou
       label: i === 0 ? 'Mobile' : random.pick(PHONE_LABELS),
       value: random.chance(0.7) ? formatPhone(phoneNumber(rowid * 4 + i)) : phoneNumber(rowid * 4 + i),
     }));
-    const slug = `${(first ?? 'info').toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}${rowid}`;
-    const emails = Array.from({ length: random.int(0, 2) }, (_, i) => ({ label: random.pick(EMAIL_LABELS), value: `${slug}${i ? `.${i}` : ''}@example.com` }));
+    const slug = `${(first ?? 'info')
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[^a-z]/g, '')}${rowid}`;
+    const emails = Array.from({ length: random.int(0, 2) }, (_, i) => ({
+      label: random.pick(EMAIL_LABELS),
+      value: `${slug}${i ? `.${i}` : ''}@example.com`,
+    }));
     const urls = random.chance(0.15) ? [{ label: 'HomePage', value: `https://example.org/~${slug}` }] : [];
     const place = random.pick(CITIES);
-    const addresses = random.chance(0.3) ? [{ label: random.pick(['Home', 'Work'] as const), street: random.pick(STREETS), ...place }] : [];
+    const addresses = random.chance(0.3)
+      ? [{ label: random.pick(['Home', 'Work'] as const), street: random.pick(STREETS), ...place }]
+      : [];
     const created = wholeSecond(window[0].getTime() + random.next() * span * 0.5);
     const contact: TruthContact = {
       rowid,
@@ -202,7 +267,10 @@ export function generateContacts(random: SeededRandom, count: number, deletedCou
       jobTitle: !isCompany && random.chance(0.2) ? random.pick(JOB_TITLES) : null,
       nickname: !isCompany && random.chance(0.1) ? `${first!.slice(0, 3)}y` : null,
       note: random.chance(0.15) ? `Met at "the conference"; likes tea, not coffee\nSecond line, with a comma` : null,
-      birthday: !isCompany && random.chance(0.3) ? `${random.int(1950, 2010)}-${String(random.int(1, 12)).padStart(2, '0')}-${String(random.int(1, 28)).padStart(2, '0')}` : null,
+      birthday:
+        !isCompany && random.chance(0.3)
+          ? `${random.int(1950, 2010)}-${String(random.int(1, 12)).padStart(2, '0')}-${String(random.int(1, 28)).padStart(2, '0')}`
+          : null,
       phones,
       emails,
       urls,

@@ -61,20 +61,37 @@ export interface DeviceContentSpec {
   bookmarks?: number;
   /** Share of each type written and then deleted (default 0.1): absent from the live tables, left in free space. */
   deletedFraction?: number;
-  /** WhatsApp messages in ChatStorage.sqlite (default 40; the first 14 show every kind: media, location, contact card, deleted for everyone, group events, reply). */
+  /** WhatsApp messages in ChatStorage.sqlite (default 40; the first 14 show every kind: media, location, contact card,
+   * deleted for everyone, group events, reply). */
   whatsappMessages?: number;
-  /** Voice memos (default 6; one in Recently Deleted, a share purged), custom ringtones (default 3) and music-library items (default 8, two with their file in the backup). */
+  /** Voice memos (default 6; one in Recently Deleted, a share purged), custom ringtones (default 3) and music-library
+   * items (default 8, two with their file in the backup). */
   voiceMemos?: number;
   ringtones?: number;
   tracks?: number;
-  /** Notes in NoteStore.sqlite over two accounts (default 8; the first six have fixed roles: image, locked, Recently Deleted ×2, PDF, long). */
+  /** Notes in NoteStore.sqlite over two accounts (default 8; the first six have fixed roles: image, locked, Recently
+   * Deleted ×2, PDF, long). */
   notes?: number;
-  /** Where the voice memos go (default app-group, current iOS; media-domain as iOS 12–14; legacy Recordings.db of iOS ≤ 11). */
+  /** Where the voice memos go (default app-group, current iOS; media-domain as iOS 12–14; legacy Recordings.db of iOS ≤
+   * 11). */
   voiceMemoLayout?: VoiceMemoLayout;
   /** Newest messages left only in sms.db-wal (default 3; 0 for a fully checkpointed sms.db). */
   walTailMessages?: number;
   /** Which databases to leave out, to test extraction with missing data. */
-  omit?: Array<'messages' | 'contacts' | 'photos' | 'calls' | 'calendar' | 'safari' | 'reminders' | 'voicemail' | 'bookmarks' | 'whatsapp' | 'audio' | 'notes'>;
+  omit?: Array<
+    | 'messages'
+    | 'contacts'
+    | 'photos'
+    | 'calls'
+    | 'calendar'
+    | 'safari'
+    | 'reminders'
+    | 'voicemail'
+    | 'bookmarks'
+    | 'whatsapp'
+    | 'audio'
+    | 'notes'
+  >;
   window?: [Date, Date];
 }
 
@@ -112,7 +129,11 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
 
   const people = generateContacts(random, nContacts, deletedOf(nContacts), window, seed);
   const conversation = generateMessages(random, people.contacts, {
-    messages: nMessages, deleted: deletedOf(nMessages), conversations: spec.conversations ?? 5, window, seed,
+    messages: nMessages,
+    deleted: deletedOf(nMessages),
+    conversations: spec.conversations ?? 5,
+    window,
+    seed,
     walTail: Math.min(spec.walTailMessages ?? 3, nMessages),
   });
   const media = generatePhotos(random, nPhotos, deletedOf(nPhotos), window, seed);
@@ -124,67 +145,160 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   const nVisits = spec.visits ?? 30;
   const browsing = generateVisits(random, nVisits, deletedOf(nVisits), window);
   const nReminders = spec.reminders ?? 12;
-  const todo = generateReminders(new SeededRandom(`${seed}:reminders`), nReminders, deletedOf(nReminders), window, (uuid) => `Data-${uuid}.sqlite`);
-  const legacyTodo = spec.legacyReminders ? legacyReminders(todo, agenda.calendars.length + 1, nEvents + deletedOf(nEvents) + 1) : undefined;
+  const todo = generateReminders(
+    new SeededRandom(`${seed}:reminders`),
+    nReminders,
+    deletedOf(nReminders),
+    window,
+    (uuid) => `Data-${uuid}.sqlite`,
+  );
+  const legacyTodo = spec.legacyReminders
+    ? legacyReminders(todo, agenda.calendars.length + 1, nEvents + deletedOf(nEvents) + 1)
+    : undefined;
   const nVoicemails = spec.voicemails ?? 6;
-  const voicemail = generateVoicemails(new SeededRandom(`${seed}:voicemail`), nVoicemails, deletedOf(nVoicemails), window, omit.has('contacts') ? [] : people.contacts);
+  const voicemail = generateVoicemails(
+    new SeededRandom(`${seed}:voicemail`),
+    nVoicemails,
+    deletedOf(nVoicemails),
+    window,
+    omit.has('contacts') ? [] : people.contacts,
+  );
   const nBookmarks = spec.bookmarks ?? 12;
   const favorites = generateBookmarks(new SeededRandom(`${seed}:bookmarks`), nBookmarks, deletedOf(nBookmarks), window);
   const noBookmarks = omit.has('safari') || omit.has('bookmarks');
   const nWhatsApp = spec.whatsappMessages ?? 40;
   const nMemos = spec.voiceMemos ?? 6;
   const audio = generateAudio(new SeededRandom(`${seed}:audio`), {
-    voiceMemos: nMemos, deletedVoiceMemos: deletedOf(nMemos), ringtones: spec.ringtones ?? 3, tracks: spec.tracks ?? 8, layout: spec.voiceMemoLayout ?? 'app-group', window, seed,
+    voiceMemos: nMemos,
+    deletedVoiceMemos: deletedOf(nMemos),
+    ringtones: spec.ringtones ?? 3,
+    tracks: spec.tracks ?? 8,
+    layout: spec.voiceMemoLayout ?? 'app-group',
+    window,
+    seed,
   });
   const nNotes = spec.notes ?? 8;
   const notebook = generateNotes(new SeededRandom(`${seed}:notes`), nNotes, deletedOf(nNotes), window, seed);
-  const chatHistory = generateWhatsApp(new SeededRandom(`${seed}:whatsapp`), { messages: nWhatsApp, deleted: deletedOf(nWhatsApp), window, seed, walTail: Math.min(2, nWhatsApp) });
+  const chatHistory = generateWhatsApp(new SeededRandom(`${seed}:whatsapp`), {
+    messages: nWhatsApp,
+    deleted: deletedOf(nWhatsApp),
+    window,
+    seed,
+    walTail: Math.min(2, nWhatsApp),
+  });
 
-  const items: SyntheticItem[] = [...directories('HomeDomain', ['Library', 'Library/SMS', 'Library/AddressBook', 'Library/CallHistoryDB', 'Library/Calendar'])];
+  const items: SyntheticItem[] = [
+    ...directories('HomeDomain', [
+      'Library',
+      'Library/SMS',
+      'Library/AddressBook',
+      'Library/CallHistoryDB',
+      'Library/Calendar',
+    ]),
+  ];
   if (!omit.has('messages')) {
-    items.push(...databaseItems(CONTENT_PATHS.smsDb, buildSmsDb({ handles: conversation.handles, chats: conversation.chats, messages: conversation.messages, deletedMessages: conversation.deleted })));
-    for (const m of conversation.messages) for (const a of m.attachments) items.push({ domain: a.domain, relativePath: a.relativePath, data: a.data });
+    items.push(
+      ...databaseItems(
+        CONTENT_PATHS.smsDb,
+        buildSmsDb({
+          handles: conversation.handles,
+          chats: conversation.chats,
+          messages: conversation.messages,
+          deletedMessages: conversation.deleted,
+        }),
+      ),
+    );
+    for (const m of conversation.messages)
+      for (const a of m.attachments) items.push({ domain: a.domain, relativePath: a.relativePath, data: a.data });
   }
   if (!omit.has('contacts')) {
     items.push(...databaseItems(CONTENT_PATHS.addressBook, buildAddressBookDb(people.contacts, people.deleted)));
-    items.push(...databaseItems(CONTENT_PATHS.addressBookImages, buildAddressBookImagesDb(people.contacts, people.thumbnails)));
+    items.push(
+      ...databaseItems(CONTENT_PATHS.addressBookImages, buildAddressBookImagesDb(people.contacts, people.thumbnails)),
+    );
   }
-  if (!omit.has('calls')) items.push(...databaseItems(CONTENT_PATHS.callHistory, buildCallHistoryDb(phone.calls, phone.deleted)));
-  const legacyFill = legacyTodo === undefined || omit.has('reminders') ? undefined : (db: Database.Database) => fillCalendarReminders(db, legacyTodo.lists, legacyTodo.reminders);
-  if (!omit.has('calendar')) items.push(...databaseItems(CONTENT_PATHS.calendar, buildCalendarDb(agenda.calendars, agenda.events, agenda.deleted, legacyFill)));
+  if (!omit.has('calls'))
+    items.push(...databaseItems(CONTENT_PATHS.callHistory, buildCallHistoryDb(phone.calls, phone.deleted)));
+  const legacyFill =
+    legacyTodo === undefined || omit.has('reminders')
+      ? undefined
+      : (db: Database.Database) => fillCalendarReminders(db, legacyTodo.lists, legacyTodo.reminders);
+  if (!omit.has('calendar'))
+    items.push(
+      ...databaseItems(
+        CONTENT_PATHS.calendar,
+        buildCalendarDb(agenda.calendars, agenda.events, agenda.deleted, legacyFill),
+      ),
+    );
   else if (legacyFill) items.push(...databaseItems(CONTENT_PATHS.calendar, buildCalendarDb([], [], [], legacyFill)));
   if (!omit.has('reminders') && legacyTodo === undefined) {
-    items.push(...directories('HomeDomain', ['Library/Reminders', 'Library/Reminders/Container_v1', CONTENT_PATHS.remindersStores.relativePath]));
+    items.push(
+      ...directories('HomeDomain', [
+        'Library/Reminders',
+        'Library/Reminders/Container_v1',
+        CONTENT_PATHS.remindersStores.relativePath,
+      ]),
+    );
     for (const store of new Set(todo.lists.map((l) => l.store))) {
-      items.push(...databaseItems({ domain: 'HomeDomain', relativePath: `${CONTENT_PATHS.remindersStores.relativePath}/${store}` }, buildRemindersStore(store, todo)));
+      items.push(
+        ...databaseItems(
+          { domain: 'HomeDomain', relativePath: `${CONTENT_PATHS.remindersStores.relativePath}/${store}` },
+          buildRemindersStore(store, todo),
+        ),
+      );
     }
   }
   if (!omit.has('voicemail')) {
     items.push(...directories('HomeDomain', ['Library/Voicemail']));
     items.push(...databaseItems(CONTENT_PATHS.voicemail, buildVoicemailDb(voicemail.voicemails, voicemail.deleted)));
-    for (const v of voicemail.voicemails) if (v.audio && v.table === 'voicemail') items.push({ domain: 'HomeDomain', relativePath: `Library/Voicemail/${v.rowid}.amr`, data: v.audio });
+    for (const v of voicemail.voicemails)
+      if (v.audio && v.table === 'voicemail')
+        items.push({ domain: 'HomeDomain', relativePath: `Library/Voicemail/${v.rowid}.amr`, data: v.audio });
   }
   if (!omit.has('safari')) {
     items.push(...directories('AppDomain-com.apple.mobilesafari', ['Library', 'Library/Safari']));
     items.push(...databaseItems(CONTENT_PATHS.safariHistory, buildSafariHistoryDb(browsing.visits, browsing.deleted)));
   }
-  if (!noBookmarks) items.push(...databaseItems(CONTENT_PATHS.safariBookmarks, buildSafariBookmarksDb(favorites.bookmarks, favorites.deleted)));
+  if (!noBookmarks)
+    items.push(
+      ...databaseItems(CONTENT_PATHS.safariBookmarks, buildSafariBookmarksDb(favorites.bookmarks, favorites.deleted)),
+    );
   if (!omit.has('whatsapp')) {
     items.push(...directories(WHATSAPP_DOMAIN, ['Message', 'Message/Media']));
     items.push(...databaseItems(CONTENT_PATHS.whatsapp, buildChatStorageDb(chatHistory)));
-    for (const m of chatHistory.messages) if (m.media?.localPath && m.media.data) items.push({ domain: WHATSAPP_DOMAIN, relativePath: `Message/${m.media.localPath}`, data: m.media.data });
+    for (const m of chatHistory.messages)
+      if (m.media?.localPath && m.media.data)
+        items.push({ domain: WHATSAPP_DOMAIN, relativePath: `Message/${m.media.localPath}`, data: m.media.data });
   }
   if (!omit.has('audio')) items.push(...audio.items);
   if (!omit.has('notes')) {
-    items.push(...databaseItems(CONTENT_PATHS.noteStore, buildNoteStoreDb(notebook)), ...directories(NOTES_DOMAIN, noteMediaFolders(notebook)));
-    for (const n of notebook.notes) for (const a of n.attachments) items.push({ domain: a.domain, relativePath: a.relativePath, data: a.data });
+    items.push(
+      ...databaseItems(CONTENT_PATHS.noteStore, buildNoteStoreDb(notebook)),
+      ...directories(NOTES_DOMAIN, noteMediaFolders(notebook)),
+    );
+    for (const n of notebook.notes)
+      for (const a of n.attachments) items.push({ domain: a.domain, relativePath: a.relativePath, data: a.data });
   }
   if (!omit.has('photos')) {
-    items.push(...directories('CameraRollDomain', ['Media', 'Media/PhotoData', 'Media/DCIM', ...new Set(media.photos.map((p) => `Media/${p.directory}`))]));
+    items.push(
+      ...directories('CameraRollDomain', [
+        'Media',
+        'Media/PhotoData',
+        'Media/DCIM',
+        ...new Set(media.photos.map((p) => `Media/${p.directory}`)),
+      ]),
+    );
     items.push(...databaseItems(CONTENT_PATHS.photosDb, buildPhotosDb(media.photos, media.deleted, photoAlbums)));
-    for (const p of media.photos) items.push({ domain: 'CameraRollDomain', relativePath: `Media/${p.directory}/${p.filename}`, data: p.data });
+    for (const p of media.photos)
+      items.push({ domain: 'CameraRollDomain', relativePath: `Media/${p.directory}/${p.filename}`, data: p.data });
     // A Live Photo's video has the photo's name with .MOV, in the same folder, and no asset row of its own.
-    for (const p of media.photos) if (p.livePhotoVideo) items.push({ domain: 'CameraRollDomain', relativePath: `Media/${p.directory}/${p.filename.replace(/\.[^.]+$/, '')}.MOV`, data: p.livePhotoVideo });
+    for (const p of media.photos)
+      if (p.livePhotoVideo)
+        items.push({
+          domain: 'CameraRollDomain',
+          relativePath: `Media/${p.directory}/${p.filename.replace(/\.[^.]+$/, '')}.MOV`,
+          data: p.livePhotoVideo,
+        });
   }
   return {
     items,

@@ -46,10 +46,26 @@ function makeChats(random: SeededRandom, handles: TruthHandle[], count: number):
       const size = random.int(2, Math.min(4, handles.length));
       while (members.size < size) members.add(random.pick(handles).rowid);
       const identifier = `chat${String(random.int(100_000_000, 999_999_999))}${rowid}`;
-      chats.push({ rowid, guid: `iMessage;+;${identifier}`, chatIdentifier: identifier, style: 43, displayName: random.pick(GROUP_NAMES), service: 'iMessage', handleRowids: [...members].sort((a, b) => a - b) });
+      chats.push({
+        rowid,
+        guid: `iMessage;+;${identifier}`,
+        chatIdentifier: identifier,
+        style: 43,
+        displayName: random.pick(GROUP_NAMES),
+        service: 'iMessage',
+        handleRowids: [...members].sort((a, b) => a - b),
+      });
     } else {
       const h = handles[i % handles.length]!;
-      chats.push({ rowid, guid: `${h.service};-;${h.id}`, chatIdentifier: h.id, style: 45, displayName: null, service: h.service, handleRowids: [h.rowid] });
+      chats.push({
+        rowid,
+        guid: `${h.service};-;${h.id}`,
+        chatIdentifier: h.id,
+        style: 45,
+        displayName: null,
+        service: h.service,
+        handleRowids: [h.rowid],
+      });
     }
   }
   return chats;
@@ -68,13 +84,22 @@ function attachmentFor(random: SeededRandom, rowid: number, date: Date, seed: st
     mimeType: 'image/jpeg',
     uti: 'public.jpeg',
     created: new Date(Math.floor(date.getTime() / 1000) * 1000),
-    data: tinyJpeg({ rgb: [random.int(0, 255), random.int(0, 255), random.int(0, 255)], blocksWide: 2, blocksHigh: 2, comment: `${seed}:attachment:${rowid}` }),
+    data: tinyJpeg({
+      rgb: [random.int(0, 255), random.int(0, 255), random.int(0, 255)],
+      blocksWide: 2,
+      blocksHigh: 2,
+      comment: `${seed}:attachment:${rowid}`,
+    }),
     domain: 'MediaDomain',
     relativePath,
   };
 }
 
-export function generateMessages(random: SeededRandom, contacts: TruthContact[], plan: MessagesPlan): GeneratedMessages {
+export function generateMessages(
+  random: SeededRandom,
+  contacts: TruthContact[],
+  plan: MessagesPlan,
+): GeneratedMessages {
   const handles = makeHandles(random, contacts, Math.max(plan.conversations, 3));
   const chats = makeChats(random, handles, Math.max(plan.conversations, 1));
   const total = plan.messages + plan.deleted;
@@ -93,8 +118,11 @@ export function generateMessages(random: SeededRandom, contacts: TruthContact[],
     const isFromMe = random.chance(0.4);
     const handleRowid = chat.style === 45 ? chat.handleRowids[0]! : isFromMe ? 0 : random.pick(chat.handleRowids);
     const isDeleted = doomed.has(rowid);
-    const attachments = !isDeleted && random.chance(0.08) ? [attachmentFor(random, ++attachmentRowid, date, plan.seed)] : [];
-    let text: string | null = random.chance(0.2) ? `${random.pick(PHRASES)} ${random.pick(PHRASES)}` : random.pick(PHRASES);
+    const attachments =
+      !isDeleted && random.chance(0.08) ? [attachmentFor(random, ++attachmentRowid, date, plan.seed)] : [];
+    let text: string | null = random.chance(0.2)
+      ? `${random.pick(PHRASES)} ${random.pick(PHRASES)}`
+      : random.pick(PHRASES);
     // iOS puts U+FFFC (object replacement character) in the text where an attachment sits.
     if (attachments.length > 0) text = random.chance(0.5) ? '\uFFFC' : `\uFFFC${text}`;
     const message: TruthMessage = {
@@ -108,13 +136,17 @@ export function generateMessages(random: SeededRandom, contacts: TruthContact[],
       handleRowid,
       chatRowid: chat.rowid,
       attachments,
-      recentlyDeleted: !isDeleted && rowid <= oldest && random.chance(0.04) ? new Date(date.getTime() + random.int(1, 20) * 86_400_000) : null,
+      recentlyDeleted:
+        !isDeleted && rowid <= oldest && random.chance(0.04)
+          ? new Date(date.getTime() + random.int(1, 20) * 86_400_000)
+          : null,
       inWal: rowid > oldest && plan.walTail > 0,
       textOnlyInAttributedBody: random.chance(0.15),
     };
     (isDeleted ? deleted : messages).push(message);
   }
   const older = messages.filter((m) => !m.inWal);
-  if (older.length >= 10 && !older.some((m) => m.recentlyDeleted)) older[5]!.recentlyDeleted = new Date(older[5]!.date.getTime() + 3 * 86_400_000);
+  if (older.length >= 10 && !older.some((m) => m.recentlyDeleted))
+    older[5]!.recentlyDeleted = new Date(older[5]!.date.getTime() + 3 * 86_400_000);
   return { handles, chats, messages, deleted };
 }

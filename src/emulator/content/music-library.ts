@@ -3,7 +3,10 @@ import { toAppleSeconds } from './apple-time.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 
 /** The Music app's library (iOS 9+): MediaDomain `Media/iTunes_Control/iTunes/MediaLibrary.sqlitedb`. */
-export const MEDIA_LIBRARY = { domain: 'MediaDomain', relativePath: 'Media/iTunes_Control/iTunes/MediaLibrary.sqlitedb' } as const;
+export const MEDIA_LIBRARY = {
+  domain: 'MediaDomain',
+  relativePath: 'Media/iTunes_Control/iTunes/MediaLibrary.sqlitedb',
+} as const;
 
 /**
  * The part of MediaLibrary.sqlitedb an extractor reads, with the table and column names iOS 17 writes (iLEAPP's
@@ -50,17 +53,30 @@ export function buildMediaLibraryDb(tracks: TruthTrack[], nextId: () => bigint):
   return buildSqliteImage({
     schema: MEDIA_LIBRARY_SCHEMA,
     fill(db) {
-      db.prepare("INSERT INTO _MLDatabaseProperties VALUES ('MLDatabaseVersion', '2210040'), ('OrderingLanguage', 'en')").run();
+      db.prepare(
+        "INSERT INTO _MLDatabaseProperties VALUES ('MLDatabaseVersion', '2210040'), ('OrderingLanguage', 'en')",
+      ).run();
       const ids: Ids = new Map();
       const locations = new Map<string, number>();
-      const item = db.prepare(`INSERT INTO item (item_pid, media_type, item_artist_pid, album_pid, album_artist_pid, genre_id, disc_number, track_number,
+      const item =
+        db.prepare(`INSERT INTO item (item_pid, media_type, item_artist_pid, album_pid, album_artist_pid, genre_id, disc_number, track_number,
         base_location_id, in_my_library, date_added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`);
-      const extra = db.prepare('INSERT INTO item_extra (item_pid, title, sort_title, track_count, total_time_ms, year, location, file_size, media_kind) VALUES (?, ?, ?, 12, ?, ?, ?, ?, ?)');
+      const extra = db.prepare(
+        'INSERT INTO item_extra (item_pid, title, sort_title, track_count, total_time_ms, year, location, file_size, media_kind) VALUES (?, ?, ?, 12, ?, ?, ?, ?, ?)',
+      );
       const stats = db.prepare('INSERT INTO item_stats (item_pid, play_count_user, has_been_played) VALUES (?, ?, ?)');
-      const artist = db.prepare('INSERT OR IGNORE INTO item_artist (item_artist_pid, item_artist, sort_item_artist, representative_item_pid) VALUES (?, ?, ?, ?)');
-      const album = db.prepare('INSERT OR IGNORE INTO album (album_pid, album, sort_album, album_artist_pid, representative_item_pid, album_year) VALUES (?, ?, ?, ?, ?, ?)');
-      const albumArtist = db.prepare('INSERT OR IGNORE INTO album_artist (album_artist_pid, album_artist, sort_album_artist, representative_item_pid) VALUES (?, ?, ?, ?)');
-      const genre = db.prepare('INSERT OR IGNORE INTO genre (genre_id, genre, representative_item_pid) VALUES (?, ?, ?)');
+      const artist = db.prepare(
+        'INSERT OR IGNORE INTO item_artist (item_artist_pid, item_artist, sort_item_artist, representative_item_pid) VALUES (?, ?, ?, ?)',
+      );
+      const album = db.prepare(
+        'INSERT OR IGNORE INTO album (album_pid, album, sort_album, album_artist_pid, representative_item_pid, album_year) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      const albumArtist = db.prepare(
+        'INSERT OR IGNORE INTO album_artist (album_artist_pid, album_artist, sort_album_artist, representative_item_pid) VALUES (?, ?, ?, ?)',
+      );
+      const genre = db.prepare(
+        'INSERT OR IGNORE INTO genre (genre_id, genre, representative_item_pid) VALUES (?, ?, ?)',
+      );
       const base = db.prepare('INSERT OR IGNORE INTO base_location (base_location_id, path) VALUES (?, ?)');
       for (const t of tracks) {
         const pid = BigInt(t.id);
@@ -76,8 +92,28 @@ export function buildMediaLibraryDb(tracks: TruthTrack[], nextId: () => bigint):
         genre.run(genreId, t.genre, pid);
         base.run(locations.get(folder)!, folder);
         // item.media_type follows MPMediaType (1 music, 2 podcast); item_extra.media_kind iTunes' kinds.
-        item.run(pid, t.mediaKind === 4 ? 2 : 1, artistId, albumId, albumArtistId, genreId, t.discNumber, t.trackNumber, locations.get(folder)!, Math.round(toAppleSeconds(t.dateAdded)));
-        extra.run(pid, t.title, t.title, t.durationSeconds * 1000, t.year, t.devicePath.slice(folder.length + 1), t.fileSize, t.mediaKind);
+        item.run(
+          pid,
+          t.mediaKind === 4 ? 2 : 1,
+          artistId,
+          albumId,
+          albumArtistId,
+          genreId,
+          t.discNumber,
+          t.trackNumber,
+          locations.get(folder)!,
+          Math.round(toAppleSeconds(t.dateAdded)),
+        );
+        extra.run(
+          pid,
+          t.title,
+          t.title,
+          t.durationSeconds * 1000,
+          t.year,
+          t.devicePath.slice(folder.length + 1),
+          t.fileSize,
+          t.mediaKind,
+        );
         stats.run(pid, t.playCount, t.playCount > 0 ? 1 : 0);
       }
     },

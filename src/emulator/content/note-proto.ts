@@ -27,7 +27,14 @@ function bytesField(number: number, value: Buffer | string): Buffer {
   return Buffer.concat([varint((number << 3) | 2), varint(body.length), body]);
 }
 
-const STYLE_TYPE: Record<TruthNoteParagraph['style'], number> = { title: 0, heading: 1, body: -1, bullet: 100, numbered: 102, checklist: 103 };
+const STYLE_TYPE: Record<TruthNoteParagraph['style'], number> = {
+  title: 0,
+  heading: 1,
+  body: -1,
+  bullet: 100,
+  numbered: 102,
+  checklist: 103,
+};
 
 interface Run {
   length: number;
@@ -38,12 +45,23 @@ interface Run {
 }
 
 /** A paragraph's runs: plain text, its bold substring, its link and each U+FFFC attachment as runs of their own. */
-function paragraphRuns(paragraph: TruthNoteParagraph, attachments: Map<number, { identifier: string; uti: string }>, offset: number): Run[] {
+function paragraphRuns(
+  paragraph: TruthNoteParagraph,
+  attachments: Map<number, { identifier: string; uti: string }>,
+  offset: number,
+): Run[] {
   const runs: Run[] = [];
   const text = paragraph.text;
   const marks: Array<{ at: number; length: number; bold: boolean; link: string | null }> = [];
-  if (paragraph.bold) marks.push({ at: text.indexOf(paragraph.bold), length: paragraph.bold.length, bold: true, link: null });
-  if (paragraph.link) marks.push({ at: text.indexOf(paragraph.link.text), length: paragraph.link.text.length, bold: false, link: paragraph.link.url });
+  if (paragraph.bold)
+    marks.push({ at: text.indexOf(paragraph.bold), length: paragraph.bold.length, bold: true, link: null });
+  if (paragraph.link)
+    marks.push({
+      at: text.indexOf(paragraph.link.text),
+      length: paragraph.link.text.length,
+      bold: false,
+      link: paragraph.link.url,
+    });
   marks.sort((a, b) => a.at - b.at);
   let at = 0;
   const plain = (to: number): void => {
@@ -55,7 +73,13 @@ function paragraphRuns(paragraph: TruthNoteParagraph, attachments: Map<number, {
         at = to;
       } else {
         if (next > at) runs.push({ length: next - at, paragraph, bold: false, link: null, attachment: null });
-        runs.push({ length: 1, paragraph, bold: false, link: null, attachment: attachments.get(offset + next) ?? null });
+        runs.push({
+          length: 1,
+          paragraph,
+          bold: false,
+          link: null,
+          attachment: attachments.get(offset + next) ?? null,
+        });
         at = next + 1;
       }
     }
@@ -74,14 +98,18 @@ function encodeRun(run: Run, checklistUuid: Buffer): Buffer {
   const style = STYLE_TYPE[run.paragraph.style];
   const paragraphStyle = Buffer.concat([
     style === -1 ? Buffer.alloc(0) : intField(1, style),
-    run.paragraph.style === 'checklist' ? bytesField(5, Buffer.concat([bytesField(1, checklistUuid), intField(2, run.paragraph.checked ? 1 : 0)])) : Buffer.alloc(0),
+    run.paragraph.style === 'checklist'
+      ? bytesField(5, Buffer.concat([bytesField(1, checklistUuid), intField(2, run.paragraph.checked ? 1 : 0)]))
+      : Buffer.alloc(0),
   ]);
   return Buffer.concat([
     intField(1, run.length),
     bytesField(2, paragraphStyle),
     run.bold ? intField(5, 1) : Buffer.alloc(0),
     run.link ? bytesField(9, run.link) : Buffer.alloc(0),
-    run.attachment ? bytesField(12, Buffer.concat([bytesField(1, run.attachment.identifier), bytesField(2, run.attachment.uti)])) : Buffer.alloc(0),
+    run.attachment
+      ? bytesField(12, Buffer.concat([bytesField(1, run.attachment.identifier), bytesField(2, run.attachment.uti)]))
+      : Buffer.alloc(0),
   ]);
 }
 
@@ -90,7 +118,11 @@ function encodeRun(run: Run, checklistUuid: Buffer): Buffer {
  * line break, as Notes writes it; attachments (U+FFFC in the text) are found in `attachments` by their UTF-16
  * offset in the whole text. `checklistUuid` gives each checklist item its 16-byte id.
  */
-export function noteStoreProto(paragraphs: TruthNoteParagraph[], attachments: Map<number, { identifier: string; uti: string }>, checklistUuid: (index: number) => Buffer): Buffer {
+export function noteStoreProto(
+  paragraphs: TruthNoteParagraph[],
+  attachments: Map<number, { identifier: string; uti: string }>,
+  checklistUuid: (index: number) => Buffer,
+): Buffer {
   const text = paragraphs.map((p) => p.text).join('\n');
   const runs: Buffer[] = [];
   let offset = 0;
@@ -111,6 +143,10 @@ export function noteStoreProto(paragraphs: TruthNoteParagraph[], attachments: Ma
 }
 
 /** What ZICNOTEDATA.ZDATA holds: the protobuf, gzip'd. */
-export function noteStoreData(paragraphs: TruthNoteParagraph[], attachments: Map<number, { identifier: string; uti: string }>, checklistUuid: (index: number) => Buffer): Buffer {
+export function noteStoreData(
+  paragraphs: TruthNoteParagraph[],
+  attachments: Map<number, { identifier: string; uti: string }>,
+  checklistUuid: (index: number) => Buffer,
+): Buffer {
   return gzipSync(noteStoreProto(paragraphs, attachments, checklistUuid));
 }

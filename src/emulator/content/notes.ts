@@ -93,12 +93,29 @@ CREATE TABLE Z_METADATA (Z_VERSION INTEGER PRIMARY KEY, Z_UUID VARCHAR(255), Z_P
 CREATE TABLE Z_MODELCACHE (Z_CONTENT BLOB);
 `;
 
-/** Z_ENT numbers of the iOS 16/17 model, as Z_PRIMARYKEY lists them (Z_SUPER 2 = ICCloudSyncingObject, 12 = ICNoteContainer). */
+/** Z_ENT numbers of the iOS 16/17 model, as Z_PRIMARYKEY lists them (Z_SUPER 2 = ICCloudSyncingObject, 12 =
+ * ICNoteContainer). */
 const ENTITIES: Array<[number, string, number]> = [
-  [1, 'ICCloudState', 0], [2, 'ICCloudSyncingObject', 0], [3, 'ICAccountData', 2], [4, 'ICAttachment', 2], [5, 'ICAttachmentPreviewImage', 2],
-  [6, 'ICDeviceMigrationState', 2], [7, 'ICHashtag', 2], [8, 'ICInlineAttachment', 2], [9, 'ICLegacyTombstone', 2], [10, 'ICMedia', 2],
-  [11, 'ICNote', 2], [12, 'ICNoteContainer', 2], [13, 'ICAccount', 12], [14, 'ICFolder', 12], [15, 'ICInvitation', 0], [16, 'ICLocation', 0],
-  [17, 'ICAttachmentLocation', 16], [18, 'ICNoteData', 0], [19, 'ICNoteParticipant', 0], [20, 'ICServerChangeToken', 0],
+  [1, 'ICCloudState', 0],
+  [2, 'ICCloudSyncingObject', 0],
+  [3, 'ICAccountData', 2],
+  [4, 'ICAttachment', 2],
+  [5, 'ICAttachmentPreviewImage', 2],
+  [6, 'ICDeviceMigrationState', 2],
+  [7, 'ICHashtag', 2],
+  [8, 'ICInlineAttachment', 2],
+  [9, 'ICLegacyTombstone', 2],
+  [10, 'ICMedia', 2],
+  [11, 'ICNote', 2],
+  [12, 'ICNoteContainer', 2],
+  [13, 'ICAccount', 12],
+  [14, 'ICFolder', 12],
+  [15, 'ICInvitation', 0],
+  [16, 'ICLocation', 0],
+  [17, 'ICAttachmentLocation', 16],
+  [18, 'ICNoteData', 0],
+  [19, 'ICNoteParticipant', 0],
+  [20, 'ICServerChangeToken', 0],
 ];
 const ENT = { attachment: 4, media: 10, note: 11, account: 13, folder: 14, noteData: 18 } as const;
 
@@ -118,19 +135,43 @@ export interface NoteStoreContent {
   deleted: TruthNote[];
 }
 
-const TITLES = ['Groceries', 'Trip ideas ✈️', 'Meeting notes — Q3', 'Books to read', 'Wi-Fi & router', 'Pancakes <the best>', 'Gift list "2024"', 'Übung macht den Meister', '# not a heading *really*', 'Quotes'];
+const TITLES = [
+  'Groceries',
+  'Trip ideas ✈️',
+  'Meeting notes — Q3',
+  'Books to read',
+  'Wi-Fi & router',
+  'Pancakes <the best>',
+  'Gift list "2024"',
+  'Übung macht den Meister',
+  '# not a heading *really*',
+  'Quotes',
+];
 const LINES = [
-  'Call the bank about the card', 'Bring: passport, charger, adapter', 'Ask Ana about <b>dinner</b> & "drinks"', 'Remember the 10% discount code',
-  'Emoji test 🍋🥑 done', 'Price: $12.50 (was $15) [sale]', 'Use `npm test` before pushing', '<script>alert("x")</script>', 'Snake_case and *stars* stay text',
+  'Call the bank about the card',
+  'Bring: passport, charger, adapter',
+  'Ask Ana about <b>dinner</b> & "drinks"',
+  'Remember the 10% discount code',
+  'Emoji test 🍋🥑 done',
+  'Price: $12.50 (was $15) [sale]',
+  'Use `npm test` before pushing',
+  '<script>alert("x")</script>',
+  'Snake_case and *stars* stay text',
 ];
 const CHECKS = ['Milk', 'Eggs', 'Flour', 'Book hotel', 'Renew passport', 'Water the plants'];
 const BULLETS = ['Lisbon: tram 28', 'Porto: bookshop', 'Sintra: palace', 'Cascais: beach'];
-const LINKS = [{ text: 'the recipe', url: 'https://example.com/recipes/pancakes?x=1&y=2' }, { text: 'this map', url: 'https://maps.apple.com/?q=Lisboa' }];
+const LINKS = [
+  { text: 'the recipe', url: 'https://example.com/recipes/pancakes?x=1&y=2' },
+  { text: 'this map', url: 'https://maps.apple.com/?q=Lisboa' },
+];
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
 
 /** A minimal one-page PDF: enough for a viewer to open. */
 function tinyPdf(label: string): Buffer {
-  return Buffer.from(`%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n%${label}\ntrailer<</Root 1 0 R>>\n%%EOF\n`, 'latin1');
+  return Buffer.from(
+    `%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n%${label}\ntrailer<</Root 1 0 R>>\n%%EOF\n`,
+    'latin1',
+  );
 }
 
 interface NotePlan {
@@ -154,12 +195,20 @@ function paragraphsFor(random: SeededRandom, plan: NotePlan): TruthNoteParagraph
     paragraphs.push({ style: 'body', text: `See ${link.text} later`, link });
   }
   if (plan.attachment) paragraphs.push({ style: 'body', text: 'Attached:' }, { style: 'body', text: '\uFFFC' });
-  if (plan.hostile) paragraphs.push({ style: 'body', text: '<script>alert("x")</script> & <b>not bold</b> click me', link: { text: 'click me', url: 'javascript:alert(1)' } });
+  if (plan.hostile)
+    paragraphs.push({
+      style: 'body',
+      text: '<script>alert("x")</script> & <b>not bold</b> click me',
+      link: { text: 'click me', url: 'javascript:alert(1)' },
+    });
   if (random.chance(0.6)) {
     paragraphs.push({ style: 'heading', text: 'To do' });
-    for (let i = random.int(2, 3); i > 0; i--) paragraphs.push({ style: 'checklist', text: random.pick(CHECKS), checked: random.chance(0.5) });
+    for (let i = random.int(2, 3); i > 0; i--)
+      paragraphs.push({ style: 'checklist', text: random.pick(CHECKS), checked: random.chance(0.5) });
   }
-  if (random.chance(0.5)) for (let i = random.int(1, 3); i > 0; i--) paragraphs.push({ style: random.chance(0.5) ? 'bullet' : 'numbered', text: random.pick(BULLETS) });
+  if (random.chance(0.5))
+    for (let i = random.int(1, 3); i > 0; i--)
+      paragraphs.push({ style: random.chance(0.5) ? 'bullet' : 'numbered', text: random.pick(BULLETS) });
   if (plan.long) {
     // Long enough that the gzip'd body spills onto overflow pages (several KB of little-compressible text).
     const tokens = Array.from({ length: 900 }, () => `${random.pick(WORDS)}-${random.int(0, 0xffffff).toString(16)}`);
@@ -176,21 +225,45 @@ function paragraphsFor(random: SeededRandom, plan: NotePlan): TruthNoteParagraph
  * Recently Deleted (the second also ZMARKEDFORDELETION), one with a PDF in the local account, and one long
  * enough for overflow pages; the second deleted note is long too.
  */
-export function generateNotes(random: SeededRandom, count: number, deletedCount: number, window: [Date, Date], seed: string): NoteStoreContent {
+export function generateNotes(
+  random: SeededRandom,
+  count: number,
+  deletedCount: number,
+  window: [Date, Date],
+  seed: string,
+): NoteStoreContent {
   const accounts: NoteAccount[] = [
     { pk: 1, name: 'iCloud', identifier: random.uuid(), type: 1 },
     { pk: 2, name: 'On My iPhone', identifier: 'LocalAccount', type: 3 },
   ];
-  const folder = (pk: number, title: string, account: NoteAccount, identifier: string, trash = false, parentPk: number | null = null): TruthNoteFolder => ({ pk, identifier, title, account: account.name, trash, parentPk });
+  const folder = (
+    pk: number,
+    title: string,
+    account: NoteAccount,
+    identifier: string,
+    trash = false,
+    parentPk: number | null = null,
+  ): TruthNoteFolder => ({ pk, identifier, title, account: account.name, trash, parentPk });
   const [cloud, local] = accounts as [NoteAccount, NoteAccount];
   const folders = [
-    folder(3, 'Notes', cloud, 'DefaultFolder-CloudKit'), folder(4, 'Recently Deleted', cloud, 'TrashFolder-CloudKit', true),
-    folder(5, 'Recipes', cloud, random.uuid()), folder(6, 'Travel', cloud, random.uuid()), folder(7, 'Lisbon 2024', cloud, random.uuid(), false, 6),
-    folder(8, 'Notes', local, 'DefaultFolder-LocalAccount'), folder(9, 'Recently Deleted', local, 'TrashFolder-LocalAccount', true),
+    folder(3, 'Notes', cloud, 'DefaultFolder-CloudKit'),
+    folder(4, 'Recently Deleted', cloud, 'TrashFolder-CloudKit', true),
+    folder(5, 'Recipes', cloud, random.uuid()),
+    folder(6, 'Travel', cloud, random.uuid()),
+    folder(7, 'Lisbon 2024', cloud, random.uuid(), false, 6),
+    folder(8, 'Notes', local, 'DefaultFolder-LocalAccount'),
+    folder(9, 'Recently Deleted', local, 'TrashFolder-LocalAccount', true),
   ];
   const byPk = (pk: number): TruthNoteFolder => folders.find((f) => f.pk === pk)!;
   const ordinary = folders.filter((f) => !f.trash);
-  const plain = (f: TruthNoteFolder): NotePlan => ({ folder: f, pinned: false, locked: false, markedForDeletion: false, attachment: null, long: false });
+  const plain = (f: TruthNoteFolder): NotePlan => ({
+    folder: f,
+    pinned: false,
+    locked: false,
+    markedForDeletion: false,
+    attachment: null,
+    long: false,
+  });
   const roles: NotePlan[] = [
     { ...plain(byPk(3)), pinned: true, attachment: 'jpeg', hostile: true },
     { ...plain(byPk(3)), locked: true },
@@ -201,7 +274,8 @@ export function generateNotes(random: SeededRandom, count: number, deletedCount:
   ];
   const plans: Array<{ plan: NotePlan; deleted: boolean }> = [];
   for (let i = 0; i < count; i++) plans.push({ plan: roles[i] ?? plain(random.pick(ordinary)), deleted: false });
-  for (let i = 0; i < deletedCount; i++) plans.push({ plan: { ...plain(random.pick(ordinary)), long: i === 1 }, deleted: true });
+  for (let i = 0; i < deletedCount; i++)
+    plans.push({ plan: { ...plain(random.pick(ordinary)), long: i === 1 }, deleted: true });
   // Created in a random order, so deleted rows sit between live ones in the pages.
   for (let i = plans.length - 1; i > 0; i--) {
     const j = random.int(0, i);
@@ -224,22 +298,53 @@ export function generateNotes(random: SeededRandom, count: number, deletedCount:
     if (plan.attachment) {
       const mediaIdentifier = random.uuid();
       const generation = random.uuid();
-      const filename = plan.attachment === 'jpeg' ? `IMG_${random.int(1000, 9999)}.jpeg` : `Scan ${random.int(1, 40)}.pdf`;
-      const data = plan.attachment === 'jpeg'
-        ? tinyJpeg({ rgb: [random.int(0, 255), random.int(0, 255), random.int(0, 255)], blocksWide: 2, blocksHigh: 2, comment: `${seed}:note:${notePk}` })
-        : tinyPdf(`${seed}:note:${notePk}`);
+      const filename =
+        plan.attachment === 'jpeg' ? `IMG_${random.int(1000, 9999)}.jpeg` : `Scan ${random.int(1, 40)}.pdf`;
+      const data =
+        plan.attachment === 'jpeg'
+          ? tinyJpeg({
+              rgb: [random.int(0, 255), random.int(0, 255), random.int(0, 255)],
+              blocksWide: 2,
+              blocksHigh: 2,
+              comment: `${seed}:note:${notePk}`,
+            })
+          : tinyPdf(`${seed}:note:${notePk}`);
       attachments.push({
-        pk: pk++, identifier: random.uuid(), uti: plan.attachment === 'jpeg' ? 'public.jpeg' : 'com.adobe.pdf', mediaPk: pk++, mediaIdentifier, filename, generation,
-        domain: NOTES_DOMAIN, relativePath: `Accounts/${account.identifier}/Media/${mediaIdentifier}/${generation}/${filename}`, data,
-        created: new Date(created.getTime() + 60_000), modified: new Date(created.getTime() + 120_000),
+        pk: pk++,
+        identifier: random.uuid(),
+        uti: plan.attachment === 'jpeg' ? 'public.jpeg' : 'com.adobe.pdf',
+        mediaPk: pk++,
+        mediaIdentifier,
+        filename,
+        generation,
+        domain: NOTES_DOMAIN,
+        relativePath: `Accounts/${account.identifier}/Media/${mediaIdentifier}/${generation}/${filename}`,
+        data,
+        created: new Date(created.getTime() + 60_000),
+        modified: new Date(created.getTime() + 120_000),
       });
     }
     const text = plan.locked ? null : paragraphs.map((p) => p.text).join('\n');
     const note: TruthNote = {
-      pk: notePk, identifier: random.uuid(), noteDataPk: noteDataPk++, account: account.name, folderPk: plan.folder.pk, folder: plan.folder.title,
-      title: paragraphs[0]!.text, snippet: plan.locked ? null : (paragraphs.slice(1).find((p) => p.text.replace(/\uFFFC/g, '').trim() !== '')?.text ?? null),
-      paragraphs: plan.locked ? [] : paragraphs, text, created, modified, pinned: plan.pinned, locked: plan.locked,
-      recentlyDeleted: plan.folder.trash, markedForDeletion: plan.markedForDeletion, attachments,
+      pk: notePk,
+      identifier: random.uuid(),
+      noteDataPk: noteDataPk++,
+      account: account.name,
+      folderPk: plan.folder.pk,
+      folder: plan.folder.title,
+      title: paragraphs[0]!.text,
+      snippet: plan.locked
+        ? null
+        : (paragraphs.slice(1).find((p) => p.text.replace(/\uFFFC/g, '').trim() !== '')?.text ?? null),
+      paragraphs: plan.locked ? [] : paragraphs,
+      text,
+      created,
+      modified,
+      pinned: plan.pinned,
+      locked: plan.locked,
+      recentlyDeleted: plan.folder.trash,
+      markedForDeletion: plan.markedForDeletion,
+      attachments,
     };
     (isDeleted ? deleted : notes).push(note);
   }
@@ -259,21 +364,33 @@ export function buildNoteStoreDb(content: NoteStoreContent): SqliteImage {
   return buildSqliteImage({
     schema: NOTE_STORE_SCHEMA,
     fill(db) {
-      const account = db.prepare('INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZNAME, ZACCOUNTTYPE, ZMARKEDFORDELETION, ZDIDCHOOSETOMIGRATE, ZDIDFINISHMIGRATION) VALUES (?, ?, 1, ?, ?, ?, 0, 1, 1)');
+      const account = db.prepare(
+        'INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZNAME, ZACCOUNTTYPE, ZMARKEDFORDELETION, ZDIDCHOOSETOMIGRATE, ZDIDFINISHMIGRATION) VALUES (?, ?, 1, ?, ?, ?, 0, 1, 1)',
+      );
       for (const a of content.accounts) account.run(a.pk, ENT.account, a.identifier, a.name, a.type);
-      const folder = db.prepare('INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZTITLE2, ZOWNER, ZFOLDERTYPE, ZPARENT, ZMARKEDFORDELETION, ZSORTORDER) VALUES (?, ?, 1, ?, ?, ?, ?, ?, 0, 0)');
-      for (const f of content.folders) folder.run(f.pk, ENT.folder, f.identifier, f.title, accountOf(f.account).pk, f.trash ? 1 : 0, f.parentPk);
+      const folder = db.prepare(
+        'INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZTITLE2, ZOWNER, ZFOLDERTYPE, ZPARENT, ZMARKEDFORDELETION, ZSORTORDER) VALUES (?, ?, 1, ?, ?, ?, ?, ?, 0, 0)',
+      );
+      for (const f of content.folders)
+        folder.run(f.pk, ENT.folder, f.identifier, f.title, accountOf(f.account).pk, f.trash ? 1 : 0, f.parentPk);
       const note = db.prepare(
         `INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZTITLE1, ZSNIPPET, ZCREATIONDATE3, ZMODIFICATIONDATE1, ZFOLDER, ZACCOUNT7,
            ZNOTEDATA, ZISPINNED, ZISPASSWORDPROTECTED, ZMARKEDFORDELETION, ZHASCHECKLIST, ZLEGACYNOTEWASPLAINTEXT, ZPAPERSTYLETYPE,
            ZCRYPTOITERATIONCOUNT, ZCRYPTOSALT, ZCRYPTOWRAPPEDKEY, ZPASSWORDHINT)
          VALUES (?, ${ENT.note}, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`,
       );
-      const data = db.prepare(`INSERT INTO ZICNOTEDATA (Z_PK, Z_ENT, Z_OPT, ZNOTE, ZCRYPTOINITIALIZATIONVECTOR, ZCRYPTOTAG, ZDATA) VALUES (?, ${ENT.noteData}, 1, ?, ?, ?, ?)`);
-      const attachment = db.prepare(`INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZTYPEUTI, ZNOTE, ZMEDIA, ZCREATIONDATE, ZMODIFICATIONDATE, ZTITLE, ZFILESIZE, ZMARKEDFORDELETION) VALUES (?, ${ENT.attachment}, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0)`);
-      const media = db.prepare(`INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZFILENAME, ZGENERATION1, ZATTACHMENT, ZMARKEDFORDELETION) VALUES (?, ${ENT.media}, 1, ?, ?, ?, ?, 0)`);
+      const data = db.prepare(
+        `INSERT INTO ZICNOTEDATA (Z_PK, Z_ENT, Z_OPT, ZNOTE, ZCRYPTOINITIALIZATIONVECTOR, ZCRYPTOTAG, ZDATA) VALUES (?, ${ENT.noteData}, 1, ?, ?, ?, ?)`,
+      );
+      const attachment = db.prepare(
+        `INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZTYPEUTI, ZNOTE, ZMEDIA, ZCREATIONDATE, ZMODIFICATIONDATE, ZTITLE, ZFILESIZE, ZMARKEDFORDELETION) VALUES (?, ${ENT.attachment}, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      );
+      const media = db.prepare(
+        `INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZFILENAME, ZGENERATION1, ZATTACHMENT, ZMARKEDFORDELETION) VALUES (?, ${ENT.media}, 1, ?, ?, ?, ?, 0)`,
+      );
       for (const n of all) {
-        const checklistUuid = (index: number): Buffer => Buffer.from(new SeededRandom(`${n.identifier}:${index}`).uuid().replace(/-/g, ''), 'hex');
+        const checklistUuid = (index: number): Buffer =>
+          Buffer.from(new SeededRandom(`${n.identifier}:${index}`).uuid().replace(/-/g, ''), 'hex');
         const refs = new Map<number, { identifier: string; uti: string }>();
         let at = n.text?.indexOf('\uFFFC') ?? -1;
         for (const a of n.attachments) {
@@ -282,19 +399,56 @@ export function buildNoteStoreDb(content: NoteStoreContent): SqliteImage {
           at = n.text!.indexOf('\uFFFC', at + 1);
         }
         const salt = n.locked ? ciphertext(n).subarray(8, 24) : null;
-        note.run(n.pk, n.identifier, n.title, n.snippet, toAppleSeconds(n.created), toAppleSeconds(n.modified), n.folderPk, accountOf(n.account).pk,
-          n.noteDataPk, n.pinned ? 1 : 0, n.locked ? 1 : 0, n.markedForDeletion ? 1 : 0, n.paragraphs.some((p) => p.style === 'checklist') ? 1 : 0,
-          n.locked ? 20000 : null, salt, n.locked ? ciphertext(n).subarray(24, 64) : null, n.locked ? 'the usual one' : null);
-        data.run(n.noteDataPk, n.pk, n.locked ? ciphertext(n).subarray(64, 80) : null, n.locked ? ciphertext(n).subarray(80, 96) : null,
-          n.locked ? ciphertext(n) : noteStoreData(n.paragraphs, refs, checklistUuid));
+        note.run(
+          n.pk,
+          n.identifier,
+          n.title,
+          n.snippet,
+          toAppleSeconds(n.created),
+          toAppleSeconds(n.modified),
+          n.folderPk,
+          accountOf(n.account).pk,
+          n.noteDataPk,
+          n.pinned ? 1 : 0,
+          n.locked ? 1 : 0,
+          n.markedForDeletion ? 1 : 0,
+          n.paragraphs.some((p) => p.style === 'checklist') ? 1 : 0,
+          n.locked ? 20000 : null,
+          salt,
+          n.locked ? ciphertext(n).subarray(24, 64) : null,
+          n.locked ? 'the usual one' : null,
+        );
+        data.run(
+          n.noteDataPk,
+          n.pk,
+          n.locked ? ciphertext(n).subarray(64, 80) : null,
+          n.locked ? ciphertext(n).subarray(80, 96) : null,
+          n.locked ? ciphertext(n) : noteStoreData(n.paragraphs, refs, checklistUuid),
+        );
         for (const a of n.attachments) {
-          attachment.run(a.pk, a.identifier, a.uti, n.pk, a.mediaPk, toAppleSeconds(a.created), toAppleSeconds(a.modified), a.filename, a.data.length);
+          attachment.run(
+            a.pk,
+            a.identifier,
+            a.uti,
+            n.pk,
+            a.mediaPk,
+            toAppleSeconds(a.created),
+            toAppleSeconds(a.modified),
+            a.filename,
+            a.data.length,
+          );
           media.run(a.mediaPk, a.mediaIdentifier, a.filename, a.generation, a.pk);
         }
       }
       const maxData = all.reduce((m, n) => Math.max(m, n.noteDataPk), 0);
       const primaryKey = db.prepare('INSERT INTO Z_PRIMARYKEY (Z_ENT, Z_NAME, Z_SUPER, Z_MAX) VALUES (?, ?, ?, ?)');
-      for (const [ent, name, parent] of ENTITIES) primaryKey.run(ent, name, parent, name === 'ICCloudSyncingObject' ? maxPk : name === 'ICNoteData' ? maxData : 0);
+      for (const [ent, name, parent] of ENTITIES)
+        primaryKey.run(
+          ent,
+          name,
+          parent,
+          name === 'ICCloudSyncingObject' ? maxPk : name === 'ICNoteData' ? maxData : 0,
+        );
       db.prepare("INSERT INTO Z_METADATA VALUES (1, 'F0A1B2C3-D4E5-4F60-8A9B-1C2D3E4F5A6B', NULL)").run();
     },
     remove(db) {
@@ -308,7 +462,8 @@ export function buildNoteStoreDb(content: NoteStoreContent): SqliteImage {
   });
 }
 
-/** The folders the attachments sit in (`Accounts/<account>/Media/<media>/<generation>`), each level once, as a backup lists them. */
+/** The folders the attachments sit in (`Accounts/<account>/Media/<media>/<generation>`), each level once, as a backup
+ * lists them. */
 export function noteMediaFolders(content: NoteStoreContent): string[] {
   const folders = new Set<string>();
   for (const note of content.notes) {

@@ -11,7 +11,8 @@ import type { TruthAlbum, TruthPhoto } from './truth.js';
  * extractor must expect: the asset table is ZGENERICASSET up to iOS 13 and ZASSET from iOS 14; the original file
  * name lives in ZADDITIONALASSETATTRIBUTES.ZORIGINALFILENAME (joined by ZASSET.ZADDITIONALATTRIBUTES, and back by
  * ZADDITIONALASSETATTRIBUTES.ZASSET); the album join table is renumbered in most releases (Z_26ASSETS in iOS 14,
- * Z_28ASSETS in iOS 16, Z_30/Z_33 later); iOS 16 adds shared-library columns (ZTRASHEDBYPARTICIPANT, ZACTIVELIBRARYSCOPEPARTICIPATIONSTATE).
+ * Z_28ASSETS in iOS 16, Z_30/Z_33 later); iOS 16 adds shared-library columns (ZTRASHEDBYPARTICIPANT,
+ * ZACTIVELIBRARYSCOPEPARTICIPATIONSTATE).
  * ZTRASHEDSTATE 1 puts an asset in Recently Deleted (ZTRASHEDDATE says when); its file stays in DCIM until purged,
  * when the row is deleted. Dates are REAL seconds since 2001; an unknown location is -180.0/-180.0.
  * ZKINDSUBTYPE 2 is a Live Photo (ZPLAYBACKSTYLE 3; its video is the same name with .MOV in the same folder, not a
@@ -60,23 +61,56 @@ export function buildPhotosDb(photos: TruthPhoto[], deleted: TruthPhoto[], album
         const created = toAppleSeconds(p.created);
         const subtype = p.livePhotoVideo !== null ? 2 : p.screenshot ? 10 : 0;
         const playback = p.kind === 'video' ? 4 : p.livePhotoVideo !== null ? 3 : 1;
-        asset.run(p.pk, p.favorite ? 1 : 0, p.hidden ? 1 : 0, p.kind === 'video' ? 1 : 0, subtype, playback,
-          p.trashed ? 1 : 0, p.screenshot ? 1 : 0, p.pk, created, created, p.kind === 'video' ? 3.5 : 0, p.latitude ?? NO_LOCATION,
-          p.longitude ?? NO_LOCATION, toAppleSeconds(p.modified), p.trashedDate === null ? null : toAppleSeconds(p.trashedDate),
-          p.height, p.width, p.directory, p.filename, p.uti, p.uuid);
+        asset.run(
+          p.pk,
+          p.favorite ? 1 : 0,
+          p.hidden ? 1 : 0,
+          p.kind === 'video' ? 1 : 0,
+          subtype,
+          playback,
+          p.trashed ? 1 : 0,
+          p.screenshot ? 1 : 0,
+          p.pk,
+          created,
+          created,
+          p.kind === 'video' ? 3.5 : 0,
+          p.latitude ?? NO_LOCATION,
+          p.longitude ?? NO_LOCATION,
+          toAppleSeconds(p.modified),
+          p.trashedDate === null ? null : toAppleSeconds(p.trashedDate),
+          p.height,
+          p.width,
+          p.directory,
+          p.filename,
+          p.uti,
+          p.uuid,
+        );
         const exif = p.created.toISOString().slice(0, 19).replace(/-/g, ':').replace('T', ' ');
         attributes.run(p.pk, p.pk, p.data.length, p.height, p.width, exif, p.originalFilename);
       }
-      const album = db.prepare('INSERT INTO ZGENERICALBUM (Z_PK, Z_ENT, Z_OPT, ZCACHEDCOUNT, ZKIND, ZTRASHEDSTATE, ZCREATIONDATE, ZTRASHEDDATE, ZTITLE, ZUUID) VALUES (?, 28, 1, ?, ?, ?, ?, ?, ?, ?)');
+      const album = db.prepare(
+        'INSERT INTO ZGENERICALBUM (Z_PK, Z_ENT, Z_OPT, ZCACHEDCOUNT, ZKIND, ZTRASHEDSTATE, ZCREATIONDATE, ZTRASHEDDATE, ZTITLE, ZUUID) VALUES (?, 28, 1, ?, ?, ?, ?, ?, ?, ?)',
+      );
       const member = db.prepare('INSERT INTO Z_28ASSETS (Z_28ALBUMS, Z_3ASSETS, Z_FOK_3ASSETS) VALUES (?, ?, ?)');
       for (const a of albums) {
         const created = toAppleSeconds(a.created);
-        album.run(a.pk, a.assetPks.length, a.kind, a.trashed ? 1 : 0, created, a.trashed ? created + 86_400 : null, a.title, a.uuid);
+        album.run(
+          a.pk,
+          a.assetPks.length,
+          a.kind,
+          a.trashed ? 1 : 0,
+          created,
+          a.trashed ? created + 86_400 : null,
+          a.title,
+          a.uuid,
+        );
         // Core Data spaces the ordering keys apart (1024 between neighbours) so inserts rarely renumber.
         a.assetPks.forEach((pk, i) => member.run(a.pk, pk, (i + 1) * 1024));
       }
       const max = all.reduce((m, p) => Math.max(m, p.pk), 0);
-      db.prepare("INSERT INTO Z_PRIMARYKEY VALUES (3, 'Asset', 0, ?), (1, 'AdditionalAssetAttributes', 0, ?), (28, 'GenericAlbum', 0, ?)").run(max, max, albums.length);
+      db.prepare(
+        "INSERT INTO Z_PRIMARYKEY VALUES (3, 'Asset', 0, ?), (1, 'AdditionalAssetAttributes', 0, ?), (28, 'GenericAlbum', 0, ?)",
+      ).run(max, max, albums.length);
       db.prepare("INSERT INTO Z_METADATA VALUES (1, 'D0A1B2C3-D4E5-4F60-8A9B-0C1D2E3F4A5C', NULL)").run();
     },
     remove(db) {
@@ -91,7 +125,13 @@ export function buildPhotosDb(photos: TruthPhoto[], deleted: TruthPhoto[], album
 }
 
 /** Camera-roll assets: JPEG photos and a few QuickTime videos, some favourite, hidden, trashed, or purged. */
-export function generatePhotos(random: SeededRandom, count: number, deletedCount: number, window: [Date, Date], seed: string): { photos: TruthPhoto[]; deleted: TruthPhoto[] } {
+export function generatePhotos(
+  random: SeededRandom,
+  count: number,
+  deletedCount: number,
+  window: [Date, Date],
+  seed: string,
+): { photos: TruthPhoto[]; deleted: TruthPhoto[] } {
   const total = count + deletedCount;
   const doomed = pickDoomed(random, total, deletedCount);
   const photos: TruthPhoto[] = [];
@@ -104,11 +144,19 @@ export function generatePhotos(random: SeededRandom, count: number, deletedCount
     const filename = isVideo ? `IMG_${number}.MOV` : `IMG_${number}.JPG`;
     // Photos saved from other apps keep their own names; several apps call everything "image.jpg".
     const roll = random.next();
-    const originalFilename = isVideo ? filename : roll < 0.1 ? 'image.jpg' : roll < 0.15 ? `Holiday photo ${pk % 7}.jpg` : filename;
+    const originalFilename = isVideo
+      ? filename
+      : roll < 0.1
+        ? 'image.jpg'
+        : roll < 0.15
+          ? `Holiday photo ${pk % 7}.jpg`
+          : filename;
     const created = new Date(Math.floor(start + step * (pk - 1) + random.next() * step * 0.9));
     const blocks = random.int(1, 4);
     const rgb: [number, number, number] = [random.int(0, 255), random.int(0, 255), random.int(0, 255)];
-    const data = isVideo ? tinyMovie(patternBytes(`${seed}:movie:${pk}`, random.int(64, 512))) : tinyJpeg({ rgb, blocksWide: blocks, blocksHigh: blocks, comment: `${seed}:photo:${pk}` });
+    const data = isVideo
+      ? tinyMovie(patternBytes(`${seed}:movie:${pk}`, random.int(64, 512)))
+      : tinyJpeg({ rgb, blocksWide: blocks, blocksHigh: blocks, comment: `${seed}:photo:${pk}` });
     const trashed = !doomed.has(pk) && random.chance(0.1);
     const hasLocation = random.chance(0.7);
     const photo: TruthPhoto = {
@@ -139,7 +187,8 @@ export function generatePhotos(random: SeededRandom, count: number, deletedCount
   }
   // Small sets still hold one of each case the extractor must flag.
   if (photos.length >= 4) {
-    if (!photos.some((p) => p.trashed)) Object.assign(photos[1]!, { trashed: true, trashedDate: new Date(photos[1]!.created.getTime() + 86_400_000) });
+    if (!photos.some((p) => p.trashed))
+      Object.assign(photos[1]!, { trashed: true, trashedDate: new Date(photos[1]!.created.getTime() + 86_400_000) });
     if (!photos.some((p) => p.favorite)) photos[2]!.favorite = true;
     if (!photos.some((p) => p.hidden)) photos[3]!.hidden = true;
   }
@@ -167,7 +216,12 @@ function shuffle<T>(random: SeededRandom, items: T[]): T[] {
  * flagged; three user albums, one user album in Recently Deleted and one import session (not a user album) are
  * made, each with some of the live assets. Small sets still hold one Live Photo and one screenshot.
  */
-export function addPhotoExtras(random: SeededRandom, photos: TruthPhoto[], window: [Date, Date], seed: string): TruthAlbum[] {
+export function addPhotoExtras(
+  random: SeededRandom,
+  photos: TruthPhoto[],
+  window: [Date, Date],
+  seed: string,
+): TruthAlbum[] {
   const stills = photos.filter((p) => p.kind === 'photo');
   for (const p of stills) {
     const roll = random.next();
@@ -175,17 +229,33 @@ export function addPhotoExtras(random: SeededRandom, photos: TruthPhoto[], windo
     else if (roll < 0.35) p.screenshot = true;
   }
   if (stills.length >= 2) {
-    if (!stills.some((p) => p.livePhotoVideo !== null)) stills[0]!.livePhotoVideo = tinyMovie(patternBytes(`${seed}:live:${stills[0]!.pk}`, 96));
-    if (!stills.some((p) => p.screenshot)) Object.assign(stills.find((p) => p.livePhotoVideo === null)!, { screenshot: true });
+    if (!stills.some((p) => p.livePhotoVideo !== null))
+      stills[0]!.livePhotoVideo = tinyMovie(patternBytes(`${seed}:live:${stills[0]!.pk}`, 96));
+    if (!stills.some((p) => p.screenshot))
+      Object.assign(stills.find((p) => p.livePhotoVideo === null)!, { screenshot: true });
   }
 
   if (photos.length === 0) return [];
   const titles = shuffle(random, [...ALBUM_TITLES]).slice(0, 4);
   const start = window[0].getTime();
   const albums: TruthAlbum[] = titles.map((title, i) => ({
-    pk: i + 1, uuid: random.uuid(), kind: USER_ALBUM_KIND, title, trashed: i === 3, created: new Date(start + random.int(0, 30) * 86_400_000), assetPks: [],
+    pk: i + 1,
+    uuid: random.uuid(),
+    kind: USER_ALBUM_KIND,
+    title,
+    trashed: i === 3,
+    created: new Date(start + random.int(0, 30) * 86_400_000),
+    assetPks: [],
   }));
-  albums.push({ pk: albums.length + 1, uuid: random.uuid(), kind: IMPORT_SESSION_KIND, title: 'Import 2023-03-02', trashed: false, created: new Date(start + 61 * 86_400_000), assetPks: [] });
+  albums.push({
+    pk: albums.length + 1,
+    uuid: random.uuid(),
+    kind: IMPORT_SESSION_KIND,
+    title: 'Import 2023-03-02',
+    trashed: false,
+    created: new Date(start + 61 * 86_400_000),
+    assetPks: [],
+  });
   for (const album of albums) {
     for (const p of photos) if (random.chance(0.3)) album.assetPks.push(p.pk);
     // Every album holds something; the album order is not the creation order.

@@ -36,20 +36,45 @@ const SITES: Array<[string, string]> = [
  * top level, and a Screen Time allow list (special_id 4) that is not the user's; `count` bookmarks kept (one
  * marked deleted = 1) and `deletedCount` removed for good.
  */
-export function generateBookmarks(random: SeededRandom, count: number, deletedCount: number, window: [Date, Date]): { bookmarks: TruthBookmark[]; deleted: TruthBookmark[] } {
+export function generateBookmarks(
+  random: SeededRandom,
+  count: number,
+  deletedCount: number,
+  window: [Date, Date],
+): { bookmarks: TruthBookmark[]; deleted: TruthBookmark[] } {
   const start = window[0].getTime();
   const span = window[1].getTime() - start;
   const when = (): Date => new Date(Math.floor((start + random.next() * span) / 1000) * 1000);
   const rows: TruthBookmark[] = [];
   const nextPosition = new Map<number, number>();
-  const add = (parent: number, kind: TruthBookmark['kind'], title: string, url: string | null, special = 0): TruthBookmark => {
+  const add = (
+    parent: number,
+    kind: TruthBookmark['kind'],
+    title: string,
+    url: string | null,
+    special = 0,
+  ): TruthBookmark => {
     const parentRow = rows.find((r) => r.id === parent);
     const position = nextPosition.get(parent) ?? 0;
     nextPosition.set(parent, position + 1);
-    const folder = parentRow === undefined ? '' : [parentRow.folder, FOLDER_TITLES[parentRow.special] ?? parentRow.title].filter(Boolean).join('/');
+    const folder =
+      parentRow === undefined
+        ? ''
+        : [parentRow.folder, FOLDER_TITLES[parentRow.special] ?? parentRow.title].filter(Boolean).join('/');
     const row: TruthBookmark = {
-      id: rows.length + 1, parent, kind, special, title, url, folder, readingList: parentRow?.special === 3 || parentRow?.readingList === true,
-      position, modified: when(), uuid: random.uuid(), deleted: false, webFilter: special === 4 || parentRow?.webFilter === true,
+      id: rows.length + 1,
+      parent,
+      kind,
+      special,
+      title,
+      url,
+      folder,
+      readingList: parentRow?.special === 3 || parentRow?.readingList === true,
+      position,
+      modified: when(),
+      uuid: random.uuid(),
+      deleted: false,
+      webFilter: special === 4 || parentRow?.webFilter === true,
     };
     rows.push(row);
     return row;
@@ -65,7 +90,14 @@ export function generateBookmarks(random: SeededRandom, count: number, deletedCo
   const leaves: TruthBookmark[] = [];
   for (let i = 0; i < count + deletedCount; i++) {
     const [title, url] = random.pick(SITES);
-    leaves.push(add(random.pick(homes), 'bookmark', title, random.chance(0.4) ? `${url}${url.includes('?') ? '&' : '?'}n=${i}` : url));
+    leaves.push(
+      add(
+        random.pick(homes),
+        'bookmark',
+        title,
+        random.chance(0.4) ? `${url}${url.includes('?') ? '&' : '?'}n=${i}` : url,
+      ),
+    );
   }
   const doomed = new Set<number>();
   while (doomed.size < Math.min(deletedCount, leaves.length)) doomed.add(random.pick(leaves).id);
@@ -83,23 +115,43 @@ export function buildSafariBookmarksDb(bookmarks: TruthBookmark[], deleted: Trut
   return buildSqliteImage({
     schema: SAFARI_BOOKMARKS_SCHEMA,
     fill(db) {
-      db.prepare("INSERT INTO bookmarks (id, special_id, parent, type, title, order_index, editable, deletable) VALUES (0, 0, NULL, 1, 'Root', 0, 0, 0)").run();
-      const insert = db.prepare(`INSERT INTO bookmarks (id, special_id, parent, type, title, url, editable, deletable, order_index, external_uuid, last_modified, deleted, syncable)
+      db.prepare(
+        "INSERT INTO bookmarks (id, special_id, parent, type, title, order_index, editable, deletable) VALUES (0, 0, NULL, 1, 'Root', 0, 0, 0)",
+      ).run();
+      const insert =
+        db.prepare(`INSERT INTO bookmarks (id, special_id, parent, type, title, url, editable, deletable, order_index, external_uuid, last_modified, deleted, syncable)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`);
       const ancestor = db.prepare('INSERT INTO folder_ancestors (folder_id, ancestor_id) VALUES (?, ?)');
       for (const b of all) {
-        insert.run(b.id, b.special, b.parent, b.kind === 'folder' ? 1 : 0, b.title, b.url, b.special === 0 ? 1 : 0, b.special === 0 ? 1 : 0, b.position, b.uuid,
-          toAppleSeconds(b.modified), b.deleted ? 1 : 0);
+        insert.run(
+          b.id,
+          b.special,
+          b.parent,
+          b.kind === 'folder' ? 1 : 0,
+          b.title,
+          b.url,
+          b.special === 0 ? 1 : 0,
+          b.special === 0 ? 1 : 0,
+          b.position,
+          b.uuid,
+          toAppleSeconds(b.modified),
+          b.deleted ? 1 : 0,
+        );
         if (b.kind === 'folder') {
-          for (let up: TruthBookmark | undefined = b; up !== undefined; up = all.find((p) => p.id === up!.parent)) ancestor.run(b.id, up.parent);
+          for (let up: TruthBookmark | undefined = b; up !== undefined; up = all.find((p) => p.id === up!.parent))
+            ancestor.run(b.id, up.parent);
         }
       }
-      db.prepare('UPDATE bookmarks SET num_children = (SELECT count(*) FROM bookmarks c WHERE c.parent = bookmarks.id) WHERE type = 1').run();
+      db.prepare(
+        'UPDATE bookmarks SET num_children = (SELECT count(*) FROM bookmarks c WHERE c.parent = bookmarks.id) WHERE type = 1',
+      ).run();
     },
     remove(db) {
       const drop = db.prepare('DELETE FROM bookmarks WHERE id = ?');
       for (const b of deleted) drop.run(b.id);
-      db.prepare('UPDATE bookmarks SET num_children = (SELECT count(*) FROM bookmarks c WHERE c.parent = bookmarks.id) WHERE type = 1').run();
+      db.prepare(
+        'UPDATE bookmarks SET num_children = (SELECT count(*) FROM bookmarks c WHERE c.parent = bookmarks.id) WHERE type = 1',
+      ).run();
     },
   });
 }

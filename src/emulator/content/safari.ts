@@ -32,13 +32,23 @@ const SITES: Array<[string, string]> = [
 ];
 
 /** `count` visits over the window (each URL visited several times), `deletedCount` of them cleared again. */
-export function generateVisits(random: SeededRandom, count: number, deletedCount: number, window: [Date, Date]): { visits: TruthVisit[]; deleted: TruthVisit[] } {
+export function generateVisits(
+  random: SeededRandom,
+  count: number,
+  deletedCount: number,
+  window: [Date, Date],
+): { visits: TruthVisit[]; deleted: TruthVisit[] } {
   const start = window[0].getTime();
   const span = window[1].getTime() - start;
   const all: TruthVisit[] = [];
   for (let id = 1; id <= count + deletedCount; id++) {
     const [url, title] = random.pick(SITES);
-    all.push({ id, url: random.chance(0.3) ? `${url}${url.includes('?') ? '&' : '?'}v=${id}` : url, title, time: new Date(Math.floor(start + random.next() * span)) });
+    all.push({
+      id,
+      url: random.chance(0.3) ? `${url}${url.includes('?') ? '&' : '?'}v=${id}` : url,
+      title,
+      time: new Date(Math.floor(start + random.next() * span)),
+    });
   }
   all.sort((a, b) => a.time.getTime() - b.time.getTime());
   all.forEach((v, i) => (v.id = i + 1));
@@ -52,7 +62,9 @@ export function buildSafariHistoryDb(visits: TruthVisit[], deleted: TruthVisit[]
   return buildSqliteImage({
     schema: SAFARI_HISTORY_SCHEMA,
     fill(db) {
-      const item = db.prepare('INSERT INTO history_items (url, domain_expansion, visit_count, daily_visit_counts, should_recompute_derived_visit_counts, visit_count_score) VALUES (?, ?, 0, ?, 0, 0) ON CONFLICT(url) DO NOTHING');
+      const item = db.prepare(
+        'INSERT INTO history_items (url, domain_expansion, visit_count, daily_visit_counts, should_recompute_derived_visit_counts, visit_count_score) VALUES (?, ?, 0, ?, 0, 0) ON CONFLICT(url) DO NOTHING',
+      );
       const itemId = db.prepare('SELECT id FROM history_items WHERE url = ?');
       const count = db.prepare('UPDATE history_items SET visit_count = visit_count + 1 WHERE id = ?');
       const visit = db.prepare('INSERT INTO history_visits (id, history_item, visit_time, title) VALUES (?, ?, ?, ?)');

@@ -45,7 +45,9 @@ export class SeededRandom {
 
   /** RFC 4122-shaped upper-case UUID, as Apple writes them in guid columns. */
   uuid(): string {
-    const hex = Array.from({ length: 32 }, () => this.int(0, 15).toString(16)).join('').toUpperCase();
+    const hex = Array.from({ length: 32 }, () => this.int(0, 15).toString(16))
+      .join('')
+      .toUpperCase();
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89AB'[this.int(0, 3)]}${hex.slice(17, 20)}-${hex.slice(20)}`;
   }
 }

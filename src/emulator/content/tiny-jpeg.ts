@@ -105,6 +105,14 @@ export function tinyJpeg(options: TinyJpegOptions): Buffer {
   }
   const parts = [Buffer.from([0xff, 0xd8]), segment(0xe0, jfif)];
   if (options.comment !== undefined) parts.push(segment(0xfe, Buffer.from(options.comment, 'utf8')));
-  parts.push(segment(0xdb, dqt), segment(0xc0, sof), segment(0xc4, dhtDc), segment(0xc4, dhtAc), segment(0xda, sos), bits.finish(), Buffer.from([0xff, 0xd9]));
+  parts.push(
+    segment(0xdb, dqt),
+    segment(0xc0, sof),
+    segment(0xc4, dhtDc),
+    segment(0xc4, dhtAc),
+    segment(0xda, sos),
+    bits.finish(),
+    Buffer.from([0xff, 0xd9]),
+  );
   return Buffer.concat(parts);
 }

@@ -240,8 +240,20 @@ export interface TruthWhatsAppMessage {
   pk: number;
   stanzaId: string;
   chatPk: number;
-  kind: 'text' | 'image' | 'video' | 'audio' | 'document' | 'location' | 'contact' | 'sticker' | 'group-event' | 'system' | 'deleted';
-  /** ZMESSAGETYPE as written (0 text, 1 image, 2 video, 3 audio, 4 contact, 5 location, 6 group event, 8 document, 10 system, 14 deleted for everyone, 15 sticker). */
+  kind:
+    | 'text'
+    | 'image'
+    | 'video'
+    | 'audio'
+    | 'document'
+    | 'location'
+    | 'contact'
+    | 'sticker'
+    | 'group-event'
+    | 'system'
+    | 'deleted';
+  /** ZMESSAGETYPE as written (0 text, 1 image, 2 video, 3 audio, 4 contact, 5 location, 6 group event, 8 document, 10
+   * system, 14 deleted for everyone, 15 sticker). */
   messageType: number;
   groupEventType: number | null;
   text: string | null;
@@ -433,7 +445,8 @@ export interface TruthNoteAttachment {
   filename: string;
   /** ZGENERATION1 of the media row: a folder level between the media identifier and the file. */
   generation: string;
-  /** Where the file sits in the backup: AppDomainGroup-group.com.apple.notes `Accounts/<account>/Media/<media>/<generation>/<filename>`. */
+  /** Where the file sits in the backup: AppDomainGroup-group.com.apple.notes
+   * `Accounts/<account>/Media/<media>/<generation>/<filename>`. */
   domain: string;
   relativePath: string;
   data: Buffer;

@@ -9,7 +9,10 @@ import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
  * - legacy (iOS 11 and earlier): MediaDomain `Media/Recordings/Recordings.db`, table ZRECORDING, ZPATH a full path.
  */
 export const VOICE_MEMO_LOCATIONS: Record<VoiceMemoLayout, { domain: string; relativePath: string }> = {
-  'app-group': { domain: 'AppDomainGroup-group.com.apple.VoiceMemos.shared', relativePath: 'Recordings/CloudRecordings.db' },
+  'app-group': {
+    domain: 'AppDomainGroup-group.com.apple.VoiceMemos.shared',
+    relativePath: 'Recordings/CloudRecordings.db',
+  },
   'media-domain': { domain: 'MediaDomain', relativePath: 'Media/Recordings/CloudRecordings.db' },
   legacy: { domain: 'MediaDomain', relativePath: 'Media/Recordings/Recordings.db' },
 };
@@ -48,14 +51,21 @@ CREATE TABLE Z_PRIMARYKEY (Z_ENT INTEGER PRIMARY KEY, Z_NAME VARCHAR, Z_SUPER IN
 CREATE TABLE Z_METADATA (Z_VERSION INTEGER PRIMARY KEY, Z_UUID VARCHAR(255), Z_PLIST BLOB);
 `;
 
-export function buildVoiceMemosDb(layout: VoiceMemoLayout, memos: TruthVoiceMemo[], deleted: TruthVoiceMemo[], folders: string[]): SqliteImage {
+export function buildVoiceMemosDb(
+  layout: VoiceMemoLayout,
+  memos: TruthVoiceMemo[],
+  deleted: TruthVoiceMemo[],
+  folders: string[],
+): SqliteImage {
   const all = [...memos, ...deleted].sort((a, b) => a.pk - b.pk);
   const max = all.reduce((m, r) => Math.max(m, r.pk), 0);
   if (layout === 'legacy') {
     return buildSqliteImage({
       schema: LEGACY_RECORDINGS_SCHEMA,
       fill(db) {
-        const insert = db.prepare('INSERT INTO ZRECORDING (Z_PK, Z_ENT, Z_OPT, ZDATE, ZDURATION, ZCUSTOMLABEL, ZPATH) VALUES (?, 1, 1, ?, ?, ?, ?)');
+        const insert = db.prepare(
+          'INSERT INTO ZRECORDING (Z_PK, Z_ENT, Z_OPT, ZDATE, ZDURATION, ZCUSTOMLABEL, ZPATH) VALUES (?, 1, 1, ?, ?, ?, ?)',
+        );
         for (const r of all) insert.run(r.pk, toAppleSeconds(r.date), r.durationSeconds, r.title, r.storedPath);
         db.prepare("INSERT INTO Z_PRIMARYKEY VALUES (1, 'Recording', 0, ?)").run(max);
       },
@@ -70,20 +80,51 @@ export function buildVoiceMemosDb(layout: VoiceMemoLayout, memos: TruthVoiceMemo
     schema: modern ? CLOUD_RECORDINGS_SCHEMA : CLOUD_RECORDINGS_IOS14_SCHEMA,
     fill(db) {
       if (modern) {
-        const folder = db.prepare('INSERT INTO ZFOLDER (Z_PK, Z_ENT, Z_OPT, ZCOUNTOFRECORDINGS, ZRANK, ZENCRYPTEDNAME, ZUUID) VALUES (?, 2, 1, ?, ?, ?, ?)');
-        folders.forEach((name, i) => folder.run(i + 1, memos.filter((m) => m.folder === name).length, i, name, `F01DE500-0000-4000-8000-${String(i + 1).padStart(12, '0')}`));
+        const folder = db.prepare(
+          'INSERT INTO ZFOLDER (Z_PK, Z_ENT, Z_OPT, ZCOUNTOFRECORDINGS, ZRANK, ZENCRYPTEDNAME, ZUUID) VALUES (?, 2, 1, ?, ?, ?, ?)',
+        );
+        folders.forEach((name, i) =>
+          folder.run(
+            i + 1,
+            memos.filter((m) => m.folder === name).length,
+            i,
+            name,
+            `F01DE500-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+          ),
+        );
       }
       const columns = modern
         ? 'Z_PK, Z_ENT, Z_OPT, ZFLAGS, ZSHAREDFLAGS, ZFOLDER, ZDATE, ZDURATION, ZEVICTIONDATE, ZLOCALDURATION, ZCUSTOMLABEL, ZCUSTOMLABELFORSORTING, ZENCRYPTEDTITLE, ZPATH, ZUNIQUEID'
         : 'Z_PK, Z_ENT, Z_OPT, ZFLAGS, ZDATE, ZDURATION, ZEVICTIONDATE, ZCUSTOMLABEL, ZCUSTOMLABELFORSORTING, ZPATH, ZUNIQUEID';
-      const insert = db.prepare(`INSERT INTO ZCLOUDRECORDING (${columns}) VALUES (${columns.split(',').map(() => '?').join(', ')})`);
+      const insert = db.prepare(
+        `INSERT INTO ZCLOUDRECORDING (${columns}) VALUES (${columns
+          .split(',')
+          .map(() => '?')
+          .join(', ')})`,
+      );
       for (const r of all) {
         const label = r.titleIn === 'encrypted-title' ? null : r.title;
         const date = toAppleSeconds(r.date);
         const evicted = r.evicted === null ? null : toAppleSeconds(r.evicted);
         if (modern) {
           const folder = r.folder === null ? null : folders.indexOf(r.folder) + 1;
-          insert.run(r.pk, 1, 3, 0, 0, folder, date, r.durationSeconds, evicted, r.durationSeconds, label, r.titleIn === 'custom-label' ? null : r.title, r.titleIn === 'custom-label' ? null : r.title, r.storedPath, r.uuid);
+          insert.run(
+            r.pk,
+            1,
+            3,
+            0,
+            0,
+            folder,
+            date,
+            r.durationSeconds,
+            evicted,
+            r.durationSeconds,
+            label,
+            r.titleIn === 'custom-label' ? null : r.title,
+            r.titleIn === 'custom-label' ? null : r.title,
+            r.storedPath,
+            r.uuid,
+          );
         } else {
           insert.run(r.pk, 1, 2, 0, date, r.durationSeconds, evicted, r.title, r.title, r.storedPath, r.uuid);
         }

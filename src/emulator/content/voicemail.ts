@@ -49,18 +49,34 @@ function contactNumber(c: TruthContact): string | null {
  * withheld, some in Deleted Messages, one moved to the `deleted` table, one without audio; then `deletedCount`
  * more deleted from the table (free space, audio gone).
  */
-export function generateVoicemails(random: SeededRandom, count: number, deletedCount: number, window: [Date, Date], contacts: TruthContact[]): { voicemails: TruthVoicemail[]; deleted: TruthVoicemail[] } {
+export function generateVoicemails(
+  random: SeededRandom,
+  count: number,
+  deletedCount: number,
+  window: [Date, Date],
+  contacts: TruthContact[],
+): { voicemails: TruthVoicemail[]; deleted: TruthVoicemail[] } {
   const start = window[0].getTime();
   const span = window[1].getTime() - start;
   const callers = contacts.filter((c) => contactNumber(c) !== null);
   const all: TruthVoicemail[] = [];
   for (let i = 0; i < count + deletedCount; i++) {
     const contact = callers.length > 0 && random.chance(0.5) ? random.pick(callers) : null;
-    const sender = i === 1 ? null : contact !== null ? contactNumber(contact) : `+1555${String(random.int(2_000_000, 9_999_999))}`;
+    const sender =
+      i === 1 ? null : contact !== null ? contactNumber(contact) : `+1555${String(random.int(2_000_000, 9_999_999))}`;
     all.push({
-      rowid: 0, table: 'voicemail', remoteUid: 1000 + i, date: new Date(Math.floor((start + random.next() * span) / 1000) * 1000),
-      sender, callbackNumber: sender, receiver: RECEIVER, durationSeconds: random.int(3, 95), trashedDate: null, flags: random.pick([2, 3]),
-      senderContactRowid: sender === null ? null : (contact?.rowid ?? null), audio: tinyAmr(random),
+      rowid: 0,
+      table: 'voicemail',
+      remoteUid: 1000 + i,
+      date: new Date(Math.floor((start + random.next() * span) / 1000) * 1000),
+      sender,
+      callbackNumber: sender,
+      receiver: RECEIVER,
+      durationSeconds: random.int(3, 95),
+      trashedDate: null,
+      flags: random.pick([2, 3]),
+      senderContactRowid: sender === null ? null : (contact?.rowid ?? null),
+      audio: tinyAmr(random),
     });
   }
   all.sort((a, b) => a.date.getTime() - b.date.getTime());
@@ -70,10 +86,12 @@ export function generateVoicemails(random: SeededRandom, count: number, deletedC
   const kept = all.filter((v) => !doomed.has(v.rowid));
   // The carver takes a row whose text columns all equal a live row's for a stale copy of it, so a deleted message
   // from a caller who left a kept one cannot be told apart: the deleted ones here come from callers of their own.
-  const deleted = all.filter((v) => doomed.has(v.rowid)).map((v, i) => {
-    const sender = `+1555${String(9_000_000 + i)}`;
-    return { ...v, sender, callbackNumber: sender, senderContactRowid: null, audio: null };
-  });
+  const deleted = all
+    .filter((v) => doomed.has(v.rowid))
+    .map((v, i) => {
+      const sender = `+1555${String(9_000_000 + i)}`;
+      return { ...v, sender, callbackNumber: sender, senderContactRowid: null, audio: null };
+    });
   // Deleted Messages: trashed a day after they came in, still with their audio.
   for (const v of kept.filter((_, i) => i % 4 === 2)) {
     v.trashedDate = new Date(v.date.getTime() + 86_400_000);
@@ -92,8 +110,19 @@ const LABEL = 'E8B6082D-F391-46CB-9780-0AF46534D89F';
 function insertInto(db: Database.Database, table: 'voicemail' | 'deleted', v: TruthVoicemail, rowid: number): void {
   const seconds = Math.floor(v.date.getTime() / 1000);
   db.prepare(`INSERT INTO ${table} (ROWID, remote_uid, date, token, sender, callback_num, duration, expiration, trashed_date, flags, receiver, label)
-    VALUES (?, ?, ?, 'Complete', ?, ?, ?, ?, ?, ?, ?, ?)`).run(rowid, v.remoteUid, seconds, v.sender, v.callbackNumber, v.durationSeconds, seconds + 30 * 86_400,
-    v.trashedDate === null ? 0 : Math.round(toAppleSeconds(v.trashedDate)), v.flags, v.receiver, LABEL);
+    VALUES (?, ?, ?, 'Complete', ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    rowid,
+    v.remoteUid,
+    seconds,
+    v.sender,
+    v.callbackNumber,
+    v.durationSeconds,
+    seconds + 30 * 86_400,
+    v.trashedDate === null ? 0 : Math.round(toAppleSeconds(v.trashedDate)),
+    v.flags,
+    v.receiver,
+    LABEL,
+  );
 }
 
 /**

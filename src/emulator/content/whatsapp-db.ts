@@ -3,7 +3,8 @@ import { toAppleSeconds } from './apple-time.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import type { TruthWhatsAppChat, TruthWhatsAppMessage } from './truth.js';
 
-/** WhatsApp keeps its chats in its app group's container; media paths in the database are relative to `Message/` there. */
+/** WhatsApp keeps its chats in its app group's container; media paths in the database are relative to `Message/` there.
+ * */
 export const WHATSAPP_DOMAIN = 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared';
 
 /**
@@ -74,7 +75,9 @@ export function buildChatStorageDb(content: ChatStorageContent): SqliteImage {
   const byStanza = new Map(all.map((m) => [m.stanzaId, m]));
   // A quoted text reply has a media item of its own that holds only the ZMETADATA naming the quoted message.
   let mediaRows = Math.max(0, ...all.map((m) => m.media?.pk ?? 0));
-  const replyMedia = new Map(all.filter((m) => m.media === null && m.replyToStanzaId !== null).map((m) => [m.pk, ++mediaRows]));
+  const replyMedia = new Map(
+    all.filter((m) => m.media === null && m.replyToStanzaId !== null).map((m) => [m.pk, ++mediaRows]),
+  );
   const insertMessages = (db: Database.Database, messages: TruthWhatsAppMessage[]): void => {
     const message = db.prepare(
       `INSERT INTO ZWAMESSAGE (Z_PK, Z_ENT, Z_OPT, ZFLAGS, ZGROUPEVENTTYPE, ZISFROMME, ZMESSAGEERRORSTATUS, ZMESSAGESTATUS, ZMESSAGETYPE, ZSORT,
@@ -90,15 +93,44 @@ export function buildChatStorageDb(content: ChatStorageContent): SqliteImage {
       const chat = content.chats.find((c) => c.pk === m.chatPk);
       const memberPk = m.isFromMe ? null : (chat?.members.find((g) => g.jid === m.senderJid)?.pk ?? null);
       const quoted = m.replyToStanzaId === null ? undefined : byStanza.get(m.replyToStanzaId);
-      const metadata = quoted === undefined ? null : replyMetadata(quoted.stanzaId, quoted.senderJid ?? quoted.toJid ?? '');
+      const metadata =
+        quoted === undefined ? null : replyMetadata(quoted.stanzaId, quoted.senderJid ?? quoted.toJid ?? '');
       const mediaPk = m.media?.pk ?? replyMedia.get(m.pk) ?? null;
-      message.run(m.pk, m.groupEventType, m.isFromMe ? 1 : 0, m.isFromMe ? 8 : 0, m.messageType, m.pk, m.starred ? 1 : 0, m.chatPk, memberPk, mediaPk,
-        toAppleSeconds(m.date), m.sentDate === null ? null : toAppleSeconds(m.sentDate), m.fromJid, m.stanzaId, m.text, m.toJid);
+      message.run(
+        m.pk,
+        m.groupEventType,
+        m.isFromMe ? 1 : 0,
+        m.isFromMe ? 8 : 0,
+        m.messageType,
+        m.pk,
+        m.starred ? 1 : 0,
+        m.chatPk,
+        memberPk,
+        mediaPk,
+        toAppleSeconds(m.date),
+        m.sentDate === null ? null : toAppleSeconds(m.sentDate),
+        m.fromJid,
+        m.stanzaId,
+        m.text,
+        m.toJid,
+      );
       const d = m.media;
       // Media rows name the file's MIME type in ZVCARDSTRING; contact cards keep the vCard itself there.
       if (d !== null) {
-        media.run(d.pk, d.data === null ? 0 : 4, d.fileSize ?? 0, d.durationSeconds ?? 0, m.pk, d.latitude ?? 0, d.longitude ?? 0, d.localPath,
-          d.title, d.vcardName, d.vcard ?? d.mimeType, metadata);
+        media.run(
+          d.pk,
+          d.data === null ? 0 : 4,
+          d.fileSize ?? 0,
+          d.durationSeconds ?? 0,
+          m.pk,
+          d.latitude ?? 0,
+          d.longitude ?? 0,
+          d.localPath,
+          d.title,
+          d.vcardName,
+          d.vcard ?? d.mimeType,
+          metadata,
+        );
       } else if (mediaPk !== null) {
         media.run(mediaPk, null, 0, 0, m.pk, 0, 0, null, null, null, null, metadata);
       }
@@ -119,17 +151,38 @@ export function buildChatStorageDb(content: ChatStorageContent): SqliteImage {
         `INSERT INTO ZWAGROUPMEMBER (Z_PK, Z_ENT, Z_OPT, ZCONTACTABID, ZISACTIVE, ZISADMIN, ZCHATSESSION, ZCONTACTNAME, ZMEMBERJID)
          VALUES (?, ${ENTITY.groupMember}, 3, 0, 1, ?, ?, ?, ?)`,
       );
-      const pushName = db.prepare(`INSERT INTO ZWAPROFILEPUSHNAME (Z_PK, Z_ENT, Z_OPT, ZJID, ZPUSHNAME) VALUES (?, ${ENTITY.pushName}, 1, ?, ?)`);
+      const pushName = db.prepare(
+        `INSERT INTO ZWAPROFILEPUSHNAME (Z_PK, Z_ENT, Z_OPT, ZJID, ZPUSHNAME) VALUES (?, ${ENTITY.pushName}, 1, ?, ?)`,
+      );
       const pushed = new Map<string, string>();
       let groups = 0;
       for (const c of content.chats) {
         const own = content.messages.filter((m) => m.chatPk === c.pk);
-        const last = own.reduce<Date | null>((latest, m) => (latest === null || m.date > latest ? m.date : latest), null);
+        const last = own.reduce<Date | null>(
+          (latest, m) => (latest === null || m.date > latest ? m.date : latest),
+          null,
+        );
         const info = c.isGroup ? ++groups : null;
-        session.run(c.pk, c.archived ? 1 : 0, own.length, c.isGroup ? 1 : 0, info, last === null ? null : toAppleSeconds(last), c.jid, c.name);
+        session.run(
+          c.pk,
+          c.archived ? 1 : 0,
+          own.length,
+          c.isGroup ? 1 : 0,
+          info,
+          last === null ? null : toAppleSeconds(last),
+          c.jid,
+          c.name,
+        );
         if (info === null) continue;
         const creator = c.members.find((m) => m.isAdmin)?.jid ?? null;
-        groupInfo.run(info, c.pk, c.created === null ? null : toAppleSeconds(c.created), c.created === null ? null : toAppleSeconds(c.created), creator, creator);
+        groupInfo.run(
+          info,
+          c.pk,
+          c.created === null ? null : toAppleSeconds(c.created),
+          c.created === null ? null : toAppleSeconds(c.created),
+          creator,
+          creator,
+        );
         for (const m of c.members) {
           member.run(m.pk, m.isAdmin ? 1 : 0, c.pk, m.contactName, m.jid);
           if (m.pushName !== null) pushed.set(m.jid, m.pushName);
@@ -137,9 +190,16 @@ export function buildChatStorageDb(content: ChatStorageContent): SqliteImage {
       }
       let pushPk = 0;
       for (const [jid, name] of pushed) pushName.run(++pushPk, jid, name);
-      insertMessages(db, all.filter((m) => !m.inWal));
+      insertMessages(
+        db,
+        all.filter((m) => !m.inWal),
+      );
       const maxMember = Math.max(0, ...content.chats.flatMap((c) => c.members.map((m) => m.pk)));
-      db.prepare('INSERT INTO Z_PRIMARYKEY VALUES (?, ?, 0, ?)').run(ENTITY.chatSession, 'WAChatSession', content.chats.length);
+      db.prepare('INSERT INTO Z_PRIMARYKEY VALUES (?, ?, 0, ?)').run(
+        ENTITY.chatSession,
+        'WAChatSession',
+        content.chats.length,
+      );
       db.prepare('INSERT INTO Z_PRIMARYKEY VALUES (?, ?, 0, ?)').run(ENTITY.groupInfo, 'WAGroupInfo', groups);
       db.prepare('INSERT INTO Z_PRIMARYKEY VALUES (?, ?, 0, ?)').run(ENTITY.groupMember, 'WAGroupMember', maxMember);
       db.prepare('INSERT INTO Z_PRIMARYKEY VALUES (?, ?, 0, ?)').run(ENTITY.mediaItem, 'WAMediaItem', mediaRows);
@@ -151,7 +211,10 @@ export function buildChatStorageDb(content: ChatStorageContent): SqliteImage {
       for (const m of content.deleted) message.run(m.pk);
     },
     tail(db) {
-      insertMessages(db, all.filter((m) => m.inWal));
+      insertMessages(
+        db,
+        all.filter((m) => m.inWal),
+      );
     },
   });
 }

@@ -1,7 +1,29 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, readlink, rename, rm, rmdir, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readlink,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  statfs,
+  unlink,
+  type FileHandle,
+} from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import { AFC_HEADER_SIZE, AfcFileMode, AfcLock, AfcOperation, AfcStatus, decodeAfcHeader, encodeAfcPacket, u64 } from '../../services/afc/protocol.js';
+import {
+  AFC_HEADER_SIZE,
+  AfcFileMode,
+  AfcLock,
+  AfcOperation,
+  AfcStatus,
+  decodeAfcHeader,
+  encodeAfcPacket,
+  u64,
+} from '../../services/afc/protocol.js';
 import { SocketReader, writeAll } from '../../wire/index.js';
 import type { ServiceContext } from '../service-ports.js';
 import type { AfcVolume } from './afc-volume.js';
@@ -74,7 +96,8 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
 
   const reply = (packetNumber: bigint, operation: number, data: Buffer): Promise<void> =>
     writeAll(socket, encodeAfcPacket({ packetNumber, operation, headerData: data, payload: Buffer.alloc(0) }));
-  const status = (packetNumber: bigint, code: number): Promise<void> => reply(packetNumber, AfcOperation.STATUS, u64(code));
+  const status = (packetNumber: bigint, code: number): Promise<void> =>
+    reply(packetNumber, AfcOperation.STATUS, u64(code));
   const pathOf = (afcPath: string): string => {
     const full = volume.resolve(afcPath);
     if (full === undefined) throw new AfcReplyError(AfcStatus.OBJECT_NOT_FOUND);
@@ -90,15 +113,23 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
     switch (operation) {
       case AfcOperation.READ_DIR: {
         const names = await readdir(pathOf(nulString(data)));
-        return reply(packetNumber, AfcOperation.DATA, Buffer.from(['.', '..', ...names].map((n) => `${n}\0`).join(''), 'utf8'));
+        return reply(
+          packetNumber,
+          AfcOperation.DATA,
+          Buffer.from(['.', '..', ...names].map((n) => `${n}\0`).join(''), 'utf8'),
+        );
       }
       case AfcOperation.GET_FILE_INFO: {
         const full = pathOf(nulString(data));
         const info = await lstat(full);
         const ifmt = info.isDirectory() ? 'S_IFDIR' : info.isSymbolicLink() ? 'S_IFLNK' : 'S_IFREG';
         const record: Record<string, string | number | bigint> = {
-          st_size: info.size, st_blocks: info.blocks, st_nlink: info.nlink, st_ifmt: ifmt,
-          st_mtime: BigInt(Math.round(info.mtimeMs)) * 1_000_000n, st_birthtime: BigInt(Math.round(info.birthtimeMs || info.mtimeMs)) * 1_000_000n,
+          st_size: info.size,
+          st_blocks: info.blocks,
+          st_nlink: info.nlink,
+          st_ifmt: ifmt,
+          st_mtime: BigInt(Math.round(info.mtimeMs)) * 1_000_000n,
+          st_birthtime: BigInt(Math.round(info.birthtimeMs || info.mtimeMs)) * 1_000_000n,
         };
         if (info.isSymbolicLink()) record.LinkTarget = await readlink(full);
         return reply(packetNumber, AfcOperation.DATA, pairs(record));
@@ -106,10 +137,16 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
       case AfcOperation.GET_DEVICE_INFO: {
         await volume.ensureRoot();
         const fs = await statfs(volume.root);
-        return reply(packetNumber, AfcOperation.DATA, pairs({
-          Model: String(context.device.getValue(undefined, 'ProductType') ?? 'iPhone'),
-          FSTotalBytes: fs.blocks * fs.bsize, FSFreeBytes: fs.bavail * fs.bsize, FSBlockSize: fs.bsize,
-        }));
+        return reply(
+          packetNumber,
+          AfcOperation.DATA,
+          pairs({
+            Model: String(context.device.getValue(undefined, 'ProductType') ?? 'iPhone'),
+            FSTotalBytes: fs.blocks * fs.bsize,
+            FSFreeBytes: fs.bavail * fs.bsize,
+            FSBlockSize: fs.bsize,
+          }),
+        );
       }
       case AfcOperation.MAKE_DIR:
         await mkdir(pathOf(nulString(data)), { recursive: true });
@@ -166,9 +203,19 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
       case AfcOperation.FILE_LOCK: {
         const file = fileOf(data);
         const op = data.length >= 16 ? Number(data.readBigUInt64LE(8)) : -1;
-        const mode = op === AfcLock.EXCLUSIVE ? 'exclusive' : op === AfcLock.SHARED ? 'shared' : op === AfcLock.UNLOCK ? 'unlock' : undefined;
+        const mode =
+          op === AfcLock.EXCLUSIVE
+            ? 'exclusive'
+            : op === AfcLock.SHARED
+              ? 'shared'
+              : op === AfcLock.UNLOCK
+                ? 'unlock'
+                : undefined;
         if (mode === undefined) throw new AfcReplyError(AfcStatus.INVALID_ARG);
-        return status(packetNumber, volume.lock(file.path, file.lockOwner, mode) ? AfcStatus.SUCCESS : AfcStatus.OP_WOULD_BLOCK);
+        return status(
+          packetNumber,
+          volume.lock(file.path, file.lockOwner, mode) ? AfcStatus.SUCCESS : AfcStatus.OP_WOULD_BLOCK,
+        );
       }
       default:
         return status(packetNumber, AfcStatus.OP_NOT_SUPPORTED);
@@ -187,8 +234,14 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
     try {
       for (;;) {
         const header = decodeAfcHeader(await reader.readExactly(AFC_HEADER_SIZE), MAX_PACKET);
-        const data = header.thisLength > AFC_HEADER_SIZE ? await reader.readExactly(header.thisLength - AFC_HEADER_SIZE) : Buffer.alloc(0);
-        const payload = header.entireLength > header.thisLength ? await reader.readExactly(header.entireLength - header.thisLength) : Buffer.alloc(0);
+        const data =
+          header.thisLength > AFC_HEADER_SIZE
+            ? await reader.readExactly(header.thisLength - AFC_HEADER_SIZE)
+            : Buffer.alloc(0);
+        const payload =
+          header.entireLength > header.thisLength
+            ? await reader.readExactly(header.entireLength - header.thisLength)
+            : Buffer.alloc(0);
         try {
           await handle(header.operation, header.packetNumber, data, payload);
         } catch (error) {

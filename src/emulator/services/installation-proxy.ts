@@ -25,7 +25,16 @@ export function serveInstallationProxy(socket: Duplex, context: ServiceContext, 
         const request = await readPlistFrame(reader, { maxBytes: MAX_FRAME });
         if (!isPlistDict(request)) continue;
         if (request.Command !== 'Browse') {
-          await writeAll(socket, encodePlistFrame({ Error: 'UnknownCommand', ErrorDescription: `the virtual iPhone does not implement ${String(request.Command)}` }, 'xml'));
+          await writeAll(
+            socket,
+            encodePlistFrame(
+              {
+                Error: 'UnknownCommand',
+                ErrorDescription: `the virtual iPhone does not implement ${String(request.Command)}`,
+              },
+              'xml',
+            ),
+          );
           continue;
         }
         const bundles = await apps();
@@ -39,7 +48,19 @@ export function serveInstallationProxy(socket: Duplex, context: ServiceContext, 
         let at = 0;
         do {
           const page = list.slice(at, at + PAGE);
-          await writeAll(socket, encodePlistFrame({ Status: 'BrowsingApplications', CurrentList: page, CurrentAmount: page.length, CurrentIndex: at, Total: list.length }, 'xml'));
+          await writeAll(
+            socket,
+            encodePlistFrame(
+              {
+                Status: 'BrowsingApplications',
+                CurrentList: page,
+                CurrentAmount: page.length,
+                CurrentIndex: at,
+                Total: list.length,
+              },
+              'xml',
+            ),
+          );
           at += PAGE;
         } while (at < list.length);
         await writeAll(socket, encodePlistFrame({ Status: 'Complete' }, 'xml'));
@@ -59,7 +80,8 @@ async function installedApps(config: BackupAgentConfig): Promise<string[]> {
     // installation_proxy is asked for ApplicationType User: Apple's own apps (Safari…) have app domains in a
     // backup but are system apps, not listed.
     for await (const item of content.items()) {
-      if (item.domain.startsWith('AppDomain-') && !item.domain.startsWith('AppDomain-com.apple.')) apps.add(item.domain.slice('AppDomain-'.length));
+      if (item.domain.startsWith('AppDomain-') && !item.domain.startsWith('AppDomain-com.apple.'))
+        apps.add(item.domain.slice('AppDomain-'.length));
     }
   } finally {
     await content.close();

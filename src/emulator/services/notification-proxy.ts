@@ -17,7 +17,8 @@ export function serveNotificationProxy(socket: Duplex, context: ServiceContext):
   const reader = new SocketReader(socket, 0);
   const observed = new Set<string>();
   const relay = (name: string): void => {
-    if (observed.has(name) && !socket.destroyed) socket.write(encodePlistFrame({ Command: 'RelayNotification', Name: name }, 'xml'));
+    if (observed.has(name) && !socket.destroyed)
+      socket.write(encodePlistFrame({ Command: 'RelayNotification', Name: name }, 'xml'));
   };
   const unsubscribe = context.device.notifications.subscribe(relay);
   socket.once('close', unsubscribe);

@@ -4,7 +4,11 @@
  */
 
 export function escapeIcsText(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n');
 }
 
 /** One content line, folded: continuation lines start with a space and no line exceeds 75 octets. */
@@ -27,7 +31,10 @@ export function icsLine(name: string, value: string): string {
 
 /** 20240131T093000Z */
 export function icsUtc(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** 20240131 (the calendar day of a floating all-day date, stored at midnight UTC). */
@@ -96,7 +103,8 @@ export function icsTodo(todo: IcsTodo, stamp: Date): string {
   out += icsLine('DTSTAMP', icsUtc(stamp));
   if (todo.summary !== null) out += icsLine('SUMMARY', escapeIcsText(todo.summary));
   if (todo.description !== null) out += icsLine('DESCRIPTION', escapeIcsText(todo.description));
-  if (todo.due !== null) out += todo.allDay ? icsLine('DUE;VALUE=DATE', icsDate(todo.due)) : icsLine('DUE', icsUtc(todo.due));
+  if (todo.due !== null)
+    out += todo.allDay ? icsLine('DUE;VALUE=DATE', icsDate(todo.due)) : icsLine('DUE', icsUtc(todo.due));
   out += icsLine('STATUS', todo.done ? 'COMPLETED' : 'NEEDS-ACTION');
   if (todo.completed !== null) out += icsLine('COMPLETED', icsUtc(todo.completed));
   if (todo.priority > 0 && todo.priority <= 9) out += icsLine('PRIORITY', String(todo.priority));

@@ -1,12 +1,23 @@
 import type { ChatRecord, MessageRecord } from '../records.js';
 
 export function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** A conversation page that needs nothing but itself and its attachments folder: no scripts, no remote resources. */
-export function conversationHtmlHead(chat: Pick<ChatRecord, 'displayName' | 'identifier' | 'participants' | 'service'>): string {
-  const title = chat.displayName || chat.participants.map((p) => p.name ?? p.handle).join(', ') || chat.identifier || 'Conversation';
+export function conversationHtmlHead(
+  chat: Pick<ChatRecord, 'displayName' | 'identifier' | 'participants' | 'service'>,
+): string {
+  const title =
+    chat.displayName ||
+    chat.participants.map((p) => p.name ?? p.handle).join(', ') ||
+    chat.identifier ||
+    'Conversation';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; media-src 'self'">
@@ -29,19 +40,34 @@ h1{font-size:1.2rem} .meta{color:#666;font-size:.8rem} .msg{margin:.4rem 0;displ
 
 /** The page's view of a message; `attachmentHref` maps an exported file to a link relative to the page. */
 export function messageHtml(message: MessageRecord, attachmentHref: (file: string) => string): string {
-  const who = message.isFromMe ? 'Me' : message.handleName ?? message.handle ?? 'Unknown';
+  const who = message.isFromMe ? 'Me' : (message.handleName ?? message.handle ?? 'Unknown');
   const body = (message.text ?? '').replace(/\uFFFC/g, '').trim();
-  const parts = [`<div class="meta">${escapeHtml(who)} · ${escapeHtml(message.date ?? 'no date')}${message.service ? ` · ${escapeHtml(message.service)}` : ''}</div>`];
+  const parts = [
+    `<div class="meta">${escapeHtml(who)} · ${escapeHtml(message.date ?? 'no date')}${message.service ? ` · ${escapeHtml(message.service)}` : ''}</div>`,
+  ];
   if (body) parts.push(`<div class="bubble">${escapeHtml(body)}</div>`);
   for (const a of message.attachments) {
     const name = escapeHtml(a.transferName ?? a.storedPath ?? 'attachment');
     if (a.file === null) parts.push(`<div class="bubble">[${name}: not in the backup]</div>`);
-    else if ((a.mimeType ?? '').startsWith('image/')) parts.push(`<a href="${escapeHtml(attachmentHref(a.file))}"><img class="att" src="${escapeHtml(attachmentHref(a.file))}" alt="${name}"></a>`);
+    else if ((a.mimeType ?? '').startsWith('image/'))
+      parts.push(
+        `<a href="${escapeHtml(attachmentHref(a.file))}"><img class="att" src="${escapeHtml(attachmentHref(a.file))}" alt="${name}"></a>`,
+      );
     else parts.push(`<div class="bubble"><a href="${escapeHtml(attachmentHref(a.file))}">${name}</a></div>`);
   }
   if (message.origin === 'recovered') parts.push('<div class="tag">Recovered (deleted)</div>');
-  if (message.origin === 'recently-deleted') parts.push(`<div class="tag">Recently Deleted${message.dateDeleted ? ` on ${escapeHtml(message.dateDeleted)}` : ''}</div>`);
-  const classes = ['msg', message.isFromMe ? 'me' : 'them', message.service ?? '', message.origin !== 'live' ? 'deleted' : ''].filter(Boolean).join(' ');
+  if (message.origin === 'recently-deleted')
+    parts.push(
+      `<div class="tag">Recently Deleted${message.dateDeleted ? ` on ${escapeHtml(message.dateDeleted)}` : ''}</div>`,
+    );
+  const classes = [
+    'msg',
+    message.isFromMe ? 'me' : 'them',
+    message.service ?? '',
+    message.origin !== 'live' ? 'deleted' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return `<div class="${escapeHtml(classes)}" id="m${message.id}">${parts.join('')}</div>\n`;
 }
 

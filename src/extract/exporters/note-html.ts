@@ -13,8 +13,16 @@ export function safeHref(url: string): string | null {
 /** Spans merged where their inline styles are the same (Notes splits runs at every edit). */
 export function mergedSpans(spans: NoteSpan[]): NoteSpan[] {
   const merged: NoteSpan[] = [];
-  const same = (a: NoteRun, b: NoteRun): boolean => a.attachment === null && b.attachment === null && a.bold === b.bold && a.italic === b.italic
-    && a.underline === b.underline && a.strikethrough === b.strikethrough && Math.sign(a.superscript) === Math.sign(b.superscript) && a.link === b.link && a.color === b.color;
+  const same = (a: NoteRun, b: NoteRun): boolean =>
+    a.attachment === null &&
+    b.attachment === null &&
+    a.bold === b.bold &&
+    a.italic === b.italic &&
+    a.underline === b.underline &&
+    a.strikethrough === b.strikethrough &&
+    Math.sign(a.superscript) === Math.sign(b.superscript) &&
+    a.link === b.link &&
+    a.color === b.color;
   for (const span of spans) {
     const last = merged[merged.length - 1];
     if (last && same(last.run, span.run)) merged[merged.length - 1] = { text: last.text + span.text, run: last.run };
@@ -26,11 +34,18 @@ export function mergedSpans(spans: NoteSpan[]): NoteSpan[] {
 export type AttachmentLookup = (identifier: string) => NoteAttachmentView | undefined;
 
 function tableHtml(table: NoteTable, attachments: AttachmentLookup, href: (file: string) => string): string {
-  const cell = (body: NoteBody): string => noteParagraphs(body).map((p) => inlineHtml(p.spans, attachments, href)).join('<br>');
+  const cell = (body: NoteBody): string =>
+    noteParagraphs(body)
+      .map((p) => inlineHtml(p.spans, attachments, href))
+      .join('<br>');
   return `<table>${table.rows.map((row) => `<tr>${row.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>`).join('')}</table>`;
 }
 
-function attachmentHtml(view: NoteAttachmentView | undefined, attachments: AttachmentLookup, href: (file: string) => string): string {
+function attachmentHtml(
+  view: NoteAttachmentView | undefined,
+  attachments: AttachmentLookup,
+  href: (file: string) => string,
+): string {
   if (view === undefined) return '<span class="att missing">[attachment]</span>';
   const name = escapeHtml(view.record.name ?? view.record.uti ?? 'attachment');
   if (view.kind === 'inline') return `<span class="inline">${escapeHtml(view.text ?? '')}</span>`;
@@ -39,16 +54,21 @@ function attachmentHtml(view: NoteAttachmentView | undefined, attachments: Attac
     const url = safeHref(view.url);
     return url ? `<a href="${escapeHtml(url)}">${escapeHtml(view.url)}</a>` : escapeHtml(view.url);
   }
-  if (view.record.file === null) return `<span class="att missing">[${name}${view.source === null && view.record.storedPath ? ': not in the backup' : ''}]</span>`;
+  if (view.record.file === null)
+    return `<span class="att missing">[${name}${view.source === null && view.record.storedPath ? ': not in the backup' : ''}]</span>`;
   const link = escapeHtml(href(view.record.file));
-  return view.kind === 'image' ? `<a href="${link}"><img class="att" src="${link}" alt="${name}"></a>` : `<a class="att" href="${link}">${name}</a>`;
+  return view.kind === 'image'
+    ? `<a href="${link}"><img class="att" src="${link}" alt="${name}"></a>`
+    : `<a class="att" href="${link}">${name}</a>`;
 }
 
 function inlineHtml(spans: NoteSpan[], attachments: AttachmentLookup, href: (file: string) => string): string {
   let html = '';
   for (const { text, run } of mergedSpans(spans)) {
     if (run.attachment) {
-      html += attachmentHtml(attachments(run.attachment.identifier), attachments, href).repeat(Math.max(1, [...text].length));
+      html += attachmentHtml(attachments(run.attachment.identifier), attachments, href).repeat(
+        Math.max(1, [...text].length),
+      );
       continue;
     }
     let piece = escapeHtml(text);
@@ -82,7 +102,12 @@ export function noteBodyHtml(body: NoteBody, attachments: AttachmentLookup, href
   for (const p of noteParagraphs(body)) {
     const { kind, indent, alignment, checked, blockQuote } = p.style;
     const inner = inlineHtml(p.spans, attachments, href);
-    const style = [indent > 0 ? `margin-left:${indent * 1.5}em` : '', alignment !== 'left' ? `text-align:${alignment}` : ''].filter(Boolean).join(';');
+    const style = [
+      indent > 0 ? `margin-left:${indent * 1.5}em` : '',
+      alignment !== 'left' ? `text-align:${alignment}` : '',
+    ]
+      .filter(Boolean)
+      .join(';');
     const attr = style ? ` style="${style}"` : '';
     if (kind === 'monospaced') {
       if (state.list) close();
@@ -120,13 +145,28 @@ function originTag(note: NoteRecord): string {
  * A note's page: needs nothing but itself and its attachments folder (no scripts, no remote resources, a
  * Content-Security-Policy that forbids both), every value from the backup escaped.
  */
-export function noteHtml(note: NoteRecord, body: NoteBody | null, attachments: AttachmentLookup, href: (file: string) => string): string {
+export function noteHtml(
+  note: NoteRecord,
+  body: NoteBody | null,
+  attachments: AttachmentLookup,
+  href: (file: string) => string,
+): string {
   const title = note.title ?? 'Untitled note';
-  const meta = [note.account, note.folder, note.created ? `created ${note.created}` : null, note.modified ? `modified ${note.modified}` : null, note.pinned ? 'pinned' : null]
-    .filter((v): v is string => Boolean(v)).map(escapeHtml).join(' · ');
+  const meta = [
+    note.account,
+    note.folder,
+    note.created ? `created ${note.created}` : null,
+    note.modified ? `modified ${note.modified}` : null,
+    note.pinned ? 'pinned' : null,
+  ]
+    .filter((v): v is string => Boolean(v))
+    .map(escapeHtml)
+    .join(' · ');
   const content = note.locked
     ? '<p class="locked">This note is locked with a password. Its body is encrypted on the phone and was not exported.</p>'
-    : body === null ? '<p class="empty">(no readable body)</p>' : noteBodyHtml(body, attachments, href);
+    : body === null
+      ? '<p class="empty">(no readable body)</p>'
+      : noteBodyHtml(body, attachments, href);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'">

@@ -11,7 +11,11 @@ export function escapeMarkdown(text: string): string {
 
 /** A line must not start a block it is not (a heading, list item, quote, rule) by accident. */
 function escapeLineStart(line: string): string {
-  return line.replace(/^(\s*)([-+>=]|\d+[.)])/, (_, space: string, marker: string) => `${space}${marker.replace(/^(\d+)([.)])$/, '$1\\$2').replace(/^([-+>=])$/, '\\$1')}`);
+  return line.replace(
+    /^(\s*)([-+>=]|\d+[.)])/,
+    (_, space: string, marker: string) =>
+      `${space}${marker.replace(/^(\d+)([.)])$/, '$1\\$2').replace(/^([-+>=])$/, '\\$1')}`,
+  );
 }
 
 /** A URL inside `(...)`: spaces and parentheses encoded so the link does not end early. */
@@ -28,7 +32,9 @@ function wrap(text: string, marker: string): string {
 function tableMarkdown(table: NoteTable): string {
   const cell = (body: NoteBody): string => escapeMarkdown(body.text.replace(/\s*\n\s*/g, ' ').trim());
   const width = Math.max(1, ...table.rows.map((r) => r.length));
-  const rows = table.rows.map((r) => `| ${Array.from({ length: width }, (_, i) => (r[i] ? cell(r[i]!) : '')).join(' | ')} |`);
+  const rows = table.rows.map(
+    (r) => `| ${Array.from({ length: width }, (_, i) => (r[i] ? cell(r[i]!) : '')).join(' | ')} |`,
+  );
   const header = rows.length > 0 ? rows[0]! : `|${' |'.repeat(width)}`;
   return [header, `|${' --- |'.repeat(width)}`, ...rows.slice(1)].join('\n');
 }
@@ -38,8 +44,10 @@ function attachmentMarkdown(view: NoteAttachmentView | undefined, href: (file: s
   const name = escapeMarkdown(view.record.name ?? view.record.uti ?? 'attachment');
   if (view.kind === 'inline') return escapeMarkdown(view.text ?? '');
   if (view.kind === 'table' && view.table) return `\n\n${tableMarkdown(view.table)}\n\n`;
-  if (view.kind === 'link' && view.url) return safeHref(view.url) ? `<${linkTarget(view.url)}>` : escapeMarkdown(view.url);
-  if (view.record.file === null) return `\\[${name}${view.source === null && view.record.storedPath ? ': not in the backup' : ''}\\]`;
+  if (view.kind === 'link' && view.url)
+    return safeHref(view.url) ? `<${linkTarget(view.url)}>` : escapeMarkdown(view.url);
+  if (view.record.file === null)
+    return `\\[${name}${view.source === null && view.record.storedPath ? ': not in the backup' : ''}\\]`;
   return `${view.kind === 'image' ? '!' : ''}[${name}](${linkTarget(href(view.record.file))})`;
 }
 
@@ -67,7 +75,11 @@ function inlineMarkdown(spans: NoteSpan[], attachments: AttachmentLookup, href: 
  * and checklists ("- [x]") indented by level; monospaced lines fenced; quotes with ">"; lines of one paragraph
  * kept apart with hard breaks. Text is escaped, so nothing the note says becomes markup.
  */
-export function noteBodyMarkdown(body: NoteBody, attachments: AttachmentLookup, href: (file: string) => string): string {
+export function noteBodyMarkdown(
+  body: NoteBody,
+  attachments: AttachmentLookup,
+  href: (file: string) => string,
+): string {
   const lines: string[] = [];
   let fence = false;
   let previous: string | null = null;
@@ -76,7 +88,12 @@ export function noteBodyMarkdown(body: NoteBody, attachments: AttachmentLookup, 
     if (kind === 'monospaced') {
       if (!fence) lines.push(...(lines.length > 0 && lines[lines.length - 1] !== '' ? [''] : []), '```');
       fence = true;
-      lines.push(p.spans.map((s) => (s.run.attachment ? attachmentMarkdown(attachments(s.run.attachment.identifier), href) : s.text)).join('').replace(/```/g, '`\u200b``'));
+      lines.push(
+        p.spans
+          .map((s) => (s.run.attachment ? attachmentMarkdown(attachments(s.run.attachment.identifier), href) : s.text))
+          .join('')
+          .replace(/```/g, '`\u200b``'),
+      );
       previous = 'code';
       continue;
     }
@@ -100,7 +117,9 @@ export function noteBodyMarkdown(body: NoteBody, attachments: AttachmentLookup, 
     }
     // Blocks of different kinds are kept apart by a blank line (else a line after a list or quote would continue
     // it); consecutive lines of one paragraph are kept on their own lines by a trailing backslash (a hard break).
-    const block = ['bullet', 'dash', 'numbered', 'checklist'].includes(kind) ? 'list' : `${kind}${blockQuote ? '>' : ''}`;
+    const block = ['bullet', 'dash', 'numbered', 'checklist'].includes(kind)
+      ? 'list'
+      : `${kind}${blockQuote ? '>' : ''}`;
     const last = lines.length - 1;
     if (previous !== null && previous !== block && lines[last] !== '') lines.push('');
     else if (previous === block && kind === 'body' && lines[last] !== '') lines[last] += '\\';
@@ -111,11 +130,28 @@ export function noteBodyMarkdown(body: NoteBody, attachments: AttachmentLookup, 
   return lines.join('\n').replace(/\n{3,}/g, '\n\n');
 }
 
-export function noteMarkdown(note: NoteRecord, body: NoteBody | null, attachments: AttachmentLookup, href: (file: string) => string): string {
-  const meta = [note.account, note.folder, note.created ? `created ${note.created}` : null, note.modified ? `modified ${note.modified}` : null, note.pinned ? 'pinned' : null,
-    note.origin === 'recovered' ? 'Recovered (deleted)' : note.origin === 'recently-deleted' ? 'Recently Deleted' : null].filter((v): v is string => Boolean(v));
+export function noteMarkdown(
+  note: NoteRecord,
+  body: NoteBody | null,
+  attachments: AttachmentLookup,
+  href: (file: string) => string,
+): string {
+  const meta = [
+    note.account,
+    note.folder,
+    note.created ? `created ${note.created}` : null,
+    note.modified ? `modified ${note.modified}` : null,
+    note.pinned ? 'pinned' : null,
+    note.origin === 'recovered'
+      ? 'Recovered (deleted)'
+      : note.origin === 'recently-deleted'
+        ? 'Recently Deleted'
+        : null,
+  ].filter((v): v is string => Boolean(v));
   const content = note.locked
     ? `# ${escapeMarkdown(note.title ?? 'Locked note')}\n\n*This note is locked with a password. Its body is encrypted on the phone and was not exported.*`
-    : body === null ? `# ${escapeMarkdown(note.title ?? 'Untitled note')}\n\n*(no readable body)*` : noteBodyMarkdown(body, attachments, href);
+    : body === null
+      ? `# ${escapeMarkdown(note.title ?? 'Untitled note')}\n\n*(no readable body)*`
+      : noteBodyMarkdown(body, attachments, href);
   return `<!-- ${meta.join(' · ').replace(/--/g, '- -')} -->\n\n${content}\n`;
 }

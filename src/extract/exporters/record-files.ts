@@ -9,11 +9,17 @@ import { TextSink } from './text-sink.js';
 export class RecordFiles {
   private count = 0;
 
-  private constructor(private readonly json: TextSink, private readonly csv: TextSink) {}
+  private constructor(
+    private readonly json: TextSink,
+    private readonly csv: TextSink,
+  ) {}
 
   /** `base` is relative to the output folder, without extension: `audio/voice-memos` → voice-memos.json and .csv. */
   static async open(out: OutputFolder, base: string, header: readonly string[]): Promise<RecordFiles> {
-    const files = new RecordFiles(new TextSink(await out.absolute(`${base}.json`)), new TextSink(await out.absolute(`${base}.csv`)));
+    const files = new RecordFiles(
+      new TextSink(await out.absolute(`${base}.json`)),
+      new TextSink(await out.absolute(`${base}.csv`)),
+    );
     await files.json.write('[');
     await files.csv.write(csvRow(header));
     return files;

@@ -6,7 +6,14 @@ import type { ContactRecord } from '../records.js';
  * Google and Outlook read back as the label.
  */
 
-const PHONE_TYPES: Record<string, string> = { Mobile: 'CELL', Home: 'HOME', Work: 'WORK', Pager: 'PAGER', HomeFAX: 'HOME,FAX', WorkFAX: 'WORK,FAX' };
+const PHONE_TYPES: Record<string, string> = {
+  Mobile: 'CELL',
+  Home: 'HOME',
+  Work: 'WORK',
+  Pager: 'PAGER',
+  HomeFAX: 'HOME,FAX',
+  WorkFAX: 'WORK,FAX',
+};
 const EMAIL_TYPES: Record<string, string> = { Home: 'HOME', Work: 'WORK' };
 const PLAIN_TYPES: Record<string, string> = { Home: 'HOME', Work: 'WORK' };
 
@@ -16,7 +23,10 @@ const PLAIN_TYPES: Record<string, string> = { Home: 'HOME', Work: 'WORK' };
  * `\;` in a single-valued property such as NOTE as it is.
  */
 export function escapeText(value: string, structured = false): string {
-  const escaped = value.replace(/\\/g, '\\\\').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
+  const escaped = value
+    .replace(/\\/g, '\\\\')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n');
   return structured ? escaped.replace(/;/g, '\\;') : escaped;
 }
 
@@ -52,7 +62,13 @@ class CardWriter {
     this.lines.push(foldLine(`${name}${params}:${value}`));
   }
 
-  labeled(name: string, item: { label: string | null }, value: string, known: Record<string, string>, extra = ''): void {
+  labeled(
+    name: string,
+    item: { label: string | null },
+    value: string,
+    known: Record<string, string>,
+    extra = '',
+  ): void {
     const type = item.label === null ? undefined : known[item.label];
     if (item.label === null || type !== undefined) {
       this.add(name, value, `${extra}${type ? `;TYPE=${type}` : ''}`);
@@ -64,7 +80,9 @@ class CardWriter {
   }
 }
 
-export function displayName(c: Pick<ContactRecord, 'prefix' | 'first' | 'middle' | 'last' | 'suffix' | 'organization' | 'nickname'>): string {
+export function displayName(
+  c: Pick<ContactRecord, 'prefix' | 'first' | 'middle' | 'last' | 'suffix' | 'organization' | 'nickname'>,
+): string {
   const person = [c.prefix, c.first, c.middle, c.last, c.suffix].filter((p) => p !== null && p !== '').join(' ');
   return person || c.organization || c.nickname || '';
 }
@@ -77,7 +95,11 @@ export function contactToVCard(c: ContactRecord, image: Buffer | null): string {
   card.add('N', [c.last, c.first, c.middle, c.prefix, c.suffix].map((p) => escapeText(p ?? '', true)).join(';'));
   card.add('FN', escapeText(displayName(c) || 'No name'));
   if (c.nickname) card.add('NICKNAME', escapeText(c.nickname));
-  if (c.organization || c.department) card.add('ORG', [c.organization ?? '', ...(c.department ? [c.department] : [])].map((p) => escapeText(p, true)).join(';'));
+  if (c.organization || c.department)
+    card.add(
+      'ORG',
+      [c.organization ?? '', ...(c.department ? [c.department] : [])].map((p) => escapeText(p, true)).join(';'),
+    );
   if (c.jobTitle) card.add('TITLE', escapeText(c.jobTitle));
   if (!displayName({ ...c, organization: null, nickname: null }) && c.organization) card.add('X-ABShowAs', 'COMPANY');
   for (const p of c.phones) card.labeled('TEL', p, plainValue(p.value), PHONE_TYPES);
@@ -97,4 +119,3 @@ export function contactToVCard(c: ContactRecord, image: Buffer | null): string {
   card.add('END', 'VCARD');
   return `${card.lines.join('\r\n')}\r\n`;
 }
-

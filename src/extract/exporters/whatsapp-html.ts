@@ -7,39 +7,60 @@ import { escapeHtml } from './messages-html.js';
  * players, documents and contact cards as links to the copied files, locations as a link to a map (a link only:
  * the page loads nothing remote), deleted-for-everyone messages as the phone shows them.
  */
-export function whatsAppMessageHtml(message: WhatsAppMessageRecord, href: (file: string) => string, quotedId?: number): string {
+export function whatsAppMessageHtml(
+  message: WhatsAppMessageRecord,
+  href: (file: string) => string,
+  quotedId?: number,
+): string {
   const who = message.isFromMe ? 'Me' : (message.senderName ?? message.senderJid ?? 'Unknown');
   const when = escapeHtml(message.date ?? 'no date');
   const tags = message.origin === 'recovered' ? '<div class="tag">Recovered (deleted)</div>' : '';
-  const classes = (extra: string[]): string => escapeHtml(['msg', ...extra, message.origin !== 'live' ? 'deleted' : ''].filter(Boolean).join(' '));
+  const classes = (extra: string[]): string =>
+    escapeHtml(['msg', ...extra, message.origin !== 'live' ? 'deleted' : ''].filter(Boolean).join(' '));
 
   if (message.kind === 'group-event' || message.kind === 'system') {
     const actor = message.isFromMe ? 'You' : message.senderName;
-    const line = message.kind === 'group-event' && message.groupEventType === 1
-      ? `${actor ?? 'Someone'} changed the group subject to “${message.text ?? ''}”`
-      : [message.kind === 'group-event' ? `Group event ${message.groupEventType ?? '?'}` : 'Notice', actor ? `(${actor})` : '', message.text ?? ''].filter(Boolean).join(' ');
+    const line =
+      message.kind === 'group-event' && message.groupEventType === 1
+        ? `${actor ?? 'Someone'} changed the group subject to “${message.text ?? ''}”`
+        : [
+            message.kind === 'group-event' ? `Group event ${message.groupEventType ?? '?'}` : 'Notice',
+            actor ? `(${actor})` : '',
+            message.text ?? '',
+          ]
+            .filter(Boolean)
+            .join(' ');
     return `<div class="${classes(['event'])}" id="m${message.id}"><div class="meta">${when}</div><div class="bubble">${escapeHtml(line)}</div>${tags}</div>\n`;
   }
 
   const parts = [`<div class="meta">${escapeHtml(who)} · ${when}${message.starred ? ' · ★' : ''}</div>`];
   if (message.replyToStanzaId !== null) {
-    parts.push(quotedId === undefined
-      ? '<span class="quote">↩ reply to a message not in this export</span>'
-      : `<a class="quote" href="#m${quotedId}">↩ reply to an earlier message</a>`);
+    parts.push(
+      quotedId === undefined
+        ? '<span class="quote">↩ reply to a message not in this export</span>'
+        : `<a class="quote" href="#m${quotedId}">↩ reply to an earlier message</a>`,
+    );
   }
   if (message.deletedForEveryone) {
-    parts.push(`<div class="bubble">🚫 ${message.isFromMe ? 'You deleted this message' : 'This message was deleted'}</div>`);
+    parts.push(
+      `<div class="bubble">🚫 ${message.isFromMe ? 'You deleted this message' : 'This message was deleted'}</div>`,
+    );
     return `<div class="${classes([message.isFromMe ? 'me' : 'them', 'WhatsApp', 'revoked'])}" id="m${message.id}">${parts.join('')}${tags}</div>\n`;
   }
   const media = message.media;
   if (media !== null) {
     const link = media.file === null ? null : escapeHtml(href(media.file));
-    const label = escapeHtml(media.title ?? media.vcardName ?? media.localPath?.slice(media.localPath.lastIndexOf('/') + 1) ?? message.kind);
+    const label = escapeHtml(
+      media.title ?? media.vcardName ?? media.localPath?.slice(media.localPath.lastIndexOf('/') + 1) ?? message.kind,
+    );
     if (message.kind === 'location' && media.latitude !== null && media.longitude !== null) {
       const at = `${media.latitude.toFixed(6)}, ${media.longitude.toFixed(6)}`;
-      parts.push(`<div class="bubble"><a href="https://www.openstreetmap.org/?mlat=${media.latitude}&amp;mlon=${media.longitude}#map=16/${media.latitude}/${media.longitude}">📍 ${escapeHtml(at)}</a>${media.title ? `<div class="caption">${escapeHtml(media.title)}</div>` : ''}</div>`);
+      parts.push(
+        `<div class="bubble"><a href="https://www.openstreetmap.org/?mlat=${media.latitude}&amp;mlon=${media.longitude}#map=16/${media.latitude}/${media.longitude}">📍 ${escapeHtml(at)}</a>${media.title ? `<div class="caption">${escapeHtml(media.title)}</div>` : ''}</div>`,
+      );
     } else if (link === null) {
-      const caption = media.title && message.kind !== 'document' ? `<div class="caption">${escapeHtml(media.title)}</div>` : '';
+      const caption =
+        media.title && message.kind !== 'document' ? `<div class="caption">${escapeHtml(media.title)}</div>` : '';
       const name = escapeHtml(media.localPath?.slice(media.localPath.lastIndexOf('/') + 1) ?? label);
       parts.push(`<div class="bubble">[${escapeHtml(message.kind)} ${name}: not in the backup]${caption}</div>`);
     } else if (message.kind === 'image' || message.kind === 'sticker') {

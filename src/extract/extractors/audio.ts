@@ -7,14 +7,52 @@ import { deletedByCoreDataMax, firstTable, tableColumns } from '../schema.js';
 import { extensionOf, openFirstDatabase } from './backup-sources.js';
 import { MEDIA_LIBRARY, readTracks } from './music-library.js';
 import { PURCHASED_TONES_FOLDER, readRingtones, RINGTONES_FOLDER, RINGTONES_PLIST, TONE_DOMAINS } from './ringtones.js';
-import { RECORDING_ENTITIES, RECORDING_TABLES, VOICE_MEMO_DATABASES, readVoiceMemos, voiceMemoAudio } from './voice-memos.js';
+import {
+  RECORDING_ENTITIES,
+  RECORDING_TABLES,
+  VOICE_MEMO_DATABASES,
+  readVoiceMemos,
+  voiceMemoAudio,
+} from './voice-memos.js';
 
-const MEMO_CSV = ['id', 'title', 'date', 'duration_seconds', 'folder', 'origin', 'deleted_date', 'file', 'backup_path', 'uuid'];
+const MEMO_CSV = [
+  'id',
+  'title',
+  'date',
+  'duration_seconds',
+  'folder',
+  'origin',
+  'deleted_date',
+  'file',
+  'backup_path',
+  'uuid',
+];
 const TONE_CSV = ['name', 'kind', 'duration_seconds', 'purchased', 'file', 'file_name', 'guid', 'backup_path'];
-const TRACK_CSV = ['id', 'title', 'artist', 'album', 'album_artist', 'genre', 'track', 'disc', 'year', 'duration_seconds', 'media_kind', 'play_count', 'date_added', 'device_path', 'file'];
+const TRACK_CSV = [
+  'id',
+  'title',
+  'artist',
+  'album',
+  'album_artist',
+  'genre',
+  'track',
+  'disc',
+  'year',
+  'duration_seconds',
+  'media_kind',
+  'play_count',
+  'date_added',
+  'device_path',
+  'file',
+];
 
 /** A source that fails (an unreadable database) becomes a warning with its code; the other sources still come out. */
-async function part(warn: (m: string) => void, what: string, run: () => Promise<void>, signal?: AbortSignal): Promise<void> {
+async function part(
+  warn: (m: string) => void,
+  what: string,
+  run: () => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   try {
     await run();
   } catch (error) {
@@ -26,7 +64,8 @@ async function part(warn: (m: string) => void, what: string, run: () => Promise<
 
 async function sizeOf(context: ScanContext, domain: string, match: string): Promise<number> {
   let bytes = 0;
-  for await (const entry of context.reader.files({ domain, match })) bytes += entry.kind === 'file' && !/\.db(-wal|-shm)?$/.test(entry.relativePath) ? (entry.metadata?.size ?? 0) : 0;
+  for await (const entry of context.reader.files({ domain, match }))
+    bytes += entry.kind === 'file' && !/\.db(-wal|-shm)?$/.test(entry.relativePath) ? (entry.metadata?.size ?? 0) : 0;
   return bytes;
 }
 
@@ -43,11 +82,29 @@ async function extractVoiceMemos(context: ExtractContext, out: RecordFiles): Pro
     if (audio === undefined) missing++;
     else if (readable(context, audio)) {
       memo.backupPath = `${audio.domain}/${audio.relativePath}`;
-      memo.file = context.out.uniquePath(memo.origin === 'recently-deleted' ? 'audio/Voice Memos/Recently Deleted' : 'audio/Voice Memos', `${memo.title}${extensionOf(audio.relativePath, '.m4a')}`);
-      await context.out.writeStream(memo.file, await reader.openFile(audio), memo.date === null ? undefined : new Date(memo.date));
+      memo.file = context.out.uniquePath(
+        memo.origin === 'recently-deleted' ? 'audio/Voice Memos/Recently Deleted' : 'audio/Voice Memos',
+        `${memo.title}${extensionOf(audio.relativePath, '.m4a')}`,
+      );
+      await context.out.writeStream(
+        memo.file,
+        await reader.openFile(audio),
+        memo.date === null ? undefined : new Date(memo.date),
+      );
       files++;
     }
-    await out.write(memo, [memo.id, memo.title, memo.date, memo.durationSeconds, memo.folder, memo.origin, memo.deletedDate, memo.file, memo.backupPath, memo.uuid]);
+    await out.write(memo, [
+      memo.id,
+      memo.title,
+      memo.date,
+      memo.durationSeconds,
+      memo.folder,
+      memo.origin,
+      memo.deletedDate,
+      memo.file,
+      memo.backupPath,
+      memo.uuid,
+    ]);
   }
   if (missing > 0) context.warn(`${missing} voice memo(s) without their audio in the backup (kept in iCloud only)`);
   return files;
@@ -59,9 +116,22 @@ async function extractRingtones(context: ExtractContext, out: RecordFiles): Prom
     context.signal?.throwIfAborted();
     if (!readable(context, entry)) continue;
     record.file = context.out.uniquePath('audio/Ringtones', `${record.name}${extensionOf(record.fileName, '.m4r')}`);
-    await context.out.writeStream(record.file, await context.reader.openFile(entry), record.modified === null ? undefined : new Date(record.modified));
+    await context.out.writeStream(
+      record.file,
+      await context.reader.openFile(entry),
+      record.modified === null ? undefined : new Date(record.modified),
+    );
     files++;
-    await out.write(record, [record.name, record.kind, record.durationSeconds, record.purchased, record.file, record.fileName, record.guid, record.backupPath]);
+    await out.write(record, [
+      record.name,
+      record.kind,
+      record.durationSeconds,
+      record.purchased,
+      record.file,
+      record.fileName,
+      record.guid,
+      record.backupPath,
+    ]);
   }
   return files;
 }
@@ -74,16 +144,40 @@ async function extractMusic(context: ExtractContext, out: RecordFiles): Promise<
   for (const track of readTracks(found.opened.db)) {
     context.signal?.throwIfAborted();
     tracks++;
-    const entry = track.devicePath === null ? undefined : context.reader.get(MEDIA_LIBRARY.domain, `Media/${track.devicePath}`);
+    const entry =
+      track.devicePath === null ? undefined : context.reader.get(MEDIA_LIBRARY.domain, `Media/${track.devicePath}`);
     if (entry?.kind === 'file' && readable(context, entry)) {
       const label = [track.artist, track.title ?? `Track ${track.id}`].filter(Boolean).join(' - ');
       track.file = context.out.uniquePath('audio/Music', `${label}${extensionOf(entry.relativePath, '')}`);
-      await context.out.writeStream(track.file, await context.reader.openFile(entry), track.dateAdded === null ? undefined : new Date(track.dateAdded));
+      await context.out.writeStream(
+        track.file,
+        await context.reader.openFile(entry),
+        track.dateAdded === null ? undefined : new Date(track.dateAdded),
+      );
       files++;
     }
-    await out.write(track, [track.id, track.title, track.artist, track.album, track.albumArtist, track.genre, track.trackNumber, track.discNumber, track.year, track.durationSeconds, track.mediaKind, track.playCount, track.dateAdded, track.devicePath, track.file]);
+    await out.write(track, [
+      track.id,
+      track.title,
+      track.artist,
+      track.album,
+      track.albumArtist,
+      track.genre,
+      track.trackNumber,
+      track.discNumber,
+      track.year,
+      track.durationSeconds,
+      track.mediaKind,
+      track.playCount,
+      track.dateAdded,
+      track.devicePath,
+      track.file,
+    ]);
   }
-  if (files < tracks) context.warn(`${tracks - files} of ${tracks} music library item(s) have no file in this backup: bought, synced and Apple Music tracks are downloaded again rather than backed up; audio/music.json lists them all`);
+  if (files < tracks)
+    context.warn(
+      `${tracks - files} of ${tracks} music library item(s) have no file in this backup: bought, synced and Apple Music tracks are downloaded again rather than backed up; audio/music.json lists them all`,
+    );
   return files;
 }
 
@@ -97,13 +191,27 @@ export const audioExtractor = defineExtractor({
   saves: 'audio (voice memos, ringtones, the music list)',
   sources: [
     ...VOICE_MEMO_DATABASES.map((l, i) => source(l, ['15+', '12–14', '≤ 11'][i]!)),
-    ...TONE_DOMAINS.flatMap((domain) => [RINGTONES_PLIST, `${RINGTONES_FOLDER}/*`, `${PURCHASED_TONES_FOLDER}/*`].map((path) => ({ domain, path, ios: 'any' }))),
+    ...TONE_DOMAINS.flatMap((domain) =>
+      [RINGTONES_PLIST, `${RINGTONES_FOLDER}/*`, `${PURCHASED_TONES_FOLDER}/*`].map((path) => ({
+        domain,
+        path,
+        ios: 'any',
+      })),
+    ),
     source(MEDIA_LIBRARY, 'any'),
     { domain: MEDIA_LIBRARY.domain, path: 'Media/iTunes_Control/Music/**', ios: 'any' },
   ],
   outputs: [
-    'Voice Memos/<title>.m4a', 'Voice Memos/Recently Deleted/<title>.m4a', 'Ringtones/<name>.m4r', 'Music/<artist> - <title>.<ext>',
-    'voice-memos.json', 'voice-memos.csv', 'ringtones.json', 'ringtones.csv', 'music.json', 'music.csv',
+    'Voice Memos/<title>.m4a',
+    'Voice Memos/Recently Deleted/<title>.m4a',
+    'Ringtones/<name>.m4r',
+    'Music/<artist> - <title>.<ext>',
+    'voice-memos.json',
+    'voice-memos.csv',
+    'ringtones.json',
+    'ringtones.csv',
+    'music.json',
+    'music.csv',
   ],
   records: ['VoiceMemoRecord', 'RingtoneRecord', 'TrackRecord'],
 
@@ -125,7 +233,9 @@ export const audioExtractor = defineExtractor({
       const table = firstTable(db, RECORDING_TABLES);
       if (table !== undefined) {
         const evicted = tableColumns(db, table).has('ZEVICTIONDATE') ? 'count(ZEVICTIONDATE)' : '0';
-        const row = db.prepare(`SELECT count(*) AS n, ${evicted} AS evicted, min(ZDATE) AS first, max(ZDATE) AS last FROM ${table}`).get() as { n: number; evicted: number; first: number | null; last: number | null };
+        const row = db
+          .prepare(`SELECT count(*) AS n, ${evicted} AS evicted, min(ZDATE) AS first, max(ZDATE) AS last FROM ${table}`)
+          .get() as { n: number; evicted: number; first: number | null; last: number | null };
         count += row.n;
         recentlyDeleted = row.evicted;
         purged = deletedByCoreDataMax(db, RECORDING_ENTITIES[table] ?? 'CloudRecording', row.n);
@@ -142,7 +252,8 @@ export const audioExtractor = defineExtractor({
     if (library !== undefined) {
       present = true;
       bytes += library.opened.bytes + (await sizeOf(context, MEDIA_LIBRARY.domain, 'Media/iTunes_Control/Music/**'));
-      if (tableColumns(library.opened.db, 'item').size > 0) count += (library.opened.db.prepare('SELECT count(*) AS n FROM item').get() as { n: number }).n;
+      if (tableColumns(library.opened.db, 'item').size > 0)
+        count += (library.opened.db.prepare('SELECT count(*) AS n FROM item').get() as { n: number }).n;
     }
     return present ? { count, recentlyDeleted, purged, firstDate, lastDate, bytes } : null;
   },
@@ -154,8 +265,12 @@ export const audioExtractor = defineExtractor({
    */
   async extract(context) {
     const { reader, warn, signal } = context;
-    const listed = [...VOICE_MEMO_DATABASES, MEDIA_LIBRARY].filter((l) => reader.get(l.domain, l.relativePath)?.kind === 'file');
-    const withData = await Promise.all(listed.map(async (l) => (await reader.dataFilePath(reader.get(l.domain, l.relativePath)!)) !== undefined));
+    const listed = [...VOICE_MEMO_DATABASES, MEDIA_LIBRARY].filter(
+      (l) => reader.get(l.domain, l.relativePath)?.kind === 'file',
+    );
+    const withData = await Promise.all(
+      listed.map(async (l) => (await reader.dataFilePath(reader.get(l.domain, l.relativePath)!)) !== undefined),
+    );
     if (!withData.includes(true) && (await readRingtones(reader, () => undefined)).length === 0) {
       for (const l of listed) warn(`${l.domain}/${l.relativePath} is listed in the backup but its data is not there`);
       return null;

@@ -30,13 +30,21 @@ export async function openFirstDatabase(
   return undefined;
 }
 
-/** A small file (a plist) read whole; EXTRACT_FILE_TOO_LARGE past `cap` bytes, so a hostile backup cannot fill memory. */
-export async function readSmallFile(reader: BackupReader, entry: BackupFileEntry, cap = 16 * 1024 * 1024): Promise<Buffer> {
+/** A small file (a plist) read whole; EXTRACT_FILE_TOO_LARGE past `cap` bytes, so a hostile backup cannot fill memory.
+ * */
+export async function readSmallFile(
+  reader: BackupReader,
+  entry: BackupFileEntry,
+  cap = 16 * 1024 * 1024,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of await reader.openFile(entry)) {
     size += (chunk as Buffer).length;
-    if (size > cap) throw new ExtractError('EXTRACT_FILE_TOO_LARGE', `${entry.domain}/${entry.relativePath} is over ${cap} bytes`, { details: { domain: entry.domain, relativePath: entry.relativePath } });
+    if (size > cap)
+      throw new ExtractError('EXTRACT_FILE_TOO_LARGE', `${entry.domain}/${entry.relativePath} is over ${cap} bytes`, {
+        details: { domain: entry.domain, relativePath: entry.relativePath },
+      });
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -12,16 +12,31 @@ import { calendarSection } from '../report/sections/calendar.js';
 
 export const CALENDAR_DB = { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' } as const;
 
-/** CalendarItem.entity_type of events (3 is a reminder); a NULL type (seen in a rebuilt MVT artifact) counts as an event. */
+/** CalendarItem.entity_type of events (3 is a reminder); a NULL type (seen in a rebuilt MVT artifact) counts as an
+ * event. */
 const EVENT = 2;
 
 /** Every event of a Calendar.sqlitedb with its calendar's title and its location, by start date. */
 export function* readEvents(db: Database.Database): Generator<EventRecord> {
   const cols = tableColumns(db, 'CalendarItem');
-  if (cols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'Calendar.sqlitedb has no CalendarItem table');
+  if (cols.size === 0)
+    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'Calendar.sqlitedb has no CalendarItem table');
   const calendars = hasTable(db, 'Calendar');
   const locations = hasTable(db, 'Location');
-  const wanted = ['summary', 'description', 'start_date', 'start_tz', 'end_date', 'all_day', 'calendar_id', 'url', 'UUID', 'unique_identifier', 'creation_date', 'last_modified'];
+  const wanted = [
+    'summary',
+    'description',
+    'start_date',
+    'start_tz',
+    'end_date',
+    'all_day',
+    'calendar_id',
+    'url',
+    'UUID',
+    'unique_identifier',
+    'creation_date',
+    'last_modified',
+  ];
   const sql = `SELECT i.ROWID AS id, ${wanted.map((w) => column(cols, 'i', w)).join(', ')},
       ${calendars ? 'c.title' : 'NULL'} AS calendar, ${locations ? 'l.title' : 'NULL'} AS location, ${locations ? 'l.address' : 'NULL'} AS address
     FROM CalendarItem i
@@ -60,7 +75,9 @@ export async function* readRecoveredEvents(path: string, db: Database.Database):
   const uuidColumn = cols.has('UUID') ? 'UUID' : cols.has('unique_identifier') ? 'unique_identifier' : undefined;
   const live = uuidColumn === undefined ? undefined : db.prepare(`SELECT 1 FROM CalendarItem WHERE ${uuidColumn} = ?`);
   const calendar = hasTable(db, 'Calendar') ? db.prepare('SELECT title FROM Calendar WHERE ROWID = ?') : undefined;
-  const location = hasTable(db, 'Location') ? db.prepare('SELECT title, address FROM Location WHERE ROWID = ?') : undefined;
+  const location = hasTable(db, 'Location')
+    ? db.prepare('SELECT title, address FROM Location WHERE ROWID = ?')
+    : undefined;
   const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   const seen = new Set<string>();
   for await (const { row: r, rowid } of carvedRows(path, 'CalendarItem')) {
@@ -72,8 +89,14 @@ export async function* readRecoveredEvents(path: string, db: Database.Database):
     if (seen.has(key) || (uid !== null && live?.get(uid) !== undefined)) continue;
     seen.add(key);
     const allDay = Number(r.all_day) === 1;
-    const place = r.location_id === null || r.location_id === undefined ? undefined : (location?.get(Number(r.location_id)) as { title: string | null; address: string | null } | undefined);
-    const cal = r.calendar_id === null || r.calendar_id === undefined ? undefined : (calendar?.get(Number(r.calendar_id)) as { title: string | null } | undefined);
+    const place =
+      r.location_id === null || r.location_id === undefined
+        ? undefined
+        : (location?.get(Number(r.location_id)) as { title: string | null; address: string | null } | undefined);
+    const cal =
+      r.calendar_id === null || r.calendar_id === undefined
+        ? undefined
+        : (calendar?.get(Number(r.calendar_id)) as { title: string | null } | undefined);
     yield {
       origin: 'recovered',
       id: rowid ?? -1,
@@ -93,7 +116,21 @@ export async function* readRecoveredEvents(path: string, db: Database.Database):
   }
 }
 
-const CSV_HEADER = ['id', 'calendar', 'start', 'end', 'all_day', 'time_zone', 'summary', 'location', 'address', 'notes', 'url', 'uid', 'origin'];
+const CSV_HEADER = [
+  'id',
+  'calendar',
+  'start',
+  'end',
+  'all_day',
+  'time_zone',
+  'summary',
+  'location',
+  'address',
+  'notes',
+  'url',
+  'uid',
+  'origin',
+];
 
 export const calendarExtractor = defineExtractor({
   type: 'calendar',
@@ -107,13 +144,22 @@ export const calendarExtractor = defineExtractor({
   async scan({ reader, work }) {
     const opened = await work.openDatabase(reader, CALENDAR_DB.domain, CALENDAR_DB.relativePath);
     if (opened === undefined) return null;
-    if (!hasTable(opened.db, 'CalendarItem')) return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
-    const events = tableColumns(opened.db, 'CalendarItem').has('entity_type') ? `WHERE coalesce(entity_type, ${EVENT}) = ${EVENT}` : '';
-    const row = opened.db.prepare(`SELECT count(*) AS n, min(start_date) AS first, max(start_date) AS last FROM CalendarItem ${events}`).get() as { n: number; first: number | null; last: number | null };
+    if (!hasTable(opened.db, 'CalendarItem'))
+      return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
+    const events = tableColumns(opened.db, 'CalendarItem').has('entity_type')
+      ? `WHERE coalesce(entity_type, ${EVENT}) = ${EVENT}`
+      : '';
+    const row = opened.db
+      .prepare(`SELECT count(*) AS n, min(start_date) AS first, max(start_date) AS last FROM CalendarItem ${events}`)
+      .get() as { n: number; first: number | null; last: number | null };
     const all = (opened.db.prepare('SELECT count(*) AS n FROM CalendarItem').get() as { n: number }).n;
     return {
-      count: row.n, recentlyDeleted: null, purged: deletedBySequence(opened.db, 'CalendarItem', all),
-      firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null, lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null, bytes: opened.bytes,
+      count: row.n,
+      recentlyDeleted: null,
+      purged: deletedBySequence(opened.db, 'CalendarItem', all),
+      firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null,
+      lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null,
+      bytes: opened.bytes,
     };
   },
 
@@ -133,12 +179,38 @@ export const calendarExtractor = defineExtractor({
       const extra: Array<[string, string]> = event.calendar ? [['CATEGORIES', event.calendar]] : [];
       // A calendar app would import a recovered event as any other: the property says where it came from.
       if (event.origin === 'recovered') extra.push(['X-IOSRESCUE-ORIGIN', 'recovered (deleted)']);
-      await ics.write(icsEvent({
-        uid: event.uid ?? `iosrescue-event-${event.id}`, summary: event.summary, start: new Date(event.start), end: event.end === null ? null : new Date(event.end),
-        allDay: event.allDay, location: [event.location, event.address].filter(Boolean).join(', ') || null, description: event.notes, url: event.url,
-        created: event.created === null ? null : new Date(event.created), extra,
-      }, stamp));
-      await records.write(event, [event.id, event.calendar, event.start, event.end, event.allDay, event.timeZone, event.summary, event.location, event.address, event.notes, event.url, event.uid, event.origin]);
+      await ics.write(
+        icsEvent(
+          {
+            uid: event.uid ?? `iosrescue-event-${event.id}`,
+            summary: event.summary,
+            start: new Date(event.start),
+            end: event.end === null ? null : new Date(event.end),
+            allDay: event.allDay,
+            location: [event.location, event.address].filter(Boolean).join(', ') || null,
+            description: event.notes,
+            url: event.url,
+            created: event.created === null ? null : new Date(event.created),
+            extra,
+          },
+          stamp,
+        ),
+      );
+      await records.write(event, [
+        event.id,
+        event.calendar,
+        event.start,
+        event.end,
+        event.allDay,
+        event.timeZone,
+        event.summary,
+        event.location,
+        event.address,
+        event.notes,
+        event.url,
+        event.uid,
+        event.origin,
+      ]);
     };
     for (const event of readEvents(opened.db)) await write(event);
     // Then the deleted events the carver finds, after the live ones and marked.

@@ -8,7 +8,10 @@ import { carvedRows } from '../carved-rows.js';
 import { column, deletedByCoreDataMax, hasTable, tableColumns } from '../schema.js';
 import { callsSection } from '../report/sections/calls.js';
 
-export const CALL_HISTORY = { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' } as const;
+export const CALL_HISTORY = {
+  domain: 'HomeDomain',
+  relativePath: 'Library/CallHistoryDB/CallHistory.storedata',
+} as const;
 
 /** ZCALLTYPE values seen in CallHistory.storedata (iOS 8+). */
 const CALL_KINDS: Record<number, string> = { 1: 'phone', 8: 'facetime-video', 16: 'facetime-audio' };
@@ -22,14 +25,35 @@ function addressText(value: unknown): string | null {
 
 export function* readCalls(db: Database.Database): Generator<CallRecord> {
   const cols = tableColumns(db, 'ZCALLRECORD');
-  if (cols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'CallHistory.storedata has no ZCALLRECORD table');
-  const wanted = ['ZUNIQUE_ID', 'ZADDRESS', 'ZNAME', 'ZDATE', 'ZDURATION', 'ZORIGINATED', 'ZANSWERED', 'ZCALLTYPE', 'ZSERVICE_PROVIDER', 'ZISO_COUNTRY_CODE'];
-  const rows = db.prepare(`SELECT c.Z_PK AS id, ${wanted.map((w) => column(cols, 'c', w)).join(', ')} FROM ZCALLRECORD c ORDER BY c.ZDATE, c.Z_PK`).iterate() as IterableIterator<Record<string, unknown>>;
+  if (cols.size === 0)
+    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'CallHistory.storedata has no ZCALLRECORD table');
+  const wanted = [
+    'ZUNIQUE_ID',
+    'ZADDRESS',
+    'ZNAME',
+    'ZDATE',
+    'ZDURATION',
+    'ZORIGINATED',
+    'ZANSWERED',
+    'ZCALLTYPE',
+    'ZSERVICE_PROVIDER',
+    'ZISO_COUNTRY_CODE',
+  ];
+  const rows = db
+    .prepare(
+      `SELECT c.Z_PK AS id, ${wanted.map((w) => column(cols, 'c', w)).join(', ')} FROM ZCALLRECORD c ORDER BY c.ZDATE, c.Z_PK`,
+    )
+    .iterate() as IterableIterator<Record<string, unknown>>;
   for (const r of rows) yield callRecord(r, 'live', Number(r.id), (r.ZUNIQUE_ID as string | null) ?? null);
 }
 
 /** A ZCALLRECORD row (live, or rebuilt by the carver) as a CallRecord. */
-function callRecord(r: Record<string, unknown>, origin: CallRecord['origin'], id: number, uniqueId: string | null): CallRecord {
+function callRecord(
+  r: Record<string, unknown>,
+  origin: CallRecord['origin'],
+  id: number,
+  uniqueId: string | null,
+): CallRecord {
   const type = Number(r.ZCALLTYPE ?? 1);
   return {
     origin,
@@ -60,12 +84,28 @@ export async function* readRecoveredCalls(path: string, liveIds: Set<string>): A
     if ((uniqueId !== null && liveIds.has(uniqueId)) || seen.has(key)) continue;
     seen.add(key);
     // A carved text column may hold bytes of another type: such a value counts as absent.
-    const strings = { ZSERVICE_PROVIDER: typeof r.ZSERVICE_PROVIDER === 'string' ? r.ZSERVICE_PROVIDER : null, ZISO_COUNTRY_CODE: typeof r.ZISO_COUNTRY_CODE === 'string' ? r.ZISO_COUNTRY_CODE : null };
+    const strings = {
+      ZSERVICE_PROVIDER: typeof r.ZSERVICE_PROVIDER === 'string' ? r.ZSERVICE_PROVIDER : null,
+      ZISO_COUNTRY_CODE: typeof r.ZISO_COUNTRY_CODE === 'string' ? r.ZISO_COUNTRY_CODE : null,
+    };
     yield callRecord({ ...r, ...strings }, 'recovered', Number(rowid ?? r.Z_PK ?? -1), uniqueId);
   }
 }
 
-const CSV_HEADER = ['id', 'date', 'direction', 'answered', 'kind', 'address', 'name', 'duration_seconds', 'service_provider', 'country_code', 'unique_id', 'origin'];
+const CSV_HEADER = [
+  'id',
+  'date',
+  'direction',
+  'answered',
+  'kind',
+  'address',
+  'name',
+  'duration_seconds',
+  'service_provider',
+  'country_code',
+  'unique_id',
+  'origin',
+];
 
 export const callsExtractor = defineExtractor({
   type: 'calls',
@@ -79,11 +119,18 @@ export const callsExtractor = defineExtractor({
   async scan({ reader, work }) {
     const opened = await work.openDatabase(reader, CALL_HISTORY.domain, CALL_HISTORY.relativePath);
     if (opened === undefined) return null;
-    if (!hasTable(opened.db, 'ZCALLRECORD')) return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
-    const row = opened.db.prepare('SELECT count(*) AS n, min(ZDATE) AS first, max(ZDATE) AS last FROM ZCALLRECORD').get() as { n: number; first: number | null; last: number | null };
+    if (!hasTable(opened.db, 'ZCALLRECORD'))
+      return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
+    const row = opened.db
+      .prepare('SELECT count(*) AS n, min(ZDATE) AS first, max(ZDATE) AS last FROM ZCALLRECORD')
+      .get() as { n: number; first: number | null; last: number | null };
     return {
-      count: row.n, recentlyDeleted: null, purged: deletedByCoreDataMax(opened.db, 'CallRecord', row.n),
-      firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null, lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null, bytes: opened.bytes,
+      count: row.n,
+      recentlyDeleted: null,
+      purged: deletedByCoreDataMax(opened.db, 'CallRecord', row.n),
+      firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null,
+      lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null,
+      bytes: opened.bytes,
     };
   },
 
@@ -92,7 +139,20 @@ export const callsExtractor = defineExtractor({
     if (opened === undefined) return null;
     const files = await RecordFiles.open(out, 'calls/calls', CSV_HEADER);
     const write = (call: CallRecord): Promise<void> =>
-      files.write(call, [call.id, call.date, call.direction, call.answered, call.kind, call.address, call.name, call.durationSeconds, call.serviceProvider, call.countryCode, call.uniqueId, call.origin]);
+      files.write(call, [
+        call.id,
+        call.date,
+        call.direction,
+        call.answered,
+        call.kind,
+        call.address,
+        call.name,
+        call.durationSeconds,
+        call.serviceProvider,
+        call.countryCode,
+        call.uniqueId,
+        call.origin,
+      ]);
     const liveIds = new Set<string>();
     for (const call of readCalls(opened.db)) {
       if (call.uniqueId !== null) liveIds.add(call.uniqueId);

@@ -12,7 +12,10 @@ import { WriteQueue } from '../write-queue.js';
 import { contactsSection } from '../report/sections/contacts.js';
 
 export const ADDRESS_BOOK = { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb' } as const;
-export const ADDRESS_BOOK_IMAGES = { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBookImages.sqlitedb' } as const;
+export const ADDRESS_BOOK_IMAGES = {
+  domain: 'HomeDomain',
+  relativePath: 'Library/AddressBook/AddressBookImages.sqlitedb',
+} as const;
 
 /** ABMultiValue.property values (AddressBook framework kABPerson*Property constants). */
 const PROPERTY = { phone: 3, email: 4, address: 5, url: 22 } as const;
@@ -24,7 +27,8 @@ export function readableLabel(stored: string | null): string | null {
   return match ? match[1]! : stored;
 }
 
-/** Birthday is TEXT holding seconds since 2001 (iOS stores the day at noon GMT); the UTC calendar day is the birthday. */
+/** Birthday is TEXT holding seconds since 2001 (iOS stores the day at noon GMT); the UTC calendar day is the birthday.
+ * */
 function birthday(value: unknown): string | null {
   const date = fromAppleSeconds(value);
   return date === null ? null : date.toISOString().slice(0, 10);
@@ -35,11 +39,26 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ?
 /** An ABPerson row (live, or rebuilt by the carver) as a ContactRecord without its multi-values. */
 function personRecord(p: Record<string, unknown>, origin: ContactRecord['origin'], id: number): ContactRecord {
   return {
-    origin, id, guid: text(p.guid), prefix: text(p.Prefix), first: text(p.First), middle: text(p.Middle), last: text(p.Last),
-    suffix: text(p.Suffix), nickname: text(p.Nickname), organization: text(p.Organization), department: text(p.Department),
-    jobTitle: text(p.JobTitle), note: text(p.Note), birthday: birthday(p.Birthday),
-    phones: [], emails: [], urls: [], addresses: [],
-    created: fromAppleSeconds(p.CreationDate)?.toISOString() ?? null, modified: fromAppleSeconds(p.ModificationDate)?.toISOString() ?? null,
+    origin,
+    id,
+    guid: text(p.guid),
+    prefix: text(p.Prefix),
+    first: text(p.First),
+    middle: text(p.Middle),
+    last: text(p.Last),
+    suffix: text(p.Suffix),
+    nickname: text(p.Nickname),
+    organization: text(p.Organization),
+    department: text(p.Department),
+    jobTitle: text(p.JobTitle),
+    note: text(p.Note),
+    birthday: birthday(p.Birthday),
+    phones: [],
+    emails: [],
+    urls: [],
+    addresses: [],
+    created: fromAppleSeconds(p.CreationDate)?.toISOString() ?? null,
+    modified: fromAppleSeconds(p.ModificationDate)?.toISOString() ?? null,
     imageFile: null,
   };
 }
@@ -47,9 +66,29 @@ function personRecord(p: Record<string, unknown>, origin: ContactRecord['origin'
 /** Every contact of an AddressBook.sqlitedb, with its multi-values, in ROWID order. */
 export function readContacts(db: Database.Database): ContactRecord[] {
   const cols = tableColumns(db, 'ABPerson');
-  if (cols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'AddressBook.sqlitedb has no ABPerson table');
-  const pick = ['guid', 'Prefix', 'First', 'Middle', 'Last', 'Suffix', 'Nickname', 'Organization', 'Department', 'JobTitle', 'Note', 'Birthday', 'CreationDate', 'ModificationDate'];
-  const people = db.prepare(`SELECT p.ROWID AS id, ${pick.map((c) => column(cols, 'p', c)).join(', ')} FROM ABPerson p ORDER BY p.ROWID`).all() as Array<Record<string, unknown>>;
+  if (cols.size === 0)
+    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'AddressBook.sqlitedb has no ABPerson table');
+  const pick = [
+    'guid',
+    'Prefix',
+    'First',
+    'Middle',
+    'Last',
+    'Suffix',
+    'Nickname',
+    'Organization',
+    'Department',
+    'JobTitle',
+    'Note',
+    'Birthday',
+    'CreationDate',
+    'ModificationDate',
+  ];
+  const people = db
+    .prepare(
+      `SELECT p.ROWID AS id, ${pick.map((c) => column(cols, 'p', c)).join(', ')} FROM ABPerson p ORDER BY p.ROWID`,
+    )
+    .all() as Array<Record<string, unknown>>;
   const byId = new Map<number, ContactRecord>();
   const contacts = people.map((p) => {
     const record = personRecord(p, 'live', Number(p.id));
@@ -58,13 +97,19 @@ export function readContacts(db: Database.Database): ContactRecord[] {
   });
   if (!hasTable(db, 'ABMultiValue')) return contacts;
   const labelJoin = hasTable(db, 'ABMultiValueLabel') ? 'LEFT JOIN ABMultiValueLabel l ON l.ROWID = mv.label' : '';
-  const values = db.prepare(
-    `SELECT mv.UID AS uid, mv.record_id AS recordId, mv.property AS property, mv.value AS value, ${labelJoin ? 'l.value' : 'NULL'} AS label
+  const values = db
+    .prepare(
+      `SELECT mv.UID AS uid, mv.record_id AS recordId, mv.property AS property, mv.value AS value, ${labelJoin ? 'l.value' : 'NULL'} AS label
      FROM ABMultiValue mv ${labelJoin} ORDER BY mv.record_id, mv.property, mv.identifier, mv.UID`,
-  ).all() as Array<{ uid: number; recordId: number; property: number; value: string | null; label: string | null }>;
+    )
+    .all() as Array<{ uid: number; recordId: number; property: number; value: string | null; label: string | null }>;
   const entries = new Map<number, Record<string, string>>();
   if (hasTable(db, 'ABMultiValueEntry') && hasTable(db, 'ABMultiValueEntryKey')) {
-    const rows = db.prepare('SELECT e.parent_id AS parent, k.value AS key, e.value AS value FROM ABMultiValueEntry e JOIN ABMultiValueEntryKey k ON k.ROWID = e.key').all() as Array<{ parent: number; key: string; value: string }>;
+    const rows = db
+      .prepare(
+        'SELECT e.parent_id AS parent, k.value AS key, e.value AS value FROM ABMultiValueEntry e JOIN ABMultiValueEntryKey k ON k.ROWID = e.key',
+      )
+      .all() as Array<{ parent: number; key: string; value: string }>;
     for (const r of rows) entries.set(r.parent, { ...entries.get(r.parent), [r.key]: r.value });
   }
   for (const v of values) {
@@ -77,8 +122,13 @@ export function readContacts(db: Database.Database): ContactRecord[] {
     else if (v.property === PROPERTY.address) {
       const parts = entries.get(v.uid) ?? {};
       const address: PostalAddress = {
-        label: labeled.label, street: parts.Street ?? null, city: parts.City ?? null, state: parts.State ?? null,
-        zip: parts.ZIP ?? null, country: parts.Country ?? null, countryCode: parts.CountryCode ?? null,
+        label: labeled.label,
+        street: parts.Street ?? null,
+        city: parts.City ?? null,
+        state: parts.State ?? null,
+        zip: parts.ZIP ?? null,
+        country: parts.Country ?? null,
+        countryCode: parts.CountryCode ?? null,
       };
       contact.addresses.push(address);
     }
@@ -100,13 +150,18 @@ function imageBytes(data: unknown): Buffer | null {
 export function readContactImages(db: Database.Database): Map<number, Buffer> {
   const images = new Map<number, Buffer>();
   if (hasTable(db, 'ABThumbnailImage')) {
-    for (const row of db.prepare('SELECT record_id AS id, data FROM ABThumbnailImage ORDER BY length(data)').all() as Array<{ id: number; data: unknown }>) {
+    for (const row of db
+      .prepare('SELECT record_id AS id, data FROM ABThumbnailImage ORDER BY length(data)')
+      .all() as Array<{ id: number; data: unknown }>) {
       const bytes = imageBytes(row.data);
       if (bytes) images.set(row.id, bytes);
     }
   }
   if (hasTable(db, 'ABFullSizeImage')) {
-    for (const row of db.prepare('SELECT record_id AS id, data FROM ABFullSizeImage').all() as Array<{ id: number; data: unknown }>) {
+    for (const row of db.prepare('SELECT record_id AS id, data FROM ABFullSizeImage').all() as Array<{
+      id: number;
+      data: unknown;
+    }>) {
       const bytes = imageBytes(row.data);
       if (bytes) images.set(row.id, bytes);
     }
@@ -142,7 +197,8 @@ export async function readRecoveredContacts(path: string, db: Database.Database)
     for (const { row: v } of carved.get('ABMultiValue')!) {
       const contact = byRowid.get(Number(v.record_id));
       const value = text(v.value);
-      if (contact === undefined || value === null || values.has(`${contact.id}|${String(v.property)}|${value}`)) continue;
+      if (contact === undefined || value === null || values.has(`${contact.id}|${String(v.property)}|${value}`))
+        continue;
       values.add(`${contact.id}|${String(v.property)}|${value}`);
       if (Number(v.property) === PROPERTY.phone) contact.phones.push({ label: null, value });
       else if (Number(v.property) === PROPERTY.email) contact.emails.push({ label: null, value });
@@ -157,16 +213,34 @@ export const contactsExtractor = defineExtractor({
   label: 'Contacts',
   saves: 'contacts (vCard)',
   sources: [source(ADDRESS_BOOK, 'any'), source(ADDRESS_BOOK_IMAGES, 'any')],
-  outputs: ['contacts.vcf', 'vcards/<name>.vcf', 'pictures/<name>.jpg', 'pictures/<name>.png', 'contacts.json', 'contacts.csv'],
+  outputs: [
+    'contacts.vcf',
+    'vcards/<name>.vcf',
+    'pictures/<name>.jpg',
+    'pictures/<name>.png',
+    'contacts.json',
+    'contacts.csv',
+  ],
   records: ['ContactRecord'],
   section: contactsSection,
 
   async scan({ reader, work }) {
     const opened = await work.openDatabase(reader, ADDRESS_BOOK.domain, ADDRESS_BOOK.relativePath);
     if (opened === undefined) return null;
-    const count = hasTable(opened.db, 'ABPerson') ? (opened.db.prepare('SELECT count(*) AS n FROM ABPerson').get() as { n: number }).n : 0;
-    const images = await work.openDatabase(reader, ADDRESS_BOOK_IMAGES.domain, ADDRESS_BOOK_IMAGES.relativePath).catch(() => undefined);
-    return { count, recentlyDeleted: null, purged: deletedBySequence(opened.db, 'ABPerson', count), firstDate: null, lastDate: null, bytes: opened.bytes + (images?.bytes ?? 0) };
+    const count = hasTable(opened.db, 'ABPerson')
+      ? (opened.db.prepare('SELECT count(*) AS n FROM ABPerson').get() as { n: number }).n
+      : 0;
+    const images = await work
+      .openDatabase(reader, ADDRESS_BOOK_IMAGES.domain, ADDRESS_BOOK_IMAGES.relativePath)
+      .catch(() => undefined);
+    return {
+      count,
+      recentlyDeleted: null,
+      purged: deletedBySequence(opened.db, 'ABPerson', count),
+      firstDate: null,
+      lastDate: null,
+      bytes: opened.bytes + (images?.bytes ?? 0),
+    };
   },
 
   async extract({ reader, work, out, warn }) {
@@ -184,7 +258,9 @@ export const contactsExtractor = defineExtractor({
     let files = 0;
     const combined = new TextSink(await out.absolute('contacts/contacts.vcf'));
     const csv = new TextSink(await out.absolute('contacts/contacts.csv'));
-    await csv.write(csvRow(['id', 'name', 'organization', 'phones', 'emails', 'birthday', 'created', 'modified', 'vcard', 'origin']));
+    await csv.write(
+      csvRow(['id', 'name', 'organization', 'phones', 'emails', 'birthday', 'created', 'modified', 'vcard', 'origin']),
+    );
     // Pictures and per-contact vCards are small files: written a few at a time, the disk never waits on us.
     const writes = new WriteQueue();
     try {
@@ -202,7 +278,20 @@ export const contactsExtractor = defineExtractor({
         contact.vcardFile = vcardFile;
         await writes.add(async () => void (await out.writeFile(vcardFile, card)));
         await combined.write(card);
-        await csv.write(csvRow([contact.id, name, contact.organization, contact.phones.map((p) => p.value).join('; '), contact.emails.map((e) => e.value).join('; '), contact.birthday, contact.created, contact.modified, contact.vcardFile, contact.origin]));
+        await csv.write(
+          csvRow([
+            contact.id,
+            name,
+            contact.organization,
+            contact.phones.map((p) => p.value).join('; '),
+            contact.emails.map((e) => e.value).join('; '),
+            contact.birthday,
+            contact.created,
+            contact.modified,
+            contact.vcardFile,
+            contact.origin,
+          ]),
+        );
         files++;
       }
       await writes.drain();

@@ -26,15 +26,28 @@ export function readChats(db: Database.Database): Map<number, ChatRow> {
   const chats = new Map<number, ChatRow>();
   const cols = tableColumns(db, 'chat');
   if (cols.size === 0) return chats;
-  const rows = db.prepare(`SELECT c.ROWID AS id, ${['guid', 'chat_identifier', 'display_name', 'style', 'service_name'].map((n) => column(cols, 'c', n)).join(', ')} FROM chat c`).all() as Array<Record<string, unknown>>;
+  const rows = db
+    .prepare(
+      `SELECT c.ROWID AS id, ${['guid', 'chat_identifier', 'display_name', 'style', 'service_name'].map((n) => column(cols, 'c', n)).join(', ')} FROM chat c`,
+    )
+    .all() as Array<Record<string, unknown>>;
   for (const r of rows) {
     chats.set(Number(r.id), {
-      id: Number(r.id), guid: (r.guid as string) ?? null, identifier: (r.chat_identifier as string) ?? null,
-      displayName: (r.display_name as string) || null, style: r.style === null ? null : Number(r.style), service: (r.service_name as string) ?? null, handles: [],
+      id: Number(r.id),
+      guid: (r.guid as string) ?? null,
+      identifier: (r.chat_identifier as string) ?? null,
+      displayName: (r.display_name as string) || null,
+      style: r.style === null ? null : Number(r.style),
+      service: (r.service_name as string) ?? null,
+      handles: [],
     });
   }
   if (hasTable(db, 'chat_handle_join') && hasTable(db, 'handle')) {
-    for (const r of db.prepare('SELECT j.chat_id AS chat, h.id AS handle FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id ORDER BY j.chat_id, h.ROWID').all() as Array<{ chat: number; handle: string }>) {
+    for (const r of db
+      .prepare(
+        'SELECT j.chat_id AS chat, h.id AS handle FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id ORDER BY j.chat_id, h.ROWID',
+      )
+      .all() as Array<{ chat: number; handle: string }>) {
       chats.get(r.chat)?.handles.push(r.handle);
     }
   }
@@ -46,16 +59,24 @@ export function readAttachments(db: Database.Database): Map<number, MessageAttac
   const byMessage = new Map<number, MessageAttachmentRecord[]>();
   const cols = tableColumns(db, 'attachment');
   if (cols.size === 0 || !hasTable(db, 'message_attachment_join')) return byMessage;
-  const rows = db.prepare(
-    `SELECT j.message_id AS messageId, a.ROWID AS id, ${['guid', 'filename', 'transfer_name', 'mime_type', 'uti', 'total_bytes', 'created_date'].map((n) => column(cols, 'a', n)).join(', ')}
+  const rows = db
+    .prepare(
+      `SELECT j.message_id AS messageId, a.ROWID AS id, ${['guid', 'filename', 'transfer_name', 'mime_type', 'uti', 'total_bytes', 'created_date'].map((n) => column(cols, 'a', n)).join(', ')}
      FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id ORDER BY j.message_id, a.ROWID`,
-  ).all() as Array<Record<string, unknown>>;
+    )
+    .all() as Array<Record<string, unknown>>;
   for (const r of rows) {
     const list = byMessage.get(Number(r.messageId)) ?? [];
     list.push({
-      id: Number(r.id), guid: (r.guid as string) ?? null, storedPath: (r.filename as string) ?? null, transferName: (r.transfer_name as string) ?? null,
-      mimeType: (r.mime_type as string) ?? null, uti: (r.uti as string) ?? null, bytes: r.total_bytes === null ? null : Number(r.total_bytes),
-      created: fromAppleMessageDate(r.created_date)?.toISOString() ?? null, file: null,
+      id: Number(r.id),
+      guid: (r.guid as string) ?? null,
+      storedPath: (r.filename as string) ?? null,
+      transferName: (r.transfer_name as string) ?? null,
+      mimeType: (r.mime_type as string) ?? null,
+      uti: (r.uti as string) ?? null,
+      bytes: r.total_bytes === null ? null : Number(r.total_bytes),
+      created: fromAppleMessageDate(r.created_date)?.toISOString() ?? null,
+      file: null,
     });
     byMessage.set(Number(r.messageId), list);
   }
@@ -69,7 +90,10 @@ export interface MessageRow {
 }
 
 /** Messages ordered by conversation, then date: one pass writes each conversation in full before the next. */
-export function* readMessages(db: Database.Database, attachments: Map<number, MessageAttachmentRecord[]>): Generator<MessageRow> {
+export function* readMessages(
+  db: Database.Database,
+  attachments: Map<number, MessageAttachmentRecord[]>,
+): Generator<MessageRow> {
   const cols = tableColumns(db, 'message');
   if (cols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'sms.db has no message table');
   const joined = hasTable(db, 'chat_message_join');
@@ -89,10 +113,16 @@ export function* readMessages(db: Database.Database, attachments: Map<number, Me
     const chatId = r.chatId ?? r.deletedChatId;
     const id = Number(r.id);
     yield {
-      conversation: chatId === null || chatId === undefined ? `handle:${Number(r.handle_id ?? 0)}` : `chat:${Number(chatId)}`,
+      conversation:
+        chatId === null || chatId === undefined ? `handle:${Number(r.handle_id ?? 0)}` : `chat:${Number(chatId)}`,
       message: {
-        origin: r.deletedChatId !== null && r.deletedChatId !== undefined && (r.chatId === null || r.chatId === undefined) ? 'recently-deleted' : 'live',
-        id, guid: (r.guid as string) ?? null, chatId: chatId === null || chatId === undefined ? null : Number(chatId),
+        origin:
+          r.deletedChatId !== null && r.deletedChatId !== undefined && (r.chatId === null || r.chatId === undefined)
+            ? 'recently-deleted'
+            : 'live',
+        id,
+        guid: (r.guid as string) ?? null,
+        chatId: chatId === null || chatId === undefined ? null : Number(chatId),
         text: (r.text as string | null) ?? attributedBodyText(r.attributedBody),
         date: fromAppleMessageDate(r.date)?.toISOString() ?? null,
         dateRead: fromAppleMessageDate(r.date_read)?.toISOString() ?? null,
@@ -119,12 +149,17 @@ export async function* readRecoveredMessages(path: string, db: Database.Database
   const seen = new Set<string>();
   for await (const { row: r, rowid } of carvedRows(path, 'message')) {
     const guid = typeof r.guid === 'string' ? r.guid : null;
-    const text = (typeof r.text === 'string' ? r.text : null) ?? (Buffer.isBuffer(r.attributedBody) ? attributedBodyText(r.attributedBody) : null);
+    const text =
+      (typeof r.text === 'string' ? r.text : null) ??
+      (Buffer.isBuffer(r.attributedBody) ? attributedBodyText(r.attributedBody) : null);
     if (guid === null && text === null) continue;
     const key = guid ?? `${String(r.date)}:${text}`;
     if (seen.has(key) || (guid !== null && live?.get(guid) !== undefined)) continue;
     seen.add(key);
-    const handleRow = r.handle_id === null || r.handle_id === undefined ? undefined : (handleOf?.get(Number(r.handle_id)) as { id: string } | undefined);
+    const handleRow =
+      r.handle_id === null || r.handle_id === undefined
+        ? undefined
+        : (handleOf?.get(Number(r.handle_id)) as { id: string } | undefined);
     yield {
       origin: 'recovered',
       id: rowid ?? -1,

@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import type { BackupReader } from '../../backup/index.js';
 import { fromAppleMessageDate } from '../apple-time.js';
 import { csvRow } from '../exporters/csv.js';
 import { CONVERSATION_HTML_TAIL, conversationHtmlHead, messageHtml } from '../exporters/messages-html.js';
@@ -22,8 +21,14 @@ export function attachmentBackupPath(stored: string): { domain: string; relative
   return relative.startsWith('/') || relative === '' ? null : { domain: 'MediaDomain', relativePath: relative };
 }
 
-/** Starts the copies of a message's attachments on `copies`; each record's `file` is set at once, before its bytes land. */
-async function copyAttachments(context: ExtractContext, copies: WriteQueue, folder: string, message: MessageRecord): Promise<number> {
+/** Starts the copies of a message's attachments on `copies`; each record's `file` is set at once, before its bytes
+ * land. */
+async function copyAttachments(
+  context: ExtractContext,
+  copies: WriteQueue,
+  folder: string,
+  message: MessageRecord,
+): Promise<number> {
   const { reader, out, warn } = context;
   let copied = 0;
   for (const a of message.attachments) {
@@ -49,7 +54,12 @@ interface OpenConversation {
   html: TextSink;
 }
 
-function chatRecordFor(key: string, chats: Map<number, ChatRow>, first: MessageRecord, names: Map<string, string>): Omit<ChatRecord, 'folder'> {
+function chatRecordFor(
+  key: string,
+  chats: Map<number, ChatRow>,
+  first: MessageRecord,
+  names: Map<string, string>,
+): Omit<ChatRecord, 'folder'> {
   const row = key.startsWith('chat:') ? chats.get(Number(key.slice(5))) : undefined;
   const handles = row?.handles.length ? row.handles : first.handle ? [first.handle] : [];
   return {
@@ -65,7 +75,11 @@ function chatRecordFor(key: string, chats: Map<number, ChatRow>, first: MessageR
 }
 
 async function openConversation(out: OutputFolder, chat: Omit<ChatRecord, 'folder'>): Promise<OpenConversation> {
-  const label = chat.displayName || chat.participants.map((p) => p.name ?? p.handle).join(', ') || chat.identifier || `conversation ${chat.id}`;
+  const label =
+    chat.displayName ||
+    chat.participants.map((p) => p.name ?? p.handle).join(', ') ||
+    chat.identifier ||
+    `conversation ${chat.id}`;
   const folder = out.uniquePath('messages', label);
   const record: ChatRecord = { ...chat, folder };
   const json = new TextSink(await out.absolute(`${folder}/conversation.json`));
@@ -82,10 +96,27 @@ async function closeConversation(c: OpenConversation): Promise<void> {
   await c.html.close();
 }
 
-const CSV_HEADER = ['id', 'conversation', 'date', 'from_me', 'handle', 'name', 'service', 'text', 'attachments', 'origin', 'date_read', 'guid'];
+const CSV_HEADER = [
+  'id',
+  'conversation',
+  'date',
+  'from_me',
+  'handle',
+  'name',
+  'service',
+  'text',
+  'attachments',
+  'origin',
+  'date_read',
+  'guid',
+];
 
-async function exportMessages(context: ExtractContext, db: Database.Database, dbPath: string): Promise<{ records: number; files: number }> {
-  const { reader, out, range, warn } = context;
+async function exportMessages(
+  context: ExtractContext,
+  db: Database.Database,
+  dbPath: string,
+): Promise<{ records: number; files: number }> {
+  const { out, range } = context;
   const chats = readChats(db);
   const attachments = readAttachments(db);
   const names = await contactNames(context);
@@ -114,8 +145,25 @@ async function exportMessages(context: ExtractContext, db: Database.Database, db
       await current.json.write(`${current.chat.messageCount === 0 ? '' : ','}\n${JSON.stringify(message)}`);
       await current.html.write(messageHtml(message, (file) => out.relativeTo(page, file)));
       current.chat.messageCount++;
-      await csv.write(csvRow([message.id, current.chat.folder.slice('messages/'.length), message.date, message.isFromMe, message.handle, message.handleName, message.service, message.text,
-        message.attachments.map((a: MessageAttachmentRecord) => a.file ?? '').filter(Boolean).join('; '), message.origin, message.dateRead, message.guid]));
+      await csv.write(
+        csvRow([
+          message.id,
+          current.chat.folder.slice('messages/'.length),
+          message.date,
+          message.isFromMe,
+          message.handle,
+          message.handleName,
+          message.service,
+          message.text,
+          message.attachments
+            .map((a: MessageAttachmentRecord) => a.file ?? '')
+            .filter(Boolean)
+            .join('; '),
+          message.origin,
+          message.dateRead,
+          message.guid,
+        ]),
+      );
       records++;
     }
     if (current) await closeConversation(current);
@@ -132,15 +180,39 @@ async function exportMessages(context: ExtractContext, db: Database.Database, db
     if (message.handle) message.handleName = names.get(phoneKey(message.handle)) ?? null;
     if (recovered === undefined) {
       recovered = await openConversation(out, {
-        id: 0, guid: null, identifier: null, displayName: 'Recovered deleted messages', isGroup: false, service: null, participants: [], messageCount: 0,
+        id: 0,
+        guid: null,
+        identifier: null,
+        displayName: 'Recovered deleted messages',
+        isGroup: false,
+        service: null,
+        participants: [],
+        messageCount: 0,
       });
       index.push(recovered.chat);
       files += 2;
     }
     await recovered.json.write(`${recovered.chat.messageCount === 0 ? '' : ','}\n${JSON.stringify(message)}`);
-    await recovered.html.write(messageHtml(message, (file) => out.relativeTo(`${recovered!.chat.folder}/conversation.html`, file)));
+    await recovered.html.write(
+      messageHtml(message, (file) => out.relativeTo(`${recovered!.chat.folder}/conversation.html`, file)),
+    );
     recovered.chat.messageCount++;
-    await csv.write(csvRow([message.id, recovered.chat.folder.slice('messages/'.length), message.date, message.isFromMe, message.handle, message.handleName, message.service, message.text, '', message.origin, message.dateRead, message.guid]));
+    await csv.write(
+      csvRow([
+        message.id,
+        recovered.chat.folder.slice('messages/'.length),
+        message.date,
+        message.isFromMe,
+        message.handle,
+        message.handleName,
+        message.service,
+        message.text,
+        '',
+        message.origin,
+        message.dateRead,
+        message.guid,
+      ]),
+    );
     records++;
   }
   if (recovered) await closeConversation(recovered);
@@ -153,8 +225,17 @@ export const messagesExtractor = defineExtractor({
   type: 'messages',
   label: 'Messages',
   saves: 'messages (HTML/JSON/CSV)',
-  sources: [source(SMS_DB, 'any; Recently Deleted 16+'), { domain: 'MediaDomain', path: 'Library/SMS/Attachments/**', ios: 'any' }],
-  outputs: ['messages.csv', 'conversations.json', '<conversation>/conversation.json', '<conversation>/conversation.html', '<conversation>/attachments/<id>-<name>'],
+  sources: [
+    source(SMS_DB, 'any; Recently Deleted 16+'),
+    { domain: 'MediaDomain', path: 'Library/SMS/Attachments/**', ios: 'any' },
+  ],
+  outputs: [
+    'messages.csv',
+    'conversations.json',
+    '<conversation>/conversation.json',
+    '<conversation>/conversation.html',
+    '<conversation>/attachments/<id>-<name>',
+  ],
   records: ['MessageRecord', 'ChatRecord'],
   section: messagesSection,
 
@@ -162,14 +243,32 @@ export const messagesExtractor = defineExtractor({
     const opened = await work.openDatabase(reader, SMS_DB.domain, SMS_DB.relativePath);
     if (opened === undefined) return null;
     const db = opened.db;
-    if (!hasTable(db, 'message')) return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
-    const row = db.prepare('SELECT count(*) AS n, min(date) AS first, max(date) AS last FROM message').safeIntegers(true).get() as { n: bigint; first: bigint | null; last: bigint | null };
+    if (!hasTable(db, 'message'))
+      return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
+    const row = db
+      .prepare('SELECT count(*) AS n, min(date) AS first, max(date) AS last FROM message')
+      .safeIntegers(true)
+      .get() as { n: bigint; first: bigint | null; last: bigint | null };
     const count = Number(row.n);
-    const recentlyDeleted = hasTable(db, 'chat_recoverable_message_join') ? Number((db.prepare('SELECT count(DISTINCT message_id) AS n FROM chat_recoverable_message_join').get() as { n: number }).n) : null;
-    const media = hasTable(db, 'attachment') ? Number((db.prepare('SELECT coalesce(sum(total_bytes), 0) AS n FROM attachment').get() as { n: number }).n) : 0;
+    const recentlyDeleted = hasTable(db, 'chat_recoverable_message_join')
+      ? Number(
+          (
+            db.prepare('SELECT count(DISTINCT message_id) AS n FROM chat_recoverable_message_join').get() as {
+              n: number;
+            }
+          ).n,
+        )
+      : null;
+    const media = hasTable(db, 'attachment')
+      ? Number((db.prepare('SELECT coalesce(sum(total_bytes), 0) AS n FROM attachment').get() as { n: number }).n)
+      : 0;
     return {
-      count, recentlyDeleted, purged: deletedBySequence(db, 'message', count),
-      firstDate: fromAppleMessageDate(row.first)?.toISOString() ?? null, lastDate: fromAppleMessageDate(row.last)?.toISOString() ?? null, bytes: opened.bytes + media,
+      count,
+      recentlyDeleted,
+      purged: deletedBySequence(db, 'message', count),
+      firstDate: fromAppleMessageDate(row.first)?.toISOString() ?? null,
+      lastDate: fromAppleMessageDate(row.last)?.toISOString() ?? null,
+      bytes: opened.bytes + media,
     };
   },
 

@@ -10,10 +10,21 @@ import type { BackupLocation } from './backup-sources.js';
  * music itself: bought, synced and Apple Music tracks are downloaded again after a restore, so their files
  * (`Media/iTunes_Control/Music/Fnn/<name>`) are normally absent and the list is what a backup gives back.
  */
-export const MEDIA_LIBRARY: BackupLocation = { domain: 'MediaDomain', relativePath: 'Media/iTunes_Control/iTunes/MediaLibrary.sqlitedb' };
+export const MEDIA_LIBRARY: BackupLocation = {
+  domain: 'MediaDomain',
+  relativePath: 'Media/iTunes_Control/iTunes/MediaLibrary.sqlitedb',
+};
 
 /** item_extra.media_kind (iTunes' media kinds; iLEAPP's mediaLibrary module saw 1, 2, 4 and 33 on real phones). */
-const MEDIA_KINDS: Record<number, string> = { 1: 'music', 2: 'movie', 4: 'podcast', 8: 'audiobook', 32: 'music-video', 33: 'music-video', 64: 'tv-show' };
+const MEDIA_KINDS: Record<number, string> = {
+  1: 'music',
+  2: 'movie',
+  4: 'podcast',
+  8: 'audiobook',
+  32: 'music-video',
+  33: 'music-video',
+  64: 'tv-show',
+};
 
 function name(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
@@ -33,7 +44,8 @@ function devicePathOf(base: unknown, location: unknown): string | null {
 }
 
 export function* readTracks(db: Database.Database): Generator<TrackRecord> {
-  if (!hasTable(db, 'item') || !hasTable(db, 'item_extra')) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'MediaLibrary.sqlitedb has no item/item_extra tables');
+  if (!hasTable(db, 'item') || !hasTable(db, 'item_extra'))
+    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'MediaLibrary.sqlitedb has no item/item_extra tables');
   const item = tableColumns(db, 'item');
   const extra = tableColumns(db, 'item_extra');
   // Each side table joins only when it and its link column exist; a missing one reads as null.

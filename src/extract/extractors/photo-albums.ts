@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
 import { column, hasTable, quote, tableColumns } from '../schema.js';
 
-/** ZGENERICALBUM.ZKIND of the albums a person made (smart albums, import sessions, folders and shared albums have others). */
+/** ZGENERICALBUM.ZKIND of the albums a person made (smart albums, import sessions, folders and shared albums have
+ * others). */
 export const USER_ALBUM_KIND = 2;
 
 /**
@@ -19,7 +20,9 @@ export interface AlbumJoinTable {
 }
 
 export function findAlbumJoinTable(db: Database.Database): AlbumJoinTable | undefined {
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'Z_[0-9]*ASSETS' ORDER BY name").all() as Array<{ name: string }>;
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'Z_[0-9]*ASSETS' ORDER BY name")
+    .all() as Array<{ name: string }>;
   for (const { name } of tables) {
     const match = /^Z_(\d+)ASSETS$/.exec(name);
     if (match === null) continue;
@@ -56,16 +59,24 @@ export function readAlbumIndex(db: Database.Database): AlbumIndex | null {
   if (join === undefined) return null;
   const cols = tableColumns(db, 'ZGENERICALBUM');
   const albums = new Map<number, PhotoAlbum>();
-  const rows = db.prepare(`SELECT a.Z_PK AS id, ${['ZUUID', 'ZKIND', 'ZTITLE', 'ZTRASHEDSTATE', 'ZCREATIONDATE'].map((c) => column(cols, 'a', c)).join(', ')} FROM ZGENERICALBUM a ORDER BY a.Z_PK`);
+  const rows = db.prepare(
+    `SELECT a.Z_PK AS id, ${['ZUUID', 'ZKIND', 'ZTITLE', 'ZTRASHEDSTATE', 'ZCREATIONDATE'].map((c) => column(cols, 'a', c)).join(', ')} FROM ZGENERICALBUM a ORDER BY a.Z_PK`,
+  );
   for (const r of rows.iterate() as IterableIterator<Record<string, unknown>>) {
     albums.set(Number(r.id), {
-      id: Number(r.id), uuid: (r.ZUUID as string | null) ?? null, kind: Number(r.ZKIND), title: typeof r.ZTITLE === 'string' ? r.ZTITLE : null,
-      trashed: Number(r.ZTRASHEDSTATE) === 1, created: fromAppleSeconds(r.ZCREATIONDATE)?.toISOString() ?? null,
+      id: Number(r.id),
+      uuid: (r.ZUUID as string | null) ?? null,
+      kind: Number(r.ZKIND),
+      title: typeof r.ZTITLE === 'string' ? r.ZTITLE : null,
+      trashed: Number(r.ZTRASHEDSTATE) === 1,
+      created: fromAppleSeconds(r.ZCREATIONDATE)?.toISOString() ?? null,
     });
   }
   const byAsset = new Map<number, Array<{ album: number; position: number }>>();
   const order = join.order === null ? 'NULL' : quote(join.order);
-  const members = db.prepare(`SELECT ${quote(join.album)} AS album, ${quote(join.asset)} AS asset, ${order} AS position FROM ${quote(join.table)} ORDER BY 1, 3, 2`);
+  const members = db.prepare(
+    `SELECT ${quote(join.album)} AS album, ${quote(join.asset)} AS asset, ${order} AS position FROM ${quote(join.table)} ORDER BY 1, 3, 2`,
+  );
   let n = 0;
   for (const r of members.iterate() as IterableIterator<{ album: number; asset: number; position: number | null }>) {
     // Only user albums: import sessions and smart albums can hold the whole library, and nothing reports them.

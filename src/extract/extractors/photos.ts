@@ -29,12 +29,39 @@ function coordinate(value: unknown): number | null {
 /** Every asset by creation date; `albums` filled from the album index when one is given (see readAlbumIndex). */
 export function* readPhotos(db: Database.Database, albumIndex: AlbumIndex | null = null): Generator<PhotoRecord> {
   const table = firstTable(db, ASSET_TABLES);
-  if (table === undefined) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'Photos.sqlite has neither ZASSET nor ZGENERICASSET');
+  if (table === undefined)
+    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'Photos.sqlite has neither ZASSET nor ZGENERICASSET');
   const cols = tableColumns(db, table);
   const extra = tableColumns(db, 'ZADDITIONALASSETATTRIBUTES');
-  const wanted = ['ZUUID', 'ZKIND', 'ZDIRECTORY', 'ZFILENAME', 'ZUNIFORMTYPEIDENTIFIER', 'ZDATECREATED', 'ZMODIFICATIONDATE', 'ZLATITUDE', 'ZLONGITUDE', 'ZWIDTH', 'ZHEIGHT', 'ZFAVORITE', 'ZHIDDEN', 'ZTRASHEDSTATE', 'ZTRASHEDDATE', 'ZKINDSUBTYPE', 'ZISDETECTEDSCREENSHOT'];
-  // The attributes row is reached from the asset (ZADDITIONALATTRIBUTES) or, in some versions only, back from it (ZASSET).
-  const join = extra.size === 0 ? '' : cols.has('ZADDITIONALATTRIBUTES') ? 'LEFT JOIN ZADDITIONALASSETATTRIBUTES aa ON aa.Z_PK = a.ZADDITIONALATTRIBUTES' : extra.has('ZASSET') ? 'LEFT JOIN ZADDITIONALASSETATTRIBUTES aa ON aa.ZASSET = a.Z_PK' : '';
+  const wanted = [
+    'ZUUID',
+    'ZKIND',
+    'ZDIRECTORY',
+    'ZFILENAME',
+    'ZUNIFORMTYPEIDENTIFIER',
+    'ZDATECREATED',
+    'ZMODIFICATIONDATE',
+    'ZLATITUDE',
+    'ZLONGITUDE',
+    'ZWIDTH',
+    'ZHEIGHT',
+    'ZFAVORITE',
+    'ZHIDDEN',
+    'ZTRASHEDSTATE',
+    'ZTRASHEDDATE',
+    'ZKINDSUBTYPE',
+    'ZISDETECTEDSCREENSHOT',
+  ];
+  // The attributes row is reached from the asset (ZADDITIONALATTRIBUTES) or, in some versions only, back from it
+  // (ZASSET).
+  const join =
+    extra.size === 0
+      ? ''
+      : cols.has('ZADDITIONALATTRIBUTES')
+        ? 'LEFT JOIN ZADDITIONALASSETATTRIBUTES aa ON aa.Z_PK = a.ZADDITIONALATTRIBUTES'
+        : extra.has('ZASSET')
+          ? 'LEFT JOIN ZADDITIONALASSETATTRIBUTES aa ON aa.ZASSET = a.Z_PK'
+          : '';
   const original = join ? column(extra, 'aa', 'ZORIGINALFILENAME') : 'NULL AS "ZORIGINALFILENAME"';
   const sql = `SELECT a.Z_PK AS id, ${wanted.map((w) => column(cols, 'a', w)).join(', ')}, ${original} FROM ${table} a ${join} ORDER BY a.ZDATECREATED, a.Z_PK`;
   for (const r of db.prepare(sql).iterate() as IterableIterator<Record<string, unknown>>) {
@@ -78,7 +105,27 @@ function albumFolder(photo: PhotoRecord): string {
   return photo.recentlyDeleted ? 'photos/Recently Deleted' : photo.hidden ? 'photos/Hidden' : 'photos/Camera Roll';
 }
 
-const CSV_HEADER = ['id', 'file', 'original_filename', 'kind', 'created', 'latitude', 'longitude', 'favorite', 'hidden', 'recently_deleted', 'trashed_date', 'width', 'height', 'device_path', 'uuid', 'live_photo', 'live_photo_video', 'screenshot', 'albums'];
+const CSV_HEADER = [
+  'id',
+  'file',
+  'original_filename',
+  'kind',
+  'created',
+  'latitude',
+  'longitude',
+  'favorite',
+  'hidden',
+  'recently_deleted',
+  'trashed_date',
+  'width',
+  'height',
+  'device_path',
+  'uuid',
+  'live_photo',
+  'live_photo_video',
+  'screenshot',
+  'albums',
+];
 
 /** The Live Photo's video: the photo's file name with .MOV, in the same DCIM folder. */
 function livePhotoVideoEntry(reader: BackupReader, photo: PhotoRecord): BackupFileEntry | undefined {
@@ -95,10 +142,17 @@ function livePhotoVideoEntry(reader: BackupReader, photo: PhotoRecord): BackupFi
  * photos/albums.json: each user album (ZKIND 2; deleted ones marked recently-deleted) with the exported files it
  * holds, in album order. Files are not copied once per album: an asset in three albums would be written four times.
  */
-function albumRecords(index: AlbumIndex | null, members: Map<number, Array<{ position: number; uuid: string | null; file: string | null }>>): AlbumRecord[] {
+function albumRecords(
+  index: AlbumIndex | null,
+  members: Map<number, Array<{ position: number; uuid: string | null; file: string | null }>>,
+): AlbumRecord[] {
   if (index === null) return [];
   return [...index.albums.values()].filter(isUserAlbum).map((a) => ({
-    origin: a.trashed ? 'recently-deleted' : 'live', id: a.id, uuid: a.uuid, title: a.title, created: a.created,
+    origin: a.trashed ? 'recently-deleted' : 'live',
+    id: a.id,
+    uuid: a.uuid,
+    title: a.title,
+    created: a.created,
     assets: (members.get(a.id) ?? []).sort((x, y) => x.position - y.position).map(({ uuid, file }) => ({ uuid, file })),
   }));
 }
@@ -108,7 +162,14 @@ export const photosExtractor = defineExtractor({
   label: 'Photos',
   saves: 'photos',
   sources: [source(PHOTOS_DB, '11+'), { domain: PHOTOS_DB.domain, path: 'Media/DCIM/**', ios: 'any' }],
-  outputs: ['Camera Roll/<original name>', 'Hidden/<original name>', 'Recently Deleted/<original name>', 'photos.json', 'photos.csv', 'albums.json'],
+  outputs: [
+    'Camera Roll/<original name>',
+    'Hidden/<original name>',
+    'Recently Deleted/<original name>',
+    'photos.json',
+    'photos.csv',
+    'albums.json',
+  ],
   records: ['PhotoRecord', 'AlbumRecord'],
   section: photosSection,
 
@@ -117,13 +178,30 @@ export const photosExtractor = defineExtractor({
     if (opened === undefined) return null;
     const table = firstTable(opened.db, ASSET_TABLES);
     let media = 0;
-    for await (const entry of reader.files({ domain: PHOTOS_DB.domain, match: 'Media/DCIM/**' })) media += entry.kind === 'file' ? (entry.metadata?.size ?? 0) : 0;
-    if (table === undefined) return { count: 0, recentlyDeleted: 0, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes + media };
+    for await (const entry of reader.files({ domain: PHOTOS_DB.domain, match: 'Media/DCIM/**' }))
+      media += entry.kind === 'file' ? (entry.metadata?.size ?? 0) : 0;
+    if (table === undefined)
+      return {
+        count: 0,
+        recentlyDeleted: 0,
+        purged: null,
+        firstDate: null,
+        lastDate: null,
+        bytes: opened.bytes + media,
+      };
     const trashed = tableColumns(opened.db, table).has('ZTRASHEDSTATE') ? 'sum(ZTRASHEDSTATE = 1)' : '0';
-    const row = opened.db.prepare(`SELECT count(*) AS n, ${trashed} AS trashed, min(ZDATECREATED) AS first, max(ZDATECREATED) AS last FROM ${table}`).get() as { n: number; trashed: number | null; first: number | null; last: number | null };
+    const row = opened.db
+      .prepare(
+        `SELECT count(*) AS n, ${trashed} AS trashed, min(ZDATECREATED) AS first, max(ZDATECREATED) AS last FROM ${table}`,
+      )
+      .get() as { n: number; trashed: number | null; first: number | null; last: number | null };
     return {
-      count: row.n, recentlyDeleted: row.trashed ?? 0, purged: deletedByCoreDataMax(opened.db, 'Asset', row.n),
-      firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null, lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null, bytes: opened.bytes + media,
+      count: row.n,
+      recentlyDeleted: row.trashed ?? 0,
+      purged: deletedByCoreDataMax(opened.db, 'Asset', row.n),
+      firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null,
+      lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null,
+      bytes: opened.bytes + media,
     };
   },
 
@@ -151,16 +229,20 @@ export const photosExtractor = defineExtractor({
         signal?.throwIfAborted();
         const devicePath = photo.directory && photo.filename ? `Media/${photo.directory}/${photo.filename}` : null;
         const entry = devicePath === null ? undefined : reader.get(PHOTOS_DB.domain, devicePath);
-        // The creation date from Photos.sqlite becomes the file's mtime: the backup's own mtime is when iOS wrote the file.
+        // The creation date from Photos.sqlite becomes the file's mtime: the backup's own mtime is when iOS wrote the
+        // file.
         const mtime = photo.created ? new Date(photo.created) : undefined;
         if (entry !== undefined && entry.kind === 'file') {
           if (readable(context, entry)) {
-          const file = out.uniquePath(albumFolder(photo), photo.originalFilename ?? photo.filename ?? `asset-${photo.id}`);
-          photo.file = file;
-          await copies.add(async () => {
-            await copyEntry(reader, out, entry, file, mtime);
-          });
-          files++;
+            const file = out.uniquePath(
+              albumFolder(photo),
+              photo.originalFilename ?? photo.filename ?? `asset-${photo.id}`,
+            );
+            photo.file = file;
+            await copies.add(async () => {
+              await copyEntry(reader, out, entry, file, mtime);
+            });
+            files++;
           }
         } else {
           missing.push(devicePath ?? `asset ${photo.id}`);
@@ -169,8 +251,13 @@ export const photosExtractor = defineExtractor({
           const video = livePhotoVideoEntry(reader, photo);
           if (video === undefined) missing.push(`${devicePath ?? `asset ${photo.id}`} (its Live Photo video)`);
           else if (readable(context, video)) {
-            const stem = (photo.file ?? photo.originalFilename ?? photo.filename ?? `asset-${photo.id}`).replace(/^.*\//, '').replace(/\.[^.]+$/, '');
-            const file = out.uniquePath(albumFolder(photo), `${stem}${video.relativePath.slice(video.relativePath.lastIndexOf('.'))}`);
+            const stem = (photo.file ?? photo.originalFilename ?? photo.filename ?? `asset-${photo.id}`)
+              .replace(/^.*\//, '')
+              .replace(/\.[^.]+$/, '');
+            const file = out.uniquePath(
+              albumFolder(photo),
+              `${stem}${video.relativePath.slice(video.relativePath.lastIndexOf('.'))}`,
+            );
             photo.livePhotoVideo = file;
             await copies.add(async () => {
               await copyEntry(reader, out, video, file, mtime);
@@ -183,7 +270,29 @@ export const photosExtractor = defineExtractor({
           list.push({ position: m.position, uuid: photo.uuid, file: photo.file });
           members.set(m.album, list);
         }
-        await csv.write(csvRow([photo.id, photo.file, photo.originalFilename, photo.kind, photo.created, photo.latitude, photo.longitude, photo.favorite, photo.hidden, photo.recentlyDeleted, photo.trashedDate, photo.width, photo.height, devicePath, photo.uuid, photo.livePhoto, photo.livePhotoVideo, photo.screenshot, photo.albums.join('; ')]));
+        await csv.write(
+          csvRow([
+            photo.id,
+            photo.file,
+            photo.originalFilename,
+            photo.kind,
+            photo.created,
+            photo.latitude,
+            photo.longitude,
+            photo.favorite,
+            photo.hidden,
+            photo.recentlyDeleted,
+            photo.trashedDate,
+            photo.width,
+            photo.height,
+            devicePath,
+            photo.uuid,
+            photo.livePhoto,
+            photo.livePhotoVideo,
+            photo.screenshot,
+            photo.albums.join('; '),
+          ]),
+        );
         await json.write(`${records === 0 ? '' : ','}\n  ${JSON.stringify(photo)}`);
         records++;
       }
@@ -196,7 +305,10 @@ export const photosExtractor = defineExtractor({
     await csv.close();
     await json.close();
     await out.writeFile('photos/albums.json', `${JSON.stringify(albumRecords(albumIndex, members), null, 2)}\n`);
-    if (missing.length > 0) warn(`${missing.length} asset file(s) not in the backup (kept in iCloud only, or not backed up): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+    if (missing.length > 0)
+      warn(
+        `${missing.length} asset file(s) not in the backup (kept in iCloud only, or not backed up): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+      );
     return { records, files: files + 3 };
   },
 });

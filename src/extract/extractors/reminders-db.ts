@@ -24,7 +24,14 @@ function uuidOf(value: unknown): string | null {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function reminderRecord(r: Record<string, unknown>, origin: ReminderRecord['origin'], id: number, store: string, list: string | null, parent: string | null): ReminderRecord {
+function reminderRecord(
+  r: Record<string, unknown>,
+  origin: ReminderRecord['origin'],
+  id: number,
+  store: string,
+  list: string | null,
+  parent: string | null,
+): ReminderRecord {
   const allDay = flag(r.ZALLDAY);
   return {
     origin,
@@ -47,8 +54,23 @@ function reminderRecord(r: Record<string, unknown>, origin: ReminderRecord['orig
   };
 }
 
-const REMINDER_COLUMNS = ['ZCKIDENTIFIER', 'ZDACALENDARITEMUNIQUEIDENTIFIER', 'ZIDENTIFIER', 'ZTITLE', 'ZNOTES', 'ZDUEDATE', 'ZALLDAY', 'ZTIMEZONE', 'ZCOMPLETED',
-  'ZCOMPLETIONDATE', 'ZPRIORITY', 'ZFLAGGED', 'ZMARKEDFORDELETION', 'ZCREATIONDATE', 'ZLASTMODIFIEDDATE'];
+const REMINDER_COLUMNS = [
+  'ZCKIDENTIFIER',
+  'ZDACALENDARITEMUNIQUEIDENTIFIER',
+  'ZIDENTIFIER',
+  'ZTITLE',
+  'ZNOTES',
+  'ZDUEDATE',
+  'ZALLDAY',
+  'ZTIMEZONE',
+  'ZCOMPLETED',
+  'ZCOMPLETIONDATE',
+  'ZPRIORITY',
+  'ZFLAGGED',
+  'ZMARKEDFORDELETION',
+  'ZCREATIONDATE',
+  'ZLASTMODIFIEDDATE',
+];
 
 /** The store holds reminders in a table this reader knows. */
 export function isRemindersStore(db: Database.Database): boolean {
@@ -58,7 +80,8 @@ export function isRemindersStore(db: Database.Database): boolean {
 /** Core Data's entity number for a name (Z_PRIMARYKEY), for tables that hold several entities. */
 function entity(db: Database.Database, name: string): number | undefined {
   if (!hasTable(db, 'Z_PRIMARYKEY')) return undefined;
-  return (db.prepare('SELECT Z_ENT AS ent FROM Z_PRIMARYKEY WHERE Z_NAME = ?').get(name) as { ent: number } | undefined)?.ent;
+  return (db.prepare('SELECT Z_ENT AS ent FROM Z_PRIMARYKEY WHERE Z_NAME = ?').get(name) as { ent: number } | undefined)
+    ?.ent;
 }
 
 /** Live reminders of one store (marked-for-deletion ones included, as recently-deleted), by creation date. */
@@ -74,7 +97,10 @@ export function* readStoreReminders(db: Database.Database, store: string): Gener
   let where = '';
   if (!modern) {
     const ent = entity(db, 'REMCDReminder');
-    where = ent !== undefined && cols.has('Z_ENT') ? `WHERE r.Z_ENT = ${ent}` : "WHERE r.ZTITLE1 IS NOT NULL AND r.ZTITLE1 <> ''";
+    where =
+      ent !== undefined && cols.has('Z_ENT')
+        ? `WHERE r.Z_ENT = ${ent}`
+        : "WHERE r.ZTITLE1 IS NOT NULL AND r.ZTITLE1 <> ''";
   }
   const sql = `SELECT r.Z_PK AS id, ${wanted}, ${listJoin ? 'l.ZNAME' : 'NULL'} AS list, ${parentJoin ? 'p.ZCKIDENTIFIER' : 'NULL'} AS parent
     FROM ${table} r
@@ -83,7 +109,14 @@ export function* readStoreReminders(db: Database.Database, store: string): Gener
     ${where}
     ORDER BY ${cols.has('ZCREATIONDATE') ? 'r.ZCREATIONDATE, ' : ''}r.Z_PK`;
   for (const r of db.prepare(sql).iterate() as IterableIterator<Record<string, unknown>>) {
-    yield reminderRecord(r, flag(r.ZMARKEDFORDELETION) ? 'recently-deleted' : 'live', Number(r.id), store, str(r.list), str(r.parent));
+    yield reminderRecord(
+      r,
+      flag(r.ZMARKEDFORDELETION) ? 'recently-deleted' : 'live',
+      Number(r.id),
+      store,
+      str(r.list),
+      str(r.parent),
+    );
   }
 }
 
@@ -92,12 +125,27 @@ export function* readStoreReminders(db: Database.Database, store: string): Gener
  * journal. A row whose uid or Z_PK is live (an older version of a live reminder), or that was already found, is
  * skipped; the list is named when its row is live.
  */
-export async function readRecoveredReminders(path: string, db: Database.Database, store: string): Promise<ReminderRecord[]> {
+export async function readRecoveredReminders(
+  path: string,
+  db: Database.Database,
+  store: string,
+): Promise<ReminderRecord[]> {
   if (!hasTable(db, 'ZREMCDREMINDER')) return [];
   const liveRow = db.prepare('SELECT ZCKIDENTIFIER AS uid FROM ZREMCDREMINDER WHERE Z_PK = ?');
   const cols = tableColumns(db, 'ZREMCDREMINDER');
-  const liveUids = new Set(cols.has('ZCKIDENTIFIER') ? (db.prepare('SELECT ZCKIDENTIFIER AS uid FROM ZREMCDREMINDER WHERE ZCKIDENTIFIER IS NOT NULL').all() as Array<{ uid: string }>).map((r) => r.uid) : []);
-  const listName = hasTable(db, 'ZREMCDBASELIST') && tableColumns(db, 'ZREMCDBASELIST').has('ZNAME') ? db.prepare('SELECT ZNAME AS name FROM ZREMCDBASELIST WHERE Z_PK = ?') : undefined;
+  const liveUids = new Set(
+    cols.has('ZCKIDENTIFIER')
+      ? (
+          db.prepare('SELECT ZCKIDENTIFIER AS uid FROM ZREMCDREMINDER WHERE ZCKIDENTIFIER IS NOT NULL').all() as Array<{
+            uid: string;
+          }>
+        ).map((r) => r.uid)
+      : [],
+  );
+  const listName =
+    hasTable(db, 'ZREMCDBASELIST') && tableColumns(db, 'ZREMCDBASELIST').has('ZNAME')
+      ? db.prepare('SELECT ZNAME AS name FROM ZREMCDBASELIST WHERE Z_PK = ?')
+      : undefined;
   const found: ReminderRecord[] = [];
   const seen = new Set<string>();
   for await (const { row, rowid } of carvedRows(path, 'ZREMCDREMINDER')) {
@@ -108,7 +156,10 @@ export async function readRecoveredReminders(path: string, db: Database.Database
     if (str(row.ZTITLE) === null && uid === null) continue;
     seen.add(key);
     const listId = typeof row.ZLIST === 'number' ? row.ZLIST : undefined;
-    const list = listId === undefined || listName === undefined ? null : ((listName.get(listId) as { name: string | null } | undefined)?.name ?? null);
+    const list =
+      listId === undefined || listName === undefined
+        ? null
+        : ((listName.get(listId) as { name: string | null } | undefined)?.name ?? null);
     found.push(reminderRecord(row, 'recovered', id, store, list, null));
   }
   return found.sort((a, b) => (a.created ?? '').localeCompare(b.created ?? ''));
@@ -118,8 +169,21 @@ export async function readRecoveredReminders(path: string, db: Database.Database
 export function* readCalendarReminders(db: Database.Database): Generator<ReminderRecord> {
   const cols = tableColumns(db, 'CalendarItem');
   if (!cols.has('entity_type')) return;
-  const wanted = ['UUID', 'unique_identifier', 'summary', 'description', 'due_date', 'due_tz', 'due_all_day', 'completion_date', 'priority', 'creation_date', 'last_modified']
-    .map((w) => column(cols, 'i', w)).join(', ');
+  const wanted = [
+    'UUID',
+    'unique_identifier',
+    'summary',
+    'description',
+    'due_date',
+    'due_tz',
+    'due_all_day',
+    'completion_date',
+    'priority',
+    'creation_date',
+    'last_modified',
+  ]
+    .map((w) => column(cols, 'i', w))
+    .join(', ');
   const calendars = hasTable(db, 'Calendar');
   const sql = `SELECT i.ROWID AS id, ${wanted}, ${calendars ? 'c.title' : 'NULL'} AS list FROM CalendarItem i
     ${calendars ? 'LEFT JOIN Calendar c ON c.ROWID = i.calendar_id' : ''} WHERE i.entity_type = 3

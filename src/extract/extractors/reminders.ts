@@ -13,7 +13,10 @@ import { isRemindersStore, readCalendarReminders, readRecoveredReminders, readSt
 import { remindersSection } from '../report/sections/reminders.js';
 
 /** iOS 13+: one Core Data store per account (iCloud, On My iPhone, CalDAV…), found through the manifest. */
-export const REMINDERS_STORES = { domain: 'HomeDomain', match: 'Library/Reminders/Container_v1/Stores/*.sqlite' } as const;
+export const REMINDERS_STORES = {
+  domain: 'HomeDomain',
+  match: 'Library/Reminders/Container_v1/Stores/*.sqlite',
+} as const;
 
 interface Store {
   name: string;
@@ -59,7 +62,8 @@ async function openLegacy({ reader, work, warn }: ScanContext): Promise<OpenedDa
   try {
     const opened = await work.openDatabase(reader, CALENDAR_DB.domain, CALENDAR_DB.relativePath);
     if (opened === undefined || !tableColumns(opened.db, 'CalendarItem').has('entity_type')) return undefined;
-    const n = (opened.db.prepare('SELECT count(*) AS n FROM CalendarItem WHERE entity_type = 3').get() as { n: number }).n;
+    const n = (opened.db.prepare('SELECT count(*) AS n FROM CalendarItem WHERE entity_type = 3').get() as { n: number })
+      .n;
     return n > 0 ? opened : undefined;
   } catch (error) {
     warn(`reminders of Calendar.sqlitedb skipped: ${errorText(error)}`);
@@ -67,9 +71,31 @@ async function openLegacy({ reader, work, warn }: ScanContext): Promise<OpenedDa
   }
 }
 
-const CSV_HEADER = ['id', 'store', 'list', 'title', 'notes', 'due', 'all_day', 'time_zone', 'completed', 'completion_date', 'priority', 'flagged', 'parent', 'created', 'modified', 'uid', 'origin'];
+const CSV_HEADER = [
+  'id',
+  'store',
+  'list',
+  'title',
+  'notes',
+  'due',
+  'all_day',
+  'time_zone',
+  'completed',
+  'completion_date',
+  'priority',
+  'flagged',
+  'parent',
+  'created',
+  'modified',
+  'uid',
+  'origin',
+];
 
-const ORIGIN_NOTE: Record<ReminderRecord['origin'], string | null> = { live: null, 'recently-deleted': 'recently deleted', recovered: 'recovered (deleted)' };
+const ORIGIN_NOTE: Record<ReminderRecord['origin'], string | null> = {
+  live: null,
+  'recently-deleted': 'recently deleted',
+  recovered: 'recovered (deleted)',
+};
 
 export const remindersExtractor = defineExtractor({
   type: 'reminders',
@@ -99,13 +125,24 @@ export const remindersExtractor = defineExtractor({
       const table = hasTable(opened.db, 'ZREMCDREMINDER') ? 'ZREMCDREMINDER' : undefined;
       if (table === undefined) {
         // The first iOS 13 layout: reminders are the ZREMCDOBJECT rows with a title in ZTITLE1.
-        count += (opened.db.prepare("SELECT count(*) AS n FROM ZREMCDOBJECT WHERE ZTITLE1 IS NOT NULL AND ZTITLE1 <> ''").get() as { n: number }).n;
+        count += (
+          opened.db
+            .prepare("SELECT count(*) AS n FROM ZREMCDOBJECT WHERE ZTITLE1 IS NOT NULL AND ZTITLE1 <> ''")
+            .get() as { n: number }
+        ).n;
         continue;
       }
       const cols = tableColumns(opened.db, table);
       const marked = cols.has('ZMARKEDFORDELETION') ? 'sum(ZMARKEDFORDELETION = 1)' : '0';
-      const dates = cols.has('ZCREATIONDATE') ? 'min(ZCREATIONDATE) AS lo, max(ZCREATIONDATE) AS hi' : 'NULL AS lo, NULL AS hi';
-      const row = opened.db.prepare(`SELECT count(*) AS n, ${marked} AS marked, ${dates} FROM ${table}`).get() as { n: number; marked: number | null; lo: number | null; hi: number | null };
+      const dates = cols.has('ZCREATIONDATE')
+        ? 'min(ZCREATIONDATE) AS lo, max(ZCREATIONDATE) AS hi'
+        : 'NULL AS lo, NULL AS hi';
+      const row = opened.db.prepare(`SELECT count(*) AS n, ${marked} AS marked, ${dates} FROM ${table}`).get() as {
+        n: number;
+        marked: number | null;
+        lo: number | null;
+        hi: number | null;
+      };
       count += row.n;
       recentlyDeleted += row.marked ?? 0;
       span(row.lo, row.hi);
@@ -114,13 +151,21 @@ export const remindersExtractor = defineExtractor({
     }
     if (legacy !== undefined) {
       bytes += legacy.bytes;
-      const row = legacy.db.prepare('SELECT count(*) AS n, min(creation_date) AS lo, max(creation_date) AS hi FROM CalendarItem WHERE entity_type = 3').get() as { n: number; lo: number | null; hi: number | null };
+      const row = legacy.db
+        .prepare(
+          'SELECT count(*) AS n, min(creation_date) AS lo, max(creation_date) AS hi FROM CalendarItem WHERE entity_type = 3',
+        )
+        .get() as { n: number; lo: number | null; hi: number | null };
       count += row.n;
       span(row.lo, row.hi);
     }
     return {
-      count, recentlyDeleted, purged, bytes,
-      firstDate: fromAppleSeconds(first)?.toISOString() ?? null, lastDate: fromAppleSeconds(last)?.toISOString() ?? null,
+      count,
+      recentlyDeleted,
+      purged,
+      bytes,
+      firstDate: fromAppleSeconds(first)?.toISOString() ?? null,
+      lastDate: fromAppleSeconds(last)?.toISOString() ?? null,
     };
   },
 
@@ -143,15 +188,48 @@ export const remindersExtractor = defineExtractor({
       const extra: Array<[string, string]> = r.list ? [['CATEGORIES', r.list]] : [];
       if (ORIGIN_NOTE[r.origin] !== null) extra.push(['X-IOSRESCUE-ORIGIN', ORIGIN_NOTE[r.origin]!]);
       const date = (v: string | null): Date | null => (v === null ? null : new Date(v));
-      await ics.write(icsTodo({
-        uid: r.uid ?? `iosrescue-reminder-${r.store}-${r.id}`, summary: r.title, description: r.notes, due: date(r.due), allDay: r.allDay,
-        completed: date(r.completionDate), done: r.completed, priority: r.priority, created: date(r.created), modified: date(r.modified), extra,
-      }, stamp));
-      await records.write(r, [r.id, r.store, r.list, r.title, r.notes, r.due, r.allDay, r.timeZone, r.completed, r.completionDate, r.priority, r.flagged, r.parent, r.created, r.modified, r.uid, r.origin]);
+      await ics.write(
+        icsTodo(
+          {
+            uid: r.uid ?? `iosrescue-reminder-${r.store}-${r.id}`,
+            summary: r.title,
+            description: r.notes,
+            due: date(r.due),
+            allDay: r.allDay,
+            completed: date(r.completionDate),
+            done: r.completed,
+            priority: r.priority,
+            created: date(r.created),
+            modified: date(r.modified),
+            extra,
+          },
+          stamp,
+        ),
+      );
+      await records.write(r, [
+        r.id,
+        r.store,
+        r.list,
+        r.title,
+        r.notes,
+        r.due,
+        r.allDay,
+        r.timeZone,
+        r.completed,
+        r.completionDate,
+        r.priority,
+        r.flagged,
+        r.parent,
+        r.created,
+        r.modified,
+        r.uid,
+        r.origin,
+      ]);
     };
     for (const store of stores) for (const r of readStoreReminders(store.opened.db, store.name)) await write(r);
     if (legacy !== undefined) for (const r of readCalendarReminders(legacy.db)) await write(r);
-    for (const store of stores) for (const r of await readRecoveredReminders(store.opened.path, store.opened.db, store.name)) await write(r);
+    for (const store of stores)
+      for (const r of await readRecoveredReminders(store.opened.path, store.opened.db, store.name)) await write(r);
     await ics.write(ICS_CALENDAR_TAIL);
     await ics.close();
     return { records: await records.close(), files: 3 };

@@ -25,13 +25,19 @@ async function toneNames(reader: BackupReader, domain: string, warn: (m: string)
     const tones = isPlistDict(root) ? root.Ringtones : undefined;
     return isPlistDict(tones) ? tones : {};
   } catch (error) {
-    warn(`${domain}/${RINGTONES_PLIST} could not be read (${(error as Error).message}); tones are named after their files`);
+    warn(
+      `${domain}/${RINGTONES_PLIST} could not be read (${(error as Error).message}); tones are named after their files`,
+    );
     return {};
   }
 }
 
-/** Every tone file the backup holds, with its name and details from Ringtones.plist; a file name found twice is listed once (TonesDomain first). */
-export async function readRingtones(reader: BackupReader, warn: (m: string) => void): Promise<Array<{ record: RingtoneRecord; entry: BackupFileEntry }>> {
+/** Every tone file the backup holds, with its name and details from Ringtones.plist; a file name found twice is listed
+ * once (TonesDomain first). */
+export async function readRingtones(
+  reader: BackupReader,
+  warn: (m: string) => void,
+): Promise<Array<{ record: RingtoneRecord; entry: BackupFileEntry }>> {
   const found: Array<{ record: RingtoneRecord; entry: BackupFileEntry }> = [];
   const seen = new Set<string>();
   for (const domain of TONE_DOMAINS) {
@@ -48,7 +54,8 @@ export async function readRingtones(reader: BackupReader, warn: (m: string) => v
           entry,
           record: {
             origin: 'live',
-            name: typeof info.Name === 'string' && info.Name.trim() !== '' ? info.Name : fileName.replace(/\.[^.]+$/, ''),
+            name:
+              typeof info.Name === 'string' && info.Name.trim() !== '' ? info.Name : fileName.replace(/\.[^.]+$/, ''),
             fileName,
             kind: typeof info['Media Kind'] === 'string' ? info['Media Kind'] : null,
             durationSeconds: totalMs === undefined ? null : totalMs / 1000,

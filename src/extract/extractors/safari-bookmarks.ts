@@ -49,12 +49,25 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 function toRow(r: Record<string, unknown>, id: number): Row {
   return {
-    id, parent: num(r.parent), type: num(r.type), special: num(r.special_id) ?? 0, title: str(r.title), url: str(r.url), order: num(r.order_index),
-    deleted: num(r.deleted) === 1, modified: num(r.last_modified), uuid: str(r.external_uuid),
+    id,
+    parent: num(r.parent),
+    type: num(r.type),
+    special: num(r.special_id) ?? 0,
+    title: str(r.title),
+    url: str(r.url),
+    order: num(r.order_index),
+    deleted: num(r.deleted) === 1,
+    modified: num(r.last_modified),
+    uuid: str(r.external_uuid),
   };
 }
 
-function toRecord(row: Row, folder: string | null, readingList: boolean, origin: BookmarkRecord['origin']): BookmarkRecord {
+function toRecord(
+  row: Row,
+  folder: string | null,
+  readingList: boolean,
+  origin: BookmarkRecord['origin'],
+): BookmarkRecord {
   const isFolder = row.type === 1;
   return {
     origin,
@@ -77,8 +90,22 @@ function toRecord(row: Row, folder: string | null, readingList: boolean, origin:
 export function readBookmarkTree(db: Database.Database): BookmarkNode[] {
   const cols = tableColumns(db, 'bookmarks');
   if (cols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'Bookmarks.db has no bookmarks table');
-  const wanted = ['parent', 'type', 'special_id', 'title', 'url', 'order_index', 'deleted', 'last_modified', 'external_uuid'].map((c) => column(cols, 'b', c)).join(', ');
-  const rows = (db.prepare(`SELECT b.id AS id, ${wanted} FROM bookmarks b`).all() as Array<Record<string, unknown>>).map((r) => toRow(r, Number(r.id)));
+  const wanted = [
+    'parent',
+    'type',
+    'special_id',
+    'title',
+    'url',
+    'order_index',
+    'deleted',
+    'last_modified',
+    'external_uuid',
+  ]
+    .map((c) => column(cols, 'b', c))
+    .join(', ');
+  const rows = (
+    db.prepare(`SELECT b.id AS id, ${wanted} FROM bookmarks b`).all() as Array<Record<string, unknown>>
+  ).map((r) => toRow(r, Number(r.id)));
   const byParent = new Map<number | null, Row[]>();
   for (const row of rows) {
     const siblings = byParent.get(row.parent);
@@ -91,14 +118,20 @@ export function readBookmarkTree(db: Database.Database): BookmarkNode[] {
     visited.add(row.id);
     const record = toRecord(row, folder, readingList, row.deleted ? 'recently-deleted' : 'live');
     const inner = folder === null || folder === '' ? (record.title ?? '') : `${folder}/${record.title ?? ''}`;
-    const children = row.type === 1 ? (byParent.get(row.id) ?? []).filter((c) => !visited.has(c.id) && c.special !== WEB_FILTER).map((c) => build(c, inner, readingList || row.special === READING_LIST)) : [];
+    const children =
+      row.type === 1
+        ? (byParent.get(row.id) ?? [])
+            .filter((c) => !visited.has(c.id) && c.special !== WEB_FILTER)
+            .map((c) => build(c, inner, readingList || row.special === READING_LIST))
+        : [];
     return { record, special: row.special, children };
   };
   const roots = byParent.get(null) ?? [];
   for (const root of roots) visited.add(root.id);
   const top: BookmarkNode[] = [];
   for (const root of roots) {
-    for (const child of byParent.get(root.id) ?? []) if (!visited.has(child.id) && child.special !== WEB_FILTER) top.push(build(child, '', false));
+    for (const child of byParent.get(root.id) ?? [])
+      if (!visited.has(child.id) && child.special !== WEB_FILTER) top.push(build(child, '', false));
   }
   // Whatever the walk did not reach: the web-filter subtree stays out, orphans come last.
   const filtered = new Set<number>();
@@ -123,21 +156,39 @@ export function* flattenBookmarks(nodes: BookmarkNode[]): Generator<BookmarkReco
  * Bookmarks removed for good whose rows the carver finds in Bookmarks.db's free space, -wal or journal; their folder
  * is named when the parent folder is still live. Rows whose id is live, or already found, are skipped.
  */
-export async function readRecoveredBookmarks(path: string, db: Database.Database, live: BookmarkRecord[]): Promise<BookmarkRecord[]> {
+export async function readRecoveredBookmarks(
+  path: string,
+  db: Database.Database,
+  live: BookmarkRecord[],
+): Promise<BookmarkRecord[]> {
   if (!hasTable(db, 'bookmarks')) return [];
   const byId = new Map(live.map((r) => [r.id, r]));
   const liveRow = db.prepare('SELECT 1 FROM bookmarks WHERE id = ?');
-  const readingLists = new Set(tableColumns(db, 'bookmarks').has('special_id') ? (db.prepare(`SELECT id FROM bookmarks WHERE special_id = ${READING_LIST}`).all() as Array<{ id: number }>).map((r) => r.id) : []);
+  const readingLists = new Set(
+    tableColumns(db, 'bookmarks').has('special_id')
+      ? (db.prepare(`SELECT id FROM bookmarks WHERE special_id = ${READING_LIST}`).all() as Array<{ id: number }>).map(
+          (r) => r.id,
+        )
+      : [],
+  );
   const found: BookmarkRecord[] = [];
   const seen = new Set<string>();
   for await (const { row: r, rowid } of carvedRows(path, 'bookmarks')) {
     const row = toRow(r, rowid ?? -1);
     const key = row.uuid ?? `${row.id}|${row.title}|${row.url}`;
-    if ((row.id >= 0 && liveRow.get(row.id) !== undefined) || seen.has(key) || (row.title === null && row.url === null)) continue;
+    if ((row.id >= 0 && liveRow.get(row.id) !== undefined) || seen.has(key) || (row.title === null && row.url === null))
+      continue;
     seen.add(key);
     const parent = row.parent === null ? undefined : byId.get(row.parent);
-    const folder = parent === undefined ? null : parent.folder === null || parent.folder === '' ? (parent.title ?? '') : `${parent.folder}/${parent.title ?? ''}`;
-    found.push(toRecord(row, folder, parent !== undefined && (parent.readingList || readingLists.has(parent.id)), 'recovered'));
+    const folder =
+      parent === undefined
+        ? null
+        : parent.folder === null || parent.folder === ''
+          ? (parent.title ?? '')
+          : `${parent.folder}/${parent.title ?? ''}`;
+    found.push(
+      toRecord(row, folder, parent !== undefined && (parent.readingList || readingLists.has(parent.id)), 'recovered'),
+    );
   }
   return found;
 }
@@ -147,8 +198,13 @@ export function countBookmarks(db: Database.Database): number {
   const cols = tableColumns(db, 'bookmarks');
   if (cols.size === 0) return 0;
   const live = cols.has('deleted') ? 'AND coalesce(deleted, 0) = 0' : '';
-  if (!cols.has('special_id') || !cols.has('parent')) return (db.prepare(`SELECT count(*) AS n FROM bookmarks WHERE type = 0 ${live}`).get() as { n: number }).n;
-  return (db.prepare(`WITH RECURSIVE filtered(id) AS (SELECT id FROM bookmarks WHERE special_id = ${WEB_FILTER}
+  if (!cols.has('special_id') || !cols.has('parent'))
+    return (db.prepare(`SELECT count(*) AS n FROM bookmarks WHERE type = 0 ${live}`).get() as { n: number }).n;
+  return (
+    db
+      .prepare(`WITH RECURSIVE filtered(id) AS (SELECT id FROM bookmarks WHERE special_id = ${WEB_FILTER}
       UNION SELECT b.id FROM bookmarks b JOIN filtered f ON b.parent = f.id)
-    SELECT count(*) AS n FROM bookmarks WHERE type = 0 ${live} AND id NOT IN (SELECT id FROM filtered)`).get() as { n: number }).n;
+    SELECT count(*) AS n FROM bookmarks WHERE type = 0 ${live} AND id NOT IN (SELECT id FROM filtered)`)
+      .get() as { n: number }
+  ).n;
 }

@@ -1,7 +1,14 @@
 import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
 import { RecordFiles } from '../exporters/record-files.js';
-import { defineExtractor, inRange, source, type ExtractContext, type ScanContext, type ScanCounts } from '../extractor.js';
+import {
+  defineExtractor,
+  inRange,
+  source,
+  type ExtractContext,
+  type ScanContext,
+  type ScanCounts,
+} from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { VisitRecord } from '../records.js';
 import { carvedRowsByTable } from '../carved-rows.js';
@@ -12,17 +19,29 @@ import { extractBookmarks } from './safari-bookmarks-export.js';
 import { countBookmarks, SAFARI_BOOKMARKS } from './safari-bookmarks.js';
 import { safariSection } from '../report/sections/safari.js';
 
-/** Safari's databases are looked for in its app domain first (newer iOS) and then in HomeDomain, where the real iOS 14.3 backup of the corpus (MVT) lists them; which version moved them is not pinned down. */
+/** Safari's databases are looked for in its app domain first (newer iOS) and then in HomeDomain, where the real iOS
+ * 14.3 backup of the corpus (MVT) lists them; which version moved them is not pinned down. */
 export const SAFARI_HISTORY = [
   { domain: 'AppDomain-com.apple.mobilesafari', relativePath: 'Library/Safari/History.db' },
   { domain: 'HomeDomain', relativePath: 'Library/Safari/History.db' },
 ] as const;
 
 export function* readVisits(db: Database.Database): Generator<VisitRecord> {
-  if (!hasTable(db, 'history_visits') || !hasTable(db, 'history_items')) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'History.db has no history_visits/history_items tables');
-  const rows = db.prepare('SELECT v.id AS id, i.url AS url, v.title AS title, v.visit_time AS time FROM history_visits v JOIN history_items i ON i.id = v.history_item ORDER BY v.visit_time, v.id').iterate() as IterableIterator<Record<string, unknown>>;
+  if (!hasTable(db, 'history_visits') || !hasTable(db, 'history_items'))
+    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'History.db has no history_visits/history_items tables');
+  const rows = db
+    .prepare(
+      'SELECT v.id AS id, i.url AS url, v.title AS title, v.visit_time AS time FROM history_visits v JOIN history_items i ON i.id = v.history_item ORDER BY v.visit_time, v.id',
+    )
+    .iterate() as IterableIterator<Record<string, unknown>>;
   for (const r of rows) {
-    yield { origin: 'live', id: Number(r.id), url: String(r.url), title: (r.title as string | null) ?? null, time: fromAppleSeconds(r.time)?.toISOString() ?? null };
+    yield {
+      origin: 'live',
+      id: Number(r.id),
+      url: String(r.url),
+      title: (r.title as string | null) ?? null,
+      time: fromAppleSeconds(r.time)?.toISOString() ?? null,
+    };
   }
 }
 
@@ -48,7 +67,10 @@ export async function readRecoveredVisits(path: string, db: Database.Database): 
     if (time === null || seen.has(key) || (id >= 0 && liveVisit.get(id) !== undefined)) continue;
     seen.add(key);
     const item = r.history_item === null ? undefined : Number(r.history_item);
-    const url = item === undefined ? null : ((liveItem.get(item) as { url: string } | undefined)?.url ?? carvedUrls.get(item) ?? null);
+    const url =
+      item === undefined
+        ? null
+        : ((liveItem.get(item) as { url: string } | undefined)?.url ?? carvedUrls.get(item) ?? null);
     found.push({ origin: 'recovered', id, url, title: typeof r.title === 'string' ? r.title : null, time });
   }
   return found.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
@@ -60,7 +82,11 @@ const CSV_HEADER = ['id', 'time', 'url', 'title', 'origin'];
  * The first location of a Safari database the backup lists, opened; undefined when none is listed. A database
  * listed without data ends only its half of the type (history or bookmarks) when the other half can go on.
  */
-async function openFirst(context: ScanContext, locations: ReadonlyArray<{ domain: string; relativePath: string }>, missing: unknown[]): Promise<OpenedDatabase | undefined> {
+async function openFirst(
+  context: ScanContext,
+  locations: ReadonlyArray<{ domain: string; relativePath: string }>,
+  missing: unknown[],
+): Promise<OpenedDatabase | undefined> {
   for (const location of locations) {
     try {
       const opened = await context.work.openDatabase(context.reader, location.domain, location.relativePath);
@@ -81,21 +107,38 @@ function noneFound(missing: unknown[]): null {
 }
 
 function scanHistory(opened: OpenedDatabase): ScanCounts {
-  if (!hasTable(opened.db, 'history_visits')) return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
-  const row = opened.db.prepare('SELECT count(*) AS n, min(visit_time) AS first, max(visit_time) AS last FROM history_visits').get() as { n: number; first: number | null; last: number | null };
-  const seq = hasTable(opened.db, 'sqlite_sequence') ? (opened.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'history_visits'").get() as { seq: number } | undefined) : undefined;
+  if (!hasTable(opened.db, 'history_visits'))
+    return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
+  const row = opened.db
+    .prepare('SELECT count(*) AS n, min(visit_time) AS first, max(visit_time) AS last FROM history_visits')
+    .get() as { n: number; first: number | null; last: number | null };
+  const seq = hasTable(opened.db, 'sqlite_sequence')
+    ? (opened.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'history_visits'").get() as
+        | { seq: number }
+        | undefined)
+    : undefined;
   return {
-    count: row.n, recentlyDeleted: null, purged: seq === undefined ? null : Math.max(0, seq.seq - row.n),
-    firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null, lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null, bytes: opened.bytes,
+    count: row.n,
+    recentlyDeleted: null,
+    purged: seq === undefined ? null : Math.max(0, seq.seq - row.n),
+    firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null,
+    lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null,
+    bytes: opened.bytes,
   };
 }
 
-/** safari/history.json and history.csv: every visit with its URL, title and time; then cleared visits the carver finds. */
-async function extractHistory({ out, range }: ExtractContext, opened: OpenedDatabase): Promise<{ records: number; files: number }> {
+/** safari/history.json and history.csv: every visit with its URL, title and time; then cleared visits the carver finds.
+ * */
+async function extractHistory(
+  { out, range }: ExtractContext,
+  opened: OpenedDatabase,
+): Promise<{ records: number; files: number }> {
   const files = await RecordFiles.open(out, 'safari/history', CSV_HEADER);
-  const write = (visit: VisitRecord): Promise<void> => files.write(visit, [visit.id, visit.time, visit.url, visit.title, visit.origin]);
+  const write = (visit: VisitRecord): Promise<void> =>
+    files.write(visit, [visit.id, visit.time, visit.url, visit.title, visit.origin]);
   for (const visit of readVisits(opened.db)) if (inRange(range, visit.time)) await write(visit);
-  for (const visit of await readRecoveredVisits(opened.path, opened.db)) if (inRange(range, visit.time)) await write(visit);
+  for (const visit of await readRecoveredVisits(opened.path, opened.db))
+    if (inRange(range, visit.time)) await write(visit);
   return { records: await files.close(), files: 2 };
 }
 
@@ -114,13 +157,18 @@ export const safariExtractor = defineExtractor({
     const history = await openFirst(context, SAFARI_HISTORY, missing);
     const bookmarks = await openFirst(context, SAFARI_BOOKMARKS, missing);
     if (history === undefined && bookmarks === undefined) return noneFound(missing);
-    const counts = history === undefined ? { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: 0 } : scanHistory(history);
+    const counts =
+      history === undefined
+        ? { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: 0 }
+        : scanHistory(history);
     if (bookmarks !== undefined) {
       const n = countBookmarks(bookmarks.db);
       counts.count += n;
       counts.bytes += bookmarks.bytes;
       // The root row is id 0, written by Safari itself rather than handed out by AUTOINCREMENT.
-      const rows = hasTable(bookmarks.db, 'bookmarks') ? (bookmarks.db.prepare('SELECT count(*) AS n FROM bookmarks WHERE id > 0').get() as { n: number }).n : 0;
+      const rows = hasTable(bookmarks.db, 'bookmarks')
+        ? (bookmarks.db.prepare('SELECT count(*) AS n FROM bookmarks WHERE id > 0').get() as { n: number }).n
+        : 0;
       const gone = deletedBySequence(bookmarks.db, 'bookmarks', rows);
       if (gone !== null) counts.purged = (counts.purged ?? 0) + gone;
     }
@@ -135,7 +183,10 @@ export const safariExtractor = defineExtractor({
     if (history === undefined && bookmarks === undefined) return noneFound(missing);
     for (const error of missing) context.warn((error as Error).message);
     const done = { records: 0, files: 0 };
-    for (const part of [history === undefined ? undefined : await extractHistory(context, history), bookmarks === undefined ? undefined : await extractBookmarks(context, bookmarks)]) {
+    for (const part of [
+      history === undefined ? undefined : await extractHistory(context, history),
+      bookmarks === undefined ? undefined : await extractBookmarks(context, bookmarks),
+    ]) {
       if (part === undefined) continue;
       done.records += part.records;
       done.files += part.files;

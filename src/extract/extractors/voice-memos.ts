@@ -20,9 +20,13 @@ export const VOICE_MEMO_DATABASES: readonly BackupLocation[] = [
 ];
 export const RECORDING_TABLES = ['ZCLOUDRECORDING', 'ZRECORDING'] as const;
 /** Core Data entity names, for Z_PRIMARYKEY's highest id ever given. */
-export const RECORDING_ENTITIES: Readonly<Record<string, string>> = { ZCLOUDRECORDING: 'CloudRecording', ZRECORDING: 'Recording' };
+export const RECORDING_ENTITIES: Readonly<Record<string, string>> = {
+  ZCLOUDRECORDING: 'CloudRecording',
+  ZRECORDING: 'Recording',
+};
 
-/** The shown title: ZENCRYPTEDTITLE holds it in plain text on current iOS (a blob there would be real ciphertext and is skipped). */
+/** The shown title: ZENCRYPTEDTITLE holds it in plain text on current iOS (a blob there would be real ciphertext and is
+ * skipped). */
 const TITLE_COLUMNS = ['ZENCRYPTEDTITLE', 'ZCUSTOMLABELFORSORTING', 'ZCUSTOMLABEL'] as const;
 
 function text(value: unknown): string | null {
@@ -31,7 +35,11 @@ function text(value: unknown): string | null {
 
 export function* readVoiceMemos(db: Database.Database): Generator<VoiceMemoRecord> {
   const table = firstTable(db, RECORDING_TABLES);
-  if (table === undefined) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'the Voice Memos database has neither ZCLOUDRECORDING nor ZRECORDING');
+  if (table === undefined)
+    throw new ExtractError(
+      'EXTRACT_SCHEMA_UNSUPPORTED',
+      'the Voice Memos database has neither ZCLOUDRECORDING nor ZRECORDING',
+    );
   const cols = tableColumns(db, table);
   const folders = cols.has('ZFOLDER') && tableColumns(db, 'ZFOLDER').has('ZENCRYPTEDNAME');
   const wanted = ['ZUNIQUEID', 'ZDATE', 'ZDURATION', 'ZEVICTIONDATE', 'ZPATH', ...TITLE_COLUMNS];
@@ -61,7 +69,11 @@ export function* readVoiceMemos(db: Database.Database): Generator<VoiceMemoRecor
  * The memo's audio: ZPATH's file name in the database's own folder, else in the other layouts' folders (the
  * database and the audio may have moved at different times).
  */
-export function voiceMemoAudio(reader: BackupReader, memo: VoiceMemoRecord, database: BackupLocation): BackupFileEntry | undefined {
+export function voiceMemoAudio(
+  reader: BackupReader,
+  memo: VoiceMemoRecord,
+  database: BackupLocation,
+): BackupFileEntry | undefined {
   if (memo.storedPath === null) return undefined;
   const name = baseName(memo.storedPath);
   const places = [database, ...VOICE_MEMO_DATABASES.filter((l) => l !== database)];

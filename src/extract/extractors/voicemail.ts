@@ -31,11 +31,17 @@ function unixIso(value: unknown): string | null {
   return seconds === null || seconds <= 0 ? null : new Date(seconds * 1000).toISOString();
 }
 
-function voicemailRecord(r: Record<string, unknown>, table: VoicemailRecord['table'], id: number, origin?: VoicemailRecord['origin']): VoicemailRecord {
+function voicemailRecord(
+  r: Record<string, unknown>,
+  table: VoicemailRecord['table'],
+  id: number,
+  origin?: VoicemailRecord['origin'],
+): VoicemailRecord {
   const trashed = fromAppleSeconds(r.trashed_date)?.toISOString() ?? null;
   const flags = num(r.flags);
   return {
-    origin: origin ?? (table === 'deleted' || trashed !== null || flags === TRASHED_FLAGS ? 'recently-deleted' : 'live'),
+    origin:
+      origin ?? (table === 'deleted' || trashed !== null || flags === TRASHED_FLAGS ? 'recently-deleted' : 'live'),
     id,
     table,
     remoteUid: num(r.remote_uid),
@@ -53,12 +59,14 @@ function voicemailRecord(r: Record<string, unknown>, table: VoicemailRecord['tab
 
 /** Every row of `voicemail`, then of `deleted`, each by date. */
 export function* readVoicemails(db: Database.Database): Generator<VoicemailRecord> {
-  if (!hasTable(db, 'voicemail')) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'voicemail.db has no voicemail table');
+  if (!hasTable(db, 'voicemail'))
+    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'voicemail.db has no voicemail table');
   for (const table of TABLES) {
     const cols = tableColumns(db, table);
     if (cols.size === 0) continue;
     const sql = `SELECT t.ROWID AS id, ${COLUMNS.map((c) => column(cols, 't', c)).join(', ')} FROM ${table} t ORDER BY ${cols.has('date') ? 't.date, ' : ''}t.ROWID`;
-    for (const r of db.prepare(sql).iterate() as IterableIterator<Record<string, unknown>>) yield voicemailRecord(r, table, Number(r.id));
+    for (const r of db.prepare(sql).iterate() as IterableIterator<Record<string, unknown>>)
+      yield voicemailRecord(r, table, Number(r.id));
   }
 }
 
@@ -74,7 +82,9 @@ export async function readRecoveredVoicemails(path: string, db: Database.Databas
     const ids = new Set<number>();
     liveIds.set(table, ids);
     if (cols.size === 0) continue;
-    for (const r of db.prepare(`SELECT ROWID AS id, ${column(cols, 't', 'date')}, ${column(cols, 't', 'remote_uid')} FROM ${table} t`).iterate() as IterableIterator<Record<string, unknown>>) {
+    for (const r of db
+      .prepare(`SELECT ROWID AS id, ${column(cols, 't', 'date')}, ${column(cols, 't', 'remote_uid')} FROM ${table} t`)
+      .iterate() as IterableIterator<Record<string, unknown>>) {
       ids.add(Number(r.id));
       live.add(`${String(r.date)}|${String(r.remote_uid)}`);
     }
@@ -98,13 +108,29 @@ function stampName(iso: string | null): string {
   return iso === null ? 'undated' : iso.slice(0, 19).replace('T', ' ').replace(/:/g, '.');
 }
 
-const CSV_HEADER = ['id', 'date', 'sender', 'name', 'callback_number', 'receiver', 'duration_seconds', 'trashed_date', 'flags', 'table', 'file', 'origin'];
+const CSV_HEADER = [
+  'id',
+  'date',
+  'sender',
+  'name',
+  'callback_number',
+  'receiver',
+  'duration_seconds',
+  'trashed_date',
+  'flags',
+  'table',
+  'file',
+  'origin',
+];
 
 export const voicemailExtractor = defineExtractor({
   type: 'voicemail',
   label: 'Voicemail',
   saves: 'voicemail (audio named by date and caller)',
-  sources: [source(VOICEMAIL_DB, '4–18'), { domain: VOICEMAIL_DB.domain, path: 'Library/Voicemail/*.amr', ios: '4–18' }],
+  sources: [
+    source(VOICEMAIL_DB, '4–18'),
+    { domain: VOICEMAIL_DB.domain, path: 'Library/Voicemail/*.amr', ios: '4–18' },
+  ],
   outputs: ['<date> <caller>.amr', 'Recently Deleted/<date> <caller>.amr', 'voicemail.json', 'voicemail.csv'],
   records: ['VoicemailRecord'],
   section: voicemailSection,
@@ -114,16 +140,29 @@ export const voicemailExtractor = defineExtractor({
     if (opened === undefined) return null;
     let bytes = opened.bytes;
     for await (const entry of reader.files({ domain: VOICEMAIL_DB.domain, match: 'Library/Voicemail/*' })) {
-      if (entry.kind === 'file' && AUDIO_EXTENSIONS.some((e) => entry.relativePath.endsWith(e))) bytes += entry.metadata?.size ?? 0;
+      if (entry.kind === 'file' && AUDIO_EXTENSIONS.some((e) => entry.relativePath.endsWith(e)))
+        bytes += entry.metadata?.size ?? 0;
     }
-    if (!hasTable(opened.db, 'voicemail')) return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes };
+    if (!hasTable(opened.db, 'voicemail'))
+      return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes };
     const cols = tableColumns(opened.db, 'voicemail');
-    const trashed = [cols.has('trashed_date') ? 'trashed_date <> 0' : '0', cols.has('flags') ? `flags = ${TRASHED_FLAGS}` : '0'].join(' OR ');
-    const row = opened.db.prepare(`SELECT count(*) AS n, sum(${trashed}) AS trashed, min(date) AS first, max(date) AS last FROM voicemail`).get() as { n: number; trashed: number | null; first: number | null; last: number | null };
-    const moved = hasTable(opened.db, 'deleted') ? (opened.db.prepare('SELECT count(*) AS n FROM deleted').get() as { n: number }).n : 0;
+    const trashed = [
+      cols.has('trashed_date') ? 'trashed_date <> 0' : '0',
+      cols.has('flags') ? `flags = ${TRASHED_FLAGS}` : '0',
+    ].join(' OR ');
+    const row = opened.db
+      .prepare(`SELECT count(*) AS n, sum(${trashed}) AS trashed, min(date) AS first, max(date) AS last FROM voicemail`)
+      .get() as { n: number; trashed: number | null; first: number | null; last: number | null };
+    const moved = hasTable(opened.db, 'deleted')
+      ? (opened.db.prepare('SELECT count(*) AS n FROM deleted').get() as { n: number }).n
+      : 0;
     return {
-      count: row.n + moved, recentlyDeleted: (row.trashed ?? 0) + moved, purged: deletedBySequence(opened.db, 'voicemail', row.n),
-      firstDate: unixIso(row.first), lastDate: unixIso(row.last), bytes,
+      count: row.n + moved,
+      recentlyDeleted: (row.trashed ?? 0) + moved,
+      purged: deletedBySequence(opened.db, 'voicemail', row.n),
+      firstDate: unixIso(row.first),
+      lastDate: unixIso(row.last),
+      bytes,
     };
   },
 
@@ -142,7 +181,12 @@ export const voicemailExtractor = defineExtractor({
       if (!inRange(range, v.date)) return;
       if (v.sender !== null) v.name = names.get(phoneKey(v.sender)) ?? null;
       // Audio is named after the ROWID of `voicemail`; a `deleted` row's ROWID is of its own table and names nothing.
-      const entry = v.id < 0 || v.table !== 'voicemail' ? undefined : AUDIO_EXTENSIONS.map((e) => reader.get(VOICEMAIL_DB.domain, `Library/Voicemail/${v.id}${e}`)).find((e) => e?.kind === 'file');
+      const entry =
+        v.id < 0 || v.table !== 'voicemail'
+          ? undefined
+          : AUDIO_EXTENSIONS.map((e) => reader.get(VOICEMAIL_DB.domain, `Library/Voicemail/${v.id}${e}`)).find(
+              (e) => e?.kind === 'file',
+            );
       if (entry !== undefined && readable(context, entry)) {
         const folder = v.origin === 'live' ? 'voicemail' : 'voicemail/Recently Deleted';
         const extension = entry.relativePath.slice(entry.relativePath.lastIndexOf('.'));
@@ -152,7 +196,20 @@ export const voicemailExtractor = defineExtractor({
       } else if (entry === undefined && v.origin !== 'recovered' && v.table === 'voicemail') {
         warn(`audio of voicemail ${v.id} (${v.date ?? 'undated'}) is not in the backup`);
       }
-      await records.write(v, [v.id, v.date, v.sender, v.name, v.callbackNumber, v.receiver, v.durationSeconds, v.trashedDate, v.flags, v.table, v.file, v.origin]);
+      await records.write(v, [
+        v.id,
+        v.date,
+        v.sender,
+        v.name,
+        v.callbackNumber,
+        v.receiver,
+        v.durationSeconds,
+        v.trashedDate,
+        v.flags,
+        v.table,
+        v.file,
+        v.origin,
+      ]);
     };
     for (const v of readVoicemails(opened.db)) await write(v);
     for (const v of await readRecoveredVoicemails(opened.path, opened.db)) await write(v);

@@ -3,7 +3,12 @@ import { fromAppleSeconds } from '../apple-time.js';
 import { carvedRows } from '../carved-rows.js';
 import { ExtractError } from '../errors.js';
 import { protobufBytes } from '../protobuf.js';
-import type { WhatsAppChatRecord, WhatsAppMediaRecord, WhatsAppMessageKind, WhatsAppMessageRecord } from '../records.js';
+import type {
+  WhatsAppChatRecord,
+  WhatsAppMediaRecord,
+  WhatsAppMessageKind,
+  WhatsAppMessageRecord,
+} from '../records.js';
 import { column, hasTable, tableColumns } from '../schema.js';
 
 /**
@@ -17,15 +22,35 @@ import { column, hasTable, tableColumns } from '../schema.js';
  * deleted for everyone. Every column is optional: a hand-made or older file reads as far as it goes.
  */
 
-/** Where backups hold the database: the app group in current versions; the app's own Documents in early ones (media under Library/), as older exporters read it. */
+/** Where backups hold the database: the app group in current versions; the app's own Documents in early ones (media
+ * under Library/), as older exporters read it. */
 export const CHAT_STORAGE = [
-  { domain: 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared', relativePath: 'ChatStorage.sqlite', mediaFolder: 'Message' },
+  {
+    domain: 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared',
+    relativePath: 'ChatStorage.sqlite',
+    mediaFolder: 'Message',
+  },
   { domain: 'AppDomain-net.whatsapp.WhatsApp', relativePath: 'Documents/ChatStorage.sqlite', mediaFolder: 'Library' },
 ] as const;
 
 const KINDS: Record<number, WhatsAppMessageKind> = {
-  0: 'text', 1: 'image', 2: 'video', 3: 'audio', 4: 'contact', 5: 'location', 6: 'group-event', 7: 'link', 8: 'document', 10: 'system',
-  11: 'gif', 14: 'deleted', 15: 'sticker', 38: 'image', 39: 'video', 59: 'call', 66: 'call',
+  0: 'text',
+  1: 'image',
+  2: 'video',
+  3: 'audio',
+  4: 'contact',
+  5: 'location',
+  6: 'group-event',
+  7: 'link',
+  8: 'document',
+  10: 'system',
+  11: 'gif',
+  14: 'deleted',
+  15: 'sticker',
+  38: 'image',
+  39: 'video',
+  59: 'call',
+  66: 'call',
 };
 
 export function whatsAppKind(messageType: number | null): WhatsAppMessageKind {
@@ -73,8 +98,15 @@ export function readWhatsAppChats(db: Database.Database): Map<number, WhatsAppCh
   for (const r of db.prepare(sql).all() as Array<Record<string, unknown>>) {
     const jid = text(r.ZCONTACTJID);
     chats.set(Number(r.id), {
-      id: Number(r.id), jid, name: text(r.ZPARTNERNAME), isGroup: Number(r.ZSESSIONTYPE) === 1 || (jid?.endsWith('@g.us') ?? false),
-      archived: Number(r.ZARCHIVED) === 1, lastMessageDate: iso(r.ZLASTMESSAGEDATE), groupCreated: iso(r.ZCREATIONDATE), groupCreator: text(r.ZCREATORJID), members: [],
+      id: Number(r.id),
+      jid,
+      name: text(r.ZPARTNERNAME),
+      isGroup: Number(r.ZSESSIONTYPE) === 1 || (jid?.endsWith('@g.us') ?? false),
+      archived: Number(r.ZARCHIVED) === 1,
+      lastMessageDate: iso(r.ZLASTMESSAGEDATE),
+      groupCreated: iso(r.ZCREATIONDATE),
+      groupCreator: text(r.ZCREATORJID),
+      members: [],
     });
   }
   return chats;
@@ -90,7 +122,10 @@ export class WhatsAppNames {
   private readonly pushNames = new Map<string, string>();
   private readonly partnerNames = new Map<string, string>();
 
-  constructor(db: Database.Database, private readonly chats: Map<number, WhatsAppChatRow>) {
+  constructor(
+    db: Database.Database,
+    private readonly chats: Map<number, WhatsAppChatRow>,
+  ) {
     const cols = tableColumns(db, 'ZWAGROUPMEMBER');
     if (cols.size > 0) {
       const sql = `SELECT m.Z_PK AS id, ${['ZCHATSESSION', 'ZMEMBERJID', 'ZCONTACTNAME', 'ZFIRSTNAME', 'ZISADMIN', 'ZISACTIVE'].map((n) => column(cols, 'm', n)).join(', ')} FROM ZWAGROUPMEMBER m ORDER BY m.Z_PK`;
@@ -99,16 +134,24 @@ export class WhatsAppNames {
         if (jid === null) continue;
         const member = { jid, savedName: text(r.ZCONTACTNAME) ?? text(r.ZFIRSTNAME) };
         this.members.set(Number(r.id), member);
-        chats.get(Number(r.ZCHATSESSION))?.members.push({ jid, name: null, isAdmin: Number(r.ZISADMIN) === 1, isActive: r.ZISACTIVE === null || Number(r.ZISACTIVE) === 1 });
+        chats.get(Number(r.ZCHATSESSION))?.members.push({
+          jid,
+          name: null,
+          isAdmin: Number(r.ZISADMIN) === 1,
+          isActive: r.ZISACTIVE === null || Number(r.ZISACTIVE) === 1,
+        });
       }
     }
     const push = tableColumns(db, 'ZWAPROFILEPUSHNAME');
     if (push.has('ZJID') && push.has('ZPUSHNAME')) {
-      for (const r of db.prepare('SELECT ZJID, ZPUSHNAME FROM ZWAPROFILEPUSHNAME').all() as Array<Record<string, unknown>>) {
+      for (const r of db.prepare('SELECT ZJID, ZPUSHNAME FROM ZWAPROFILEPUSHNAME').all() as Array<
+        Record<string, unknown>
+      >) {
         if (text(r.ZJID) && text(r.ZPUSHNAME)) this.pushNames.set(r.ZJID as string, r.ZPUSHNAME as string);
       }
     }
-    for (const chat of chats.values()) if (!chat.isGroup && chat.jid && chat.name) this.partnerNames.set(chat.jid, chat.name);
+    for (const chat of chats.values())
+      if (!chat.isGroup && chat.jid && chat.name) this.partnerNames.set(chat.jid, chat.name);
     const saved = new Map([...this.members.values()].filter((m) => m.savedName).map((m) => [m.jid, m.savedName!]));
     for (const chat of chats.values()) for (const m of chat.members) m.name = saved.get(m.jid) ?? this.nameOf(m.jid);
   }
@@ -119,7 +162,12 @@ export class WhatsAppNames {
     return this.pushNames.get(jid) ?? partner ?? jidLabel(jid);
   }
 
-  sender(chatId: number | null, isFromMe: boolean, memberId: number | null, fromJid: string | null): { jid: string | null; name: string | null } {
+  sender(
+    chatId: number | null,
+    isFromMe: boolean,
+    memberId: number | null,
+    fromJid: string | null,
+  ): { jid: string | null; name: string | null } {
     if (isFromMe) return { jid: null, name: null };
     const chat = chatId === null ? undefined : this.chats.get(chatId);
     if (chat?.isGroup || fromJid?.endsWith('@g.us')) {
@@ -133,8 +181,31 @@ export class WhatsAppNames {
   }
 }
 
-const MESSAGE_COLUMNS = ['ZCHATSESSION', 'ZISFROMME', 'ZFROMJID', 'ZTOJID', 'ZTEXT', 'ZMESSAGEDATE', 'ZSENTDATE', 'ZMESSAGETYPE', 'ZGROUPEVENTTYPE', 'ZGROUPMEMBER', 'ZSTANZAID', 'ZSTARRED'];
-const MEDIA_COLUMNS = ['ZMEDIALOCALPATH', 'ZTITLE', 'ZFILESIZE', 'ZMOVIEDURATION', 'ZLATITUDE', 'ZLONGITUDE', 'ZVCARDNAME', 'ZVCARDSTRING', 'ZMETADATA'];
+const MESSAGE_COLUMNS = [
+  'ZCHATSESSION',
+  'ZISFROMME',
+  'ZFROMJID',
+  'ZTOJID',
+  'ZTEXT',
+  'ZMESSAGEDATE',
+  'ZSENTDATE',
+  'ZMESSAGETYPE',
+  'ZGROUPEVENTTYPE',
+  'ZGROUPMEMBER',
+  'ZSTANZAID',
+  'ZSTARRED',
+];
+const MEDIA_COLUMNS = [
+  'ZMEDIALOCALPATH',
+  'ZTITLE',
+  'ZFILESIZE',
+  'ZMOVIEDURATION',
+  'ZLATITUDE',
+  'ZLONGITUDE',
+  'ZVCARDNAME',
+  'ZVCARDSTRING',
+  'ZMETADATA',
+];
 const MIME_TYPE = /^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/;
 
 function mediaRecord(r: Record<string, unknown>, kind: WhatsAppMessageKind): WhatsAppMediaRecord | null {
@@ -143,20 +214,39 @@ function mediaRecord(r: Record<string, unknown>, kind: WhatsAppMessageKind): Wha
   const isCard = kind === 'contact' || (stored?.startsWith('BEGIN:VCARD') ?? false);
   const isPlace = kind === 'location';
   const media: WhatsAppMediaRecord = {
-    id: Number(r.mediaId), localPath: text(r.ZMEDIALOCALPATH), title: text(r.ZTITLE),
+    id: Number(r.mediaId),
+    localPath: text(r.ZMEDIALOCALPATH),
+    title: text(r.ZTITLE),
     mimeType: !isCard && stored !== null && !stored.includes('\n') && MIME_TYPE.test(stored) ? stored : null,
     bytes: r.ZFILESIZE === null || r.ZFILESIZE === undefined || Number(r.ZFILESIZE) === 0 ? null : Number(r.ZFILESIZE),
-    durationSeconds: r.ZMOVIEDURATION === null || r.ZMOVIEDURATION === undefined || Number(r.ZMOVIEDURATION) === 0 ? null : Number(r.ZMOVIEDURATION),
-    latitude: isPlace ? numberOrNull(r.ZLATITUDE) : null, longitude: isPlace ? numberOrNull(r.ZLONGITUDE) : null,
+    durationSeconds:
+      r.ZMOVIEDURATION === null || r.ZMOVIEDURATION === undefined || Number(r.ZMOVIEDURATION) === 0
+        ? null
+        : Number(r.ZMOVIEDURATION),
+    latitude: isPlace ? numberOrNull(r.ZLATITUDE) : null,
+    longitude: isPlace ? numberOrNull(r.ZLONGITUDE) : null,
     // For photos and videos ZVCARDNAME holds a hash of the file, not a name.
-    vcardName: isCard ? text(r.ZVCARDNAME) : null, vcard: isCard ? stored : null, file: null,
+    vcardName: isCard ? text(r.ZVCARDNAME) : null,
+    vcard: isCard ? stored : null,
+    file: null,
   };
   // A text reply's media row carries only the quote's ZMETADATA: nothing to show as media.
-  const empty = media.localPath === null && media.title === null && media.mimeType === null && media.vcard === null && media.vcardName === null && media.latitude === null;
+  const empty =
+    media.localPath === null &&
+    media.title === null &&
+    media.mimeType === null &&
+    media.vcard === null &&
+    media.vcardName === null &&
+    media.latitude === null;
   return empty ? null : media;
 }
 
-function messageRecord(r: Record<string, unknown>, id: number, origin: WhatsAppMessageRecord['origin'], names: WhatsAppNames): WhatsAppMessageRecord {
+function messageRecord(
+  r: Record<string, unknown>,
+  id: number,
+  origin: WhatsAppMessageRecord['origin'],
+  names: WhatsAppNames,
+): WhatsAppMessageRecord {
   const messageType = numberOrNull(r.ZMESSAGETYPE);
   const kind = whatsAppKind(messageType);
   const chatId = numberOrNull(r.ZCHATSESSION);
@@ -164,10 +254,24 @@ function messageRecord(r: Record<string, unknown>, id: number, origin: WhatsAppM
   const sender = names.sender(chatId, isFromMe, numberOrNull(r.ZGROUPMEMBER), text(r.ZFROMJID));
   const quoted = Buffer.isBuffer(r.ZMETADATA) ? protobufBytes(r.ZMETADATA, 5) : null;
   return {
-    origin, id, stanzaId: text(r.ZSTANZAID), chatId, kind, messageType, groupEventType: numberOrNull(r.ZGROUPEVENTTYPE),
-    text: typeof r.ZTEXT === 'string' ? r.ZTEXT : null, date: iso(r.ZMESSAGEDATE), sentDate: iso(r.ZSENTDATE), isFromMe,
-    fromJid: text(r.ZFROMJID), toJid: text(r.ZTOJID), senderJid: sender.jid, senderName: sender.name, starred: Number(r.ZSTARRED) === 1,
-    deletedForEveryone: kind === 'deleted', replyToStanzaId: quoted === null || quoted.length === 0 ? null : quoted.toString('utf8'),
+    origin,
+    id,
+    stanzaId: text(r.ZSTANZAID),
+    chatId,
+    kind,
+    messageType,
+    groupEventType: numberOrNull(r.ZGROUPEVENTTYPE),
+    text: typeof r.ZTEXT === 'string' ? r.ZTEXT : null,
+    date: iso(r.ZMESSAGEDATE),
+    sentDate: iso(r.ZSENTDATE),
+    isFromMe,
+    fromJid: text(r.ZFROMJID),
+    toJid: text(r.ZTOJID),
+    senderJid: sender.jid,
+    senderName: sender.name,
+    starred: Number(r.ZSTARRED) === 1,
+    deletedForEveryone: kind === 'deleted',
+    replyToStanzaId: quoted === null || quoted.length === 0 ? null : quoted.toString('utf8'),
     media: mediaRecord(r, kind),
   };
 }
@@ -175,14 +279,22 @@ function messageRecord(r: Record<string, unknown>, id: number, origin: WhatsAppM
 /** Every message with its media row, by chat session and then date: one pass writes each conversation in full. */
 export function* readWhatsAppMessages(db: Database.Database, names: WhatsAppNames): Generator<WhatsAppMessageRecord> {
   const cols = tableColumns(db, 'ZWAMESSAGE');
-  if (cols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'ChatStorage.sqlite has no ZWAMESSAGE table');
+  if (cols.size === 0)
+    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'ChatStorage.sqlite has no ZWAMESSAGE table');
   const media = tableColumns(db, 'ZWAMEDIAITEM');
-  const join = !media.has('Z_PK') ? '' : cols.has('ZMEDIAITEM') ? 'LEFT JOIN ZWAMEDIAITEM mi ON mi.Z_PK = m.ZMEDIAITEM' : media.has('ZMESSAGE') ? 'LEFT JOIN ZWAMEDIAITEM mi ON mi.ZMESSAGE = m.Z_PK' : '';
+  const join = !media.has('Z_PK')
+    ? ''
+    : cols.has('ZMEDIAITEM')
+      ? 'LEFT JOIN ZWAMEDIAITEM mi ON mi.Z_PK = m.ZMEDIAITEM'
+      : media.has('ZMESSAGE')
+        ? 'LEFT JOIN ZWAMEDIAITEM mi ON mi.ZMESSAGE = m.Z_PK'
+        : '';
   const sql = `SELECT m.Z_PK AS id, ${MESSAGE_COLUMNS.map((n) => column(cols, 'm', n)).join(', ')},
       ${join ? `mi.Z_PK AS mediaId, ${MEDIA_COLUMNS.map((n) => column(media, 'mi', n)).join(', ')}` : `NULL AS mediaId, ${MEDIA_COLUMNS.map((n) => `NULL AS ${n}`).join(', ')}`}
     FROM ZWAMESSAGE m ${join}
     ORDER BY ZCHATSESSION IS NULL, ZCHATSESSION, ZMESSAGEDATE, id`;
-  for (const r of db.prepare(sql).iterate() as IterableIterator<Record<string, unknown>>) yield messageRecord(r, Number(r.id), 'live', names);
+  for (const r of db.prepare(sql).iterate() as IterableIterator<Record<string, unknown>>)
+    yield messageRecord(r, Number(r.id), 'live', names);
 }
 
 /**
@@ -190,16 +302,27 @@ export function* readWhatsAppMessages(db: Database.Database, names: WhatsAppName
  * journal. A row whose Z_PK or stanza id is live is skipped, each once; a row needs a date and a stanza id or text.
  * Their media rows are gone with them; their chat (ZCHATSESSION) and author usually are not.
  */
-export async function* readRecoveredWhatsAppMessages(path: string, db: Database.Database, names: WhatsAppNames): AsyncGenerator<WhatsAppMessageRecord> {
+export async function* readRecoveredWhatsAppMessages(
+  path: string,
+  db: Database.Database,
+  names: WhatsAppNames,
+): AsyncGenerator<WhatsAppMessageRecord> {
   if (!hasTable(db, 'ZWAMESSAGE')) return;
   const liveId = db.prepare('SELECT 1 FROM ZWAMESSAGE WHERE Z_PK = ?');
-  const liveStanza = tableColumns(db, 'ZWAMESSAGE').has('ZSTANZAID') ? db.prepare('SELECT 1 FROM ZWAMESSAGE WHERE ZSTANZAID = ?') : undefined;
+  const liveStanza = tableColumns(db, 'ZWAMESSAGE').has('ZSTANZAID')
+    ? db.prepare('SELECT 1 FROM ZWAMESSAGE WHERE ZSTANZAID = ?')
+    : undefined;
   const seen = new Set<string>();
   for await (const { row, rowid } of carvedRows(path, 'ZWAMESSAGE')) {
     const message = messageRecord({ ...row, mediaId: null }, rowid ?? -1, 'recovered', names);
     if (message.date === null || (message.stanzaId === null && message.text === null)) continue;
     const key = message.stanzaId ?? `${message.date}:${message.text}`;
-    if (seen.has(key) || (rowid !== undefined && liveId.get(rowid) !== undefined) || (message.stanzaId !== null && liveStanza?.get(message.stanzaId) !== undefined)) continue;
+    if (
+      seen.has(key) ||
+      (rowid !== undefined && liveId.get(rowid) !== undefined) ||
+      (message.stanzaId !== null && liveStanza?.get(message.stanzaId) !== undefined)
+    )
+      continue;
     seen.add(key);
     yield message;
   }

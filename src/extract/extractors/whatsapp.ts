@@ -9,19 +9,35 @@ import { CONVERSATION_HTML_TAIL, conversationHtmlHead } from '../exporters/messa
 import { TextSink } from '../exporters/text-sink.js';
 import { whatsAppMessageHtml } from '../exporters/whatsapp-html.js';
 import { defineExtractor, inRange, source, type ExtractContext } from '../extractor.js';
-import type { OutputFolder } from '../output-folder.js';
 import type { WhatsAppChatRecord, WhatsAppMessageRecord } from '../records.js';
 import { deletedByCoreDataMax, hasTable, tableColumns } from '../schema.js';
-import { CHAT_STORAGE, jidLabel, readRecoveredWhatsAppMessages, readWhatsAppChats, readWhatsAppMessages, WhatsAppNames, type WhatsAppChatRow } from './whatsapp-db.js';
+import {
+  CHAT_STORAGE,
+  jidLabel,
+  readRecoveredWhatsAppMessages,
+  readWhatsAppChats,
+  readWhatsAppMessages,
+  WhatsAppNames,
+  type WhatsAppChatRow,
+} from './whatsapp-db.js';
 import { whatsappSection } from '../report/sections/whatsapp.js';
 
 type ChatStorageLocation = (typeof CHAT_STORAGE)[number];
 
-/** The backup entry of a media file: ZMEDIALOCALPATH under the container's media folder (an absolute path is cut there). */
-function mediaEntry(reader: BackupReader, location: ChatStorageLocation, localPath: string): BackupFileEntry | undefined {
+/** The backup entry of a media file: ZMEDIALOCALPATH under the container's media folder (an absolute path is cut
+ * there). */
+function mediaEntry(
+  reader: BackupReader,
+  location: ChatStorageLocation,
+  localPath: string,
+): BackupFileEntry | undefined {
   const marker = `/${location.mediaFolder}/`;
   const at = localPath.indexOf(marker);
-  const relative = localPath.startsWith('/') ? (at >= 0 ? localPath.slice(at + marker.length) : localPath.replace(/^\/+/, '')) : localPath;
+  const relative = localPath.startsWith('/')
+    ? at >= 0
+      ? localPath.slice(at + marker.length)
+      : localPath.replace(/^\/+/, '')
+    : localPath;
   for (const candidate of [`${location.mediaFolder}/${relative}`, relative]) {
     const entry = reader.get(location.domain, candidate);
     if (entry?.kind === 'file') return entry;
@@ -29,13 +45,16 @@ function mediaEntry(reader: BackupReader, location: ChatStorageLocation, localPa
   return undefined;
 }
 
-/** The copied file's name: a document's own name (ZTITLE, with the stored file's extension when it lacks one), else the stored name. */
+/** The copied file's name: a document's own name (ZTITLE, with the stored file's extension when it lacks one), else the
+ * stored name. */
 function exportName(message: WhatsAppMessageRecord): string {
   const media = message.media!;
   const stored = media.localPath === null ? message.kind : media.localPath.slice(media.localPath.lastIndexOf('/') + 1);
   if (message.kind !== 'document' || media.title === null) return stored;
   const extension = extname(stored);
-  return extension === '' || media.title.toLowerCase().endsWith(extension.toLowerCase()) ? media.title : `${media.title}${extension}`;
+  return extension === '' || media.title.toLowerCase().endsWith(extension.toLowerCase())
+    ? media.title
+    : `${media.title}${extension}`;
 }
 
 interface OpenChat {
@@ -46,9 +65,35 @@ interface OpenChat {
   written: Map<string, number>;
 }
 
-const RECOVERED_CHAT: WhatsAppChatRow = { id: 0, jid: null, name: 'Recovered deleted messages', isGroup: false, archived: false, lastMessageDate: null, groupCreated: null, groupCreator: null, members: [] };
+const RECOVERED_CHAT: WhatsAppChatRow = {
+  id: 0,
+  jid: null,
+  name: 'Recovered deleted messages',
+  isGroup: false,
+  archived: false,
+  lastMessageDate: null,
+  groupCreated: null,
+  groupCreator: null,
+  members: [],
+};
 
-const CSV_HEADER = ['id', 'chat', 'date', 'from_me', 'sender_jid', 'sender_name', 'kind', 'text', 'media_file', 'latitude', 'longitude', 'deleted_for_everyone', 'starred', 'origin', 'stanza_id'];
+const CSV_HEADER = [
+  'id',
+  'chat',
+  'date',
+  'from_me',
+  'sender_jid',
+  'sender_name',
+  'kind',
+  'text',
+  'media_file',
+  'latitude',
+  'longitude',
+  'deleted_for_everyone',
+  'starred',
+  'origin',
+  'stanza_id',
+];
 
 class ChatExport {
   records = 0;
@@ -60,8 +105,12 @@ class ChatExport {
   private readonly csvPath: string;
   private csv!: TextSink;
 
-  constructor(private readonly context: ExtractContext, private readonly location: ChatStorageLocation, private readonly chats: Map<number, WhatsAppChatRow>,
-    private readonly recovered: Map<number, WhatsAppMessageRecord[]>) {
+  constructor(
+    private readonly context: ExtractContext,
+    private readonly location: ChatStorageLocation,
+    private readonly chats: Map<number, WhatsAppChatRow>,
+    private readonly recovered: Map<number, WhatsAppMessageRecord[]>,
+  ) {
     // Reserved first, so no chat folder can take these names.
     this.indexPath = context.out.uniquePath('whatsapp', 'chats.json');
     this.csvPath = context.out.uniquePath('whatsapp', 'messages.csv');
@@ -97,14 +146,22 @@ class ChatExport {
 
   private async openChat(chatId: number): Promise<OpenChat> {
     const { out } = this.context;
-    const row = this.chats.get(chatId) ?? (chatId === 0 ? RECOVERED_CHAT : { ...RECOVERED_CHAT, id: chatId, name: null });
-    const label = row.name || (row.jid ? jidLabel(row.jid) : '') || (chatId < 0 ? 'Messages without a chat' : `chat ${chatId}`);
+    const row =
+      this.chats.get(chatId) ?? (chatId === 0 ? RECOVERED_CHAT : { ...RECOVERED_CHAT, id: chatId, name: null });
+    const label =
+      row.name || (row.jid ? jidLabel(row.jid) : '') || (chatId < 0 ? 'Messages without a chat' : `chat ${chatId}`);
     const chat: WhatsAppChatRecord = { ...row, folder: out.uniquePath('whatsapp', label), messageCount: 0 };
     const json = new TextSink(await out.absolute(`${chat.folder}/conversation.json`));
     const html = new TextSink(await out.absolute(`${chat.folder}/conversation.html`));
     await json.write(`{\n"chat": ${JSON.stringify({ ...chat, messageCount: undefined })},\n"messages": [`);
-    const participants = row.isGroup ? row.members.map((m) => ({ handle: m.jid, name: m.name })) : row.jid ? [{ handle: row.jid, name: row.name }] : [];
-    await html.write(conversationHtmlHead({ displayName: label, identifier: row.jid, participants, service: 'WhatsApp' }));
+    const participants = row.isGroup
+      ? row.members.map((m) => ({ handle: m.jid, name: m.name }))
+      : row.jid
+        ? [{ handle: row.jid, name: row.name }]
+        : [];
+    await html.write(
+      conversationHtmlHead({ displayName: label, identifier: row.jid, participants, service: 'WhatsApp' }),
+    );
     this.index.push(chat);
     this.files += 2;
     return { chat, json, html, written: new Map() };
@@ -123,7 +180,8 @@ class ChatExport {
 
   private async flushRecovered(chatId: number, before: string | null): Promise<void> {
     const pending = this.recovered.get(chatId);
-    while (pending && pending.length > 0 && (before === null || pending[0]!.date! < before)) await this.write(pending.shift()!);
+    while (pending && pending.length > 0 && (before === null || pending[0]!.date! < before))
+      await this.write(pending.shift()!);
     if (pending?.length === 0) this.recovered.delete(chatId);
   }
 
@@ -138,12 +196,30 @@ class ChatExport {
     if (message.stanzaId !== null) c.written.set(message.stanzaId, message.id);
     c.chat.messageCount++;
     const media = message.media;
-    await this.csv.write(csvRow([message.id, c.chat.folder.slice('whatsapp/'.length), message.date, message.isFromMe, message.senderJid, message.senderName, message.kind,
-      message.text, media?.file ?? null, media?.latitude ?? null, media?.longitude ?? null, message.deletedForEveryone, message.starred, message.origin, message.stanzaId]));
+    await this.csv.write(
+      csvRow([
+        message.id,
+        c.chat.folder.slice('whatsapp/'.length),
+        message.date,
+        message.isFromMe,
+        message.senderJid,
+        message.senderName,
+        message.kind,
+        message.text,
+        media?.file ?? null,
+        media?.latitude ?? null,
+        media?.longitude ?? null,
+        message.deletedForEveryone,
+        message.starred,
+        message.origin,
+        message.stanzaId,
+      ]),
+    );
     this.records++;
   }
 
-  /** Copies the message's media file beside its conversation (mtime = the message's date); a contact card becomes a .vcf. */
+  /** Copies the message's media file beside its conversation (mtime = the message's date); a contact card becomes a
+   * .vcf. */
   private async copyMedia(folder: string, message: WhatsAppMessageRecord): Promise<void> {
     const media = message.media;
     if (media === null) return;
@@ -168,7 +244,12 @@ class ChatExport {
   }
 }
 
-async function exportWhatsApp(context: ExtractContext, db: Database.Database, path: string, location: ChatStorageLocation): Promise<{ records: number; files: number }> {
+async function exportWhatsApp(
+  context: ExtractContext,
+  db: Database.Database,
+  path: string,
+  location: ChatStorageLocation,
+): Promise<{ records: number; files: number }> {
   const chats = readWhatsAppChats(db);
   const names = new WhatsAppNames(db, chats);
   // Deleted rows the carver finds join their own chat at their date, so they read in context; 0 = chat gone too.
@@ -183,10 +264,13 @@ async function exportWhatsApp(context: ExtractContext, db: Database.Database, pa
   for (const list of recovered.values()) list.sort((a, b) => a.date!.localeCompare(b.date!));
   const exporter = new ChatExport(context, location, chats, recovered);
   await exporter.start();
-  for (const message of readWhatsAppMessages(db, names)) if (inRange(context.range, message.date)) await exporter.add(message);
+  for (const message of readWhatsAppMessages(db, names))
+    if (inRange(context.range, message.date)) await exporter.add(message);
   const done = await exporter.finish();
   if (exporter.missingMedia.length > 0) {
-    context.warn(`${exporter.missingMedia.length} WhatsApp media file(s) named in ChatStorage.sqlite are not in the backup (never downloaded on the phone, or removed), e.g. ${exporter.missingMedia[0]}`);
+    context.warn(
+      `${exporter.missingMedia.length} WhatsApp media file(s) named in ChatStorage.sqlite are not in the backup (never downloaded on the phone, or removed), e.g. ${exporter.missingMedia[0]}`,
+    );
   }
   return done;
 }
@@ -196,8 +280,17 @@ export const whatsappExtractor = defineExtractor({
   label: 'WhatsApp',
   saves: 'WhatsApp chats (HTML/JSON/CSV with their media)',
   // Where WhatsApp (an app, not iOS) keeps its files depends on its own version: the app group now, Documents early on.
-  sources: CHAT_STORAGE.flatMap((l) => [source(l, 'any'), { domain: l.domain, path: `${l.mediaFolder}/**`, ios: 'any' }]),
-  outputs: ['chats.json', 'messages.csv', '<chat>/conversation.json', '<chat>/conversation.html', '<chat>/media/<id>-<name>'],
+  sources: CHAT_STORAGE.flatMap((l) => [
+    source(l, 'any'),
+    { domain: l.domain, path: `${l.mediaFolder}/**`, ios: 'any' },
+  ]),
+  outputs: [
+    'chats.json',
+    'messages.csv',
+    '<chat>/conversation.json',
+    '<chat>/conversation.html',
+    '<chat>/media/<id>-<name>',
+  ],
   records: ['WhatsAppMessageRecord', 'WhatsAppChatRecord'],
   section: whatsappSection,
 
@@ -206,13 +299,22 @@ export const whatsappExtractor = defineExtractor({
       const opened = await work.openDatabase(reader, location.domain, location.relativePath);
       if (opened === undefined) continue;
       const db = opened.db;
-      if (!hasTable(db, 'ZWAMESSAGE')) return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
+      if (!hasTable(db, 'ZWAMESSAGE'))
+        return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
       const date = tableColumns(db, 'ZWAMESSAGE').has('ZMESSAGEDATE') ? 'ZMESSAGEDATE' : 'NULL';
-      const row = db.prepare(`SELECT count(*) AS n, min(${date}) AS first, max(${date}) AS last FROM ZWAMESSAGE`).get() as { n: number; first: number | null; last: number | null };
-      const media = tableColumns(db, 'ZWAMEDIAITEM').has('ZFILESIZE') ? Number((db.prepare('SELECT coalesce(sum(ZFILESIZE), 0) AS n FROM ZWAMEDIAITEM').get() as { n: number }).n) : 0;
+      const row = db
+        .prepare(`SELECT count(*) AS n, min(${date}) AS first, max(${date}) AS last FROM ZWAMESSAGE`)
+        .get() as { n: number; first: number | null; last: number | null };
+      const media = tableColumns(db, 'ZWAMEDIAITEM').has('ZFILESIZE')
+        ? Number((db.prepare('SELECT coalesce(sum(ZFILESIZE), 0) AS n FROM ZWAMEDIAITEM').get() as { n: number }).n)
+        : 0;
       return {
-        count: row.n, recentlyDeleted: null, purged: deletedByCoreDataMax(db, 'WAMessage', row.n),
-        firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null, lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null, bytes: opened.bytes + media,
+        count: row.n,
+        recentlyDeleted: null,
+        purged: deletedByCoreDataMax(db, 'WAMessage', row.n),
+        firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null,
+        lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null,
+        bytes: opened.bytes + media,
       };
     }
     return null;

@@ -38,7 +38,10 @@ export function legacyHtmlToText(html: string): string {
   };
   const source = html.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '').replace(/<!--[\s\S]*?-->/g, '');
   for (const [, text, closing, tag] of source.matchAll(/([^<]+)|<(\/?)\s*([a-z0-9]+)[^>]*>/gi)) {
-    if (text !== undefined) out += decodeEntities(text).replace(/\u00a0/g, ' ').replace(/[\r\n]+/g, ' ');
+    if (text !== undefined)
+      out += decodeEntities(text)
+        .replace(/\u00a0/g, ' ')
+        .replace(/[\r\n]+/g, ' ');
     else if (/^br$/i.test(tag!)) out += '\n';
     else if (BLOCK.test(tag!)) {
       breakLine();
@@ -52,7 +55,27 @@ const PLAIN: NoteParagraphStyle = { kind: 'body', indent: 0, alignment: 'left', 
 
 /** Plain text as a body of one unstyled run. */
 export function plainBody(text: string): NoteBody {
-  return { text, runs: text === '' ? [] : [{ start: 0, length: text.length, paragraph: PLAIN, bold: false, italic: false, underline: false, strikethrough: false, superscript: 0, link: null, color: null, attachment: null }] };
+  return {
+    text,
+    runs:
+      text === ''
+        ? []
+        : [
+            {
+              start: 0,
+              length: text.length,
+              paragraph: PLAIN,
+              bold: false,
+              italic: false,
+              underline: false,
+              strikethrough: false,
+              superscript: 0,
+              link: null,
+              color: null,
+              attachment: null,
+            },
+          ],
+  };
 }
 
 export function* readLegacyNotes(db: Database.Database): Generator<NoteStoreRow> {

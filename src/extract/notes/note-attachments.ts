@@ -21,9 +21,16 @@ const URL_UTI = 'public.url';
 export class NoteAttachmentResolver {
   private readonly byIdentifier: Database.Statement | null;
 
-  constructor(db: Database.Database, private readonly reader: BackupReader, private readonly domain: string, private readonly warn: (message: string) => void) {
+  constructor(
+    db: Database.Database,
+    private readonly reader: BackupReader,
+    private readonly domain: string,
+    private readonly warn: (message: string) => void,
+  ) {
     const cols = tableColumns(db, 'ZICCLOUDSYNCINGOBJECT');
-    this.byIdentifier = !cols.has('ZIDENTIFIER') ? null : db.prepare(`SELECT a.Z_PK AS pk,
+    this.byIdentifier = !cols.has('ZIDENTIFIER')
+      ? null
+      : db.prepare(`SELECT a.Z_PK AS pk,
         ${firstColumn(cols, 'a', ['ZTYPEUTI', 'ZTYPEUTI1'])} AS uti, ${firstColumn(cols, 'a', ['ZUSERTITLE', 'ZTITLE'])} AS title,
         ${column(cols, 'a', 'ZALTTEXT', 'altText')}, ${column(cols, 'a', 'ZURLSTRING', 'url')},
         ${firstColumn(cols, 'a', ['ZMODIFICATIONDATE', 'ZMODIFICATIONDATE1'])} AS modified,
@@ -41,8 +48,18 @@ export class NoteAttachmentResolver {
     const text = (name: unknown): string | null => (typeof name === 'string' && name !== '' ? name : null);
     const filename = text(row?.filename);
     const view: NoteAttachmentView = {
-      record: { identifier: ref.identifier, uti, name: filename ?? text(row?.title) ?? text(row?.altText) ?? text(row?.url), storedPath: null, file: null },
-      kind: 'other', table: null, text: text(row?.altText), url: text(row?.url), source: null,
+      record: {
+        identifier: ref.identifier,
+        uti,
+        name: filename ?? text(row?.title) ?? text(row?.altText) ?? text(row?.url),
+        storedPath: null,
+        file: null,
+      },
+      kind: 'other',
+      table: null,
+      text: text(row?.altText),
+      url: text(row?.url),
+      source: null,
       modified: fromAppleSeconds(row?.modified),
     };
     if (uti?.startsWith(INLINE_PREFIX)) return { ...view, kind: 'inline' };
@@ -57,10 +74,16 @@ export class NoteAttachmentResolver {
     const kind: NoteAttachmentKind = isImageUti(uti) ? 'image' : 'file';
     if (found === null) {
       this.warn(`attachment ${filename} of note ${noteId} is not in the backup`);
-      const guess = accountIdentifier === null ? null : `Accounts/${accountIdentifier}/Media/${mediaIdentifier}/${filename}`;
+      const guess =
+        accountIdentifier === null ? null : `Accounts/${accountIdentifier}/Media/${mediaIdentifier}/${filename}`;
       return { ...view, kind, record: { ...view.record, storedPath: guess } };
     }
-    return { ...view, kind, source: { domain: this.domain, relativePath: found }, record: { ...view.record, storedPath: found } };
+    return {
+      ...view,
+      kind,
+      source: { domain: this.domain, relativePath: found },
+      record: { ...view.record, storedPath: found },
+    };
   }
 
   private table(data: Buffer, noteId: number): NoteTable | null {
@@ -73,11 +96,19 @@ export class NoteAttachmentResolver {
   }
 
   /** The media file's path in the backup: the usual places first, then any `…/Media/<media id>/…/<name>`. */
-  private async locate(account: string | null, media: string, generation: string | null, filename: string): Promise<string | null> {
-    const candidates = account === null ? [] : [
-      ...(generation === null ? [] : [`Accounts/${account}/Media/${media}/${generation}/${filename}`]),
-      `Accounts/${account}/Media/${media}/${filename}`,
-    ];
+  private async locate(
+    account: string | null,
+    media: string,
+    generation: string | null,
+    filename: string,
+  ): Promise<string | null> {
+    const candidates =
+      account === null
+        ? []
+        : [
+            ...(generation === null ? [] : [`Accounts/${account}/Media/${media}/${generation}/${filename}`]),
+            `Accounts/${account}/Media/${media}/${filename}`,
+          ];
     for (const path of candidates) if (this.reader.get(this.domain, path)?.kind === 'file') return path;
     // Glob characters in a name would widen the search: only plain identifiers are searched for.
     if (!/^[A-Za-z0-9_-]+$/.test(media)) return null;

@@ -13,9 +13,27 @@ import { ProtoMessage } from '../protobuf.js';
  */
 
 /** Paragraph kinds from ParagraphStyle.style_type. */
-export type NoteParagraphKind = 'body' | 'title' | 'heading' | 'subheading' | 'monospaced' | 'bullet' | 'dash' | 'numbered' | 'checklist';
+export type NoteParagraphKind =
+  | 'body'
+  | 'title'
+  | 'heading'
+  | 'subheading'
+  | 'monospaced'
+  | 'bullet'
+  | 'dash'
+  | 'numbered'
+  | 'checklist';
 
-const STYLE_TYPES: Record<number, NoteParagraphKind> = { 0: 'title', 1: 'heading', 2: 'subheading', 4: 'monospaced', 100: 'bullet', 101: 'dash', 102: 'numbered', 103: 'checklist' };
+const STYLE_TYPES: Record<number, NoteParagraphKind> = {
+  0: 'title',
+  1: 'heading',
+  2: 'subheading',
+  4: 'monospaced',
+  100: 'bullet',
+  101: 'dash',
+  102: 'numbered',
+  103: 'checklist',
+};
 const ALIGNMENTS = ['left', 'center', 'right', 'justify'] as const;
 
 export interface NoteParagraphStyle {
@@ -65,11 +83,19 @@ export function inflateNoteData(data: Buffer): Buffer {
   try {
     return gunzipSync(data, { maxOutputLength: MAX_INFLATED });
   } catch (error) {
-    throw new ExtractError('EXTRACT_NOTE_BODY_UNREADABLE', `note body does not inflate: ${(error as Error).message}`, { cause: error });
+    throw new ExtractError('EXTRACT_NOTE_BODY_UNREADABLE', `note body does not inflate: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
-const DEFAULT_PARAGRAPH: NoteParagraphStyle = { kind: 'body', indent: 0, alignment: 'left', checked: null, blockQuote: false };
+const DEFAULT_PARAGRAPH: NoteParagraphStyle = {
+  kind: 'body',
+  indent: 0,
+  alignment: 'left',
+  checked: null,
+  blockQuote: false,
+};
 
 function paragraphStyle(message: ProtoMessage | undefined): NoteParagraphStyle {
   if (message === undefined) return DEFAULT_PARAGRAPH;
@@ -86,7 +112,11 @@ function paragraphStyle(message: ProtoMessage | undefined): NoteParagraphStyle {
 
 function hexColor(message: ProtoMessage | undefined): string | null {
   if (message === undefined) return null;
-  const channel = (n: number): string => Math.round(Math.max(0, Math.min(1, message.float(n) ?? 0)) * 255).toString(16).padStart(2, '0').toUpperCase();
+  const channel = (n: number): string =>
+    Math.round(Math.max(0, Math.min(1, message.float(n) ?? 0)) * 255)
+      .toString(16)
+      .padStart(2, '0')
+      .toUpperCase();
   return `#${channel(1)}${channel(2)}${channel(3)}`;
 }
 
@@ -123,14 +153,28 @@ export function noteBodyFromMessage(note: ProtoMessage): NoteBody {
     if (start >= text.length) break;
   }
   // Text the runs do not cover (a writer that left them short) still belongs to the note, unstyled.
-  if (start < text.length) runs.push({ start, length: text.length - start, paragraph: DEFAULT_PARAGRAPH, bold: false, italic: false, underline: false, strikethrough: false, superscript: 0, link: null, color: null, attachment: null });
+  if (start < text.length)
+    runs.push({
+      start,
+      length: text.length - start,
+      paragraph: DEFAULT_PARAGRAPH,
+      bold: false,
+      italic: false,
+      underline: false,
+      strikethrough: false,
+      superscript: 0,
+      link: null,
+      color: null,
+      attachment: null,
+    });
   return { text, runs };
 }
 
 /** ZICNOTEDATA.ZDATA (gzip'd or raw NoteStoreProto) → text and runs. */
 export function decodeNoteBody(data: Buffer): NoteBody {
   const note = noteMessage(inflateNoteData(data));
-  if (note === undefined) throw new ExtractError('EXTRACT_PROTOBUF_MALFORMED', 'note body has no NoteStoreProto.document.note');
+  if (note === undefined)
+    throw new ExtractError('EXTRACT_PROTOBUF_MALFORMED', 'note body has no NoteStoreProto.document.note');
   return noteBodyFromMessage(note);
 }
 
@@ -155,7 +199,10 @@ export function noteParagraphs(body: NoteBody): NoteParagraph[] {
   let current: NoteSpan[] = [];
   let style: NoteParagraphStyle | null = null;
   const flush = (): void => {
-    paragraphs.push({ style: style ?? current[current.length - 1]?.run.paragraph ?? DEFAULT_PARAGRAPH, spans: current });
+    paragraphs.push({
+      style: style ?? current[current.length - 1]?.run.paragraph ?? DEFAULT_PARAGRAPH,
+      spans: current,
+    });
     current = [];
     style = null;
   };

@@ -30,7 +30,16 @@ export interface NoteEntry {
   folderPath: string[];
 }
 
-const IMAGE_UTIS = new Set(['public.jpeg', 'public.png', 'public.heic', 'public.heif', 'com.compuserve.gif', 'public.tiff', 'org.webmproject.webp', 'com.microsoft.bmp']);
+const IMAGE_UTIS = new Set([
+  'public.jpeg',
+  'public.png',
+  'public.heic',
+  'public.heif',
+  'com.compuserve.gif',
+  'public.tiff',
+  'org.webmproject.webp',
+  'com.microsoft.bmp',
+]);
 
 export function isImageUti(uti: string | null): boolean {
   return uti !== null && IMAGE_UTIS.has(uti.toLowerCase());
@@ -50,7 +59,9 @@ export function noteText(body: NoteBody, attachments: Map<string, NoteAttachment
   let text = '';
   for (const run of body.runs) {
     const chunk = body.text.slice(run.start, run.start + run.length);
-    text += run.attachment ? chunk.replace(/\uFFFC/g, () => attachmentText(attachments.get(run.attachment!.identifier))) : chunk;
+    text += run.attachment
+      ? chunk.replace(/\uFFFC/g, () => attachmentText(attachments.get(run.attachment!.identifier)))
+      : chunk;
   }
   return text;
 }

@@ -36,7 +36,10 @@ export interface NoteStoreFolder {
 /** Entity numbers by name, from Z_PRIMARYKEY (empty when the table is missing). */
 export function noteEntities(db: Database.Database): Map<string, number> {
   if (!hasTable(db, 'Z_PRIMARYKEY')) return new Map();
-  const rows = db.prepare('SELECT Z_ENT AS ent, Z_NAME AS name FROM Z_PRIMARYKEY').all() as Array<{ ent: number; name: string }>;
+  const rows = db.prepare('SELECT Z_ENT AS ent, Z_NAME AS name FROM Z_PRIMARYKEY').all() as Array<{
+    ent: number;
+    name: string;
+  }>;
   return new Map(rows.map((r) => [r.name, r.ent]));
 }
 
@@ -49,8 +52,16 @@ function entityFilter(entities: Map<string, number>, name: string, fallback: str
 export function readNoteAccounts(db: Database.Database, entities: Map<string, number>): Map<number, NoteStoreAccount> {
   const cols = tableColumns(db, 'ZICCLOUDSYNCINGOBJECT');
   if (!cols.has('ZNAME')) return new Map();
-  const where = entityFilter(entities, 'ICAccount', `o.ZNAME IS NOT NULL AND ${cols.has('ZACCOUNTTYPE') ? 'o.ZACCOUNTTYPE IS NOT NULL' : '1'}`);
-  const rows = db.prepare(`SELECT o.Z_PK AS pk, o.ZNAME AS name, ${column(cols, 'o', 'ZIDENTIFIER', 'identifier')} FROM ZICCLOUDSYNCINGOBJECT o WHERE ${where}`).all() as NoteStoreAccount[];
+  const where = entityFilter(
+    entities,
+    'ICAccount',
+    `o.ZNAME IS NOT NULL AND ${cols.has('ZACCOUNTTYPE') ? 'o.ZACCOUNTTYPE IS NOT NULL' : '1'}`,
+  );
+  const rows = db
+    .prepare(
+      `SELECT o.Z_PK AS pk, o.ZNAME AS name, ${column(cols, 'o', 'ZIDENTIFIER', 'identifier')} FROM ZICCLOUDSYNCINGOBJECT o WHERE ${where}`,
+    )
+    .all() as NoteStoreAccount[];
   return new Map(rows.map((r) => [r.pk, r]));
 }
 
@@ -58,16 +69,33 @@ export function readNoteFolders(db: Database.Database, entities: Map<string, num
   const cols = tableColumns(db, 'ZICCLOUDSYNCINGOBJECT');
   if (!cols.has('ZTITLE2')) return new Map();
   const where = entityFilter(entities, 'ICFolder', 'o.ZTITLE2 IS NOT NULL');
-  const rows = db.prepare(`SELECT o.Z_PK AS pk, o.ZTITLE2 AS title, ${column(cols, 'o', 'ZOWNER', 'account')}, ${column(cols, 'o', 'ZFOLDERTYPE', 'type')},
-      ${column(cols, 'o', 'ZPARENT', 'parent')} FROM ZICCLOUDSYNCINGOBJECT o WHERE ${where}`).all() as Array<{ pk: number; title: string | null; account: number | null; type: number | null; parent: number | null }>;
-  return new Map(rows.map((r) => [r.pk, { pk: r.pk, title: r.title, account: r.account, trash: r.type === TRASH_FOLDER, parent: r.parent }]));
+  const rows = db
+    .prepare(`SELECT o.Z_PK AS pk, o.ZTITLE2 AS title, ${column(cols, 'o', 'ZOWNER', 'account')}, ${column(cols, 'o', 'ZFOLDERTYPE', 'type')},
+      ${column(cols, 'o', 'ZPARENT', 'parent')} FROM ZICCLOUDSYNCINGOBJECT o WHERE ${where}`)
+    .all() as Array<{
+    pk: number;
+    title: string | null;
+    account: number | null;
+    type: number | null;
+    parent: number | null;
+  }>;
+  return new Map(
+    rows.map((r) => [
+      r.pk,
+      { pk: r.pk, title: r.title, account: r.account, trash: r.type === TRASH_FOLDER, parent: r.parent },
+    ]),
+  );
 }
 
 /** Folder names from the top for a nested folder (a parent loop or a missing parent ends the chain). */
 export function folderPath(folders: Map<number, NoteStoreFolder>, pk: number | null): string[] {
   const names: string[] = [];
   const seen = new Set<number>();
-  for (let at = pk === null ? undefined : folders.get(pk); at !== undefined && !seen.has(at.pk); at = at.parent === null ? undefined : folders.get(at.parent)) {
+  for (
+    let at = pk === null ? undefined : folders.get(pk);
+    at !== undefined && !seen.has(at.pk);
+    at = at.parent === null ? undefined : folders.get(at.parent)
+  ) {
     seen.add(at.pk);
     names.unshift(at.title ?? `Folder ${at.pk}`);
   }
@@ -77,13 +105,18 @@ export function folderPath(folders: Map<number, NoteStoreFolder>, pk: number | n
 /** iOS 11 keeps note→folder in a join table `Z_<n>NOTES (Z_<n>FOLDERS, Z_<m>NOTES)`; its folder per note. */
 function joinTableFolders(db: Database.Database): Map<number, number> {
   const map = new Map<number, number>();
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'Z_[0-9]*NOTES'").all() as Array<{ name: string }>;
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'Z_[0-9]*NOTES'")
+    .all() as Array<{ name: string }>;
   for (const { name } of tables) {
     const cols = [...tableColumns(db, name)];
     const folderCol = cols.find((c) => /^Z_\d+FOLDERS$/.test(c));
     const noteCol = cols.find((c) => /^Z_\d+NOTES$/.test(c));
     if (!folderCol || !noteCol) continue;
-    for (const r of db.prepare(`SELECT ${quote(noteCol)} AS note, ${quote(folderCol)} AS folder FROM ${quote(name)}`).iterate() as IterableIterator<{ note: number; folder: number }>) map.set(r.note, r.folder);
+    for (const r of db
+      .prepare(`SELECT ${quote(noteCol)} AS note, ${quote(folderCol)} AS folder FROM ${quote(name)}`)
+      .iterate() as IterableIterator<{ note: number; folder: number }>)
+      map.set(r.note, r.folder);
   }
   return map;
 }
@@ -114,15 +147,25 @@ export function firstColumn(cols: Set<string>, qualifier: string, names: string[
 export function* readStoreNotes(db: Database.Database, warn: (message: string) => void): Generator<NoteStoreRow> {
   const cols = tableColumns(db, 'ZICCLOUDSYNCINGOBJECT');
   const dataCols = tableColumns(db, 'ZICNOTEDATA');
-  if (cols.size === 0 || dataCols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'NoteStore.sqlite has no ZICCLOUDSYNCINGOBJECT/ZICNOTEDATA tables');
+  if (cols.size === 0 || dataCols.size === 0)
+    throw new ExtractError(
+      'EXTRACT_SCHEMA_UNSUPPORTED',
+      'NoteStore.sqlite has no ZICCLOUDSYNCINGOBJECT/ZICNOTEDATA tables',
+    );
   const entities = noteEntities(db);
   const accounts = readNoteAccounts(db, entities);
   const folders = readNoteFolders(db, entities);
   const joinFolders = cols.has('ZFOLDER') ? new Map<number, number>() : joinTableFolders(db);
   const data = dataCols.has('ZNOTE')
     ? '(SELECT d.ZDATA FROM ZICNOTEDATA d WHERE d.ZNOTE = o.Z_PK ORDER BY d.Z_PK DESC LIMIT 1)'
-    : cols.has('ZNOTEDATA') ? '(SELECT d.ZDATA FROM ZICNOTEDATA d WHERE d.Z_PK = o.ZNOTEDATA)' : 'NULL';
-  const where = entityFilter(entities, 'ICNote', dataCols.has('ZNOTE') ? 'o.Z_PK IN (SELECT ZNOTE FROM ZICNOTEDATA)' : 'o.ZNOTEDATA IS NOT NULL');
+    : cols.has('ZNOTEDATA')
+      ? '(SELECT d.ZDATA FROM ZICNOTEDATA d WHERE d.Z_PK = o.ZNOTEDATA)'
+      : 'NULL';
+  const where = entityFilter(
+    entities,
+    'ICNote',
+    dataCols.has('ZNOTE') ? 'o.Z_PK IN (SELECT ZNOTE FROM ZICNOTEDATA)' : 'o.ZNOTEDATA IS NOT NULL',
+  );
   const modified = firstColumn(cols, 'o', ['ZMODIFICATIONDATE1', 'ZMODIFICATIONDATE']);
   const sql = `SELECT o.Z_PK AS id, ${column(cols, 'o', 'ZIDENTIFIER', 'identifier')}, ${column(cols, 'o', 'ZTITLE1', 'title')}, ${column(cols, 'o', 'ZSNIPPET', 'snippet')},
       ${firstColumn(cols, 'o', ['ZCREATIONDATE3', 'ZCREATIONDATE1', 'ZCREATIONDATE'])} AS created, ${modified} AS modified,
@@ -138,7 +181,8 @@ export function* readStoreNotes(db: Database.Database, warn: (message: string) =
     const locked = Number(r.locked) === 1;
     let body: NoteBody | null = null;
     const title = typeof r.title === 'string' ? r.title : null;
-    if (locked) warn(`note ${id} "${title ?? ''}" is locked with its own password: listed, its body (encrypted) is not exported`);
+    if (locked)
+      warn(`note ${id} "${title ?? ''}" is locked with its own password: listed, its body (encrypted) is not exported`);
     else if (Buffer.isBuffer(r.data)) {
       try {
         body = decodeNoteBody(r.data);

@@ -65,7 +65,8 @@ export function decodeNoteTable(data: Buffer): NoteTable {
   for (const entry of objects) {
     for (const mapEntry of entry.message(13)?.messages(3) ?? []) {
       const direction = mapEntry.message(2)?.string(4);
-      if (direction !== undefined && (mapEntry.int(1) === directionKey || mapEntry.int(1) === directionKey + 1)) rightToLeft = direction === 'CRTableColumnDirectionRightToLeft';
+      if (direction !== undefined && (mapEntry.int(1) === directionKey || mapEntry.int(1) === directionKey + 1))
+        rightToLeft = direction === 'CRTableColumnDirectionRightToLeft';
     }
   }
 
@@ -73,7 +74,8 @@ export function decodeNoteTable(data: Buffer): NoteTable {
     const map = entry.message(13);
     return map !== undefined && types[map.int(1) ?? -1] === 'com.apple.notes.ICTable';
   });
-  if (table === undefined) throw new ExtractError('EXTRACT_PROTOBUF_MALFORMED', 'table data has no com.apple.notes.ICTable object');
+  if (table === undefined)
+    throw new ExtractError('EXTRACT_PROTOBUF_MALFORMED', 'table data has no com.apple.notes.ICTable object');
   const parts = new Map<string, ProtoMessage | undefined>();
   for (const mapEntry of table.message(13)!.messages(3)) {
     const index = objectIndex(mapEntry.message(2));

@@ -10,7 +10,8 @@ import { folderPath, noteEntities, readNoteAccounts, readNoteFolders } from './n
 export interface RecoveredNote {
   record: NoteRecord;
   body: NoteBody | null;
-  /** Folder names from the top when its folder is still live (for the record only: files go to the recovered folder). */
+  /** Folder names from the top when its folder is still live (for the record only: files go to the recovered folder).
+   * */
   folderPath: string[];
 }
 
@@ -19,7 +20,12 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 
 /** The body's first non-empty line: what Notes shows as the title when ZTITLE1 is gone too. */
 function firstLine(body: NoteBody | null): string | null {
-  return body?.text.split('\n').map((l) => l.replace(/\uFFFC/g, '').trim()).find((l) => l !== '') ?? null;
+  return (
+    body?.text
+      .split('\n')
+      .map((l) => l.replace(/\uFFFC/g, '').trim())
+      .find((l) => l !== '') ?? null
+  );
 }
 
 /**
@@ -29,14 +35,24 @@ function firstLine(body: NoteBody | null): string | null {
  * row when that survives too. A note whose row is live (by Z_PK or identifier) is never reported, and each note
  * once: by its Z_PK, else by its body. Notes whose metadata row survives without a body are listed with text null.
  */
-export async function readRecoveredNotes(path: string, db: Database.Database, warn: (message: string) => void): Promise<RecoveredNote[]> {
+export async function readRecoveredNotes(
+  path: string,
+  db: Database.Database,
+  warn: (message: string) => void,
+): Promise<RecoveredNote[]> {
   const entities = noteEntities(db);
   const noteEnt = entities.get('ICNote');
   const accounts = readNoteAccounts(db, entities);
   const folders = readNoteFolders(db, entities);
   const liveObject = db.prepare('SELECT 1 FROM ZICCLOUDSYNCINGOBJECT WHERE Z_PK = ?');
   const liveData = db.prepare('SELECT 1 FROM ZICNOTEDATA WHERE Z_PK = ?');
-  const liveIdentifiers = new Set((db.prepare('SELECT ZIDENTIFIER AS id FROM ZICCLOUDSYNCINGOBJECT WHERE ZIDENTIFIER IS NOT NULL').all() as Array<{ id: string }>).map((r) => r.id));
+  const liveIdentifiers = new Set(
+    (
+      db.prepare('SELECT ZIDENTIFIER AS id FROM ZICCLOUDSYNCINGOBJECT WHERE ZIDENTIFIER IS NOT NULL').all() as Array<{
+        id: string;
+      }>
+    ).map((r) => r.id),
+  );
 
   // Carved note rows, by Z_PK and by the ZICNOTEDATA row they point to.
   const rowsByPk = new Map<number, Record<string, unknown>>();
@@ -45,7 +61,12 @@ export async function readRecoveredNotes(path: string, db: Database.Database, wa
   for (const { row, rowid } of carved.get('ZICCLOUDSYNCINGOBJECT')!) {
     const pk = rowid ?? (typeof row.Z_PK === 'number' ? row.Z_PK : undefined);
     const isNote = noteEnt !== undefined ? row.Z_ENT === noteEnt : text(row.ZTITLE1) !== null;
-    if (!isNote || (pk !== undefined && liveObject.get(pk) !== undefined) || (text(row.ZIDENTIFIER) !== null && liveIdentifiers.has(row.ZIDENTIFIER as string))) continue;
+    if (
+      !isNote ||
+      (pk !== undefined && liveObject.get(pk) !== undefined) ||
+      (text(row.ZIDENTIFIER) !== null && liveIdentifiers.has(row.ZIDENTIFIER as string))
+    )
+      continue;
     if (pk !== undefined && !rowsByPk.has(pk)) rowsByPk.set(pk, row);
     if (typeof row.ZNOTEDATA === 'number' && !rowsByData.has(row.ZNOTEDATA)) rowsByData.set(row.ZNOTEDATA, row);
   }
@@ -58,7 +79,9 @@ export async function readRecoveredNotes(path: string, db: Database.Database, wa
     const folderPk = meta && typeof meta.ZFOLDER === 'number' ? meta.ZFOLDER : undefined;
     const folder = folderPk === undefined ? undefined : folders.get(folderPk);
     const path = folder === undefined ? [] : folderPath(folders, folder.pk);
-    const account = accounts.get(Number(first(folder?.account, meta?.ZACCOUNT7, meta?.ZACCOUNT4, meta?.ZACCOUNT3, meta?.ZACCOUNT2) ?? -1));
+    const account = accounts.get(
+      Number(first(folder?.account, meta?.ZACCOUNT7, meta?.ZACCOUNT4, meta?.ZACCOUNT3, meta?.ZACCOUNT2) ?? -1),
+    );
     const locked = Number(meta?.ZISPASSWORDPROTECTED) === 1;
     found.push({
       record: {
@@ -71,7 +94,9 @@ export async function readRecoveredNotes(path: string, db: Database.Database, wa
         title: text(meta?.ZTITLE1) ?? firstLine(body),
         snippet: text(meta?.ZSNIPPET),
         text: null,
-        created: fromAppleSeconds(first(meta?.ZCREATIONDATE3, meta?.ZCREATIONDATE1, meta?.ZCREATIONDATE))?.toISOString() ?? null,
+        created:
+          fromAppleSeconds(first(meta?.ZCREATIONDATE3, meta?.ZCREATIONDATE1, meta?.ZCREATIONDATE))?.toISOString() ??
+          null,
         modified: fromAppleSeconds(first(meta?.ZMODIFICATIONDATE1, meta?.ZMODIFICATIONDATE))?.toISOString() ?? null,
         pinned: Number(meta?.ZISPINNED) === 1,
         locked,
@@ -87,7 +112,11 @@ export async function readRecoveredNotes(path: string, db: Database.Database, wa
   for (const { row, rowid } of carved.get('ZICNOTEDATA')!) {
     const dataPk = rowid ?? (typeof row.Z_PK === 'number' ? row.Z_PK : undefined);
     const notePk = typeof row.ZNOTE === 'number' ? row.ZNOTE : undefined;
-    if ((dataPk !== undefined && liveData.get(dataPk) !== undefined) || (notePk !== undefined && liveObject.get(notePk) !== undefined)) continue;
+    if (
+      (dataPk !== undefined && liveData.get(dataPk) !== undefined) ||
+      (notePk !== undefined && liveObject.get(notePk) !== undefined)
+    )
+      continue;
     if (!Buffer.isBuffer(row.ZDATA)) continue;
     let body: NoteBody;
     try {
@@ -95,10 +124,13 @@ export async function readRecoveredNotes(path: string, db: Database.Database, wa
     } catch {
       continue; // not whole (overflow pages reused, or a freeblock header over its first bytes), or a locked note's ciphertext
     }
-    const key = notePk !== undefined ? `note:${notePk}` : `body:${createHash('sha256').update(body.text).digest('hex')}`;
+    const key =
+      notePk !== undefined ? `note:${notePk}` : `body:${createHash('sha256').update(body.text).digest('hex')}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const meta = (notePk === undefined ? undefined : rowsByPk.get(notePk)) ?? (dataPk === undefined ? undefined : rowsByData.get(dataPk));
+    const meta =
+      (notePk === undefined ? undefined : rowsByPk.get(notePk)) ??
+      (dataPk === undefined ? undefined : rowsByData.get(dataPk));
     add(notePk ?? (typeof meta?.Z_PK === 'number' ? meta.Z_PK : undefined), meta, body);
   }
   // Note rows whose body was not found (or not whole): still a deleted note, listed without its text.
@@ -107,6 +139,11 @@ export async function readRecoveredNotes(path: string, db: Database.Database, wa
     seen.add(`note:${pk}`);
     add(pk, row, null);
   }
-  if (found.some((n) => n.body === null && !n.record.locked)) warn(`${found.filter((n) => n.body === null && !n.record.locked).length} deleted note(s) found without a whole body: listed with their title only`);
-  return found.sort((a, b) => (a.record.modified ?? '\uffff').localeCompare(b.record.modified ?? '\uffff') || a.record.id - b.record.id);
+  if (found.some((n) => n.body === null && !n.record.locked))
+    warn(
+      `${found.filter((n) => n.body === null && !n.record.locked).length} deleted note(s) found without a whole body: listed with their title only`,
+    );
+  return found.sort(
+    (a, b) => (a.record.modified ?? '\uffff').localeCompare(b.record.modified ?? '\uffff') || a.record.id - b.record.id,
+  );
 }

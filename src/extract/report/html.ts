@@ -25,7 +25,14 @@ export function attr(value: string | number | boolean): string {
  * name stays part of the name. Null for anything that is not such a path (absolute, `..`, a scheme, a backslash).
  */
 export function fileHref(relativePath: string | null | undefined): string | null {
-  if (typeof relativePath !== 'string' || relativePath === '' || relativePath.startsWith('/') || relativePath.includes('\\') || /^[a-z][a-z0-9+.-]*:/i.test(relativePath)) return null;
+  if (
+    typeof relativePath !== 'string' ||
+    relativePath === '' ||
+    relativePath.startsWith('/') ||
+    relativePath.includes('\\') ||
+    /^[a-z][a-z0-9+.-]*:/i.test(relativePath)
+  )
+    return null;
   const segments = relativePath.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..')) return null;
   return segments.map((s) => encodeURIComponent(s)).join('/');
@@ -52,7 +59,9 @@ export function fileLink(relativePath: string | null | undefined, label: string)
 export function webLink(url: string | null | undefined, label?: string | null): string {
   const href = webHref(url);
   const shown = label || url || '';
-  return href === null ? text(shown) : `<a href=${attr(href)} rel="noreferrer noopener" target="_blank">${text(shown)}</a>`;
+  return href === null
+    ? text(shown)
+    : `<a href=${attr(href)} rel="noreferrer noopener" target="_blank">${text(shown)}</a>`;
 }
 
 /** `2023-01-26 15:12 UTC` from an ISO instant, inside a <time>; empty for null. */
@@ -70,7 +79,9 @@ export function duration(seconds: number | null | undefined): string {
   if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return '';
   const s = Math.round(seconds);
   const hms = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
-  return hms[0]! > 0 ? `${hms[0]}:${String(hms[1]).padStart(2, '0')}:${String(hms[2]).padStart(2, '0')}` : `${hms[1]}:${String(hms[2]).padStart(2, '0')}`;
+  return hms[0]! > 0
+    ? `${hms[0]}:${String(hms[1]).padStart(2, '0')}:${String(hms[2]).padStart(2, '0')}`
+    : `${hms[1]}:${String(hms[2]).padStart(2, '0')}`;
 }
 
 export function isDeleted(origin: unknown): boolean {

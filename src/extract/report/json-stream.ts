@@ -6,13 +6,21 @@ import { createReadStream } from 'node:fs';
  * 100,000-message conversation.json streams like a CSV. Any formatting is accepted (the scanner follows strings,
  * escapes and nesting, not line breaks); the text of each element goes to JSON.parse, which rejects bad JSON.
  */
-export async function* readJsonArray(path: string, key?: string, options: { chunkSize?: number } = {}): AsyncGenerator<unknown> {
+export async function* readJsonArray(
+  path: string,
+  key?: string,
+  options: { chunkSize?: number } = {},
+): AsyncGenerator<unknown> {
   const scanner = new ArrayScanner(key);
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: options.chunkSize ?? 256 * 1024 })) {
+  for await (const chunk of createReadStream(path, {
+    encoding: 'utf8',
+    highWaterMark: options.chunkSize ?? 256 * 1024,
+  })) {
     yield* scanner.push(chunk as string);
     if (scanner.done) return;
   }
-  if (!scanner.found) throw new SyntaxError(key === undefined ? 'the file holds no JSON array' : `the file has no "${key}" array`);
+  if (!scanner.found)
+    throw new SyntaxError(key === undefined ? 'the file holds no JSON array' : `the file has no "${key}" array`);
   if (!scanner.done) throw new SyntaxError('the JSON array is not closed (truncated file?)');
 }
 
@@ -101,7 +109,10 @@ class ArrayScanner {
       this.currentKey = undefined;
     } else if (c === 0x5b) {
       this.depth++;
-      if ((this.key === undefined && this.depth === 1) || (this.key !== undefined && this.depth === 2 && this.currentKey === this.key)) {
+      if (
+        (this.key === undefined && this.depth === 1) ||
+        (this.key !== undefined && this.depth === 2 && this.currentKey === this.key)
+      ) {
         this.target = this.depth;
         this.found = true;
       }

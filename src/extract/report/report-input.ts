@@ -39,6 +39,9 @@ export class ReportInput {
     } catch {
       return [];
     }
-    return entries.filter((e) => e.isFile()).map((e) => `${folder}/${e.name}`).sort();
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => `${folder}/${e.name}`)
+      .sort();
   }
 }

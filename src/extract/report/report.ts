@@ -28,7 +28,8 @@ export interface ReportTypeSummary {
   status: TypeResult['status'];
   /** extraction.json's count. */
   records: number;
-  /** Items the section drew (messages for Messages and WhatsApp, records for the others); null when the type was not drawn. */
+  /** Items the section drew (messages for Messages and WhatsApp, records for the others); null when the type was not
+   * drawn. */
   shown: number | null;
   deleted: number | null;
 }
@@ -90,14 +91,19 @@ async function writeSection(body: TextSink, input: ReportInput, result: TypeResu
   const folder = folderOf(type);
   const write = (html: string): Promise<void> => body.write(html);
   await write(`<section class="type" id=${attr(type)} data-type=${attr(type)} data-records=${attr(result.records)}>\n`);
-  await write(`<h2>${text(titleOf(type))} <span class="muted">${result.records} record${result.records === 1 ? '' : 's'}</span></h2>\n`);
+  await write(
+    `<h2>${text(titleOf(type))} <span class="muted">${result.records} record${result.records === 1 ? '' : 's'}</span></h2>\n`,
+  );
   const files = await input.files(folder);
-  if (files.length > 0) await write(`<p class="files">Files: ${files.map((f) => fileLink(f, f.slice(folder.length + 1))).join(' ')}</p>\n`);
+  if (files.length > 0)
+    await write(`<p class="files">Files: ${files.map((f) => fileLink(f, f.slice(folder.length + 1))).join(' ')}</p>\n`);
   let stats: SectionStats | null = null;
   if (result.status === 'missing') {
     await write('<p class="muted">Not in this backup.</p>\n');
   } else if (result.status === 'failed') {
-    await write(`<p class="failed">Extraction failed: ${text(result.error?.message ?? 'unknown error')} [${text(result.error?.code ?? '')}]</p>\n`);
+    await write(
+      `<p class="failed">Extraction failed: ${text(result.error?.message ?? 'unknown error')} [${text(result.error?.code ?? '')}]</p>\n`,
+    );
   } else {
     try {
       stats = await sectionFor(type).render({ result, folder, input, write });
@@ -106,26 +112,47 @@ async function writeSection(body: TextSink, input: ReportInput, result: TypeResu
     }
   }
   if (result.warnings.length > 0) {
-    await write(`<details class="warnings"><summary>${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}</summary><ul>${result.warnings.map((w) => `<li>${text(w)}</li>`).join('')}</ul></details>\n`);
+    await write(
+      `<details class="warnings"><summary>${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}</summary><ul>${result.warnings.map((w) => `<li>${text(w)}</li>`).join('')}</ul></details>\n`,
+    );
   }
   await write('</section>\n');
-  return { type, status: result.status, records: result.records, shown: stats?.items ?? null, deleted: stats?.deleted ?? null };
+  return {
+    type,
+    status: result.status,
+    records: result.records,
+    shown: stats?.items ?? null,
+    deleted: stats?.deleted ?? null,
+  };
 }
 
 function header(extraction: ExtractionReport, types: ReportTypeSummary[], generated: Date): string {
-  const range = extraction.range.since || extraction.range.until ? `Dates from ${extraction.range.since ?? 'the start'} to ${extraction.range.until ?? 'the end'}. ` : '';
+  const range =
+    extraction.range.since || extraction.range.until
+      ? `Dates from ${extraction.range.since ?? 'the start'} to ${extraction.range.until ?? 'the end'}. `
+      : '';
   const rows = types.map((t) => {
     const result = extraction.types.find((r) => r.type === t.type)!;
     const notes = [
       result.error ? `${result.error.code}: ${result.error.message}` : '',
-      // Only a type's own section draws exactly its records; the generic one draws whatever JSON arrays its folder holds.
-      t.shown !== null && t.shown !== t.records && sectionFor(t.type) !== genericSection ? `the page shows ${t.shown}` : '',
+      // Only a type's own section draws exactly its records; the generic one draws whatever JSON arrays its folder
+      // holds.
+      t.shown !== null && t.shown !== t.records && sectionFor(t.type) !== genericSection
+        ? `the page shows ${t.shown}`
+        : '',
       result.warnings.length > 0 ? `${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : '',
-    ].filter(Boolean).join('; ');
-    return `<tr data-type=${attr(t.type)}><td><a href=${attr(`#${encodeURIComponent(t.type)}`)}>${text(titleOf(t.type))}</a></td><td class=${attr(`status ${t.status}`)}>${text(t.status)}</td>`
-      + `<td class="num records">${t.records}</td><td class="num deleted-count">${t.deleted ?? ''}</td><td class="num">${result.files}</td><td>${text(notes)}</td></tr>`;
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return (
+      `<tr data-type=${attr(t.type)}><td><a href=${attr(`#${encodeURIComponent(t.type)}`)}>${text(titleOf(t.type))}</a></td><td class=${attr(`status ${t.status}`)}>${text(t.status)}</td>` +
+      `<td class="num records">${t.records}</td><td class="num deleted-count">${t.deleted ?? ''}</td><td class="num">${result.files}</td><td>${text(notes)}</td></tr>`
+    );
   });
-  const tabs = types.map((t) => `<a href=${attr(`#${encodeURIComponent(t.type)}`)}>${text(titleOf(t.type))} <span class="count" data-type=${attr(t.type)}>${t.records}</span></a>`);
+  const tabs = types.map(
+    (t) =>
+      `<a href=${attr(`#${encodeURIComponent(t.type)}`)}>${text(titleOf(t.type))} <span class="count" data-type=${attr(t.type)}>${t.records}</span></a>`,
+  );
   return `<header><h1>Recovered data</h1>
 <p class="meta">${text(range)}Report written ${text(generated.toISOString().slice(0, 16).replace('T', ' '))} UTC by iosrescue. Deleted items are marked
 <span class="mark recently-deleted">Recently deleted</span> (still in the phone's trash) or <span class="mark">Recovered (deleted)</span> (rebuilt from the databases' free space).

@@ -1,7 +1,8 @@
 import type { TypeResult } from '../extractor.js';
 import type { ReportInput } from './report-input.js';
 
-/** What a section showed: the items drawn (records, or messages for Messages and WhatsApp) and how many of them are deleted. */
+/** What a section showed: the items drawn (records, or messages for Messages and WhatsApp) and how many of them are
+ * deleted. */
 export interface SectionStats {
   items: number;
   deleted: number;

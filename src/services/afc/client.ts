@@ -34,7 +34,10 @@ export class AfcClient {
   }
 
   /** Starts com.apple.afc in the lockdown session and connects to it. */
-  static async open(session: Pick<LockdownSession, 'startService'>, options: { timeoutMs?: number } = {}): Promise<AfcClient> {
+  static async open(
+    session: Pick<LockdownSession, 'startService'>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<AfcClient> {
     const service = await session.startService(AFC_SERVICE);
     return new AfcClient(service.socket, options);
   }
@@ -44,7 +47,9 @@ export class AfcClient {
   }
 
   async readDirectory(path: string): Promise<string[]> {
-    return splitNul(await this.request(AfcOperation.READ_DIR, cString(path))).filter((name) => name !== '.' && name !== '..');
+    return splitNul(await this.request(AfcOperation.READ_DIR, cString(path))).filter(
+      (name) => name !== '.' && name !== '..',
+    );
   }
 
   async getDeviceInfo(): Promise<Record<string, string>> {
@@ -112,7 +117,10 @@ export class AfcClient {
         const open = handle;
         handle = undefined;
         if (open === undefined) return callback(error);
-        this.closeFile(open).then(() => callback(error), () => callback(error));
+        this.closeFile(open).then(
+          () => callback(error),
+          () => callback(error),
+        );
       },
     });
     return stream;
@@ -133,18 +141,30 @@ export class AfcClient {
     this.packetNumber += 1n;
     const packetNumber = this.packetNumber;
     await writeAll(this.socket, encodeAfcPacket({ packetNumber, operation, headerData, payload }));
-    const header = decodeAfcHeader(await this.reader.readExactly(AFC_HEADER_SIZE, { waitingFor: 'an AFC reply' }), MAX_REPLY);
+    const header = decodeAfcHeader(
+      await this.reader.readExactly(AFC_HEADER_SIZE, { waitingFor: 'an AFC reply' }),
+      MAX_REPLY,
+    );
     const body = await this.reader.readExactly(header.entireLength - AFC_HEADER_SIZE);
-    if (header.packetNumber !== packetNumber) throw new AfcError('AFC_BAD_REPLY', `AFC reply ${header.packetNumber} to request ${packetNumber}`);
+    if (header.packetNumber !== packetNumber)
+      throw new AfcError('AFC_BAD_REPLY', `AFC reply ${header.packetNumber} to request ${packetNumber}`);
     if (header.operation === AfcOperation.STATUS) {
       if (body.length < 8) throw new AfcError('AFC_BAD_REPLY', 'an AFC status without its code');
       const status = Number(body.readBigUInt64LE(0));
       if (status !== AfcStatus.SUCCESS) {
-        throw new AfcError(`AFC_${afcStatusName(status)}`, `AFC ${operationName(operation)} failed: ${afcStatusName(status)}`, { details: { status } });
+        throw new AfcError(
+          `AFC_${afcStatusName(status)}`,
+          `AFC ${operationName(operation)} failed: ${afcStatusName(status)}`,
+          { details: { status } },
+        );
       }
       return Buffer.alloc(0);
     }
-    if (header.operation === AfcOperation.DATA || header.operation === AfcOperation.FILE_OPEN_RES || header.operation === AfcOperation.FILE_TELL_RES) {
+    if (
+      header.operation === AfcOperation.DATA ||
+      header.operation === AfcOperation.FILE_OPEN_RES ||
+      header.operation === AfcOperation.FILE_TELL_RES
+    ) {
       return body;
     }
     throw new AfcError('AFC_BAD_REPLY', `unexpected AFC reply operation 0x${header.operation.toString(16)}`);

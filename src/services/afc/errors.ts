@@ -1,4 +1,10 @@
-import { IosRescueError, withCategory, type CategoryTable, type ErrorCategory, type ErrorOptions } from '../../errors.js';
+import {
+  IosRescueError,
+  withCategory,
+  type CategoryTable,
+  type ErrorCategory,
+  type ErrorOptions,
+} from '../../errors.js';
 import type { AfcStatus } from './protocol.js';
 
 /**

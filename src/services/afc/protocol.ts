@@ -64,7 +64,10 @@ export const AfcStatus = {
   INTERNAL_ERROR: 23,
 } as const;
 
-const STATUS_NAMES = Object.fromEntries(Object.entries(AfcStatus).map(([name, code]) => [code, name])) as Record<number, keyof typeof AfcStatus>;
+const STATUS_NAMES = Object.fromEntries(Object.entries(AfcStatus).map(([name, code]) => [code, name])) as Record<
+  number,
+  keyof typeof AfcStatus
+>;
 
 export function afcStatusName(code: number): keyof typeof AfcStatus | `STATUS_${number}` {
   return STATUS_NAMES[code] ?? `STATUS_${code}`;
@@ -97,12 +100,20 @@ export interface AfcHeader {
 
 /** Checks the magic and that the lengths are sane and below the cap before anyone reads the body. */
 export function decodeAfcHeader(buf: Buffer, maxPacket: number): AfcHeader {
-  if (buf.length < AFC_HEADER_SIZE || !buf.subarray(0, 8).equals(AFC_MAGIC)) throw new AfcError('AFC_BAD_PACKET', 'not an AFC packet (bad magic)');
+  if (buf.length < AFC_HEADER_SIZE || !buf.subarray(0, 8).equals(AFC_MAGIC))
+    throw new AfcError('AFC_BAD_PACKET', 'not an AFC packet (bad magic)');
   const entire = buf.readBigUInt64LE(8);
   const thisLength = buf.readBigUInt64LE(16);
-  if (thisLength < BigInt(AFC_HEADER_SIZE) || entire < thisLength) throw new AfcError('AFC_BAD_PACKET', 'an AFC packet with inconsistent lengths');
-  if (entire > BigInt(maxPacket)) throw new AfcError('AFC_PACKET_TOO_LARGE', `an AFC packet of ${entire} bytes; the limit is ${maxPacket}`);
-  return { entireLength: Number(entire), thisLength: Number(thisLength), packetNumber: buf.readBigUInt64LE(24), operation: Number(buf.readBigUInt64LE(32)) };
+  if (thisLength < BigInt(AFC_HEADER_SIZE) || entire < thisLength)
+    throw new AfcError('AFC_BAD_PACKET', 'an AFC packet with inconsistent lengths');
+  if (entire > BigInt(maxPacket))
+    throw new AfcError('AFC_PACKET_TOO_LARGE', `an AFC packet of ${entire} bytes; the limit is ${maxPacket}`);
+  return {
+    entireLength: Number(entire),
+    thisLength: Number(thisLength),
+    packetNumber: buf.readBigUInt64LE(24),
+    operation: Number(buf.readBigUInt64LE(32)),
+  };
 }
 
 export function u64(...values: Array<number | bigint>): Buffer {

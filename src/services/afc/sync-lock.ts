@@ -9,7 +9,10 @@ const LOCK_FILE = '/com.apple.itunes.lock_sync';
  * The sync lock iTunes/Finder and idevicebackup2 take before a backup, so the phone's own sync jobs keep out of the
  * way: open the lock file, lock it exclusively, retrying while it answers OP_WOULD_BLOCK (50 tries, 200 ms apart).
  */
-export async function acquireSyncLock(afc: AfcClient, options: { tries?: number; intervalMs?: number } = {}): Promise<{ release(): Promise<void> }> {
+export async function acquireSyncLock(
+  afc: AfcClient,
+  options: { tries?: number; intervalMs?: number } = {},
+): Promise<{ release(): Promise<void> }> {
   const handle = await afc.openFile(LOCK_FILE, AfcFileMode.RW);
   const tries = options.tries ?? 50;
   for (let attempt = 1; ; attempt++) {
@@ -23,7 +26,10 @@ export async function acquireSyncLock(afc: AfcClient, options: { tries?: number;
       }
       if (attempt >= tries) {
         await afc.closeFile(handle).catch(() => undefined);
-        throw new AfcError('AFC_LOCK_TIMEOUT', 'another program holds the phone\'s sync lock (iTunes, Finder, or the phone\'s own sync): close it and try again');
+        throw new AfcError(
+          'AFC_LOCK_TIMEOUT',
+          "another program holds the phone's sync lock (iTunes, Finder, or the phone's own sync): close it and try again",
+        );
       }
       await sleep(options.intervalMs ?? 200);
     }

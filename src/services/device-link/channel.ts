@@ -3,7 +3,15 @@ import { silentLogger, type Logger } from '../../logging.js';
 import { plistNumber, type PlistDict, type PlistValue } from '../../plist/index.js';
 import { SocketReader, encodePlistFrame, readPlistFrame, writeAll } from '../../wire/index.js';
 import { DeviceLinkError } from './errors.js';
-import { DL_MAX_MAJOR, asDeviceLinkMessage, disconnectMessage, processMessage, statusResponse, versionsOk, type DeviceLinkMessage } from './protocol.js';
+import {
+  DL_MAX_MAJOR,
+  asDeviceLinkMessage,
+  disconnectMessage,
+  processMessage,
+  statusResponse,
+  versionsOk,
+  type DeviceLinkMessage,
+} from './protocol.js';
 
 /**
  * A DeviceLink conversation over a service socket: length-prefixed binary plists (libimobiledevice sends binary to
@@ -24,15 +32,20 @@ export class DeviceLinkChannel {
   /** The device announces its version; we accept any major up to ours, answer DLVersionsOk, await DeviceReady. */
   async exchangeVersions(timeoutMs = 30_000): Promise<number> {
     const hello = await this.receive({ timeoutMs, waitingFor: 'the DeviceLink version exchange' });
-    if (hello[0] !== 'DLMessageVersionExchange') throw new DeviceLinkError('DEVICELINK_BAD_MESSAGE', `expected a version exchange, got ${hello[0]}`);
+    if (hello[0] !== 'DLMessageVersionExchange')
+      throw new DeviceLinkError('DEVICELINK_BAD_MESSAGE', `expected a version exchange, got ${hello[0]}`);
     const major = plistNumber(hello[1]);
     if (major === undefined || major > DL_MAX_MAJOR) {
       await this.send(disconnectMessage());
-      throw new DeviceLinkError('DEVICELINK_VERSION', `the device speaks DeviceLink ${String(hello[1])}; we speak up to ${DL_MAX_MAJOR}`);
+      throw new DeviceLinkError(
+        'DEVICELINK_VERSION',
+        `the device speaks DeviceLink ${String(hello[1])}; we speak up to ${DL_MAX_MAJOR}`,
+      );
     }
     await this.send(versionsOk(major));
     const ready = await this.receive({ timeoutMs, waitingFor: 'DLMessageDeviceReady' });
-    if (ready[0] !== 'DLMessageDeviceReady') throw new DeviceLinkError('DEVICELINK_BAD_MESSAGE', `expected DLMessageDeviceReady, got ${ready[0]}`);
+    if (ready[0] !== 'DLMessageDeviceReady')
+      throw new DeviceLinkError('DEVICELINK_BAD_MESSAGE', `expected DLMessageDeviceReady, got ${ready[0]}`);
     this.logger.debug({ major }, 'DeviceLink versions agreed');
     return major;
   }

@@ -92,13 +92,21 @@ export interface ReceiveResult {
 /** Files finishing on disk while the next ones are read (enough to keep libuv's four disk threads busy). */
 const MAX_FINISHING = 16;
 
-export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, progress: ReceiveProgress = {}): Promise<ReceiveResult> {
+export async function receiveFiles(
+  channel: DeviceLinkChannel,
+  sink: FileSink,
+  progress: ReceiveProgress = {},
+): Promise<ReceiveResult> {
   const reader = channel.reader;
   const result: ReceiveResult = { files: 0, bytes: 0, failures: [] };
   const waiting = { timeoutMs: progress.idleTimeoutMs, waitingFor: 'the next bytes of the files the phone is sending' };
   const readU32 = async (): Promise<number> => (await reader.readExactly(4, waiting)).readUInt32BE(0);
   const readText = async (length: number, cap: number, what: string): Promise<string> => {
-    if (length > cap) throw new DeviceLinkError('DEVICELINK_PATH_TOO_LONG', `the phone sent a ${length}-byte ${what}; the limit is ${cap}`);
+    if (length > cap)
+      throw new DeviceLinkError(
+        'DEVICELINK_PATH_TOO_LONG',
+        `the phone sent a ${length}-byte ${what}; the limit is ${cap}`,
+      );
     return (await reader.readExactly(length, waiting)).toString('utf8');
   };
 
@@ -113,7 +121,11 @@ export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, p
         progress.onFile?.(hostPath);
       },
       (error: unknown) => {
-        result.failures.push({ path: hostPath, message: (error as Error).message, code: (error as { code?: string }).code ?? 'EIO' });
+        result.failures.push({
+          path: hostPath,
+          message: (error as Error).message,
+          code: (error as { code?: string }).code ?? 'EIO',
+        });
       },
     );
     const tracked = done.finally(() => {
@@ -148,7 +160,11 @@ export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, p
           target.on('error', () => undefined);
         } catch (error) {
           refused = true;
-          result.failures.push({ path: hostPath, message: (error as Error).message, code: (error as { code?: string }).code ?? 'EIO' });
+          result.failures.push({
+            path: hostPath,
+            message: (error as Error).message,
+            code: (error as { code?: string }).code ?? 'EIO',
+          });
         }
       };
 
@@ -159,7 +175,8 @@ export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, p
           if (target) await endWritable(target);
           return result;
         }
-        if (length > MAX_BLOCK_BYTES) throw new DeviceLinkError('DEVICELINK_BLOCK_TOO_LARGE', `the phone announced a ${length}-byte block`);
+        if (length > MAX_BLOCK_BYTES)
+          throw new DeviceLinkError('DEVICELINK_BLOCK_TOO_LARGE', `the phone announced a ${length}-byte block`);
         const code = (await reader.readExactly(1, waiting))[0]!;
         const payloadLength = length - 1;
         if (code === FileBlock.DATA) {
@@ -168,7 +185,9 @@ export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, p
             throw new DeviceLinkError(
               'DEVICELINK_FILE_TOO_LARGE',
               `the phone sent more than ${progress.maxFileBytes} bytes for ${devicePath} (${hostPath}), more than any file it can hold: the backup was stopped`,
-              { details: { devicePath, path: hostPath, bytes: fileBytes + payloadLength, limit: progress.maxFileBytes } },
+              {
+                details: { devicePath, path: hostPath, bytes: fileBytes + payloadLength, limit: progress.maxFileBytes },
+              },
             );
           }
           fileBytes += payloadLength;
@@ -201,7 +220,10 @@ export async function receiveFiles(channel: DeviceLinkChannel, sink: FileSink, p
           }
           break;
         }
-        throw new DeviceLinkError('DEVICELINK_BAD_STREAM', `unknown file block code 0x${code.toString(16)} for ${hostPath}`);
+        throw new DeviceLinkError(
+          'DEVICELINK_BAD_STREAM',
+          `unknown file block code 0x${code.toString(16)} for ${hostPath}`,
+        );
       }
     }
   }

@@ -1,6 +1,13 @@
 export { DeviceLinkChannel } from './channel.js';
 export { DeviceLinkError, type DeviceLinkErrorCode } from './errors.js';
-export { sendFiles, receiveFiles, type FileSink, type FileFailure, type ReceiveProgress, type ReceiveResult } from './file-transfer.js';
+export {
+  sendFiles,
+  receiveFiles,
+  type FileSink,
+  type FileFailure,
+  type ReceiveProgress,
+  type ReceiveResult,
+} from './file-transfer.js';
 export {
   DL_EMPTY,
   DL_MAX_MAJOR,

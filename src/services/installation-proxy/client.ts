@@ -14,7 +14,10 @@ export class InstallationProxyClient {
   }
 
   /** Starts com.apple.mobile.installation_proxy in the lockdown session and connects to it. */
-  static async open(session: Pick<LockdownSession, 'startService'>, options: { timeoutMs?: number } = {}): Promise<InstallationProxyClient> {
+  static async open(
+    session: Pick<LockdownSession, 'startService'>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<InstallationProxyClient> {
     const service = await session.startService(INSTALLATION_PROXY_SERVICE);
     return new InstallationProxyClient(service.socket, options);
   }
@@ -24,11 +27,16 @@ export class InstallationProxyClient {
     await this.connection.send(browseRequest(options));
     for (;;) {
       const reply = await this.connection.receive({ waitingFor: 'the list of installed apps' });
-      if (!isPlistDict(reply)) throw new InstallationProxyError('INSTPROXY_BAD_REPLY', 'installation_proxy sent a non-dict');
+      if (!isPlistDict(reply))
+        throw new InstallationProxyError('INSTPROXY_BAD_REPLY', 'installation_proxy sent a non-dict');
       if (typeof reply.Error === 'string') {
-        throw new InstallationProxyError('INSTPROXY_DEVICE_ERROR', `installation_proxy: ${String(reply.ErrorDescription ?? reply.Error)}`, {
-          details: { error: reply.Error, description: reply.ErrorDescription },
-        });
+        throw new InstallationProxyError(
+          'INSTPROXY_DEVICE_ERROR',
+          `installation_proxy: ${String(reply.ErrorDescription ?? reply.Error)}`,
+          {
+            details: { error: reply.Error, description: reply.ErrorDescription },
+          },
+        );
       }
       if (Array.isArray(reply.CurrentList)) for (const app of reply.CurrentList) if (isPlistDict(app)) yield app;
       if (reply.Status === 'Complete' || reply.Status === undefined) return;

@@ -5,7 +5,13 @@ import { Real, isPlistDict, plistNumber, type PlistDict } from '../../plist/inde
 import { DeviceLinkChannel } from '../device-link/index.js';
 import { Mobilebackup2Error } from './errors.js';
 import { runMessageLoop, type LoopOptions } from './message-loop.js';
-import { MOBILEBACKUP2_SERVICE, backupRequest, changePasswordRequest, helloRequest, simpleRequest } from './protocol.js';
+import {
+  MOBILEBACKUP2_SERVICE,
+  backupRequest,
+  changePasswordRequest,
+  helloRequest,
+  simpleRequest,
+} from './protocol.js';
 
 export interface BackupRequestOptions extends LoopOptions {
   udid: string;
@@ -28,7 +34,10 @@ export class Mobilebackup2Client {
    * Starts com.apple.mobilebackup2 in the lockdown session with the pair record's EscrowBag (without it a locked
    * phone refuses the backup), then does what start() does on its socket.
    */
-  static async open(session: Pick<LockdownSession, 'startService' | 'record'>, options: { logger?: Logger } = {}): Promise<Mobilebackup2Client> {
+  static async open(
+    session: Pick<LockdownSession, 'startService' | 'record'>,
+    options: { logger?: Logger } = {},
+  ): Promise<Mobilebackup2Client> {
     const service = await session.startService(MOBILEBACKUP2_SERVICE, { escrowBag: session.record.EscrowBag });
     return Mobilebackup2Client.start(service.socket, options);
   }
@@ -46,9 +55,14 @@ export class Mobilebackup2Client {
       }
       const code = plistNumber(body.ErrorCode);
       if (code === undefined) throw new Mobilebackup2Error('MB2_BAD_REPLY', 'the Hello reply has no ErrorCode');
-      if (code !== 0) throw new Mobilebackup2Error(code === 1 ? 'MB2_NO_COMMON_VERSION' : `MB2_DEVICE_${code}`, `the phone refused Hello (ErrorCode ${String(code)})`);
+      if (code !== 0)
+        throw new Mobilebackup2Error(
+          code === 1 ? 'MB2_NO_COMMON_VERSION' : `MB2_DEVICE_${code}`,
+          `the phone refused Hello (ErrorCode ${String(code)})`,
+        );
       // The phone sends the version as a real; an integer here is a malformed reply.
-      if (!(body.ProtocolVersion instanceof Real)) throw new Mobilebackup2Error('MB2_BAD_REPLY', 'the Hello reply has no real ProtocolVersion');
+      if (!(body.ProtocolVersion instanceof Real))
+        throw new Mobilebackup2Error('MB2_BAD_REPLY', 'the Hello reply has no real ProtocolVersion');
       logger.debug({ version: body.ProtocolVersion.value }, 'mobilebackup2 protocol agreed');
       return new Mobilebackup2Client(channel, body.ProtocolVersion.value, logger);
     } catch (error) {
@@ -62,7 +76,9 @@ export class Mobilebackup2Client {
     return runMessageLoop(this.channel, { logger: this.logger, ...options });
   }
 
-  async changePassword(options: LoopOptions & { udid: string; oldPassword?: string; newPassword?: string }): Promise<PlistDict> {
+  async changePassword(
+    options: LoopOptions & { udid: string; oldPassword?: string; newPassword?: string },
+  ): Promise<PlistDict> {
     await this.channel.sendProcessMessage(changePasswordRequest(options.udid, options));
     return runMessageLoop(this.channel, { logger: this.logger, ...options });
   }

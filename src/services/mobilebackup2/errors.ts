@@ -1,4 +1,10 @@
-import { IosRescueError, withCategory, type CategoryTable, type ErrorCategory, type ErrorOptions } from '../../errors.js';
+import {
+  IosRescueError,
+  withCategory,
+  type CategoryTable,
+  type ErrorCategory,
+  type ErrorOptions,
+} from '../../errors.js';
 
 /**
  * mobilebackup2 failures. A device error (final ErrorCode ≠ 0) has code `MB2_DEVICE_<n>` with the device's number

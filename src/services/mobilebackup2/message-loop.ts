@@ -49,7 +49,8 @@ export interface LoopOptions {
  */
 export const DEFAULT_MAX_FILE_BYTES = 2 ** 41;
 
-const FIRST_WAIT = 'the phone to start (it may be preparing the backup, or asking for its passcode: unlock it and enter the passcode if asked)';
+const FIRST_WAIT =
+  'the phone to start (it may be preparing the backup, or asking for its passcode: unlock it and enter the passcode if asked)';
 
 /**
  * Answers every message the phone sends during a backup, restore or password change, as a real host does
@@ -59,7 +60,12 @@ const FIRST_WAIT = 'the phone to start (it may be preparing the backup, or askin
 export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOptions): Promise<PlistDict> {
   const logger = options.logger ?? silentLogger;
   const { host } = options;
-  const progress: TransferProgress = { phase: 'waiting-for-phone', message: `waiting for ${FIRST_WAIT}`, bytesReceived: 0, filesReceived: 0 };
+  const progress: TransferProgress = {
+    phase: 'waiting-for-phone',
+    message: `waiting for ${FIRST_WAIT}`,
+    bytesReceived: 0,
+    filesReceived: 0,
+  };
   const report = (): void => options.onProgress?.({ ...progress });
   report();
   const onAbort = (): void => channel.close();
@@ -71,11 +77,12 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
       try {
         message = await channel.receive({
           timeoutMs: first ? (options.firstMessageTimeoutMs ?? 600_000) : (options.idleTimeoutMs ?? 300_000),
-          waitingFor: first ? FIRST_WAIT : 'the phone\'s next message',
+          waitingFor: first ? FIRST_WAIT : "the phone's next message",
         });
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason ?? error;
-        if (error instanceof WireError && error.code === 'WIRE_TIMEOUT') throw new Mobilebackup2Error('MB2_TIMEOUT', error.message, { cause: error });
+        if (error instanceof WireError && error.code === 'WIRE_TIMEOUT')
+          throw new Mobilebackup2Error('MB2_TIMEOUT', error.message, { cause: error });
         throw error;
       }
       first = false;
@@ -90,7 +97,11 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
           if (failures.length === 0) await channel.sendStatus(0, undefined, {});
           else {
             const perFile: PlistDict = {};
-            for (const failure of failures) perFile[failure.path] = { DLFileErrorString: failure.message, DLFileErrorCode: deviceCodeForErrno(failure.code) };
+            for (const failure of failures)
+              perFile[failure.path] = {
+                DLFileErrorString: failure.message,
+                DLFileErrorCode: deviceCodeForErrno(failure.code),
+              };
             await channel.sendStatus(-13, 'Multi status', perFile);
           }
           break;
@@ -124,7 +135,8 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
             );
           });
           const local = result.failures.filter((f) => f.code !== 'REMOTE');
-          for (const failure of result.failures) logger.warn({ path: failure.path, reason: failure.message }, 'a file from the phone was not saved');
+          for (const failure of result.failures)
+            logger.warn({ path: failure.path, reason: failure.message }, 'a file from the phone was not saved');
           if (local.length === 0) await channel.sendStatus(0, undefined, {});
           else await channel.sendStatus(deviceCodeForErrno(local[0]!.code), local[0]!.message, {});
           report();
@@ -137,7 +149,11 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
           const entries = await host.contentsOfDirectory(String(message[1]));
           const listing: PlistDict = {};
           for (const [entryName, entry] of entries ?? []) {
-            listing[entryName] = { DLFileType: entry.type, DLFileSize: entry.size, DLFileModificationDate: entry.modified };
+            listing[entryName] = {
+              DLFileType: entry.type,
+              DLFileSize: entry.size,
+              DLFileModificationDate: entry.modified,
+            };
           }
           await channel.sendStatus(0, undefined, listing);
           break;
@@ -147,7 +163,9 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
           break;
         case 'DLMessageMoveItems':
         case 'DLMessageMoveFiles': {
-          const pairs = isPlistDict(message[1]) ? Object.entries(message[1]).map(([from, to]) => [from, String(to)] as [string, string]) : [];
+          const pairs = isPlistDict(message[1])
+            ? Object.entries(message[1]).map(([from, to]) => [from, String(to)] as [string, string])
+            : [];
           await answer(channel, () => host.move(pairs), false, {});
           break;
         }
@@ -164,11 +182,14 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
           break;
         case 'DLMessageProcessMessage': {
           const result = message[1];
-          if (!isPlistDict(result)) throw new Mobilebackup2Error('MB2_BAD_REPLY', 'the phone ended with a message that is not a dict');
+          if (!isPlistDict(result))
+            throw new Mobilebackup2Error('MB2_BAD_REPLY', 'the phone ended with a message that is not a dict');
           const code = plistNumber(result.ErrorCode) ?? 0;
           if (code !== 0) {
             const description = typeof result.ErrorDescription === 'string' ? result.ErrorDescription : undefined;
-            throw new Mobilebackup2Error(`MB2_DEVICE_${code}`, adviceForDeviceError(code, description), { details: { deviceCode: code, description } });
+            throw new Mobilebackup2Error(`MB2_DEVICE_${code}`, adviceForDeviceError(code, description), {
+              details: { deviceCode: code, description },
+            });
           }
           progress.phase = 'finishing';
           progress.message = 'the phone finished';
@@ -176,7 +197,10 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
           return result;
         }
         case 'DLMessageDisconnect':
-          throw new DeviceLinkError('DEVICELINK_DISCONNECTED', `the phone ended the session (${String(message[1] ?? DL_EMPTY)})`);
+          throw new DeviceLinkError(
+            'DEVICELINK_DISCONNECTED',
+            `the phone ended the session (${String(message[1] ?? DL_EMPTY)})`,
+          );
         default:
           logger.warn({ message: name }, 'mobilebackup2: a message we do not handle; answering "not supported"');
           await channel.sendStatus(-1, 'Operation not supported', {});
@@ -188,7 +212,12 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
 }
 
 /** Runs a host operation and answers with status 0, or with the errno-derived code and its text. */
-async function answer(channel: DeviceLinkChannel, work: () => Promise<unknown>, valueIsResult: boolean, successValue?: PlistValue): Promise<void> {
+async function answer(
+  channel: DeviceLinkChannel,
+  work: () => Promise<unknown>,
+  valueIsResult: boolean,
+  successValue?: PlistValue,
+): Promise<void> {
   try {
     const value = await work();
     await channel.sendStatus(0, undefined, valueIsResult ? (value as PlistValue) : successValue);
@@ -204,7 +233,18 @@ function stringList(value: PlistValue | undefined): string[] {
 
 /** Where each message carries the phone's progress estimate (§5.3). */
 function progressOf(message: DeviceLinkMessage): number | undefined {
-  const index = message[0] === 'DLMessageUploadFiles' ? 2 : ['DLMessageDownloadFiles', 'DLMessageMoveItems', 'DLMessageMoveFiles', 'DLMessageRemoveItems', 'DLMessageRemoveFiles'].includes(message[0]) ? 3 : -1;
+  const index =
+    message[0] === 'DLMessageUploadFiles'
+      ? 2
+      : [
+            'DLMessageDownloadFiles',
+            'DLMessageMoveItems',
+            'DLMessageMoveFiles',
+            'DLMessageRemoveItems',
+            'DLMessageRemoveFiles',
+          ].includes(message[0])
+        ? 3
+        : -1;
   if (index < 0) return undefined;
   const value = plistNumber(message[index]);
   return value !== undefined && value >= 0 && value <= 100 ? value : undefined;

@@ -18,7 +18,10 @@ export function backupRequest(udid: string, options: { forceFull?: boolean } = {
 }
 
 /** Enable = new only; disable = old only; change = both (§7.6). */
-export function changePasswordRequest(udid: string, passwords: { oldPassword?: string; newPassword?: string }): PlistDict {
+export function changePasswordRequest(
+  udid: string,
+  passwords: { oldPassword?: string; newPassword?: string },
+): PlistDict {
   const request: PlistDict = { MessageName: 'ChangePassword', TargetIdentifier: udid };
   if (passwords.oldPassword !== undefined) request.OldPassword = passwords.oldPassword;
   if (passwords.newPassword !== undefined) request.NewPassword = passwords.newPassword;
@@ -34,9 +37,9 @@ const ADVICE: Record<number, string> = {
   1: 'the phone and this computer share no mobilebackup2 protocol version',
   3: 'the phone could not create its backup snapshot (a leftover from an earlier backup): restart the phone and try again',
   105: 'not enough free disk space for the backup: free space on the backup drive (or choose another folder with --out) and try again',
-  205: 'the phone could not read the previous backup\'s properties: run a full backup (--full)',
+  205: "the phone could not read the previous backup's properties: run a full backup (--full)",
   // "Invalid password" (MKBKeyBagUnlock failed): libimobiledevice issues #996 and #1469.
-  207: 'the backup password is wrong (the phone could not unlock its backup keybag with it): give the password set for this phone\'s backups; if nobody knows it, reset it on the phone under Settings > General > Transfer or Reset > Reset All Settings',
+  207: "the backup password is wrong (the phone could not unlock its backup keybag with it): give the password set for this phone's backups; if nobody knows it, reset it on the phone under Settings > General > Transfer or Reset > Reset All Settings",
   208: 'nobody entered the passcode on the phone in time: unlock the phone, start the backup again and enter the passcode when the phone asks',
   211: 'the phone refused the operation (usually because Find My is on): turn off Find My on the phone, then try again',
   212: 'the phone cannot be backed up until its setup is finished: finish the setup assistant on the phone',

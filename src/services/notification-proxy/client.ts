@@ -16,7 +16,10 @@ export class NotificationProxyClient {
   }
 
   /** Starts com.apple.mobile.notification_proxy in the lockdown session and connects to it. */
-  static async open(session: Pick<LockdownSession, 'startService'>, options: { timeoutMs?: number } = {}): Promise<NotificationProxyClient> {
+  static async open(
+    session: Pick<LockdownSession, 'startService'>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<NotificationProxyClient> {
     const service = await session.startService(NOTIFICATION_PROXY_SERVICE);
     return new NotificationProxyClient(service.socket, options);
   }

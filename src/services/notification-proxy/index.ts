@@ -1,2 +1,8 @@
 export { NotificationProxyClient } from './client.js';
-export { NOTIFICATION_PROXY_SERVICE, SyncNotification, observeRequest, postRequest, shutdownRequest } from './protocol.js';
+export {
+  NOTIFICATION_PROXY_SERVICE,
+  SyncNotification,
+  observeRequest,
+  postRequest,
+  shutdownRequest,
+} from './protocol.js';

@@ -24,7 +24,11 @@ describe('RFC 3394 AES key wrap', () => {
   });
 
   it('refuses malformed lengths with a typed error instead of crashing', () => {
-    expect(() => aesKeyUnwrapOrNull(KEK, WRAPPED.subarray(0, 17))).toThrow(expect.objectContaining({ code: 'BACKUP_KEY_UNWRAP' }));
-    expect(() => aesKeyUnwrapOrNull(KEK.subarray(0, 16), WRAPPED)).toThrow(expect.objectContaining({ code: 'BACKUP_KEY_UNWRAP' }));
+    expect(() => aesKeyUnwrapOrNull(KEK, WRAPPED.subarray(0, 17))).toThrow(
+      expect.objectContaining({ code: 'BACKUP_KEY_UNWRAP' }),
+    );
+    expect(() => aesKeyUnwrapOrNull(KEK.subarray(0, 16), WRAPPED)).toThrow(
+      expect.objectContaining({ code: 'BACKUP_KEY_UNWRAP' }),
+    );
   });
 });

@@ -63,14 +63,27 @@ describe.skipIf(mvt === undefined)('real iOS 14.3 backup (mvt-ios14-backup)', ()
     try {
       const sms = db.get('HomeDomain', 'Library/SMS/sms.db') as BackupFileEntry;
       expect(sms.fileId).toBe('3d0d7e5fb2ce288813306e4d4636395e047a3d28');
-      expect(sms.metadata).toMatchObject({ size: 278528, mode: 0o100644, protectionClass: 4, userId: 501, groupId: 501, lastModified: 1638501497, birth: 1566918489, relativePath: 'Library/SMS/sms.db' });
+      expect(sms.metadata).toMatchObject({
+        size: 278528,
+        mode: 0o100644,
+        protectionClass: 4,
+        userId: 501,
+        groupId: 501,
+        lastModified: 1638501497,
+        birth: 1566918489,
+        relativePath: 'Library/SMS/sms.db',
+      });
       expect(sms.metadata?.encryptionKey?.length).toBe(44);
       expect(sms.metadata?.digest?.length).toBe(20);
       const chat = db.get('AppDomainGroup-group.net.whatsapp.WhatsApp.shared', 'ChatStorage.sqlite');
       expect(chat?.metadata).toMatchObject({ size: 344064, protectionClass: 4, lastModified: 1610922261 });
       const link = db.get('DatabaseDomain', 'timezone/localtime');
       expect(link?.kind).toBe('symlink');
-      expect(link?.metadata).toMatchObject({ size: 0, mode: 0o120755, target: '/var/db/timezone/zoneinfo/Europe/London' });
+      expect(link?.metadata).toMatchObject({
+        size: 0,
+        mode: 0o120755,
+        target: '/var/db/timezone/zoneinfo/Europe/London',
+      });
       expect(db.get('HomeDomain', 'no/such/file')).toBeUndefined();
     } finally {
       db.close();
@@ -85,12 +98,18 @@ describe.skipIf(mvt === undefined)('real iOS 14.3 backup (mvt-ios14-backup)', ()
       const prefs = reader.get('HomeDomain', 'Library/Preferences/.GlobalPreferences.plist')!;
       // MVT replaced this file by hand after the backup: 727 bytes on disk where the manifest recorded 633. A data
       // file larger than its manifest entry is refused (a backup is untrusted input), with a code that says so.
-      await expect(reader.openFile(prefs)).rejects.toMatchObject({ code: 'BACKUP_DATA_TOO_LARGE', details: { size: 727, maxBytes: 633 } });
+      await expect(reader.openFile(prefs)).rejects.toMatchObject({
+        code: 'BACKUP_DATA_TOO_LARGE',
+        details: { size: 727, maxBytes: 633 },
+      });
       const info = reader.get('HomeDomain', 'Library/Preferences/com.apple.preferences.datetime.plist');
-      if (info !== undefined && reader.unreadableReason(info) === undefined) expect(isPlistDict(parsePlist(await readAll(await reader.openFile(info))))).toBe(true);
+      if (info !== undefined && reader.unreadableReason(info) === undefined)
+        expect(isPlistDict(parsePlist(await readAll(await reader.openFile(info))))).toBe(true);
       const absent = reader.get('HomeDomain', 'Library/AddressBook/AddressBook.sqlitedb')!;
       await expect(reader.openFile(absent)).rejects.toMatchObject({ code: 'BACKUP_MISSING_DATA' });
-      await expect(reader.openFile(reader.get('DatabaseDomain', 'timezone/localtime')!)).rejects.toMatchObject({ code: 'BACKUP_NOT_A_FILE' });
+      await expect(reader.openFile(reader.get('DatabaseDomain', 'timezone/localtime')!)).rejects.toMatchObject({
+        code: 'BACKUP_NOT_A_FILE',
+      });
     } finally {
       await reader.close();
     }

@@ -23,10 +23,12 @@ describe.skipIf(sample === undefined)('encrypted backup made by pyiosbackup (pas
   it('decrypts Manifest.db byte for byte to the answer key', () => {
     expect(reader.isEncrypted).toBe(true);
     expect(reader.manifestPlist?.productVersion).toBe('10.3');
-    expect(readFileSync(reader.manifestDbPath!).equals(readFileSync(join(sample!, 'expected-Manifest.decrypted.db')))).toBe(true);
+    expect(
+      readFileSync(reader.manifestDbPath!).equals(readFileSync(join(sample!, 'expected-Manifest.decrypted.db'))),
+    ).toBe(true);
   });
 
-  it('lists its one file with the answer key\'s metadata (flags 0 read as a file from its mode)', async () => {
+  it("lists its one file with the answer key's metadata (flags 0 read as a file from its mode)", async () => {
     const entries = [];
     for await (const entry of reader.files()) entries.push(entry);
     expect(entries).toHaveLength(1);
@@ -36,7 +38,15 @@ describe.skipIf(sample === undefined)('encrypted backup made by pyiosbackup (pas
       relativePath: 'Media/Test.txt',
       flags: 0,
       kind: 'file',
-      metadata: { size: 9, mode: 33261, userId: 501, groupId: 501, birth: 1627974948, lastModified: 1628082463, lastStatusChange: 1628082509 },
+      metadata: {
+        size: 9,
+        mode: 33261,
+        userId: 501,
+        groupId: 501,
+        birth: 1627974948,
+        lastModified: 1628082463,
+        lastStatusChange: 1628082509,
+      },
     });
   });
 
@@ -63,6 +73,8 @@ describe.skipIf(sample === undefined)('encrypted backup made by pyiosbackup (pas
   });
 
   it('asks for a password only for encrypted backups: none given → BACKUP_PASSWORD_REQUIRED', async () => {
-    await expect(BackupReader.open(join(sample!, 'backup'))).rejects.toMatchObject({ code: 'BACKUP_PASSWORD_REQUIRED' });
+    await expect(BackupReader.open(join(sample!, 'backup'))).rejects.toMatchObject({
+      code: 'BACKUP_PASSWORD_REQUIRED',
+    });
   });
 });

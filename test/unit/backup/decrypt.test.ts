@@ -47,7 +47,9 @@ describe('AES-256-CBC backup decryption', () => {
   it('removes padding without a recorded size and flags invalid padding as BACKUP_BAD_PADDING', async () => {
     const plain = Buffer.from('Test data');
     expect(decryptBuffer(KEY, encryptBuffer(KEY, plain)).toString()).toBe('Test data');
-    expect(() => decryptBuffer(Buffer.alloc(32, 1), encryptBuffer(KEY, plain))).toThrow(expect.objectContaining({ code: 'BACKUP_BAD_PADDING' }));
+    expect(() => decryptBuffer(Buffer.alloc(32, 1), encryptBuffer(KEY, plain))).toThrow(
+      expect.objectContaining({ code: 'BACKUP_BAD_PADDING' }),
+    );
   });
 
   it('truncates to the recorded size when the encoder padded with something other than PKCS#7', () => {
@@ -75,7 +77,9 @@ describe('AES-256-CBC backup decryption', () => {
 
   it('fails with BACKUP_TRUNCATED_FILE when a recorded size exceeds the data (a huge claimed Size allocates nothing)', async () => {
     const plain = randomBytes(64);
-    const { data, error } = await collect(Readable.from([encryptBuffer(KEY, plain)]).pipe(new DecryptStream(KEY, 2 ** 50)));
+    const { data, error } = await collect(
+      Readable.from([encryptBuffer(KEY, plain)]).pipe(new DecryptStream(KEY, 2 ** 50)),
+    );
     expect(error?.code).toBe('BACKUP_TRUNCATED_FILE');
     expect(data.equals(plain)).toBe(true);
   });

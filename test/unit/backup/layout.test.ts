@@ -2,7 +2,13 @@ import { mkdir, mkdtemp, symlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertFileId, dataFileRelativePath, fileIdFor, safeJoin, unsafePathReason } from '../../../src/backup/layout.js';
+import {
+  assertFileId,
+  dataFileRelativePath,
+  fileIdFor,
+  safeJoin,
+  unsafePathReason,
+} from '../../../src/backup/layout.js';
 
 describe('backup layout', () => {
   it('computes file IDs as sha1(domain-relativePath), matching the documented sms.db ID', () => {

@@ -15,31 +15,34 @@ function tree(dir: string): string[] {
 }
 
 describe('malicious and damaged backups', () => {
-  it.each(['backup', 'tree'] as const)('never writes outside the output folder (%s layout): "..", absolute and drive paths become BACKUP_PATH_ESCAPE problems', async (layout) => {
-    await withTempDir('iosrescue-evil-', async (root) => {
-      const source = join(root, 'backup');
-      const out = join(root, 'out');
-      const evil = [
-        { domain: 'HomeDomain', relativePath: '../../../escaped.txt', data: Buffer.from('escape 1') },
-        { domain: 'HomeDomain', relativePath: '/tmp/iosrescue-absolute.txt', data: Buffer.from('escape 2') },
-        { domain: '..', relativePath: 'escaped-domain.txt', data: Buffer.from('escape 3') },
-        { domain: 'HomeDomain', relativePath: 'C:\\Windows\\evil.txt', data: Buffer.from('escape 4') },
-      ];
-      await writeSyntheticBackup(source, { items: [good, ...evil], password: 'pw', keybag: FAST_KDF });
-      const before = tree(root).filter((p) => !p.startsWith('out'));
-      const result = await decryptBackup({ backup: source, out, password: 'pw', layout });
-      expect(tree(root).filter((p) => !p.startsWith('out'))).toEqual(before);
-      if (layout === 'tree') {
-        expect(result.problems.map((p) => p.code).sort()).toEqual(Array(4).fill('BACKUP_PATH_ESCAPE'));
-        expect(readFileSync(join(out, 'HomeDomain', 'Library/Notes/notes.sqlite')).equals(good.data)).toBe(true);
-        expect(result.files).toBe(1);
-      } else {
-        // Written by validated file ID, the hostile paths are harmless data files inside the copy.
-        expect(result.problems).toEqual([]);
-        expect(result.files).toBe(5);
-      }
-    });
-  });
+  it.each(['backup', 'tree'] as const)(
+    'never writes outside the output folder (%s layout): "..", absolute and drive paths become BACKUP_PATH_ESCAPE problems',
+    async (layout) => {
+      await withTempDir('iosrescue-evil-', async (root) => {
+        const source = join(root, 'backup');
+        const out = join(root, 'out');
+        const evil = [
+          { domain: 'HomeDomain', relativePath: '../../../escaped.txt', data: Buffer.from('escape 1') },
+          { domain: 'HomeDomain', relativePath: '/tmp/iosrescue-absolute.txt', data: Buffer.from('escape 2') },
+          { domain: '..', relativePath: 'escaped-domain.txt', data: Buffer.from('escape 3') },
+          { domain: 'HomeDomain', relativePath: 'C:\\Windows\\evil.txt', data: Buffer.from('escape 4') },
+        ];
+        await writeSyntheticBackup(source, { items: [good, ...evil], password: 'pw', keybag: FAST_KDF });
+        const before = tree(root).filter((p) => !p.startsWith('out'));
+        const result = await decryptBackup({ backup: source, out, password: 'pw', layout });
+        expect(tree(root).filter((p) => !p.startsWith('out'))).toEqual(before);
+        if (layout === 'tree') {
+          expect(result.problems.map((p) => p.code).sort()).toEqual(Array(4).fill('BACKUP_PATH_ESCAPE'));
+          expect(readFileSync(join(out, 'HomeDomain', 'Library/Notes/notes.sqlite')).equals(good.data)).toBe(true);
+          expect(result.files).toBe(1);
+        } else {
+          // Written by validated file ID, the hostile paths are harmless data files inside the copy.
+          expect(result.problems).toEqual([]);
+          expect(result.files).toBe(5);
+        }
+      });
+    },
+  );
 
   it('refuses to write through a symlink planted in the output folder', async () => {
     await withTempDir('iosrescue-plant-', async (root) => {
@@ -48,7 +51,9 @@ describe('malicious and damaged backups', () => {
       await writeSyntheticBackup(source, { items: [good] });
       await mkdir(out);
       await symlink(root, join(out, 'HomeDomain'));
-      await expect(decryptBackup({ backup: source, out, layout: 'tree' })).rejects.toMatchObject({ code: 'BACKUP_OUTPUT_EXISTS' });
+      await expect(decryptBackup({ backup: source, out, layout: 'tree' })).rejects.toMatchObject({
+        code: 'BACKUP_OUTPUT_EXISTS',
+      });
     });
   });
 
@@ -60,7 +65,13 @@ describe('malicious and damaged backups', () => {
         items: [good],
         rawRows: [
           { fileID: '../../../../tmp/owned', domain: 'HomeDomain', relativePath: 'x', flags: 1, file: metadata },
-          { fileID: fileIdFor('HomeDomain', 'y'), domain: 'HomeDomain', relativePath: 'y', flags: 1, file: Buffer.from('not a plist at all') },
+          {
+            fileID: fileIdFor('HomeDomain', 'y'),
+            domain: 'HomeDomain',
+            relativePath: 'y',
+            flags: 1,
+            file: Buffer.from('not a plist at all'),
+          },
           { fileID: fileIdFor('HomeDomain', 'z'), domain: 'HomeDomain', relativePath: 'z', flags: 1, file: null },
         ],
       });
@@ -78,10 +89,17 @@ describe('malicious and damaged backups', () => {
     await withTempDir('iosrescue-huge-', async (root) => {
       const source = join(root, 'backup');
       const out = join(root, 'out');
-      const huge = { domain: 'HomeDomain', relativePath: 'Library/huge.bin', data: patternBytes('huge', 5000), recordedSize: 2 ** 52 };
+      const huge = {
+        domain: 'HomeDomain',
+        relativePath: 'Library/huge.bin',
+        data: patternBytes('huge', 5000),
+        recordedSize: 2 ** 52,
+      };
       await writeSyntheticBackup(source, { items: [good, huge], password: 'pw', keybag: FAST_KDF });
       const result = await decryptBackup({ backup: source, out, password: 'pw' });
-      expect(result.problems.map((p) => [p.relativePath, p.code])).toEqual([['Library/huge.bin', 'BACKUP_TRUNCATED_FILE']]);
+      expect(result.problems.map((p) => [p.relativePath, p.code])).toEqual([
+        ['Library/huge.bin', 'BACKUP_TRUNCATED_FILE'],
+      ]);
       const id = fileIdFor(huge.domain, huge.relativePath);
       expect(readFileSync(join(out, id.slice(0, 2), id)).equals(huge.data)).toBe(true);
     });
@@ -90,7 +108,11 @@ describe('malicious and damaged backups', () => {
   it('a truncated encrypted data file yields its readable prefix and BACKUP_TRUNCATED_FILE; other files are unaffected', async () => {
     await withTempDir('iosrescue-trunc-', async (root) => {
       const source = join(root, 'backup');
-      const cut = { domain: 'CameraRollDomain', relativePath: 'Media/DCIM/100APPLE/IMG_0002.JPG', data: patternBytes('jpg', 100_000) };
+      const cut = {
+        domain: 'CameraRollDomain',
+        relativePath: 'Media/DCIM/100APPLE/IMG_0002.JPG',
+        data: patternBytes('jpg', 100_000),
+      };
       await writeSyntheticBackup(source, { items: [good, cut], password: 'pw', keybag: FAST_KDF });
       const id = fileIdFor(cut.domain, cut.relativePath);
       await truncate(join(source, id.slice(0, 2), id), 60_005);
@@ -106,8 +128,12 @@ describe('malicious and damaged backups', () => {
         expect(prefix.length).toBeGreaterThanOrEqual(59_984);
         expect(prefix.equals(cut.data.subarray(0, prefix.length))).toBe(true);
         // Read in one go, the same file fails the same way (no partial file handed out as whole).
-        await expect(reader.readSmallFile(reader.get(cut.domain, cut.relativePath)!)).rejects.toMatchObject({ code: 'BACKUP_TRUNCATED_FILE' });
-        expect((await readAll(await reader.openFile(reader.get(good.domain, good.relativePath)!))).equals(good.data)).toBe(true);
+        await expect(reader.readSmallFile(reader.get(cut.domain, cut.relativePath)!)).rejects.toMatchObject({
+          code: 'BACKUP_TRUNCATED_FILE',
+        });
+        expect(
+          (await readAll(await reader.openFile(reader.get(good.domain, good.relativePath)!))).equals(good.data),
+        ).toBe(true);
       } finally {
         await reader.close();
       }
@@ -125,7 +151,11 @@ describe('malicious and damaged backups', () => {
   it('a Manifest.db with a damaged table page: rows before the damage are read and written, then BACKUP_CORRUPT_MANIFEST is reported', async () => {
     await withTempDir('iosrescue-baddb-', async (root) => {
       const source = join(root, 'backup');
-      const items = Array.from({ length: 1500 }, (_, i) => ({ domain: 'HomeDomain', relativePath: `Library/Caches/f${i}.bin`, data: Buffer.from(`file ${i}`) }));
+      const items = Array.from({ length: 1500 }, (_, i) => ({
+        domain: 'HomeDomain',
+        relativePath: `Library/Caches/f${i}.bin`,
+        data: Buffer.from(`file ${i}`),
+      }));
       await writeSyntheticBackup(source, { items });
       const dbPath = join(source, 'Manifest.db');
       const db = readFileSync(dbPath);
@@ -156,7 +186,9 @@ describe('malicious and damaged backups', () => {
       const reader = await BackupReader.open(root);
       try {
         expect(reader.problems.map((p) => p.code)).toEqual(['BACKUP_CORRUPT_PLIST']);
-        expect((await readAll(await reader.openFile(reader.get(good.domain, good.relativePath)!))).equals(good.data)).toBe(true);
+        expect(
+          (await readAll(await reader.openFile(reader.get(good.domain, good.relativePath)!))).equals(good.data),
+        ).toBe(true);
       } finally {
         await reader.close();
       }

@@ -2,9 +2,38 @@ import { describe, expect, it } from 'vitest';
 import { encodeMbdb, parseMbdb } from '../../../src/backup/manifest-mbdb.js';
 
 const records = [
-  { domain: 'HomeDomain', relativePath: 'Library/SMS', metadata: { size: 0, mode: 0o40755, inode: 1, userId: 501, groupId: 501, lastModified: 1_400_000_000, protectionClass: 0 } },
-  { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db', metadata: { size: 4096, mode: 0o100644, inode: 2, userId: 501, groupId: 501, lastModified: 1_400_000_001, protectionClass: 4, digest: Buffer.alloc(20, 7) } },
-  { domain: 'MediaDomain', relativePath: 'Media/link', metadata: { size: 0, mode: 0o120755, inode: 3, target: '/var/mobile/Media', protectionClass: 0 } },
+  {
+    domain: 'HomeDomain',
+    relativePath: 'Library/SMS',
+    metadata: {
+      size: 0,
+      mode: 0o40755,
+      inode: 1,
+      userId: 501,
+      groupId: 501,
+      lastModified: 1_400_000_000,
+      protectionClass: 0,
+    },
+  },
+  {
+    domain: 'HomeDomain',
+    relativePath: 'Library/SMS/sms.db',
+    metadata: {
+      size: 4096,
+      mode: 0o100644,
+      inode: 2,
+      userId: 501,
+      groupId: 501,
+      lastModified: 1_400_000_001,
+      protectionClass: 4,
+      digest: Buffer.alloc(20, 7),
+    },
+  },
+  {
+    domain: 'MediaDomain',
+    relativePath: 'Media/link',
+    metadata: { size: 0, mode: 0o120755, inode: 3, target: '/var/mobile/Media', protectionClass: 0 },
+  },
 ];
 
 describe('Manifest.mbdb (iOS 5–9)', () => {
@@ -17,7 +46,12 @@ describe('Manifest.mbdb (iOS 5–9)', () => {
       ['Media/link', 'symlink', 4],
     ]);
     expect(entries[1]!.fileId).toBe('3d0d7e5fb2ce288813306e4d4636395e047a3d28');
-    expect(entries[1]!.metadata).toMatchObject({ size: 4096, protectionClass: 4, lastModified: 1_400_000_001, digest: Buffer.alloc(20, 7) });
+    expect(entries[1]!.metadata).toMatchObject({
+      size: 4096,
+      protectionClass: 4,
+      lastModified: 1_400_000_001,
+      digest: Buffer.alloc(20, 7),
+    });
     expect(entries[2]!.metadata?.target).toBe('/var/mobile/Media');
   });
 
@@ -29,6 +63,8 @@ describe('Manifest.mbdb (iOS 5–9)', () => {
   });
 
   it('refuses a file without the mbdb header', () => {
-    expect(() => parseMbdb(Buffer.from('SQLite format 3\0'))).toThrow(expect.objectContaining({ code: 'BACKUP_CORRUPT_MANIFEST' }));
+    expect(() => parseMbdb(Buffer.from('SQLite format 3\0'))).toThrow(
+      expect.objectContaining({ code: 'BACKUP_CORRUPT_MANIFEST' }),
+    );
   });
 });

@@ -2,7 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BackupReader, BadPasswordError, Keybag, readManifestPlist, SMALL_FILE_BYTES, writeSyntheticBackup, type SyntheticItem } from '../../../src/backup/index.js';
+import {
+  BackupReader,
+  BadPasswordError,
+  Keybag,
+  readManifestPlist,
+  SMALL_FILE_BYTES,
+  writeSyntheticBackup,
+  type SyntheticItem,
+} from '../../../src/backup/index.js';
 import { decryptBackup } from '../../../src/operations/decrypt-backup.js';
 import { readAll, sampleItems, withTempDir } from '../../helpers/backup-fixtures.js';
 
@@ -20,7 +28,8 @@ async function expectSameContents(reader: BackupReader, items: SyntheticItem[]):
       const data = await readAll(await reader.openFile(entry!));
       expect(data.equals(item.data as Buffer), `${item.relativePath} contents`).toBe(true);
       // The one-go read of small files gives the same bytes; larger ones are refused, to be streamed.
-      if (data.length <= SMALL_FILE_BYTES) expect((await reader.readSmallFile(entry!)).equals(data), `${item.relativePath} read in one go`).toBe(true);
+      if (data.length <= SMALL_FILE_BYTES)
+        expect((await reader.readSmallFile(entry!)).equals(data), `${item.relativePath} read in one go`).toBe(true);
       else await expect(reader.readSmallFile(entry!)).rejects.toMatchObject({ code: 'BACKUP_FILE_TOO_LARGE' });
       expect(entry!.metadata?.size).toBe((item.data as Buffer).length);
     }
@@ -79,7 +88,10 @@ describe('generated backups read back equal', () => {
     await withTempDir('iosrescue-cache-', async (dir) => {
       await writeSyntheticBackup(dir, { items: sampleItems().slice(0, 3), password: 'pw', keybag: FAST_KDF });
       const store = new Map<string, Buffer>();
-      const keyCache = { get: async (id: string) => store.get(id), set: async (id: string, key: Buffer) => void store.set(id, key) };
+      const keyCache = {
+        get: async (id: string) => store.get(id),
+        set: async (id: string, key: Buffer) => void store.set(id, key),
+      };
       await (await BackupReader.open(dir, { password: 'pw', keyCache })).close();
       expect(store.size).toBe(1);
       let asked = 0;
@@ -123,9 +135,18 @@ describe('generated backups read back equal', () => {
       } finally {
         await reader.close();
       }
-      const rows = execFileSync('sqlite3', [join(out, 'Manifest.db'), "SELECT fileID FROM Files WHERE domain='HomeDomain' AND relativePath='Library/SMS/sms.db'"], { encoding: 'utf8' });
+      const rows = execFileSync(
+        'sqlite3',
+        [
+          join(out, 'Manifest.db'),
+          "SELECT fileID FROM Files WHERE domain='HomeDomain' AND relativePath='Library/SMS/sms.db'",
+        ],
+        { encoding: 'utf8' },
+      );
       expect(rows.trim()).toBe('3d0d7e5fb2ce288813306e4d4636395e047a3d28');
-      expect(readFileSync(join(out, '3d', '3d0d7e5fb2ce288813306e4d4636395e047a3d28')).equals(items[2]!.data as Buffer)).toBe(true);
+      expect(
+        readFileSync(join(out, '3d', '3d0d7e5fb2ce288813306e4d4636395e047a3d28')).equals(items[2]!.data as Buffer),
+      ).toBe(true);
     });
   });
 });

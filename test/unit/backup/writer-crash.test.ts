@@ -7,7 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { BackupWriter } from '../../../src/backup/writer.js';
 import { WORK_FOLDER, type CommitStep } from '../../../src/backup/staging.js';
 import { withTempDir } from '../../helpers/backup-fixtures.js';
-import { UDID, backupContents, generationContents, sendFile, sendGeneration, sha256File, writeGeneration } from '../../helpers/backup-generations.js';
+import {
+  UDID,
+  backupContents,
+  generationContents,
+  sendFile,
+  sendGeneration,
+  sha256File,
+  writeGeneration,
+} from '../../helpers/backup-generations.js';
 
 /**
  * Safety of the previous backup (issue 3, item 3): whatever point a backup run stops at — during the transfer, or
@@ -69,11 +77,13 @@ describe('an interrupted backup never damages the previous one', () => {
         // Every inode of the previous backup still holds exactly its old bytes (nothing was written in place).
         const oldCopy = step === 'staged' || step === 'ready' ? join(out, UDID) : join(out, WORK_FOLDER, `${UDID}.old`);
         if (step !== 'installed') {
-          for (const [inode, hash] of await inodesAndHashes(oldCopy)) if (previousFiles.has(inode)) expect(hash).toBe(previousFiles.get(inode));
+          for (const [inode, hash] of await inodesAndHashes(oldCopy))
+            if (previousFiles.has(inode)) expect(hash).toBe(previousFiles.get(inode));
         }
 
         const next = await BackupWriter.open(out, UDID);
-        // Before "ready" the new backup was not yet complete on disk: the previous one stays; from "ready" on it rolls forward.
+        // Before "ready" the new backup was not yet complete on disk: the previous one stays; from "ready" on it rolls
+        // forward.
         const expected = step === 'staged' ? 1 : 2;
         expect(await backupContents(join(out, UDID))).toEqual(await generationContents(expected));
         expect(next.previous.usableForIncremental).toBe(true);
@@ -139,7 +149,8 @@ describe('an interrupted backup never damages the previous one', () => {
  */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const builtWriter = join(repoRoot, 'dist/src/backup/writer.js');
-if (!existsSync(builtWriter)) console.warn('skipping the kill -9 backup tests: they run the built writer (npm run build)');
+if (!existsSync(builtWriter))
+  console.warn('skipping the kill -9 backup tests: they run the built writer (npm run build)');
 
 function runChild(out: string, generation: string, killAt: string): number | null {
   const program = `
@@ -160,7 +171,9 @@ function runChild(out: string, generation: string, killAt: string): number | nul
     }
     await writer.commit();
   `;
-  return spawnSync(process.execPath, ['--input-type=module', '-e', program, out, generation, killAt, UDID], { encoding: 'utf8' }).status;
+  return spawnSync(process.execPath, ['--input-type=module', '-e', program, out, generation, killAt, UDID], {
+    encoding: 'utf8',
+  }).status;
 }
 
 describe.skipIf(!existsSync(builtWriter))('kill -9 of a backup run', () => {

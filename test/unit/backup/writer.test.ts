@@ -2,13 +2,22 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BackupWriter } from '../../../src/backup/writer.js';
 import { WORK_FOLDER } from '../../../src/backup/staging.js';
 import type { BackupHost } from '../../../src/services/mobilebackup2/index.js';
 import { readAll, withTempDir } from '../../helpers/backup-fixtures.js';
-import { UDID, backupContents, capturingLogger, filesUnder, generationContents, sendFile, sendGeneration, writeGeneration } from '../../helpers/backup-generations.js';
+import {
+  UDID,
+  backupContents,
+  capturingLogger,
+  filesUnder,
+  generationContents,
+  sendFile,
+  sendGeneration,
+  writeGeneration,
+} from '../../helpers/backup-generations.js';
 
 const staging = (out: string): string => join(out, WORK_FOLDER, `${UDID}.staging`);
 
@@ -83,7 +92,8 @@ describe('BackupWriter', () => {
       const writer = await BackupWriter.open(out, UDID, { logger });
       const outside = join(tmp, 'outside');
       await mkdir(outside);
-      // A symlink in staging cannot come from the phone (no message makes one); planted here to prove it is not followed.
+      // A symlink in staging cannot come from the phone (no message makes one); planted here to prove it is not
+      // followed.
       await symlink(outside, join(staging(out), 'evil'));
       const hostile = [
         `${UDID}/../../outside/x`,
@@ -99,8 +109,12 @@ describe('BackupWriter', () => {
       for (const path of hostile) {
         await expect(writer.openForWrite(path), path).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPE' });
         await expect(writer.createDirectory(`${path}/d`), path).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPE' });
-        await expect(writer.move([[`${UDID}/Manifest.plist`, path]]), path).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPE' });
-        await expect(writer.copy(`${UDID}/Manifest.plist`, path), path).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPE' });
+        await expect(writer.move([[`${UDID}/Manifest.plist`, path]]), path).rejects.toMatchObject({
+          code: 'BACKUP_PATH_ESCAPE',
+        });
+        await expect(writer.copy(`${UDID}/Manifest.plist`, path), path).rejects.toMatchObject({
+          code: 'BACKUP_PATH_ESCAPE',
+        });
         await expect(writer.remove([path]), path).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPE' });
         await expect(writer.openForRead(path), path).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPE' });
       }
@@ -158,7 +172,9 @@ describe('BackupWriter', () => {
       expect(await readAll((await writer.openForRead(`${UDID}/Snapshot/copy`))!)).toEqual(Buffer.from('moved'));
       await writer.remove([`${UDID}/Snapshot`, `${UDID}/never-existed`]);
       expect(await writer.contentsOfDirectory(`${UDID}/Snapshot`)).toBeUndefined();
-      await expect(writer.openForRead(hashed[0] ? `${UDID}/${hashed[0]}` : UDID)).rejects.toMatchObject({ code: 'EISDIR' });
+      await expect(writer.openForRead(hashed[0] ? `${UDID}/${hashed[0]}` : UDID)).rejects.toMatchObject({
+        code: 'EISDIR',
+      });
       // The previous backup saw none of it.
       expect(await backupContents(join(out, UDID))).toEqual(await generationContents(1));
       await writer.abort('test');
@@ -180,7 +196,7 @@ describe('BackupWriter', () => {
     });
   });
 
-  it('allows one backup of a device into a folder at a time; a dead process\'s lock is taken over', async () => {
+  it("allows one backup of a device into a folder at a time; a dead process's lock is taken over", async () => {
     await withTempDir('iosr-writer-', async (tmp) => {
       const writer = await BackupWriter.open(tmp, UDID);
       await expect(BackupWriter.open(tmp, UDID)).rejects.toMatchObject({ code: 'BACKUP_BUSY' });
@@ -216,7 +232,9 @@ describe('BackupWriter', () => {
           await new Promise((resolve) => target.once('drain', resolve));
         }
       }
-      await new Promise<void>((resolve, reject) => (target as Writable).end((error?: Error | null) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        (target as Writable).end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
       expect(refused).toBeGreaterThan(0);
       expect((await stat(join(staging(tmp), 'big'))).size).toBe(64 * 1024 * 1024);
       let count = 0;

@@ -8,12 +8,21 @@ import { generateDatabase } from './generate.js';
 const run = runCliInProcess;
 
 describe('iosrescue carve', () => {
-  const generated = generateDatabase({ pageSize: 4096, mode: 'wal', rows: 80, shouldDelete: (n) => n % 4 === 0, churn: 2 });
+  const generated = generateDatabase({
+    pageSize: 4096,
+    mode: 'wal',
+    rows: 80,
+    shouldDelete: (n) => n % 4 === 0,
+    churn: 2,
+  });
 
   it('--json prints one object per recovered record with exactly table, source, page, offset and values', async () => {
     const { stdout, status } = await run(['carve', generated.path, '--json']);
     expect(status).toBe(0);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.length).toBeGreaterThanOrEqual(generated.deleted.size);
     for (const line of lines) expect(Object.keys(line).sort()).toEqual(['offset', 'page', 'source', 'table', 'values']);
     const messages = lines.filter((l) => l.table === 'message');

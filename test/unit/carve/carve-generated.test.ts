@@ -9,7 +9,10 @@ async function carveAll(path: string): Promise<CarvedRecord[]> {
 }
 
 function textsOf(records: CarvedRecord[]): string[] {
-  return records.filter((r) => r.table === 'message').map((r) => r.values[1]).filter((v): v is string => typeof v === 'string');
+  return records
+    .filter((r) => r.table === 'message')
+    .map((r) => r.values[1])
+    .filter((v): v is string => typeof v === 'string');
 }
 
 async function check(options: GenerateOptions) {
@@ -24,7 +27,13 @@ async function check(options: GenerateOptions) {
 describe('carving databases written by SQLite', () => {
   for (const pageSize of [1024, 4096, 8192]) {
     it(`recovers deleted rows from freeblocks and reports no live row (rollback journal, ${pageSize}-byte pages)`, async () => {
-      const { generated, records, texts, present, recall } = await check({ pageSize, mode: 'delete', rows: 300, shouldDelete: (n) => n % 7 === 0, churn: 10 });
+      const { generated, records, texts, present, recall } = await check({
+        pageSize,
+        mode: 'delete',
+        rows: 300,
+        shouldDelete: (n) => n % 7 === 0,
+        churn: 10,
+      });
       expect(present.size).toBeGreaterThan(20);
       expect(recall).toBeGreaterThanOrEqual(0.9);
       expect(texts.filter((t) => generated.live.has(t))).toEqual([]);
@@ -37,7 +46,12 @@ describe('carving databases written by SQLite', () => {
   }
 
   it('recovers rows from freelist pages when a run of deletes frees whole pages', async () => {
-    const { generated, records, texts, recall } = await check({ pageSize: 1024, mode: 'delete', rows: 400, shouldDelete: (n) => n > 50 && n <= 350 });
+    const { generated, records, texts, recall } = await check({
+      pageSize: 1024,
+      mode: 'delete',
+      rows: 400,
+      shouldDelete: (n) => n > 50 && n <= 350,
+    });
     expect(records.some((r) => r.source === 'freelist')).toBe(true);
     expect(recall).toBeGreaterThanOrEqual(0.9);
     expect(texts.filter((t) => generated.live.has(t))).toEqual([]);
@@ -54,25 +68,46 @@ describe('carving databases written by SQLite', () => {
     });
     expect(present.size).toBe(generated.deleted.size);
     expect(recall).toBe(1);
-    expect(records.filter((r) => generated.deleted.has(r.values[1] as string)).every((r) => r.source === 'wal')).toBe(true);
+    expect(records.filter((r) => generated.deleted.has(r.values[1] as string)).every((r) => r.source === 'wal')).toBe(
+      true,
+    );
     expect(texts.filter((t) => generated.live.has(t))).toEqual([]);
   });
 
   it('finds rows inserted and deleted within the WAL (older frames of the same page)', async () => {
-    const { generated, texts, recall } = await check({ pageSize: 1024, mode: 'wal', rows: 120, shouldDelete: (n) => n % 4 === 0, churn: 5, secureDelete: true });
+    const { generated, texts, recall } = await check({
+      pageSize: 1024,
+      mode: 'wal',
+      rows: 120,
+      shouldDelete: (n) => n % 4 === 0,
+      churn: 5,
+      secureDelete: true,
+    });
     expect(recall).toBeGreaterThanOrEqual(0.9);
     expect(texts.filter((t) => generated.live.has(t))).toEqual([]);
   });
 
   it('reads page images from a persisted rollback journal', async () => {
-    const { generated, records, texts, recall } = await check({ pageSize: 4096, mode: 'persist', rows: 150, shouldDelete: (n) => n % 3 === 0, secureDelete: true });
+    const { generated, records, texts, recall } = await check({
+      pageSize: 4096,
+      mode: 'persist',
+      rows: 150,
+      shouldDelete: (n) => n % 3 === 0,
+      secureDelete: true,
+    });
     expect(recall).toBeGreaterThanOrEqual(0.9);
     expect(records.some((r) => r.source === 'journal')).toBe(true);
     expect(texts.filter((t) => generated.live.has(t))).toEqual([]);
   });
 
   it('filters by table and reports each row once even when several sources hold it', async () => {
-    const generated = generateDatabase({ pageSize: 1024, mode: 'wal', rows: 100, shouldDelete: (n) => n % 2 === 0, churn: 3 });
+    const generated = generateDatabase({
+      pageSize: 1024,
+      mode: 'wal',
+      rows: 100,
+      shouldDelete: (n) => n % 2 === 0,
+      churn: 3,
+    });
     const all: CarvedRecord[] = [];
     for await (const r of carveDatabase(generated.path, { table: 'MESSAGE' })) all.push(r);
     const texts = textsOf(all);

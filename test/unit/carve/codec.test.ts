@@ -35,7 +35,18 @@ describe('records', () => {
   });
 
   it('decodes integers of every width, reals, constants, text and blobs', () => {
-    const body = Buffer.from('ff' + '8000' + '7fffff' + 'ffffff85' + '800000000000' + '7fffffffffffffff' + '400921fb54442d18' + '6869' + 'beef', 'hex');
+    const body = Buffer.from(
+      'ff' +
+        '8000' +
+        '7fffff' +
+        'ffffff85' +
+        '800000000000' +
+        '7fffffffffffffff' +
+        '400921fb54442d18' +
+        '6869' +
+        'beef',
+      'hex',
+    );
     const types = [1, 2, 3, 4, 5, 6, 7, 8, 9, 13 + 4, 12 + 4];
     const values = [];
     let pos = 0;
@@ -43,11 +54,27 @@ describe('records', () => {
       values.push(decodeValue(body, pos, type, 1));
       pos += serialTypeSize(type);
     }
-    expect(values).toEqual([-1, -32768, 8388607, -123, -(2 ** 47), 2n ** 63n - 1n, Math.PI, 0, 1, 'hi', Buffer.from('beef', 'hex')]);
+    expect(values).toEqual([
+      -1,
+      -32768,
+      8388607,
+      -123,
+      -(2 ** 47),
+      2n ** 63n - 1n,
+      Math.PI,
+      0,
+      1,
+      'hi',
+      Buffer.from('beef', 'hex'),
+    ]);
   });
 
   it('accepts a header only when its serial types end exactly where its length says', () => {
-    expect(parseRecordHeader(Buffer.from([4, 1, 0x81, 0x03]), 0, 4, 10)).toEqual({ types: [1, 131], headerLength: 4, bodyLength: 60 });
+    expect(parseRecordHeader(Buffer.from([4, 1, 0x81, 0x03]), 0, 4, 10)).toEqual({
+      types: [1, 131],
+      headerLength: 4,
+      bodyLength: 60,
+    });
     expect(parseRecordHeader(Buffer.from([3, 1, 0x81]), 0, 3, 10)).toBeNull();
     expect(parseRecordHeader(Buffer.from([3, 10, 1]), 0, 3, 10)).toBeNull();
     expect(parseRecordHeader(Buffer.from([200, 1]), 0, 2, 10)).toBeNull();

@@ -12,7 +12,8 @@ async function carveAll(path: string): Promise<CarvedRecord[]> {
   return records;
 }
 
-/** Runs `build` on a fresh database, then copies the files while the connection is open (closing would checkpoint the WAL). */
+/** Runs `build` on a fresh database, then copies the files while the connection is open (closing would checkpoint the
+ * WAL). */
 function evidence(mode: 'DELETE' | 'WAL', build: (db: Database.Database) => void): string {
   const dir = mkdtempSync(join(tmpdir(), 'carve-dropped-'));
   const path = join(dir, 'work.db');
@@ -63,7 +64,11 @@ describe('carving the rows of a dropped table', () => {
       const recovered = notes.find((r) => r.values[1] === titleOf(7))!;
       expect(recovered.values).toEqual([7, titleOf(7), 'body of note 7', 1_700_000_007]);
       // `iosrescue carve --json` says so too.
-      expect(carvedRecordToJson(recovered)).toMatchObject({ table: 'note', tableDropped: true, values: [7, titleOf(7), 'body of note 7', 1_700_000_007] });
+      expect(carvedRecordToJson(recovered)).toMatchObject({
+        table: 'note',
+        tableDropped: true,
+        values: [7, titleOf(7), 'body of note 7', 1_700_000_007],
+      });
 
       // The live table keeps its deleted rows, and no live row comes back.
       const contacts = records.filter((r) => r.table === 'contact');

@@ -45,7 +45,9 @@ export function generateDatabase(options: GenerateOptions): GeneratedDb {
   db.pragma(`journal_mode = ${options.mode === 'wal' ? 'WAL' : options.mode === 'persist' ? 'PERSIST' : 'DELETE'}`);
   db.pragma('wal_autocheckpoint = 0');
   db.pragma(`secure_delete = ${options.secureDelete ? 'ON' : 'OFF'}`);
-  db.exec('CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT, handle_id INTEGER, date INTEGER, is_read REAL)');
+  db.exec(
+    'CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT, handle_id INTEGER, date INTEGER, is_read REAL)',
+  );
   const insert = db.prepare('INSERT INTO message (text, handle_id, date, is_read) VALUES (?, ?, ?, ?)');
   const live = new Set<string>();
   const deleted = new Set<string>();
@@ -82,6 +84,8 @@ export function generateDatabase(options: GenerateOptions): GeneratedDb {
 
 /** Deleted rows whose text is still somewhere in the evidence files' bytes. */
 export function physicallyPresent(generated: GeneratedDb): Set<string> {
-  const bytes = Buffer.concat(['', '-wal', '-journal'].filter((s) => existsSync(generated.path + s)).map((s) => readFileSync(generated.path + s)));
+  const bytes = Buffer.concat(
+    ['', '-wal', '-journal'].filter((s) => existsSync(generated.path + s)).map((s) => readFileSync(generated.path + s)),
+  );
   return new Set([...generated.deleted].filter((text) => bytes.includes(Buffer.from(text))));
 }

@@ -50,7 +50,9 @@ describe('hostile and corrupt files end with a typed error or partial results', 
     const noise = Buffer.from(Buffer.alloc(8192, 0).map(() => random() & 0xff));
     await expect(carve(tempFile('noise.db', noise))).rejects.toMatchObject({ code: 'CARVE_NOT_SQLITE' });
     await expect(carve(tempFile('short.db', Buffer.from('SQLite format 3\0')))).rejects.toBeInstanceOf(CarveError);
-    await expect(carve(tempFile('short.db', Buffer.from('SQLite format 3\0')))).rejects.toMatchObject({ code: 'CARVE_TRUNCATED' });
+    await expect(carve(tempFile('short.db', Buffer.from('SQLite format 3\0')))).rejects.toMatchObject({
+      code: 'CARVE_TRUNCATED',
+    });
   });
 
   it('survives a database whose pages after the header are random bytes', async () => {
@@ -86,13 +88,16 @@ describe('hostile and corrupt files end with a typed error or partial results', 
     const damaged = baseDatabase();
     const pages = damaged.length / 1024;
     // Point every page's first four bytes at itself: any overflow page now loops.
-    for (let p = 2; p <= pages; p += 1) if (damaged[(p - 1) * 1024] !== 0x0d && damaged[(p - 1) * 1024] !== 0x05) damaged.writeUInt32BE(p, (p - 1) * 1024);
+    for (let p = 2; p <= pages; p += 1)
+      if (damaged[(p - 1) * 1024] !== 0x0d && damaged[(p - 1) * 1024] !== 0x05)
+        damaged.writeUInt32BE(p, (p - 1) * 1024);
     // And give every cell on leaf pages a 9-byte payload length.
     for (let p = 2; p <= pages; p += 1) {
       const at = (p - 1) * 1024;
       if (damaged[at] !== 0x0d) continue;
       const cells = damaged.readUInt16BE(at + 3);
-      for (let c = 0; c < Math.min(cells, 2); c += 1) damaged.fill(0xff, at + damaged.readUInt16BE(at + 8 + 2 * c), at + damaged.readUInt16BE(at + 8 + 2 * c) + 8);
+      for (let c = 0; c < Math.min(cells, 2); c += 1)
+        damaged.fill(0xff, at + damaged.readUInt16BE(at + 8 + 2 * c), at + damaged.readUInt16BE(at + 8 + 2 * c) + 8);
     }
     await carve(tempFile('loops.db', damaged));
   });
@@ -105,7 +110,10 @@ describe('hostile and corrupt files end with a typed error or partial results', 
     wal.writeUInt32BE(0x377f0682, 0);
     wal.writeUInt32BE(1024, 8);
     writeFileSync(`${path}-wal`, wal);
-    writeFileSync(`${path}-journal`, Buffer.alloc(4096).map(() => random() & 0xff));
+    writeFileSync(
+      `${path}-journal`,
+      Buffer.alloc(4096).map(() => random() & 0xff),
+    );
     await carve(path);
   });
 

@@ -50,7 +50,11 @@ describe.skipIf(!present)('accuracy on the Nemetz SQLite forensic corpus', () =>
   });
 
   it('phantoms stay under 2% of everything reported across 0C, 0D and 0E', async () => {
-    const all = totals([...(await scoreCategory(corpus, '0C')), ...(await scoreCategory(corpus, '0D')), ...(await scoreCategory(corpus, '0E'))]);
+    const all = totals([
+      ...(await scoreCategory(corpus, '0C')),
+      ...(await scoreCategory(corpus, '0D')),
+      ...(await scoreCategory(corpus, '0E')),
+    ]);
     expect(all.phantoms / all.reported).toBeLessThan(0.02);
   });
 });

@@ -21,7 +21,12 @@ describe('backup commands', () => {
       expect(status).toBe(0);
       const list = JSON.parse(stdout) as Array<Record<string, unknown>>;
       expect(list).toHaveLength(1);
-      expect(list[0]).toMatchObject({ path: join(root, 'UDID1'), encrypted: true, complete: true, productType: 'iPhone12,1' });
+      expect(list[0]).toMatchObject({
+        path: join(root, 'UDID1'),
+        encrypted: true,
+        complete: true,
+        productType: 'iPhone12,1',
+      });
     });
   });
 
@@ -29,11 +34,25 @@ describe('backup commands', () => {
     await withTempDir('iosrescue-cli-', async (root) => {
       await writeSyntheticBackup(root, { items: sampleItems(), password: 'pw', keybag: FAST_KDF });
       process.env.IOSRESCUE_TEST_PW = 'pw';
-      const { stdout, status } = await run(['--json', 'files', root, '--match', '*.db', '--password-env', 'IOSRESCUE_TEST_PW']);
+      const { stdout, status } = await run([
+        '--json',
+        'files',
+        root,
+        '--match',
+        '*.db',
+        '--password-env',
+        'IOSRESCUE_TEST_PW',
+      ]);
       expect(status).toBe(0);
       const rows = JSON.parse(stdout) as Array<Record<string, unknown>>;
       expect(rows.map((r) => r.relativePath)).toEqual(['Library/SMS/sms.db']);
-      expect(rows[0]).toMatchObject({ domain: 'HomeDomain', kind: 'file', size: 278_528, protectionClass: 4, mode: '0100644' });
+      expect(rows[0]).toMatchObject({
+        domain: 'HomeDomain',
+        kind: 'file',
+        size: 278_528,
+        protectionClass: 4,
+        mode: '0100644',
+      });
     });
   });
 
@@ -44,7 +63,16 @@ describe('backup commands', () => {
       await writeSyntheticBackup(backup, { items, password: 'pw', keybag: FAST_KDF });
       const pwFile = join(root, 'pw.txt');
       await import('node:fs/promises').then((fs) => fs.writeFile(pwFile, 'pw\n'));
-      const exported = await run(['export-file', backup, 'HomeDomain', 'Library/SMS/sms.db', '--out', join(root, 'sms.db'), '--password-file', pwFile]);
+      const exported = await run([
+        'export-file',
+        backup,
+        'HomeDomain',
+        'Library/SMS/sms.db',
+        '--out',
+        join(root, 'sms.db'),
+        '--password-file',
+        pwFile,
+      ]);
       expect(exported.status).toBe(0);
       expect(readFileSync(join(root, 'sms.db')).equals(items[2]!.data as Buffer)).toBe(true);
       const decrypted = await run(['decrypt', backup, '--out', join(root, 'plain'), '--password-file', pwFile]);
@@ -59,7 +87,14 @@ describe('backup commands', () => {
     await withTempDir('iosrescue-cli-', async (root) => {
       await writeSyntheticBackup(root, { items: sampleItems(), password: 'pw', keybag: FAST_KDF });
       process.env.IOSRESCUE_TEST_PW = 'not it';
-      const { stderr, status } = await run(['decrypt', root, '--out', join(root, 'out'), '--password-env', 'IOSRESCUE_TEST_PW']);
+      const { stderr, status } = await run([
+        'decrypt',
+        root,
+        '--out',
+        join(root, 'out'),
+        '--password-env',
+        'IOSRESCUE_TEST_PW',
+      ]);
       expect(status).toBe(7);
       expect(stderr).toMatch(/wrong backup password.*\[BACKUP_BAD_PASSWORD\]/);
       expect(stderr).not.toContain('not it');

@@ -7,8 +7,13 @@ import { packageVersion } from '../../../src/cli/program-shell.js';
 import { buildProgram } from '../../../src/cli/program.js';
 
 /** `name <ARG> …` as commander's command list shows a command. */
-function usageOf(command: { name(): string; registeredArguments: ReadonlyArray<{ name(): string; required: boolean; variadic: boolean }> }): string {
-  const args = command.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}${a.variadic ? '...' : ''}]`));
+function usageOf(command: {
+  name(): string;
+  registeredArguments: ReadonlyArray<{ name(): string; required: boolean; variadic: boolean }>;
+}): string {
+  const args = command.registeredArguments.map((a) =>
+    a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}${a.variadic ? '...' : ''}]`,
+  );
   return [command.name(), ...args].join(' ');
 }
 
@@ -25,7 +30,10 @@ describe('the lazy command table', () => {
       const command = program.commands.find((c) => c.name() === entry.name);
       expect(command, entry.name).toBeDefined();
       // A real command (options and an action), not a placeholder.
-      expect(command!.options.length + command!.commands.length + command!.registeredArguments.length, entry.name).toBeGreaterThan(0);
+      expect(
+        command!.options.length + command!.commands.length + command!.registeredArguments.length,
+        entry.name,
+      ).toBeGreaterThan(0);
     }
   });
 
@@ -41,15 +49,25 @@ describe('the lazy command table', () => {
     expect(packageVersion()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it.skipIf(spawnSync('sh', ['-c', 'command -v bash'], { stdio: 'ignore' }).status !== 0)('completes command names and each command\'s options in a real bash', () => {
-    const script = completionScript(buildProgram(), 'bash');
-    const complete = (words: string[]): string[] => {
-      const run = spawnSync('bash', ['-c', `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _iosrescue; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
-      expect(run.status, run.stderr).toBe(0);
-      return run.stdout.split('\n').filter(Boolean).sort();
-    };
-    expect(complete(['iosrescue', 'ba'])).toEqual(['backup', 'backups']);
-    expect(complete(['iosrescue', '--json', 'extract', 'B', '--ty'])).toEqual(['--types']);
-    expect(complete(['iosrescue', '--log-level', 'debug', 'carve', '--'])).toContain('--table');
-  });
+  it.skipIf(spawnSync('sh', ['-c', 'command -v bash'], { stdio: 'ignore' }).status !== 0)(
+    "completes command names and each command's options in a real bash",
+    () => {
+      const script = completionScript(buildProgram(), 'bash');
+      const complete = (words: string[]): string[] => {
+        const run = spawnSync(
+          'bash',
+          [
+            '-c',
+            `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _iosrescue; printf '%s\\n' "\${COMPREPLY[@]}"`,
+          ],
+          { encoding: 'utf8' },
+        );
+        expect(run.status, run.stderr).toBe(0);
+        return run.stdout.split('\n').filter(Boolean).sort();
+      };
+      expect(complete(['iosrescue', 'ba'])).toEqual(['backup', 'backups']);
+      expect(complete(['iosrescue', '--json', 'extract', 'B', '--ty'])).toEqual(['--types']);
+      expect(complete(['iosrescue', '--log-level', 'debug', 'carve', '--'])).toContain('--table');
+    },
+  );
 });

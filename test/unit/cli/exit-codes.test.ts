@@ -5,7 +5,7 @@ import { CLI_ERROR_CATEGORIES, CliError } from '../../../src/cli/errors.js';
 import { ExitCode, exitCodeFor } from '../../../src/cli/exit-codes.js';
 import { CliUsageError } from '../../../src/cli/run-command.js';
 import { EMULATOR_ERROR_CATEGORIES, EmulatorError } from '../../../src/emulator/errors.js';
-import { CATEGORY_STATUS, ERROR_CATEGORIES, IosRescueError, httpStatusFor } from '../../../src/errors.js';
+import { CATEGORY_STATUS, ERROR_CATEGORIES, type IosRescueError, httpStatusFor } from '../../../src/errors.js';
 import { EXTRACT_ERROR_CATEGORIES, ExtractError } from '../../../src/extract/errors.js';
 import { LOCKDOWN_ERROR_CATEGORIES, LockdownError, lockdownErrorCode } from '../../../src/lockdown/errors.js';
 import { BACKUP_OPERATION_ERROR_CATEGORIES, BackupOperationError } from '../../../src/operations/backup-errors.js';
@@ -14,7 +14,11 @@ import { AFC_ERROR_CATEGORIES, AfcError, type AfcErrorCode } from '../../../src/
 import { AfcStatus } from '../../../src/services/afc/protocol.js';
 import { DEVICELINK_ERROR_CATEGORIES, DeviceLinkError } from '../../../src/services/device-link/errors.js';
 import { INSTPROXY_ERROR_CATEGORIES, InstallationProxyError } from '../../../src/services/installation-proxy/errors.js';
-import { MB2_ERROR_CATEGORIES, Mobilebackup2Error, type Mobilebackup2ErrorCode } from '../../../src/services/mobilebackup2/errors.js';
+import {
+  MB2_ERROR_CATEGORIES,
+  Mobilebackup2Error,
+  type Mobilebackup2ErrorCode,
+} from '../../../src/services/mobilebackup2/errors.js';
 import { USBMUX_ERROR_CATEGORIES, UsbmuxError } from '../../../src/usbmux/errors.js';
 import { WIRE_ERROR_CATEGORIES, WireError } from '../../../src/wire/errors.js';
 
@@ -83,31 +87,58 @@ const afcDeviceCodes: AfcErrorCode[] = [
 /** One error of every code of every layer, built the way the layer builds it. */
 const everyError: IosRescueError[] = [
   ...Object.keys(WIRE_ERROR_CATEGORIES).map((code) => new WireError(code as keyof typeof WIRE_ERROR_CATEGORIES, 'm')),
-  ...Object.keys(USBMUX_ERROR_CATEGORIES).map((code) => new UsbmuxError(code as keyof typeof USBMUX_ERROR_CATEGORIES, 'm')),
-  ...Object.keys(LOCKDOWN_ERROR_CATEGORIES).map((code) => new LockdownError(code as keyof typeof LOCKDOWN_ERROR_CATEGORIES, 'm')),
-  ...Object.keys(DEVICELINK_ERROR_CATEGORIES).map((code) => new DeviceLinkError(code as keyof typeof DEVICELINK_ERROR_CATEGORIES, 'm')),
-  ...Object.keys(MB2_ERROR_CATEGORIES).map((code) => new Mobilebackup2Error(code as keyof typeof MB2_ERROR_CATEGORIES, 'm')),
+  ...Object.keys(USBMUX_ERROR_CATEGORIES).map(
+    (code) => new UsbmuxError(code as keyof typeof USBMUX_ERROR_CATEGORIES, 'm'),
+  ),
+  ...Object.keys(LOCKDOWN_ERROR_CATEGORIES).map(
+    (code) => new LockdownError(code as keyof typeof LOCKDOWN_ERROR_CATEGORIES, 'm'),
+  ),
+  ...Object.keys(DEVICELINK_ERROR_CATEGORIES).map(
+    (code) => new DeviceLinkError(code as keyof typeof DEVICELINK_ERROR_CATEGORIES, 'm'),
+  ),
+  ...Object.keys(MB2_ERROR_CATEGORIES).map(
+    (code) => new Mobilebackup2Error(code as keyof typeof MB2_ERROR_CATEGORIES, 'm'),
+  ),
   ...mb2DeviceCodes.map((code) => new Mobilebackup2Error(code, 'm')),
   ...Object.keys(AFC_ERROR_CATEGORIES).map((code) => new AfcError(code as keyof typeof AFC_ERROR_CATEGORIES, 'm')),
   ...afcDeviceCodes.map((code) => new AfcError(code, 'm')),
-  ...Object.keys(INSTPROXY_ERROR_CATEGORIES).map((code) => new InstallationProxyError(code as keyof typeof INSTPROXY_ERROR_CATEGORIES, 'm')),
-  ...Object.keys(BACKUP_ERROR_CATEGORIES).map((code) => new BackupError(code as keyof typeof BACKUP_ERROR_CATEGORIES, 'm')),
+  ...Object.keys(INSTPROXY_ERROR_CATEGORIES).map(
+    (code) => new InstallationProxyError(code as keyof typeof INSTPROXY_ERROR_CATEGORIES, 'm'),
+  ),
+  ...Object.keys(BACKUP_ERROR_CATEGORIES).map(
+    (code) => new BackupError(code as keyof typeof BACKUP_ERROR_CATEGORIES, 'm'),
+  ),
   new BadPasswordError(),
   new PathEscapeError('../x', 'leaves the folder'),
-  ...Object.keys(CARVE_ERROR_CATEGORIES).map((code) => new CarveError(code as keyof typeof CARVE_ERROR_CATEGORIES, 'm')),
-  ...Object.keys(EXTRACT_ERROR_CATEGORIES).map((code) => new ExtractError(code as keyof typeof EXTRACT_ERROR_CATEGORIES, 'm')),
-  ...Object.keys(PLIST_ERROR_CATEGORIES).map((code) => new PlistError(code as keyof typeof PLIST_ERROR_CATEGORIES, 'm')),
-  ...Object.keys(BACKUP_OPERATION_ERROR_CATEGORIES).map((code) => new BackupOperationError(code as keyof typeof BACKUP_OPERATION_ERROR_CATEGORIES, 'm')),
+  ...Object.keys(CARVE_ERROR_CATEGORIES).map(
+    (code) => new CarveError(code as keyof typeof CARVE_ERROR_CATEGORIES, 'm'),
+  ),
+  ...Object.keys(EXTRACT_ERROR_CATEGORIES).map(
+    (code) => new ExtractError(code as keyof typeof EXTRACT_ERROR_CATEGORIES, 'm'),
+  ),
+  ...Object.keys(PLIST_ERROR_CATEGORIES).map(
+    (code) => new PlistError(code as keyof typeof PLIST_ERROR_CATEGORIES, 'm'),
+  ),
+  ...Object.keys(BACKUP_OPERATION_ERROR_CATEGORIES).map(
+    (code) => new BackupOperationError(code as keyof typeof BACKUP_OPERATION_ERROR_CATEGORIES, 'm'),
+  ),
   ...Object.keys(CLI_ERROR_CATEGORIES).map((code) => new CliError(code as keyof typeof CLI_ERROR_CATEGORIES, 'm')),
   new CliUsageError('m'),
-  ...Object.keys(EMULATOR_ERROR_CATEGORIES).map((code) => new EmulatorError(code as keyof typeof EMULATOR_ERROR_CATEGORIES, 'm')),
+  ...Object.keys(EMULATOR_ERROR_CATEGORIES).map(
+    (code) => new EmulatorError(code as keyof typeof EMULATOR_ERROR_CATEGORIES, 'm'),
+  ),
 ];
 
 describe('exit statuses come from the error category table', () => {
   it('gives every code of every layer the exit status the old code/prefix table gave it', () => {
     const wrong = everyError
       .filter((error) => exitCodeFor(error) !== frozenExitCode(error.code))
-      .map((error) => ({ code: error.code, category: error.category, now: exitCodeFor(error), before: frozenExitCode(error.code) }));
+      .map((error) => ({
+        code: error.code,
+        category: error.category,
+        now: exitCodeFor(error),
+        before: frozenExitCode(error.code),
+      }));
     expect(wrong).toEqual([]);
   });
 
@@ -123,7 +154,9 @@ describe('exit statuses come from the error category table', () => {
   });
 
   it('keeps a per-error category override', () => {
-    expect(exitCodeFor(new WireError('WIRE_TIMEOUT', 'm', { category: 'device-refused' }))).toBe(ExitCode.DEVICE_REFUSED);
+    expect(exitCodeFor(new WireError('WIRE_TIMEOUT', 'm', { category: 'device-refused' }))).toBe(
+      ExitCode.DEVICE_REFUSED,
+    );
   });
 
   it('has an exit status and an HTTP error status for every category, the exit statuses distinct', () => {
@@ -133,7 +166,9 @@ describe('exit statuses come from the error category table', () => {
       expect(http >= 400 && http <= 599, category).toBe(true);
     }
     expect(ERROR_CATEGORIES).toHaveLength(10);
-    expect(new Set(ERROR_CATEGORIES.map((category) => CATEGORY_STATUS[category].exit)).size).toBe(ERROR_CATEGORIES.length);
+    expect(new Set(ERROR_CATEGORIES.map((category) => CATEGORY_STATUS[category].exit)).size).toBe(
+      ERROR_CATEGORIES.length,
+    );
     for (const error of everyError) expect(httpStatusFor(error)).toBe(CATEGORY_STATUS[error.category].http);
   });
 });
@@ -147,7 +182,7 @@ describe('codes from the phone', () => {
     expect(lockdownErrorCode('toString')).toBe('LOCKDOWN_DEVICE_ERROR');
   });
 
-  it('keeps the phone\'s mobilebackup2 number in the code', () => {
+  it("keeps the phone's mobilebackup2 number in the code", () => {
     expect(new Mobilebackup2Error('MB2_DEVICE_105', 'm').category).toBe('no-space');
     expect(new Mobilebackup2Error('MB2_DEVICE_17', 'm').category).toBe('internal');
   });

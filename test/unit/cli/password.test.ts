@@ -18,9 +18,14 @@ describe('backup password sources', () => {
   });
 
   it('refuses an unset or empty variable with CLI_PASSWORD_REQUIRED, naming the variable but not echoing a value', async () => {
-    await expect(readPassword({ passwordEnv: 'IOSRESCUE_TEST_PW' }, prompt)).rejects.toMatchObject({ code: 'CLI_PASSWORD_REQUIRED', message: expect.stringContaining('IOSRESCUE_TEST_PW') });
+    await expect(readPassword({ passwordEnv: 'IOSRESCUE_TEST_PW' }, prompt)).rejects.toMatchObject({
+      code: 'CLI_PASSWORD_REQUIRED',
+      message: expect.stringContaining('IOSRESCUE_TEST_PW'),
+    });
     process.env.IOSRESCUE_TEST_PW = '';
-    await expect(readPassword({ passwordEnv: 'IOSRESCUE_TEST_PW' }, prompt)).rejects.toMatchObject({ code: 'CLI_PASSWORD_REQUIRED' });
+    await expect(readPassword({ passwordEnv: 'IOSRESCUE_TEST_PW' }, prompt)).rejects.toMatchObject({
+      code: 'CLI_PASSWORD_REQUIRED',
+    });
   });
 
   it('takes the first line of a password file, without its newline (LF or CRLF)', async () => {
@@ -32,13 +37,20 @@ describe('backup password sources', () => {
       expect(await readPassword({ passwordFile: join(dir, 'lf') }, prompt)).toBe('first line');
       expect(await readPassword({ passwordFile: join(dir, 'crlf') }, prompt)).toBe('windows');
       expect(await readPassword({ passwordFile: join(dir, 'bare') }, prompt)).toBe('0000');
-      await expect(readPassword({ passwordFile: join(dir, 'empty') }, prompt)).rejects.toMatchObject({ code: 'CLI_PASSWORD_REQUIRED' });
-      await expect(readPassword({ passwordFile: join(dir, 'missing') }, prompt)).rejects.toMatchObject({ code: 'CLI_PASSWORD_REQUIRED' });
+      await expect(readPassword({ passwordFile: join(dir, 'empty') }, prompt)).rejects.toMatchObject({
+        code: 'CLI_PASSWORD_REQUIRED',
+      });
+      await expect(readPassword({ passwordFile: join(dir, 'missing') }, prompt)).rejects.toMatchObject({
+        code: 'CLI_PASSWORD_REQUIRED',
+      });
     });
   });
 
   it('does not prompt when stdin is not a terminal: CLI_PASSWORD_REQUIRED tells how to pass one', async () => {
     const input = new PassThrough() as unknown as NodeJS.ReadStream;
-    await expect(readPassword({}, { ...prompt, input })).rejects.toMatchObject({ code: 'CLI_PASSWORD_REQUIRED', message: expect.stringContaining('--password-env') });
+    await expect(readPassword({}, { ...prompt, input })).rejects.toMatchObject({
+      code: 'CLI_PASSWORD_REQUIRED',
+      message: expect.stringContaining('--password-env'),
+    });
   });
 });

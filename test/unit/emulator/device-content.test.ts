@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONTENT_PATHS, generateDeviceContent, tinyJpeg, type DeviceContent } from '../../../src/emulator/content/index.js';
+import {
+  CONTENT_PATHS,
+  generateDeviceContent,
+  tinyJpeg,
+  type DeviceContent,
+} from '../../../src/emulator/content/index.js';
 import { carveDatabase } from '../../../src/carve/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'iosrescue-content-test-'));
@@ -15,7 +20,11 @@ function itemData(content: DeviceContent, domain: string, relativePath: string):
 }
 
 /** Writes a generated database (and its WAL) to a scratch folder and opens it there. */
-function openGenerated(content: DeviceContent, path: { domain: string; relativePath: string }, name: string): { db: Database.Database; file: string } {
+function openGenerated(
+  content: DeviceContent,
+  path: { domain: string; relativePath: string },
+  name: string,
+): { db: Database.Database; file: string } {
   const file = join(work, name);
   writeFileSync(file, itemData(content, path.domain, path.relativePath)!);
   const wal = itemData(content, path.domain, `${path.relativePath}-wal`);
@@ -37,16 +46,27 @@ describe('generated device content', () => {
   it('is the same byte for byte for the same seed, and differs for another seed', () => {
     const again = generateDeviceContent({ seed: 'unit', contacts: 20, messages: 80, photos: 20, calls: 25 });
     const other = generateDeviceContent({ seed: 'other', contacts: 20, messages: 80, photos: 20, calls: 25 });
-    const bytes = (c: DeviceContent): string[] => c.items.map((i) => `${i.domain}/${i.relativePath}:${Buffer.isBuffer(i.data) ? i.data.toString('base64') : ''}`);
+    const bytes = (c: DeviceContent): string[] =>
+      c.items.map((i) => `${i.domain}/${i.relativePath}:${Buffer.isBuffer(i.data) ? i.data.toString('base64') : ''}`);
     expect(bytes(again)).toEqual(bytes(content));
-    expect(itemData(other, CONTENT_PATHS.smsDb.domain, CONTENT_PATHS.smsDb.relativePath)).not.toEqual(itemData(content, CONTENT_PATHS.smsDb.domain, CONTENT_PATHS.smsDb.relativePath));
+    expect(itemData(other, CONTENT_PATHS.smsDb.domain, CONTENT_PATHS.smsDb.relativePath)).not.toEqual(
+      itemData(content, CONTENT_PATHS.smsDb.domain, CONTENT_PATHS.smsDb.relativePath),
+    );
   });
 
   it('writes every database in WAL journal mode, as iOS does (header bytes 18 and 19 are 2); voicemail.db in rollback mode, as on real phones', () => {
     const { remindersStores, voicemail, ...databases } = CONTENT_PATHS;
-    const stores = content.items.filter((i) => i.domain === remindersStores.domain && i.relativePath.startsWith(`${remindersStores.relativePath}/`) && i.relativePath.endsWith('.sqlite'));
+    const stores = content.items.filter(
+      (i) =>
+        i.domain === remindersStores.domain &&
+        i.relativePath.startsWith(`${remindersStores.relativePath}/`) &&
+        i.relativePath.endsWith('.sqlite'),
+    );
     expect(stores.length).toBeGreaterThan(0);
-    const mains = [...Object.values(databases).map((path) => itemData(content, path.domain, path.relativePath)!), ...stores.map((s) => s.data as Buffer)];
+    const mains = [
+      ...Object.values(databases).map((path) => itemData(content, path.domain, path.relativePath)!),
+      ...stores.map((s) => s.data as Buffer),
+    ];
     for (const main of mains) {
       expect(main.subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0');
       expect([main[18], main[19]]).toEqual([2, 2]);
@@ -59,15 +79,27 @@ describe('generated device content', () => {
     const { db } = openGenerated(content, CONTENT_PATHS.smsDb, 'sms.db');
     try {
       expect(itemData(content, 'HomeDomain', 'Library/SMS/sms.db-wal')).toBeDefined();
-      const rows = db.prepare('SELECT ROWID AS rowid, guid, text FROM message ORDER BY ROWID').all() as Array<{ rowid: number; guid: string; text: string }>;
+      const rows = db.prepare('SELECT ROWID AS rowid, guid, text FROM message ORDER BY ROWID').all() as Array<{
+        rowid: number;
+        guid: string;
+        text: string;
+      }>;
       expect(rows.map((r) => r.guid)).toEqual(content.truth.messages.map((m) => m.guid));
-      expect(rows.map((r) => r.text)).toEqual(content.truth.messages.map((m) => (m.textOnlyInAttributedBody ? null : m.text)));
+      expect(rows.map((r) => r.text)).toEqual(
+        content.truth.messages.map((m) => (m.textOnlyInAttributedBody ? null : m.text)),
+      );
       expect(content.truth.messages.some((m) => m.textOnlyInAttributedBody)).toBe(true);
-      const deletedGuids = (db.prepare('SELECT guid FROM deleted_messages').all() as Array<{ guid: string }>).map((r) => r.guid);
+      const deletedGuids = (db.prepare('SELECT guid FROM deleted_messages').all() as Array<{ guid: string }>).map(
+        (r) => r.guid,
+      );
       expect(deletedGuids.sort()).toEqual(content.truth.deletedMessages.map((m) => m.guid).sort());
       expect(content.truth.deletedMessages.length).toBe(8);
-      const recoverable = (db.prepare('SELECT message_id FROM chat_recoverable_message_join').all() as Array<{ message_id: number }>).map((r) => r.message_id);
-      expect(recoverable.sort((a, b) => a - b)).toEqual(content.truth.messages.filter((m) => m.recentlyDeleted).map((m) => m.rowid));
+      const recoverable = (
+        db.prepare('SELECT message_id FROM chat_recoverable_message_join').all() as Array<{ message_id: number }>
+      ).map((r) => r.message_id);
+      expect(recoverable.sort((a, b) => a - b)).toEqual(
+        content.truth.messages.filter((m) => m.recentlyDeleted).map((m) => m.rowid),
+      );
       expect(content.truth.messages.filter((m) => m.inWal)).toHaveLength(3);
     } finally {
       db.close();
@@ -98,12 +130,16 @@ describe('generated device content', () => {
     photos.db.close();
     const carvedAssets = await carvedTexts(photos.file, 'ZASSET');
     for (const p of content.truth.deletedPhotos) expect(carvedAssets).toContain(p.uuid);
-    expect(content.truth.deletedContacts.length + content.truth.deletedCalls.length + content.truth.deletedPhotos.length).toBeGreaterThan(0);
+    expect(
+      content.truth.deletedContacts.length + content.truth.deletedCalls.length + content.truth.deletedPhotos.length,
+    ).toBeGreaterThan(0);
   });
 
   it('puts a file in the camera roll for every live asset (trashed ones included) and none for purged ones', () => {
-    for (const p of content.truth.photos) expect(itemData(content, 'CameraRollDomain', `Media/${p.directory}/${p.filename}`)).toEqual(p.data);
-    for (const p of content.truth.deletedPhotos) expect(itemData(content, 'CameraRollDomain', `Media/${p.directory}/${p.filename}`)).toBeUndefined();
+    for (const p of content.truth.photos)
+      expect(itemData(content, 'CameraRollDomain', `Media/${p.directory}/${p.filename}`)).toEqual(p.data);
+    for (const p of content.truth.deletedPhotos)
+      expect(itemData(content, 'CameraRollDomain', `Media/${p.directory}/${p.filename}`)).toBeUndefined();
     expect(content.truth.photos.some((p) => p.trashed)).toBe(true);
   });
 

@@ -9,14 +9,41 @@ const KIND = { 1: 'phone', 8: 'facetime-video', 16: 'facetime-audio' } as const;
 
 describe.each([{ encrypted: false }, { encrypted: true }])('call history (encrypted: $encrypted)', ({ encrypted }) => {
   it('comes out equal to what went in, in JSON and CSV; the deleted calls follow, recovered by the carver and marked so', async () => {
-    const run = await extractGenerated({ encrypted, spec: { seed: `calls-${encrypted}`, contacts: 10, messages: 5, photos: 0, calls: 40 } });
+    const run = await extractGenerated({
+      encrypted,
+      spec: { seed: `calls-${encrypted}`, contacts: 10, messages: 5, photos: 0, calls: 40 },
+    });
     try {
       const calls = JSON.parse(await readFile(join(run.out, 'calls/calls.json'), 'utf8')) as CallRecord[];
       const live = calls.filter((c) => c.origin === 'live');
       const recovered = calls.filter((c) => c.origin === 'recovered');
       expect(run.report.types.find((t) => t.type === 'calls')).toMatchObject({ status: 'ok', records: calls.length });
-      const shape = (c: CallRecord) => ({ id: c.id, uniqueId: c.uniqueId, address: c.address, name: c.name, date: c.date, durationSeconds: c.durationSeconds, direction: c.direction, answered: c.answered, kind: c.kind, serviceProvider: c.serviceProvider, countryCode: c.countryCode });
-      const truthShape = (t: (typeof run.truth.calls)[number]) => ({ id: t.pk, uniqueId: t.uniqueId, address: t.address, name: t.name, date: t.date.toISOString(), durationSeconds: t.durationSeconds, direction: t.outgoing ? 'outgoing' : 'incoming', answered: t.answered, kind: KIND[t.callType], serviceProvider: t.serviceProvider, countryCode: t.countryCode });
+      const shape = (c: CallRecord) => ({
+        id: c.id,
+        uniqueId: c.uniqueId,
+        address: c.address,
+        name: c.name,
+        date: c.date,
+        durationSeconds: c.durationSeconds,
+        direction: c.direction,
+        answered: c.answered,
+        kind: c.kind,
+        serviceProvider: c.serviceProvider,
+        countryCode: c.countryCode,
+      });
+      const truthShape = (t: (typeof run.truth.calls)[number]) => ({
+        id: t.pk,
+        uniqueId: t.uniqueId,
+        address: t.address,
+        name: t.name,
+        date: t.date.toISOString(),
+        durationSeconds: t.durationSeconds,
+        direction: t.outgoing ? 'outgoing' : 'incoming',
+        answered: t.answered,
+        kind: KIND[t.callType],
+        serviceProvider: t.serviceProvider,
+        countryCode: t.countryCode,
+      });
       const expected = [...run.truth.calls].sort((a, b) => a.date.getTime() - b.date.getTime());
       expect(live.map(shape)).toEqual(expected.map(truthShape));
       // Deleted calls the carver finds in the database's free space come back whole and once, after the live ones;
@@ -33,8 +60,23 @@ describe.each([{ encrypted: false }, { encrypted: true }])('call history (encryp
       expect(calls.slice(0, live.length).every((c) => c.origin === 'live')).toBe(true);
 
       const rows = parseCsv(await readFile(join(run.out, 'calls/calls.csv'), 'utf8'));
-      expect(rows[0]).toEqual(['id', 'date', 'direction', 'answered', 'kind', 'address', 'name', 'duration_seconds', 'service_provider', 'country_code', 'unique_id', 'origin']);
-      expect(rows.slice(1, 1 + live.length).map((r) => [r[1], r[5], Number(r[7]), r[10], r[11]])).toEqual(expected.map((t) => [t.date.toISOString(), t.address, t.durationSeconds, t.uniqueId, 'live']));
+      expect(rows[0]).toEqual([
+        'id',
+        'date',
+        'direction',
+        'answered',
+        'kind',
+        'address',
+        'name',
+        'duration_seconds',
+        'service_provider',
+        'country_code',
+        'unique_id',
+        'origin',
+      ]);
+      expect(rows.slice(1, 1 + live.length).map((r) => [r[1], r[5], Number(r[7]), r[10], r[11]])).toEqual(
+        expected.map((t) => [t.date.toISOString(), t.address, t.durationSeconds, t.uniqueId, 'live']),
+      );
       expect(rows.slice(1 + live.length).every((r) => r[11] === 'recovered')).toBe(true);
       expect(rows.length).toBe(1 + calls.length);
     } finally {
@@ -45,16 +87,26 @@ describe.each([{ encrypted: false }, { encrypted: true }])('call history (encryp
 
 describe('call history date range', () => {
   it('keeps only the calls between --since and --until (inclusive)', async () => {
-    const probe = await extractGenerated({ encrypted: false, spec: { seed: 'calls-range', calls: 30, messages: 5, photos: 0 }, extract: { types: ['calls'] } });
+    const probe = await extractGenerated({
+      encrypted: false,
+      spec: { seed: 'calls-range', calls: 30, messages: 5, photos: 0 },
+      extract: { types: ['calls'] },
+    });
     await probe.cleanup();
     const dates = probe.truth.calls.map((c) => c.date.getTime()).sort((a, b) => a - b);
     const since = new Date(dates[5]!);
     const until = new Date(dates[20]!);
-    const run = await extractGenerated({ encrypted: false, spec: { seed: 'calls-range', calls: 30, messages: 5, photos: 0 }, extract: { types: ['calls'], range: { since, until } } });
+    const run = await extractGenerated({
+      encrypted: false,
+      spec: { seed: 'calls-range', calls: 30, messages: 5, photos: 0 },
+      extract: { types: ['calls'], range: { since, until } },
+    });
     try {
       const calls = JSON.parse(await readFile(join(run.out, 'calls/calls.json'), 'utf8')) as CallRecord[];
       expect(calls.filter((c) => c.origin === 'live')).toHaveLength(16);
-      expect(calls.every((c) => Date.parse(c.date!) >= since.getTime() && Date.parse(c.date!) <= until.getTime())).toBe(true);
+      expect(calls.every((c) => Date.parse(c.date!) >= since.getTime() && Date.parse(c.date!) <= until.getTime())).toBe(
+        true,
+      );
       expect(run.report.types.map((t) => t.type)).toEqual(['calls']);
     } finally {
       await run.cleanup();

@@ -8,7 +8,16 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackupReader, writeSyntheticBackup, type SyntheticItem } from '../../../src/backup/index.js';
 import { generateDeviceContent, tinyJpeg } from '../../../src/emulator/content/index.js';
-import { DATA_TYPES, OutputFolder, parseDataTypes, runExtraction, sanitizeFileName, scanBackupContent, WorkDir, type PhotoRecord } from '../../../src/extract/index.js';
+import {
+  DATA_TYPES,
+  OutputFolder,
+  parseDataTypes,
+  runExtraction,
+  sanitizeFileName,
+  scanBackupContent,
+  WorkDir,
+  type PhotoRecord,
+} from '../../../src/extract/index.js';
 import { extractGenerated } from '../../helpers/extract-backups.js';
 
 const root = await mkdtemp(join(tmpdir(), 'iosrescue-pipeline-test-'));
@@ -34,7 +43,19 @@ describe('extraction pipeline', () => {
   it('reports a type whose database is missing as "missing" and still extracts the others', async () => {
     const run = await extractGenerated({ encrypted: false, spec: { seed: 'missing', omit: ['photos', 'calls'] } });
     try {
-      expect(Object.fromEntries(run.report.types.map((t) => [t.type, t.status]))).toEqual({ photos: 'missing', contacts: 'ok', messages: 'ok', calls: 'missing', calendar: 'ok', safari: 'ok', reminders: 'ok', voicemail: 'ok', whatsapp: 'ok', audio: 'ok', notes: 'ok' });
+      expect(Object.fromEntries(run.report.types.map((t) => [t.type, t.status]))).toEqual({
+        photos: 'missing',
+        contacts: 'ok',
+        messages: 'ok',
+        calls: 'missing',
+        calendar: 'ok',
+        safari: 'ok',
+        reminders: 'ok',
+        voicemail: 'ok',
+        whatsapp: 'ok',
+        audio: 'ok',
+        notes: 'ok',
+      });
       const written = JSON.parse(await readFile(join(run.out, 'extraction.json'), 'utf8'));
       expect(written.types).toEqual(run.report.types);
     } finally {
@@ -44,7 +65,9 @@ describe('extraction pipeline', () => {
 
   it('a corrupt database fails its own type with a typed code; the other types are extracted', async () => {
     const content = generateDeviceContent({ seed: 'corrupt' });
-    const items = content.items.map((i) => (i.relativePath === 'Library/SMS/sms.db' ? { ...i, data: Buffer.alloc(8192, 0x41) } : i)).filter((i) => i.relativePath !== 'Library/SMS/sms.db-wal');
+    const items = content.items
+      .map((i) => (i.relativePath === 'Library/SMS/sms.db' ? { ...i, data: Buffer.alloc(8192, 0x41) } : i))
+      .filter((i) => i.relativePath !== 'Library/SMS/sms.db-wal');
     const reader = await backupOf(items);
     const out = join(root, 'out-corrupt');
     try {
@@ -52,7 +75,9 @@ describe('extraction pipeline', () => {
       const messages = report.types.find((t) => t.type === 'messages')!;
       expect(messages.status).toBe('failed');
       expect(messages.error?.code).toBe('EXTRACT_DATABASE_UNREADABLE');
-      expect(report.types.filter((t) => t.type !== 'messages').map((t) => t.status)).toEqual(DATA_TYPES.filter((t) => t !== 'messages').map(() => 'ok'));
+      expect(report.types.filter((t) => t.type !== 'messages').map((t) => t.status)).toEqual(
+        DATA_TYPES.filter((t) => t !== 'messages').map(() => 'ok'),
+      );
       const scan = await scanBackupContent(reader, { tempDir: root });
       expect(scan.find((t) => t.type === 'messages')!.warnings.join()).toMatch(/EXTRACT_DATABASE_UNREADABLE/);
     } finally {
@@ -72,18 +97,43 @@ describe('extraction pipeline', () => {
     const reader = await backupOf([
       { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db', data: sms },
       { domain: 'CameraRollDomain', relativePath: 'Media/PhotoData/Photos.sqlite', data: photos },
-      { domain: 'CameraRollDomain', relativePath: 'Media/DCIM/100APPLE/IMG_0001.JPG', data: tinyJpeg({ rgb: [1, 2, 3] }) },
+      {
+        domain: 'CameraRollDomain',
+        relativePath: 'Media/DCIM/100APPLE/IMG_0001.JPG',
+        data: tinyJpeg({ rgb: [1, 2, 3] }),
+      },
     ]);
     const out = join(root, 'out-old');
     try {
       const report = await runExtraction(reader, { out, tempDir: root });
-      expect(report.types.map((t) => [t.type, t.status, t.records])).toEqual([['photos', 'ok', 1], ['contacts', 'missing', 0], ['messages', 'ok', 3], ['calls', 'missing', 0], ['calendar', 'missing', 0], ['safari', 'missing', 0], ['reminders', 'missing', 0], ['voicemail', 'missing', 0], ['whatsapp', 'missing', 0], ['audio', 'missing', 0], ['notes', 'missing', 0]]);
+      expect(report.types.map((t) => [t.type, t.status, t.records])).toEqual([
+        ['photos', 'ok', 1],
+        ['contacts', 'missing', 0],
+        ['messages', 'ok', 3],
+        ['calls', 'missing', 0],
+        ['calendar', 'missing', 0],
+        ['safari', 'missing', 0],
+        ['reminders', 'missing', 0],
+        ['voicemail', 'missing', 0],
+        ['whatsapp', 'missing', 0],
+        ['audio', 'missing', 0],
+        ['notes', 'missing', 0],
+      ]);
       const folders = (await readdir(join(out, 'messages'))).filter((f) => !f.includes('.')).sort();
       expect(folders).toEqual(['+15555550111', '+15555550122']);
       const first = JSON.parse(await readFile(join(out, 'messages', '+15555550111', 'conversation.json'), 'utf8'));
-      expect(first.messages.map((m: { text: string; date: string }) => [m.text, m.date])).toEqual([['seconds-era date', '2013-09-04T15:06:40.000Z'], ['reply', '2013-09-04T15:07:40.000Z']]);
+      expect(first.messages.map((m: { text: string; date: string }) => [m.text, m.date])).toEqual([
+        ['seconds-era date', '2013-09-04T15:06:40.000Z'],
+        ['reply', '2013-09-04T15:07:40.000Z'],
+      ]);
       const [photo] = JSON.parse(await readFile(join(out, 'photos/photos.json'), 'utf8')) as PhotoRecord[];
-      expect(photo).toMatchObject({ originalFilename: null, file: 'photos/Camera Roll/IMG_0001.JPG', latitude: null, longitude: null, created: '2016-11-05T00:53:20.500Z' });
+      expect(photo).toMatchObject({
+        originalFilename: null,
+        file: 'photos/Camera Roll/IMG_0001.JPG',
+        latitude: null,
+        longitude: null,
+        created: '2016-11-05T00:53:20.500Z',
+      });
     } finally {
       await reader.close();
     }
@@ -96,7 +146,9 @@ describe('extraction pipeline', () => {
     const file = join(root, 'ab-evil.sqlitedb');
     await writeFile(file, ab.data as Buffer);
     const db = new Database(file);
-    db.prepare("UPDATE ABPerson SET First = '../../../escaped', Last = NULL, Organization = NULL WHERE ROWID = ?").run(evil.rowid);
+    db.prepare("UPDATE ABPerson SET First = '../../../escaped', Last = NULL, Organization = NULL WHERE ROWID = ?").run(
+      evil.rowid,
+    );
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     const reader = await backupOf(content.items.map((i) => (i === ab ? { ...i, data: readFileSync(file) } : i)));
@@ -107,7 +159,10 @@ describe('extraction pipeline', () => {
     await symlink(outside, join(out, 'photos'));
     try {
       const report = await runExtraction(reader, { out, tempDir: root });
-      expect(report.types.find((t) => t.type === 'photos')).toMatchObject({ status: 'failed', error: { code: 'BACKUP_PATH_ESCAPE' } });
+      expect(report.types.find((t) => t.type === 'photos')).toMatchObject({
+        status: 'failed',
+        error: { code: 'BACKUP_PATH_ESCAPE' },
+      });
       expect(await readdir(outside)).toEqual([]);
       expect(existsSync(join(root, 'escaped.vcf'))).toBe(false);
       const vcards = await readdir(join(out, 'contacts/vcards'));
@@ -125,11 +180,15 @@ describe('extraction pipeline', () => {
     // The folder is now known to be safe; the next name is not lstat'ed, so the open itself must refuse the link.
     await symlink(outside, join(root, 'out-leaf/photos/Camera Roll/second.jpg'));
     await expect(out.writeFile('photos/Camera Roll/second.jpg', 'overwrite')).rejects.toMatchObject({ code: 'ELOOP' });
-    await expect(out.writeStream('photos/Camera Roll/second.jpg', Readable.from([Buffer.from('overwrite')]))).rejects.toMatchObject({ code: 'ELOOP' });
+    await expect(
+      out.writeStream('photos/Camera Roll/second.jpg', Readable.from([Buffer.from('overwrite')])),
+    ).rejects.toMatchObject({ code: 'ELOOP' });
     const source = join(root, 'leaf-source.jpg');
     await writeFile(source, 'copied bytes');
     await expect(out.copyFile('photos/Camera Roll/second.jpg', source)).rejects.toMatchObject({ code: 'ELOOP' });
-    await expect(out.writeSmallFile('photos/Camera Roll/second.jpg', Buffer.from('overwrite'))).rejects.toMatchObject({ code: 'ELOOP' });
+    await expect(out.writeSmallFile('photos/Camera Roll/second.jpg', Buffer.from('overwrite'))).rejects.toMatchObject({
+      code: 'ELOOP',
+    });
     expect(await readFile(outside, 'utf8')).toBe('keep me');
     expect(await readFile(join(root, 'out-leaf/photos/Camera Roll/first.jpg'), 'utf8')).toBe('first');
     // A regular file left by an interrupted run is replaced by the copy, which gets the item's date.
@@ -144,13 +203,27 @@ describe('extraction pipeline', () => {
     const out = join(root, 'out-twice');
     try {
       await runExtraction(reader, { out, tempDir: root });
-      await expect(runExtraction(reader, { out, tempDir: root })).rejects.toMatchObject({ code: 'EXTRACT_OUTPUT_NOT_EMPTY' });
+      await expect(runExtraction(reader, { out, tempDir: root })).rejects.toMatchObject({
+        code: 'EXTRACT_OUTPUT_NOT_EMPTY',
+      });
     } finally {
       await reader.close();
     }
     expect(() => parseDataTypes('photos,selfies')).toThrow(expect.objectContaining({ code: 'EXTRACT_UNKNOWN_TYPE' }));
     expect(parseDataTypes('calls, photos')).toEqual(['photos', 'calls']);
-    expect(parseDataTypes(undefined)).toEqual(['photos', 'contacts', 'messages', 'calls', 'calendar', 'safari', 'reminders', 'voicemail', 'whatsapp', 'audio', 'notes']);
+    expect(parseDataTypes(undefined)).toEqual([
+      'photos',
+      'contacts',
+      'messages',
+      'calls',
+      'calendar',
+      'safari',
+      'reminders',
+      'voicemail',
+      'whatsapp',
+      'audio',
+      'notes',
+    ]);
   });
 
   it('works in an owner-only scratch folder and removes it afterwards', async () => {
@@ -170,11 +243,28 @@ describe('scan', () => {
     try {
       const scan = Object.fromEntries((await scanBackupContent(reader, { tempDir: root })).map((s) => [s.type, s]));
       const t = content.truth;
-      const span = (dates: Date[]): [string, string] => [new Date(Math.min(...dates.map(Number))).toISOString(), new Date(Math.max(...dates.map(Number))).toISOString()];
-      expect(scan.contacts).toMatchObject({ present: true, count: t.contacts.length, purged: t.deletedContacts.length });
-      expect(scan.messages).toMatchObject({ present: true, count: t.messages.length, recentlyDeleted: t.messages.filter((m) => m.recentlyDeleted).length, purged: t.deletedMessages.length });
+      const span = (dates: Date[]): [string, string] => [
+        new Date(Math.min(...dates.map(Number))).toISOString(),
+        new Date(Math.max(...dates.map(Number))).toISOString(),
+      ];
+      expect(scan.contacts).toMatchObject({
+        present: true,
+        count: t.contacts.length,
+        purged: t.deletedContacts.length,
+      });
+      expect(scan.messages).toMatchObject({
+        present: true,
+        count: t.messages.length,
+        recentlyDeleted: t.messages.filter((m) => m.recentlyDeleted).length,
+        purged: t.deletedMessages.length,
+      });
       expect([scan.messages!.firstDate, scan.messages!.lastDate]).toEqual(span(t.messages.map((m) => m.date)));
-      expect(scan.photos).toMatchObject({ present: true, count: t.photos.length, recentlyDeleted: t.photos.filter((p) => p.trashed).length, purged: t.deletedPhotos.length });
+      expect(scan.photos).toMatchObject({
+        present: true,
+        count: t.photos.length,
+        recentlyDeleted: t.photos.filter((p) => p.trashed).length,
+        purged: t.deletedPhotos.length,
+      });
       expect([scan.photos!.firstDate, scan.photos!.lastDate]).toEqual(span(t.photos.map((p) => p.created)));
       expect(scan.calls).toMatchObject({ present: true, count: t.calls.length, purged: t.deletedCalls.length });
       expect(scan.photos!.bytes).toBeGreaterThan(t.photos.reduce((n, p) => n + p.data.length, 0));

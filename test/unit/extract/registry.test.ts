@@ -2,7 +2,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DATA_TYPES, EXTRACTOR_LIST, EXTRACTORS, parseDataTypes, type ExtractorDescriptor } from '../../../src/extract/index.js';
+import {
+  DATA_TYPES,
+  EXTRACTOR_LIST,
+  EXTRACTORS,
+  parseDataTypes,
+  type ExtractorDescriptor,
+} from '../../../src/extract/index.js';
 import { SECTIONS } from '../../../src/extract/report/index.js';
 
 /**
@@ -20,7 +26,9 @@ function tableRow(d: ExtractorDescriptor): string {
 }
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 describe('extractor registry', () => {
@@ -36,23 +44,32 @@ describe('extractor registry', () => {
   });
 
   it('names record interfaces that exist', () => {
-    const declared = sourceFiles(join(root, 'src/extract')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const declared = sourceFiles(join(root, 'src/extract'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     for (const e of EXTRACTOR_LIST) {
       expect(e.records.length).toBeGreaterThan(0);
-      for (const name of e.records) expect(declared, `${e.type}: ${name}`).toMatch(new RegExp(`export interface ${name}\\b`));
+      for (const name of e.records)
+        expect(declared, `${e.type}: ${name}`).toMatch(new RegExp(`export interface ${name}\\b`));
     }
   });
 
   it('has, per type, the files "Adding a data type" names: extractor, emulator content generator, unit test', () => {
     for (const type of DATA_TYPES) {
-      for (const path of [`src/extract/extractors/${type}.ts`, `src/emulator/content/${type}.ts`, `test/unit/extract/${type}.test.ts`]) {
+      for (const path of [
+        `src/extract/extractors/${type}.ts`,
+        `src/emulator/content/${type}.ts`,
+        `test/unit/extract/${type}.test.ts`,
+      ]) {
         expect(existsSync(join(root, path)), path).toBe(true);
       }
     }
   });
 
   it("matches README.md's --types list for extract", () => {
-    const line = read('README.md').split('\n').find((l) => l.startsWith('iosrescue extract '));
+    const line = read('README.md')
+      .split('\n')
+      .find((l) => l.startsWith('iosrescue extract '));
     expect(line, 'README.md has no "iosrescue extract" line').toBeDefined();
     expect(/--types ([a-z,]+)\]/.exec(line!)?.[1]).toBe(DATA_TYPES.join(','));
   });

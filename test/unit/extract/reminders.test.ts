@@ -19,15 +19,31 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 
 function expected(t: TruthReminder, origin: ReminderRecord['origin']): ReminderRecord {
   return {
-    origin, id: t.pk, uid: t.uuid, store: t.store, list: t.listName, title: t.title, notes: t.notes, due: t.due?.toISOString() ?? null, allDay: t.allDay,
-    timeZone: t.timeZone, completed: t.completed, completionDate: t.completionDate?.toISOString() ?? null, priority: t.priority, flagged: t.flagged,
-    parent: t.parentUuid, created: t.created.toISOString(), modified: t.modified.toISOString(),
+    origin,
+    id: t.pk,
+    uid: t.uuid,
+    store: t.store,
+    list: t.listName,
+    title: t.title,
+    notes: t.notes,
+    due: t.due?.toISOString() ?? null,
+    allDay: t.allDay,
+    timeZone: t.timeZone,
+    completed: t.completed,
+    completionDate: t.completionDate?.toISOString() ?? null,
+    priority: t.priority,
+    flagged: t.flagged,
+    parent: t.parentUuid,
+    created: t.created.toISOString(),
+    modified: t.modified.toISOString(),
   };
 }
 
 /** Stores in file-name order, each by creation date then Z_PK: the order the extractor lists live reminders in. */
 function liveOrder(reminders: TruthReminder[]): TruthReminder[] {
-  return [...reminders].sort((a, b) => a.store.localeCompare(b.store) || a.created.getTime() - b.created.getTime() || a.pk - b.pk);
+  return [...reminders].sort(
+    (a, b) => a.store.localeCompare(b.store) || a.created.getTime() - b.created.getTime() || a.pk - b.pk,
+  );
 }
 
 interface ParsedTodo {
@@ -52,7 +68,8 @@ function parseTodos(text: string): ParsedTodo[] {
       uid: String(c.getFirstPropertyValue('uid')),
       summary: (c.getFirstPropertyValue('summary') as string | null) ?? null,
       description: (c.getFirstPropertyValue('description') as string | null) ?? null,
-      due: due === null ? null : { isDate: due.isDate, text: due.isDate ? due.toString() : due.toJSDate().toISOString() },
+      due:
+        due === null ? null : { isDate: due.isDate, text: due.isDate ? due.toString() : due.toJSDate().toISOString() },
       status: String(c.getFirstPropertyValue('status')),
       completed: completed === null ? null : completed.toJSDate().toISOString(),
       priority: (c.getFirstPropertyValue('priority') as number | null) ?? null,
@@ -64,24 +81,46 @@ function parseTodos(text: string): ParsedTodo[] {
 
 function todoOf(r: ReminderRecord): ParsedTodo {
   return {
-    uid: r.uid!, summary: r.title, description: r.notes, due: r.due === null ? null : { isDate: r.allDay, text: r.allDay ? r.due.slice(0, 10) : r.due },
-    status: r.completed ? 'COMPLETED' : 'NEEDS-ACTION', completed: r.completionDate, priority: r.priority === 0 ? null : r.priority, categories: r.list,
+    uid: r.uid!,
+    summary: r.title,
+    description: r.notes,
+    due: r.due === null ? null : { isDate: r.allDay, text: r.allDay ? r.due.slice(0, 10) : r.due },
+    status: r.completed ? 'COMPLETED' : 'NEEDS-ACTION',
+    completed: r.completionDate,
+    priority: r.priority === 0 ? null : r.priority,
+    categories: r.list,
     origin: r.origin === 'live' ? null : r.origin === 'recovered' ? 'recovered (deleted)' : 'recently deleted',
   };
 }
 
 describe.each([{ encrypted: false }, { encrypted: true }])('reminders (encrypted: $encrypted)', ({ encrypted }) => {
   it('exports every reminder of every account store to JSON, CSV and a VTODO .ics equal to what went in; deleted ones marked', async () => {
-    const run = await extractGenerated({ encrypted, spec: { seed: `reminders-${encrypted}`, contacts: 1, messages: 2, photos: 0, calls: 0, reminders: 40 }, extract: { types: ['reminders'] } });
+    const run = await extractGenerated({
+      encrypted,
+      spec: { seed: `reminders-${encrypted}`, contacts: 1, messages: 2, photos: 0, calls: 0, reminders: 40 },
+      extract: { types: ['reminders'] },
+    });
     try {
       const records = JSON.parse(await readFile(join(run.out, 'reminders/reminders.json'), 'utf8')) as ReminderRecord[];
-      expect(run.report.types).toEqual([{ type: 'reminders', status: 'ok', records: records.length, files: 3, warnings: [] }]);
+      expect(run.report.types).toEqual([
+        { type: 'reminders', status: 'ok', records: records.length, files: 3, warnings: [] },
+      ]);
       const truth = liveOrder(run.truth.reminders);
       expect(new Set(truth.map((t) => t.store)).size).toBe(2);
-      expect(records.slice(0, truth.length)).toEqual(truth.map((t) => expected(t, t.markedForDeletion ? 'recently-deleted' : 'live')));
+      expect(records.slice(0, truth.length)).toEqual(
+        truth.map((t) => expected(t, t.markedForDeletion ? 'recently-deleted' : 'live')),
+      );
       // The content covers every case the exporters treat apart.
-      for (const has of [(t: TruthReminder) => t.allDay, (t: TruthReminder) => t.due !== null && !t.allDay, (t: TruthReminder) => t.due === null, (t: TruthReminder) => t.completed,
-        (t: TruthReminder) => t.flagged, (t: TruthReminder) => t.parentUuid !== null, (t: TruthReminder) => t.markedForDeletion, (t: TruthReminder) => t.priority > 0]) {
+      for (const has of [
+        (t: TruthReminder) => t.allDay,
+        (t: TruthReminder) => t.due !== null && !t.allDay,
+        (t: TruthReminder) => t.due === null,
+        (t: TruthReminder) => t.completed,
+        (t: TruthReminder) => t.flagged,
+        (t: TruthReminder) => t.parentUuid !== null,
+        (t: TruthReminder) => t.markedForDeletion,
+        (t: TruthReminder) => t.priority > 0,
+      ]) {
         expect(truth.some(has)).toBe(true);
       }
       // Deleted for good: each one the carver finds is one of them, once, field for field.
@@ -99,38 +138,97 @@ describe.each([{ encrypted: false }, { encrypted: true }])('reminders (encrypted
       const todos = parseTodos(await readFile(join(run.out, 'reminders/reminders.ics'), 'utf8'));
       expect(todos).toEqual(records.map(todoOf));
       const rows = parseCsv(await readFile(join(run.out, 'reminders/reminders.csv'), 'utf8'));
-      expect(rows[0]).toEqual(['id', 'store', 'list', 'title', 'notes', 'due', 'all_day', 'time_zone', 'completed', 'completion_date', 'priority', 'flagged', 'parent', 'created', 'modified', 'uid', 'origin']);
-      expect(rows.slice(1).map((r) => [r[3], r[4], r[5], r[8], r[15], r[16]])).toEqual(records.map((r) => [r.title, r.notes ?? '', r.due ?? '', String(r.completed), r.uid, r.origin]));
+      expect(rows[0]).toEqual([
+        'id',
+        'store',
+        'list',
+        'title',
+        'notes',
+        'due',
+        'all_day',
+        'time_zone',
+        'completed',
+        'completion_date',
+        'priority',
+        'flagged',
+        'parent',
+        'created',
+        'modified',
+        'uid',
+        'origin',
+      ]);
+      expect(rows.slice(1).map((r) => [r[3], r[4], r[5], r[8], r[15], r[16]])).toEqual(
+        records.map((r) => [r.title, r.notes ?? '', r.due ?? '', String(r.completed), r.uid, r.origin]),
+      );
     } finally {
       await run.cleanup();
     }
   });
 
   it('scan counts reminders, those marked for deletion and those deleted since (Z_PRIMARYKEY.Z_MAX), with SQL only', async () => {
-    const { scan, truth } = await scanGenerated({ encrypted, spec: { seed: `reminders-scan-${encrypted}`, contacts: 1, messages: 2, photos: 0, calls: 0, reminders: 20 }, types: ['reminders'] });
+    const { scan, truth } = await scanGenerated({
+      encrypted,
+      spec: { seed: `reminders-scan-${encrypted}`, contacts: 1, messages: 2, photos: 0, calls: 0, reminders: 20 },
+      types: ['reminders'],
+    });
     const created = truth.reminders.map((r) => r.created.getTime());
-    expect(scan).toEqual([{
-      type: 'reminders', present: true, count: truth.reminders.length, recentlyDeleted: truth.reminders.filter((r) => r.markedForDeletion).length,
-      purged: truth.deletedReminders.length, firstDate: new Date(Math.min(...created)).toISOString(), lastDate: new Date(Math.max(...created)).toISOString(),
-      bytes: scan[0]!.bytes, warnings: [],
-    }]);
+    expect(scan).toEqual([
+      {
+        type: 'reminders',
+        present: true,
+        count: truth.reminders.length,
+        recentlyDeleted: truth.reminders.filter((r) => r.markedForDeletion).length,
+        purged: truth.deletedReminders.length,
+        firstDate: new Date(Math.min(...created)).toISOString(),
+        lastDate: new Date(Math.max(...created)).toISOString(),
+        bytes: scan[0]!.bytes,
+        warnings: [],
+      },
+    ]);
   });
 });
 
 describe('reminders before iOS 13 (Calendar.sqlitedb, entity_type 3)', () => {
   it('are read from Calendar.sqlitedb with their lists, and the calendar lists none of them as events', async () => {
-    const run = await extractGenerated({ encrypted: false, spec: { seed: 'reminders-legacy', contacts: 1, messages: 2, photos: 0, calls: 0, events: 10, reminders: 15, legacyReminders: true }, extract: { types: ['calendar', 'reminders'] } });
+    const run = await extractGenerated({
+      encrypted: false,
+      spec: {
+        seed: 'reminders-legacy',
+        contacts: 1,
+        messages: 2,
+        photos: 0,
+        calls: 0,
+        events: 10,
+        reminders: 15,
+        legacyReminders: true,
+      },
+      extract: { types: ['calendar', 'reminders'] },
+    });
     try {
-      const calendarRecords = (JSON.parse(await readFile(join(run.out, 'calendar/events.json'), 'utf8')) as EventRecord[]).length;
-      expect(run.report.types.map((t) => [t.type, t.status, t.records])).toEqual([['calendar', 'ok', calendarRecords], ['reminders', 'ok', run.truth.reminders.length]]);
+      const calendarRecords = (
+        JSON.parse(await readFile(join(run.out, 'calendar/events.json'), 'utf8')) as EventRecord[]
+      ).length;
+      expect(run.report.types.map((t) => [t.type, t.status, t.records])).toEqual([
+        ['calendar', 'ok', calendarRecords],
+        ['reminders', 'ok', run.truth.reminders.length],
+      ]);
       const records = JSON.parse(await readFile(join(run.out, 'reminders/reminders.json'), 'utf8')) as ReminderRecord[];
       expect(run.truth.reminders.every((t) => t.store === 'Calendar.sqlitedb')).toBe(true);
       expect(records).toEqual(liveOrder(run.truth.reminders).map((t) => expected(t, 'live')));
       const events = JSON.parse(await readFile(join(run.out, 'calendar/events.json'), 'utf8')) as EventRecord[];
-      expect(events.filter((e) => e.origin === 'live').map((e) => e.uid).sort()).toEqual(run.truth.events.map((e) => e.uuid).sort());
+      expect(
+        events
+          .filter((e) => e.origin === 'live')
+          .map((e) => e.uid)
+          .sort(),
+      ).toEqual(run.truth.events.map((e) => e.uuid).sort());
       // What the carver adds to the calendar are deleted events, never reminders (live or deleted).
       const deletedEvents = new Set(run.truth.deletedEvents.map((e) => e.uuid));
-      expect(events.filter((e) => e.origin !== 'live').every((e) => e.origin === 'recovered' && deletedEvents.has(e.uid ?? ''))).toBe(true);
+      expect(
+        events
+          .filter((e) => e.origin !== 'live')
+          .every((e) => e.origin === 'recovered' && deletedEvents.has(e.uid ?? '')),
+      ).toBe(true);
       expect(parseTodos(await readFile(join(run.out, 'reminders/reminders.ics'), 'utf8'))).toEqual(records.map(todoOf));
     } finally {
       await run.cleanup();
@@ -161,20 +259,45 @@ describe('reminders stores of other shapes', () => {
     const empty = new Database(join(dir, 'empty.sqlite'));
     empty.exec('CREATE TABLE ZOTHER (Z_PK INTEGER PRIMARY KEY)');
     empty.close();
-    const { report, scan, out } = await extractItems(dir, [
-      { domain: 'HomeDomain', relativePath: `${stores}/Data-A.sqlite`, data: earlyStore(join(dir, 'early.sqlite')) },
-      { domain: 'HomeDomain', relativePath: `${stores}/Data-B.sqlite`, data: readFileSync(join(dir, 'empty.sqlite')) },
-      { domain: 'HomeDomain', relativePath: `${stores}/Data-C.sqlite`, data: readFileSync(join(dir, 'empty.sqlite')) },
-    ], ['reminders'], async (backup) => {
-      // Data-C stays in the manifest, its data file goes (a cut-down or partial backup).
-      const fileId = createHash('sha1').update(`HomeDomain-${stores}/Data-C.sqlite`).digest('hex');
-      await rm(join(backup, fileId.slice(0, 2), fileId));
-    });
+    const { report, scan, out } = await extractItems(
+      dir,
+      [
+        { domain: 'HomeDomain', relativePath: `${stores}/Data-A.sqlite`, data: earlyStore(join(dir, 'early.sqlite')) },
+        {
+          domain: 'HomeDomain',
+          relativePath: `${stores}/Data-B.sqlite`,
+          data: readFileSync(join(dir, 'empty.sqlite')),
+        },
+        {
+          domain: 'HomeDomain',
+          relativePath: `${stores}/Data-C.sqlite`,
+          data: readFileSync(join(dir, 'empty.sqlite')),
+        },
+      ],
+      ['reminders'],
+      async (backup) => {
+        // Data-C stays in the manifest, its data file goes (a cut-down or partial backup).
+        const fileId = createHash('sha1').update(`HomeDomain-${stores}/Data-C.sqlite`).digest('hex');
+        await rm(join(backup, fileId.slice(0, 2), fileId));
+      },
+    );
     expect(report.types[0]).toMatchObject({ type: 'reminders', status: 'ok', records: 2 });
-    expect(report.types[0]!.warnings).toEqual([expect.stringMatching(/^Data-B\.sqlite has no ZREMCDREMINDER table/), expect.stringMatching(/^Data-C\.sqlite skipped: .*BACKUP_MISSING_DATA/)]);
+    expect(report.types[0]!.warnings).toEqual([
+      expect.stringMatching(/^Data-B\.sqlite has no ZREMCDREMINDER table/),
+      expect.stringMatching(/^Data-C\.sqlite skipped: .*BACKUP_MISSING_DATA/),
+    ]);
     const records = JSON.parse(await readFile(join(out, 'reminders/reminders.json'), 'utf8')) as ReminderRecord[];
     expect(records.map((r) => [r.id, r.uid, r.list, r.title, r.notes, r.completed, r.due, r.store])).toEqual([
-      [2, 'R1', 'Shopping', 'Batteries', 'two of them', false, new Date(Date.UTC(2001, 0, 1) + 600086400_000).toISOString(), 'Data-A.sqlite'],
+      [
+        2,
+        'R1',
+        'Shopping',
+        'Batteries',
+        'two of them',
+        false,
+        new Date(Date.UTC(2001, 0, 1) + 600086400_000).toISOString(),
+        'Data-A.sqlite',
+      ],
       [3, 'R2', 'Shopping', 'Bulbs', null, true, null, 'Data-A.sqlite'],
     ]);
     expect(scan[0]).toMatchObject({ present: true, count: 2 });
@@ -189,8 +312,14 @@ describe.skipIf(mvt === undefined)('real iOS 14.3 manifest (MVT test artifacts)'
     try {
       const report = await runExtraction(reader, { out: join(root, 'mvt-out'), types: ['reminders'], tempDir: root });
       expect(report.types[0]).toMatchObject({ type: 'reminders', status: 'missing', records: 0 });
-      const skipped = report.types[0]!.warnings.filter((w) => / skipped: .*\[BACKUP_MISSING_DATA\]$/.test(w)).map((w) => w.slice(0, w.indexOf(' ')));
-      expect(skipped).toEqual(['Data-09A21391-B907-4915-92E7-E320392C0DA5.sqlite', 'Data-9C3FDBA9-DDC2-420C-B37F-3283F5D18C94.sqlite', 'Data-local.sqlite']);
+      const skipped = report.types[0]!.warnings.filter((w) => / skipped: .*\[BACKUP_MISSING_DATA\]$/.test(w)).map((w) =>
+        w.slice(0, w.indexOf(' ')),
+      );
+      expect(skipped).toEqual([
+        'Data-09A21391-B907-4915-92E7-E320392C0DA5.sqlite',
+        'Data-9C3FDBA9-DDC2-420C-B37F-3283F5D18C94.sqlite',
+        'Data-local.sqlite',
+      ]);
     } finally {
       await reader.close();
     }

@@ -27,7 +27,8 @@ describe.skipIf(blobs === undefined)('attributedBody text on real Messages blobs
 
 describe('attributedBodyText', () => {
   it('reads back what the generator archives, for one-byte, two-byte and four-byte lengths', () => {
-    for (const text of ['hi', 'é'.repeat(100), 'x'.repeat(40_000), 'emoji 🎉 and \uFFFC']) expect(attributedBodyText(attributedBody(text))).toBe(text);
+    for (const text of ['hi', 'é'.repeat(100), 'x'.repeat(40_000), 'emoji 🎉 and \uFFFC'])
+      expect(attributedBodyText(attributedBody(text))).toBe(text);
   });
 
   it('returns null for non-typedstream data, a missing string, and a length past the end (nothing allocated from it)', () => {

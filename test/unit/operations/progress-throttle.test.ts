@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { throttleProgress, type BackupProgress } from '../../../src/operations/index.js';
 
-const progress = (phase: BackupProgress['phase'], bytesDone: number): BackupProgress => ({ phase, message: phase, bytesDone, files: 0 });
+const progress = (phase: BackupProgress['phase'], bytesDone: number): BackupProgress => ({
+  phase,
+  message: phase,
+  bytesDone,
+  files: 0,
+});
 
 describe('throttleProgress', () => {
   it('passes a new phase at once and byte counts within a phase at most twice a second', () => {

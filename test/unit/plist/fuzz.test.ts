@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { PlistError, Real, Uid, decodeKeyedArchive, parsePlist, toBinaryPlist, toXmlPlist, type PlistValue } from '../../../src/plist/index.js';
+import {
+  PlistError,
+  Real,
+  Uid,
+  decodeKeyedArchive,
+  parsePlist,
+  toBinaryPlist,
+  toXmlPlist,
+  type PlistValue,
+} from '../../../src/plist/index.js';
 
 /** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
 function prng(seed: number): () => number {
@@ -17,10 +26,25 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const CASES = Number(process.env.FUZZ_CASES ?? 4000);
 
 const VALID: PlistValue[] = [
-  { Request: 'StartSession', HostID: 'ABCD', SystemBUID: 'EF01', Nested: { list: [1, -2, new Real(2.5), true, new Date(0)] } },
+  {
+    Request: 'StartSession',
+    HostID: 'ABCD',
+    SystemBUID: 'EF01',
+    Nested: { list: [1, -2, new Real(2.5), true, new Date(0)] },
+  },
   ['DLMessageProcessMessage', { MessageName: 'Hello', SupportedProtocolVersions: [new Real(2), new Real(2.1)] }],
-  { $archiver: 'NSKeyedArchiver', $version: 100000, $top: { root: new Uid(1) }, $objects: ['$null', { Size: 5, RelativePath: new Uid(2), $class: new Uid(3) }, 'Library/SMS/sms.db', { $classname: 'MBFile', $classes: ['MBFile', 'NSObject'] }] },
-  { Data: Buffer.alloc(100, 7), Big: (1n << 64n) - 1n, Text: 'x'.repeat(40) + 'é' },
+  {
+    $archiver: 'NSKeyedArchiver',
+    $version: 100000,
+    $top: { root: new Uid(1) },
+    $objects: [
+      '$null',
+      { Size: 5, RelativePath: new Uid(2), $class: new Uid(3) },
+      'Library/SMS/sms.db',
+      { $classname: 'MBFile', $classes: ['MBFile', 'NSObject'] },
+    ],
+  },
+  { Data: Buffer.alloc(100, 7), Big: (1n << 64n) - 1n, Text: `${'x'.repeat(40)}é` },
 ];
 
 /** Runs one input; anything but a value or a PlistError is a defect, and so is slowness. */
@@ -35,7 +59,9 @@ function probe(input: Buffer, label: string): void {
     }
   } catch (error) {
     if (!(error instanceof PlistError)) {
-      throw new Error(`${label}: threw ${(error as Error)?.constructor?.name}: ${(error as Error)?.message} (seed ${SEED})`);
+      throw new Error(
+        `${label}: threw ${(error as Error)?.constructor?.name}: ${(error as Error)?.message} (seed ${SEED})`,
+      );
     }
   }
   const elapsed = performance.now() - started;
@@ -129,7 +155,7 @@ describe('plist decoders under hostile input', () => {
   });
 
   it('refuses XML nested deeper than the limit instead of overflowing the stack', () => {
-    const deep = '<plist>' + '<array>'.repeat(100_000) + '</array>'.repeat(100_000) + '</plist>';
+    const deep = `<plist>${'<array>'.repeat(100_000)}${'</array>'.repeat(100_000)}</plist>`;
     expect(() => parsePlist(Buffer.from(deep))).toThrow(expect.objectContaining({ code: 'PLIST_TOO_LARGE' }));
   });
 });

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import bplistCreator from 'bplist-creator';
 import * as bplistParser from 'bplist-parser';
 import { describe, expect, it } from 'vitest';
-import { Real, Uid, parseBinaryPlist, parseXmlPlist, toBinaryPlist, toXmlPlist, type PlistValue } from '../../../src/plist/index.js';
+import {
+  Real,
+  Uid,
+  parseBinaryPlist,
+  parseXmlPlist,
+  toBinaryPlist,
+  toXmlPlist,
+  type PlistValue,
+} from '../../../src/plist/index.js';
 
 /** A device-like message with every type the two npm libraries model. */
 const MESSAGE = {

@@ -7,7 +7,10 @@ const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'plist');
 
 describe('NSKeyedArchiver decoding', () => {
   it('decodes a real MBFile from an iOS 14.3 Manifest.db generically (fixture from the MVT project)', () => {
-    const file = decodeKeyedArchive(parsePlist(readFileSync(join(FIXTURES, 'mbfile-sms-db.bplist')))) as Record<string, unknown>;
+    const file = decodeKeyedArchive(parsePlist(readFileSync(join(FIXTURES, 'mbfile-sms-db.bplist')))) as Record<
+      string,
+      unknown
+    >;
     expect(file.$class).toBe('MBFile');
     expect(file.RelativePath).toBe('Library/SMS/sms.db');
     expect(file.Size).toBe(278528);
@@ -57,6 +60,8 @@ describe('NSKeyedArchiver decoding', () => {
   });
 
   it('refuses something that is not an archive with a typed error', () => {
-    expect(() => decodeKeyedArchive({ hello: 'world' })).toThrow(expect.objectContaining({ code: 'PLIST_BAD_ARCHIVE' }));
+    expect(() => decodeKeyedArchive({ hello: 'world' })).toThrow(
+      expect.objectContaining({ code: 'PLIST_BAD_ARCHIVE' }),
+    );
   });
 });

@@ -12,17 +12,17 @@ import {
 
 const SAMPLES: Record<string, PlistValue> = {
   'small unsigned': 7,
-  'negative': -13,
+  negative: -13,
   '64-bit signed min': -(1n << 63n),
   '64-bit signed max': (1n << 63n) - 1n,
   'unsigned 64-bit max': (1n << 64n) - 1n,
   'beyond 2^53': 2n ** 53n + 1n,
   'real 2.0 stays a real': new Real(2),
   'fractional real': new Real(-0.125),
-  'true': true,
-  'false': false,
-  'date': new Date('2024-03-01T12:34:56Z'),
-  'data': Buffer.from([0, 1, 2, 255]),
+  true: true,
+  false: false,
+  date: new Date('2024-03-01T12:34:56Z'),
+  data: Buffer.from([0, 1, 2, 255]),
   'large data': Buffer.alloc(70_000, 0xab),
   'ascii string': 'ProductVersion',
   'non-BMP unicode string': 'Jörg’s iPhone 📱',
@@ -30,7 +30,10 @@ const SAMPLES: Record<string, PlistValue> = {
   'empty string': '',
   'empty dict': {},
   'empty array': [],
-  'nested': { DeviceList: [{ DeviceID: 3, Properties: { SerialNumber: 'abc', ConnectionSpeed: 480000000 } }], Version: new Real(2.1) },
+  nested: {
+    DeviceList: [{ DeviceID: 3, Properties: { SerialNumber: 'abc', ConnectionSpeed: 480000000 } }],
+    Version: new Real(2.1),
+  },
   'long array (length needs an integer object)': Array.from({ length: 300 }, (_, i) => i * 1000),
 };
 
@@ -45,7 +48,10 @@ describe('plist round trips', () => {
   }
 
   it('keeps a real 2.0 a real through both formats (the device rejects 2 where it wants 2.0)', () => {
-    const hello = ['DLMessageProcessMessage', { MessageName: 'Hello', SupportedProtocolVersions: [new Real(2.0), new Real(2.1)] }];
+    const hello = [
+      'DLMessageProcessMessage',
+      { MessageName: 'Hello', SupportedProtocolVersions: [new Real(2.0), new Real(2.1)] },
+    ];
     const viaBinary = parseBinaryPlist(toBinaryPlist(hello)) as [string, { SupportedProtocolVersions: unknown[] }];
     expect(viaBinary[1].SupportedProtocolVersions[0]).toBeInstanceOf(Real);
     const xml = toXmlPlist(hello);
@@ -67,7 +73,7 @@ describe('plist round trips', () => {
     expect(parseXmlPlist(xml)).toEqual(archive);
   });
 
-  it('writes negative integers as 8-byte two\'s complement', () => {
+  it("writes negative integers as 8-byte two's complement", () => {
     const encoded = toBinaryPlist(-13);
     const marker = encoded.indexOf(0x13, 8);
     expect(marker).toBe(8);
@@ -101,13 +107,17 @@ describe('plist round trips', () => {
   });
 
   it('keeps a "__proto__" key as data, not as the prototype', () => {
-    const decoded = parseXmlPlist('<plist><dict><key>__proto__</key><dict><key>polluted</key><true/></dict></dict></plist>');
+    const decoded = parseXmlPlist(
+      '<plist><dict><key>__proto__</key><dict><key>polluted</key><true/></dict></dict></plist>',
+    );
     expect(Object.keys(decoded as object)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('refuses values that have no plist form, with typed errors', () => {
-    expect(() => toBinaryPlist(null as unknown as PlistValue)).toThrow(expect.objectContaining({ code: 'PLIST_BAD_VALUE' }));
+    expect(() => toBinaryPlist(null as unknown as PlistValue)).toThrow(
+      expect.objectContaining({ code: 'PLIST_BAD_VALUE' }),
+    );
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(() => toBinaryPlist(cyclic as PlistValue)).toThrow(expect.objectContaining({ code: 'PLIST_CYCLE' }));

@@ -1,7 +1,15 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PlistValue } from '../../../src/plist/index.js';
-import { AfcClient, AfcOperation, acquireSyncLock, decodeAfcHeader, encodeAfcPacket, u64, cString } from '../../../src/services/afc/index.js';
+import type { PlistValue } from '../../../src/plist/index.js';
+import {
+  AfcClient,
+  AfcOperation,
+  acquireSyncLock,
+  decodeAfcHeader,
+  encodeAfcPacket,
+  u64,
+  cString,
+} from '../../../src/services/afc/index.js';
 import { InstallationProxyClient } from '../../../src/services/installation-proxy/index.js';
 import { NotificationProxyClient, SyncNotification } from '../../../src/services/notification-proxy/index.js';
 import { SocketReader, encodePlistFrame, readPlistFrame } from '../../../src/wire/index.js';
@@ -17,7 +25,10 @@ async function pair(): Promise<{ client: Socket; server: Socket }> {
 }
 
 /** A scripted AFC server answering each request through `answer` with real AFC packets. */
-function scriptedAfc(server: Socket, answer: (operation: number, data: Buffer) => { operation: number; body: Buffer; packetNumber?: bigint }): void {
+function scriptedAfc(
+  server: Socket,
+  answer: (operation: number, data: Buffer) => { operation: number; body: Buffer; packetNumber?: bigint },
+): void {
   const reader = new SocketReader(server, 10_000);
   void (async () => {
     for (;;) {
@@ -29,7 +40,14 @@ function scriptedAfc(server: Socket, answer: (operation: number, data: Buffer) =
       }
       const data = await reader.readExactly(header.entireLength - 40);
       const reply = answer(header.operation, data);
-      server.write(encodeAfcPacket({ packetNumber: reply.packetNumber ?? header.packetNumber, operation: reply.operation, headerData: reply.body, payload: Buffer.alloc(0) }));
+      server.write(
+        encodeAfcPacket({
+          packetNumber: reply.packetNumber ?? header.packetNumber,
+          operation: reply.operation,
+          headerData: reply.body,
+          payload: Buffer.alloc(0),
+        }),
+      );
     }
   })();
 }
@@ -37,7 +55,12 @@ const status = (code: number) => ({ operation: AfcOperation.STATUS, body: u64(co
 
 describe('AFC client', () => {
   it('encodes a FileOpen request exactly (golden bytes)', () => {
-    const packet = encodeAfcPacket({ packetNumber: 1n, operation: AfcOperation.FILE_OPEN, headerData: Buffer.concat([u64(2), cString('/x')]), payload: Buffer.alloc(0) });
+    const packet = encodeAfcPacket({
+      packetNumber: 1n,
+      operation: AfcOperation.FILE_OPEN,
+      headerData: Buffer.concat([u64(2), cString('/x')]),
+      payload: Buffer.alloc(0),
+    });
     expect(packet.subarray(0, 8).toString()).toBe('CFA6LPAA');
     expect(packet.readBigUInt64LE(8)).toBe(51n);
     expect(packet.readBigUInt64LE(16)).toBe(51n);
@@ -59,7 +82,14 @@ describe('AFC client', () => {
     const afc = new AfcClient(client);
     const lock = await acquireSyncLock(afc, { intervalMs: 10 });
     await lock.release();
-    expect(seen).toEqual([AfcOperation.FILE_OPEN, AfcOperation.FILE_LOCK, AfcOperation.FILE_LOCK, AfcOperation.FILE_LOCK, AfcOperation.FILE_LOCK, AfcOperation.FILE_CLOSE]);
+    expect(seen).toEqual([
+      AfcOperation.FILE_OPEN,
+      AfcOperation.FILE_LOCK,
+      AfcOperation.FILE_LOCK,
+      AfcOperation.FILE_LOCK,
+      AfcOperation.FILE_LOCK,
+      AfcOperation.FILE_CLOSE,
+    ]);
   });
 
   it('streams a file in 64 KiB reads and turns a status into a typed error', async () => {
@@ -67,7 +97,10 @@ describe('AFC client', () => {
     const content = Buffer.alloc(150_000, 9);
     let offset = 0;
     scriptedAfc(server, (operation, data) => {
-      if (operation === AfcOperation.FILE_OPEN) return data.toString().includes('missing') ? status(8) : { operation: AfcOperation.FILE_OPEN_RES, body: u64(3) };
+      if (operation === AfcOperation.FILE_OPEN)
+        return data.toString().includes('missing')
+          ? status(8)
+          : { operation: AfcOperation.FILE_OPEN_RES, body: u64(3) };
       if (operation === AfcOperation.FILE_READ) {
         const length = Number(data.readBigUInt64LE(8));
         const chunk = content.subarray(offset, offset + length);
@@ -98,7 +131,10 @@ describe('notification_proxy and installation_proxy clients', () => {
     const np = new NotificationProxyClient(client);
     await np.observe(SyncNotification.CANCEL_REQUEST);
     await np.post(SyncNotification.WILL_START);
-    expect(await readPlistFrame(reader)).toEqual({ Command: 'ObserveNotification', Name: SyncNotification.CANCEL_REQUEST });
+    expect(await readPlistFrame(reader)).toEqual({
+      Command: 'ObserveNotification',
+      Name: SyncNotification.CANCEL_REQUEST,
+    });
     expect(await readPlistFrame(reader)).toEqual({ Command: 'PostNotification', Name: SyncNotification.WILL_START });
     server.write(encodePlistFrame({ Command: 'RelayNotification', Name: SyncNotification.CANCEL_REQUEST }, 'xml'));
     const relayed = np.notifications();
@@ -124,9 +160,22 @@ describe('notification_proxy and installation_proxy clients', () => {
     const browsing = (async () => {
       for await (const app of proxy.browse({ returnAttributes: ['CFBundleIdentifier'] })) apps.push(app);
     })();
-    expect(await readPlistFrame(reader)).toEqual({ Command: 'Browse', ClientOptions: { ApplicationType: 'User', ReturnAttributes: ['CFBundleIdentifier'] } });
-    server.write(encodePlistFrame({ Status: 'BrowsingApplications', CurrentList: [{ CFBundleIdentifier: 'a' }], CurrentAmount: 1, Total: 2 }, 'binary'));
-    server.write(encodePlistFrame({ Status: 'BrowsingApplications', CurrentList: [{ CFBundleIdentifier: 'b' }], CurrentAmount: 1, Total: 2 }, 'binary'));
+    expect(await readPlistFrame(reader)).toEqual({
+      Command: 'Browse',
+      ClientOptions: { ApplicationType: 'User', ReturnAttributes: ['CFBundleIdentifier'] },
+    });
+    server.write(
+      encodePlistFrame(
+        { Status: 'BrowsingApplications', CurrentList: [{ CFBundleIdentifier: 'a' }], CurrentAmount: 1, Total: 2 },
+        'binary',
+      ),
+    );
+    server.write(
+      encodePlistFrame(
+        { Status: 'BrowsingApplications', CurrentList: [{ CFBundleIdentifier: 'b' }], CurrentAmount: 1, Total: 2 },
+        'binary',
+      ),
+    );
     server.write(encodePlistFrame({ Status: 'Complete' }, 'binary'));
     await browsing;
     expect(apps).toEqual([{ CFBundleIdentifier: 'a' }, { CFBundleIdentifier: 'b' }]);

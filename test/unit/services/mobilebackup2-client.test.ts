@@ -70,7 +70,12 @@ function uploadEntry(hostPath: string, data: Buffer): Buffer {
     length.writeUInt32BE(payload.length + 1);
     return Buffer.concat([length, Buffer.from([code]), payload]);
   };
-  return Buffer.concat([header(`/var/tmp/${hostPath}`), header(hostPath), block(0x0c, data), block(0x00, Buffer.alloc(0))]);
+  return Buffer.concat([
+    header(`/var/tmp/${hostPath}`),
+    header(hostPath),
+    block(0x0c, data),
+    block(0x00, Buffer.alloc(0)),
+  ]);
 }
 
 const UDID = '00008030-001D35093EF2402E';
@@ -98,16 +103,26 @@ describe('mobilebackup2 host side against a scripted phone', () => {
     await phone.handshake();
     const client = await started;
     expect(client.protocolVersion).toBe(2.1);
-    const done = client.backup({ udid: UDID, host: new DirBackupHost(root, 123_456_789), onProgress: (p) => progress.push(p) });
+    const done = client.backup({
+      udid: UDID,
+      host: new DirBackupHost(root, 123_456_789),
+      onProgress: (p) => progress.push(p),
+    });
 
     const request = (await phone.receive()) as [string, Record<string, unknown>];
     expect(request[1]).toEqual({ MessageName: 'Backup', TargetIdentifier: UDID, SourceIdentifier: UDID });
 
     phone.send(['DLMessageDownloadFiles', [`${UDID}/Status.plist`], {}, new Real(1.5), 0]);
-    expect(await phone.readSentFile()).toEqual({ path: `${UDID}/Status.plist`, data: Buffer.alloc(0), error: 'No such file or directory' });
+    expect(await phone.readSentFile()).toEqual({
+      path: `${UDID}/Status.plist`,
+      data: Buffer.alloc(0),
+      error: 'No such file or directory',
+    });
     expect(await phone.u32()).toBe(0);
     expect(await phone.receive()).toEqual([
-      'DLMessageStatusResponse', -13, 'Multi status',
+      'DLMessageStatusResponse',
+      -13,
+      'Multi status',
       { [`${UDID}/Status.plist`]: { DLFileErrorString: 'No such file or directory', DLFileErrorCode: -6 } },
     ]);
 
@@ -117,12 +132,21 @@ describe('mobilebackup2 host side against a scripted phone', () => {
     expect(await phone.receive()).toEqual(['DLMessageStatusResponse', 0, '___EmptyParameterString___', 123_456_789]);
     for (const dir of [UDID, `${UDID}/ab`]) {
       phone.send(['DLMessageCreateDirectory', dir, {}, new Real(2)]);
-      expect(await phone.receive()).toEqual(['DLMessageStatusResponse', 0, '___EmptyParameterString___', '___EmptyParameterString___']);
+      expect(await phone.receive()).toEqual([
+        'DLMessageStatusResponse',
+        0,
+        '___EmptyParameterString___',
+        '___EmptyParameterString___',
+      ]);
     }
 
     const photo = Buffer.alloc(100_000, 7);
     phone.send(['DLMessageUploadFiles', {}, new Real(50), photo.length + 5]);
-    phone.raw(uploadEntry(`${UDID}/ab/ab12`, photo), uploadEntry(`${UDID}/Status.plist`, Buffer.from('state')), Buffer.alloc(4));
+    phone.raw(
+      uploadEntry(`${UDID}/ab/ab12`, photo),
+      uploadEntry(`${UDID}/Status.plist`, Buffer.from('state')),
+      Buffer.alloc(4),
+    );
     expect(await phone.receive()).toEqual(['DLMessageStatusResponse', 0, '___EmptyParameterString___', {}]);
 
     phone.send(['DLMessageMoveItems', { [`${UDID}/Status.plist`]: `${UDID}/Status2.plist` }, {}, new Real(90)]);
@@ -161,12 +185,15 @@ describe('mobilebackup2 host side against a scripted phone', () => {
     await done;
   });
 
-  it('turns the phone\'s error code 105 into a typed error that says what to do', async () => {
+  it("turns the phone's error code 105 into a typed error that says what to do", async () => {
     const started = Mobilebackup2Client.start(host);
     await phone.handshake();
     const done = (await started).backup({ udid: UDID, host: new DirBackupHost(root) }).catch((e: unknown) => e);
     await phone.receive();
-    phone.send(['DLMessageProcessMessage', { ErrorCode: 105, ErrorDescription: 'Insufficient free disk space on drive to back up' }]);
+    phone.send([
+      'DLMessageProcessMessage',
+      { ErrorCode: 105, ErrorDescription: 'Insufficient free disk space on drive to back up' },
+    ]);
     const error = (await done) as { code: string; message: string };
     expect(error.code).toBe('MB2_DEVICE_105');
     expect(error.message).toMatch(/Insufficient free disk space.*free space/);
@@ -175,7 +202,9 @@ describe('mobilebackup2 host side against a scripted phone', () => {
   it('ends a silent phone with MB2_TIMEOUT naming what it waited for', async () => {
     const started = Mobilebackup2Client.start(host);
     await phone.handshake();
-    const done = (await started).backup({ udid: UDID, host: new DirBackupHost(root), firstMessageTimeoutMs: 200 }).catch((e: unknown) => e);
+    const done = (await started)
+      .backup({ udid: UDID, host: new DirBackupHost(root), firstMessageTimeoutMs: 200 })
+      .catch((e: unknown) => e);
     await phone.receive();
     const error = (await done) as { code: string; message: string };
     expect(error.code).toBe('MB2_TIMEOUT');
@@ -200,7 +229,11 @@ describe('mobilebackup2 host side against a scripted phone', () => {
     const done = (await started).backup({ udid: UDID, host: new DirBackupHost(root) });
     await phone.receive();
     phone.send(['DLMessageUploadFiles', {}, new Real(1), 10]);
-    phone.raw(uploadEntry('../escape.txt', Buffer.from('evil')), uploadEntry(`${UDID}/ok`, Buffer.from('fine')), Buffer.alloc(4));
+    phone.raw(
+      uploadEntry('../escape.txt', Buffer.from('evil')),
+      uploadEntry(`${UDID}/ok`, Buffer.from('fine')),
+      Buffer.alloc(4),
+    );
     const status = (await phone.receive()) as [string, number, string];
     expect(status[1]).toBe(-1);
     expect(status[2]).toContain('refused');

@@ -11,7 +11,10 @@ let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
 /** A lockdown session that records which services are started and hands out one end of a socket pair. */
-async function recordingSession(): Promise<{ session: Pick<LockdownSession, 'startService'>; started: Array<{ name: string; escrowBag?: Buffer }> }> {
+async function recordingSession(): Promise<{
+  session: Pick<LockdownSession, 'startService'>;
+  started: Array<{ name: string; escrowBag?: Buffer }>;
+}> {
   const pair = await socketPair();
   cleanup = pair.close;
   const started: Array<{ name: string; escrowBag?: Buffer }> = [];
@@ -41,7 +44,7 @@ describe('service clients open themselves from a lockdown session', () => {
     }
   });
 
-  it('mobilebackup2 starts with the pair record\'s EscrowBag, and a refusal reaches the caller', async () => {
+  it("mobilebackup2 starts with the pair record's EscrowBag, and a refusal reaches the caller", async () => {
     const escrowBag = Buffer.from('escrow');
     const started: Array<{ name: string; escrowBag?: Buffer }> = [];
     const session = {

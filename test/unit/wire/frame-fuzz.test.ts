@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { PlistError } from '../../../src/plist/index.js';
 import { UsbmuxError } from '../../../src/usbmux/errors.js';
-import { MAX_USBMUX_PACKET, USBMUX_HEADER_SIZE, decodePlistPayload, decodeUsbmuxHeader, encodePlistPacket } from '../../../src/usbmux/protocol.js';
+import {
+  MAX_USBMUX_PACKET,
+  USBMUX_HEADER_SIZE,
+  decodePlistPayload,
+  decodeUsbmuxHeader,
+  encodePlistPacket,
+} from '../../../src/usbmux/protocol.js';
 import { WireError } from '../../../src/wire/errors.js';
 import { encodePlistFrame, readPlistFrame } from '../../../src/wire/plist-frame.js';
 import { SocketReader } from '../../../src/wire/socket-reader.js';

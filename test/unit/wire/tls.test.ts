@@ -14,26 +14,29 @@ let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
 describe('pairing certificates', () => {
-  it.each(['sha256', 'sha1'] as const)('builds a root-signed host and device certificate (%s), as iTunes does', async (hash) => {
-    const device = await generateRsaKeyPair();
-    const certs = await createPairingCertificates(device.publicKeyPkcs1Pem, { signatureHash: hash });
-    const root = new X509Certificate(certs.rootCertificatePem);
-    const host = new X509Certificate(certs.hostCertificatePem);
-    const deviceCert = new X509Certificate(certs.deviceCertificatePem);
-    expect(root.verify(root.publicKey)).toBe(true);
-    expect(host.verify(root.publicKey)).toBe(true);
-    expect(deviceCert.verify(root.publicKey)).toBe(true);
-    // The device certificate certifies the phone's own key.
-    expect(deviceCert.publicKey.export({ type: 'pkcs1', format: 'pem' })).toBe(device.publicKeyPkcs1Pem);
-    expect(root.ca).toBe(true);
-    expect(host.ca).toBe(false);
-    expect(root.serialNumber).toMatch(/^0+$/);
-    expect(root.subject ?? '').toBe('');
-    // The host key in the record matches the host certificate.
-    expect(createPublicKey(certs.hostPrivateKeyPem).export({ type: 'spki', format: 'der' })).toEqual(
-      host.publicKey.export({ type: 'spki', format: 'der' }),
-    );
-  });
+  it.each(['sha256', 'sha1'] as const)(
+    'builds a root-signed host and device certificate (%s), as iTunes does',
+    async (hash) => {
+      const device = await generateRsaKeyPair();
+      const certs = await createPairingCertificates(device.publicKeyPkcs1Pem, { signatureHash: hash });
+      const root = new X509Certificate(certs.rootCertificatePem);
+      const host = new X509Certificate(certs.hostCertificatePem);
+      const deviceCert = new X509Certificate(certs.deviceCertificatePem);
+      expect(root.verify(root.publicKey)).toBe(true);
+      expect(host.verify(root.publicKey)).toBe(true);
+      expect(deviceCert.verify(root.publicKey)).toBe(true);
+      // The device certificate certifies the phone's own key.
+      expect(deviceCert.publicKey.export({ type: 'pkcs1', format: 'pem' })).toBe(device.publicKeyPkcs1Pem);
+      expect(root.ca).toBe(true);
+      expect(host.ca).toBe(false);
+      expect(root.serialNumber).toMatch(/^0+$/);
+      expect(root.subject ?? '').toBe('');
+      // The host key in the record matches the host certificate.
+      expect(createPublicKey(certs.hostPrivateKeyPem).export({ type: 'spki', format: 'der' })).toEqual(
+        host.publicKey.export({ type: 'spki', format: 'der' }),
+      );
+    },
+  );
 
   it('accepts a device public key in SPKI form too and turns it into PKCS#1', async () => {
     const device = await generateRsaKeyPair();
@@ -75,7 +78,10 @@ describe('TLS upgrade of an open connection', () => {
     cleanup = close;
     server.on('data', () => server.end('this is not TLS\n'));
     await expect(
-      upgradeToTlsClient(client, { certificatePem: createSelfSignedCertificate(device.privateKeyPem), privateKeyPem: device.privateKeyPem }),
+      upgradeToTlsClient(client, {
+        certificatePem: createSelfSignedCertificate(device.privateKeyPem),
+        privateKeyPem: device.privateKeyPem,
+      }),
     ).rejects.toMatchObject({ code: 'WIRE_TLS_FAILED' });
   });
 });

@@ -1,4 +1,15 @@
-import { attr, dateTime, fileHref, fileLink, isDeleted, isWebImage, itemAttributes, originMark, text, webLink } from '../html.js';
+import {
+  attr,
+  dateTime,
+  fileHref,
+  fileLink,
+  isDeleted,
+  isWebImage,
+  itemAttributes,
+  originMark,
+  text,
+  webLink,
+} from '../html.js';
 import type { ReportInput } from '../report-input.js';
 import type { ReportSection, SectionContext, SectionStats } from '../section.js';
 
@@ -23,7 +34,9 @@ async function cell(value: unknown, key: string, folder: string, input: ReportIn
     // Only an existing file becomes a link: a field may as well name a folder, or a file the backup lacked.
     if (value.startsWith(`${folder}/`) && fileHref(value) !== null) {
       if (await input.exists(value)) {
-        return isWebImage(value) ? `<a href=${attr(fileHref(value)!)}><img loading="lazy" class="att" src=${attr(fileHref(value)!)} alt=""></a>` : fileLink(value, value.slice(folder.length + 1));
+        return isWebImage(value)
+          ? `<a href=${attr(fileHref(value)!)}><img loading="lazy" class="att" src=${attr(fileHref(value)!)} alt=""></a>`
+          : fileLink(value, value.slice(folder.length + 1));
       }
       // A folder (one conversation's, say) links to the page it holds.
       const page = await input.pageIn(value);
@@ -45,22 +58,33 @@ async function table(context: SectionContext, file: string): Promise<SectionStat
   let deleted = 0;
   let columns: string[] = [];
   const writeRow = async (record: unknown): Promise<void> => {
-    const row: Row = record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Row) : { value: record };
+    const row: Row =
+      record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Row) : { value: record };
     const extra = Object.keys(row).filter((k) => !columns.includes(k));
-    const more = extra.length > 0 ? await cell(Object.fromEntries(extra.map((k) => [k, row[k]])), '', context.folder, context.input) : '';
+    const more =
+      extra.length > 0
+        ? await cell(Object.fromEntries(extra.map((k) => [k, row[k]])), '', context.folder, context.input)
+        : '';
     const cells: string[] = [];
     // Long text (notes, bodies) wraps in a wide cell; the rest keeps its words whole (UUIDs, dates, numbers).
-    for (const k of columns) cells.push(`<td${typeof row[k] === 'string' && (row[k] as string).length > 60 ? ' class="long"' : ''}>${await cell(row[k], k, context.folder, context.input)}</td>`);
+    for (const k of columns)
+      cells.push(
+        `<td${typeof row[k] === 'string' && (row[k] as string).length > 60 ? ' class="long"' : ''}>${await cell(row[k], k, context.folder, context.input)}</td>`,
+      );
     await context.write(`<tr ${itemAttributes(row.origin)}>${cells.join('')}<td>${more}</td></tr>\n`);
     items++;
     if (isDeleted(row.origin)) deleted++;
   };
   const start = async (): Promise<void> => {
     const keys = new Set<string>();
-    for (const r of sample) for (const k of r !== null && typeof r === 'object' && !Array.isArray(r) ? Object.keys(r) : ['value']) keys.add(k);
+    for (const r of sample)
+      for (const k of r !== null && typeof r === 'object' && !Array.isArray(r) ? Object.keys(r) : ['value'])
+        keys.add(k);
     columns = [...keys];
     started = true;
-    await context.write(`<h3>${fileLink(file, file.slice(context.folder.length + 1))}</h3><div class="scroll"><table><thead><tr>${columns.map((k) => `<th>${text(k)}</th>`).join('')}<th></th></tr></thead><tbody>\n`);
+    await context.write(
+      `<h3>${fileLink(file, file.slice(context.folder.length + 1))}</h3><div class="scroll"><table><thead><tr>${columns.map((k) => `<th>${text(k)}</th>`).join('')}<th></th></tr></thead><tbody>\n`,
+    );
     for (const r of sample.splice(0)) await writeRow(r);
   };
   try {
@@ -73,7 +97,9 @@ async function table(context: SectionContext, file: string): Promise<SectionStat
     // A file that is no array of records (an index object, settings) is only listed with the folder's files;
     // one that breaks off half-way keeps the rows read so far and says so.
     if (!started) throw error;
-    await context.write(`</tbody></table></div><p class="failed">${text(file)}: ${text((error as Error).message)}</p>\n`);
+    await context.write(
+      `</tbody></table></div><p class="failed">${text(file)}: ${text((error as Error).message)}</p>\n`,
+    );
     return { items, deleted };
   }
   await context.write('</tbody></table></div>\n');

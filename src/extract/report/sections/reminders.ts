@@ -17,16 +17,19 @@ function reminder(r: ReminderRecord): string {
 
 function due(r: ReminderRecord): string {
   if (r.due === null) return '';
-  return r.allDay ? dateTime(r.due, { dateOnly: true }) : `${dateTime(r.due)}${r.timeZone ? ` <span class="muted">(${text(r.timeZone)})</span>` : ''}`;
+  return r.allDay
+    ? dateTime(r.due, { dateOnly: true })
+    : `${dateTime(r.due)}${r.timeZone ? ` <span class="muted">(${text(r.timeZone)})</span>` : ''}`;
 }
 
 export const remindersSection: ReportSection = {
-  render: (context) => recordTable<ReminderRecord>(context, `${context.folder}/reminders.json`, [
-    { title: 'List', cell: (r) => text(r.list) },
-    { title: 'Reminder', cell: reminder, long: true },
-    { title: 'Due', cell: due },
-    { title: 'Notes', cell: (r) => text(r.notes), long: true },
-    { title: 'Completed', cell: (r) => dateTime(r.completionDate) },
-    { title: 'Modified', cell: (r) => dateTime(r.modified) },
-  ]),
+  render: (context) =>
+    recordTable<ReminderRecord>(context, `${context.folder}/reminders.json`, [
+      { title: 'List', cell: (r) => text(r.list) },
+      { title: 'Reminder', cell: reminder, long: true },
+      { title: 'Due', cell: due },
+      { title: 'Notes', cell: (r) => text(r.notes), long: true },
+      { title: 'Completed', cell: (r) => dateTime(r.completionDate) },
+      { title: 'Modified', cell: (r) => dateTime(r.modified) },
+    ]),
 };

@@ -14,7 +14,11 @@ export const safariSection: ReportSection = {
         { title: 'Time', cell: (v) => dateTime(v.time) },
         { title: 'Title', cell: (v) => text(v.title) },
         // Only http(s) addresses become links: a javascript: or file: URL from the phone stays text.
-        { title: 'Address', cell: (v) => (v.url === null ? '<span class="muted">(gone with its history item)</span>' : webLink(v.url)), long: true },
+        {
+          title: 'Address',
+          cell: (v) => (v.url === null ? '<span class="muted">(gone with its history item)</span>' : webLink(v.url)),
+          long: true,
+        },
       ]);
       stats.items += shown.items;
       stats.deleted += shown.deleted;

@@ -10,13 +10,21 @@ export interface Column<T> {
 }
 
 /** A table with one row per record of a JSON array file, streamed: the shape of Calls, Calendar and History. */
-export async function recordTable<T extends { origin?: unknown }>(context: SectionContext, file: string, columns: Array<Column<T>>): Promise<SectionStats> {
+export async function recordTable<T extends { origin?: unknown }>(
+  context: SectionContext,
+  file: string,
+  columns: Array<Column<T>>,
+): Promise<SectionStats> {
   let items = 0;
   let deleted = 0;
   const cls = (c: Column<T>): string => (c.numeric ? ' class="num"' : c.long ? ' class="long"' : '');
-  await context.write(`<div class="scroll"><table><thead><tr>${columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${text(c.title)}</th>`).join('')}<th></th></tr></thead><tbody>\n`);
+  await context.write(
+    `<div class="scroll"><table><thead><tr>${columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${text(c.title)}</th>`).join('')}<th></th></tr></thead><tbody>\n`,
+  );
   for await (const record of context.input.records<T>(file)) {
-    await context.write(`<tr ${itemAttributes(record.origin)}>${columns.map((c) => `<td${cls(c)}>${c.cell(record)}</td>`).join('')}<td>${originMark(String(record.origin))}</td></tr>\n`);
+    await context.write(
+      `<tr ${itemAttributes(record.origin)}>${columns.map((c) => `<td${cls(c)}>${c.cell(record)}</td>`).join('')}<td>${originMark(String(record.origin))}</td></tr>\n`,
+    );
     items++;
     if (isDeleted(record.origin)) deleted++;
   }
@@ -25,7 +33,12 @@ export async function recordTable<T extends { origin?: unknown }>(context: Secti
 }
 
 /** One card (or tile) per record of a JSON array file inside `<div class="…">`, streamed: Contacts, Notes, Photos. */
-export async function recordCards<T extends { origin?: unknown }>(context: SectionContext, file: string, containerClass: string, card: (record: T) => string): Promise<SectionStats> {
+export async function recordCards<T extends { origin?: unknown }>(
+  context: SectionContext,
+  file: string,
+  containerClass: string,
+  card: (record: T) => string,
+): Promise<SectionStats> {
   let items = 0;
   let deleted = 0;
   await context.write(`<div class="${containerClass}">\n`);

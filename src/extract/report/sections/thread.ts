@@ -26,7 +26,10 @@ export interface ThreadWindow<T> {
 }
 
 /** Reads a conversation's messages; `visit` sees every one of them (for counts of the caller's own). */
-export async function threadWindow<T extends { origin: unknown }>(messages: AsyncIterable<T>, visit?: (message: T) => void): Promise<ThreadWindow<T>> {
+export async function threadWindow<T extends { origin: unknown }>(
+  messages: AsyncIterable<T>,
+  visit?: (message: T) => void,
+): Promise<ThreadWindow<T>> {
   const newest: Array<Numbered<T>> = [];
   const olderDeleted: Array<Numbered<T>> = [];
   let count = 0;
@@ -48,7 +51,12 @@ function gap(count: number, page: string): string {
 }
 
 /** The bubbles of a thread window, with a gap linking to the whole conversation wherever messages were left out. */
-export async function writeThread<T>(context: SectionContext, thread: ThreadWindow<T>, page: string, bubble: (message: T) => string): Promise<void> {
+export async function writeThread<T>(
+  context: SectionContext,
+  thread: ThreadWindow<T>,
+  page: string,
+  bubble: (message: T) => string,
+): Promise<void> {
   let expected = 0;
   for (const { index, message } of thread.shown) {
     if (index > expected) await context.write(gap(index - expected, page));

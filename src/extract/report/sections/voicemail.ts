@@ -10,7 +10,8 @@ import { recordTable } from './table.js';
  */
 function audio(v: VoicemailRecord): string {
   const href = fileHref(v.file);
-  if (href === null) return `<span class="muted">${v.origin === 'recovered' ? 'audio gone with the row' : 'not in the backup'}</span>`;
+  if (href === null)
+    return `<span class="muted">${v.origin === 'recovered' ? 'audio gone with the row' : 'not in the backup'}</span>`;
   return `<audio controls preload="none" src=${attr(href)}></audio> ${fileLink(v.file, v.file!.slice(v.file!.lastIndexOf('.') + 1).toUpperCase() || 'file')}`;
 }
 
@@ -21,11 +22,12 @@ function caller(v: VoicemailRecord): string {
 }
 
 export const voicemailSection: ReportSection = {
-  render: (context) => recordTable<VoicemailRecord>(context, `${context.folder}/voicemail.json`, [
-    { title: 'Date', cell: (v) => dateTime(v.date) },
-    { title: 'Caller', cell: caller },
-    { title: 'Length', cell: (v) => duration(v.durationSeconds), numeric: true },
-    { title: 'Audio', cell: audio },
-    { title: 'Deleted', cell: (v) => (v.trashedDate ? `in Deleted Messages since ${dateTime(v.trashedDate)}` : '') },
-  ]),
+  render: (context) =>
+    recordTable<VoicemailRecord>(context, `${context.folder}/voicemail.json`, [
+      { title: 'Date', cell: (v) => dateTime(v.date) },
+      { title: 'Caller', cell: caller },
+      { title: 'Length', cell: (v) => duration(v.durationSeconds), numeric: true },
+      { title: 'Audio', cell: audio },
+      { title: 'Deleted', cell: (v) => (v.trashedDate ? `in Deleted Messages since ${dateTime(v.trashedDate)}` : '') },
+    ]),
 };
