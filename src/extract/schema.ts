@@ -10,6 +10,17 @@ export function hasTable(db: Database.Database, table: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
 }
 
+/**
+ * The value of a column that holds text, or null. SQLite lets any column hold any type, and a damaged or crafted
+ * database has a blob or a number where a name or a path was: a number reads as its digits, a blob as null (its
+ * bytes are not text), so a string method on a record's field never meets another type.
+ */
+export function textValue(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return null;
+}
+
 /** The first of several names a table has had across iOS versions that this database holds. */
 export function firstTable(db: Database.Database, names: readonly string[]): string | undefined {
   return names.find((name) => hasTable(db, name));

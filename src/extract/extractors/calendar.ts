@@ -7,7 +7,7 @@ import { defineExtractor, inRange, source } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { EventRecord } from '../records.js';
 import { carvedRows } from '../carved-rows.js';
-import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
+import { column, deletedBySequence, hasTable, tableColumns, textValue } from '../schema.js';
 import { calendarSection } from '../report/sections/calendar.js';
 
 export const CALENDAR_DB = { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' } as const;
@@ -49,17 +49,17 @@ export function* readEvents(db: Database.Database): Generator<EventRecord> {
     yield {
       origin: 'live',
       id: Number(r.id),
-      uid: (r.UUID as string | null) ?? (r.unique_identifier as string | null) ?? null,
-      calendar: (r.calendar as string | null) ?? null,
-      summary: (r.summary as string | null) ?? null,
+      uid: textValue(r.UUID) ?? textValue(r.unique_identifier),
+      calendar: textValue(r.calendar),
+      summary: textValue(r.summary),
       start: fromAppleSeconds(r.start_date)?.toISOString() ?? null,
       end: fromAppleSeconds(r.end_date)?.toISOString() ?? null,
       allDay,
-      timeZone: allDay || r.start_tz === '_float' ? null : ((r.start_tz as string | null) ?? null),
-      location: (r.location as string | null) ?? null,
-      address: (r.address as string | null) ?? null,
-      notes: (r.description as string | null) ?? null,
-      url: (r.url as string | null) ?? null,
+      timeZone: allDay || r.start_tz === '_float' ? null : textValue(r.start_tz),
+      location: textValue(r.location),
+      address: textValue(r.address),
+      notes: textValue(r.description),
+      url: textValue(r.url),
       created: fromAppleSeconds(r.creation_date)?.toISOString() ?? null,
     };
   }
@@ -92,23 +92,23 @@ export async function* readRecoveredEvents(path: string, db: Database.Database):
     const place =
       r.location_id === null || r.location_id === undefined
         ? undefined
-        : (location?.get(Number(r.location_id)) as { title: string | null; address: string | null } | undefined);
+        : (location?.get(Number(r.location_id)) as { title: unknown; address: unknown } | undefined);
     const cal =
       r.calendar_id === null || r.calendar_id === undefined
         ? undefined
-        : (calendar?.get(Number(r.calendar_id)) as { title: string | null } | undefined);
+        : (calendar?.get(Number(r.calendar_id)) as { title: unknown } | undefined);
     yield {
       origin: 'recovered',
       id: rowid ?? -1,
       uid,
-      calendar: cal?.title ?? null,
+      calendar: textValue(cal?.title),
       summary: text(r.summary),
       start,
       end: fromAppleSeconds(r.end_date)?.toISOString() ?? null,
       allDay,
       timeZone: allDay || r.start_tz === '_float' ? null : text(r.start_tz),
-      location: place?.title ?? null,
-      address: place?.address ?? null,
+      location: textValue(place?.title),
+      address: textValue(place?.address),
       notes: text(r.description),
       url: text(r.url),
       created: fromAppleSeconds(r.creation_date)?.toISOString() ?? null,

@@ -7,7 +7,7 @@ import { defineExtractor, source } from '../extractor.js';
 import { ExtractError } from '../errors.js';
 import type { ContactRecord, LabeledValue, PostalAddress } from '../records.js';
 import { carvedRowsByTable } from '../carved-rows.js';
-import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
+import { column, deletedBySequence, hasTable, tableColumns, textValue } from '../schema.js';
 import { WriteQueue } from '../write-queue.js';
 import { contactsSection } from '../report/sections/contacts.js';
 
@@ -102,23 +102,27 @@ export function readContacts(db: Database.Database): ContactRecord[] {
       `SELECT mv.UID AS uid, mv.record_id AS recordId, mv.property AS property, mv.value AS value, ${labelJoin ? 'l.value' : 'NULL'} AS label
      FROM ABMultiValue mv ${labelJoin} ORDER BY mv.record_id, mv.property, mv.identifier, mv.UID`,
     )
-    .all() as Array<{ uid: number; recordId: number; property: number; value: string | null; label: string | null }>;
+    .all() as Array<{ uid: number; recordId: number; property: number; value: unknown; label: unknown }>;
   const entries = new Map<number, Record<string, string>>();
   if (hasTable(db, 'ABMultiValueEntry') && hasTable(db, 'ABMultiValueEntryKey')) {
     const rows = db
       .prepare(
         'SELECT e.parent_id AS parent, k.value AS key, e.value AS value FROM ABMultiValueEntry e JOIN ABMultiValueEntryKey k ON k.ROWID = e.key',
       )
-      .all() as Array<{ parent: number; key: string; value: string }>;
-    for (const r of rows) entries.set(r.parent, { ...entries.get(r.parent), [r.key]: r.value });
+      .all() as Array<{ parent: number; key: unknown; value: unknown }>;
+    for (const r of rows) {
+      const [key, value] = [textValue(r.key), textValue(r.value)];
+      if (key !== null && value !== null) entries.set(r.parent, { ...entries.get(r.parent), [key]: value });
+    }
   }
   for (const v of values) {
     const contact = byId.get(v.recordId);
     if (contact === undefined) continue;
-    const labeled: LabeledValue = { label: readableLabel(v.label), value: v.value ?? '' };
-    if (v.property === PROPERTY.phone && v.value) contact.phones.push(labeled);
-    else if (v.property === PROPERTY.email && v.value) contact.emails.push(labeled);
-    else if (v.property === PROPERTY.url && v.value) contact.urls.push(labeled);
+    const value = textValue(v.value);
+    const labeled: LabeledValue = { label: readableLabel(textValue(v.label)), value: value ?? '' };
+    if (v.property === PROPERTY.phone && value) contact.phones.push(labeled);
+    else if (v.property === PROPERTY.email && value) contact.emails.push(labeled);
+    else if (v.property === PROPERTY.url && value) contact.urls.push(labeled);
     else if (v.property === PROPERTY.address) {
       const parts = entries.get(v.uid) ?? {};
       const address: PostalAddress = {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { fromAppleMessageDate } from '../apple-time.js';
 import { ExtractError } from '../errors.js';
 import type { MessageAttachmentRecord, MessageRecord } from '../records.js';
-import { column, hasTable, tableColumns } from '../schema.js';
+import { column, hasTable, tableColumns, textValue } from '../schema.js';
 import { attributedBodyText } from '../typedstream.js';
 import { carvedRows } from '../carved-rows.js';
 
@@ -11,6 +11,15 @@ import { carvedRows } from '../carved-rows.js';
  * files: then messages are grouped by handle), Recently Deleted (chat_recoverable_message_join) exists from iOS 16,
  * and dates are nanoseconds or seconds since 2001 (see fromAppleMessageDate).
  */
+
+/**
+ * An sms.db date as ISO text, or null. A crafted nanosecond count can lie beyond what a Date holds
+ * (fromAppleMessageDate then gives an invalid Date, whose toISOString throws): such a date is unknown.
+ */
+export function messageDateIso(value: unknown): string | null {
+  const date = fromAppleMessageDate(value);
+  return date === null || Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
 
 export interface ChatRow {
   id: number;
@@ -34,11 +43,11 @@ export function readChats(db: Database.Database): Map<number, ChatRow> {
   for (const r of rows) {
     chats.set(Number(r.id), {
       id: Number(r.id),
-      guid: (r.guid as string) ?? null,
-      identifier: (r.chat_identifier as string) ?? null,
-      displayName: (r.display_name as string) || null,
+      guid: textValue(r.guid),
+      identifier: textValue(r.chat_identifier),
+      displayName: textValue(r.display_name) || null,
       style: r.style === null ? null : Number(r.style),
-      service: (r.service_name as string) ?? null,
+      service: textValue(r.service_name),
       handles: [],
     });
   }
@@ -47,8 +56,9 @@ export function readChats(db: Database.Database): Map<number, ChatRow> {
       .prepare(
         'SELECT j.chat_id AS chat, h.id AS handle FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id ORDER BY j.chat_id, h.ROWID',
       )
-      .all() as Array<{ chat: number; handle: string }>) {
-      chats.get(r.chat)?.handles.push(r.handle);
+      .all() as Array<{ chat: number; handle: unknown }>) {
+      const handle = textValue(r.handle);
+      if (handle !== null) chats.get(r.chat)?.handles.push(handle);
     }
   }
   return chats;
@@ -69,13 +79,13 @@ export function readAttachments(db: Database.Database): Map<number, MessageAttac
     const list = byMessage.get(Number(r.messageId)) ?? [];
     list.push({
       id: Number(r.id),
-      guid: (r.guid as string) ?? null,
-      storedPath: (r.filename as string) ?? null,
-      transferName: (r.transfer_name as string) ?? null,
-      mimeType: (r.mime_type as string) ?? null,
-      uti: (r.uti as string) ?? null,
+      guid: textValue(r.guid),
+      storedPath: textValue(r.filename),
+      transferName: textValue(r.transfer_name),
+      mimeType: textValue(r.mime_type),
+      uti: textValue(r.uti),
       bytes: r.total_bytes === null ? null : Number(r.total_bytes),
-      created: fromAppleMessageDate(r.created_date)?.toISOString() ?? null,
+      created: messageDateIso(r.created_date),
       file: null,
     });
     byMessage.set(Number(r.messageId), list);
@@ -121,15 +131,15 @@ export function* readMessages(
             ? 'recently-deleted'
             : 'live',
         id,
-        guid: (r.guid as string) ?? null,
+        guid: textValue(r.guid),
         chatId: chatId === null || chatId === undefined ? null : Number(chatId),
-        text: (r.text as string | null) ?? attributedBodyText(r.attributedBody),
-        date: fromAppleMessageDate(r.date)?.toISOString() ?? null,
-        dateRead: fromAppleMessageDate(r.date_read)?.toISOString() ?? null,
-        dateDeleted: fromAppleMessageDate(r.deleteDate)?.toISOString() ?? null,
+        text: textValue(r.text) ?? attributedBodyText(r.attributedBody),
+        date: messageDateIso(r.date),
+        dateRead: messageDateIso(r.date_read),
+        dateDeleted: messageDateIso(r.deleteDate),
         isFromMe: Number(r.is_from_me) === 1,
-        service: (r.service as string) ?? null,
-        handle: (r.handle as string) ?? null,
+        service: textValue(r.service),
+        handle: textValue(r.handle),
         handleName: null,
         attachments: (attachments.get(id) ?? []).map((a) => ({ ...a })),
       },
@@ -166,8 +176,8 @@ export async function* readRecoveredMessages(path: string, db: Database.Database
       guid,
       chatId: null,
       text,
-      date: fromAppleMessageDate(r.date)?.toISOString() ?? null,
-      dateRead: fromAppleMessageDate(r.date_read)?.toISOString() ?? null,
+      date: messageDateIso(r.date),
+      dateRead: messageDateIso(r.date_read),
       dateDeleted: null,
       isFromMe: Number(r.is_from_me) === 1,
       service: typeof r.service === 'string' ? r.service : null,

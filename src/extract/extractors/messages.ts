@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { fromAppleMessageDate } from '../apple-time.js';
 import { csvRow } from '../exporters/csv.js';
 import { CONVERSATION_HTML_TAIL, conversationHtmlHead, messageHtml } from '../exporters/messages-html.js';
 import { TextSink } from '../exporters/text-sink.js';
@@ -10,7 +9,14 @@ import { deletedBySequence, hasTable } from '../schema.js';
 import { WriteQueue } from '../write-queue.js';
 import { copyEntry, readable } from '../copy-entry.js';
 import { contactNames, phoneKey } from '../contact-names.js';
-import { readAttachments, readChats, readMessages, readRecoveredMessages, type ChatRow } from './messages-db.js';
+import {
+  messageDateIso,
+  readAttachments,
+  readChats,
+  readMessages,
+  readRecoveredMessages,
+  type ChatRow,
+} from './messages-db.js';
 import { messagesSection } from '../report/sections/messages.js';
 
 export const SMS_DB = { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db' } as const;
@@ -259,15 +265,16 @@ export const messagesExtractor = defineExtractor({
           ).n,
         )
       : null;
+    // total(), not sum(): sum's integer overflows (an SqliteError) on crafted sizes near 2^63.
     const media = hasTable(db, 'attachment')
-      ? Number((db.prepare('SELECT coalesce(sum(total_bytes), 0) AS n FROM attachment').get() as { n: number }).n)
+      ? Number((db.prepare('SELECT total(total_bytes) AS n FROM attachment').get() as { n: number }).n)
       : 0;
     return {
       count,
       recentlyDeleted,
       purged: deletedBySequence(db, 'message', count),
-      firstDate: fromAppleMessageDate(row.first)?.toISOString() ?? null,
-      lastDate: fromAppleMessageDate(row.last)?.toISOString() ?? null,
+      firstDate: messageDateIso(row.first),
+      lastDate: messageDateIso(row.last),
       bytes: opened.bytes + media,
     };
   },

@@ -8,7 +8,7 @@ import { WriteQueue } from '../write-queue.js';
 import { copyEntry, readable } from '../copy-entry.js';
 import { ExtractError } from '../errors.js';
 import type { AlbumRecord, PhotoRecord } from '../records.js';
-import { column, deletedByCoreDataMax, firstTable, tableColumns } from '../schema.js';
+import { column, deletedByCoreDataMax, firstTable, tableColumns, textValue } from '../schema.js';
 import { isUserAlbum, readAlbumIndex, type AlbumIndex } from './photo-albums.js';
 import { photosSection } from '../report/sections/photos.js';
 
@@ -75,12 +75,12 @@ export function* readPhotos(db: Database.Database, albumIndex: AlbumIndex | null
     yield {
       origin: trashed ? 'recently-deleted' : 'live',
       id: Number(r.id),
-      uuid: (r.ZUUID as string) ?? null,
+      uuid: textValue(r.ZUUID),
       kind: kind === 0 ? 'photo' : kind === 1 ? 'video' : 'other',
-      directory: (r.ZDIRECTORY as string) ?? null,
-      filename: (r.ZFILENAME as string) ?? null,
-      originalFilename: (r.ZORIGINALFILENAME as string) || null,
-      uti: (r.ZUNIFORMTYPEIDENTIFIER as string) ?? null,
+      directory: textValue(r.ZDIRECTORY),
+      filename: textValue(r.ZFILENAME),
+      originalFilename: textValue(r.ZORIGINALFILENAME) || null,
+      uti: textValue(r.ZUNIFORMTYPEIDENTIFIER),
       created: fromAppleSeconds(r.ZDATECREATED)?.toISOString() ?? null,
       modified: fromAppleSeconds(r.ZMODIFICATIONDATE)?.toISOString() ?? null,
       latitude: coordinate(r.ZLATITUDE),

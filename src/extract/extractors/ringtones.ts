@@ -49,7 +49,9 @@ export async function readRingtones(
         seen.add(fileName.toLowerCase());
         const info = isPlistDict(names[fileName]) ? (names[fileName] as PlistDict) : {};
         const totalMs = plistNumber(info['Total Time']);
-        const modified = entry.metadata?.lastModified;
+        // A crafted LastModified can lie beyond what a Date holds (toISOString would throw): it is then unknown.
+        const seconds = entry.metadata?.lastModified;
+        const modified = seconds === undefined ? undefined : new Date(seconds * 1000);
         found.push({
           entry,
           record: {
@@ -62,7 +64,7 @@ export async function readRingtones(
             guid: typeof info.GUID === 'string' ? info.GUID : null,
             protectedContent: typeof info['Protected Content'] === 'boolean' ? info['Protected Content'] : null,
             purchased: folder === PURCHASED_TONES_FOLDER,
-            modified: modified === undefined ? null : new Date(modified * 1000).toISOString(),
+            modified: modified === undefined || Number.isNaN(modified.getTime()) ? null : modified.toISOString(),
             backupPath: `${domain}/${entry.relativePath}`,
             file: null,
           },

@@ -26,9 +26,11 @@ const COLUMNS = ['remote_uid', 'date', 'sender', 'callback_num', 'duration', 'tr
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
+/** Unix seconds as ISO text; null when absent, or beyond what a Date holds (a crafted value: toISOString would throw). */
 function unixIso(value: unknown): string | null {
   const seconds = num(value);
-  return seconds === null || seconds <= 0 ? null : new Date(seconds * 1000).toISOString();
+  const date = seconds === null || seconds <= 0 ? null : new Date(seconds * 1000);
+  return date === null || Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 function voicemailRecord(

@@ -305,8 +305,9 @@ export const whatsappExtractor = defineExtractor({
       const row = db
         .prepare(`SELECT count(*) AS n, min(${date}) AS first, max(${date}) AS last FROM ZWAMESSAGE`)
         .get() as { n: number; first: number | null; last: number | null };
+      // total(), not sum(): sum's integer overflows (an SqliteError) on crafted sizes near 2^63.
       const media = tableColumns(db, 'ZWAMEDIAITEM').has('ZFILESIZE')
-        ? Number((db.prepare('SELECT coalesce(sum(ZFILESIZE), 0) AS n FROM ZWAMEDIAITEM').get() as { n: number }).n)
+        ? Number((db.prepare('SELECT total(ZFILESIZE) AS n FROM ZWAMEDIAITEM').get() as { n: number }).n)
         : 0;
       return {
         count: row.n,

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
 import { ExtractError } from '../errors.js';
 import type { NoteRecord } from '../records.js';
-import { column, hasTable, quote, tableColumns } from '../schema.js';
+import { column, hasTable, quote, tableColumns, textValue } from '../schema.js';
 import { decodeNoteBody, type NoteBody } from './note-body.js';
 
 /**
@@ -61,8 +61,8 @@ export function readNoteAccounts(db: Database.Database, entities: Map<string, nu
     .prepare(
       `SELECT o.Z_PK AS pk, o.ZNAME AS name, ${column(cols, 'o', 'ZIDENTIFIER', 'identifier')} FROM ZICCLOUDSYNCINGOBJECT o WHERE ${where}`,
     )
-    .all() as NoteStoreAccount[];
-  return new Map(rows.map((r) => [r.pk, r]));
+    .all() as Array<{ pk: number; name: unknown; identifier: unknown }>;
+  return new Map(rows.map((r) => [r.pk, { pk: r.pk, name: textValue(r.name), identifier: textValue(r.identifier) }]));
 }
 
 export function readNoteFolders(db: Database.Database, entities: Map<string, number>): Map<number, NoteStoreFolder> {
@@ -74,7 +74,7 @@ export function readNoteFolders(db: Database.Database, entities: Map<string, num
       ${column(cols, 'o', 'ZPARENT', 'parent')} FROM ZICCLOUDSYNCINGOBJECT o WHERE ${where}`)
     .all() as Array<{
     pk: number;
-    title: string | null;
+    title: unknown;
     account: number | null;
     type: number | null;
     parent: number | null;
@@ -82,7 +82,7 @@ export function readNoteFolders(db: Database.Database, entities: Map<string, num
   return new Map(
     rows.map((r) => [
       r.pk,
-      { pk: r.pk, title: r.title, account: r.account, trash: r.type === TRASH_FOLDER, parent: r.parent },
+      { pk: r.pk, title: textValue(r.title), account: r.account, trash: r.type === TRASH_FOLDER, parent: r.parent },
     ]),
   );
 }
