@@ -25,6 +25,7 @@ import { MutationContext, NotApplicable, pickMutation } from './mutate.js';
  * IOSRESCUE_FUZZ_SEED: the seed (printed; random by default). IOSRESCUE_FUZZ_SECONDS: this file's budget (default 60).
  * IOSRESCUE_FUZZ_ITERATION: replay one iteration of a seed alone. IOSRESCUE_FUZZ_MUTATIONS: only these mutations
  * (names, comma-separated). IOSRESCUE_FUZZ_STRICT=1: fail on known, reported issues too (known-issues.ts).
+ * IOSRESCUE_FUZZ_VERBOSE=1: print each iteration's mutations and typed outcomes (for a replay).
  */
 const STARTED = Date.now();
 const SEED = process.env.IOSRESCUE_FUZZ_SEED ?? randomBytes(4).toString('hex');
@@ -33,6 +34,7 @@ const ONLY =
   process.env.IOSRESCUE_FUZZ_ITERATION === undefined ? undefined : Number(process.env.IOSRESCUE_FUZZ_ITERATION);
 const ONLY_MUTATIONS = process.env.IOSRESCUE_FUZZ_MUTATIONS?.split(',').map((m) => m.trim());
 const STRICT = process.env.IOSRESCUE_FUZZ_STRICT === '1';
+const VERBOSE = process.env.IOSRESCUE_FUZZ_VERBOSE === '1';
 const ITERATION_MS = 20_000;
 const RSS_CAP = 1.5 * 1024 ** 3;
 /** What the file a planted symlink points to says: it must never reach an output folder. */
@@ -42,7 +44,10 @@ let root: string;
 let samples: Sample[];
 /** Typed codes seen (thrown, per-type failures, decrypt problems): shows what the mutations reached. */
 const codesSeen = new Map<string, number>();
-const saw = (code: string): void => void codesSeen.set(code, (codesSeen.get(code) ?? 0) + 1);
+const saw = (code: string, what?: string): void => {
+  codesSeen.set(code, (codesSeen.get(code) ?? 0) + 1);
+  if (VERBOSE && what !== undefined) console.log(`  ${what}: ${code}`);
+};
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'iosrescue-fuzz-'));
@@ -57,6 +62,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
+
+/** Hostile paths can be megabytes long: their start and their length say enough. */
+function short(text: string, max = 160): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
+}
 
 /** An earlier mutation of the iteration left nothing for this one to do: said in the list, not a failure. */
 function notApplicable(error: unknown): string {
@@ -99,6 +109,10 @@ async function iterate(iteration: number): Promise<{ findings: Finding[]; stop: 
       mutations.push(`${mutation.name}: ${await mutation.apply(context).catch(notApplicable)}`);
     }
     await context.flushManifest().catch(notApplicable);
+    if (VERBOSE)
+      console.log(
+        `iteration ${iteration} (${sample.name}):\n${mutations.map((m) => `  - ${m.slice(0, 300)}`).join('\n')}`,
+      );
     await mkdir(join(sentinel, 'deep', 'er'), { recursive: true });
     await mkdir(temp);
     const before = await listing(sentinel);
@@ -109,7 +123,7 @@ async function iterate(iteration: number): Promise<{ findings: Finding[]; stop: 
         await work();
       } catch (error) {
         if (error instanceof Bound) throw error;
-        if (error instanceof IosRescueError) saw(error.code);
+        if (error instanceof IosRescueError) saw(error.code, `${step} threw: ${error.message.slice(0, 200)}`);
         else
           found('untyped-throw', `${step} threw ${describeError(error)}`, { step, message: (error as Error)?.message });
       }
@@ -128,7 +142,10 @@ async function iterate(iteration: number): Promise<{ findings: Finding[]; stop: 
               }
             }
             const report = await runExtraction(reader, { out, tempDir: temp, signal });
-            for (const type of report.types) if (type.error) saw(type.error.code);
+            for (const type of report.types) {
+              if (type.error)
+                saw(type.error.code, `extraction of ${type.type} failed: ${type.error.message.slice(0, 200)}`);
+            }
             for (const type of report.types.filter((t) => t.error?.code === 'UNEXPECTED')) {
               found('unexpected-result', `extraction of ${type.type} failed UNEXPECTED: ${type.error!.message}`, {
                 step: `extraction of ${type.type}`,
@@ -149,10 +166,11 @@ async function iterate(iteration: number): Promise<{ findings: Finding[]; stop: 
             tempDir: temp,
           });
           for (const [code, n] of Object.entries(result.problemCounts)) for (let i = 0; i < n; i++) saw(code);
+          if (VERBOSE) console.log(`  decryptBackup problems: ${JSON.stringify(result.problemCounts)}`);
           for (const problem of result.problems.filter((p) => p.code === 'UNEXPECTED')) {
             found(
               'unexpected-result',
-              `decryptBackup (${layout} layout): UNEXPECTED for ${problem.domain}/${problem.relativePath}: ${problem.message}`,
+              `decryptBackup (${layout} layout): UNEXPECTED for ${short(`${problem.domain}/${problem.relativePath}`)}: ${short(problem.message, 600)}`,
               { step: 'decryptBackup', message: problem.message },
             );
           }
