@@ -27,6 +27,7 @@ import { IosRescueError, withCategory, type CategoryTable, type ErrorOptions } f
  * - BACKUP_DATA_LARGER_THAN_MANIFEST: a pulled plain backup whose data file is larger than its manifest's Size
  * - BACKUP_IO: a file of the backup that the OS will not let us read or inspect
  * - BACKUP_NO_SPACE: the disk filled up while writing (the previous backup is kept)
+ * - BACKUP_OUTPUT_UNUSABLE: an output path the file system refuses (name too long, a file where a folder must be)
  * - BACKUP_OUTPUT_EXISTS: the output (a file, or a folder that is not empty) exists; nothing is overwritten
  *
  * Damaged or refused input is `bad-input`, as is the missing password (the backup needs one); BACKUP_BUSY and
@@ -60,6 +61,7 @@ export const BACKUP_ERROR_CATEGORIES = {
   BACKUP_DATA_LARGER_THAN_MANIFEST: 'bad-input',
   BACKUP_IO: 'bad-input',
   BACKUP_NO_SPACE: 'no-space',
+  BACKUP_OUTPUT_UNUSABLE: 'bad-input',
   BACKUP_OUTPUT_EXISTS: 'bad-input',
 } as const satisfies CategoryTable<string>;
 

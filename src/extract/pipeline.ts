@@ -7,6 +7,7 @@ import { OutputFolder } from './output-folder.js';
 import { makeOutputFolder, outputPermissions, type OutputMode } from './output-mode.js';
 import { DATA_TYPES, EXTRACTOR_LIST, type DataType } from './registry.js';
 import { writeReport } from './report/index.js';
+import { TextSink } from './exporters/text-sink.js';
 import { SkippedFiles, type SkippedFile } from './skipped-files.js';
 import { WorkDir } from './work-dir.js';
 
@@ -39,7 +40,16 @@ function errorSummary(error: unknown): { code: string; message: string } {
       code: 'EXTRACT_SCHEMA_UNSUPPORTED',
       message: `the database's schema is not one this extractor knows: ${message}`,
     };
+  // A damaged page met by a later query (the first one, in WorkDir.openDatabase, passed): a damaged database.
+  if (isCorruptDatabase(error))
+    return { code: 'EXTRACT_DATABASE_UNREADABLE', message: `the database is damaged: ${message}` };
   return { code: 'UNEXPECTED', message };
+}
+
+/** SQLite's codes for a file that is not, or no longer, a readable database. */
+function isCorruptDatabase(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: string }).code : undefined;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT_') === true;
 }
 
 /** SQLite's own words when a query names a table or column the database does not have. */
@@ -184,6 +194,8 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
             ? { type, status: 'missing', records: 0, files: 0, warnings }
             : { type, status: 'ok', ...done, warnings };
       } catch (error) {
+        // Files the extractor had open when it failed are ended here, so no descriptor outlives its type.
+        TextSink.abandonOpen();
         if (options.signal?.aborted) throw error;
         result = isMissingData(error)
           ? { type, status: 'missing', records: 0, files: 0, warnings: [...warnings, (error as Error).message] }

@@ -23,6 +23,12 @@ export interface WriteNewFileOptions {
 }
 
 /**
+ * What the file system says of a path it cannot hold (a name too long, a file where a folder must be, a name it cannot
+ * encode): a property of that one path, often from a backup's own names, not a failure of the whole run.
+ */
+const UNUSABLE_PATH = new Set(['ENAMETOOLONG', 'ENOTDIR', 'EISDIR', 'ELOOP', 'EILSEQ', 'EINVAL']);
+
+/**
  * Streams `source` into a new file (owner-only unless told otherwise), creating its folder. Anything already at
  * `path` is refused. ENOSPC becomes BACKUP_NO_SPACE; the source's own typed errors pass through.
  */
@@ -32,7 +38,6 @@ export async function writeStreamToNewFile(
   options: WriteNewFileOptions = {},
 ): Promise<number> {
   const permissions = options.permissions ?? outputPermissions();
-  await makeOutputFolder(dirname(path), permissions);
   let bytes = 0;
   let sourceError: unknown;
   // A source that fails part-way (a truncated backup file) still leaves every byte it delivered on disk: its error
@@ -52,6 +57,7 @@ export async function writeStreamToNewFile(
   const stopSource = (): void => void source.destroy(options.signal?.reason as Error);
   options.signal?.addEventListener('abort', stopSource, { once: true });
   try {
+    await makeOutputFolder(dirname(path), permissions);
     const handle = await open(path, CREATE_NEW, permissions.fileMode);
     try {
       settleFileMode(handle.fd, permissions);
@@ -66,6 +72,14 @@ export async function writeStreamToNewFile(
       await handle.close();
     }
   } catch (error) {
+    // A source never read (the folder or the file could not be made) still holds an open backup file: close it.
+    source.destroy();
+    if (UNUSABLE_PATH.has((error as NodeJS.ErrnoException).code ?? '')) {
+      throw new BackupError('BACKUP_OUTPUT_UNUSABLE', `cannot write ${path}: ${(error as Error).message}`, {
+        cause: error,
+        details: { path, errno: (error as NodeJS.ErrnoException).code },
+      });
+    }
     if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
       throw new BackupError('BACKUP_NO_SPACE', `no space left while writing ${path}`, { cause: error });
     }
