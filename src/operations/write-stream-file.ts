@@ -54,7 +54,12 @@ export async function writeStreamToNewFile(
     }
   }
   // pipeline's signal ends the pipeline, not a read the source is waiting on: stop the source too.
-  const stopSource = (): void => void source.destroy(options.signal?.reason as Error);
+  // Once the pipeline has stopped listening, the source's 'error' (the abort reason) must not go unhandled.
+  const ignoreLateErrors = (): void => void source.on('error', () => undefined);
+  const stopSource = (): void => {
+    ignoreLateErrors();
+    source.destroy(options.signal?.reason as Error);
+  };
   options.signal?.addEventListener('abort', stopSource, { once: true });
   try {
     await makeOutputFolder(dirname(path), permissions);
@@ -73,6 +78,7 @@ export async function writeStreamToNewFile(
     }
   } catch (error) {
     // A source never read (the folder or the file could not be made) still holds an open backup file: close it.
+    ignoreLateErrors();
     source.destroy();
     if (UNUSABLE_PATH.has((error as NodeJS.ErrnoException).code ?? '')) {
       throw new BackupError('BACKUP_OUTPUT_UNUSABLE', `cannot write ${path}: ${(error as Error).message}`, {
