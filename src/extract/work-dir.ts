@@ -70,11 +70,13 @@ export class WorkDir {
       );
       bytes += entry.metadata?.size ?? 0;
     }
-    let db: Database.Database;
+    let db: Database.Database | undefined;
     try {
       db = new Database(main.path, { fileMustExist: true });
       db.prepare('SELECT count(*) FROM sqlite_master').get();
     } catch (error) {
+      // A connection whose first query failed (a malformed schema) still holds the file and its -wal/-shm open.
+      if (db?.open) db.close();
       throw new ExtractError(
         'EXTRACT_DATABASE_UNREADABLE',
         `${domain}/${relativePath} is not a readable SQLite database: ${(error as Error).message}`,

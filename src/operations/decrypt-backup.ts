@@ -58,8 +58,18 @@ export interface DecryptBackupResult {
 
 export const PROBLEM_EXAMPLES = 100;
 
+/** What the file system says of a path it cannot hold (see write-stream-file.ts). */
+const UNUSABLE_PATH_ERRNOS = new Set(['ENAMETOOLONG', 'ENOTDIR', 'EISDIR', 'ELOOP', 'EILSEQ', 'EINVAL']);
+
 function problemOf(entry: BackupFileEntry, error: unknown): DecryptProblem {
-  const code = error instanceof IosRescueError ? error.code : 'UNEXPECTED';
+  // A folder the file system refuses (a name too long, a file where a folder must be) is that one entry's problem.
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code =
+    error instanceof IosRescueError
+      ? error.code
+      : typeof errno === 'string' && UNUSABLE_PATH_ERRNOS.has(errno)
+        ? 'BACKUP_OUTPUT_UNUSABLE'
+        : 'UNEXPECTED';
   return {
     fileId: entry.fileId,
     domain: entry.domain,
