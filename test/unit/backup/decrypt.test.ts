@@ -52,6 +52,19 @@ describe('AES-256-CBC backup decryption', () => {
     );
   });
 
+  it('a tampered last block is BACKUP_BAD_PADDING even when the recorded size is known (never silently wrong bytes)', () => {
+    const plain = randomBytes(100);
+    const cipher = encryptBuffer(KEY, plain);
+    expect(decryptBuffer(KEY, cipher, 100).equals(plain)).toBe(true);
+    // In CBC, a byte flipped in the second-to-last block flips the same byte of the last plaintext block: the padding.
+    const tampered = Buffer.from(cipher);
+    tampered[tampered.length - 17]! ^= 0x01;
+    expect(() => decryptBuffer(KEY, tampered, 100)).toThrow(expect.objectContaining({ code: 'BACKUP_BAD_PADDING' }));
+    // A data file one block longer than its size allows is refused the same way.
+    const padded = Buffer.concat([cipher, encryptBuffer(KEY, Buffer.alloc(0))]);
+    expect(() => decryptBuffer(KEY, padded, 100)).toThrow(expect.objectContaining({ code: 'BACKUP_BAD_PADDING' }));
+  });
+
   it('truncates to the recorded size when the encoder padded with something other than PKCS#7', () => {
     const cipher = createCipheriv('aes-256-cbc', KEY, Buffer.alloc(16)).setAutoPadding(false);
     const padded = Buffer.concat([Buffer.from('hello'), Buffer.alloc(11, 0)]);
