@@ -72,6 +72,21 @@ export interface ScanOptions {
   tempDir?: string;
 }
 
+/** A type's scan with nothing counted: its database absent, or unreadable (`present` says which). */
+function emptyScan(type: DataType, present: boolean, warnings: string[]): TypeScan {
+  return {
+    type,
+    present,
+    count: 0,
+    recentlyDeleted: null,
+    purged: null,
+    firstDate: null,
+    lastDate: null,
+    bytes: 0,
+    warnings,
+  };
+}
+
 /** Counts per type with SQL only; a type whose database is missing or unreadable is reported, never thrown. */
 export async function scanBackupContent(reader: BackupReader, options: ScanOptions = {}): Promise<TypeScan[]> {
   const work = await WorkDir.create(options.tempDir);
@@ -88,34 +103,10 @@ export async function scanBackupContent(reader: BackupReader, options: ScanOptio
           skip: (entry, reason) => skipped.add(entry, reason),
         });
         warnings.push(...skipped.warnings());
-        results.push(
-          counts === null
-            ? {
-                type,
-                present: false,
-                count: 0,
-                recentlyDeleted: null,
-                purged: null,
-                firstDate: null,
-                lastDate: null,
-                bytes: 0,
-                warnings,
-              }
-            : { type, present: true, ...counts, warnings },
-        );
+        results.push(counts === null ? emptyScan(type, false, warnings) : { type, present: true, ...counts, warnings });
       } catch (error) {
         const { code, message } = errorSummary(error);
-        results.push({
-          type,
-          present: !isMissingData(error),
-          count: 0,
-          recentlyDeleted: null,
-          purged: null,
-          firstDate: null,
-          lastDate: null,
-          bytes: 0,
-          warnings: [...warnings, `${message} [${code}]`],
-        });
+        results.push(emptyScan(type, !isMissingData(error), [...warnings, `${message} [${code}]`]));
       }
     }
     return results;

@@ -14,7 +14,7 @@ import {
   type OpenBackupOptions,
 } from '../backup/index.js';
 import { makeOutputFolder, outputPermissions, type OutputMode, type OutputPermissions } from '../extract/index.js';
-import { writeStreamToNewFile } from './write-stream-file.js';
+import { UNUSABLE_PATH, writeStreamToNewFile } from './write-stream-file.js';
 
 export interface DecryptBackupOptions extends OpenBackupOptions {
   backup: string;
@@ -58,16 +58,13 @@ export interface DecryptBackupResult {
 
 export const PROBLEM_EXAMPLES = 100;
 
-/** What the file system says of a path it cannot hold (see write-stream-file.ts). */
-const UNUSABLE_PATH_ERRNOS = new Set(['ENAMETOOLONG', 'ENOTDIR', 'EISDIR', 'ELOOP', 'EILSEQ', 'EINVAL']);
-
 function problemOf(entry: BackupFileEntry, error: unknown): DecryptProblem {
   // A folder the file system refuses (a name too long, a file where a folder must be) is that one entry's problem.
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
   const code =
     error instanceof IosRescueError
       ? error.code
-      : typeof errno === 'string' && UNUSABLE_PATH_ERRNOS.has(errno)
+      : typeof errno === 'string' && UNUSABLE_PATH.has(errno)
         ? 'BACKUP_OUTPUT_UNUSABLE'
         : 'UNEXPECTED';
   return {

@@ -26,7 +26,7 @@ export interface WriteNewFileOptions {
  * What the file system says of a path it cannot hold (a name too long, a file where a folder must be, a name it cannot
  * encode): a property of that one path, often from a backup's own names, not a failure of the whole run.
  */
-const UNUSABLE_PATH = new Set(['ENAMETOOLONG', 'ENOTDIR', 'EISDIR', 'ELOOP', 'EILSEQ', 'EINVAL']);
+export const UNUSABLE_PATH = new Set(['ENAMETOOLONG', 'ENOTDIR', 'EISDIR', 'ELOOP', 'EILSEQ', 'EINVAL']);
 
 /**
  * Streams `source` into a new file (owner-only unless told otherwise), creating its folder. Anything already at
