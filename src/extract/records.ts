@@ -180,6 +180,8 @@ export interface EventRecord {
   notes: string | null;
   url: string | null;
   created: string | null;
+  /** A date outside 2000-01-01 … now + 1 year (date-check.ts): kept as decoded, shown as "date unclear". */
+  dateSuspect?: true;
 }
 
 /** One Safari history visit. */
@@ -190,7 +192,12 @@ export interface VisitRecord {
   /** Null for a recovered visit whose history item is gone too. */
   url: string | null;
   title: string | null;
+  /** The URL's last visit when read from History.plist (iOS ≤ 7), which dates only the last one. */
   time: string | null;
+  /** History.plist's visitCount for the URL (iOS ≤ 7); absent for History.db visits, one row each. */
+  visitCount?: number;
+  /** A date outside 2000-01-01 … now + 1 year (date-check.ts): kept as decoded, shown as "date unclear". */
+  dateSuspect?: true;
 }
 
 /** One reminder (Reminders app, iOS 13+ stores; or a Calendar.sqlitedb reminder before iOS 13). */
@@ -221,6 +228,8 @@ export interface ReminderRecord {
   parent: string | null;
   created: string | null;
   modified: string | null;
+  /** A date outside 2000-01-01 … now + 1 year (date-check.ts): kept as decoded, shown as "date unclear". */
+  dateSuspect?: true;
 }
 
 /** One voicemail of Library/Voicemail/voicemail.db. */
@@ -251,6 +260,8 @@ export interface VoicemailRecord {
   flags: number | null;
   /** Exported audio, relative to the output folder; null when the backup does not hold it. */
   file: string | null;
+  /** A date outside 2000-01-01 … now + 1 year (date-check.ts): kept as decoded, shown as "date unclear". */
+  dateSuspect?: true;
 }
 
 /** One Safari bookmark or bookmark folder (Bookmarks.db `bookmarks`). */
@@ -271,6 +282,8 @@ export interface BookmarkRecord {
   modified: string | null;
   /** external_uuid. */
   uuid: string | null;
+  /** A date outside 2000-01-01 … now + 1 year (date-check.ts): kept as decoded, shown as "date unclear". */
+  dateSuspect?: true;
 }
 
 /**
@@ -350,6 +363,8 @@ export interface WhatsAppMessageRecord {
   /** Stanza id of the message this one quotes (protobuf field 5 of its media item's ZMETADATA). */
   replyToStanzaId: string | null;
   media: WhatsAppMediaRecord | null;
+  /** A date outside 2000-01-01 … now + 1 year (date-check.ts): kept as decoded, shown as "date unclear". */
+  dateSuspect?: true;
 }
 
 export interface WhatsAppChatRecord {
@@ -394,6 +409,8 @@ export interface VoiceMemoRecord {
   backupPath: string | null;
   /** Exported audio, relative to the output folder: audio/Voice Memos[/Recently Deleted]/<title>.m4a, mtime = date. */
   file: string | null;
+  /** A date outside 2000-01-01 … now + 1 year (date-check.ts): kept as decoded, shown as "date unclear". */
+  dateSuspect?: true;
 }
 
 /** One custom ringtone or alert tone found in the backup (audio/ringtones.json). */
@@ -498,4 +515,6 @@ export interface NoteRecord {
   file: string | null;
   /** The same note as Markdown: notes/<folder>/<title>.md. */
   markdownFile: string | null;
+  /** A date outside 2000-01-01 … now + 1 year (date-check.ts): kept as decoded, shown as "date unclear". */
+  dateSuspect?: true;
 }

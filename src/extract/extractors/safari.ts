@@ -9,15 +9,17 @@ import {
   type ScanContext,
   type ScanCounts,
 } from '../extractor.js';
-import { ExtractError } from '../errors.js';
 import type { VisitRecord } from '../records.js';
 import { carvedRowsByTable } from '../carved-rows.js';
-import { deletedBySequence, hasTable } from '../schema.js';
+import { deletedBySequence, hasTable, textValue } from '../schema.js';
 import type { OpenedDatabase } from '../work-dir.js';
 import { IosRescueError } from '../../errors.js';
 import { extractBookmarks } from './safari-bookmarks-export.js';
 import { countBookmarks, SAFARI_BOOKMARKS } from './safari-bookmarks.js';
 import { safariSection } from '../report/sections/safari.js';
+import { dateFlag } from '../date-check.js';
+import { unsupportedSchema } from '../unsupported-schema.js';
+import { readHistoryPlist, SAFARI_HISTORY_PLIST } from './safari-history-plist.js';
 
 /** Safari's databases are looked for in its app domain first (newer iOS) and then in HomeDomain, where the real iOS
  * 14.3 backup of the corpus (MVT) lists them; which version moved them is not pinned down. */
@@ -28,19 +30,21 @@ export const SAFARI_HISTORY = [
 
 export function* readVisits(db: Database.Database): Generator<VisitRecord> {
   if (!hasTable(db, 'history_visits') || !hasTable(db, 'history_items'))
-    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'History.db has no history_visits/history_items tables');
+    throw unsupportedSchema(db, 'History.db', 'history_visits/history_items tables');
   const rows = db
     .prepare(
       'SELECT v.id AS id, i.url AS url, v.title AS title, v.visit_time AS time FROM history_visits v JOIN history_items i ON i.id = v.history_item ORDER BY v.visit_time, v.id',
     )
     .iterate() as IterableIterator<Record<string, unknown>>;
   for (const r of rows) {
+    const time = fromAppleSeconds(r.time)?.toISOString() ?? null;
     yield {
       origin: 'live',
       id: Number(r.id),
-      url: String(r.url),
-      title: (r.title as string | null) ?? null,
-      time: fromAppleSeconds(r.time)?.toISOString() ?? null,
+      url: textValue(r.url) ?? '',
+      title: textValue(r.title),
+      time,
+      ...dateFlag(time),
     };
   }
 }
@@ -71,12 +75,19 @@ export async function readRecoveredVisits(path: string, db: Database.Database): 
       item === undefined
         ? null
         : ((liveItem.get(item) as { url: string } | undefined)?.url ?? carvedUrls.get(item) ?? null);
-    found.push({ origin: 'recovered', id, url, title: typeof r.title === 'string' ? r.title : null, time });
+    found.push({
+      origin: 'recovered',
+      id,
+      url,
+      title: typeof r.title === 'string' ? r.title : null,
+      time,
+      ...dateFlag(time),
+    });
   }
   return found.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
 }
 
-const CSV_HEADER = ['id', 'time', 'url', 'title', 'origin'];
+const CSV_HEADER = ['id', 'time', 'url', 'title', 'origin', 'visit_count', 'date_unclear'];
 
 /**
  * The first location of a Safari database the backup lists, opened; undefined when none is listed. A database
@@ -127,18 +138,44 @@ function scanHistory(opened: OpenedDatabase): ScanCounts {
   };
 }
 
-/** safari/history.json and history.csv: every visit with its URL, title and time; then cleared visits the carver finds.
- * */
+function scanPlist({ visits, bytes }: { visits: VisitRecord[]; bytes: number }): ScanCounts {
+  const times = visits.map((v) => v.time).filter((t): t is string => t !== null);
+  return {
+    count: visits.length,
+    recentlyDeleted: null,
+    purged: null,
+    firstDate: times.length === 0 ? null : times.reduce((a, b) => (a < b ? a : b)),
+    lastDate: times.length === 0 ? null : times.reduce((a, b) => (a > b ? a : b)),
+    bytes,
+  };
+}
+
+/**
+ * safari/history.json and history.csv: every visit with its URL, title and time; then cleared visits the carver finds.
+ * From History.db, or else (iOS ≤ 7) History.plist: one line per URL with its last visit and visit count.
+ */
 async function extractHistory(
   { out, range }: ExtractContext,
-  opened: OpenedDatabase,
+  history: OpenedDatabase | { visits: VisitRecord[] },
 ): Promise<{ records: number; files: number }> {
   const files = await RecordFiles.open(out, 'safari/history', CSV_HEADER);
   const write = (visit: VisitRecord): Promise<void> =>
-    files.write(visit, [visit.id, visit.time, visit.url, visit.title, visit.origin]);
-  for (const visit of readVisits(opened.db)) if (inRange(range, visit.time)) await write(visit);
-  for (const visit of await readRecoveredVisits(opened.path, opened.db))
-    if (inRange(range, visit.time)) await write(visit);
+    files.write(visit, [
+      visit.id,
+      visit.time,
+      visit.url,
+      visit.title,
+      visit.origin,
+      visit.visitCount ?? null,
+      visit.dateSuspect ?? false,
+    ]);
+  if ('visits' in history) {
+    for (const visit of history.visits) if (inRange(range, visit.time)) await write(visit);
+  } else {
+    for (const visit of readVisits(history.db)) if (inRange(range, visit.time)) await write(visit);
+    for (const visit of await readRecoveredVisits(history.path, history.db))
+      if (inRange(range, visit.time)) await write(visit);
+  }
   return { records: await files.close(), files: 2 };
 }
 
@@ -146,7 +183,11 @@ export const safariExtractor = defineExtractor({
   type: 'safari',
   label: 'Safari',
   saves: 'Safari history and bookmarks (bookmarks.html imports into any browser)',
-  sources: [...SAFARI_HISTORY.map((l) => source(l, 'any')), ...SAFARI_BOOKMARKS.map((l) => source(l, 'any'))],
+  sources: [
+    ...SAFARI_HISTORY.map((l) => source(l, '8+')),
+    source(SAFARI_HISTORY_PLIST, '≤ 7'),
+    ...SAFARI_BOOKMARKS.map((l) => source(l, 'any')),
+  ],
   outputs: ['history.json', 'history.csv', 'bookmarks.json', 'bookmarks.csv', 'bookmarks.html'],
   records: ['VisitRecord', 'BookmarkRecord'],
   section: safariSection,
@@ -155,12 +196,15 @@ export const safariExtractor = defineExtractor({
   async scan(context) {
     const missing: unknown[] = [];
     const history = await openFirst(context, SAFARI_HISTORY, missing);
+    const plist = history === undefined ? await readHistoryPlist(context.reader) : undefined;
     const bookmarks = await openFirst(context, SAFARI_BOOKMARKS, missing);
-    if (history === undefined && bookmarks === undefined) return noneFound(missing);
+    if (history === undefined && plist === undefined && bookmarks === undefined) return noneFound(missing);
     const counts =
-      history === undefined
-        ? { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: 0 }
-        : scanHistory(history);
+      history !== undefined
+        ? scanHistory(history)
+        : plist !== undefined
+          ? scanPlist(plist)
+          : { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: 0 };
     if (bookmarks !== undefined) {
       const n = countBookmarks(bookmarks.db);
       counts.count += n;
@@ -178,7 +222,8 @@ export const safariExtractor = defineExtractor({
   /** History (history.json/.csv) and bookmarks (bookmarks.json/.csv/.html); either may be absent. */
   async extract(context) {
     const missing: unknown[] = [];
-    const history = await openFirst(context, SAFARI_HISTORY, missing);
+    const database = await openFirst(context, SAFARI_HISTORY, missing);
+    const history = database ?? (await readHistoryPlist(context.reader));
     const bookmarks = await openFirst(context, SAFARI_BOOKMARKS, missing);
     if (history === undefined && bookmarks === undefined) return noneFound(missing);
     for (const error of missing) context.warn((error as Error).message);

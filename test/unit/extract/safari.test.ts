@@ -42,7 +42,7 @@ describe.each([{ encrypted: false }, { encrypted: true }])(
         }
         expect(new Set(recovered.map((v) => `${v.id}|${v.time}`)).size).toBe(recovered.length);
         const rows = parseCsv(await readFile(join(run.out, 'safari/history.csv'), 'utf8'));
-        expect(rows[0]).toEqual(['id', 'time', 'url', 'title', 'origin']);
+        expect(rows[0]).toEqual(['id', 'time', 'url', 'title', 'origin', 'visit_count', 'date_unclear']);
         expect(rows.length).toBe(1 + visits.length);
       } finally {
         await run.cleanup();
