@@ -19,4 +19,11 @@ export {
   type GeneratedContentSpec,
 } from './backup/phone-content.js';
 export { sampleContent, SAMPLE_SEED } from './backup/sample-content.js';
+export {
+  iosVersionProfile,
+  parseIosVersion,
+  IOS_MAJORS,
+  NEWEST_IOS,
+  type IosVersionProfile,
+} from './content/ios-versions.js';
 export { BackupEncryption } from './backup/encryption-state.js';

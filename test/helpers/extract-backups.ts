@@ -32,8 +32,15 @@ export async function extractGenerated(options: {
   const root = await mkdtemp(join(tmpdir(), 'iosrescue-extract-test-'));
   const content = options.content ?? generateDeviceContent(options.spec);
   const backup = join(root, 'backup');
+  // Info.plist and Manifest.plist report the version the content imitates (content built by hand may have none).
+  const device = content.device && {
+    productVersion: content.device.productVersion,
+    buildVersion: content.device.buildVersion,
+    productType: content.device.productType,
+  };
   await writeSyntheticBackup(backup, {
     items: content.items,
+    device,
     ...(options.encrypted ? { password: PASSWORD, keybag: FAST_KDF } : {}),
   });
   const reader = await BackupReader.open(backup, options.encrypted ? { password: PASSWORD } : {});

@@ -2,11 +2,14 @@ import type { Command } from 'commander';
 import {
   folderContent,
   generatedContent,
+  iosVersionProfile,
   parseByteCount,
   parseGeneratedSpec,
+  parseIosVersion,
   sampleContent,
   type BackupAgentConfig,
   type BackupFaults,
+  type IdentityOverrides,
 } from '../../operations/index.js';
 import { CliUsageError } from '../run-command.js';
 
@@ -27,7 +30,7 @@ export function addEmulatorBackupOptions(command: Command): Command {
   return command
     .option(
       '--content <source>',
-      'what the phones back up: "sample" (the built-in demo phone), a plain backup folder, or generated:files=N,bytes=SIZE[,large=L][,seed=S] (one file in L is large)',
+      'what the phones back up: "sample" (the built-in demo phone), sample:ios=N (the demo phone in iOS N\'s schemas, reporting iOS N; 4–18), a plain backup folder, or generated:files=N,bytes=SIZE[,large=L][,seed=S] (one file in L is large)',
       'sample',
     )
     .option(
@@ -101,8 +104,36 @@ export function emulatorBackupConfig(flags: EmulatorBackupFlags): Partial<Backup
   return config;
 }
 
+/** `sample:ios=N` → N; `sample` and every other source → undefined; a bad N is a usage error. */
+export function sampleIosVersion(source: string): number | undefined {
+  if (!source.startsWith('sample:')) return undefined;
+  const match = /^sample:ios=(.+)$/.exec(source);
+  if (!match) throw new CliUsageError(`--content: "${source}" is not sample or sample:ios=N`);
+  try {
+    return parseIosVersion(match[1]!);
+  } catch (error) {
+    throw new CliUsageError(`--content: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * What phones created now report as ProductVersion/BuildVersion/ProductType: with `sample:ios=N`, the iOS N of the
+ * content (a phone whose state is saved in the state dir keeps what it had); otherwise nothing is overridden.
+ */
+export function emulatorIdentity(flags: Pick<EmulatorBackupFlags, 'content'>): IdentityOverrides | undefined {
+  const ios = sampleIosVersion(flags.content);
+  if (ios === undefined) return undefined;
+  const profile = iosVersionProfile(ios);
+  return {
+    productVersion: profile.productVersion,
+    buildVersion: profile.buildVersion,
+    productType: profile.productType,
+  };
+}
+
 function contentSource(source: string): BackupAgentConfig['content'] {
   if (source === 'sample') return sampleContent();
+  if (source.startsWith('sample:')) return sampleContent(sampleIosVersion(source));
   if (source.startsWith('generated:')) {
     try {
       const spec = parseGeneratedSpec(source.slice('generated:'.length));

@@ -10,7 +10,12 @@ import {
   type VirtualIphone,
 } from '../../operations/index.js';
 import { CliUsageError, runCommand, type CommandContext } from '../run-command.js';
-import { addEmulatorBackupOptions, emulatorBackupConfig, type EmulatorBackupFlags } from './emulator-backup-options.js';
+import {
+  addEmulatorBackupOptions,
+  emulatorBackupConfig,
+  emulatorIdentity,
+  type EmulatorBackupFlags,
+} from './emulator-backup-options.js';
 
 interface EmulatorCommandOptions extends EmulatorBackupFlags {
   socket?: string;
@@ -48,6 +53,7 @@ export function registerEmulatorCommand(program: Command): void {
         'Example: iosrescue emulator --socket /tmp/iosrescue.sock --devices 2\n' +
         '         USBMUXD_SOCKET_ADDRESS=UNIX:/tmp/iosrescue.sock idevice_id -l\n' +
         '         iosrescue emulator --content generated:files=200000,bytes=1G   (a big phone for benchmarks)\n' +
+        '         iosrescue emulator --content sample:ios=5 --state-dir /tmp/ios5   (an iPhone 4S on iOS 5.1.1)\n' +
         '         iosrescue emulator --fail-after-bytes 1000000                   (every backup loses its cable after 1 MB)',
     )
     .action(async (options: EmulatorCommandOptions, command: Command) => {
@@ -71,6 +77,7 @@ async function runEmulator(options: EmulatorCommandOptions, context: CommandCont
     seed: options.seed,
     trust,
     backup,
+    identity: emulatorIdentity(options),
     logger: context.logger,
   });
   try {

@@ -18,6 +18,8 @@ export interface AudioSpec {
   ringtones: number;
   tracks: number;
   layout: VoiceMemoLayout;
+  /** The iOS major version whose schemas to write (default NEWEST_IOS). */
+  iosVersion?: number;
   window: [Date, Date];
   seed: string;
 }

@@ -3,6 +3,7 @@ import { toAppleSeconds } from './apple-time.js';
 import type { SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import type { TruthCalendar, TruthEvent } from './truth.js';
+import { NEWEST_IOS } from './ios-versions.js';
 
 /**
  * Calendar.sqlitedb (iOS 10–17) as far as event readers use it (iLEAPP's calendar parser, MVT): `Calendar`
@@ -100,6 +101,7 @@ export function buildCalendarDb(
   events: TruthEvent[],
   deleted: TruthEvent[],
   extraFill?: (db: Database.Database) => void,
+  _iosVersion: number = NEWEST_IOS,
 ): SqliteImage {
   const all = [...events, ...deleted].sort((a, b) => a.rowid - b.rowid);
   return buildSqliteImage({

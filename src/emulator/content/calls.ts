@@ -2,6 +2,7 @@ import { toAppleSeconds } from './apple-time.js';
 import { pickDoomed, type SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import type { TruthCall, TruthContact, TruthHandle } from './truth.js';
+import { NEWEST_IOS } from './ios-versions.js';
 
 /**
  * CallHistory.storedata, a Core Data store (Z_PK/Z_ENT/Z_OPT, Z_PRIMARYKEY, Z_METADATA), with the ZCALLRECORD
@@ -24,7 +25,11 @@ CREATE TABLE Z_METADATA (Z_VERSION INTEGER PRIMARY KEY, Z_UUID VARCHAR(255), Z_P
 CREATE INDEX ZCALLRECORD_ZDATE_INDEX ON ZCALLRECORD (ZDATE);
 `;
 
-export function buildCallHistoryDb(calls: TruthCall[], deleted: TruthCall[]): SqliteImage {
+export function buildCallHistoryDb(
+  calls: TruthCall[],
+  deleted: TruthCall[],
+  _iosVersion: number = NEWEST_IOS,
+): SqliteImage {
   const all = [...calls, ...deleted].sort((a, b) => a.pk - b.pk);
   return buildSqliteImage({
     schema: CALL_HISTORY_SCHEMA,

@@ -14,6 +14,7 @@ import type { SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import { tinyJpeg } from './tiny-jpeg.js';
 import type { TruthContact } from './truth.js';
+import { NEWEST_IOS } from './ios-versions.js';
 
 /**
  * AddressBook.sqlitedb and AddressBookImages.sqlitedb with the columns of a real iOS 15 file
@@ -151,7 +152,11 @@ function insertContact(s: Statements, c: TruthContact, labels: Labels, keys: Lab
 }
 
 /** AddressBook.sqlitedb: live contacts plus deleted ones whose rows are left in free space. */
-export function buildAddressBookDb(contacts: TruthContact[], deleted: TruthContact[]): SqliteImage {
+export function buildAddressBookDb(
+  contacts: TruthContact[],
+  deleted: TruthContact[],
+  _iosVersion: number = NEWEST_IOS,
+): SqliteImage {
   const all = [...contacts, ...deleted].sort((a, b) => a.rowid - b.rowid);
   return buildSqliteImage({
     schema: ADDRESS_BOOK_SCHEMA,
@@ -181,7 +186,11 @@ export function buildAddressBookDb(contacts: TruthContact[], deleted: TruthConta
 }
 
 /** AddressBookImages.sqlitedb: a thumbnail (format 0) and the full-size image for every contact with a picture. */
-export function buildAddressBookImagesDb(contacts: TruthContact[], thumbnails: Map<number, Buffer>): SqliteImage {
+export function buildAddressBookImagesDb(
+  contacts: TruthContact[],
+  thumbnails: Map<number, Buffer>,
+  _iosVersion: number = NEWEST_IOS,
+): SqliteImage {
   return buildSqliteImage({
     schema: ADDRESS_BOOK_IMAGES_SCHEMA,
     fill(db) {

@@ -19,6 +19,7 @@ import type { SqliteImage } from './sqlite-image.js';
 import type { DeviceContentTruth, VoiceMemoLayout } from './truth.js';
 import { VOICE_MEMO_LOCATIONS } from './voice-memos.js';
 import { buildChatStorageDb, WHATSAPP_DOMAIN } from './whatsapp-db.js';
+import { iosVersionProfile, NEWEST_IOS, type IosVersionProfile } from './ios-versions.js';
 
 /** Where iOS keeps each database inside a backup (domain + relative path). */
 export const CONTENT_PATHS = {
@@ -42,6 +43,8 @@ export const CONTENT_PATHS = {
 export interface DeviceContentSpec {
   /** Same seed, same bytes. */
   seed?: string;
+  /** The iOS major version whose schemas every builder writes (default NEWEST_IOS; see ios-versions.ts). */
+  iosVersion?: number;
   contacts?: number;
   messages?: number;
   conversations?: number;
@@ -98,6 +101,8 @@ export interface DeviceContentSpec {
 export interface DeviceContent {
   items: SyntheticItem[];
   truth: DeviceContentTruth;
+  /** The version the content imitates: what Info.plist, Manifest.plist and lockdown should report with it. */
+  device: IosVersionProfile;
 }
 
 function databaseItems(path: { domain: string; relativePath: string }, image: SqliteImage): SyntheticItem[] {
@@ -111,12 +116,14 @@ function directories(domain: string, paths: string[]): SyntheticItem[] {
 }
 
 /**
- * A phone's worth of content in real iOS 16 schemas, as backup items for `writeSyntheticBackup`, plus the ground
+ * A phone's worth of content in the real schemas of `spec.iosVersion` (default the newest), as backup items for `writeSyntheticBackup`, plus the ground
  * truth of what went in and what was deleted. Sizes are parameters (the benchmark uses 100,000 messages, 20,000
  * photos and 5,000 contacts); everything is derived from the seed.
  */
 export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceContent {
   const seed = spec.seed ?? 'iosrescue';
+  const device = iosVersionProfile(spec.iosVersion ?? NEWEST_IOS);
+  const ios = device.major;
   const random = new SeededRandom(seed);
   const window = spec.window ?? [new Date('2023-01-01T00:00:00Z'), new Date('2024-12-31T00:00:00Z')];
   const fraction = spec.deletedFraction ?? 0.1;
@@ -176,6 +183,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
     layout: spec.voiceMemoLayout ?? 'app-group',
     window,
     seed,
+    iosVersion: ios,
   });
   const nNotes = spec.notes ?? 8;
   const notebook = generateNotes(new SeededRandom(`${seed}:notes`), nNotes, deletedOf(nNotes), window, seed);
@@ -205,6 +213,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
           chats: conversation.chats,
           messages: conversation.messages,
           deletedMessages: conversation.deleted,
+          iosVersion: ios,
         }),
       ),
     );
@@ -212,13 +221,16 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
       for (const a of m.attachments) items.push({ domain: a.domain, relativePath: a.relativePath, data: a.data });
   }
   if (!omit.has('contacts')) {
-    items.push(...databaseItems(CONTENT_PATHS.addressBook, buildAddressBookDb(people.contacts, people.deleted)));
+    items.push(...databaseItems(CONTENT_PATHS.addressBook, buildAddressBookDb(people.contacts, people.deleted, ios)));
     items.push(
-      ...databaseItems(CONTENT_PATHS.addressBookImages, buildAddressBookImagesDb(people.contacts, people.thumbnails)),
+      ...databaseItems(
+        CONTENT_PATHS.addressBookImages,
+        buildAddressBookImagesDb(people.contacts, people.thumbnails, ios),
+      ),
     );
   }
   if (!omit.has('calls'))
-    items.push(...databaseItems(CONTENT_PATHS.callHistory, buildCallHistoryDb(phone.calls, phone.deleted)));
+    items.push(...databaseItems(CONTENT_PATHS.callHistory, buildCallHistoryDb(phone.calls, phone.deleted, ios)));
   const legacyFill =
     legacyTodo === undefined || omit.has('reminders')
       ? undefined
@@ -227,10 +239,11 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
     items.push(
       ...databaseItems(
         CONTENT_PATHS.calendar,
-        buildCalendarDb(agenda.calendars, agenda.events, agenda.deleted, legacyFill),
+        buildCalendarDb(agenda.calendars, agenda.events, agenda.deleted, legacyFill, ios),
       ),
     );
-  else if (legacyFill) items.push(...databaseItems(CONTENT_PATHS.calendar, buildCalendarDb([], [], [], legacyFill)));
+  else if (legacyFill)
+    items.push(...databaseItems(CONTENT_PATHS.calendar, buildCalendarDb([], [], [], legacyFill, ios)));
   if (!omit.has('reminders') && legacyTodo === undefined) {
     items.push(
       ...directories('HomeDomain', [
@@ -243,29 +256,36 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
       items.push(
         ...databaseItems(
           { domain: 'HomeDomain', relativePath: `${CONTENT_PATHS.remindersStores.relativePath}/${store}` },
-          buildRemindersStore(store, todo),
+          buildRemindersStore(store, todo, ios),
         ),
       );
     }
   }
   if (!omit.has('voicemail')) {
     items.push(...directories('HomeDomain', ['Library/Voicemail']));
-    items.push(...databaseItems(CONTENT_PATHS.voicemail, buildVoicemailDb(voicemail.voicemails, voicemail.deleted)));
+    items.push(
+      ...databaseItems(CONTENT_PATHS.voicemail, buildVoicemailDb(voicemail.voicemails, voicemail.deleted, ios)),
+    );
     for (const v of voicemail.voicemails)
       if (v.audio && v.table === 'voicemail')
         items.push({ domain: 'HomeDomain', relativePath: `Library/Voicemail/${v.rowid}.amr`, data: v.audio });
   }
   if (!omit.has('safari')) {
     items.push(...directories('AppDomain-com.apple.mobilesafari', ['Library', 'Library/Safari']));
-    items.push(...databaseItems(CONTENT_PATHS.safariHistory, buildSafariHistoryDb(browsing.visits, browsing.deleted)));
+    items.push(
+      ...databaseItems(CONTENT_PATHS.safariHistory, buildSafariHistoryDb(browsing.visits, browsing.deleted, ios)),
+    );
   }
   if (!noBookmarks)
     items.push(
-      ...databaseItems(CONTENT_PATHS.safariBookmarks, buildSafariBookmarksDb(favorites.bookmarks, favorites.deleted)),
+      ...databaseItems(
+        CONTENT_PATHS.safariBookmarks,
+        buildSafariBookmarksDb(favorites.bookmarks, favorites.deleted, ios),
+      ),
     );
   if (!omit.has('whatsapp')) {
     items.push(...directories(WHATSAPP_DOMAIN, ['Message', 'Message/Media']));
-    items.push(...databaseItems(CONTENT_PATHS.whatsapp, buildChatStorageDb(chatHistory)));
+    items.push(...databaseItems(CONTENT_PATHS.whatsapp, buildChatStorageDb(chatHistory, ios)));
     for (const m of chatHistory.messages)
       if (m.media?.localPath && m.media.data)
         items.push({ domain: WHATSAPP_DOMAIN, relativePath: `Message/${m.media.localPath}`, data: m.media.data });
@@ -273,7 +293,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   if (!omit.has('audio')) items.push(...audio.items);
   if (!omit.has('notes')) {
     items.push(
-      ...databaseItems(CONTENT_PATHS.noteStore, buildNoteStoreDb(notebook)),
+      ...databaseItems(CONTENT_PATHS.noteStore, buildNoteStoreDb(notebook, ios)),
       ...directories(NOTES_DOMAIN, noteMediaFolders(notebook)),
     );
     for (const n of notebook.notes)
@@ -288,7 +308,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
         ...new Set(media.photos.map((p) => `Media/${p.directory}`)),
       ]),
     );
-    items.push(...databaseItems(CONTENT_PATHS.photosDb, buildPhotosDb(media.photos, media.deleted, photoAlbums)));
+    items.push(...databaseItems(CONTENT_PATHS.photosDb, buildPhotosDb(media.photos, media.deleted, photoAlbums, ios)));
     for (const p of media.photos)
       items.push({ domain: 'CameraRollDomain', relativePath: `Media/${p.directory}/${p.filename}`, data: p.data });
     // A Live Photo's video has the photo's name with .MOV, in the same folder, and no asset row of its own.
@@ -302,6 +322,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   }
   return {
     items,
+    device,
     truth: {
       contacts: omit.has('contacts') ? [] : people.contacts,
       deletedContacts: omit.has('contacts') ? [] : people.deleted,

@@ -77,6 +77,8 @@ export interface SmsDbContent {
   messages: TruthMessage[];
   /** Permanently deleted messages: written, then deleted. */
   deletedMessages: TruthMessage[];
+  /** The iOS major version whose sms.db schema to write (default NEWEST_IOS). */
+  iosVersion?: number;
 }
 
 type Statements = ReturnType<typeof prepareStatements>;

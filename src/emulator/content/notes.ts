@@ -4,6 +4,7 @@ import { SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import { tinyJpeg } from './tiny-jpeg.js';
 import type { TruthNote, TruthNoteAttachment, TruthNoteFolder, TruthNoteParagraph } from './truth.js';
+import { NEWEST_IOS } from './ios-versions.js';
 
 /** The Notes app group's backup domain: NoteStore.sqlite at its root, attachments under `Accounts/<account>/Media/`. */
 export const NOTES_DOMAIN = 'AppDomainGroup-group.com.apple.notes';
@@ -357,7 +358,7 @@ function ciphertext(note: TruthNote): Buffer {
   return Buffer.concat([Buffer.from('bplist00'), Buffer.from(Array.from({ length: 600 }, () => random.int(0, 255)))]);
 }
 
-export function buildNoteStoreDb(content: NoteStoreContent): SqliteImage {
+export function buildNoteStoreDb(content: NoteStoreContent, _iosVersion: number = NEWEST_IOS): SqliteImage {
   const all = [...content.notes, ...content.deleted].sort((a, b) => a.pk - b.pk);
   const accountOf = (name: string): NoteAccount => content.accounts.find((a) => a.name === name)!;
   const maxPk = Math.max(20, ...all.flatMap((n) => [n.pk, ...n.attachments.map((a) => a.mediaPk)]));

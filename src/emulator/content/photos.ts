@@ -5,6 +5,7 @@ import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import { tinyJpeg } from './tiny-jpeg.js';
 import { tinyMovie } from './tiny-movie.js';
 import type { TruthAlbum, TruthPhoto } from './truth.js';
+import { NEWEST_IOS } from './ios-versions.js';
 
 /**
  * Photos.sqlite (CameraRollDomain Media/PhotoData/Photos.sqlite), iOS 16 names. Differences by version that an
@@ -42,7 +43,12 @@ CREATE INDEX ZADDITIONALASSETATTRIBUTES_ZASSET_INDEX ON ZADDITIONALASSETATTRIBUT
 
 const NO_LOCATION = -180.0;
 
-export function buildPhotosDb(photos: TruthPhoto[], deleted: TruthPhoto[], albums: TruthAlbum[] = []): SqliteImage {
+export function buildPhotosDb(
+  photos: TruthPhoto[],
+  deleted: TruthPhoto[],
+  albums: TruthAlbum[] = [],
+  _iosVersion: number = NEWEST_IOS,
+): SqliteImage {
   const all = [...photos, ...deleted].sort((a, b) => a.pk - b.pk);
   return buildSqliteImage({
     schema: PHOTOS_SCHEMA,

@@ -3,6 +3,7 @@ import { toAppleSeconds } from './apple-time.js';
 import type { SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import type { TruthReminder, TruthReminderList } from './truth.js';
+import { NEWEST_IOS } from './ios-versions.js';
 
 /**
  * A Reminders store of iOS 13–18 (HomeDomain `Library/Reminders/Container_v1/Stores/Data-<UUID>.sqlite`, one per
@@ -133,7 +134,11 @@ export function generateReminders(
 }
 
 /** One store's file: its lists, its reminders (live and doomed, interleaved by Z_PK), then the doomed deleted. */
-export function buildRemindersStore(store: string, content: RemindersContent): SqliteImage {
+export function buildRemindersStore(
+  store: string,
+  content: RemindersContent,
+  _iosVersion: number = NEWEST_IOS,
+): SqliteImage {
   const lists = content.lists.filter((l) => l.store === store);
   const live = content.reminders.filter((r) => r.store === store);
   const deleted = content.deleted.filter((r) => r.store === store);

@@ -2,6 +2,7 @@ import { toAppleSeconds } from './apple-time.js';
 import type { SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import type { TruthBookmark } from './truth.js';
+import { NEWEST_IOS } from './ios-versions.js';
 
 /**
  * Safari's Bookmarks.db (iOS 12–17, AppDomain-com.apple.mobilesafari `Library/Safari/Bookmarks.db`): the
@@ -110,7 +111,11 @@ export function generateBookmarks(
 /** How an extractor names Safari's own folders in a folder path. */
 const FOLDER_TITLES: Record<number, string> = { 1: 'Favorites', 3: 'Reading List' };
 
-export function buildSafariBookmarksDb(bookmarks: TruthBookmark[], deleted: TruthBookmark[]): SqliteImage {
+export function buildSafariBookmarksDb(
+  bookmarks: TruthBookmark[],
+  deleted: TruthBookmark[],
+  _iosVersion: number = NEWEST_IOS,
+): SqliteImage {
   const all = [...bookmarks, ...deleted].sort((a, b) => a.id - b.id);
   return buildSqliteImage({
     schema: SAFARI_BOOKMARKS_SCHEMA,

@@ -2,6 +2,7 @@ import { toAppleSeconds } from './apple-time.js';
 import type { SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import type { TruthVisit } from './truth.js';
+import { NEWEST_IOS } from './ios-versions.js';
 
 /**
  * Safari's History.db (iOS 11–17, AppDomain-com.apple.mobilesafari Library/Safari/History.db): one history_items
@@ -57,7 +58,11 @@ export function generateVisits(
   return { visits: all.filter((v) => !doomed.has(v.id)), deleted: all.filter((v) => doomed.has(v.id)) };
 }
 
-export function buildSafariHistoryDb(visits: TruthVisit[], deleted: TruthVisit[]): SqliteImage {
+export function buildSafariHistoryDb(
+  visits: TruthVisit[],
+  deleted: TruthVisit[],
+  _iosVersion: number = NEWEST_IOS,
+): SqliteImage {
   const all = [...visits, ...deleted].sort((a, b) => a.id - b.id);
   return buildSqliteImage({
     schema: SAFARI_HISTORY_SCHEMA,

@@ -3,6 +3,7 @@ import { toAppleSeconds } from './apple-time.js';
 import type { SeededRandom } from './seeded-random.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import type { TruthContact, TruthVoicemail } from './truth.js';
+import { NEWEST_IOS } from './ios-versions.js';
 
 /**
  * voicemail.db as iOS 15–16 leave it (HomeDomain `Library/Voicemail/voicemail.db`, rollback-journal mode, the
@@ -129,7 +130,11 @@ function insertInto(db: Database.Database, table: 'voicemail' | 'deleted', v: Tr
  * Every message is written to `voicemail` first (its ROWID from AUTOINCREMENT, never reused); then the ones
  * deleted for good are removed, and the one moved to `deleted` leaves `voicemail` for that table, as on a phone.
  */
-export function buildVoicemailDb(voicemails: TruthVoicemail[], deleted: TruthVoicemail[]): SqliteImage {
+export function buildVoicemailDb(
+  voicemails: TruthVoicemail[],
+  deleted: TruthVoicemail[],
+  _iosVersion: number = NEWEST_IOS,
+): SqliteImage {
   const moved = voicemails.filter((v) => v.table === 'deleted');
   const firstRowid = (v: TruthVoicemail): number => v.voicemailRowid ?? v.rowid;
   const everWritten = [...voicemails, ...deleted].sort((a, b) => firstRowid(a) - firstRowid(b));

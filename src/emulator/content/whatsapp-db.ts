@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { toAppleSeconds } from './apple-time.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import type { TruthWhatsAppChat, TruthWhatsAppMessage } from './truth.js';
+import { NEWEST_IOS } from './ios-versions.js';
 
 /** WhatsApp keeps its chats in its app group's container; media paths in the database are relative to `Message/` there.
  * */
@@ -70,7 +71,7 @@ export interface ChatStorageContent {
   deleted: TruthWhatsAppMessage[];
 }
 
-export function buildChatStorageDb(content: ChatStorageContent): SqliteImage {
+export function buildChatStorageDb(content: ChatStorageContent, _iosVersion: number = NEWEST_IOS): SqliteImage {
   const all = [...content.messages, ...content.deleted].sort((a, b) => a.pk - b.pk);
   const byStanza = new Map(all.map((m) => [m.stanzaId, m]));
   // A quoted text reply has a media item of its own that holds only the ZMETADATA naming the quoted message.
