@@ -45,8 +45,11 @@ export interface TypeScan {
   count: number;
   /** Records the phone keeps in its Recently Deleted (photos, messages on iOS 16+); null when the type has none. */
   recentlyDeleted: number | null;
-  /** Rows deleted for good, estimated from the highest id ever given (sqlite_sequence / Z_PRIMARYKEY) minus live rows:
-   * what a carver may still find. */
+  /**
+   * Ids handed out that no row holds now: the highest id ever given (sqlite_sequence / Z_PRIMARYKEY) minus the rows.
+   * Rows deleted at some time, an estimate; not a count of what the carver can recover (it may find none of them).
+   * `scan` shows it as `rowIdsMissing`, apart from the counts (operations/scan-backup.ts).
+   */
   purged: number | null;
   firstDate: string | null;
   lastDate: string | null;

@@ -2,7 +2,7 @@ import { access as pathExists, mkdir, mkdtemp, readdir, rm } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ExtractionReport, TypeScan } from '../extract/index.js';
+import type { ExtractionReport } from '../extract/index.js';
 import type { Logger } from '../logging.js';
 import { PairRecordStore } from '../lockdown/index.js';
 import { isPlistDict, type PlistValue } from '../plist/index.js';
@@ -16,7 +16,7 @@ import { extractBackup } from './extract-backup.js';
 import { formatBytes, formatDuration } from './format-units.js';
 import { listDevices, type DeviceSummary } from './list-devices.js';
 import { pairWithDevice, validatePairing, type PairingResult } from './pair-device.js';
-import { scanBackup } from './scan-backup.js';
+import { scanBackup, type ScanTypeSummary } from './scan-backup.js';
 
 /** The values the demo shows: what a person recognises on their phone's About screen. */
 const SHOWN_KEYS = [
@@ -52,7 +52,7 @@ export interface DemoResult {
   values: Record<string, PlistValue>;
   /** The backup's path is null unless the folder is kept. */
   backup: Omit<BackupDeviceResult, 'path'> & { path: string | null };
-  scan: TypeScan[];
+  scan: ScanTypeSummary[];
   extraction: ExtractionReport;
   report: string | null;
   /** The virtual iPhone's folder when kept. */
@@ -133,11 +133,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     for (const type of scan.types.filter((t) => t.present)) {
       const deleted = [
         type.recentlyDeleted ? `${type.recentlyDeleted} recently deleted` : '',
-        type.purged ? `~${type.purged} deleted for good` : '',
+        type.rowIdsMissing ? `row ids missing: ${type.rowIdsMissing}, may or may not be recoverable` : '',
       ]
         .filter(Boolean)
         .join(', ');
-      say(`   ${type.type.padEnd(16)} ${String(type.count).padStart(5)}${deleted ? `  (${deleted})` : ''}`);
+      say(`   ${type.type.padEnd(16)} ${String(type.records).padStart(5)}${deleted ? `  (${deleted})` : ''}`);
     }
     const out = options.out === undefined ? await mkdtemp(join(tmpdir(), 'iosrescue-demo-')) : resolve(options.out);
     await mkdir(out, { recursive: true });

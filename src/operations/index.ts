@@ -24,7 +24,7 @@ export { BackupOperationError } from './backup-errors.js';
 export { PHASE_MESSAGES, type BackupPhase, type BackupProgress } from './backup-progress.js';
 export { throttleProgress } from './progress-throttle.js';
 export { formatBytes, formatDuration } from './format-units.js';
-export { scanBackup, type ScanBackupOptions, type ScanBackupResult } from './scan-backup.js';
+export { scanBackup, type ScanBackupOptions, type ScanBackupResult, type ScanTypeSummary } from './scan-backup.js';
 export { extractBackup, type ExtractBackupOptions } from './extract-backup.js';
 export {
   carveDatabaseRecords,

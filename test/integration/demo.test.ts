@@ -62,11 +62,11 @@ describe.skipIf(!built)('iosrescue demo', () => {
     expect(typeof summary.values.BatteryCurrentCapacity).toBe('number');
     const withBackup = summary as unknown as {
       backup: { full: boolean; files: number; encrypted: boolean };
-      scan: Array<{ type: string; count: number }>;
+      scan: Array<{ type: string; records: number }>;
     };
     expect(withBackup.backup).toMatchObject({ full: true, encrypted: false });
     expect(withBackup.backup.files).toBeGreaterThan(20);
-    expect(withBackup.scan.find((t) => t.type === 'contacts')?.count).toBe(12);
+    expect(withBackup.scan.find((t) => t.type === 'contacts')?.records).toBe(12);
     const withReport = summary as unknown as {
       extraction: { out: string; types: Array<{ type: string; status: string }> };
       report: string | null;
