@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastif
 import type { Logger } from '../../logging.js';
 import type { DaemonEngine } from '../engine-types.js';
 import { HttpApiError } from './errors.js';
+import { API_VERSION } from './openapi-version.js';
 import type { DaemonMetrics } from './metrics.js';
 import { replyWithError } from './reply-error.js';
 import { registerDeviceRoutes } from './routes/devices.js';
@@ -75,7 +76,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
       openapi: '3.0.3',
       info: {
         title: 'iosrescue daemon API',
-        version: options.engine.version,
+        version: API_VERSION,
         description:
           'The local API of `iosrescue daemon`: phones and their state, backup / extraction / encryption jobs, ' +
           'a resumable event stream, Prometheus metrics. Over the unix socket <state-dir>/daemon.sock (mode 0600) ' +

@@ -4,3 +4,4 @@ export { DaemonMetrics } from './metrics.js';
 export { HttpApiError, type HttpApiErrorCode } from './errors.js';
 export { parseListenAddress } from './listen-address.js';
 export { TOKEN_FILE } from './token.js';
+export { openApiDocument, formatOpenApiDocument, OPENAPI_DOCUMENT_PATH, API_VERSION } from './openapi.js';
