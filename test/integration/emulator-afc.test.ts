@@ -27,7 +27,7 @@ beforeAll(async () => {
   afc = await AfcClient.open(session);
   media = join(emu.emulator.devices[0]!.dir, 'Media');
   await mkdir(join(media, 'DCIM/100APPLE'), { recursive: true });
-  await writeFile(join(media, 'DCIM/100APPLE/IMG_0001.JPG'), Buffer.alloc(200_000, 7));
+  await writeFile(join(media, 'DCIM/100APPLE/TEST_0001.JPG'), Buffer.alloc(200_000, 7));
 });
 afterAll(async () => {
   afc?.close();
@@ -38,16 +38,18 @@ afterAll(async () => {
 
 describe("the virtual iPhone's AFC", () => {
   it('lists folders, describes files and the device, and streams a file back byte for byte', async () => {
-    // The phone lists "." and ".." too; the client leaves them out.
-    expect(await afc.readDirectory('/DCIM/100APPLE')).toEqual(['IMG_0001.JPG']);
-    expect(await afc.getFileInfo('/DCIM/100APPLE/IMG_0001.JPG')).toMatchObject({
+    // The phone lists "." and ".." too; the client leaves them out. The folder also holds the sample phone's photos.
+    const names = await afc.readDirectory('/DCIM/100APPLE');
+    expect(names).toContain('TEST_0001.JPG');
+    expect(names).not.toContain('.');
+    expect(await afc.getFileInfo('/DCIM/100APPLE/TEST_0001.JPG')).toMatchObject({
       st_size: '200000',
       st_ifmt: 'S_IFREG',
     });
     expect(await afc.getFileInfo('/DCIM')).toMatchObject({ st_ifmt: 'S_IFDIR' });
     expect(Number((await afc.getDeviceInfo()).FSTotalBytes)).toBeGreaterThan(0);
     const chunks: Buffer[] = [];
-    for await (const chunk of afc.readFileStream('/DCIM/100APPLE/IMG_0001.JPG')) chunks.push(chunk as Buffer);
+    for await (const chunk of afc.readFileStream('/DCIM/100APPLE/TEST_0001.JPG')) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks)).toEqual(Buffer.alloc(200_000, 7));
   });
 

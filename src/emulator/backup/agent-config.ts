@@ -26,6 +26,8 @@ export interface BackupFaults {
   oversizeFileBytes?: number;
   /** Answer the first N exclusive AFC FileLock requests with OP_WOULD_BLOCK (the host must retry). */
   busyLockReplies?: number;
+  /** The next AFC connection drops (a pulled cable) once this many bytes of file data were read over it. */
+  afcDropAfterBytes?: number;
 }
 
 /** What the emulator's backup side serves: the phone's content, its faults, and how it builds keybags. */
@@ -33,6 +35,11 @@ export interface BackupAgentConfig {
   /** The phone's files; every phone of the emulator serves the same content. */
   content: () => Promise<PhoneContent>;
   faults: BackupFaults;
+  /**
+   * A folder served read-only as every phone's media partition over AFC (`emulator --media DIR`), instead of the
+   * media files of `content` (DCIM, PhotoData, iTunes_Control…) copied into the phone's own Media folder.
+   */
+  media?: string;
   /** PBKDF2 rounds of keybags made by `encryption on` (devices: 10,000 and 10,000,000; tests may lower them). */
   keybag?: KeybagOptions;
   /** How many files go in one UploadFiles batch, and the most bytes (devices send batches; defaults 1,000 / 64 MiB). */

@@ -26,14 +26,15 @@ import {
 } from '../../services/afc/protocol.js';
 import { SocketReader, writeAll } from '../../wire/index.js';
 import type { ServiceContext } from '../service-ports.js';
-import type { AfcVolume } from './afc-volume.js';
+import { SYNC_LOCK_PATH, type AfcVolume } from './afc-volume.js';
 
 /** Hosts write in 64 KiB–1 MiB pieces; a bigger packet is refused before its body is read. */
 const MAX_PACKET = 8 * 1024 * 1024;
 const MAX_READ = 4 * 1024 * 1024;
 
 interface OpenFile {
-  handle: FileHandle;
+  /** None for the sync lock of a read-only volume: it can be locked, not read or written. */
+  handle: FileHandle | undefined;
   path: string;
   position: number;
   lockOwner: object;
@@ -45,9 +46,21 @@ class AfcReplyError extends Error {
   }
 }
 
+/** The dropAfterBytes fault fired: the connection ends without a reply. */
+class CableDropped extends Error {
+  constructor() {
+    super('fault: the connection was dropped after the configured number of file bytes');
+  }
+}
+
+const OPERATION_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(AfcOperation).map(([name, code]) => [code, name]),
+);
+
 function statusForErrno(error: unknown): number {
   switch ((error as NodeJS.ErrnoException).code) {
     case 'ENOENT':
+    case 'ENOTDIR':
       return AfcStatus.OBJECT_NOT_FOUND;
     case 'EISDIR':
       return AfcStatus.OBJECT_IS_DIR;
@@ -78,28 +91,64 @@ function pairs(record: Record<string, string | number | bigint>): Buffer {
   return Buffer.concat(Object.entries(record).map(([key, value]) => Buffer.from(`${key}\0${String(value)}\0`, 'utf8')));
 }
 
+/** Operations that never change the volume, allowed on a read-only one. */
+const READ_OPERATIONS: ReadonlySet<number> = new Set([
+  AfcOperation.READ_DIR,
+  AfcOperation.GET_FILE_INFO,
+  AfcOperation.GET_DEVICE_INFO,
+  AfcOperation.FILE_OPEN,
+  AfcOperation.FILE_READ,
+  AfcOperation.FILE_CLOSE,
+  AfcOperation.FILE_LOCK,
+]);
+
+/** Paths a backup host touches before any photo is wanted: looking at them does not fill the media partition. */
+function isBackupBookkeeping(path: string): boolean {
+  const relative = path.replace(/^\/+/, '');
+  return relative === SYNC_LOCK_PATH || relative.startsWith('iTunes_Control/iTunes/');
+}
+
+export interface AfcServeOptions {
+  /** Fault injection: drop the connection (a pulled cable) once this many bytes of file data have been sent. */
+  dropAfterBytes?: number;
+}
+
 function nulString(data: Buffer, from = 0): string {
   const end = data.indexOf(0, from);
   return data.toString('utf8', from, end < 0 ? data.length : end);
 }
 
 /**
- * AFC, device side (native-notes/protocols/afc.md "Operations", "Reply rules") over the phone's media folder:
- * directory listing, file info, device info, open/read/write/close, mkdir, remove, rename and the advisory FileLock
- * the backup sync lock uses. Every reply echoes the request's packet number; a path that leaves the media folder is
- * OBJECT_NOT_FOUND; an unknown operation is OP_NOT_SUPPORTED.
+ * AFC, device side (native-notes/protocols/afc.md "Operations", "Reply rules", "Where a reply puts its bytes") over
+ * the phone's media folder: directory listing, file info, device info, open/read/write/close, mkdir, remove, rename
+ * and the advisory FileLock the backup sync lock uses. As a phone does, a reply's bulk bytes (listings, info pairs,
+ * file data) travel in the packet's payload with an empty header part, while a STATUS code and a FileOpen handle sit
+ * in the header part; go-ios reads only those places. Every reply echoes the request's packet number; a path that
+ * leaves the media folder (by `..` or a symbolic link) is OBJECT_NOT_FOUND; an unknown operation is OP_NOT_SUPPORTED.
  */
-export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVolume): void {
+export function serveAfc(
+  socket: Duplex,
+  context: ServiceContext,
+  volume: AfcVolume,
+  options: AfcServeOptions = {},
+): void {
   const reader = new SocketReader(socket, 0);
   const files = new Map<bigint, OpenFile>();
   let nextHandle = 1n;
+  let fileBytesSent = 0;
 
-  const reply = (packetNumber: bigint, operation: number, data: Buffer): Promise<void> =>
-    writeAll(socket, encodeAfcPacket({ packetNumber, operation, headerData: data, payload: Buffer.alloc(0) }));
+  const inHeader = (packetNumber: bigint, operation: number, headerData: Buffer): Promise<void> =>
+    writeAll(socket, encodeAfcPacket({ packetNumber, operation, headerData, payload: Buffer.alloc(0) }));
   const status = (packetNumber: bigint, code: number): Promise<void> =>
-    reply(packetNumber, AfcOperation.STATUS, u64(code));
-  const pathOf = (afcPath: string): string => {
-    const full = volume.resolve(afcPath);
+    inHeader(packetNumber, AfcOperation.STATUS, u64(code));
+  const dataReply = (packetNumber: bigint, payload: Buffer): Promise<void> =>
+    writeAll(
+      socket,
+      encodeAfcPacket({ packetNumber, operation: AfcOperation.DATA, headerData: Buffer.alloc(0), payload }),
+    );
+  const resolveOrMissing = async (afcPath: string, parentOnly = false): Promise<string> => {
+    if (!isBackupBookkeeping(afcPath)) await volume.ensurePopulated();
+    const full = await volume.resolveReal(afcPath, { parentOnly });
     if (full === undefined) throw new AfcReplyError(AfcStatus.OBJECT_NOT_FOUND);
     return full;
   };
@@ -110,17 +159,15 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
   };
 
   async function handle(operation: number, packetNumber: bigint, data: Buffer, payload: Buffer): Promise<void> {
+    if (volume.readOnly && !READ_OPERATIONS.has(operation) && operation in OPERATION_NAMES)
+      throw new AfcReplyError(AfcStatus.PERM_DENIED);
     switch (operation) {
       case AfcOperation.READ_DIR: {
-        const names = await readdir(pathOf(nulString(data)));
-        return reply(
-          packetNumber,
-          AfcOperation.DATA,
-          Buffer.from(['.', '..', ...names].map((n) => `${n}\0`).join(''), 'utf8'),
-        );
+        const names = await readdir(await resolveOrMissing(nulString(data)));
+        return dataReply(packetNumber, Buffer.from(['.', '..', ...names].map((n) => `${n}\0`).join(''), 'utf8'));
       }
       case AfcOperation.GET_FILE_INFO: {
-        const full = pathOf(nulString(data));
+        const full = await resolveOrMissing(nulString(data), true);
         const info = await lstat(full);
         const ifmt = info.isDirectory() ? 'S_IFDIR' : info.isSymbolicLink() ? 'S_IFLNK' : 'S_IFREG';
         const record: Record<string, string | number | bigint> = {
@@ -132,14 +179,13 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
           st_birthtime: BigInt(Math.round(info.birthtimeMs || info.mtimeMs)) * 1_000_000n,
         };
         if (info.isSymbolicLink()) record.LinkTarget = await readlink(full);
-        return reply(packetNumber, AfcOperation.DATA, pairs(record));
+        return dataReply(packetNumber, pairs(record));
       }
       case AfcOperation.GET_DEVICE_INFO: {
         await volume.ensureRoot();
         const fs = await statfs(volume.root);
-        return reply(
+        return dataReply(
           packetNumber,
-          AfcOperation.DATA,
           pairs({
             Model: String(context.device.getValue(undefined, 'ProductType') ?? 'iPhone'),
             FSTotalBytes: fs.blocks * fs.bsize,
@@ -149,46 +195,63 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
         );
       }
       case AfcOperation.MAKE_DIR:
-        await mkdir(pathOf(nulString(data)), { recursive: true });
+        await mkdir(await resolveOrMissing(nulString(data)), { recursive: true });
         return status(packetNumber, AfcStatus.SUCCESS);
       case AfcOperation.REMOVE_PATH: {
         // A file, or an empty folder (a folder with contents needs REMOVE_PATH_AND_CONTENTS).
-        const full = pathOf(nulString(data));
+        const full = await resolveOrMissing(nulString(data), true);
         if ((await lstat(full)).isDirectory()) await rmdir(full);
         else await unlink(full);
         return status(packetNumber, AfcStatus.SUCCESS);
       }
       case AfcOperation.REMOVE_PATH_AND_CONTENTS:
-        await rm(pathOf(nulString(data)), { recursive: true, force: true });
+        await rm(await resolveOrMissing(nulString(data), true), { recursive: true, force: true });
         return status(packetNumber, AfcStatus.SUCCESS);
       case AfcOperation.RENAME_PATH: {
         const from = nulString(data);
         const to = nulString(data, Buffer.byteLength(from) + 1);
-        await rename(pathOf(from), pathOf(to));
+        await rename(await resolveOrMissing(from, true), await resolveOrMissing(to, true));
         return status(packetNumber, AfcStatus.SUCCESS);
       }
       case AfcOperation.FILE_OPEN: {
         if (data.length < 9) throw new AfcReplyError(AfcStatus.INVALID_ARG);
-        const flags = OPEN_FLAGS[Number(data.readBigUInt64LE(0))];
+        const mode = Number(data.readBigUInt64LE(0));
+        const flags = OPEN_FLAGS[mode];
         if (flags === undefined) throw new AfcReplyError(AfcStatus.INVALID_ARG);
-        await volume.ensureRoot();
-        const path = pathOf(nulString(data, 8));
+        const afcPath = nulString(data, 8);
+        const path = await resolveOrMissing(afcPath);
         if ((await stat(path).catch(() => undefined))?.isDirectory()) throw new AfcReplyError(AfcStatus.OBJECT_IS_DIR);
-        const handle = await open(path, flags, 0o600);
+        let handle: FileHandle | undefined;
+        if (!volume.readOnly || mode === AfcFileMode.RDONLY) handle = await open(path, flags, 0o600);
+        else if (afcPath.replace(/^\/+/, '') !== SYNC_LOCK_PATH) throw new AfcReplyError(AfcStatus.PERM_DENIED);
         const id = nextHandle++;
         files.set(id, { handle, path, position: 0, lockOwner: {} });
-        return reply(packetNumber, AfcOperation.FILE_OPEN_RES, u64(id));
+        return inHeader(packetNumber, AfcOperation.FILE_OPEN_RES, u64(id));
       }
       case AfcOperation.FILE_READ: {
         const file = fileOf(data);
+        if (file.handle === undefined) throw new AfcReplyError(AfcStatus.PERM_DENIED);
         const wanted = data.length >= 16 ? Number(data.readBigUInt64LE(8)) : 0;
-        const buffer = Buffer.alloc(Math.min(wanted, MAX_READ));
+        const buffer = Buffer.allocUnsafe(Math.min(wanted, MAX_READ));
         const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, file.position);
         file.position += bytesRead;
-        return reply(packetNumber, AfcOperation.DATA, buffer.subarray(0, bytesRead));
+        const packet = encodeAfcPacket({
+          packetNumber,
+          operation: AfcOperation.DATA,
+          headerData: Buffer.alloc(0),
+          payload: buffer.subarray(0, bytesRead),
+        });
+        if (options.dropAfterBytes !== undefined && fileBytesSent + bytesRead > options.dropAfterBytes) {
+          // The cable comes out mid-packet: the host gets part of this reply and then nothing.
+          await writeAll(socket, packet.subarray(0, AFC_HEADER_SIZE + options.dropAfterBytes - fileBytesSent));
+          throw new CableDropped();
+        }
+        fileBytesSent += bytesRead;
+        return writeAll(socket, packet);
       }
       case AfcOperation.FILE_WRITE: {
         const file = fileOf(data);
+        if (file.handle === undefined) throw new AfcReplyError(AfcStatus.PERM_DENIED);
         const { bytesWritten } = await file.handle.write(payload, 0, payload.length, file.position);
         file.position += bytesWritten;
         return status(packetNumber, AfcStatus.SUCCESS);
@@ -197,7 +260,7 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
         const file = fileOf(data);
         files.delete(data.readBigUInt64LE(0));
         volume.releaseAll(file.lockOwner);
-        await file.handle.close();
+        await file.handle?.close();
         return status(packetNumber, AfcStatus.SUCCESS);
       }
       case AfcOperation.FILE_LOCK: {
@@ -225,7 +288,7 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
   const cleanup = async (): Promise<void> => {
     for (const file of files.values()) {
       volume.releaseAll(file.lockOwner);
-      await file.handle.close().catch(() => undefined);
+      await file.handle?.close().catch(() => undefined);
     }
     files.clear();
   };
@@ -245,6 +308,7 @@ export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVol
         try {
           await handle(header.operation, header.packetNumber, data, payload);
         } catch (error) {
+          if (error instanceof CableDropped) throw error;
           await status(header.packetNumber, error instanceof AfcReplyError ? error.status : statusForErrno(error));
         }
       }

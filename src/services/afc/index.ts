@@ -1,4 +1,4 @@
-export { AfcClient } from './client.js';
+export { AfcClient, parseFileInfo, type AfcFileInfo, type AfcDeviceInfo, type AfcReadOptions } from './client.js';
 export { AfcError, type AfcErrorCode } from './errors.js';
 export { acquireSyncLock } from './sync-lock.js';
 export {

@@ -92,7 +92,7 @@ describe('AFC client', () => {
     ]);
   });
 
-  it('streams a file in 64 KiB reads and turns a status into a typed error', async () => {
+  it('streams a file in reads of the asked size and turns a status into a typed error', async () => {
     const { client, server } = await pair();
     const content = Buffer.alloc(150_000, 9);
     let offset = 0;
@@ -111,7 +111,8 @@ describe('AFC client', () => {
     });
     const afc = new AfcClient(client);
     const parts: Buffer[] = [];
-    for await (const chunk of afc.readFileStream('/Books/iBooksData2.plist')) parts.push(chunk as Buffer);
+    for await (const chunk of afc.readFileStream('/Books/iBooksData2.plist', { chunkBytes: 65_536 }))
+      parts.push(chunk as Buffer);
     expect(Buffer.concat(parts)).toEqual(content);
     expect(Math.max(...parts.map((p) => p.length))).toBeLessThanOrEqual(65_536);
     await expect(afc.openFile('/missing', 1)).rejects.toMatchObject({ code: 'AFC_OBJECT_NOT_FOUND' });
