@@ -358,12 +358,81 @@ function ciphertext(note: TruthNote): Buffer {
   return Buffer.concat([Buffer.from('bplist00'), Buffer.from(Array.from({ length: 600 }, () => random.int(0, 255)))]);
 }
 
-export function buildNoteStoreDb(content: NoteStoreContent, _iosVersion: number = NEWEST_IOS): SqliteImage {
+/**
+ * How NoteStore.sqlite's columns moved across iOS versions (Core Data numbers a column when several entities share a
+ * name, and each new entity renumbers them): the note's account ZACCOUNT2 (iOS 9–12), ZACCOUNT3 (13–14), ZACCOUNT4
+ * (15), ZACCOUNT7 (16+); its creation date ZCREATIONDATE1 until iOS 14, ZCREATIONDATE3 from 15; iOS 11 kept a note's
+ * folder in a join table `Z_11NOTES (Z_11FOLDERS, Z_8NOTES)` instead of ZFOLDER; pinning came with iOS 11 (ZISPINNED).
+ * Facts from Apple Cloud Notes Parser's version handling and the column lists it documents; see
+ * native-notes/ios-schemas/notes.md.
+ */
+export interface NoteStoreGeneration {
+  account: string;
+  created: string;
+  folderJoinTable: boolean;
+  pinned: boolean;
+  /** Columns of the newest schema this version does not have. */
+  absent: string[];
+}
+
+export function noteStoreGeneration(ios: number): NoteStoreGeneration {
+  const newer = ['ZACCOUNT5', 'ZACCOUNT6', 'ZACCOUNT7', 'ZACCOUNT8'];
+  if (ios >= 16)
+    return { account: 'ZACCOUNT7', created: 'ZCREATIONDATE3', folderJoinTable: false, pinned: true, absent: [] };
+  if (ios === 15)
+    return { account: 'ZACCOUNT4', created: 'ZCREATIONDATE3', folderJoinTable: false, pinned: true, absent: newer };
+  const before15 = [...newer, 'ZACCOUNT4', 'ZCREATIONDATE3'];
+  if (ios >= 13)
+    return { account: 'ZACCOUNT3', created: 'ZCREATIONDATE1', folderJoinTable: false, pinned: true, absent: before15 };
+  const before13 = [...before15, 'ZACCOUNT3'];
+  if (ios === 12)
+    return { account: 'ZACCOUNT2', created: 'ZCREATIONDATE1', folderJoinTable: false, pinned: true, absent: before13 };
+  if (ios === 11)
+    return {
+      account: 'ZACCOUNT2',
+      created: 'ZCREATIONDATE1',
+      folderJoinTable: true,
+      pinned: true,
+      absent: [...before13, 'ZFOLDER'],
+    };
+  return {
+    account: 'ZACCOUNT2',
+    created: 'ZCREATIONDATE1',
+    folderJoinTable: false,
+    pinned: false,
+    absent: [...before13, 'ZISPINNED'],
+  };
+}
+
+/** The newest schema less the columns (and their indexes) a version lacks; iOS 11's folder join table added. */
+function noteStoreSchema(generation: NoteStoreGeneration): string {
+  let schema = NOTE_STORE_SCHEMA;
+  for (const column of generation.absent) {
+    schema = schema.replace(new RegExp(`\\b${column} (INTEGER|TIMESTAMP|VARCHAR|BLOB|FLOAT),\\s*`), '');
+    schema = schema.replace(new RegExp(`CREATE INDEX ZICCLOUDSYNCINGOBJECT_${column}_INDEX [^;]*;\\n`), '');
+  }
+  // The newest schema indexes ZACCOUNT7; an older one the account column it has.
+  if (generation.account !== 'ZACCOUNT7')
+    schema += `CREATE INDEX ZICCLOUDSYNCINGOBJECT_${generation.account}_INDEX ON ZICCLOUDSYNCINGOBJECT (${generation.account});\n`;
+  if (generation.folderJoinTable)
+    schema += 'CREATE TABLE Z_11NOTES (Z_11FOLDERS INTEGER, Z_8NOTES INTEGER, PRIMARY KEY (Z_11FOLDERS, Z_8NOTES));\n';
+  return schema;
+}
+
+/** A notebook as a NoteStore of `ios` can hold it: no pins before iOS 11. The truth the extractor is compared with. */
+export function notebookForVersion(content: NoteStoreContent, ios: number): NoteStoreContent {
+  if (noteStoreGeneration(ios).pinned) return content;
+  const unpinned = (n: TruthNote): TruthNote => ({ ...n, pinned: false });
+  return { ...content, notes: content.notes.map(unpinned), deleted: content.deleted.map(unpinned) };
+}
+
+export function buildNoteStoreDb(content: NoteStoreContent, iosVersion: number = NEWEST_IOS): SqliteImage {
   const all = [...content.notes, ...content.deleted].sort((a, b) => a.pk - b.pk);
   const accountOf = (name: string): NoteAccount => content.accounts.find((a) => a.name === name)!;
   const maxPk = Math.max(20, ...all.flatMap((n) => [n.pk, ...n.attachments.map((a) => a.mediaPk)]));
+  const gen = noteStoreGeneration(iosVersion);
   return buildSqliteImage({
-    schema: NOTE_STORE_SCHEMA,
+    schema: noteStoreSchema(gen),
     fill(db) {
       const account = db.prepare(
         'INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZNAME, ZACCOUNTTYPE, ZMARKEDFORDELETION, ZDIDCHOOSETOMIGRATE, ZDIDFINISHMIGRATION) VALUES (?, ?, 1, ?, ?, ?, 0, 1, 1)',
@@ -374,12 +443,42 @@ export function buildNoteStoreDb(content: NoteStoreContent, _iosVersion: number 
       );
       for (const f of content.folders)
         folder.run(f.pk, ENT.folder, f.identifier, f.title, accountOf(f.account).pk, f.trash ? 1 : 0, f.parentPk);
-      const note = db.prepare(
-        `INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZTITLE1, ZSNIPPET, ZCREATIONDATE3, ZMODIFICATIONDATE1, ZFOLDER, ZACCOUNT7,
-           ZNOTEDATA, ZISPINNED, ZISPASSWORDPROTECTED, ZMARKEDFORDELETION, ZHASCHECKLIST, ZLEGACYNOTEWASPLAINTEXT, ZPAPERSTYLETYPE,
+      // The folder and pin columns a version lacks are written nowhere (their values are bound, then left out).
+      const folderColumn = gen.folderJoinTable ? 'NULL' : 'ZFOLDER';
+      const pinnedColumn = gen.pinned ? 'ZISPINNED' : 'NULL';
+      const insertNote = db.prepare(
+        `INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZTITLE1, ZSNIPPET, ${gen.created}, ZMODIFICATIONDATE1, ${gen.account},
+           ZNOTEDATA, ZISPASSWORDPROTECTED, ZMARKEDFORDELETION, ZHASCHECKLIST, ZLEGACYNOTEWASPLAINTEXT, ZPAPERSTYLETYPE,
            ZCRYPTOITERATIONCOUNT, ZCRYPTOSALT, ZCRYPTOWRAPPEDKEY, ZPASSWORDHINT)
-         VALUES (?, ${ENT.note}, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`,
+         VALUES (?, ${ENT.note}, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`,
       );
+      const setFolder =
+        folderColumn === 'NULL'
+          ? db.prepare('INSERT INTO Z_11NOTES (Z_11FOLDERS, Z_8NOTES) VALUES (?, ?)')
+          : db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZFOLDER = ? WHERE Z_PK = ?');
+      const setPinned =
+        pinnedColumn === 'NULL'
+          ? undefined
+          : db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZISPINNED = ? WHERE Z_PK = ?');
+      const note = {
+        run(
+          pk: number,
+          identifier: string,
+          title: string,
+          snippet: string | null,
+          created: number,
+          modified: number,
+          folder: number,
+          account: number,
+          noteData: number,
+          pinned: number,
+          ...rest: unknown[]
+        ): void {
+          insertNote.run(pk, identifier, title, snippet, created, modified, account, noteData, ...rest);
+          setFolder.run(folder, pk);
+          setPinned?.run(pinned, pk);
+        },
+      };
       const data = db.prepare(
         `INSERT INTO ZICNOTEDATA (Z_PK, Z_ENT, Z_OPT, ZNOTE, ZCRYPTOINITIALIZATIONVECTOR, ZCRYPTOTAG, ZDATA) VALUES (?, ${ENT.noteData}, 1, ?, ?, ?, ?)`,
       );
@@ -455,9 +554,11 @@ export function buildNoteStoreDb(content: NoteStoreContent, _iosVersion: number 
     remove(db) {
       const note = db.prepare('DELETE FROM ZICCLOUDSYNCINGOBJECT WHERE Z_PK = ?');
       const data = db.prepare('DELETE FROM ZICNOTEDATA WHERE Z_PK = ?');
+      const join = gen.folderJoinTable ? db.prepare('DELETE FROM Z_11NOTES WHERE Z_8NOTES = ?') : undefined;
       for (const n of content.deleted) {
         note.run(n.pk);
         data.run(n.noteDataPk);
+        join?.run(n.pk);
       }
     },
   });

@@ -123,11 +123,13 @@ export interface TruthEvent {
 }
 
 export interface TruthVisit {
-  /** history_visits.id */
+  /** history_visits.id (History.plist, iOS ≤ 7: the entry's position, 1 = newest) */
   id: number;
   url: string;
   title: string;
   time: Date;
+  /** History.plist only: the URL's visit count (one entry per URL, dated by its last visit). */
+  visitCount?: number;
 }
 
 export interface TruthCall {

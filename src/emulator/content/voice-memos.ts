@@ -139,3 +139,9 @@ export function buildVoiceMemosDb(
     },
   });
 }
+
+/** Where a phone of `ios` keeps its voice memos: Recordings.db up to iOS 11, CloudRecordings.db in MediaDomain for
+ * 12–14, in the Voice Memos app group from 15. */
+export function voiceMemoLayoutFor(ios: number): VoiceMemoLayout {
+  return ios <= 11 ? 'legacy' : ios <= 14 ? 'media-domain' : 'app-group';
+}
