@@ -83,6 +83,8 @@ export interface MessageRecord {
   /** The handle's name in the address book, when the backup's AddressBook has it. */
   handleName: string | null;
   attachments: MessageAttachmentRecord[];
+  /** date or dateRead is outside 2000-01-01 … now+1y (date-check.ts): shown as "date unclear", not as fact. */
+  dateSuspect?: true;
 }
 
 export interface ChatRecord {
@@ -112,6 +114,8 @@ export interface CallRecord {
   kind: string;
   serviceProvider: string | null;
   countryCode: string | null;
+  /** The date is outside 2000-01-01 … now+1y (date-check.ts). */
+  dateSuspect?: true;
 }
 
 export interface PhotoRecord {

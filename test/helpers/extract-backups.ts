@@ -28,6 +28,8 @@ export async function extractGenerated(options: {
   /** Content generated beforehand (e.g. with a database edited); default: generateDeviceContent(spec). */
   content?: DeviceContent;
   extract?: Omit<ExtractOptions, 'out'>;
+  /** Manifest.db (default) or the Manifest.mbdb of iOS ≤ 9. */
+  format?: 'db' | 'mbdb';
 }): Promise<ExtractedBackup> {
   const root = await mkdtemp(join(tmpdir(), 'iosrescue-extract-test-'));
   const content = options.content ?? generateDeviceContent(options.spec);
@@ -41,6 +43,7 @@ export async function extractGenerated(options: {
   await writeSyntheticBackup(backup, {
     items: content.items,
     device,
+    format: options.format,
     ...(options.encrypted ? { password: PASSWORD, keybag: FAST_KDF } : {}),
   });
   const reader = await BackupReader.open(backup, options.encrypted ? { password: PASSWORD } : {});

@@ -2,11 +2,11 @@ import type Database from 'better-sqlite3';
 import type { SyntheticItem } from '../../backup/index.js';
 import { buildCallHistoryDb, generateCalls } from './calls.js';
 import { buildCalendarDb, generateEvents } from './calendar.js';
-import { buildSafariHistoryDb, generateVisits } from './safari.js';
+import { generateVisits } from './safari.js';
 import { generateAudio } from './audio.js';
 import { MEDIA_LIBRARY } from './music-library.js';
 import { buildAddressBookDb, buildAddressBookImagesDb, generateContacts } from './contacts.js';
-import { generateMessages } from './messages.js';
+import { generateMessages, messagesForVersion } from './messages.js';
 import { generateWhatsApp } from './whatsapp.js';
 import { addPhotoExtras, buildPhotosDb, generatePhotos } from './photos.js';
 import { buildRemindersStore, fillCalendarReminders, generateReminders, legacyReminders } from './reminders.js';
@@ -14,10 +14,12 @@ import { buildSafariBookmarksDb, generateBookmarks } from './safari-bookmarks.js
 import { SeededRandom } from './seeded-random.js';
 import { buildSmsDb } from './messages-db.js';
 import { buildVoicemailDb, generateVoicemails } from './voicemail.js';
-import { buildNoteStoreDb, generateNotes, noteMediaFolders, NOTES_DOMAIN } from './notes.js';
+import { generateNotes, NOTES_DOMAIN } from './notes.js';
 import type { SqliteImage } from './sqlite-image.js';
 import type { DeviceContentTruth, VoiceMemoLayout } from './truth.js';
-import { VOICE_MEMO_LOCATIONS } from './voice-memos.js';
+import { VOICE_MEMO_LOCATIONS, voiceMemoLayoutFor } from './voice-memos.js';
+import { notesForVersion } from './notes-version.js';
+import { safariHistoryForVersion } from './safari-history-plist.js';
 import { buildChatStorageDb, WHATSAPP_DOMAIN } from './whatsapp-db.js';
 import { iosVersionProfile, NEWEST_IOS, type IosVersionProfile } from './ios-versions.js';
 
@@ -135,14 +137,17 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   const nCalls = spec.calls ?? 15;
 
   const people = generateContacts(random, nContacts, deletedOf(nContacts), window, seed);
-  const conversation = generateMessages(random, people.contacts, {
-    messages: nMessages,
-    deleted: deletedOf(nMessages),
-    conversations: spec.conversations ?? 5,
-    window,
-    seed,
-    walTail: Math.min(spec.walTailMessages ?? 3, nMessages),
-  });
+  const conversation = messagesForVersion(
+    generateMessages(random, people.contacts, {
+      messages: nMessages,
+      deleted: deletedOf(nMessages),
+      conversations: spec.conversations ?? 5,
+      window,
+      seed,
+      walTail: Math.min(spec.walTailMessages ?? 3, nMessages),
+    }),
+    ios,
+  );
   const media = generatePhotos(random, nPhotos, deletedOf(nPhotos), window, seed);
   const photoAlbums = addPhotoExtras(new SeededRandom(`${seed}:photo-extras`), media.photos, window, seed);
   const phone = generateCalls(random, nCalls, deletedOf(nCalls), window, conversation.handles, people.contacts);
@@ -151,6 +156,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   const agenda = generateEvents(random, nEvents, deletedOf(nEvents), window);
   const nVisits = spec.visits ?? 30;
   const browsing = generateVisits(random, nVisits, deletedOf(nVisits), window);
+  const history = safariHistoryForVersion(browsing.visits, browsing.deleted, ios);
   const nReminders = spec.reminders ?? 12;
   const todo = generateReminders(
     new SeededRandom(`${seed}:reminders`),
@@ -159,9 +165,11 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
     window,
     (uuid) => `Data-${uuid}.sqlite`,
   );
-  const legacyTodo = spec.legacyReminders
-    ? legacyReminders(todo, agenda.calendars.length + 1, nEvents + deletedOf(nEvents) + 1)
-    : undefined;
+  // Reminders lived in Calendar.sqlitedb until iOS 13 moved them to their own stores.
+  const legacyTodo =
+    (spec.legacyReminders ?? ios <= 12)
+      ? legacyReminders(todo, agenda.calendars.length + 1, nEvents + deletedOf(nEvents) + 1)
+      : undefined;
   const nVoicemails = spec.voicemails ?? 6;
   const voicemail = generateVoicemails(
     new SeededRandom(`${seed}:voicemail`),
@@ -180,13 +188,17 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
     deletedVoiceMemos: deletedOf(nMemos),
     ringtones: spec.ringtones ?? 3,
     tracks: spec.tracks ?? 8,
-    layout: spec.voiceMemoLayout ?? 'app-group',
+    layout: spec.voiceMemoLayout ?? voiceMemoLayoutFor(ios),
     window,
     seed,
     iosVersion: ios,
   });
   const nNotes = spec.notes ?? 8;
-  const notebook = generateNotes(new SeededRandom(`${seed}:notes`), nNotes, deletedOf(nNotes), window, seed);
+  const notes = notesForVersion(
+    generateNotes(new SeededRandom(`${seed}:notes`), nNotes, deletedOf(nNotes), window, seed),
+    ios,
+  );
+  const notebook = notes.notebook;
   const chatHistory = generateWhatsApp(new SeededRandom(`${seed}:whatsapp`), {
     messages: nWhatsApp,
     deleted: deletedOf(nWhatsApp),
@@ -270,12 +282,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
       if (v.audio && v.table === 'voicemail')
         items.push({ domain: 'HomeDomain', relativePath: `Library/Voicemail/${v.rowid}.amr`, data: v.audio });
   }
-  if (!omit.has('safari')) {
-    items.push(...directories('AppDomain-com.apple.mobilesafari', ['Library', 'Library/Safari']));
-    items.push(
-      ...databaseItems(CONTENT_PATHS.safariHistory, buildSafariHistoryDb(browsing.visits, browsing.deleted, ios)),
-    );
-  }
+  if (!omit.has('safari')) items.push(...history.items);
   if (!noBookmarks)
     items.push(
       ...databaseItems(
@@ -291,14 +298,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
         items.push({ domain: WHATSAPP_DOMAIN, relativePath: `Message/${m.media.localPath}`, data: m.media.data });
   }
   if (!omit.has('audio')) items.push(...audio.items);
-  if (!omit.has('notes')) {
-    items.push(
-      ...databaseItems(CONTENT_PATHS.noteStore, buildNoteStoreDb(notebook, ios)),
-      ...directories(NOTES_DOMAIN, noteMediaFolders(notebook)),
-    );
-    for (const n of notebook.notes)
-      for (const a of n.attachments) items.push({ domain: a.domain, relativePath: a.relativePath, data: a.data });
-  }
+  if (!omit.has('notes')) items.push(...notes.items);
   if (!omit.has('photos')) {
     items.push(
       ...directories('CameraRollDomain', [
@@ -345,8 +345,8 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
       calendars: omit.has('calendar') ? [] : agenda.calendars,
       events: omit.has('calendar') ? [] : agenda.events,
       deletedEvents: omit.has('calendar') ? [] : agenda.deleted,
-      visits: omit.has('safari') ? [] : browsing.visits,
-      deletedVisits: omit.has('safari') ? [] : browsing.deleted,
+      visits: omit.has('safari') ? [] : history.visits,
+      deletedVisits: omit.has('safari') ? [] : history.deleted,
       reminderLists: omit.has('reminders') ? [] : (legacyTodo?.lists ?? todo.lists),
       reminders: omit.has('reminders') ? [] : (legacyTodo?.reminders ?? todo.reminders),
       deletedReminders: omit.has('reminders') || legacyTodo !== undefined ? [] : todo.deleted,

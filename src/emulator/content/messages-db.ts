@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
-import { toAppleNanoseconds } from './apple-time.js';
+import { toAppleNanoseconds, toAppleSeconds } from './apple-time.js';
 import { attributedBody } from './attributed-body.js';
 import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import type { TruthChat, TruthHandle, TruthMessage } from './truth.js';
+import { NEWEST_IOS } from './ios-versions.js';
+import { buildMadridSmsDb, SMS_SCHEMA_IOS6 } from './messages-db-legacy.js';
 
 /**
  * sms.db as iOS 16 creates it (the tables an extractor reads; the FTS/sync tables are left out). The message
@@ -83,28 +85,46 @@ export interface SmsDbContent {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
+/** How one iOS generation writes sms.db rows: iOS 6–10 have fewer columns and count dates in whole seconds. */
+interface SmsDialect {
+  /** Dates as the `date` columns hold them: nanoseconds since 2001 from iOS 11, seconds before. */
+  date(d: Date): bigint | number;
+  /** iOS 11+: part_count, chat_message_join.message_date, attachment.original_guid. */
+  modern: boolean;
+}
+
+function dialectFor(iosVersion: number): SmsDialect {
+  return iosVersion >= 11
+    ? { date: toAppleNanoseconds, modern: true }
+    : { date: (d) => Math.round(toAppleSeconds(d)), modern: false };
+}
+
 /** Prepared once per database: preparing per row made 100,000 messages take minutes. */
-function prepareStatements(db: Database.Database) {
+function prepareStatements(db: Database.Database, dialect: SmsDialect) {
+  const modern = dialect.modern;
   return {
+    dialect,
     message: db.prepare(
       `INSERT INTO message (ROWID, guid, text, attributedBody, handle_id, service, account, account_guid, date, date_read, date_delivered,
-         is_delivered, is_finished, is_from_me, is_read, is_sent, cache_has_attachments, part_count)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, 1)`,
+         is_delivered, is_finished, is_from_me, is_read, is_sent, cache_has_attachments${modern ? ', part_count' : ''})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?${modern ? ', 1' : ''})`,
     ),
-    chatJoin: db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)'),
-    recoverableJoin: db.prepare(
-      'INSERT INTO chat_recoverable_message_join (chat_id, message_id, delete_date) VALUES (?, ?, ?)',
-    ),
+    chatJoin: modern
+      ? db.prepare('INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)')
+      : db.prepare('INSERT INTO chat_message_join (chat_id, message_id) VALUES (?, ?)'),
+    recoverableJoin: modern
+      ? db.prepare('INSERT INTO chat_recoverable_message_join (chat_id, message_id, delete_date) VALUES (?, ?, ?)')
+      : undefined,
     attachment: db.prepare(
       `INSERT INTO attachment (ROWID, guid, created_date, start_date, filename, uti, mime_type, transfer_state, is_outgoing,
-         transfer_name, total_bytes, original_guid) VALUES (?, ?, ?, 0, ?, ?, ?, 5, ?, ?, ?, ?)`,
+         transfer_name, total_bytes${modern ? ', original_guid' : ''}) VALUES (?, ?, ?, 0, ?, ?, ?, 5, ?, ?, ?${modern ? ', ?' : ''})`,
     ),
     attachmentJoin: db.prepare('INSERT INTO message_attachment_join (message_id, attachment_id) VALUES (?, ?)'),
   };
 }
 
 function insertMessage(s: Statements, m: TruthMessage, account: string): void {
-  const ns = (d: Date | null): bigint | number => (d === null ? 0 : toAppleNanoseconds(d));
+  const when = (d: Date | null): bigint | number => (d === null ? 0 : s.dialect.date(d));
   s.message.run(
     m.rowid,
     m.guid,
@@ -114,18 +134,20 @@ function insertMessage(s: Statements, m: TruthMessage, account: string): void {
     m.service,
     account,
     'A1B2C3D4-0000-4000-8000-000000000001',
-    ns(m.date),
-    ns(m.dateRead),
-    m.isFromMe ? 0 : ns(m.date),
+    when(m.date),
+    when(m.dateRead),
+    m.isFromMe ? 0 : when(m.date),
     m.isFromMe ? 1 : 0,
     m.dateRead !== null || m.isFromMe ? 1 : 0,
     m.isFromMe ? 1 : 0,
     m.attachments.length > 0 ? 1 : 0,
   );
-  if (m.recentlyDeleted === null) s.chatJoin.run(m.chatRowid, m.rowid, ns(m.date));
-  else s.recoverableJoin.run(m.chatRowid, m.rowid, ns(m.recentlyDeleted));
+  if (m.recentlyDeleted === null || s.recoverableJoin === undefined) {
+    if (s.dialect.modern) s.chatJoin.run(m.chatRowid, m.rowid, when(m.date));
+    else s.chatJoin.run(m.chatRowid, m.rowid);
+  } else s.recoverableJoin.run(m.chatRowid, m.rowid, when(m.recentlyDeleted));
   for (const a of m.attachments) {
-    s.attachment.run(
+    const values = [
       a.rowid,
       a.guid,
       Math.round((a.created.getTime() - Date.UTC(2001, 0, 1)) / 1000),
@@ -135,22 +157,31 @@ function insertMessage(s: Statements, m: TruthMessage, account: string): void {
       m.isFromMe ? 1 : 0,
       a.transferName,
       a.data.length,
-      a.guid,
-    );
+    ];
+    s.attachment.run(...(s.dialect.modern ? [...values, a.guid] : values));
     s.attachmentJoin.run(m.rowid, a.rowid);
   }
 }
 
-/** sms.db with every handle, chat, message and attachment row of `content`; deleted messages leave only free space. */
+/**
+ * sms.db with every handle, chat, message and attachment row of `content`; deleted messages leave only free space.
+ * The schema is `content.iosVersion`'s: the "madrid" tables of iOS 4–5 (messages-db-legacy.ts), handle/chat with
+ * second dates for iOS 6–10, nanoseconds from iOS 11, Recently Deleted from iOS 16. Content meant for an older
+ * version must not hold what it cannot (generateDeviceContent strips Recently Deleted before iOS 16).
+ */
 export function buildSmsDb(content: SmsDbContent): SqliteImage {
+  const ios = content.iosVersion ?? NEWEST_IOS;
+  if (ios <= 5) return buildMadridSmsDb(content);
+  const dialect = dialectFor(ios);
   const byRowid = [...content.messages.filter((m) => !m.inWal), ...content.deletedMessages].sort(
     (a, b) => a.rowid - b.rowid,
   );
   const account = (m: TruthMessage): string => (m.service === 'SMS' ? 'P:+15555550100' : 'E:owner@icloud.com');
   return buildSqliteImage({
-    schema: SMS_SCHEMA,
+    schema: dialect.modern ? SMS_SCHEMA : SMS_SCHEMA_IOS6,
     fill(db) {
-      db.prepare("INSERT INTO _SqliteDatabaseProperties (key, value) VALUES ('_ClientVersion', '17017')").run();
+      const clientVersion = dialect.modern ? '17017' : '9006';
+      db.prepare("INSERT INTO _SqliteDatabaseProperties (key, value) VALUES ('_ClientVersion', ?)").run(clientVersion);
       const handle = db.prepare(
         'INSERT INTO handle (ROWID, id, country, service, uncanonicalized_id) VALUES (?, ?, ?, ?, ?)',
       );
@@ -158,11 +189,11 @@ export function buildSmsDb(content: SmsDbContent): SqliteImage {
         handle.run(h.rowid, h.id, 'us', h.service, h.id.startsWith('+') ? h.id.slice(2) : null);
       const chat = db.prepare(
         `INSERT INTO chat (ROWID, guid, style, state, account_id, chat_identifier, service_name, room_name, account_login,
-           display_name, group_id) VALUES (?, ?, ?, 3, ?, ?, ?, ?, ?, ?, ?)`,
+           display_name${dialect.modern ? ', group_id' : ''}) VALUES (?, ?, ?, 3, ?, ?, ?, ?, ?, ?${dialect.modern ? ', ?' : ''})`,
       );
       const member = db.prepare('INSERT INTO chat_handle_join (chat_id, handle_id) VALUES (?, ?)');
       for (const c of content.chats) {
-        chat.run(
+        const values = [
           c.rowid,
           c.guid,
           c.style,
@@ -172,30 +203,30 @@ export function buildSmsDb(content: SmsDbContent): SqliteImage {
           c.style === 43 ? c.chatIdentifier : null,
           c.service === 'SMS' ? 'P:+15555550100' : 'E:owner@icloud.com',
           c.displayName ?? '',
-          c.guid.slice(-36),
-        );
+        ];
+        chat.run(...(dialect.modern ? [...values, c.guid.slice(-36)] : values));
         for (const h of c.handleRowids) member.run(c.rowid, h);
       }
-      const statements = prepareStatements(db);
+      const statements = prepareStatements(db, dialect);
       for (const m of byRowid) insertMessage(statements, m, account(m));
     },
     remove(db) {
       const gone = db.prepare('DELETE FROM message WHERE ROWID = ?');
       const unjoin = db.prepare('DELETE FROM chat_message_join WHERE message_id = ?');
       const unattach = db.prepare('DELETE FROM message_attachment_join WHERE message_id = ?');
-      const record = db.prepare('INSERT INTO deleted_messages (guid) VALUES (?)');
+      const record = dialect.modern ? db.prepare('INSERT INTO deleted_messages (guid) VALUES (?)') : undefined;
       const unattachment = db.prepare('DELETE FROM attachment WHERE ROWID = ?');
       for (const m of content.deletedMessages) {
         unjoin.run(m.rowid);
         unattach.run(m.rowid);
         for (const a of m.attachments) unattachment.run(a.rowid);
         gone.run(m.rowid);
-        record.run(m.guid);
+        record?.run(m.guid);
       }
     },
     tail: content.messages.some((m) => m.inWal)
       ? (db) => {
-          const statements = prepareStatements(db);
+          const statements = prepareStatements(db, dialect);
           for (const m of content.messages.filter((x) => x.inWal)) insertMessage(statements, m, account(m));
         }
       : undefined,

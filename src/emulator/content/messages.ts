@@ -150,3 +150,33 @@ export function generateMessages(
     older[5]!.recentlyDeleted = new Date(older[5]!.date.getTime() + 3 * 86_400_000);
   return { handles, chats, messages, deleted };
 }
+
+const wholeSecond = (d: Date): Date => new Date(Math.round(d.getTime() / 1000) * 1000);
+
+/**
+ * The same messages as an older iOS would hold them, so the truth says what its sms.db can say: before iOS 11
+ * dates are whole seconds; before iOS 16 there is no Recently Deleted and the text is always in `text`; before
+ * iOS 6 (madrid) the generator writes no attachments and an SMS has no read date. Uses no randomness, so every
+ * version of a seed holds the same conversations.
+ */
+export function messagesForVersion(generated: GeneratedMessages, iosVersion: number): GeneratedMessages {
+  if (iosVersion >= 16) return generated;
+  const adapt = (m: TruthMessage): TruthMessage => ({
+    ...m,
+    date: iosVersion >= 11 ? m.date : wholeSecond(m.date),
+    dateRead:
+      m.dateRead === null || (iosVersion <= 5 && m.service === 'SMS')
+        ? null
+        : iosVersion >= 11
+          ? m.dateRead
+          : wholeSecond(m.dateRead),
+    recentlyDeleted: null,
+    textOnlyInAttributedBody: false,
+    attachments: iosVersion <= 5 ? [] : m.attachments,
+  });
+  return {
+    ...generated,
+    messages: generated.messages.map(adapt),
+    deleted: generated.deleted.map(adapt),
+  };
+}

@@ -5,6 +5,8 @@ import type { MessageAttachmentRecord, MessageRecord } from '../records.js';
 import { column, hasTable, tableColumns, textValue } from '../schema.js';
 import { attributedBodyText } from '../typedstream.js';
 import { carvedRows } from '../carved-rows.js';
+import { dateFlag } from '../date-check.js';
+import { isMadridSchema, recoveredMadridMessage } from './messages-madrid.js';
 
 /**
  * Reading sms.db across iOS versions: `chat`, its join tables and `attachment` may be absent (very old or reduced
@@ -142,6 +144,7 @@ export function* readMessages(
         handle: textValue(r.handle),
         handleName: null,
         attachments: (attachments.get(id) ?? []).map((a) => ({ ...a })),
+        ...dateFlag(messageDateIso(r.date), messageDateIso(r.date_read)),
       },
     };
   }
@@ -154,10 +157,25 @@ export function* readMessages(
  * up while the handle table still has it.
  */
 export async function* readRecoveredMessages(path: string, db: Database.Database): AsyncGenerator<MessageRecord> {
-  const live = hasTable(db, 'message') ? db.prepare('SELECT 1 FROM message WHERE guid = ?') : undefined;
+  const live =
+    hasTable(db, 'message') && tableColumns(db, 'message').has('guid')
+      ? db.prepare('SELECT 1 FROM message WHERE guid = ?')
+      : undefined;
   const handleOf = hasTable(db, 'handle') ? db.prepare('SELECT id FROM handle WHERE ROWID = ?') : undefined;
   const seen = new Set<string>();
+  const madrid = isMadridSchema(tableColumns(db, 'message'));
+  const liveMadrid = madrid && tableColumns(db, 'message').has('madrid_guid');
+  const liveGuid = liveMadrid ? db.prepare('SELECT 1 FROM message WHERE madrid_guid = ?') : live;
   for await (const { row: r, rowid } of carvedRows(path, 'message')) {
+    if (madrid) {
+      const message = recoveredMadridMessage(r, rowid ?? null);
+      if (message === null) continue;
+      const key = message.guid ?? `${String(r.date)}:${message.text}`;
+      if (seen.has(key) || (message.guid !== null && liveGuid?.get(message.guid) !== undefined)) continue;
+      seen.add(key);
+      yield message;
+      continue;
+    }
     const guid = typeof r.guid === 'string' ? r.guid : null;
     const text =
       (typeof r.text === 'string' ? r.text : null) ??
@@ -184,6 +202,7 @@ export async function* readRecoveredMessages(path: string, db: Database.Database
       handle: handleRow?.id ?? null,
       handleName: null,
       attachments: [],
+      ...dateFlag(messageDateIso(r.date), messageDateIso(r.date_read)),
     };
   }
 }

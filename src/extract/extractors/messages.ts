@@ -5,7 +5,7 @@ import { TextSink } from '../exporters/text-sink.js';
 import { defineExtractor, inRange, source, type ExtractContext } from '../extractor.js';
 import type { OutputFolder } from '../output-folder.js';
 import type { ChatRecord, MessageAttachmentRecord, MessageRecord } from '../records.js';
-import { deletedBySequence, hasTable } from '../schema.js';
+import { deletedBySequence, hasTable, tableColumns } from '../schema.js';
 import { WriteQueue } from '../write-queue.js';
 import { copyEntry, readable } from '../copy-entry.js';
 import { contactNames, phoneKey } from '../contact-names.js';
@@ -18,6 +18,8 @@ import {
   type ChatRow,
 } from './messages-db.js';
 import { messagesSection } from '../report/sections/messages.js';
+import { isMadridSchema, madridDateRange, readMadridChats, readMadridMessages } from './messages-madrid.js';
+import { unsupportedSchema } from '../unsupported-schema.js';
 
 export const SMS_DB = { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db' } as const;
 
@@ -62,11 +64,11 @@ interface OpenConversation {
 
 function chatRecordFor(
   key: string,
-  chats: Map<number, ChatRow>,
+  chats: Map<string, ChatRow>,
   first: MessageRecord,
   names: Map<string, string>,
 ): Omit<ChatRecord, 'folder'> {
-  const row = key.startsWith('chat:') ? chats.get(Number(key.slice(5))) : undefined;
+  const row = chats.get(key);
   const handles = row?.handles.length ? row.handles : first.handle ? [first.handle] : [];
   return {
     id: row?.id ?? Number(key.slice(key.indexOf(':') + 1)),
@@ -123,8 +125,17 @@ async function exportMessages(
   dbPath: string,
 ): Promise<{ records: number; files: number }> {
   const { out, range } = context;
-  const chats = readChats(db);
-  const attachments = readAttachments(db);
+  // iOS 4–5 files have no handle/chat tables (messages-madrid.ts); iOS 6+ share one layout read by its columns.
+  const messageColumns = tableColumns(db, 'message');
+  if (messageColumns.size === 0) throw unsupportedSchema(db, 'sms.db', 'message table');
+  const madrid = isMadridSchema(messageColumns);
+  if (!madrid && !messageColumns.has('date'))
+    throw unsupportedSchema(db, 'sms.db', 'message table in a layout it knows (no date column)');
+  const chats: Map<string, ChatRow> = madrid
+    ? readMadridChats(db)
+    : new Map([...readChats(db)].map(([id, row]) => [`chat:${id}`, row]));
+  const attachments = madrid ? new Map() : readAttachments(db);
+  const rows = madrid ? readMadridMessages(db) : readMessages(db, attachments);
   const names = await contactNames(context);
   const csv = new TextSink(await out.absolute('messages/messages.csv'));
   await csv.write(csvRow(CSV_HEADER));
@@ -135,7 +146,7 @@ async function exportMessages(
   let files = 0;
   const copies = new WriteQueue();
   try {
-    for (const { conversation, message } of readMessages(db, attachments)) {
+    for (const { conversation, message } of rows) {
       if (!inRange(range, message.date)) continue;
       context.signal?.throwIfAborted();
       if (message.handle) message.handleName = names.get(phoneKey(message.handle)) ?? null;
@@ -232,7 +243,7 @@ export const messagesExtractor = defineExtractor({
   label: 'Messages',
   saves: 'messages (HTML/JSON/CSV)',
   sources: [
-    source(SMS_DB, 'any; Recently Deleted 16+'),
+    source(SMS_DB, '4–5 madrid, 6–10 seconds, 11+ nanoseconds; Recently Deleted 16+'),
     { domain: 'MediaDomain', path: 'Library/SMS/Attachments/**', ios: 'any' },
   ],
   outputs: [
@@ -251,10 +262,14 @@ export const messagesExtractor = defineExtractor({
     const db = opened.db;
     if (!hasTable(db, 'message'))
       return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
+    const madrid = isMadridSchema(tableColumns(db, 'message'));
     const row = db
-      .prepare('SELECT count(*) AS n, min(date) AS first, max(date) AS last FROM message')
+      .prepare(
+        `SELECT count(*) AS n, ${madrid ? 'NULL AS first, NULL AS last' : 'min(date) AS first, max(date) AS last'} FROM message`,
+      )
       .safeIntegers(true)
       .get() as { n: bigint; first: bigint | null; last: bigint | null };
+    const range = madrid ? madridDateRange(db) : { first: messageDateIso(row.first), last: messageDateIso(row.last) };
     const count = Number(row.n);
     const recentlyDeleted = hasTable(db, 'chat_recoverable_message_join')
       ? Number(
@@ -273,8 +288,8 @@ export const messagesExtractor = defineExtractor({
       count,
       recentlyDeleted,
       purged: deletedBySequence(db, 'message', count),
-      firstDate: messageDateIso(row.first),
-      lastDate: messageDateIso(row.last),
+      firstDate: range.first,
+      lastDate: range.last,
       bytes: opened.bytes + media,
     };
   },
