@@ -19,7 +19,7 @@ export {
 } from './file-entry.js';
 export { decodeMbFile, encodeMbFile, type MbFile } from './mb-file.js';
 export { ManifestDb, MANIFEST_DB_SCHEMA } from './manifest-db.js';
-export { ManifestMbdb, parseMbdb, encodeMbdb } from './manifest-mbdb.js';
+export { ManifestMbdb, parseMbdb, encodeMbdb, encodeMbdbRecord, MBDB_HEADER } from './manifest-mbdb.js';
 export { readInfoPlist, parseInfoPlist, buildInfoPlist, type InfoPlist } from './info-plist.js';
 export { readStatusPlist, parseStatusPlist, buildStatusPlist, type StatusPlist } from './status-plist.js';
 export { readManifestPlist, parseManifestPlist, buildManifestPlist, type ManifestPlist } from './manifest-plist.js';

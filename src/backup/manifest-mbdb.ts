@@ -70,9 +70,11 @@ export function parseMbdb(bytes: Buffer): { entries: BackupFileEntry[]; problem?
       const inode = cursor.u64();
       const userId = cursor.u32();
       const groupId = cursor.u32();
+      // Three times in Unix seconds: modification, status change, birth (iphone-dataprotection's backup4.py and
+      // pyiosbackup read them in this order; native-notes/protocols/backup-format.md "Manifest.mbdb").
       const lastModified = cursor.u32();
-      cursor.u32(); // atime: not part of MBFile
       const lastStatusChange = cursor.u32();
+      const birth = cursor.u32();
       const size = cursor.u64();
       const protectionClass = cursor.u8();
       const propertyCount = cursor.u8();
@@ -88,6 +90,7 @@ export function parseMbdb(bytes: Buffer): { entries: BackupFileEntry[]; problem?
         inode,
         lastModified,
         lastStatusChange,
+        birth,
         protectionClass,
         encryptionKey: encryptionKey && Buffer.from(encryptionKey),
         target,
@@ -173,29 +176,39 @@ function mbdbString(value: string | Buffer | undefined): Buffer {
   return Buffer.concat([header, body]);
 }
 
+/** The first bytes of every Manifest.mbdb. */
+export const MBDB_HEADER: Buffer = Buffer.from(MAGIC);
+
+/**
+ * One record the way an iOS 5–9 device wrote it into Manifest.mbdb: writers stream `MBDB_HEADER` then one of these
+ * per item, so a million items never sit in memory at once.
+ */
+export function encodeMbdbRecord(domain: string, relativePath: string, m: MbFile): Buffer {
+  const fixed = Buffer.alloc(2 + 8 + 4 * 5 + 8 + 2);
+  let o = fixed.writeUInt16BE(m.mode, 0);
+  o = fixed.writeBigUInt64BE(BigInt(m.inode ?? 0), o);
+  o = fixed.writeUInt32BE(m.userId ?? 0, o);
+  o = fixed.writeUInt32BE(m.groupId ?? 0, o);
+  o = fixed.writeUInt32BE(m.lastModified ?? 0, o);
+  o = fixed.writeUInt32BE(m.lastStatusChange ?? m.lastModified ?? 0, o);
+  o = fixed.writeUInt32BE(m.birth ?? m.lastModified ?? 0, o);
+  o = fixed.writeBigUInt64BE(BigInt(m.size), o);
+  o = fixed.writeUInt8(m.protectionClass ?? 0, o);
+  fixed.writeUInt8(0, o);
+  return Buffer.concat([
+    mbdbString(domain),
+    mbdbString(relativePath),
+    mbdbString(m.target),
+    mbdbString(m.digest),
+    mbdbString(m.encryptionKey),
+    fixed,
+  ]);
+}
+
 /** Encodes records the way an iOS 5–9 device wrote Manifest.mbdb (for generators and tests). */
 export function encodeMbdb(records: Array<{ domain: string; relativePath: string; metadata: MbFile }>): Buffer {
-  const parts: Buffer[] = [MAGIC];
-  for (const { domain, relativePath, metadata: m } of records) {
-    const fixed = Buffer.alloc(2 + 8 + 4 * 5 + 8 + 2);
-    let o = fixed.writeUInt16BE(m.mode, 0);
-    o = fixed.writeBigUInt64BE(BigInt(m.inode ?? 0), o);
-    o = fixed.writeUInt32BE(m.userId ?? 0, o);
-    o = fixed.writeUInt32BE(m.groupId ?? 0, o);
-    o = fixed.writeUInt32BE(m.lastModified ?? 0, o);
-    o = fixed.writeUInt32BE(m.lastModified ?? 0, o);
-    o = fixed.writeUInt32BE(m.lastStatusChange ?? 0, o);
-    o = fixed.writeBigUInt64BE(BigInt(m.size), o);
-    o = fixed.writeUInt8(m.protectionClass ?? 0, o);
-    fixed.writeUInt8(0, o);
-    parts.push(
-      mbdbString(domain),
-      mbdbString(relativePath),
-      mbdbString(m.target),
-      mbdbString(m.digest),
-      mbdbString(m.encryptionKey),
-      fixed,
-    );
-  }
-  return Buffer.concat(parts);
+  return Buffer.concat([
+    MBDB_HEADER,
+    ...records.map(({ domain, relativePath, metadata }) => encodeMbdbRecord(domain, relativePath, metadata)),
+  ]);
 }

@@ -20,6 +20,7 @@ import { Real, isPlistDict, plistNumber, type PlistDict } from '../../plist/inde
 import { SyncNotification } from '../../services/notification-proxy/protocol.js';
 import type { ServiceContext } from '../service-ports.js';
 import type { BackupAgentConfig } from './agent-config.js';
+import { backupFormatOf } from './backup-format.js';
 import type { DeviceSideLink } from './device-side-link.js';
 import { BackupEncryption } from './encryption-state.js';
 import { buildManifest, storedSize, type BuiltManifest } from './manifest-builder.js';
@@ -54,7 +55,10 @@ export async function runBackup(
   const log = context.logger;
   const udid = device.udid;
   const options = isPlistDict(request.Options) ? request.Options : {};
-  const forceFull = options.ForceFullBackup === true;
+  // An iOS 4–9 phone writes Manifest.mbdb and flat data files. This one always backs up in full then: it does not
+  // read a previous Manifest.mbdb to send only what changed.
+  const legacy = backupFormatOf(device.productVersion).manifest === 'mbdb';
+  const forceFull = options.ForceFullBackup === true || legacy;
 
   if (faults.stall === 'before-first-message') {
     log.info('fault: stalling before the first backup message');
@@ -95,10 +99,11 @@ export async function runBackup(
       keybag: encryption?.unlocked,
       previousDbPath,
     });
+    if (legacy) await manifest.writeMbdb(join(work, 'Manifest.mbdb'));
     phase('manifest');
     await link.ask(['DLContentsOfDirectory', udid, {}]);
 
-    const manifestSize = (await stat(join(work, 'Manifest.db'))).size;
+    const manifestSize = (await stat(join(work, legacy ? 'Manifest.mbdb' : 'Manifest.db'))).size;
     const needed =
       manifest.uploadBytes + storedSize(manifestSize, encryption !== undefined) + 4096 + (faults.extraBytesNeeded ?? 0);
     const space = await link.ask(['DLMessageGetFreeDiskSpace']);
@@ -113,7 +118,7 @@ export async function runBackup(
     if (faults.errorCode !== undefined) return faults.errorCode;
     phase('free space');
 
-    for (const folder of [udid, ...manifest.folders.map((xx) => `${udid}/${xx}`)]) {
+    for (const folder of [udid, ...(legacy ? [] : manifest.folders.map((xx) => `${udid}/${xx}`))]) {
       const made = await link.ask(['DLMessageCreateDirectory', folder, {}, new Real(2)]);
       if (made.code !== 0) return hostFailed(`create ${folder}`, made.text);
     }
@@ -129,6 +134,7 @@ export async function runBackup(
       extraPath: faults.uploadExtraPath,
       failAfterBytes: faults.failAfterBytes,
       oversizeBytes: faults.oversizeFileBytes,
+      flat: legacy,
       log,
     });
     if (uploaded !== undefined) return uploaded;
@@ -143,7 +149,7 @@ export async function runBackup(
 
     manifest.close();
     manifest = undefined;
-    const closing = await finalFiles(work, udid, encryption, { date: started, uuid, isFullBackup, context });
+    const closing = await finalFiles(work, udid, encryption, { date: started, uuid, isFullBackup, context, legacy });
     const done = await sendBatch(link, closing, 99);
     if (done !== undefined) return done;
     log.info({ files: sentFiles }, 'backup: finished');
@@ -238,6 +244,8 @@ async function uploadFiles(
     extraPath?: string;
     failAfterBytes?: number;
     oversizeBytes?: number;
+    /** iOS 4–9: data files go straight into `<UDID>/`, not into `<UDID>/<id[0:2]>/`. */
+    flat: boolean;
     log: ServiceContext['logger'];
   },
 ): Promise<AgentResult | typeof STALLED | undefined> {
@@ -276,7 +284,9 @@ async function uploadFiles(
     const size = storedSize(upload.size, upload.key !== null) + extra;
     batch.push({
       devicePath: `/var/mobile/${upload.domain}/${upload.relativePath}`,
-      hostPath: `${plan.udid}/${upload.fileID.slice(0, 2)}/${upload.fileID}`,
+      hostPath: plan.flat
+        ? `${plan.udid}/${upload.fileID}`
+        : `${plan.udid}/${upload.fileID.slice(0, 2)}/${upload.fileID}`,
       size,
       open: async () => {
         const plain = await content.open(upload);
@@ -349,18 +359,23 @@ async function sendBatch(
   return undefined;
 }
 
-/** Manifest.db (encrypted with a fresh class-3 key when encrypting), Manifest.plist, and Status.plist "finished". */
+/**
+ * Manifest.db (encrypted with a fresh class-3 key when encrypting), Manifest.plist, and Status.plist "finished". An
+ * iOS 4–9 phone sends Manifest.mbdb instead, never encrypted (its records carry each file's wrapped key), and so no
+ * ManifestKey.
+ */
 async function finalFiles(
   work: string,
   udid: string,
   encryption: { bytes: Buffer; unlocked: UnlockedKeybag } | undefined,
-  run: { date: Date; uuid: string; isFullBackup: boolean; context: ServiceContext },
+  run: { date: Date; uuid: string; isFullBackup: boolean; context: ServiceContext; legacy: boolean },
 ): Promise<OutgoingFile[]> {
   const { device } = run.context;
-  const plainDb = join(work, 'Manifest.db');
+  const manifestName = run.legacy ? 'Manifest.mbdb' : 'Manifest.db';
+  const plainDb = join(work, manifestName);
   let dbPath = plainDb;
   let manifestKey: Buffer | undefined;
-  if (encryption !== undefined) {
+  if (encryption !== undefined && !run.legacy) {
     const fresh = newWrappedKey(encryption.unlocked, 3);
     manifestKey = fresh.wrapped;
     dbPath = join(work, 'Manifest.db.encrypted');
@@ -389,8 +404,8 @@ async function finalFiles(
   });
   return [
     {
-      devicePath: '/var/mobile/.backup/Manifest.db',
-      hostPath: `${udid}/Manifest.db`,
+      devicePath: `/var/mobile/.backup/${manifestName}`,
+      hostPath: `${udid}/${manifestName}`,
       size: dbSize,
       open: async () => createReadStream(dbPath),
     },

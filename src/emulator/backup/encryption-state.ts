@@ -5,6 +5,7 @@ import { UnlockedKeybag, buildBackupKeybag, type KeybagOptions } from '../../bac
 import { isPlistDict, type PlistDict } from '../../plist/index.js';
 import { readPlistFile, writePlistFile } from '../state-files.js';
 import type { VirtualDevice } from '../virtual-device.js';
+import { backupFormatOf } from './backup-format.js';
 
 const STATE_FILE = 'backup-encryption.plist';
 const BACKUP_DOMAIN = 'com.apple.mobile.backup';
@@ -55,7 +56,9 @@ export class BackupEncryption {
 
   /** Turns encryption on, or changes the password: a fresh keybag, so earlier backups keep their own keys. */
   async setPassword(password: string, options: KeybagOptions = {}): Promise<void> {
-    const built = await buildBackupKeybag(password, options);
+    // Phones before iOS 10.2 derive the key with the SHA-1 round set only: their keybags have no DPSL/DPIC.
+    const legacy = !backupFormatOf(this.device.productVersion).dataProtectionRounds;
+    const built = await buildBackupKeybag(password, legacy ? { ...options, dpic: null } : options);
     const salt = randomBytes(16);
     this.state = {
       keybag: built.bytes,

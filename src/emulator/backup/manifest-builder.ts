@@ -1,6 +1,10 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import Database from 'better-sqlite3';
 import {
   MANIFEST_DB_SCHEMA,
+  MBDB_HEADER,
+  encodeMbdbRecord,
   MANIFEST_FLAGS as FLAGS,
   decodeMbFile,
   encodeMbFile,
@@ -35,6 +39,11 @@ export interface BuiltManifest {
   /** Data files of the previous backup whose items are gone or changed into non-files: the host should delete them. */
   removedFileIds(): IterableIterator<string>;
   rows: number;
+  /**
+   * Writes the same rows as an iOS 5–9 Manifest.mbdb at `path`, streamed record by record (the SQLite file stays
+   * the builder's scratch store then).
+   */
+  writeMbdb(path: string): Promise<void>;
   close(): void;
 }
 
@@ -149,6 +158,23 @@ export async function buildManifest(options: {
       for (const row of gone.iterate() as IterableIterator<{ fileID: string }>) yield row.fileID;
     },
     rows,
+    writeMbdb: async (path) => {
+      const out = createWriteStream(path, { mode: 0o600 });
+      const done = once(out, 'finish');
+      const write = async (bytes: Buffer): Promise<void> => {
+        if (!out.write(bytes)) await once(out, 'drain');
+      };
+      await write(MBDB_HEADER);
+      const rowsInOrder = db.prepare('SELECT domain, relativePath, file FROM Files ORDER BY rowid');
+      for (const row of rowsInOrder.iterate() as IterableIterator<{
+        domain: string;
+        relativePath: string;
+        file: Buffer;
+      }>)
+        await write(encodeMbdbRecord(row.domain, row.relativePath, decodeMbFile(row.file)));
+      out.end();
+      await done;
+    },
     close: () => db.close(),
   };
 }

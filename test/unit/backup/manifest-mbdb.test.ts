@@ -25,6 +25,8 @@ const records = [
       userId: 501,
       groupId: 501,
       lastModified: 1_400_000_001,
+      lastStatusChange: 1_400_000_002,
+      birth: 1_399_000_000,
       protectionClass: 4,
       digest: Buffer.alloc(20, 7),
     },
@@ -50,9 +52,20 @@ describe('Manifest.mbdb (iOS 5–9)', () => {
       size: 4096,
       protectionClass: 4,
       lastModified: 1_400_000_001,
+      lastStatusChange: 1_400_000_002,
+      birth: 1_399_000_000,
       digest: Buffer.alloc(20, 7),
     });
     expect(entries[2]!.metadata?.target).toBe('/var/mobile/Media');
+  });
+
+  it('reads the three times in the order devices write them: modification, status change, birth', () => {
+    // Offsets after domain, path, link target, digest and key of a record with a 20-byte digest and no key.
+    const bytes = encodeMbdb([records[1]!]);
+    const fixed = 6 + (2 + 10) + (2 + 18) + 2 + (2 + 20) + 2;
+    expect([bytes.readUInt32BE(fixed + 18), bytes.readUInt32BE(fixed + 22), bytes.readUInt32BE(fixed + 26)]).toEqual([
+      1_400_000_001, 1_400_000_002, 1_399_000_000,
+    ]);
   });
 
   it('keeps the records before a truncation and reports BACKUP_CORRUPT_MANIFEST with the offset', () => {

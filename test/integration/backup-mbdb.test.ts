@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BackupReader, Keybag, readManifestPlist } from '../../src/backup/index.js';
+import { generateDeviceContent } from '../../src/emulator/content/index.js';
+import { BackupEncryption, iosVersionProfile, itemsContent } from '../../src/emulator/index.js';
+import { PairRecordStore } from '../../src/lockdown/index.js';
+import {
+  backupDevice,
+  decryptBackup,
+  defaultDeviceAccess,
+  extractBackup,
+  scanBackup,
+} from '../../src/operations/index.js';
+import { UsbmuxClient, parseUsbmuxAddress } from '../../src/usbmux/index.js';
+import { capturingLogger } from '../helpers/backup-generations.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+/**
+ * `iosrescue backup` of a virtual iOS 9 phone over the real usbmuxd socket gives what an iOS 5–9 phone gave: a
+ * Manifest.mbdb, data files flat in the backup folder and, encrypted, a keybag without DPSL/DPIC and no ManifestKey.
+ * scan, extract and decrypt then read it like any other backup.
+ */
+const IOS = 9;
+const PASSWORD = 'old phone';
+const content = generateDeviceContent({
+  seed: 'mbdb-e2e',
+  iosVersion: IOS,
+  contacts: 6,
+  messages: 12,
+  photos: 2,
+  calls: 10,
+  events: 4,
+  visits: 4,
+  reminders: 3,
+  voicemails: 2,
+  bookmarks: 3,
+  whatsappMessages: 6,
+  voiceMemos: 2,
+  ringtones: 1,
+  tracks: 2,
+  notes: 6,
+});
+const files = content.items.filter((i) => (i.kind ?? 'file') === 'file' && Buffer.isBuffer(i.data));
+
+let emu: TestEmulator;
+let tmp: string;
+let udid: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'iosr-mbdb-'));
+  const profile = iosVersionProfile(IOS);
+  emu = await startTestEmulator({
+    devices: 1,
+    identity: { productVersion: profile.productVersion, productType: profile.productType },
+    backup: { content: async () => itemsContent(content.items), keybag: { iterations: 10, dpic: 10 } },
+  });
+  udid = emu.udids[0]!;
+});
+afterAll(async () => {
+  await emu.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await (await BackupEncryption.load(emu.emulator.devices[0]!)).disable();
+});
+
+async function pull(): Promise<string> {
+  const out = await mkdtemp(join(tmp, 'out-'));
+  const { logger } = capturingLogger();
+  const access = defaultDeviceAccess(logger, {
+    usbmux: new UsbmuxClient({ address: parseUsbmuxAddress(emu.emulator.usbmuxdSocketAddress) }),
+    store: new PairRecordStore(await mkdtemp(join(tmp, 'store-'))),
+  });
+  const result = await backupDevice(access, { out, syncFiles: false });
+  return result.path;
+}
+
+/** Every regular file of the phone, read back through BackupReader, is byte for byte what the phone held. */
+async function expectPhoneFiles(dir: string, password?: string): Promise<void> {
+  const reader = await BackupReader.open(dir, password === undefined ? {} : { password });
+  try {
+    expect(reader.manifestKind).toBe('mbdb');
+    for (const item of files) {
+      const entry = reader.get(item.domain, item.relativePath);
+      expect(entry, `${item.domain}/${item.relativePath}`).toBeDefined();
+      expect((await reader.readSmallFile(entry!)).equals(item.data as Buffer)).toBe(true);
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
+describe.each([{ encrypted: false }, { encrypted: true }])(
+  'an iOS 9 phone (encrypted: $encrypted)',
+  ({ encrypted }) => {
+    it('backs up as Manifest.mbdb with flat data files, and scan, extract and decrypt read it', async () => {
+      if (encrypted)
+        await (await BackupEncryption.load(emu.emulator.devices[0]!)).setPassword(PASSWORD, {
+          iterations: 10,
+          dpic: 10,
+        });
+      const dir = await pull();
+      const names = await readdir(dir);
+      expect(names).toContain('Manifest.mbdb');
+      expect(names).not.toContain('Manifest.db');
+      // iOS 4–9 keep data files directly in the backup folder: no two-letter folders.
+      expect(names.filter((n) => /^[0-9a-f]{2}$/.test(n))).toEqual([]);
+      expect(names.filter((n) => /^[0-9a-f]{40}$/.test(n)).length).toBe(files.length);
+      const manifest = (await readManifestPlist(dir))!;
+      expect(manifest.isEncrypted).toBe(encrypted);
+      if (encrypted) {
+        // A pre-10.2 keybag: SHA-1 rounds only, whatever the emulator's keybag options asked for; no ManifestKey.
+        expect(Keybag.parse(manifest.backupKeyBag!)).toMatchObject({ dpic: undefined, dpsl: undefined });
+        expect(manifest.manifestKey).toBeUndefined();
+        await expect(BackupReader.open(dir)).rejects.toMatchObject({ code: 'BACKUP_PASSWORD_REQUIRED' });
+      }
+      const password = encrypted ? PASSWORD : undefined;
+      await expectPhoneFiles(dir, password);
+
+      const scan = await scanBackup({ backup: dir, password, types: ['contacts', 'calls', 'messages'] });
+      expect(scan).toMatchObject({ manifest: 'mbdb', encrypted, device: { iosVersion: '9.3.5' } });
+      expect(scan.types.find((t) => t.type === 'calls')).toMatchObject({
+        present: true,
+        records: content.truth.calls.length,
+      });
+      expect(scan.types.find((t) => t.type === 'contacts')).toMatchObject({
+        present: true,
+        records: content.truth.contacts.length,
+      });
+
+      const out = join(tmp, `extract-${encrypted}`);
+      const report = await extractBackup({ backup: dir, out, password, types: ['contacts', 'calls'] });
+      expect(report.types.map((t) => [t.type, t.status])).toEqual([
+        ['contacts', 'ok'],
+        ['calls', 'ok'],
+      ]);
+      const calls = JSON.parse(await readFile(join(out, 'calls/calls.json'), 'utf8')) as Array<{
+        origin: string;
+        uniqueId: string;
+      }>;
+      expect(
+        calls
+          .filter((c) => c.origin === 'live')
+          .map((c) => c.uniqueId)
+          .sort(),
+      ).toEqual(content.truth.calls.map((c) => c.uniqueId).sort());
+
+      // decrypt: a plain mbdb backup (flat files, Manifest.mbdb, IsEncrypted false) that opens without a password.
+      const plain = join(tmp, `plain-${encrypted}`);
+      const decrypted = await decryptBackup({ backup: dir, out: plain, password });
+      expect(decrypted).toMatchObject({ files: files.length, problemCount: 0, wasEncrypted: encrypted });
+      expect(existsSync(join(plain, 'Manifest.mbdb'))).toBe(true);
+      await expectPhoneFiles(plain);
+    });
+  },
+);
