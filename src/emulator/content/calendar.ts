@@ -95,14 +95,85 @@ export function generateEvents(
   };
 }
 
-/** `extraFill` adds rows of other entity types after the events (reminders before iOS 13: `fillCalendarReminders`). */
+/**
+ * Calendar.sqlitedb of iOS 4 and earlier, before reminders joined events: an `Event` table (no entity_type, no UUID
+ * column — unique_identifier —, no creation_date) with the place as text in its own `location` column, no Location
+ * table. Dates are REAL seconds since 2001 as later. Column list as iOS 3–4 forensic write-ups give it.
+ */
+export const EVENT_TABLE_SCHEMA = `
+CREATE TABLE Store (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, default_alarm_offset INTEGER, type INTEGER,
+  constraint_path TEXT, disabled INTEGER, external_id TEXT, persistent_id TEXT, flags INTEGER);
+CREATE TABLE Calendar (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, store_id INTEGER, title TEXT, flags INTEGER, color TEXT,
+  type TEXT, external_id TEXT, display_order INTEGER);
+CREATE TABLE Event (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, summary TEXT, location TEXT, description TEXT,
+  start_date REAL, start_tz TEXT, end_date REAL, all_day INTEGER, calendar_id INTEGER, orig_event_id INTEGER,
+  orig_start_date REAL, organizer_id INTEGER, organizer_is_self INTEGER, organizer_external_id TEXT, status INTEGER,
+  availability INTEGER, privacy_level INTEGER, url TEXT, last_modified REAL, sequence_num INTEGER, birthday_id INTEGER,
+  modified_properties INTEGER, external_tracking_status INTEGER, external_id TEXT, external_mod_tag TEXT,
+  unique_identifier TEXT, external_schedule_id TEXT, external_rep BLOB, response_comment TEXT, hidden INTEGER,
+  has_recurrences INTEGER, has_attendees INTEGER);
+CREATE INDEX EventCalendar ON Event (calendar_id);
+CREATE INDEX EventStartDate ON Event (start_date);
+`;
+
+/** The events as a phone of `ios` holds them (the truth to compare with): iOS ≤ 4 stores no address and no
+ * creation date. */
+export function eventsForVersion(events: TruthEvent[], ios: number): TruthEvent[] {
+  if (ios > 4) return events;
+  return events.map((e) => ({ ...e, address: null, created: null }));
+}
+
+function buildEventTableDb(calendars: TruthCalendar[], events: TruthEvent[], deleted: TruthEvent[]): SqliteImage {
+  const all = [...events, ...deleted].sort((a, b) => a.rowid - b.rowid);
+  return buildSqliteImage({
+    schema: EVENT_TABLE_SCHEMA,
+    fill(db) {
+      db.prepare("INSERT INTO Store (ROWID, name, type, disabled, flags) VALUES (1, 'Default', 0, 0, 0)").run();
+      const calendar = db.prepare(
+        "INSERT INTO Calendar (ROWID, store_id, title, flags, color, display_order) VALUES (?, 1, ?, 0, '#1BADF8', ?)",
+      );
+      for (const c of calendars) calendar.run(c.rowid, c.title, c.rowid);
+      const item = db.prepare(
+        `INSERT INTO Event (ROWID, summary, location, description, start_date, start_tz, end_date, all_day, calendar_id,
+           orig_event_id, status, availability, privacy_level, url, last_modified, sequence_num, unique_identifier, hidden,
+           has_recurrences, has_attendees)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, 0, ?, 0, 0, 0)`,
+      );
+      for (const e of all)
+        item.run(
+          e.rowid,
+          e.summary,
+          e.location,
+          e.notes,
+          toAppleSeconds(e.start),
+          e.allDay ? '_float' : e.timeZone,
+          toAppleSeconds(e.end),
+          e.allDay ? 1 : 0,
+          e.calendarRowid,
+          e.url,
+          toAppleSeconds(e.start),
+          e.uuid,
+        );
+    },
+    remove(db) {
+      const item = db.prepare('DELETE FROM Event WHERE ROWID = ?');
+      for (const e of deleted) item.run(e.rowid);
+    },
+  });
+}
+
+/**
+ * `extraFill` adds rows of other entity types after the events (reminders before iOS 13: `fillCalendarReminders`).
+ * iOS ≤ 4 gets the Event table (and no reminders: the app came with iOS 5).
+ */
 export function buildCalendarDb(
   calendars: TruthCalendar[],
   events: TruthEvent[],
   deleted: TruthEvent[],
   extraFill?: (db: Database.Database) => void,
-  _iosVersion: number = NEWEST_IOS,
+  iosVersion: number = NEWEST_IOS,
 ): SqliteImage {
+  if (iosVersion <= 4) return buildEventTableDb(calendars, events, deleted);
   const all = [...events, ...deleted].sort((a, b) => a.rowid - b.rowid);
   return buildSqliteImage({
     schema: CALENDAR_SCHEMA,
@@ -132,10 +203,10 @@ export function buildCalendarDb(
           e.allDay ? 1 : 0,
           e.calendarRowid,
           e.url,
-          toAppleSeconds(e.created),
+          e.created === null ? null : toAppleSeconds(e.created),
           e.uuid,
           e.uuid,
-          toAppleSeconds(e.created),
+          e.created === null ? null : toAppleSeconds(e.created),
         );
       }
       extraFill?.(db);

@@ -119,7 +119,8 @@ export interface TruthEvent {
   address: string | null;
   notes: string | null;
   url: string | null;
-  created: Date;
+  /** creation_date; null in the Event table of iOS ≤ 4, which has none. */
+  created: Date | null;
 }
 
 export interface TruthVisit {

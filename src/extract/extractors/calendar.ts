@@ -4,10 +4,11 @@ import { RecordFiles } from '../exporters/record-files.js';
 import { ICS_CALENDAR_TAIL, icsCalendarHead, icsEvent } from '../exporters/icalendar.js';
 import { TextSink } from '../exporters/text-sink.js';
 import { defineExtractor, inRange, source } from '../extractor.js';
-import { ExtractError } from '../errors.js';
 import type { EventRecord } from '../records.js';
 import { carvedRows } from '../carved-rows.js';
-import { column, deletedBySequence, hasTable, tableColumns, textValue } from '../schema.js';
+import { column, deletedBySequence, firstTable, hasTable, tableColumns, textValue } from '../schema.js';
+import { dateFlag } from '../date-check.js';
+import { unsupportedSchema } from '../unsupported-schema.js';
 import { calendarSection } from '../report/sections/calendar.js';
 
 export const CALENDAR_DB = { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' } as const;
@@ -16,13 +17,24 @@ export const CALENDAR_DB = { domain: 'HomeDomain', relativePath: 'Library/Calend
  * event. */
 const EVENT = 2;
 
+/**
+ * The table holding events: CalendarItem (iOS 5+, events and reminders told apart by entity_type) or, before
+ * reminders existed, Event (iOS ≤ 4: no entity_type, no UUID, no creation_date, the place as text in `location`).
+ * Undefined when the database has neither.
+ */
+export function eventTable(db: Database.Database): 'CalendarItem' | 'Event' | undefined {
+  return firstTable(db, ['CalendarItem', 'Event']) as 'CalendarItem' | 'Event' | undefined;
+}
+
 /** Every event of a Calendar.sqlitedb with its calendar's title and its location, by start date. */
 export function* readEvents(db: Database.Database): Generator<EventRecord> {
-  const cols = tableColumns(db, 'CalendarItem');
-  if (cols.size === 0)
-    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'Calendar.sqlitedb has no CalendarItem table');
+  const table = eventTable(db);
+  if (table === undefined) throw unsupportedSchema(db, 'Calendar.sqlitedb', 'CalendarItem or Event table');
+  const cols = tableColumns(db, table);
   const calendars = hasTable(db, 'Calendar');
-  const locations = hasTable(db, 'Location');
+  // The place: a Location row (iOS 5+), else the text the old Event table kept in its own column.
+  const locations = hasTable(db, 'Location') && cols.has('location_id');
+  const inlineLocation = !locations && cols.has('location');
   const wanted = [
     'summary',
     'description',
@@ -38,29 +50,33 @@ export function* readEvents(db: Database.Database): Generator<EventRecord> {
     'last_modified',
   ];
   const sql = `SELECT i.ROWID AS id, ${wanted.map((w) => column(cols, 'i', w)).join(', ')},
-      ${calendars ? 'c.title' : 'NULL'} AS calendar, ${locations ? 'l.title' : 'NULL'} AS location, ${locations ? 'l.address' : 'NULL'} AS address
-    FROM CalendarItem i
+      ${calendars ? 'c.title' : 'NULL'} AS calendar, ${locations ? 'l.title' : inlineLocation ? 'i.location' : 'NULL'} AS location, ${locations ? 'l.address' : 'NULL'} AS address
+    FROM ${table} i
     ${calendars ? 'LEFT JOIN Calendar c ON c.ROWID = i.calendar_id' : ''}
     ${locations ? 'LEFT JOIN Location l ON l.ROWID = i.location_id' : ''}
     ${cols.has('entity_type') ? `WHERE coalesce(i.entity_type, ${EVENT}) = ${EVENT}` : ''}
     ORDER BY i.start_date, i.ROWID`;
   for (const r of db.prepare(sql).iterate() as IterableIterator<Record<string, unknown>>) {
     const allDay = Number(r.all_day) === 1;
+    const start = fromAppleSeconds(r.start_date)?.toISOString() ?? null;
+    const end = fromAppleSeconds(r.end_date)?.toISOString() ?? null;
+    const created = fromAppleSeconds(r.creation_date)?.toISOString() ?? null;
     yield {
       origin: 'live',
       id: Number(r.id),
       uid: textValue(r.UUID) ?? textValue(r.unique_identifier),
       calendar: textValue(r.calendar),
       summary: textValue(r.summary),
-      start: fromAppleSeconds(r.start_date)?.toISOString() ?? null,
-      end: fromAppleSeconds(r.end_date)?.toISOString() ?? null,
+      start,
+      end,
       allDay,
       timeZone: allDay || r.start_tz === '_float' ? null : textValue(r.start_tz),
       location: textValue(r.location),
       address: textValue(r.address),
       notes: textValue(r.description),
       url: textValue(r.url),
-      created: fromAppleSeconds(r.creation_date)?.toISOString() ?? null,
+      created,
+      ...dateFlag(start, end, created),
     };
   }
 }
@@ -71,16 +87,18 @@ export function* readEvents(db: Database.Database): Generator<EventRecord> {
  * left to the reminders type.
  */
 export async function* readRecoveredEvents(path: string, db: Database.Database): AsyncGenerator<EventRecord> {
-  const cols = tableColumns(db, 'CalendarItem');
+  const table = eventTable(db);
+  if (table === undefined) return;
+  const cols = tableColumns(db, table);
   const uuidColumn = cols.has('UUID') ? 'UUID' : cols.has('unique_identifier') ? 'unique_identifier' : undefined;
-  const live = uuidColumn === undefined ? undefined : db.prepare(`SELECT 1 FROM CalendarItem WHERE ${uuidColumn} = ?`);
+  const live = uuidColumn === undefined ? undefined : db.prepare(`SELECT 1 FROM ${table} WHERE ${uuidColumn} = ?`);
   const calendar = hasTable(db, 'Calendar') ? db.prepare('SELECT title FROM Calendar WHERE ROWID = ?') : undefined;
   const location = hasTable(db, 'Location')
     ? db.prepare('SELECT title, address FROM Location WHERE ROWID = ?')
     : undefined;
   const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   const seen = new Set<string>();
-  for await (const { row: r, rowid } of carvedRows(path, 'CalendarItem')) {
+  for await (const { row: r, rowid } of carvedRows(path, table)) {
     if (r.entity_type !== undefined && r.entity_type !== null && Number(r.entity_type) !== EVENT) continue;
     const uid = text(r.UUID) ?? text(r.unique_identifier);
     const start = fromAppleSeconds(r.start_date)?.toISOString() ?? null;
@@ -91,8 +109,12 @@ export async function* readRecoveredEvents(path: string, db: Database.Database):
     const allDay = Number(r.all_day) === 1;
     const place =
       r.location_id === null || r.location_id === undefined
-        ? undefined
+        ? typeof r.location === 'string'
+          ? { title: r.location, address: null }
+          : undefined
         : (location?.get(Number(r.location_id)) as { title: unknown; address: unknown } | undefined);
+    const end = fromAppleSeconds(r.end_date)?.toISOString() ?? null;
+    const created = fromAppleSeconds(r.creation_date)?.toISOString() ?? null;
     const cal =
       r.calendar_id === null || r.calendar_id === undefined
         ? undefined
@@ -104,14 +126,15 @@ export async function* readRecoveredEvents(path: string, db: Database.Database):
       calendar: textValue(cal?.title),
       summary: text(r.summary),
       start,
-      end: fromAppleSeconds(r.end_date)?.toISOString() ?? null,
+      end,
       allDay,
       timeZone: allDay || r.start_tz === '_float' ? null : text(r.start_tz),
       location: textValue(place?.title),
       address: textValue(place?.address),
       notes: text(r.description),
       url: text(r.url),
-      created: fromAppleSeconds(r.creation_date)?.toISOString() ?? null,
+      created,
+      ...dateFlag(start, end, created),
     };
   }
 }
@@ -144,19 +167,20 @@ export const calendarExtractor = defineExtractor({
   async scan({ reader, work }) {
     const opened = await work.openDatabase(reader, CALENDAR_DB.domain, CALENDAR_DB.relativePath);
     if (opened === undefined) return null;
-    if (!hasTable(opened.db, 'CalendarItem'))
+    const table = eventTable(opened.db);
+    if (table === undefined)
       return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
-    const events = tableColumns(opened.db, 'CalendarItem').has('entity_type')
+    const events = tableColumns(opened.db, table).has('entity_type')
       ? `WHERE coalesce(entity_type, ${EVENT}) = ${EVENT}`
       : '';
     const row = opened.db
-      .prepare(`SELECT count(*) AS n, min(start_date) AS first, max(start_date) AS last FROM CalendarItem ${events}`)
+      .prepare(`SELECT count(*) AS n, min(start_date) AS first, max(start_date) AS last FROM ${table} ${events}`)
       .get() as { n: number; first: number | null; last: number | null };
-    const all = (opened.db.prepare('SELECT count(*) AS n FROM CalendarItem').get() as { n: number }).n;
+    const all = (opened.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return {
       count: row.n,
       recentlyDeleted: null,
-      purged: deletedBySequence(opened.db, 'CalendarItem', all),
+      purged: deletedBySequence(opened.db, table, all),
       firstDate: fromAppleSeconds(row.first)?.toISOString() ?? null,
       lastDate: fromAppleSeconds(row.last)?.toISOString() ?? null,
       bytes: opened.bytes,
