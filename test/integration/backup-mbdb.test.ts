@@ -75,6 +75,7 @@ async function pull(): Promise<string> {
     store: new PairRecordStore(await mkdtemp(join(tmp, 'store-'))),
   });
   const result = await backupDevice(access, { out, syncFiles: false });
+  expect(result).toMatchObject({ path: join(out, udid), full: true });
   return result.path;
 }
 
