@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { SyntheticItem } from '../../backup/index.js';
 import { buildCallHistoryDb, generateCalls } from './calls.js';
-import { buildCalendarDb, generateEvents } from './calendar.js';
+import { buildLegacyCallHistoryDb, callsForLegacy } from './calls-legacy.js';
+import { buildCalendarDb, eventsForVersion, generateEvents } from './calendar.js';
 import { generateVisits } from './safari.js';
 import { generateAudio } from './audio.js';
 import { MEDIA_LIBRARY } from './music-library.js';
@@ -29,6 +30,8 @@ export const CONTENT_PATHS = {
   addressBook: { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb' },
   addressBookImages: { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBookImages.sqlitedb' },
   callHistory: { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' },
+  /** iOS ≤ 7: call_history.db, in WirelessDomain. */
+  callHistoryLegacy: { domain: 'WirelessDomain', relativePath: 'Library/CallHistory/call_history.db' },
   photosDb: { domain: 'CameraRollDomain', relativePath: 'Media/PhotoData/Photos.sqlite' },
   calendar: { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' },
   safariHistory: { domain: 'AppDomain-com.apple.mobilesafari', relativePath: 'Library/Safari/History.db' },
@@ -131,6 +134,8 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   const fraction = spec.deletedFraction ?? 0.1;
   const deletedOf = (n: number): number => Math.round(n * fraction);
   const omit = new Set(spec.omit ?? []);
+  // Reminders came with iOS 5: an older phone has none.
+  if (ios <= 4) omit.add('reminders');
   const nContacts = spec.contacts ?? 12;
   const nMessages = spec.messages ?? 60;
   const nPhotos = spec.photos ?? 10;
@@ -150,10 +155,27 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   );
   const media = generatePhotos(random, nPhotos, deletedOf(nPhotos), window, seed);
   const photoAlbums = addPhotoExtras(new SeededRandom(`${seed}:photo-extras`), media.photos, window, seed);
-  const phone = generateCalls(random, nCalls, deletedOf(nCalls), window, conversation.handles, people.contacts);
+  const generatedCalls = generateCalls(
+    random,
+    nCalls,
+    deletedOf(nCalls),
+    window,
+    conversation.handles,
+    people.contacts,
+  );
+  // iOS ≤ 7 keeps calls in call_history.db, which holds less (calls-legacy.ts).
+  const legacyCalls = ios <= 7;
+  const phone = legacyCalls
+    ? { calls: callsForLegacy(generatedCalls.calls), deleted: callsForLegacy(generatedCalls.deleted) }
+    : generatedCalls;
   // Generated last, so adding the calendar left every earlier seed's other content as it was.
   const nEvents = spec.events ?? 20;
-  const agenda = generateEvents(random, nEvents, deletedOf(nEvents), window);
+  const generatedAgenda = generateEvents(random, nEvents, deletedOf(nEvents), window);
+  const agenda = {
+    calendars: generatedAgenda.calendars,
+    events: eventsForVersion(generatedAgenda.events, ios),
+    deleted: eventsForVersion(generatedAgenda.deleted, ios),
+  };
   const nVisits = spec.visits ?? 30;
   const browsing = generateVisits(random, nVisits, deletedOf(nVisits), window);
   const history = safariHistoryForVersion(browsing.visits, browsing.deleted, ios);
@@ -241,7 +263,10 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
       ),
     );
   }
-  if (!omit.has('calls'))
+  if (!omit.has('calls') && legacyCalls) {
+    items.push(...directories('WirelessDomain', ['Library', 'Library/CallHistory']));
+    items.push(...databaseItems(CONTENT_PATHS.callHistoryLegacy, buildLegacyCallHistoryDb(phone.calls, phone.deleted)));
+  } else if (!omit.has('calls'))
     items.push(...databaseItems(CONTENT_PATHS.callHistory, buildCallHistoryDb(phone.calls, phone.deleted, ios)));
   const legacyFill =
     legacyTodo === undefined || omit.has('reminders')

@@ -2,11 +2,14 @@ import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
 import { RecordFiles } from '../exporters/record-files.js';
 import { defineExtractor, inRange, source } from '../extractor.js';
-import { ExtractError } from '../errors.js';
 import type { CallRecord } from '../records.js';
 import { carvedRows } from '../carved-rows.js';
-import { column, deletedByCoreDataMax, hasTable, tableColumns } from '../schema.js';
+import { column, deletedByCoreDataMax, deletedBySequence, hasTable, tableColumns } from '../schema.js';
 import { callsSection } from '../report/sections/calls.js';
+import { dateFlag } from '../date-check.js';
+import { unsupportedSchema } from '../unsupported-schema.js';
+import { CALL_HISTORY_LEGACY, legacyCallSummary, readLegacyCalls, readRecoveredLegacyCalls } from './calls-legacy.js';
+import type { ExtractContext, ScanContext } from '../extractor.js';
 
 export const CALL_HISTORY = {
   domain: 'HomeDomain',
@@ -25,8 +28,7 @@ function addressText(value: unknown): string | null {
 
 export function* readCalls(db: Database.Database): Generator<CallRecord> {
   const cols = tableColumns(db, 'ZCALLRECORD');
-  if (cols.size === 0)
-    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'CallHistory.storedata has no ZCALLRECORD table');
+  if (cols.size === 0) throw unsupportedSchema(db, 'CallHistory.storedata', 'ZCALLRECORD table');
   const wanted = [
     'ZUNIQUE_ID',
     'ZADDRESS',
@@ -55,20 +57,31 @@ function callRecord(
   uniqueId: string | null,
 ): CallRecord {
   const type = Number(r.ZCALLTYPE ?? 1);
+  const date = fromAppleSeconds(r.ZDATE)?.toISOString() ?? null;
   return {
     origin,
     id,
     uniqueId,
     address: addressText(r.ZADDRESS),
     name: (r.ZNAME as string | null) || null,
-    date: fromAppleSeconds(r.ZDATE)?.toISOString() ?? null,
+    date,
     durationSeconds: Number(r.ZDURATION ?? 0),
     direction: Number(r.ZORIGINATED) === 1 ? 'outgoing' : 'incoming',
     answered: Number(r.ZANSWERED) === 1,
     kind: CALL_KINDS[type] ?? `type-${type}`,
     serviceProvider: (r.ZSERVICE_PROVIDER as string | null) ?? null,
     countryCode: (r.ZISO_COUNTRY_CODE as string | null) ?? null,
+    ...dateFlag(date),
   };
+}
+
+/** The call log the backup holds: CallHistory.storedata (iOS 8+), else call_history.db (iOS ≤ 7). */
+async function openCallLog(context: ScanContext) {
+  const { reader, work } = context;
+  const current = await work.openDatabase(reader, CALL_HISTORY.domain, CALL_HISTORY.relativePath);
+  if (current !== undefined) return { ...current, legacy: false };
+  const legacy = await work.openDatabase(reader, CALL_HISTORY_LEGACY.domain, CALL_HISTORY_LEGACY.relativePath);
+  return legacy === undefined ? undefined : { ...legacy, legacy: true };
 }
 
 /**
@@ -111,14 +124,25 @@ export const callsExtractor = defineExtractor({
   type: 'calls',
   label: 'Calls',
   saves: 'calls (CSV/JSON)',
-  sources: [source(CALL_HISTORY, '8+')],
+  sources: [source(CALL_HISTORY, '8+'), source(CALL_HISTORY_LEGACY, '≤ 7')],
   outputs: ['calls.json', 'calls.csv'],
   records: ['CallRecord'],
   section: callsSection,
 
-  async scan({ reader, work }) {
-    const opened = await work.openDatabase(reader, CALL_HISTORY.domain, CALL_HISTORY.relativePath);
+  async scan(context) {
+    const opened = await openCallLog(context);
     if (opened === undefined) return null;
+    if (opened.legacy) {
+      const summary = legacyCallSummary(opened.db);
+      return {
+        count: summary.n,
+        recentlyDeleted: null,
+        purged: deletedBySequence(opened.db, 'call', summary.n),
+        firstDate: summary.first,
+        lastDate: summary.last,
+        bytes: opened.bytes,
+      };
+    }
     if (!hasTable(opened.db, 'ZCALLRECORD'))
       return { count: 0, recentlyDeleted: null, purged: null, firstDate: null, lastDate: null, bytes: opened.bytes };
     const row = opened.db
@@ -134,8 +158,9 @@ export const callsExtractor = defineExtractor({
     };
   },
 
-  async extract({ reader, work, out, range }) {
-    const opened = await work.openDatabase(reader, CALL_HISTORY.domain, CALL_HISTORY.relativePath);
+  async extract(context: ExtractContext) {
+    const { out, range } = context;
+    const opened = await openCallLog(context);
     if (opened === undefined) return null;
     const files = await RecordFiles.open(out, 'calls/calls', CSV_HEADER);
     const write = (call: CallRecord): Promise<void> =>
@@ -153,6 +178,11 @@ export const callsExtractor = defineExtractor({
         call.uniqueId,
         call.origin,
       ]);
+    if (opened.legacy) {
+      for (const call of readLegacyCalls(opened.db)) if (inRange(range, call.date)) await write(call);
+      for await (const call of readRecoveredLegacyCalls(opened.path)) if (inRange(range, call.date)) await write(call);
+      return { records: await files.close(), files: 2 };
+    }
     const liveIds = new Set<string>();
     for (const call of readCalls(opened.db)) {
       if (call.uniqueId !== null) liveIds.add(call.uniqueId);
