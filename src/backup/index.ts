@@ -50,3 +50,4 @@ export { decryptFile } from './decrypt-file.js';
 export { BackupWriter, type BackupWriterOptions, type PreviousBackup, type WriterDirectoryEntry } from './writer.js';
 export { freeDiskSpace, regularFilesUnder } from './fs-durability.js';
 export { WORK_FOLDER, type CommitStep } from './staging.js';
+export { backupEraOf, type BackupEra } from './backup-era.js';

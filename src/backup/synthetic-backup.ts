@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { EncryptStream, newWrappedKey } from './encrypt.js';
+import { backupEraOf } from './backup-era.js';
 import { buildInfoPlist } from './info-plist.js';
 import type { UnlockedKeybag } from './keybag.js';
 import { buildBackupKeybag, type KeybagOptions } from './keybag-builder.js';
@@ -47,7 +48,10 @@ export interface SyntheticBackupSpec {
   keybag?: KeybagOptions;
   device?: Partial<SyntheticDevice>;
   date?: Date;
-  /** 'db' (iOS ≥ 10, hashed folders) or 'mbdb' (iOS 5–9, flat layout, pre-10.2 keybag). */
+  /**
+   * 'db' (iOS ≥ 10, hashed folders) or 'mbdb' (iOS 5–9, flat layout, pre-10.2 keybag); default: what the device's
+   * productVersion used (mbdb up to 9).
+   */
   format?: 'db' | 'mbdb';
   /** Status.plist SnapshotState; anything but "finished" marks an interrupted backup. */
   snapshotState?: string;
@@ -89,12 +93,15 @@ export async function writeSyntheticBackup(
   const device = { ...DEFAULT_DEVICE, ...spec.device };
   const date = spec.date ?? new Date('2025-01-15T10:30:00Z');
   const seconds = Math.floor(date.getTime() / 1000);
-  const format = spec.format ?? 'db';
+  const era = backupEraOf(device.productVersion);
+  const format = spec.format ?? era.manifest;
   await mkdir(dir, { recursive: true });
+  // Keybags before iOS 10.2 have only the SHA-1 round set (no DPSL/DPIC), whatever rounds the caller asked for.
+  const legacyKeybag = format === 'mbdb' || !era.dataProtectionRounds;
   const built =
     spec.password === undefined
       ? undefined
-      : await buildBackupKeybag(spec.password, format === 'mbdb' ? { ...spec.keybag, dpic: null } : spec.keybag);
+      : await buildBackupKeybag(spec.password, legacyKeybag ? { ...spec.keybag, dpic: null } : spec.keybag);
   const keybag = built?.unlocked;
 
   const records: Array<{ fileID: string; domain: string; relativePath: string; flags: number; metadata: MbFile }> = [];

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import {
   DecryptStream,
+  backupEraOf,
   EncryptStream,
   buildManifestPlist,
   buildStatusPlist,
@@ -20,7 +21,6 @@ import { Real, isPlistDict, plistNumber, type PlistDict } from '../../plist/inde
 import { SyncNotification } from '../../services/notification-proxy/protocol.js';
 import type { ServiceContext } from '../service-ports.js';
 import type { BackupAgentConfig } from './agent-config.js';
-import { backupFormatOf } from './backup-format.js';
 import type { DeviceSideLink } from './device-side-link.js';
 import { BackupEncryption } from './encryption-state.js';
 import { buildManifest, storedSize, type BuiltManifest } from './manifest-builder.js';
@@ -57,7 +57,7 @@ export async function runBackup(
   const options = isPlistDict(request.Options) ? request.Options : {};
   // An iOS 4–9 phone writes Manifest.mbdb and flat data files. This one always backs up in full then: it does not
   // read a previous Manifest.mbdb to send only what changed.
-  const legacy = backupFormatOf(device.productVersion).manifest === 'mbdb';
+  const legacy = backupEraOf(device.productVersion).manifest === 'mbdb';
   const forceFull = options.ForceFullBackup === true || legacy;
 
   if (faults.stall === 'before-first-message') {

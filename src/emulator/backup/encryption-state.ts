@@ -1,11 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UnlockedKeybag, buildBackupKeybag, type KeybagOptions } from '../../backup/index.js';
+import { UnlockedKeybag, backupEraOf, buildBackupKeybag, type KeybagOptions } from '../../backup/index.js';
 import { isPlistDict, type PlistDict } from '../../plist/index.js';
 import { readPlistFile, writePlistFile } from '../state-files.js';
 import type { VirtualDevice } from '../virtual-device.js';
-import { backupFormatOf } from './backup-format.js';
 
 const STATE_FILE = 'backup-encryption.plist';
 const BACKUP_DOMAIN = 'com.apple.mobile.backup';
@@ -57,7 +56,7 @@ export class BackupEncryption {
   /** Turns encryption on, or changes the password: a fresh keybag, so earlier backups keep their own keys. */
   async setPassword(password: string, options: KeybagOptions = {}): Promise<void> {
     // Phones before iOS 10.2 derive the key with the SHA-1 round set only: their keybags have no DPSL/DPIC.
-    const legacy = !backupFormatOf(this.device.productVersion).dataProtectionRounds;
+    const legacy = !backupEraOf(this.device.productVersion).dataProtectionRounds;
     const built = await buildBackupKeybag(password, legacy ? { ...options, dpic: null } : options);
     const salt = randomBytes(16);
     this.state = {
