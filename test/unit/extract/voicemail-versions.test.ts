@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { DeviceContentSpec } from '../../../src/emulator/content/index.js';
+import { extractGenerated } from '../../helpers/extract-backups.js';
+import { expectVoicemails } from '../../helpers/version-truth.js';
+
+const ONLY_VOICEMAIL: DeviceContentSpec['omit'] = [
+  'messages',
+  'photos',
+  'calls',
+  'calendar',
+  'safari',
+  'reminders',
+  'bookmarks',
+  'whatsapp',
+  'audio',
+  'notes',
+];
+
+// voicemail.db kept one layout from iOS 4 on (date in Unix seconds, trashed_date in seconds since 2001): the oldest
+// and newest generated versions read alike.
+describe.each([
+  { ios: 4, encrypted: true },
+  { ios: 18, encrypted: false },
+])('voicemail of iOS $ios (encrypted: $encrypted)', ({ ios, encrypted }) => {
+  it('every voicemail field by field, both epochs right', async () => {
+    const run = await extractGenerated({
+      encrypted,
+      spec: { seed: `voicemail-v${ios}`, iosVersion: ios, contacts: 4, voicemails: 6, omit: ONLY_VOICEMAIL },
+      extract: { types: ['voicemail'] },
+    });
+    try {
+      expect(run.report.types.find((t) => t.type === 'voicemail')?.status).toBe('ok');
+      await expectVoicemails(run.out, run.truth);
+    } finally {
+      await run.cleanup();
+    }
+  });
+});
