@@ -157,6 +157,11 @@ export class VirtualIphone {
     return this.attached.get(udid)?.index;
   }
 
+  /** Restarts the virtual usbmuxd (UsbmuxdServer.restart): clients lose every connection; the phones stay plugged. */
+  restartUsbmuxd(downMs = 0): Promise<void> {
+    return this.usbmuxd.restart(downMs);
+  }
+
   setTrust(udid: string, mode: TrustMode | string): void {
     this.device(udid).trust.set(typeof mode === 'string' ? parseTrustMode(mode) : mode);
   }

@@ -1,3 +1,5 @@
+export { startControlServer, type ControlServer } from './control.js';
+export { parseControlCommand, type ControlCommand } from './control-protocol.js';
 export { startEmulator, VirtualIphone, type EmulatorOptions, type AddDeviceOptions } from './emulator.js';
 export { VirtualDevice, type VirtualDeviceOptions } from './virtual-device.js';
 export type { DevicePairing } from './device-pairings.js';

@@ -24,6 +24,8 @@ export class UsbmuxdServer implements UsbmuxdHost {
   readonly logger: Logger;
   private readonly servers: net.Server[] = [];
   private readonly socketPaths: string[] = [];
+  /** Where it listens, to listen there again after restart(). */
+  private readonly addresses: UsbmuxdAddress[] = [];
   private readonly connections = new Set<UsbmuxdConnection>();
   private readonly devices = new Map<number, AttachedDevice>();
   private nextDeviceId = 1;
@@ -44,6 +46,7 @@ export class UsbmuxdServer implements UsbmuxdHost {
       await chmod(address.socketPath, 0o600);
       this.socketPaths.push(address.socketPath);
       this.servers.push(server);
+      this.addresses.push({ socketPath: address.socketPath });
       return { socketPath: address.socketPath };
     }
     if (!isLoopback(address.host)) {
@@ -55,6 +58,7 @@ export class UsbmuxdServer implements UsbmuxdHost {
     await listenOn(server, { host: address.host, port: address.port });
     this.servers.push(server);
     const bound = server.address() as net.AddressInfo;
+    this.addresses.push({ host: address.host, port: bound.port });
     return { host: address.host, port: bound.port };
   }
 
@@ -111,6 +115,20 @@ export class UsbmuxdServer implements UsbmuxdHost {
     this.servers.length = 0;
     for (const path of this.socketPaths) await unlink(path).catch(() => undefined);
     this.socketPaths.length = 0;
+  }
+
+  /**
+   * As when usbmuxd is restarted (a package upgrade, a crash, systemd restarting it): every client connection and
+   * tunnel drops and the socket disappears for `downMs`, then it listens again at the same addresses. The phones stay
+   * plugged in, with the DeviceIDs they had, and a new Listen hears them attached again.
+   */
+  async restart(downMs = 0): Promise<void> {
+    const addresses = [...this.addresses];
+    this.addresses.length = 0;
+    this.logger.info({ downMs }, 'usbmuxd restarting');
+    await this.close();
+    if (downMs > 0) await new Promise((done) => setTimeout(done, downMs));
+    for (const address of addresses) await this.listen(address);
   }
 
   private accept(socket: net.Socket): void {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import {
   formatTrustMode,
   parseTrustMode,
+  startControlServer,
   startEmulator,
   type VirtualDevice,
   type VirtualIphone,
@@ -24,6 +25,7 @@ interface EmulatorCommandOptions extends EmulatorBackupFlags {
   stateDir?: string;
   trust: string;
   seed: string;
+  control?: string;
 }
 
 export function registerEmulatorCommand(program: Command): void {
@@ -34,7 +36,11 @@ export function registerEmulatorCommand(program: Command): void {
     )
     .option('--socket <path>', `UNIX socket to serve usbmuxd on (default ${defaultSocket()} unless --tcp is given)`)
     .option('--tcp <host:port>', 'serve usbmuxd on a loopback TCP address too (port 0 picks one)')
-    .option('--devices <n>', 'phones plugged in at start', '1')
+    .option('--devices <n>', 'phones plugged in at start (up to 64)', '1')
+    .option(
+      '--control <path>',
+      'also take JSON-line commands on this UNIX socket: {"plug": n}, {"unplug": UDID}, {"restart-usbmuxd": true}, {"list": true}',
+    )
     .option('--state-dir <dir>', `where pair records and the phones' state are kept (default ${defaultStateDir()})`)
     .option(
       '--trust <mode>',
@@ -54,7 +60,9 @@ export function registerEmulatorCommand(program: Command): void {
         '         USBMUXD_SOCKET_ADDRESS=UNIX:/tmp/iosrescue.sock idevice_id -l\n' +
         '         iosrescue emulator --content generated:files=200000,bytes=1G   (a big phone for benchmarks)\n' +
         '         iosrescue emulator --content sample:ios=5 --state-dir /tmp/ios5   (an iPhone 4S on iOS 5.1.1)\n' +
-        '         iosrescue emulator --fail-after-bytes 1000000                   (every backup loses its cable after 1 MB)',
+        '         iosrescue emulator --fail-after-bytes 1000000                   (every backup loses its cable after 1 MB)\n' +
+        '         iosrescue emulator --devices 16 --control /tmp/emu-control.sock   (a lab script plugs phones in and out:)\n' +
+        '         echo \'{"unplug": "<UDID>"}\' | socat - UNIX-CONNECT:/tmp/emu-control.sock',
     )
     .action(async (options: EmulatorCommandOptions, command: Command) => {
       await runCommand(command, (context) => runEmulator(options, context));
@@ -80,12 +88,16 @@ async function runEmulator(options: EmulatorCommandOptions, context: CommandCont
     identity: emulatorIdentity(options),
     logger: context.logger,
   });
+  const control = options.control
+    ? await startControlServer(emulator, resolve(options.control), context.logger)
+    : undefined;
   try {
     context.print(startedText(emulator), {
       event: 'started',
       socketPath: emulator.socketPath ?? null,
       tcp: emulator.tcp ?? null,
       USBMUXD_SOCKET_ADDRESS: emulator.usbmuxdSocketAddress,
+      controlSocket: control?.socketPath ?? null,
       devices: emulator.devices.map((device) => describeDevice(emulator, device)),
     });
     const lines = createInterface({ input: process.stdin, terminal: false });
@@ -100,6 +112,7 @@ async function runEmulator(options: EmulatorCommandOptions, context: CommandCont
     });
     lines.close();
   } finally {
+    await control?.close();
     await emulator.stop();
   }
 }
