@@ -89,6 +89,12 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
     load: async () => (await import('./commands/emulator.js')).registerEmulatorCommand,
   },
   {
+    name: 'media',
+    args: '<action>',
+    summary: 'copy photos, videos, music, recordings and downloads straight from the phone (no backup): pull | ls',
+    load: async () => (await import('./commands/media.js')).registerMediaCommand,
+  },
+  {
     name: 'scan',
     args: '<BACKUP>',
     summary: 'show what a backup holds per data type, deleted items included',
@@ -105,6 +111,24 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
     args: '<DB>',
     summary: 'recover deleted records from an SQLite database',
     load: async () => (await import('./commands/carve.js')).registerCarveCommand,
+  },
+  {
+    name: 'daemon',
+    args: '',
+    summary: 'run the lab daemon: back phones up as they are plugged in, durable jobs, a local HTTP API',
+    load: async () => (await import('./commands/daemon.js')).registerDaemonCommand,
+  },
+  {
+    name: 'jobs',
+    args: '',
+    summary: "list the daemon's jobs; --watch follows them",
+    load: async () => (await import('./commands/jobs.js')).registerJobsCommand,
+  },
+  {
+    name: 'job',
+    args: '',
+    summary: "show or cancel one of the daemon's jobs",
+    load: async () => (await import('./commands/job.js')).registerJobCommand,
   },
   {
     name: 'completion',

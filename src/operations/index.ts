@@ -24,6 +24,17 @@ export { BackupOperationError } from './backup-errors.js';
 export { PHASE_MESSAGES, type BackupPhase, type BackupProgress } from './backup-progress.js';
 export { throttleProgress } from './progress-throttle.js';
 export { formatBytes, formatDuration } from './format-units.js';
+export {
+  DaemonApiError,
+  DaemonClient,
+  defaultDaemonSocketPath,
+  FINAL_DAEMON_JOB_STATES,
+  type DaemonDevice,
+  type DaemonEventMessage,
+  type DaemonJob,
+  type DaemonJobProgress,
+  type DaemonJobRequest,
+} from './daemon-client.js';
 export { scanBackup, type ScanBackupOptions, type ScanBackupResult, type ScanTypeSummary } from './scan-backup.js';
 export { extractBackup, type ExtractBackupOptions } from './extract-backup.js';
 export {
@@ -55,3 +66,13 @@ export {
   type TypeScan,
 } from '../extract/index.js';
 export { isPlistDict, toXmlPlist, type PlistValue } from '../plist/index.js';
+export {
+  pullMedia,
+  type MediaPullOptions,
+  type MediaPullProgress,
+  type MediaPullResult,
+  type MediaFileEvent,
+} from './media-pull.js';
+export { listMedia, type MediaListOptions, type MediaListResult } from './media-list.js';
+export { MEDIA_TYPES, parseMediaTypes, parseMediaDate, type MediaType } from './media-types.js';
+export { MediaError, type MediaErrorCode } from './media-errors.js';

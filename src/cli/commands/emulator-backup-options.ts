@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   folderContent,
@@ -23,6 +25,8 @@ export interface EmulatorBackupFlags {
   oversizeFile?: string;
   busyLock?: string;
   keybagRounds?: string;
+  media?: string;
+  afcDropAfterBytes?: string;
 }
 
 /** The emulator's backup options: what the phones hold and how they misbehave. */
@@ -55,6 +59,14 @@ export function addEmulatorBackupOptions(command: Command): Command {
       'fault: send the first file of each backup BYTES (e.g. 300M) longer than its Manifest.db row says (a phone sending more than it declared)',
     )
     .option('--busy-lock <N>', 'fault: answer the first N sync-lock requests with "busy"')
+    .option(
+      '--media <DIR>',
+      "serve this folder, read-only, as every phone's media partition over AFC (DCIM/…, Recordings/…), instead of the content's photos",
+    )
+    .option(
+      '--afc-drop-after-bytes <N>',
+      'fault: the first AFC connection drops (a pulled cable) after N bytes of file data (tests a resumed media pull)',
+    )
     .option(
       '--keybag-rounds <N>',
       'PBKDF2 rounds of keybags made by "encryption on" (a phone uses 10,000,000; lower is faster for tests)',
@@ -96,7 +108,14 @@ export function emulatorBackupConfig(flags: EmulatorBackupFlags): Partial<Backup
     throw new CliUsageError(`--oversize-file: ${(error as Error).message}`);
   }
   if (flags.busyLock !== undefined) faults.busyLockReplies = wholeNumber(flags.busyLock, '--busy-lock');
+  if (flags.afcDropAfterBytes !== undefined)
+    faults.afcDropAfterBytes = wholeNumber(flags.afcDropAfterBytes, '--afc-drop-after-bytes');
   const config: Partial<BackupAgentConfig> = { faults, content: contentSource(flags.content) };
+  if (flags.media !== undefined) {
+    if (!existsSync(flags.media) || !statSync(flags.media).isDirectory())
+      throw new CliUsageError(`--media ${flags.media}: not a folder`);
+    config.media = resolve(flags.media);
+  }
   if (flags.keybagRounds !== undefined) {
     const rounds = wholeNumber(flags.keybagRounds, '--keybag-rounds');
     config.keybag = { iterations: Math.max(1, Math.min(rounds, 10_000)), dpic: Math.max(1, rounds) };
