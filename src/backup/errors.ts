@@ -29,6 +29,8 @@ import { IosRescueError, withCategory, type CategoryTable, type ErrorOptions } f
  * - BACKUP_NO_SPACE: the disk filled up while writing (the previous backup is kept)
  * - BACKUP_OUTPUT_UNUSABLE: an output path the file system refuses (name too long, a file where a folder must be)
  * - BACKUP_OUTPUT_EXISTS: the output (a file, or a folder that is not empty) exists; nothing is overwritten
+ * - BACKUP_DIGEST_MISMATCH: a plain Manifest.mbdb backup's data file does not hash to its record's SHA-1 (the bytes
+ *   are still given: a warning about them, never a refusal)
  *
  * Damaged or refused input is `bad-input`, as is the missing password (the backup needs one); BACKUP_BUSY and
  * BACKUP_INCOMPLETE are `internal`: neither the input nor the person's command is wrong. BACKUP_FILES_OPEN and
@@ -63,6 +65,7 @@ export const BACKUP_ERROR_CATEGORIES = {
   BACKUP_NO_SPACE: 'no-space',
   BACKUP_OUTPUT_UNUSABLE: 'bad-input',
   BACKUP_OUTPUT_EXISTS: 'bad-input',
+  BACKUP_DIGEST_MISMATCH: 'bad-input',
 } as const satisfies CategoryTable<string>;
 
 export type BackupErrorCode = keyof typeof BACKUP_ERROR_CATEGORIES;

@@ -51,3 +51,4 @@ export { BackupWriter, type BackupWriterOptions, type PreviousBackup, type Write
 export { freeDiskSpace, regularFilesUnder } from './fs-durability.js';
 export { WORK_FOLDER, type CommitStep } from './staging.js';
 export { backupEraOf, type BackupEra } from './backup-era.js';
+export { DigestCheck } from './mbdb-digest.js';

@@ -6,6 +6,7 @@ import { toBinaryPlist, type PlistDict } from '../plist/index.js';
 import {
   BackupError,
   BackupReader,
+  DigestCheck,
   PathEscapeError,
   dataFileRelativePath,
   safeJoin,
@@ -151,11 +152,16 @@ export async function decryptBackup(options: DecryptBackupOptions): Promise<Decr
         }
         try {
           const path = await targetPath(options.out, entry, layout, reader.manifestKind === 'mbdb');
-          result.bytes += await writeStreamToNewFile(await reader.openFile(entry), path, {
+          const stream = await reader.openFile(entry);
+          // A plain mbdb backup's records carry each file's SHA-1: a mismatch is reported, the bytes still written.
+          const check = DigestCheck.for(entry, reader);
+          if (check !== undefined) stream.on('error', (error) => check.destroy(error));
+          result.bytes += await writeStreamToNewFile(check === undefined ? stream : stream.pipe(check), path, {
             signal: options.signal,
             permissions,
           });
           result.files++;
+          if (check?.mismatch !== undefined) report(problemOf(entry, check.mismatch));
         } catch (error) {
           if (error instanceof BackupError && error.code === 'BACKUP_NO_SPACE') throw error;
           if (options.signal?.aborted) throw error;

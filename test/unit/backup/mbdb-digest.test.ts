@@ -1,0 +1,44 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileIdFor, writeSyntheticBackup } from '../../../src/backup/index.js';
+import { decryptBackup } from '../../../src/operations/index.js';
+import { withTempDir } from '../../helpers/backup-fixtures.js';
+
+const items = ['a', 'b', 'c'].map((name) => ({
+  domain: 'HomeDomain',
+  relativePath: `Library/${name}.db`,
+  data: Buffer.from(`contents of ${name} `.repeat(50)),
+}));
+
+describe("Manifest.mbdb records' SHA-1", () => {
+  it('a plain data file whose bytes no longer match its record is reported and still written as found', async () => {
+    await withTempDir('iosrescue-mbdb-digest-', async (dir) => {
+      const backup = join(dir, 'backup');
+      await writeSyntheticBackup(backup, { items, format: 'mbdb' });
+      // The same length, one byte changed: only the digest can tell.
+      const tampered = join(backup, fileIdFor('HomeDomain', 'Library/b.db'));
+      const bytes = await readFile(tampered);
+      bytes[10] ^= 0xff;
+      await writeFile(tampered, bytes);
+
+      const out = join(dir, 'plain');
+      const result = await decryptBackup({ backup, out, layout: 'tree' });
+      expect(result).toMatchObject({ files: 3, problemCount: 1, problemCounts: { BACKUP_DIGEST_MISMATCH: 1 } });
+      expect(result.problems[0]).toMatchObject({ relativePath: 'Library/b.db', code: 'BACKUP_DIGEST_MISMATCH' });
+      expect((await readFile(join(out, 'HomeDomain/Library/b.db'))).equals(bytes)).toBe(true);
+      expect((await readFile(join(out, 'HomeDomain/Library/a.db'))).equals(items[0]!.data)).toBe(true);
+    });
+  });
+
+  it('an untouched plain mbdb backup and an encrypted one (whose digests are not checked) decrypt without problems', async () => {
+    await withTempDir('iosrescue-mbdb-digest-ok-', async (dir) => {
+      for (const password of [undefined, 'pw']) {
+        const backup = join(dir, `backup-${password ?? 'plain'}`);
+        await writeSyntheticBackup(backup, { items, format: 'mbdb', password, keybag: { iterations: 10 } });
+        const result = await decryptBackup({ backup, out: join(dir, `out-${password ?? 'plain'}`), password });
+        expect(result).toMatchObject({ files: 3, problemCount: 0 });
+      }
+    });
+  });
+});
