@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  * touch backup; the emulator uses plist, wire, backup (through their index.ts) and pure protocol files, never client
  * logic; only the demo operations (src/operations/demo*.ts) and the library entry (src/index.ts) reach the emulator,
  * the rest of src never does (tests and scripts/ may); the CLI imports only operations/index.ts (the verbs it
- * shares with the daemon), errors.ts, logging.ts and its own files.
+ * shares with the daemon), daemon/index.ts (the `daemon` command starts it), errors.ts, logging.ts and its own files.
  */
 const srcRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
@@ -87,10 +87,11 @@ export function forbiddenImport(from: string, to: string): string | null {
     if (!['plist', 'wire', 'backup'].includes(toLayer)) return `the emulator may not use client logic (${toRel})`;
     return PUBLIC_ENTRY.test(toRel) ? null : `the emulator imports ${toLayer} through its index.ts, not ${toRel}`;
   }
+  // The CLI's one way into the daemon is daemon/index.ts (the `daemon` command starts it); jobs go over HTTP.
   if (fromLayer === 'cli')
-    return toRel === 'operations/index.ts'
+    return toRel === 'operations/index.ts' || toRel === 'daemon/index.ts'
       ? null
-      : `the CLI imports only operations/index.ts, errors.ts, logging.ts and src/cli (${toRel})`;
+      : `the CLI imports only operations/index.ts, daemon/index.ts, errors.ts, logging.ts and src/cli (${toRel})`;
   if (fromLayer === 'operations' && toLayer === 'emulator') {
     const fromRel = relative(srcRoot, from).split(sep).join('/');
     return /^operations\/demo[^/]*\.ts$/.test(fromRel) && PUBLIC_ENTRY.test(toRel)
@@ -120,6 +121,8 @@ describe('architecture', () => {
     expect(forbiddenImport(at('cli/commands/info.ts'), at('plist/index.ts'))).toMatch(/CLI imports only/);
     expect(forbiddenImport(at('cli/commands/info.ts'), at('operations/device-info.ts'))).toMatch(/CLI imports only/);
     expect(forbiddenImport(at('cli/commands/info.ts'), at('operations/index.ts'))).toBeNull();
+    expect(forbiddenImport(at('cli/commands/daemon.ts'), at('daemon/index.ts'))).toBeNull();
+    expect(forbiddenImport(at('cli/commands/daemon.ts'), at('daemon/engine.ts'))).toMatch(/CLI imports only/);
     expect(forbiddenImport(at('cli/commands/info.ts'), at('cli/run-command.ts'))).toBeNull();
     expect(forbiddenImport(at('cli/run-command.ts'), at('logging.ts'))).toBeNull();
     expect(forbiddenImport(at('cli/run-command.ts'), at('errors.ts'))).toBeNull();

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   backupDevice,
@@ -9,26 +10,39 @@ import {
 } from '../../operations/index.js';
 import { ProgressBar } from '../progress-bar.js';
 import { runCommand } from '../run-command.js';
+import {
+  addNoDaemonOption,
+  asBackupProgress,
+  daemonDeviceFor,
+  daemonToUse,
+  refuseIfDaemonBusy,
+  runDaemonJob,
+} from './daemon-route.js';
 import { addUdidOption, cliDeviceAccess } from './device-options.js';
 
 export function registerBackupCommand(program: Command): void {
-  addUdidOption(
-    program
-      .command('backup')
-      .description(
-        'pull a backup of the phone (incremental when a previous one exists); the previous backup stays intact if anything goes wrong',
-      )
-      .option(
-        '--out <DIR>',
-        `folder that holds <UDID>/ backups (default: ${defaultBackupFolder()}; or set IOSRESCUE_BACKUP_DIR)`,
-      )
-      .option('--full', 'ask the phone for a full backup even when an incremental one is possible', false),
+  addNoDaemonOption(
+    addUdidOption(
+      program
+        .command('backup')
+        .description(
+          'pull a backup of the phone (incremental when a previous one exists); the previous backup stays intact if anything goes wrong',
+        )
+        .option(
+          '--out <DIR>',
+          `folder that holds <UDID>/ backups (default: ${defaultBackupFolder()}; or set IOSRESCUE_BACKUP_DIR)`,
+        )
+        .option('--full', 'ask the phone for a full backup even when an incremental one is possible', false),
+    ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  iosrescue backup\n  iosrescue backup --out /mnt/backups --full\n  iosrescue backup -u 00008030-001A2B3C4D5E802E --json\n',
+      '\nWhen an iosrescue daemon runs for this user, the backup becomes a daemon job (the command follows it; a\n' +
+        "backup of a phone the daemon is already backing up follows that one); without --out the daemon's backups\n" +
+        'folder is used. --no-daemon runs it here, and is refused while the daemon works on the phone.\n' +
+        '\nExamples:\n  iosrescue backup\n  iosrescue backup --out /mnt/backups --full\n  iosrescue backup -u 00008030-001A2B3C4D5E802E --json\n',
     )
-    .action(async (flags: { udid?: string; out?: string; full: boolean }, command: Command) =>
+    .action(async (flags: { udid?: string; out?: string; full: boolean; daemon: boolean }, command: Command) =>
       runCommand(command, async ({ globals, logger, print, signal }) => {
         const bar = !globals.json && process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
         const onProgress = bar
@@ -38,6 +52,54 @@ export function registerBackupCommand(program: Command): void {
                 `${JSON.stringify({ event: 'progress', ...progress })}\n`,
               ),
             );
+        const report = (result: {
+          path: string;
+          full: boolean;
+          encrypted: boolean;
+          files: number;
+          bytes: number;
+          seconds: number;
+        }): void => {
+          const rate = result.seconds > 0 ? ` (${formatBytes(result.bytes / result.seconds)}/s)` : '';
+          print(
+            `Backup complete: ${result.path}\n${result.full ? 'full' : 'incremental'}, ${result.encrypted ? 'encrypted' : 'not encrypted'}, ` +
+              `${result.files.toLocaleString('en-US')} files, ${formatBytes(result.bytes)} received in ${formatDuration(result.seconds)}${rate}`,
+            { event: 'result', ...result },
+          );
+        };
+        const daemon = await daemonToUse(flags, logger);
+        if (daemon) {
+          try {
+            const job = await runDaemonJob(
+              daemon,
+              {
+                type: 'backup',
+                udid: await daemonDeviceFor(daemon, flags.udid),
+                full: flags.full,
+                ...(flags.out !== undefined && { out: resolve(flags.out) }),
+              },
+              {
+                signal,
+                onProgress: (progress) => onProgress(asBackupProgress(progress)),
+                onMessage: (message) => (bar ? logger.info(message) : process.stderr.write(`${message}\n`)),
+              },
+            );
+            bar?.stop();
+            const r = job.result ?? {};
+            report({
+              path: job.backupDir ?? '',
+              full: r.full === true,
+              encrypted: r.encrypted === true,
+              files: Number(r.files ?? 0),
+              bytes: Number(r.bytes ?? 0),
+              seconds: Number(r.seconds ?? 0),
+            });
+          } finally {
+            bar?.stop();
+          }
+          return;
+        }
+        if (flags.daemon === false) await refuseIfDaemonBusy(flags.udid);
         // The Trust prompt is shown by the progress line itself; without a bar it goes out as a progress event.
         const access = { ...cliDeviceAccess(logger, signal), onWaiting: undefined };
         try {
@@ -48,12 +110,7 @@ export function registerBackupCommand(program: Command): void {
             onProgress,
           });
           bar?.stop();
-          const rate = result.seconds > 0 ? ` (${formatBytes(result.bytes / result.seconds)}/s)` : '';
-          print(
-            `Backup complete: ${result.path}\n${result.full ? 'full' : 'incremental'}, ${result.encrypted ? 'encrypted' : 'not encrypted'}, ` +
-              `${result.files.toLocaleString('en-US')} files, ${formatBytes(result.bytes)} received in ${formatDuration(result.seconds)}${rate}`,
-            { event: 'result', ...result },
-          );
+          report(result);
         } finally {
           bar?.stop();
         }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { backupEncryptionStatus, changeBackupEncryption, type EncryptionChange } from '../../operations/index.js';
 import { readPassword, type PasswordOptions } from '../password.js';
 import { CliUsageError, runCommand } from '../run-command.js';
+import { addNoDaemonOption, daemonDeviceFor, daemonToUse, refuseIfDaemonBusy, runDaemonJob } from './daemon-route.js';
 import { addUdidOption, cliDeviceAccess } from './device-options.js';
 
 interface EncryptionFlags {
@@ -10,6 +11,7 @@ interface EncryptionFlags {
   passwordFile?: string;
   newPasswordEnv?: string;
   newPasswordFile?: string;
+  daemon: boolean;
 }
 
 /** A password from the named source, else a hidden prompt; without a terminal that is a usage error naming the options.
@@ -30,7 +32,7 @@ async function typedTwice(source: PasswordOptions, prompt: string, options: stri
 }
 
 export function registerEncryptionCommand(program: Command): void {
-  addUdidOption(
+  const command = addUdidOption(
     program
       .command('encryption')
       .description(
@@ -44,10 +46,13 @@ export function registerEncryptionCommand(program: Command): void {
       .option('--password-file <FILE>', 'the same, from the first line of this file')
       .option('--new-password-env <VAR>', '"change": the new password from this environment variable')
       .option('--new-password-file <FILE>', '"change": the new password from the first line of this file'),
-  )
+  );
+  addNoDaemonOption(command)
     .addHelpText(
       'after',
       '\nWithout a password option the password is asked for on the terminal (twice for a new one).\n' +
+        'When an iosrescue daemon runs for this user, on/off/change become a daemon job (the passwords go to it in\n' +
+        'the request, held in its memory for that job only); --no-daemon runs it here.\n' +
         'The phone may ask for its passcode to confirm.\n\nExamples:\n  iosrescue encryption status\n' +
         '  IOSRESCUE_PW=secret iosrescue encryption on --password-env IOSRESCUE_PW\n  iosrescue encryption change\n',
     )
@@ -97,6 +102,19 @@ export function registerEncryptionCommand(program: Command): void {
         } else {
           throw new CliUsageError(`unknown action "${action}": use status, on, off or change`);
         }
+        const daemon = await daemonToUse(flags, logger);
+        if (daemon) {
+          const udid = await daemonDeviceFor(daemon, flags.udid);
+          const job = await runDaemonJob(
+            daemon,
+            { type: 'encryption', udid, ...change },
+            { signal, onMessage: (message) => process.stderr.write(`${message}\n`) },
+          );
+          const encrypted = job.result?.encrypted === true;
+          print(`Backup encryption is now ${encrypted ? 'on' : 'off'} for ${udid}`, { udid, encrypted });
+          return;
+        }
+        if (flags.daemon === false) await refuseIfDaemonBusy(flags.udid);
         const { udid, encrypted } = await changeBackupEncryption(access, change, {
           udid: flags.udid,
           onWaiting: (message) => process.stderr.write(`${message}…\n`),

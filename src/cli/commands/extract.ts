@@ -1,9 +1,12 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { isIosRescueError } from '../../errors.js';
 import { extractBackup } from '../../operations/index.js';
 import { ExitCode } from '../exit-codes.js';
+import { readPassword } from '../password.js';
 import { runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';
+import { addNoDaemonOption, daemonToUse, runDaemonJob } from './daemon-route.js';
 import {
   DATA_TYPES_HELP,
   dataTypesOption,
@@ -14,7 +17,7 @@ import {
 import { outputModeOption, type OutputModeFlags } from './output-mode-option.js';
 
 export function registerExtractCommand(program: Command): void {
-  addBackupOpenOptions(
+  const command = addBackupOpenOptions(
     program
       .command('extract')
       .description(
@@ -29,15 +32,71 @@ export function registerExtractCommand(program: Command): void {
       )
       .option('--until <DATE>', 'only items up to this day, inclusive')
       .addOption(outputModeOption()),
-  ).action(
+  );
+  addNoDaemonOption(command).addHelpText(
+    'after',
+    '\nWhen an iosrescue daemon runs for this user, the extraction becomes a daemon job (with --types and --out;\n' +
+      '--since, --until, --output-mode shared or --keep-key-cache run it here). --no-daemon always runs it here.\n',
+  );
+  command.action(
     async (
       backup: string,
-      flags: BackupOpenFlags & OutputModeFlags & { out: string; types?: string; since?: string; until?: string },
+      flags: BackupOpenFlags &
+        OutputModeFlags & { out: string; types?: string; since?: string; until?: string; daemon: boolean },
       command: Command,
     ) =>
       runCommand(command, async ({ print, signal, logger }) => {
         const types = dataTypesOption(flags.types);
         const range = dateRangeOption(flags.since, flags.until);
+        // What a daemon job takes: the backup, the folder and the types; the other options run it here.
+        const daemonCanRun =
+          flags.since === undefined &&
+          flags.until === undefined &&
+          flags.outputMode === 'private' &&
+          !flags.keepKeyCache;
+        const daemon = daemonCanRun ? await daemonToUse(flags, logger) : undefined;
+        if (daemon) {
+          const given = flags.passwordEnv !== undefined || flags.passwordFile !== undefined;
+          const submit = (password?: string) =>
+            runDaemonJob(
+              daemon,
+              {
+                type: 'extract',
+                backup: resolve(backup),
+                out: resolve(flags.out),
+                ...(types && { types }),
+                ...(password !== undefined && { password }),
+              },
+              { signal, onMessage: (message) => logger.info(message) },
+            );
+          let job: Awaited<ReturnType<typeof submit>>;
+          try {
+            job = await submit(given ? await readPassword(flags, { prompt: 'Backup password: ' }) : undefined);
+          } catch (error) {
+            // Asked lazily, as the direct run does: only when the backup turns out to be encrypted.
+            if (given || !isIosRescueError(error, 'BACKUP_PASSWORD_REQUIRED') || !process.stdin.isTTY) throw error;
+            job = await submit(await readPassword(flags, { prompt: 'Backup password: ' }));
+          }
+          const done = (job.result?.types ?? []) as Array<{
+            type: string;
+            status: string;
+            records?: number;
+            files?: number;
+          }>;
+          const lines = [`Extracted to ${job.outDir ?? resolve(flags.out)} (daemon job ${job.id}):`];
+          for (const t of done) {
+            const what =
+              t.status === 'ok'
+                ? `${t.records ?? 0} record${t.records === 1 ? '' : 's'}, ${t.files ?? 0} file${t.files === 1 ? '' : 's'}`
+                : t.status === 'missing'
+                  ? 'not in this backup'
+                  : 'failed (see extraction.json)';
+            lines.push(`  ${t.type.padEnd(TYPE_COLUMN)} ${what}`);
+          }
+          lines.push(`Open ${join(job.outDir ?? resolve(flags.out), 'report.html')} in a browser to look through it.`);
+          print(lines.join('\n'), { jobId: job.id, out: job.outDir, types: done });
+          return done.some((t) => t.status === 'failed') ? ExitCode.BAD_INPUT : ExitCode.OK;
+        }
         const report = await extractBackup({
           backup,
           out: flags.out,

@@ -14,6 +14,9 @@ import { registerInfoCommand } from './info.js';
 import { registerPairCommands } from './pair.js';
 import { registerScanCommand } from './scan.js';
 import { registerExtractCommand } from './extract.js';
+import { registerDaemonCommand } from './daemon.js';
+import { registerJobsCommand } from './jobs.js';
+import { registerJobCommand } from './job.js';
 
 /** Every command registers itself here, one line each. */
 export function registerCommands(program: Command): void {
@@ -30,6 +33,9 @@ export function registerCommands(program: Command): void {
   registerScanCommand(program);
   registerExtractCommand(program);
   registerCarveCommand(program);
+  registerDaemonCommand(program);
+  registerJobsCommand(program);
+  registerJobCommand(program);
   registerDemoCommand(program);
   registerCompletionCommand(program, async () => program);
 }
