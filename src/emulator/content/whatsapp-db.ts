@@ -50,6 +50,26 @@ CREATE INDEX ZWAGROUPMEMBER_ZCHATSESSION_INDEX ON ZWAGROUPMEMBER (ZCHATSESSION);
 CREATE INDEX Z_WAChatSession_byContactJIDIndex ON ZWACHATSESSION (ZCONTACTJID COLLATE BINARY ASC);
 `;
 
+/**
+ * ChatStorage.sqlite of the WhatsApp builds that ran on iOS ≤ 7, before app groups (iOS 8) let it move to the shared
+ * container: the same Core Data model less what came later — no ZWAMESSAGE.ZMEDIAITEM (a media item names its message
+ * in ZWAMEDIAITEM.ZMESSAGE only), no ZWAMEDIAITEM.ZMETADATA (so no quoted replies), no ZWAPROFILEPUSHNAME table.
+ */
+export function legacyChatStorageSchema(): string {
+  return CHAT_STORAGE_SCHEMA.replace('ZMEDIAITEM INTEGER, ', '')
+    .replace(/CREATE INDEX ZWAMESSAGE_ZMEDIAITEM_INDEX [^;]*;\n/, '')
+    .replace(/,\s*ZMETADATA BLOB/, '')
+    .replace(/CREATE TABLE ZWAPROFILEPUSHNAME [^;]*;\n/, '');
+}
+
+/** Where the app kept its database and media before the app group (iOS ≤ 7): its own container's Documents and
+ * Library. */
+export const WHATSAPP_LEGACY_LOCATION = {
+  domain: 'AppDomain-net.whatsapp.WhatsApp',
+  relativePath: 'Documents/ChatStorage.sqlite',
+  mediaFolder: 'Library',
+} as const;
+
 /** Core Data entity numbers of the tables above, as in the real file's Z_PRIMARYKEY. */
 const ENTITY = { chatSession: 4, groupInfo: 5, groupMember: 6, mediaItem: 8, message: 9, pushName: 13 } as const;
 
@@ -71,24 +91,26 @@ export interface ChatStorageContent {
   deleted: TruthWhatsAppMessage[];
 }
 
-export function buildChatStorageDb(content: ChatStorageContent, _iosVersion: number = NEWEST_IOS): SqliteImage {
+export function buildChatStorageDb(content: ChatStorageContent, iosVersion: number = NEWEST_IOS): SqliteImage {
+  const legacy = iosVersion <= 7;
   const all = [...content.messages, ...content.deleted].sort((a, b) => a.pk - b.pk);
   const byStanza = new Map(all.map((m) => [m.stanzaId, m]));
   // A quoted text reply has a media item of its own that holds only the ZMETADATA naming the quoted message.
   let mediaRows = Math.max(0, ...all.map((m) => m.media?.pk ?? 0));
   const replyMedia = new Map(
-    all.filter((m) => m.media === null && m.replyToStanzaId !== null).map((m) => [m.pk, ++mediaRows]),
+    legacy ? [] : all.filter((m) => m.media === null && m.replyToStanzaId !== null).map((m) => [m.pk, ++mediaRows]),
   );
   const insertMessages = (db: Database.Database, messages: TruthWhatsAppMessage[]): void => {
+    // The legacy file has no ZWAMESSAGE.ZMEDIAITEM nor ZWAMEDIAITEM.ZMETADATA: neither column nor value is written.
     const message = db.prepare(
       `INSERT INTO ZWAMESSAGE (Z_PK, Z_ENT, Z_OPT, ZFLAGS, ZGROUPEVENTTYPE, ZISFROMME, ZMESSAGEERRORSTATUS, ZMESSAGESTATUS, ZMESSAGETYPE, ZSORT,
-         ZSPOTLIGHTSTATUS, ZSTARRED, ZCHATSESSION, ZGROUPMEMBER, ZMEDIAITEM, ZMESSAGEDATE, ZSENTDATE, ZFROMJID, ZSTANZAID, ZTEXT, ZTOJID)
-       VALUES (?, ${ENTITY.message}, 3, 16777216, ?, ?, 0, ?, ?, ?, 8, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         ZSPOTLIGHTSTATUS, ZSTARRED, ZCHATSESSION, ZGROUPMEMBER${legacy ? '' : ', ZMEDIAITEM'}, ZMESSAGEDATE, ZSENTDATE, ZFROMJID, ZSTANZAID, ZTEXT, ZTOJID)
+       VALUES (?, ${ENTITY.message}, 3, 16777216, ?, ?, 0, ?, ?, ?, 8, ?, ?, ?${legacy ? '' : ', ?'}, ?, ?, ?, ?, ?, ?)`,
     );
     const media = db.prepare(
       `INSERT INTO ZWAMEDIAITEM (Z_PK, Z_ENT, Z_OPT, ZCLOUDSTATUS, ZFILESIZE, ZMEDIAORIGIN, ZMOVIEDURATION, ZMESSAGE, ZASPECTRATIO, ZHACCURACY,
-         ZLATITUDE, ZLONGITUDE, ZMEDIALOCALPATH, ZTITLE, ZVCARDNAME, ZVCARDSTRING, ZMETADATA)
-       VALUES (?, ${ENTITY.mediaItem}, 2, ?, ?, 0, ?, ?, 0.0, 0.0, ?, ?, ?, ?, ?, ?, ?)`,
+         ZLATITUDE, ZLONGITUDE, ZMEDIALOCALPATH, ZTITLE, ZVCARDNAME, ZVCARDSTRING${legacy ? '' : ', ZMETADATA'})
+       VALUES (?, ${ENTITY.mediaItem}, 2, ?, ?, 0, ?, ?, 0.0, 0.0, ?, ?, ?, ?, ?, ?${legacy ? '' : ', ?'})`,
     );
     for (const m of messages) {
       const chat = content.chats.find((c) => c.pk === m.chatPk);
@@ -107,7 +129,7 @@ export function buildChatStorageDb(content: ChatStorageContent, _iosVersion: num
         m.starred ? 1 : 0,
         m.chatPk,
         memberPk,
-        mediaPk,
+        ...(legacy ? [] : [mediaPk]),
         toAppleSeconds(m.date),
         m.sentDate === null ? null : toAppleSeconds(m.sentDate),
         m.fromJid,
@@ -130,15 +152,15 @@ export function buildChatStorageDb(content: ChatStorageContent, _iosVersion: num
           d.title,
           d.vcardName,
           d.vcard ?? d.mimeType,
-          metadata,
+          ...(legacy ? [] : [metadata]),
         );
-      } else if (mediaPk !== null) {
+      } else if (mediaPk !== null && !legacy) {
         media.run(mediaPk, null, 0, 0, m.pk, 0, 0, null, null, null, null, metadata);
       }
     }
   };
   return buildSqliteImage({
-    schema: CHAT_STORAGE_SCHEMA,
+    schema: legacy ? legacyChatStorageSchema() : CHAT_STORAGE_SCHEMA,
     fill(db) {
       const session = db.prepare(
         `INSERT INTO ZWACHATSESSION (Z_PK, Z_ENT, Z_OPT, ZARCHIVED, ZFLAGS, ZHIDDEN, ZMESSAGECOUNTER, ZREMOVED, ZSESSIONTYPE, ZSPOTLIGHTSTATUS,
@@ -152,9 +174,11 @@ export function buildChatStorageDb(content: ChatStorageContent, _iosVersion: num
         `INSERT INTO ZWAGROUPMEMBER (Z_PK, Z_ENT, Z_OPT, ZCONTACTABID, ZISACTIVE, ZISADMIN, ZCHATSESSION, ZCONTACTNAME, ZMEMBERJID)
          VALUES (?, ${ENTITY.groupMember}, 3, 0, 1, ?, ?, ?, ?)`,
       );
-      const pushName = db.prepare(
-        `INSERT INTO ZWAPROFILEPUSHNAME (Z_PK, Z_ENT, Z_OPT, ZJID, ZPUSHNAME) VALUES (?, ${ENTITY.pushName}, 1, ?, ?)`,
-      );
+      const pushName = legacy
+        ? undefined
+        : db.prepare(
+            `INSERT INTO ZWAPROFILEPUSHNAME (Z_PK, Z_ENT, Z_OPT, ZJID, ZPUSHNAME) VALUES (?, ${ENTITY.pushName}, 1, ?, ?)`,
+          );
       const pushed = new Map<string, string>();
       let groups = 0;
       for (const c of content.chats) {
@@ -190,7 +214,7 @@ export function buildChatStorageDb(content: ChatStorageContent, _iosVersion: num
         }
       }
       let pushPk = 0;
-      for (const [jid, name] of pushed) pushName.run(++pushPk, jid, name);
+      if (pushName) for (const [jid, name] of pushed) pushName.run(++pushPk, jid, name);
       insertMessages(
         db,
         all.filter((m) => !m.inWal),
@@ -205,7 +229,8 @@ export function buildChatStorageDb(content: ChatStorageContent, _iosVersion: num
       db.prepare('INSERT INTO Z_PRIMARYKEY VALUES (?, ?, 0, ?)').run(ENTITY.groupMember, 'WAGroupMember', maxMember);
       db.prepare('INSERT INTO Z_PRIMARYKEY VALUES (?, ?, 0, ?)').run(ENTITY.mediaItem, 'WAMediaItem', mediaRows);
       db.prepare('INSERT INTO Z_PRIMARYKEY VALUES (?, ?, 0, ?)').run(ENTITY.message, 'WAMessage', all.length);
-      db.prepare('INSERT INTO Z_PRIMARYKEY VALUES (?, ?, 0, ?)').run(ENTITY.pushName, 'WAProfilePushName', pushPk);
+      if (pushName)
+        db.prepare('INSERT INTO Z_PRIMARYKEY VALUES (?, ?, 0, ?)').run(ENTITY.pushName, 'WAProfilePushName', pushPk);
     },
     remove(db) {
       const message = db.prepare('DELETE FROM ZWAMESSAGE WHERE Z_PK = ?');
