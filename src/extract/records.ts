@@ -50,6 +50,8 @@ export interface ContactRecord {
   imageFile: string | null;
   /** The vCard written for this contact, relative to the output folder. */
   vcardFile?: string;
+  /** created or modified is outside 2000-01-01 … now+1y (date-check.ts). */
+  dateSuspect?: true;
 }
 
 export interface MessageAttachmentRecord {

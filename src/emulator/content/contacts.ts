@@ -15,6 +15,7 @@ import { buildSqliteImage, type SqliteImage } from './sqlite-image.js';
 import { tinyJpeg } from './tiny-jpeg.js';
 import type { TruthContact } from './truth.js';
 import { NEWEST_IOS } from './ios-versions.js';
+import { ADDRESS_BOOK_SCHEMA_IOS5, LEGACY_ADDRESS_BOOK_MAX_IOS } from './contacts-legacy.js';
 
 /**
  * AddressBook.sqlitedb and AddressBookImages.sqlitedb with the columns of a real iOS 15 file
@@ -88,21 +89,31 @@ class Labels {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-function prepareStatements(db: Database.Database) {
+function prepareStatements(db: Database.Database, legacy: boolean) {
   return {
-    person: db.prepare(
-      `INSERT INTO ABPerson (ROWID, First, Last, Organization, Note, Kind, Birthday, JobTitle, Nickname, FirstSort, LastSort,
-         CreationDate, ModificationDate, StoreID, guid, ImageType) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-    ),
-    value: db.prepare(
-      'INSERT INTO ABMultiValue (UID, record_id, property, identifier, label, value, guid) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
+    legacy,
+    person: legacy
+      ? db.prepare(
+          `INSERT INTO ABPerson (ROWID, First, Last, Organization, Note, Kind, Birthday, JobTitle, Nickname, FirstSort, LastSort,
+             CreationDate, ModificationDate, StoreID) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+        )
+      : db.prepare(
+          `INSERT INTO ABPerson (ROWID, First, Last, Organization, Note, Kind, Birthday, JobTitle, Nickname, FirstSort, LastSort,
+             CreationDate, ModificationDate, StoreID, guid, ImageType) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+        ),
+    value: legacy
+      ? db.prepare(
+          'INSERT INTO ABMultiValue (UID, record_id, property, identifier, label, value) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+      : db.prepare(
+          'INSERT INTO ABMultiValue (UID, record_id, property, identifier, label, value, guid) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ),
     entry: db.prepare('INSERT INTO ABMultiValueEntry (parent_id, key, value) VALUES (?, ?, ?)'),
   };
 }
 
 function insertContact(s: Statements, c: TruthContact, labels: Labels, keys: Labels, nextUid: () => number): void {
-  s.person.run(
+  const person = [
     c.rowid,
     c.first,
     c.last,
@@ -116,20 +127,12 @@ function insertContact(s: Statements, c: TruthContact, labels: Labels, keys: Lab
     c.last,
     Math.round(toAppleSeconds(c.created)),
     Math.round(toAppleSeconds(c.modified)),
-    c.guid,
-    c.image ? 'PHOTO' : null,
-  );
+  ];
+  s.person.run(...(s.legacy ? person : [...person, c.guid, c.image ? 'PHOTO' : null]));
   const add = (property: number, index: number, label: string | null, text: string | null): number => {
     const uid = nextUid();
-    s.value.run(
-      uid,
-      c.rowid,
-      property,
-      index,
-      label === null ? null : labels.id(storedLabel(label)),
-      text,
-      `${c.guid.slice(0, 24)}${String(uid).padStart(12, '0')}`,
-    );
+    const row = [uid, c.rowid, property, index, label === null ? null : labels.id(storedLabel(label)), text];
+    s.value.run(...(s.legacy ? row : [...row, `${c.guid.slice(0, 24)}${String(uid).padStart(12, '0')}`]));
     return uid;
   };
   c.phones.forEach((p, i) => add(PROPERTY.phone, i, p.label, p.value));
@@ -155,19 +158,22 @@ function insertContact(s: Statements, c: TruthContact, labels: Labels, keys: Lab
 export function buildAddressBookDb(
   contacts: TruthContact[],
   deleted: TruthContact[],
-  _iosVersion: number = NEWEST_IOS,
+  iosVersion: number = NEWEST_IOS,
 ): SqliteImage {
   const all = [...contacts, ...deleted].sort((a, b) => a.rowid - b.rowid);
+  const legacy = iosVersion <= LEGACY_ADDRESS_BOOK_MAX_IOS;
   return buildSqliteImage({
-    schema: ADDRESS_BOOK_SCHEMA,
+    schema: legacy ? ADDRESS_BOOK_SCHEMA_IOS5 : ADDRESS_BOOK_SCHEMA,
     fill(db) {
       db.prepare(
-        "INSERT INTO ABStore (ROWID, Name, Type, StoreInternalIdentifier, guid) VALUES (1, 'Local', 0, 'LocalSource', 'B7A0D1E2-5C3F-4A6B-9D8E-0F1A2B3C4D5E')",
+        legacy
+          ? "INSERT INTO ABStore (ROWID, Name, Type, StoreInternalIdentifier) VALUES (1, 'Local', 0, 'LocalSource')"
+          : "INSERT INTO ABStore (ROWID, Name, Type, StoreInternalIdentifier, guid) VALUES (1, 'Local', 0, 'LocalSource', 'B7A0D1E2-5C3F-4A6B-9D8E-0F1A2B3C4D5E')",
       ).run();
       const labels = new Labels(db, 'ABMultiValueLabel');
       const keys = new Labels(db, 'ABMultiValueEntryKey');
       let uid = 0;
-      const statements = prepareStatements(db);
+      const statements = prepareStatements(db, legacy);
       for (const c of all) insertContact(statements, c, labels, keys, () => ++uid);
     },
     remove(db) {

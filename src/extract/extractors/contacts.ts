@@ -4,12 +4,13 @@ import { csvRow } from '../exporters/csv.js';
 import { TextSink } from '../exporters/text-sink.js';
 import { contactToVCard, displayName } from '../exporters/vcard.js';
 import { defineExtractor, source } from '../extractor.js';
-import { ExtractError } from '../errors.js';
 import type { ContactRecord, LabeledValue, PostalAddress } from '../records.js';
 import { carvedRowsByTable } from '../carved-rows.js';
 import { column, deletedBySequence, hasTable, tableColumns, textValue } from '../schema.js';
 import { WriteQueue } from '../write-queue.js';
 import { contactsSection } from '../report/sections/contacts.js';
+import { dateFlag } from '../date-check.js';
+import { unsupportedSchema } from '../unsupported-schema.js';
 
 export const ADDRESS_BOOK = { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb' } as const;
 export const ADDRESS_BOOK_IMAGES = {
@@ -38,6 +39,8 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ?
 
 /** An ABPerson row (live, or rebuilt by the carver) as a ContactRecord without its multi-values. */
 function personRecord(p: Record<string, unknown>, origin: ContactRecord['origin'], id: number): ContactRecord {
+  const created = fromAppleSeconds(p.CreationDate)?.toISOString() ?? null;
+  const modified = fromAppleSeconds(p.ModificationDate)?.toISOString() ?? null;
   return {
     origin,
     id,
@@ -57,17 +60,17 @@ function personRecord(p: Record<string, unknown>, origin: ContactRecord['origin'
     emails: [],
     urls: [],
     addresses: [],
-    created: fromAppleSeconds(p.CreationDate)?.toISOString() ?? null,
-    modified: fromAppleSeconds(p.ModificationDate)?.toISOString() ?? null,
+    created,
+    modified,
     imageFile: null,
+    ...dateFlag(created, modified),
   };
 }
 
 /** Every contact of an AddressBook.sqlitedb, with its multi-values, in ROWID order. */
 export function readContacts(db: Database.Database): ContactRecord[] {
   const cols = tableColumns(db, 'ABPerson');
-  if (cols.size === 0)
-    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'AddressBook.sqlitedb has no ABPerson table');
+  if (cols.size === 0) throw unsupportedSchema(db, 'AddressBook.sqlitedb', 'ABPerson table');
   const pick = [
     'guid',
     'Prefix',
@@ -179,7 +182,10 @@ export function readContactImages(db: Database.Database): Map<number, Buffer> {
  * live contact does not own). A guid that is live, or already found, is skipped.
  */
 export async function readRecoveredContacts(path: string, db: Database.Database): Promise<ContactRecord[]> {
-  const live = hasTable(db, 'ABPerson') ? db.prepare('SELECT 1 FROM ABPerson WHERE guid = ?') : undefined;
+  // AddressBook files before iOS 9 have no guid column (native-notes/ios-schemas/contacts.md).
+  const live = tableColumns(db, 'ABPerson').has('guid')
+    ? db.prepare('SELECT 1 FROM ABPerson WHERE guid = ?')
+    : undefined;
   const liveRowid = hasTable(db, 'ABPerson') ? db.prepare('SELECT 1 FROM ABPerson WHERE ROWID = ?') : undefined;
   const found: ContactRecord[] = [];
   const byRowid = new Map<number, ContactRecord>();
@@ -216,7 +222,7 @@ export const contactsExtractor = defineExtractor({
   type: 'contacts',
   label: 'Contacts',
   saves: 'contacts (vCard)',
-  sources: [source(ADDRESS_BOOK, 'any'), source(ADDRESS_BOOK_IMAGES, 'any')],
+  sources: [source(ADDRESS_BOOK, 'any (guid columns from 9)'), source(ADDRESS_BOOK_IMAGES, 'any')],
   outputs: [
     'contacts.vcf',
     'vcards/<name>.vcf',
