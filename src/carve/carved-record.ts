@@ -21,8 +21,14 @@ export interface CarvedRecord {
   /** Byte offset of the cell (or its remains) within that page. */
   offset: number;
   values: CarvedValue[];
-  /** The rowid when the cell kept it. */
+  /** The rowid when the cell kept it, or when what is left of it allowed one value only (then `inferred` says so). */
   rowid?: number | bigint;
+  /**
+   * Fields rebuilt rather than read: 'rowid' (from the surviving low bytes of its varint and the rowids of the
+   * cells around it, see rowid-inference.ts; the rowid alias column too), and the name of a first column whose
+   * serial type was worked out from the size the freed area leaves for it.
+   */
+  inferred?: string[];
 }
 
 /** A record's fingerprints and table, checked before anything is decoded (most copies found are live or seen). */
@@ -56,7 +62,9 @@ export async function resolveRecord(
     tableIndex: table ? live.tables.indexOf(table) : -1,
     full: hashable && raw.types[0]! >= 0 ? lastFullHash : null,
     tail: hashable ? lastTailHash : null,
-    content: hashable ? contentHash(payload, raw.headerLength, raw.types, raw.column0Size) : null,
+    // Texts and blobs can all survive when the record's end does not: a stale copy of a live row is still known.
+    content:
+      payload.length >= raw.headerLength ? contentHash(payload, raw.headerLength, raw.types, raw.column0Size) : null,
     materialize() {
       const values: CarvedValue[] = [];
       let pos = raw.headerLength;
@@ -67,6 +75,9 @@ export async function resolveRecord(
       }
       if (table && table.rowidAlias >= 0 && values[table.rowidAlias] === null)
         values[table.rowidAlias] = raw.rowid ?? UNKNOWN;
+      const inferred: string[] = [];
+      if (raw.rowidInferred) inferred.push('rowid');
+      if (raw.column0Inferred) inferred.push(table?.columns[0] ?? 'column 0');
       return {
         table: table?.name ?? null,
         ...(table?.dropped ? { tableDropped: true as const } : {}),
@@ -76,6 +87,7 @@ export async function resolveRecord(
         offset: raw.cellOffset,
         values,
         ...(raw.rowid !== null ? { rowid: raw.rowid } : {}),
+        ...(inferred.length > 0 ? { inferred } : {}),
       };
     },
   };

@@ -8,7 +8,7 @@ import {
   serialTypeSize,
 } from './record.js';
 import { matchingTables, type TableInfo } from './schema.js';
-import { encodeVarint, readVarint, varintLength } from './varint.js';
+import { readVarint, varintLength } from './varint.js';
 
 /**
  * Finding records in free space. An intact cell checks itself: its payload length must equal its header length
@@ -215,8 +215,9 @@ export function tryHeadlessCell(
   kind: Kind,
   lookahead: LookaheadCache,
   staleLimit = false,
+  hardLimit = false,
 ): RawRecord | null {
-  return headless(buf, p, limit, ctx, kind, 0, lookahead, staleLimit ? 1 : 2)?.record ?? null;
+  return headless(buf, p, limit, ctx, kind, 0, lookahead, staleLimit ? 1 : 2, hardLimit)?.record ?? null;
 }
 
 function headless(
@@ -228,6 +229,7 @@ function headless(
   depth: number,
   lookahead: LookaheadCache,
   minFit = 2,
+  hardLimit = false,
 ): Candidate | null {
   if (ctx.tables.length === 0 || p + 5 > limit) return null;
   let best: Candidate | null = null;
@@ -242,7 +244,7 @@ function headless(
     }
     return fit;
   };
-  const consider = (record: RawRecord, strength: number): void => {
+  const consider = (record: RawRecord, strength: number, truncated = false): void => {
     // A table without declared types (sqlite_sequence(name, seq)) fits any bytes: it is no evidence for a rebuild.
     if (record.tables.some(untyped)) record.tables = record.tables.filter((t) => !untyped(t));
     if (record.tables.length === 0) return;
@@ -258,7 +260,8 @@ function headless(
       )
     )
       return;
-    const fit = fitAt(record.end);
+    // A record cut short by a later cell fills its freed area by definition: as good a fit as a rebuilt neighbour.
+    const fit = truncated ? 2 : fitAt(record.end);
     // A rebuild that fits its freed area only loosely is more often noise than a row, unless that area's
     // recorded size is known to be stale (later inserts took part of it).
     if (fit < minFit) return;
@@ -271,10 +274,12 @@ function headless(
   };
 
   // Case A: the header is intact right after the lost bytes, or after the surviving tail of a long rowid varint.
+  // The rowid's surviving tail ends at its first byte under 0x80; that byte may be at p+4 itself (a 2-byte payload
+  // length and a 3-byte rowid: rowids 16,384 to 2,097,151, the common case of a phone's sms.db).
   const starts = [p + 4];
   for (let q = p + 4; q < Math.min(limit, p + 13); q += 1) {
     if (buf[q]! < 0x80) {
-      if (q + 1 !== p + 4 && q > p + 4) starts.push(q + 1);
+      starts.push(q + 1);
       break;
     }
   }
@@ -282,12 +287,29 @@ function headless(
     const header = parseRecordHeader(buf, h, limit, ctx.maxColumns);
     if (!header) continue;
     const payloadSize = header.headerLength + header.bodyLength;
-    const rowidBytes = h - p - encodeVarint(payloadSize).length;
+    const rowidBytes = h - p - varintWidth(payloadSize);
     if (rowidBytes < 1 || rowidBytes > 9) continue;
-    consider(
-      build(buf, p, h, header.headerLength, header.types, -1, matchingTables(header.types, ctx.tables), kind, ctx),
-      3,
+    const record = build(
+      buf,
+      p,
+      h,
+      header.headerLength,
+      header.types,
+      -1,
+      matchingTables(header.types, ctx.tables),
+      kind,
+      ctx,
     );
+    keepRowidTail(record, buf, p + 4, h, rowidBytes);
+    if (record.end > limit) {
+      // A later cell took the end of the freed area: the intact header still says what the record was. Only where
+      // `limit` is a freeblock's recorded end (`hardLimit`): a size read from bytes that merely look like a
+      // freeblock header would cut a whole cell short.
+      if (!hardLimit || !mayTruncate(record, limit, ctx)) continue;
+      record.knownEnd = limit;
+      record.end = limit;
+      consider(record, 3, true);
+    } else consider(record, 3);
   }
 
   // Cases B and C read the same serial types for every column count: read once, as far as they go.
@@ -362,10 +384,20 @@ function headless(
         const strength = type0 < 0 ? 0 : 1;
         // consider() would keep the best found so far: no record is built for a rebuild that cannot beat or equal it.
         if (fit < minFit || (best !== null && fit * 8 + strength < (best as Candidate).score)) continue;
-        consider(
-          build(buf, p, p + 2, restBytes + 2, [type0, ...restTypes], type0 < 0 ? size : -1, [table], kind, ctx),
-          strength,
+        const rebuilt = build(
+          buf,
+          p,
+          p + 2,
+          restBytes + 2,
+          [type0, ...restTypes],
+          type0 < 0 ? size : -1,
+          [table],
+          kind,
+          ctx,
         );
+        // A rowid alias first column can only be NULL: nothing about it is a guess.
+        if (type0 >= 0 && table.rowidAlias !== 0) rebuilt.column0Inferred = true;
+        consider(rebuilt, strength);
       }
     }
   }
@@ -417,4 +449,102 @@ function inferColumn0Type(table: TableInfo, size: number): number | null {
     default:
       return -1;
   }
+}
+
+/** Bytes the varint of a non-negative value takes (values here are payload sizes, far below 2^56). */
+function varintWidth(value: number): number {
+  let width = 1;
+  for (let v = Math.floor(value / 128); v > 0; v = Math.floor(v / 128)) width += 1;
+  return width;
+}
+
+/**
+ * Keeps what the freeblock header left of a rowid varint: its width (the header's start and the payload length's
+ * width say where it began) and the low 7 bits of each surviving byte (the last bytes of a varint are its low
+ * bits). A 9-byte rowid's last byte carries 8 bits; such rowids (negative or beyond 2^56) are left alone.
+ */
+function keepRowidTail(record: RawRecord, buf: Buffer, from: number, to: number, width: number): void {
+  if (width >= 9) return;
+  record.rowidWidth = width;
+  let low = 0;
+  for (let i = from; i < to; i += 1) low = low * 128 + (buf[i]! & 0x7f);
+  record.rowidLow = low;
+  record.rowidBits = 7 * (to - from);
+}
+
+/**
+ * Whether a record whose end a later cell overwrote is still believable: its header lies wholly before `limit`,
+ * its local payload is all on the page (no overflow pointer was lost), it fits the page's own table (or has
+ * enough columns that a chance fit is out of the question), and some of its body survives.
+ */
+function mayTruncate(record: RawRecord, limit: number, ctx: CarveContext): boolean {
+  if (record.localSize < record.payloadSize || record.tables.length === 0) return false;
+  if (!ctx.narrowed && record.types.length < 6) return false;
+  // Every text and blob must survive, enough of them to fingerprint (record-hash.ts contentHash): that is what
+  // tells a deleted row from the stale copy an UPDATE left of a live one, whose numbers may differ.
+  let pos = record.payloadStart + record.headerLength;
+  let contentEnd = 0;
+  let contentBytes = 0;
+  for (let i = 0; i < record.types.length; i += 1) {
+    const type = record.types[i]!;
+    const size = type < 0 ? record.column0Size : serialTypeSize(type);
+    pos += size;
+    if (i >= 1 && type >= 12) {
+      contentEnd = pos;
+      contentBytes += size;
+    }
+  }
+  return contentBytes >= 16 && contentEnd <= limit;
+}
+
+/**
+ * A cell whose payload length, rowid and record header are intact but whose end a later cell overwrote: the cell
+ * freed at the start of the content area is not made a freeblock (SQLite's freeSpace() moves the content start
+ * past it and leaves its bytes as they were), and the next insert takes the end of that gap.
+ */
+export function tryTruncatedCell(buf: Buffer, p: number, end: number, ctx: CarveContext, kind: Kind): RawRecord | null {
+  const payloadSize = readVarint(buf, p, end);
+  const lengthBytes = varintLength;
+  if (lengthBytes === 0 || payloadSize < 2 || payloadSize > ctx.usableSize - 35) return null;
+  const rowid = readVarint(buf, p + lengthBytes, end);
+  const rowidBytes = varintLength;
+  if (rowidBytes === 0 || rowidBytes === 9) return null;
+  const payloadStart = p + lengthBytes + rowidBytes;
+  if (payloadStart + payloadSize <= end) return null;
+  const header = parseRecordHeader(buf, payloadStart, end, ctx.maxColumns);
+  if (!header || header.headerLength + header.bodyLength !== payloadSize) return null;
+  const tables = matchingTables(header.types, ctx.tables);
+  const record = build(buf, p, payloadStart, header.headerLength, header.types, -1, tables, kind, ctx);
+  if (!mayTruncate(record, end, ctx)) return null;
+  if (!textPlausible(buf, payloadStart + header.headerLength, end, header.types, -1, ctx)) return null;
+  record.rowid = rowid;
+  record.knownEnd = end;
+  record.end = end;
+  return record;
+}
+
+/**
+ * A record header with nothing before it: the cell's first bytes went to something else (the cell pointer array
+ * growing over an old cell at the start of the gap, a freeblock header of a later free). Only looked for on a page
+ * whose table is known and only for tables of five columns or more, whose headers are too long to fit by chance.
+ */
+export function tryOrphanRecord(buf: Buffer, h: number, end: number, ctx: CarveContext, kind: Kind): RawRecord | null {
+  if (!ctx.narrowed) return null;
+  const first = buf[h]!;
+  // Header lengths under 128 are one byte, and a table of n columns needs at least n + 1 header bytes.
+  if (first < 6 || (first >= 0x80 && first > 0x8f)) return null;
+  const header = parseRecordHeader(buf, h, end, ctx.maxColumns);
+  if (!header || header.types.length < 5) return null;
+  const tables = matchingTables(header.types, ctx.tables);
+  if (tables.length === 0) return null;
+  const record = build(buf, h, h, header.headerLength, header.types, -1, tables, kind, ctx);
+  if (record.localSize < record.payloadSize) return null;
+  const known = Math.min(end, record.end);
+  if (!textPlausible(buf, h + header.headerLength, known, header.types, -1, ctx)) return null;
+  if (record.end > end) {
+    if (!mayTruncate(record, end, ctx)) return null;
+    record.knownEnd = end;
+    record.end = end;
+  }
+  return record;
 }

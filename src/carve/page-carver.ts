@@ -8,12 +8,16 @@ import {
 import { parseTableLeafCell } from './cell.js';
 import { tryIntactCell } from './cell-candidates.js';
 import { carveFreeblocks } from './freeblock.js';
+import { pageContext } from './page-tables.js';
 import type { CarveContext, RawRecord } from './raw-record.js';
+import { inferRowids } from './rowid-inference.js';
 import { carveUnallocated, scanRegion } from './unallocated.js';
 
 /**
  * Carves one version of one page: its allocated cells (when that version is not the live one, they are history),
- * its freeblocks and its unallocated gap. A page whose header is gone (a freelist trunk, a page overwritten
+ * its freeblocks and its unallocated gap, the free space rebuilt in the shape of the page's own table
+ * (page-tables.ts) and rowids rebuilt where their remains allow (rowid-inference.ts). A pure function of the page's
+ * bytes, its number and the context: the same page gives the same records in the same order. A page whose header is gone (a freelist trunk, a page overwritten
  * from its start) is scanned whole from `fallbackFrom`.
  */
 export function carvePageVersion(
@@ -41,8 +45,11 @@ export function carvePageVersion(
       if (record) out.push(record);
     }
   }
-  carveFreeblocks(page, header, ctx, out);
-  carveUnallocated(page, header, ctx, out);
+  const freeFrom = out.length;
+  const shapes = pageContext(page, pageNumber, header, ctx);
+  carveFreeblocks(page, header, ctx, out, shapes);
+  carveUnallocated(page, header, ctx, out, shapes);
+  inferRowids(page, header, ctx, out, freeFrom);
   return out;
 }
 

@@ -7,16 +7,18 @@ export type PageLookup = (pageNumber: number) => Promise<Buffer | null>;
  * A record's whole payload: the local part from its page, then the overflow chain (fileformat2 §1.6 "Cell
  * Payload Overflow Pages": each overflow page starts with the next page number, 0 ending the chain, then
  * usable−4 bytes of payload). The chain is followed only as far as the payload needs, never through a page twice,
- * so a loop or an absurd length ends it. `complete` is false when the chain broke; the bytes read so far are kept.
+ * so a loop or an absurd length ends it. `complete` is false when the chain broke or a later cell overwrote the
+ * record's end (`knownEnd`); the bytes read so far are kept.
  */
 export async function assemblePayload(
   record: RawRecord,
   lookup: PageLookup,
   usableSize: number,
 ): Promise<{ payload: Buffer; complete: boolean }> {
-  const localEnd = Math.min(record.payloadStart + record.localSize, record.page.length);
+  const localEnd = Math.min(record.payloadStart + record.localSize, record.knownEnd ?? Infinity, record.page.length);
   const local = record.page.subarray(record.payloadStart, localEnd);
-  if (record.localSize >= record.payloadSize) return { payload: local, complete: local.length === record.payloadSize };
+  if (record.localSize >= record.payloadSize || record.knownEnd !== undefined)
+    return { payload: local, complete: local.length === record.payloadSize };
   const parts: Buffer[] = [local];
   let have = local.length;
   let next = record.firstOverflowPage;

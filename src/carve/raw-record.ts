@@ -24,6 +24,19 @@ export interface RawRecord {
   /** Tables whose columns this record fits; empty when none does. */
   tables: TableInfo[];
   kind: 'cell' | 'freeblock' | 'unallocated';
+  /**
+   * Where this record's bytes stop on the page when a later cell took back the end of its freed area: the payload
+   * beyond is another cell's, its columns unknown. Absent when the whole local payload survives.
+   */
+  knownEnd?: number;
+  /** What survives of an overwritten rowid varint: its width in bytes and its low `rowidBits` bits. */
+  rowidWidth?: number;
+  rowidLow?: number;
+  rowidBits?: number;
+  /** `rowid` was rebuilt (see rowid-inference.ts), not read. */
+  rowidInferred?: true;
+  /** The first column's serial type was rebuilt from the size the freed area leaves for it. */
+  column0Inferred?: true;
 }
 
 export interface CarveContext {
@@ -35,6 +48,13 @@ export interface CarveContext {
   usableSize: number;
   /** No payload can be larger than the files hold. */
   maxPayload: number;
+  /**
+   * The table whose b-tree reaches a page now (the live walk's page map), used when a page's own cells do not
+   * say which table it holds. Absent: only the page's cells attribute it.
+   */
+  ownerOf?: (pageNumber: number) => TableInfo | undefined;
+  /** Set on a context narrowed to the tables one page holds (see page-tables.ts). */
+  narrowed?: true;
 }
 
 export function carveContext(
@@ -42,6 +62,7 @@ export function carveContext(
   encoding: TextEncoding,
   usableSize: number,
   maxPayload: number,
+  ownerOf?: (pageNumber: number) => TableInfo | undefined,
 ): CarveContext {
   const columnCounts = [...new Set(tables.map((t) => t.columns.length))].sort((a, b) => a - b);
   return {
@@ -52,5 +73,6 @@ export function carveContext(
     encoding,
     usableSize,
     maxPayload,
+    ...(ownerOf ? { ownerOf } : {}),
   };
 }

@@ -108,11 +108,13 @@ export function contentHash(
   let h2 = 0x2545f491;
   let pos = bodyStart;
   let bytes = 0;
+  let contentEnd = pos;
   for (let i = 0; i < types.length; i += 1) {
     const type = types[i]!;
     const size = type < 0 ? column0Size : serialTypeSize(type);
     if (i >= 1 && type >= 12) {
       bytes += size;
+      contentEnd = pos + size;
       h1 = Math.imul(h1 ^ (i * 31 + size), 0x01000193);
       for (let k = pos; k < pos + size && k < body.length; k += 1) {
         const b = body[k]!;
@@ -122,6 +124,8 @@ export function contentHash(
     }
     pos += size;
   }
-  if (bytes < MIN_CONTENT_BYTES || pos > body.length) return null;
+  // Numbers after the last text or blob do not count: a record whose end a later cell overwrote still has its
+  // content fingerprint when its texts and blobs survive.
+  if (bytes < MIN_CONTENT_BYTES || contentEnd > body.length) return null;
   return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
 }

@@ -7,10 +7,12 @@ import { findDroppedTables, type PageVersion } from './dropped-tables.js';
 import { walkFreelist, type Freelist } from './freelist.js';
 import { readJournal } from './journal.js';
 import { readLiveState, type LiveState } from './live-rows.js';
+import { mainPageRecords, pageCarvingContext, type MainPagesEnv } from './main-pages.js';
 import { carvePageVersion, currentCells } from './page-carver.js';
+import { parallelMainPageRecords, sharedLive, workerCount, workerScript, type WorkerInit } from './parallel.js';
 import { ChunkedSource, EVENT_LOOP_TURN_MS, openFileSource, PageReader, type ByteSource } from './page-reader.js';
 import type { PageLookup } from './payload.js';
-import { carveContext, type RawRecord } from './raw-record.js';
+import type { RawRecord } from './raw-record.js';
 import { scanRegion } from './unallocated.js';
 import { NumberSet } from './number-set.js';
 import { readWal, type WalIndex } from './wal.js';
@@ -22,6 +24,11 @@ export interface CarveOptions {
   walPath?: string | null;
   /** The rollback journal to read; default `<db>-journal` when it exists; null to ignore any. */
   journalPath?: string | null;
+  /**
+   * Threads carving the main file's pages: 1 carves in this thread; default one per core when the file is 8 MB or
+   * more. The output is the same whatever the number.
+   */
+  workers?: number;
 }
 
 export interface CarveSummary {
@@ -105,8 +112,25 @@ export async function* carveDatabase(
       maxPayload,
     );
     const schema: LiveState = dropped.length === 0 ? live : { ...live, tables: [...live.tables, ...dropped] };
-    const ctx = carveContext(schema.tables, now.textEncoding, usableSize, maxPayload);
+    // Page → table from the live b-tree walk: a page's free space is rebuilt in its own table's shape only.
+    const ctx = pageCarvingContext(schema, now.textEncoding, usableSize, maxPayload);
     const emitter = new Emitter(schema, options.table);
+
+    const workerInit = (): WorkerInit => ({
+      dbPath,
+      walPath: walUsable ? (options.walPath ?? `${dbPath}-wal`) : null,
+      pageSize: header.pageSize,
+      walPageSize: walUsable?.pageSize ?? header.pageSize,
+      usableSize,
+      maxPayload,
+      encoding: now.textEncoding,
+      tables: schema.tables,
+      owner: schema.owner,
+      freePages,
+      walCurrent: new Map([...(walUsable?.current ?? [])].map(([n, frame]) => [n, frame.pageOffset])),
+      live: sharedLive(live),
+      ...(options.table !== undefined ? { table: options.table } : {}),
+    });
 
     const resolve = (raw: RawRecord, source: CarveSource, page: number, lookup: PageLookup): Promise<Resolved> =>
       resolveRecord(raw, { source, page }, lookup, schema, now.textEncoding, usableSize);
@@ -128,25 +152,30 @@ export async function* carveDatabase(
         yield* emitter.offer(await resolve(raw, 'freelist', leaf, current));
     }
 
-    // 2. The main file: free space of every table page, and whole pages the WAL has superseded. A leaf page
-    //    no tree reaches keeps its cells unreported: in a sound file that cannot happen, and in a damaged one
-    //    (a broken child pointer) those cells are live rows cut off from their tree, not deleted ones.
-    for await (const { pageNumber, page } of reader.pages()) {
-      if (freePages.has(pageNumber) && !walUsable?.current.has(pageNumber)) continue;
-      const superseded = walUsable?.current.has(pageNumber) ?? false;
-      const currentVersion = superseded ? currentCells(await current(pageNumber), pageNumber, usableSize) : undefined;
-      for (const raw of carvePageVersion(page, pageNumber, ctx, { cells: superseded, current: currentVersion })) {
-        const source: CarveSource = superseded ? 'wal' : raw.kind === 'freeblock' ? 'freeblock' : 'unallocated';
-        yield* emitter.offer(await resolve(raw, source, pageNumber, current));
-      }
-    }
+    // 2. The main file: free space of every table page, and whole pages the WAL has superseded (main-pages.ts),
+    //    on worker threads over page ranges when it pays (parallel.ts); either way in page order.
+    const env: MainPagesEnv = {
+      ctx,
+      schema,
+      current,
+      freePages,
+      superseded: walUsable?.current ?? new Map(),
+      encoding: now.textEncoding,
+      usableSize,
+    };
+    const workers = workerCount(options.workers, db.size);
+    const script = workers > 1 ? workerScript() : null;
+    const mainPages = script
+      ? parallelMainPageRecords(script, workerInit(), reader.pageCount, workers)
+      : mainPageRecords(env, reader.pages());
+    for await (const resolved of mainPages) yield* emitter.offer(resolved);
 
     // 3. Every WAL frame: older versions of pages, uncommitted frames, frames of earlier log generations.
     if (wal && walSource) {
       const walCtx =
         wal.pageSize === header.pageSize
           ? ctx
-          : carveContext(schema.tables, now.textEncoding, wal.pageSize - header.reservedBytes, maxPayload);
+          : pageCarvingContext(schema, now.textEncoding, wal.pageSize - header.reservedBytes, maxPayload);
       const asOf = walHistory(wal, reader, readFrame);
       let lastTurn = performance.now();
       for (const frame of wal.frames) {
@@ -186,7 +215,7 @@ export async function* carveDatabase(
       const journalCtx =
         journal.pageSize === header.pageSize
           ? ctx
-          : carveContext(schema.tables, now.textEncoding, journal.pageSize - header.reservedBytes, maxPayload);
+          : pageCarvingContext(schema, now.textEncoding, journal.pageSize - header.reservedBytes, maxPayload);
       for (const entry of journal.pages) {
         const page = await lookup(entry.pageNumber);
         if (!page) continue;
@@ -279,11 +308,18 @@ function keyOf(tableIndex: number, hash: number): number {
 class Emitter {
   private readonly seenFull = new NumberSet();
   private readonly seenTail = new NumberSet();
+  /** Content fingerprints of records reported, for records whose end a later cell overwrote (no tail to compare). */
+  private readonly seenContent = new NumberSet();
   /**
    * Held back until the end, already decoded: a Resolved keeps the page it came from alive, and a page is a view
    * of a 1 MB read, so holding thousands of them held the file (a 57 MB sms.db: 121 MB of buffers).
    */
-  private readonly partials: Array<{ tableIndex: number; tail: number | null; record: CarvedRecord }> = [];
+  private readonly partials: Array<{
+    tableIndex: number;
+    tail: number | null;
+    content: number | null;
+    record: CarvedRecord;
+  }> = [];
 
   constructor(
     private readonly live: LiveState,
@@ -299,11 +335,17 @@ class Emitter {
       if (this.seenFull.has(key)) return;
       this.seenFull.add(key);
       if (resolved.tail !== null) this.seenTail.add(keyOf(resolved.tableIndex, resolved.tail));
+      if (resolved.content !== null) this.seenContent.add(keyOf(resolved.tableIndex, resolved.content));
       yield resolved.materialize();
       return;
     }
     if (resolved.tail !== null && this.live.liveTail.has(resolved.tail)) return;
-    this.partials.push({ tableIndex: resolved.tableIndex, tail: resolved.tail, record: resolved.materialize() });
+    this.partials.push({
+      tableIndex: resolved.tableIndex,
+      tail: resolved.tail,
+      content: resolved.content,
+      record: resolved.materialize(),
+    });
   }
 
   *flushPartials(): Generator<CarvedRecord> {
@@ -312,6 +354,10 @@ class Emitter {
         const key = keyOf(partial.tableIndex, partial.tail);
         if (this.seenTail.has(key)) continue;
         this.seenTail.add(key);
+      } else if (partial.content !== null) {
+        const key = keyOf(partial.tableIndex, partial.content);
+        if (this.seenContent.has(key)) continue;
+        this.seenContent.add(key);
       }
       yield partial.record;
     }
