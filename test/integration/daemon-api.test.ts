@@ -1,0 +1,161 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatOpenApiDocument, OPENAPI_DOCUMENT_PATH } from '../../src/daemon/http/index.js';
+import { scanBackup } from '../../src/operations/index.js';
+import type { DaemonEventMessage, DaemonJob } from '../../src/operations/daemon-client.js';
+import { send } from '../unit/daemon/http/http-request.js';
+import { cliBuilt, repoRoot, runCli } from '../helpers/cli.js';
+import { parsePrometheusText, startTestDaemon, waitForDevices, type TestDaemon } from './daemon-api-helpers.js';
+
+/** The daemon's HTTP API with the real engine, over real sockets, against a virtual iPhone. */
+describe('daemon API (real engine, virtual iPhone)', () => {
+  let daemon: TestDaemon;
+  let udid: string;
+
+  beforeAll(async () => {
+    daemon = await startTestDaemon({ devices: 1, listen: '127.0.0.1:0' });
+    udid = daemon.emu.udids[0]!;
+    await waitForDevices(daemon.client, 1);
+  });
+  afterAll(async () => daemon?.stop());
+
+  /** Follows the stream from `after` until the job ends; returns every event seen (all kinds, all jobs). */
+  async function followToEnd(after: number, jobId: string): Promise<DaemonEventMessage[]> {
+    const seen: DaemonEventMessage[] = [];
+    const controller = new AbortController();
+    for await (const event of daemon.client.events({ after, signal: controller.signal })) {
+      seen.push(event);
+      const state = (event.data as { state?: string }).state;
+      if (
+        event.kind === 'job.state' &&
+        event.jobId === jobId &&
+        ['succeeded', 'failed', 'cancelled'].includes(state!)
+      ) {
+        controller.abort();
+      }
+    }
+    return seen;
+  }
+
+  it('serves the unix socket 0600, and over TCP only with the bearer token (401 without)', async () => {
+    const { api } = daemon.served;
+    expect((await stat(api.socketPath)).mode & 0o777).toBe(0o600);
+    const tcp = { host: '127.0.0.1', port: api.tcp!.port };
+    const token = (await readFile(join(daemon.stateDir, 'token'), 'utf8')).trim();
+    for (const path of ['/v1/health', '/v1/devices', '/v1/jobs', '/metrics', '/openapi.json', '/v1/events']) {
+      const refused = await send(tcp, 'GET', path);
+      expect({ path, status: refused.status, code: refused.json().code }).toEqual({
+        path,
+        status: 401,
+        code: 'API_UNAUTHORIZED',
+      });
+    }
+    const ok = await send(tcp, 'GET', '/v1/health', { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.json()).toMatchObject({ ok: true, version: expect.any(String) });
+  });
+
+  it('answers invalid bodies with 400 and a code, and unknown phones and jobs with 404', async () => {
+    const unix = { socketPath: daemon.served.api.socketPath };
+    const bad = await send(unix, 'POST', '/v1/jobs', { body: { type: 'backup', udid, full: 'maybe' } });
+    expect([bad.status, bad.json().code]).toEqual([400, 'API_VALIDATION']);
+    const types = await send(unix, 'POST', '/v1/jobs', { body: { type: 'extract', backup: '/x', types: ['nope'] } });
+    expect(types.status).toBe(400);
+    expect(types.json().code).toMatch(/^[A-Z_]+$/);
+    const phone = await send(unix, 'POST', '/v1/jobs', { body: { type: 'backup', udid: '00008030-0000000000000000' } });
+    expect([phone.status, phone.json().code]).toEqual([404, 'DAEMON_UNKNOWN_DEVICE']);
+    const device = await send(unix, 'GET', '/v1/devices/00008030-0000000000000000');
+    expect(device.status).toBe(404);
+    const job = await send(unix, 'GET', '/v1/jobs/424242');
+    expect([job.status, job.json().code]).toEqual([404, 'DAEMON_UNKNOWN_JOB']);
+  });
+
+  it('serves the OpenAPI document that is committed (npm run openapi regenerates it)', async () => {
+    const served = (await send({ socketPath: daemon.served.api.socketPath }, 'GET', '/openapi.json')).json();
+    const committed = await readFile(join(repoRoot, OPENAPI_DOCUMENT_PATH), 'utf8');
+    expect(formatOpenApiDocument(served)).toBe(committed);
+  });
+
+  it('backs up through the API; the SSE stream resumed from any Last-Event-ID gives every later event once', async () => {
+    const { lastEventId = 0 } = await daemon.client.health();
+    const job = await daemon.client.submitJob({ type: 'backup', udid, full: true });
+    expect(job).toMatchObject({ type: 'backup', udid, state: expect.stringMatching(/queued|running/) });
+    const all = await followToEnd(lastEventId, job.id);
+    const ids = all.map((e) => e.id);
+    // Ids grow by one: nothing between two events was skipped.
+    expect(ids.every((id, i) => id === lastEventId + 1 + i)).toBe(true);
+    const states = all.filter((e) => e.kind === 'job.state' && e.jobId === job.id).map((e) => e.data.state);
+    expect(states).toEqual(expect.arrayContaining(['running', 'succeeded']));
+    expect(states.indexOf('running')).toBeLessThan(states.indexOf('succeeded'));
+
+    // Resume from the middle, as a client that lost its connection does: exactly the rest, in order.
+    const middle = ids[Math.floor(ids.length / 2)]!;
+    const resumed: number[] = [];
+    const controller = new AbortController();
+    for await (const event of daemon.client.events({ after: middle, signal: controller.signal })) {
+      resumed.push(event.id);
+      if (event.id >= ids.at(-1)!) controller.abort();
+    }
+    expect(resumed).toEqual(ids.filter((id) => id > middle));
+
+    const done: DaemonJob = await daemon.client.getJob(job.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.backupDir).toBe(join(daemon.stateDir, 'backups', udid));
+    const scan = await scanBackup({ backup: done.backupDir! });
+    expect(scan.types.some((t) => t.present && t.records > 0)).toBe(true);
+  });
+
+  it('serves /metrics as Prometheus text with the named series, counting what the backup received', async () => {
+    const reply = await send({ socketPath: daemon.served.api.socketPath }, 'GET', '/metrics');
+    expect(reply.status).toBe(200);
+    const samples = parsePrometheusText(reply.text);
+    for (const name of [
+      'iosrescue_devices',
+      'iosrescue_jobs',
+      'iosrescue_jobs_ended_total',
+      'iosrescue_received_bytes_total',
+      'iosrescue_received_files_total',
+      'iosrescue_backup_duration_seconds_bucket',
+      'iosrescue_backup_duration_seconds_count',
+      'iosrescue_backup_duration_seconds_sum',
+    ]) {
+      expect(samples.has(name), name).toBe(true);
+    }
+    expect(samples.get('iosrescue_received_bytes_total')!.reduce((a, b) => a + b)).toBeGreaterThan(0);
+    expect(samples.get('iosrescue_received_files_total')!.reduce((a, b) => a + b)).toBeGreaterThan(0);
+    expect(samples.get('iosrescue_backup_duration_seconds_count')!.reduce((a, b) => a + b)).toBeGreaterThanOrEqual(1);
+    expect(reply.text).toMatch(/^iosrescue_jobs_ended_total\{type="backup",outcome="succeeded"\} [1-9]/m);
+  });
+
+  it.skipIf(!cliBuilt)(
+    'CLI backup goes through the running daemon; two at once on one phone share one job and the backup scans',
+    async () => {
+      const before = (await daemon.client.listJobs({ type: 'backup' })).jobs.length;
+      const [first, second] = await Promise.all([
+        runCli(['--json', 'backup', '-u', udid], daemon.env, 120_000),
+        runCli(['--json', 'backup', '-u', udid], daemon.env, 120_000),
+      ]);
+      expect([first.code, second.code], first.stderr + second.stderr).toEqual([0, 0]);
+      const results = [first, second].map((r) =>
+        JSON.parse(
+          r.stdout
+            .trim()
+            .split('\n')
+            .filter((l) => l.includes('"result"'))
+            .at(-1)!,
+        ),
+      );
+      const path = join(daemon.stateDir, 'backups', udid);
+      expect(results.map((r) => r.path)).toEqual([path, path]);
+      const jobs = (await daemon.client.listJobs({ type: 'backup' })).jobs;
+      // Through the daemon: the jobs are its, and the second request joined the first's job or queued behind it.
+      expect(jobs.length - before).toBeGreaterThanOrEqual(1);
+      expect(jobs.length - before).toBeLessThanOrEqual(2);
+      expect(jobs.slice(0, jobs.length - before).every((j) => j.state === 'succeeded' && j.origin === 'api')).toBe(
+        true,
+      );
+      const scan = await scanBackup({ backup: path });
+      expect(scan.types.some((t) => t.present && t.records > 0)).toBe(true);
+    },
+  );
+});
