@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import { IosRescueError } from '../errors.js';
 import { toBinaryPlist, type PlistDict } from '../plist/index.js';
 import {
@@ -155,8 +155,9 @@ export async function decryptBackup(options: DecryptBackupOptions): Promise<Decr
           const stream = await reader.openFile(entry);
           // A plain mbdb backup's records carry each file's SHA-1: a mismatch is reported, the bytes still written.
           const check = DigestCheck.for(entry, reader);
-          if (check !== undefined) stream.on('error', (error) => check.destroy(error));
-          result.bytes += await writeStreamToNewFile(check === undefined ? stream : stream.pipe(check), path, {
+          // pipeline: a failure on either side destroys both, so the data file is never left open.
+          const source = check === undefined ? stream : pipeline(stream, check, () => {});
+          result.bytes += await writeStreamToNewFile(source, path, {
             signal: options.signal,
             permissions,
           });

@@ -22,10 +22,15 @@ describe("Manifest.mbdb records' SHA-1", () => {
       bytes[10] ^= 0xff;
       await writeFile(tampered, bytes);
 
+      // And one cut short: a plain data file shorter than its Size is otherwise read as it is; its digest tells.
+      const cut = join(backup, fileIdFor('HomeDomain', 'Library/c.db'));
+      await writeFile(cut, (await readFile(cut)).subarray(0, 100));
+
       const out = join(dir, 'plain');
       const result = await decryptBackup({ backup, out, layout: 'tree' });
-      expect(result).toMatchObject({ files: 3, problemCount: 1, problemCounts: { BACKUP_DIGEST_MISMATCH: 1 } });
-      expect(result.problems[0]).toMatchObject({ relativePath: 'Library/b.db', code: 'BACKUP_DIGEST_MISMATCH' });
+      expect(result).toMatchObject({ files: 3, problemCount: 2, problemCounts: { BACKUP_DIGEST_MISMATCH: 2 } });
+      expect(result.problems.map((p) => p.relativePath).sort()).toEqual(['Library/b.db', 'Library/c.db']);
+      expect(await readFile(join(out, 'HomeDomain/Library/c.db'))).toHaveLength(100);
       expect((await readFile(join(out, 'HomeDomain/Library/b.db'))).equals(bytes)).toBe(true);
       expect((await readFile(join(out, 'HomeDomain/Library/a.db'))).equals(items[0]!.data)).toBe(true);
     });
