@@ -1,0 +1,80 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LiveState } from './live-rows.js';
+import { isLiveCopy, mainPageRecords, pageCarvingContext, type MainPagesEnv, type NumberedPage } from './main-pages.js';
+import { NumberSet } from './number-set.js';
+import { CHUNK_BYTES, ChunkedSource, openFileSource, PageReader, type ByteSource } from './page-reader.js';
+import type { CarvedOffer, RangeRequest, WorkerInit, WorkerReply } from './parallel.js';
+import type { PageLookup } from './payload.js';
+
+/**
+ * A carving worker (see parallel.ts): opens the database (and its WAL) itself, then carves the page ranges it is
+ * sent with the same code the main thread runs (main-pages.ts) and sends back what is not a live copy, in order.
+ */
+const init = workerData as WorkerInit;
+const port = parentPort!;
+
+const db = await openFileSource(init.dbPath);
+const walSource: ByteSource | null = init.walPath ? await openFileSource(init.walPath) : null;
+const reader = new PageReader(db, init.pageSize);
+const walChunks = walSource ? new ChunkedSource(walSource) : null;
+const current: PageLookup = async (n) => {
+  const offset = init.walCurrent.get(n);
+  if (offset === undefined || !walChunks) return reader.readPage(n);
+  const page = await walChunks.read(offset, init.walPageSize);
+  return page.length === init.walPageSize ? page : null;
+};
+const live: LiveState = {
+  tables: init.tables,
+  owner: init.owner,
+  liveFull: NumberSet.fromShared(init.live.full),
+  liveTail: NumberSet.fromShared(init.live.tail),
+  liveContent: NumberSet.fromShared(init.live.content),
+  liveRows: init.live.rows,
+};
+const env: MainPagesEnv = {
+  ctx: pageCarvingContext(live, init.encoding, init.usableSize, init.maxPayload),
+  schema: live,
+  current,
+  freePages: init.freePages,
+  superseded: init.walCurrent,
+  encoding: init.encoding,
+  usableSize: init.usableSize,
+};
+const buffer = Buffer.allocUnsafe(Math.max(1, Math.floor(CHUNK_BYTES / init.pageSize)) * init.pageSize);
+
+async function* pagesOf(first: number, last: number): AsyncGenerator<NumberedPage> {
+  const wanted = Math.min(buffer.length, (last - first + 1) * init.pageSize);
+  const got = await db.readInto!(buffer.subarray(0, wanted), (first - 1) * init.pageSize);
+  const whole = Math.floor(got / init.pageSize);
+  for (let i = 0; i < whole; i += 1)
+    yield { pageNumber: first + i, page: buffer.subarray(i * init.pageSize, (i + 1) * init.pageSize) };
+}
+
+async function carveRange(request: RangeRequest): Promise<CarvedOffer[]> {
+  const offers: CarvedOffer[] = [];
+  const table = init.table?.toLowerCase();
+  for await (const resolved of mainPageRecords(env, pagesOf(request.first, request.last))) {
+    if (table !== undefined && resolved.table?.name.toLowerCase() !== table) continue;
+    if (isLiveCopy(resolved, live)) continue;
+    const { tableIndex, full, tail, content } = resolved;
+    const record = resolved.materialize();
+    // Column names are the table's: the main thread puts its own array back instead of a copy per record.
+    delete record.columns;
+    offers.push({ tableIndex, full, tail, content, record });
+  }
+  return offers;
+}
+
+port.on('message', (message: RangeRequest | { close: true }) => {
+  if ('close' in message) {
+    void Promise.all([db.close(), walSource?.close()]).finally(() => port.close());
+    return;
+  }
+  carveRange(message).then(
+    (offers) => port.postMessage({ id: message.id, offers } satisfies WorkerReply),
+    (error: unknown) => {
+      const { code, message: text } = error as { code?: string; message?: string };
+      port.postMessage({ id: message.id, error: { code, message: text ?? String(error) } } satisfies WorkerReply);
+    },
+  );
+});

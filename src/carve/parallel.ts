@@ -1,0 +1,215 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import type { CarvedRecord, Resolved } from './carved-record.js';
+import { CARVE_ERROR_CATEGORIES, CarveError, type CarveErrorCode } from './errors.js';
+import type { LiveState } from './live-rows.js';
+import type { SharedNumberSet } from './number-set.js';
+import { CHUNK_BYTES } from './page-reader.js';
+import { UNKNOWN, type CarvedValue, type TextEncoding } from './record.js';
+import type { TableInfo } from './schema.js';
+
+/**
+ * Carving the main file's pages on worker threads. The protocol is generic — a range of pages in, the records
+ * carved from it out (already resolved and fingerprinted, live copies dropped) — so whatever the page carver
+ * learns flows through unchanged. Ranges are handed out in file order and their results yielded in that order,
+ * so the emitter sees exactly the sequence a single thread would produce: output is byte-identical whatever the
+ * number of workers.
+ */
+
+/** Everything a worker needs to carve any page range; cloned once into each worker. */
+export interface WorkerInit {
+  dbPath: string;
+  walPath: string | null;
+  pageSize: number;
+  walPageSize: number;
+  usableSize: number;
+  maxPayload: number;
+  encoding: TextEncoding;
+  tables: TableInfo[];
+  owner: Map<number, number>;
+  freePages: Set<number>;
+  /** Page number → offset of the WAL frame holding its current version. */
+  walCurrent: Map<number, number>;
+  live: { full: SharedNumberSet; tail: SharedNumberSet; content: SharedNumberSet; rows: number };
+  table?: string;
+}
+
+export interface RangeRequest {
+  id: number;
+  first: number;
+  last: number;
+}
+
+/** A record as it crosses back: structured cloning turns Buffers into Uint8Arrays and UNKNOWN into a plain object. */
+export interface CarvedOffer {
+  tableIndex: number;
+  full: number | null;
+  tail: number | null;
+  content: number | null;
+  record: CarvedRecord;
+}
+
+export type WorkerReply =
+  | { id: number; offers: CarvedOffer[] }
+  | { id: number; error: { code?: string; message: string } };
+
+/** Below this a worker's start-up (a few tens of ms) costs more than it saves. */
+const PARALLEL_MIN_BYTES = 8 << 20;
+
+/** Workers to use: as asked; by default one per core, and none (this thread) for a small file. */
+export function workerCount(requested: number | undefined, fileBytes: number): number {
+  if (requested !== undefined) return Math.max(1, Math.floor(requested));
+  return fileBytes < PARALLEL_MIN_BYTES ? 1 : availableParallelism();
+}
+
+/**
+ * The worker script next to this module; when running from the TypeScript sources (tests), the built one under
+ * dist/. Null when neither exists: the caller carves in this thread.
+ */
+export function workerScript(): URL | null {
+  const beside = new URL('./parallel-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  const built = new URL('../../dist/src/carve/parallel-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(built)) ? built : null;
+}
+
+/** Turns a cloned record back into the carver's own values (Buffer, the UNKNOWN singleton, the table's columns). */
+function revive(record: CarvedRecord, table: TableInfo | null): CarvedRecord {
+  const values: CarvedValue[] = record.values.map((v) => {
+    if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    if (v !== null && typeof v === 'object') return UNKNOWN;
+    return v;
+  });
+  return { ...record, values, ...(table ? { columns: table.columns } : {}) };
+}
+
+function asResolved(offer: CarvedOffer, tables: TableInfo[]): Resolved {
+  const table = tables[offer.tableIndex] ?? null;
+  return {
+    table,
+    tableIndex: offer.tableIndex,
+    full: offer.full,
+    tail: offer.tail,
+    content: offer.content,
+    materialize: () => revive(offer.record, table),
+  };
+}
+
+interface Pending {
+  resolve(offers: CarvedOffer[]): void;
+  reject(error: unknown): void;
+  promise: Promise<CarvedOffer[]>;
+}
+
+function pending(): Pending {
+  let resolve!: (offers: CarvedOffer[]) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<CarvedOffer[]>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A rejection nobody awaits yet (a range further ahead) must not become an unhandled rejection.
+  promise.catch(() => {});
+  return { resolve, reject, promise };
+}
+
+/**
+ * Records of pages 1..pageCount carved by `workers` threads, in page order. At most a few ranges per worker are
+ * in flight or waiting to be yielded, so memory stays flat whatever the file size.
+ */
+export async function* parallelMainPageRecords(
+  script: URL,
+  init: WorkerInit,
+  pageCount: number,
+  workers: number,
+): AsyncGenerator<Resolved> {
+  const { Worker } = await import('node:worker_threads');
+  const perRange = Math.max(1, Math.floor(CHUNK_BYTES / init.pageSize));
+  const ranges = Math.ceil(pageCount / perRange);
+  const window = workers * 3;
+  const results = new Map<number, Pending>();
+  const idle: Worker[] = [];
+  const busy = new Map<Worker, number>();
+  let next = 0;
+  let yielded = 0;
+  let failure: unknown;
+
+  const fail = (error: unknown): void => {
+    failure ??= error;
+    for (const p of results.values()) p.reject(error);
+  };
+  const pump = (): void => {
+    while (idle.length > 0 && next < ranges && next < yielded + window && failure === undefined) {
+      const worker = idle.pop()!;
+      const id = next++;
+      results.set(id, pending());
+      busy.set(worker, id);
+      const request: RangeRequest = { id, first: id * perRange + 1, last: Math.min(pageCount, (id + 1) * perRange) };
+      worker.postMessage(request);
+    }
+  };
+
+  const pool: Worker[] = [];
+  for (let i = 0; i < Math.min(workers, ranges); i += 1) {
+    const worker = new Worker(script, { workerData: init });
+    pool.push(worker);
+    worker.on('message', (reply: WorkerReply) => {
+      busy.delete(worker);
+      idle.push(worker);
+      const slot = results.get(reply.id);
+      if ('error' in reply) {
+        const { code, message } = reply.error;
+        fail(
+          code && code in CARVE_ERROR_CATEGORIES
+            ? new CarveError(code as CarveErrorCode, message)
+            : new Error(`carving worker: ${message}`),
+        );
+      } else slot?.resolve(reply.offers);
+      pump();
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (busy.has(worker)) fail(new Error(`a carving worker exited (${code}) in the middle of a page range`));
+    });
+    idle.push(worker);
+  }
+  try {
+    pump();
+    for (let id = 0; id < ranges; id += 1) {
+      const slot = results.get(id);
+      if (!slot) throw failure ?? new Error(`page range ${id} was never handed out`);
+      const offers = await slot.promise;
+      results.delete(id);
+      yielded += 1;
+      pump();
+      for (const offer of offers) yield asResolved(offer, init.tables);
+    }
+  } finally {
+    // Workers close their files when told; terminate() alone would leave their descriptors open in this process.
+    await Promise.all(
+      pool.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
+            worker.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            worker.postMessage({ close: true });
+          }),
+      ),
+    );
+  }
+}
+
+/** The live fingerprint sets as workers read them (shared, never copied). */
+export function sharedLive(live: LiveState): WorkerInit['live'] {
+  return {
+    full: live.liveFull.share(),
+    tail: live.liveTail.share(),
+    content: live.liveContent.share(),
+    rows: live.liveRows,
+  };
+}
