@@ -44,7 +44,8 @@ export interface MediaFileEvent {
   out: string;
   type: MediaType;
   bytes: number;
-  action: 'copied' | 'unchanged';
+  /** filtered: copied to learn its capture date, which is outside --since/--until, and dropped. */
+  action: 'copied' | 'unchanged' | 'filtered';
   /** The date the copy was given (capture date, or the phone's mtime), ISO 8601. */
   date: string;
 }
@@ -110,14 +111,13 @@ export async function pullMedia(access: DeviceAccess, options: MediaPullOptions)
     const facts =
       types.includes('photos') || types.includes('videos') ? await readPhotoFacts(afc, access.logger) : undefined;
     const all = await planMedia(afc, types, facts);
-    const inRange = (file: PlannedFile): boolean => {
-      const date = file.createdMs ?? file.mtimeMs;
-      return (
-        (options.sinceMs === undefined || date >= options.sinceMs) &&
-        (options.untilMs === undefined || date < options.untilMs)
-      );
-    };
-    const planned = all.filter(inRange);
+    const inRange = (dateMs: number): boolean =>
+      (options.sinceMs === undefined || dateMs >= options.sinceMs) &&
+      (options.untilMs === undefined || dateMs < options.untilMs);
+    const dated = options.sinceMs !== undefined || options.untilMs !== undefined ? inRange : undefined;
+    // A date Photos.sqlite knows decides now; one that only the file itself holds (EXIF, QuickTime) is read from
+    // the copy, which is dropped when out of range.
+    const planned = all.filter((file) => file.createdMs === undefined || inRange(file.createdMs));
     progress.phase = 'copying';
     progress.filesTotal = planned.length;
     progress.bytesTotal = planned.reduce((sum, file) => sum + file.size, 0);
@@ -150,10 +150,15 @@ export async function pullMedia(access: DeviceAccess, options: MediaPullOptions)
       while (fatal === undefined && next < planned.length) {
         const file = planned[next++]!;
         try {
-          const event = await pullOne(afc, out, file, manifest, (bytes) => {
+          const event = await pullOne(afc, out, file, manifest, dated, (bytes) => {
             progress.bytesDone += bytes;
             report();
           });
+          if (event.action === 'filtered') {
+            result.filtered += 1;
+            progress.files += 1;
+            continue;
+          }
           if (event.action === 'copied') {
             result.copied += 1;
             result.bytes += file.size;
@@ -208,6 +213,7 @@ async function pullOne(
   out: string,
   file: PlannedFile,
   manifest: MediaManifest,
+  inRange: ((dateMs: number) => boolean) | undefined,
   onBytes: (bytes: number) => void,
 ): Promise<MediaFileEvent> {
   const target = outputPath(out, file.out);
@@ -231,6 +237,10 @@ async function pullOne(
         `${file.path}: the phone listed ${file.size} bytes and sent ${written}`,
       );
     const dateMs = file.createdMs ?? (await captureDateOf(partial))?.getTime() ?? file.mtimeMs;
+    if (inRange !== undefined && !inRange(dateMs)) {
+      await rm(partial, { force: true });
+      return { ...base, action: 'filtered', date: new Date(dateMs).toISOString() };
+    }
     await utimes(partial, dateMs / 1000, dateMs / 1000);
     await rename(partial, target);
     await manifest.record(entry);
