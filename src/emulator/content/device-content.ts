@@ -9,7 +9,7 @@ import { MEDIA_LIBRARY } from './music-library.js';
 import { buildAddressBookDb, buildAddressBookImagesDb, generateContacts } from './contacts.js';
 import { generateMessages, messagesForVersion } from './messages.js';
 import { generateWhatsApp } from './whatsapp.js';
-import { addPhotoExtras, buildPhotosDb, generatePhotos } from './photos.js';
+import { addPhotoExtras, buildPhotosDb, generatePhotos, photosForVersion } from './photos.js';
 import { buildRemindersStore, fillCalendarReminders, generateReminders, legacyReminders } from './reminders.js';
 import { buildSafariBookmarksDb, generateBookmarks } from './safari-bookmarks.js';
 import { SeededRandom } from './seeded-random.js';
@@ -21,7 +21,8 @@ import type { DeviceContentTruth, VoiceMemoLayout } from './truth.js';
 import { VOICE_MEMO_LOCATIONS, voiceMemoLayoutFor } from './voice-memos.js';
 import { notesForVersion } from './notes-version.js';
 import { safariHistoryForVersion } from './safari-history-plist.js';
-import { buildChatStorageDb, WHATSAPP_DOMAIN } from './whatsapp-db.js';
+import { WHATSAPP_DOMAIN } from './whatsapp-db.js';
+import { whatsappForVersion } from './whatsapp-version.js';
 import { iosVersionProfile, NEWEST_IOS, type IosVersionProfile } from './ios-versions.js';
 
 /** Where iOS keeps each database inside a backup (domain + relative path). */
@@ -155,6 +156,8 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   );
   const media = generatePhotos(random, nPhotos, deletedOf(nPhotos), window, seed);
   const photoAlbums = addPhotoExtras(new SeededRandom(`${seed}:photo-extras`), media.photos, window, seed);
+  media.photos = photosForVersion(media.photos, ios);
+  media.deleted = photosForVersion(media.deleted, ios);
   const generatedCalls = generateCalls(
     random,
     nCalls,
@@ -228,6 +231,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
     seed,
     walTail: Math.min(2, nWhatsApp),
   });
+  const whatsapp = whatsappForVersion(chatHistory, ios);
 
   const items: SyntheticItem[] = [
     ...directories('HomeDomain', [
@@ -315,13 +319,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
         buildSafariBookmarksDb(favorites.bookmarks, favorites.deleted, ios),
       ),
     );
-  if (!omit.has('whatsapp')) {
-    items.push(...directories(WHATSAPP_DOMAIN, ['Message', 'Message/Media']));
-    items.push(...databaseItems(CONTENT_PATHS.whatsapp, buildChatStorageDb(chatHistory, ios)));
-    for (const m of chatHistory.messages)
-      if (m.media?.localPath && m.media.data)
-        items.push({ domain: WHATSAPP_DOMAIN, relativePath: `Message/${m.media.localPath}`, data: m.media.data });
-  }
+  if (!omit.has('whatsapp')) items.push(...whatsapp.items);
   if (!omit.has('audio')) items.push(...audio.items);
   if (!omit.has('notes')) items.push(...notes.items);
   if (!omit.has('photos')) {
@@ -379,9 +377,9 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
       deletedVoicemails: omit.has('voicemail') ? [] : voicemail.deleted,
       bookmarks: noBookmarks ? [] : favorites.bookmarks,
       deletedBookmarks: noBookmarks ? [] : favorites.deleted,
-      whatsappChats: omit.has('whatsapp') ? [] : chatHistory.chats,
-      whatsappMessages: omit.has('whatsapp') ? [] : chatHistory.messages,
-      deletedWhatsappMessages: omit.has('whatsapp') ? [] : chatHistory.deleted,
+      whatsappChats: omit.has('whatsapp') ? [] : whatsapp.content.chats,
+      whatsappMessages: omit.has('whatsapp') ? [] : whatsapp.content.messages,
+      deletedWhatsappMessages: omit.has('whatsapp') ? [] : whatsapp.content.deleted,
     },
   };
 }

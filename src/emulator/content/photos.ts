@@ -43,22 +43,140 @@ CREATE INDEX ZADDITIONALASSETATTRIBUTES_ZASSET_INDEX ON ZADDITIONALASSETATTRIBUT
 
 const NO_LOCATION = -180.0;
 
+/**
+ * How one generation names and fills Photos.sqlite: ZASSET from iOS 14, ZGENERICASSET before; iOS 9–13 have the
+ * favourite/hidden/trash/location columns but not iOS 15's screenshot flag or iOS 16's shared-library columns; the
+ * iOS 8 asset table (a real file: public backup dump OTAPKI/iphone) has none of them (favourites were an album,
+ * location a ZLOCATIONDATA blob). iOS 4–7 files are not pinned by any sample; the generator writes the iOS 8 layout
+ * for them (native-notes/ios-schemas/photos.md).
+ */
+interface PhotosLayout {
+  asset: 'ZASSET' | 'ZGENERICASSET';
+  /** Columns of the asset table that this generation lacks. */
+  without: readonly string[];
+  /** The album–asset join table and its columns (Core Data numbers them after the entities). */
+  join: { table: string; album: string; asset: string; order: string };
+}
+
+const IOS16_ONLY = ['ZACTIVELIBRARYSCOPEPARTICIPATIONSTATE', 'ZTRASHEDBYPARTICIPANT'];
+const IOS8_LACKS = [
+  'ZFAVORITE',
+  'ZHIDDEN',
+  'ZTRASHEDSTATE',
+  'ZTRASHEDDATE',
+  'ZLATITUDE',
+  'ZLONGITUDE',
+  'ZPLAYBACKSTYLE',
+];
+
+export function photosLayout(iosVersion: number): PhotosLayout {
+  if (iosVersion >= 14)
+    return {
+      asset: 'ZASSET',
+      without: iosVersion >= 16 ? [] : iosVersion >= 15 ? IOS16_ONLY : [...IOS16_ONLY, 'ZISDETECTEDSCREENSHOT'],
+      join:
+        iosVersion >= 16
+          ? { table: 'Z_28ASSETS', album: 'Z_28ALBUMS', asset: 'Z_3ASSETS', order: 'Z_FOK_3ASSETS' }
+          : { table: 'Z_26ASSETS', album: 'Z_26ALBUMS', asset: 'Z_3ASSETS', order: 'Z_FOK_3ASSETS' },
+    };
+  return {
+    asset: 'ZGENERICASSET',
+    without: [...IOS16_ONLY, 'ZISDETECTEDSCREENSHOT', ...(iosVersion <= 8 ? IOS8_LACKS : [])],
+    join: { table: 'Z_11ASSETS', album: 'Z_11ALBUMS', asset: 'Z_17ASSETS', order: 'Z_FOK_17ASSETS' },
+  };
+}
+
+/** PHOTOS_SCHEMA as `layout` has it. */
+function photosSchema(layout: PhotosLayout): string {
+  let schema = PHOTOS_SCHEMA;
+  for (const name of layout.without) schema = schema.replace(new RegExp(`\\b${name} [A-Z]+, ?\\s*`), '');
+  return schema
+    .replace('CREATE TABLE ZASSET (', `CREATE TABLE ${layout.asset} (`)
+    .replace(
+      'ZASSET_ZADDITIONALATTRIBUTES_INDEX ON ZASSET ',
+      `${layout.asset}_ZADDITIONALATTRIBUTES_INDEX ON ${layout.asset} `,
+    )
+    .replace(
+      'CREATE TABLE Z_28ASSETS (Z_28ALBUMS INTEGER, Z_3ASSETS INTEGER, Z_FOK_3ASSETS INTEGER, PRIMARY KEY (Z_28ALBUMS, Z_3ASSETS));',
+      `CREATE TABLE ${layout.join.table} (${layout.join.album} INTEGER, ${layout.join.asset} INTEGER, ${layout.join.order} INTEGER, PRIMARY KEY (${layout.join.album}, ${layout.join.asset}));`,
+    );
+}
+
+/**
+ * The photos as an older iOS can hold them: before iOS 9 no favourite, hidden, Recently Deleted, location or Live
+ * Photo (the generator drops them from the truth too). Uses no randomness.
+ */
+export function photosForVersion(photos: TruthPhoto[], iosVersion: number): TruthPhoto[] {
+  if (iosVersion > 8) return photos;
+  return photos.map((p) => ({
+    ...p,
+    favorite: false,
+    hidden: false,
+    trashed: false,
+    trashedDate: null,
+    latitude: null,
+    longitude: null,
+    livePhotoVideo: null,
+  }));
+}
+
+/** Every column the asset insert knows, in the order its values come. */
+const ALL_ASSET_COLUMNS = [
+  'Z_PK',
+  'Z_ENT',
+  'Z_OPT',
+  'ZAVALANCHEKIND',
+  'ZCLOUDLOCALSTATE',
+  'ZCOMPLETE',
+  'ZFAVORITE',
+  'ZHIDDEN',
+  'ZKIND',
+  'ZKINDSUBTYPE',
+  'ZPLAYBACKSTYLE',
+  'ZSAVEDASSETTYPE',
+  'ZTRASHEDSTATE',
+  'ZVISIBILITYSTATE',
+  'ZISDETECTEDSCREENSHOT',
+  'ZADDITIONALATTRIBUTES',
+  'ZADDEDDATE',
+  'ZDATECREATED',
+  'ZDURATION',
+  'ZLATITUDE',
+  'ZLONGITUDE',
+  'ZMODIFICATIONDATE',
+  'ZTRASHEDDATE',
+  'ZHEIGHT',
+  'ZWIDTH',
+  'ZDIRECTORY',
+  'ZFILENAME',
+  'ZUNIFORMTYPEIDENTIFIER',
+  'ZUUID',
+] as const;
+
 export function buildPhotosDb(
   photos: TruthPhoto[],
   deleted: TruthPhoto[],
   albums: TruthAlbum[] = [],
-  _iosVersion: number = NEWEST_IOS,
+  iosVersion: number = NEWEST_IOS,
 ): SqliteImage {
   const all = [...photos, ...deleted].sort((a, b) => a.pk - b.pk);
+  const layout = photosLayout(iosVersion);
+  const lacks = new Set(layout.without);
+  // Columns and their values in one list, so a generation without a column drops both.
+  const assetColumns = ALL_ASSET_COLUMNS.filter((c) => !lacks.has(c));
+  const keep = (values: unknown[]): unknown[] => values.filter((_, i) => !lacks.has(ALL_ASSET_COLUMNS[i]!));
   return buildSqliteImage({
-    schema: PHOTOS_SCHEMA,
+    schema: photosSchema(layout),
     fill(db) {
-      const asset = db.prepare(
-        `INSERT INTO ZASSET (Z_PK, Z_ENT, Z_OPT, ZAVALANCHEKIND, ZCLOUDLOCALSTATE, ZCOMPLETE, ZFAVORITE, ZHIDDEN, ZKIND, ZKINDSUBTYPE,
-           ZPLAYBACKSTYLE, ZSAVEDASSETTYPE, ZTRASHEDSTATE, ZVISIBILITYSTATE, ZISDETECTEDSCREENSHOT, ZADDITIONALATTRIBUTES, ZADDEDDATE,
-           ZDATECREATED, ZDURATION, ZLATITUDE, ZLONGITUDE, ZMODIFICATIONDATE, ZTRASHEDDATE, ZHEIGHT, ZWIDTH, ZDIRECTORY, ZFILENAME,
-           ZUNIFORMTYPEIDENTIFIER, ZUUID) VALUES (?, 3, 4, 0, 0, 1, ?, ?, ?, ?, ?, 3, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      const insertAsset = db.prepare(
+        `INSERT INTO ${layout.asset} (${assetColumns.join(', ')}) VALUES (${assetColumns.map(() => '?').join(', ')})`,
       );
+      const asset = {
+        run: (...values: unknown[]) =>
+          insertAsset.run(
+            ...keep([values[0], 3, 4, 0, 0, 1, ...values.slice(1, 6), 3, values[6], 0, ...values.slice(7)]),
+          ),
+      };
       const attributes = db.prepare(
         `INSERT INTO ZADDITIONALASSETATTRIBUTES (Z_PK, Z_ENT, Z_OPT, ZASSET, ZORIGINALFILESIZE, ZORIGINALHEIGHT, ZORIGINALWIDTH,
            ZTIMEZONEOFFSET, ZEXIFTIMESTAMPSTRING, ZORIGINALFILENAME, ZTIMEZONENAME) VALUES (?, 1, 2, ?, ?, ?, ?, 0, ?, ?, 'GMT')`,
@@ -97,7 +215,8 @@ export function buildPhotosDb(
       const album = db.prepare(
         'INSERT INTO ZGENERICALBUM (Z_PK, Z_ENT, Z_OPT, ZCACHEDCOUNT, ZKIND, ZTRASHEDSTATE, ZCREATIONDATE, ZTRASHEDDATE, ZTITLE, ZUUID) VALUES (?, 28, 1, ?, ?, ?, ?, ?, ?, ?)',
       );
-      const member = db.prepare('INSERT INTO Z_28ASSETS (Z_28ALBUMS, Z_3ASSETS, Z_FOK_3ASSETS) VALUES (?, ?, ?)');
+      const { table, album: albumColumn, asset: assetColumn, order } = layout.join;
+      const member = db.prepare(`INSERT INTO ${table} (${albumColumn}, ${assetColumn}, ${order}) VALUES (?, ?, ?)`);
       for (const a of albums) {
         const created = toAppleSeconds(a.created);
         album.run(
@@ -121,7 +240,7 @@ export function buildPhotosDb(
     },
     remove(db) {
       const attributes = db.prepare('DELETE FROM ZADDITIONALASSETATTRIBUTES WHERE ZASSET = ?');
-      const asset = db.prepare('DELETE FROM ZASSET WHERE Z_PK = ?');
+      const asset = db.prepare(`DELETE FROM ${layout.asset} WHERE Z_PK = ?`);
       for (const p of deleted) {
         attributes.run(p.pk);
         asset.run(p.pk);
