@@ -124,9 +124,12 @@ export async function* parallelMainPageRecords(
   init: WorkerInit,
   pageCount: number,
   workers: number,
+  rangePages?: number,
 ): AsyncGenerator<Resolved> {
   const { Worker } = await import('node:worker_threads');
-  const perRange = Math.max(1, Math.floor(CHUNK_BYTES / init.pageSize));
+  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / init.pageSize));
+  // A worker reads a range into one chunk-sized buffer: never more pages than that.
+  const perRange = Math.min(perChunk, Math.max(1, Math.floor(rangePages ?? perChunk)));
   const ranges = Math.ceil(pageCount / perRange);
   const window = workers * 3;
   const results = new Map<number, Pending>();

@@ -29,6 +29,8 @@ export interface CarveOptions {
    * more. The output is the same whatever the number.
    */
   workers?: number;
+  /** Pages per worker range (default a megabyte's worth); a test sets a few to cross many range boundaries. */
+  rangePages?: number;
 }
 
 export interface CarveSummary {
@@ -166,7 +168,7 @@ export async function* carveDatabase(
     const workers = workerCount(options.workers, db.size);
     const script = workers > 1 ? workerScript() : null;
     const mainPages = script
-      ? parallelMainPageRecords(script, workerInit(), reader.pageCount, workers)
+      ? parallelMainPageRecords(script, workerInit(), reader.pageCount, workers, options.rangePages)
       : mainPageRecords(env, reader.pages());
     for await (const resolved of mainPages) yield* emitter.offer(resolved);
 
