@@ -2,6 +2,7 @@ import { IosRescueError } from '../../errors.js';
 import { fromAppleSeconds } from '../apple-time.js';
 import { readable } from '../copy-entry.js';
 import { RecordFiles } from '../exporters/record-files.js';
+import { dateFlag } from '../date-check.js';
 import { defineExtractor, inRange, source, type ExtractContext, type ScanContext } from '../extractor.js';
 import { deletedByCoreDataMax, firstTable, tableColumns } from '../schema.js';
 import { extensionOf, openFirstDatabase } from './backup-sources.js';
@@ -93,6 +94,7 @@ async function extractVoiceMemos(context: ExtractContext, out: RecordFiles): Pro
       );
       files++;
     }
+    Object.assign(memo, dateFlag(memo.date, memo.deletedDate));
     await out.write(memo, [
       memo.id,
       memo.title,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import { unsupportedSchema } from '../unsupported-schema.js';
 import { fromAppleSeconds } from '../apple-time.js';
-import { ExtractError } from '../errors.js';
 import type { TrackRecord } from '../records.js';
 import { column, hasTable, tableColumns } from '../schema.js';
 import type { BackupLocation } from './backup-sources.js';
@@ -45,7 +45,7 @@ function devicePathOf(base: unknown, location: unknown): string | null {
 
 export function* readTracks(db: Database.Database): Generator<TrackRecord> {
   if (!hasTable(db, 'item') || !hasTable(db, 'item_extra'))
-    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'MediaLibrary.sqlitedb has no item/item_extra tables');
+    throw unsupportedSchema(db, 'MediaLibrary.sqlitedb', 'item/item_extra tables');
   const item = tableColumns(db, 'item');
   const extra = tableColumns(db, 'item_extra');
   // Each side table joins only when it and its link column exist; a missing one reads as null.

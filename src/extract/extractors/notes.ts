@@ -1,6 +1,7 @@
 import { utimes } from 'node:fs/promises';
 import type Database from 'better-sqlite3';
 import { fromAppleSeconds } from '../apple-time.js';
+import { dateFlag } from '../date-check.js';
 import { readable } from '../copy-entry.js';
 import { csvRow } from '../exporters/csv.js';
 import { noteHtml } from '../exporters/note-html.js';
@@ -147,6 +148,7 @@ class NotesWriter {
     const { out, reader } = this.context;
     const note = entry.record;
     const dir = this.folder(entry.folderPath);
+    Object.assign(note, dateFlag(note.created, note.modified));
     const mtime = note.modified ? new Date(note.modified) : note.created ? new Date(note.created) : undefined;
     for (const view of entry.attachments.values()) {
       if (view.source === null) continue;

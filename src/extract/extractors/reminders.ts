@@ -2,6 +2,7 @@ import type { BackupFileEntry } from '../../backup/index.js';
 import { IosRescueError } from '../../errors.js';
 import { fromAppleSeconds } from '../apple-time.js';
 import { RecordFiles } from '../exporters/record-files.js';
+import { dateFlag } from '../date-check.js';
 import { ICS_CALENDAR_TAIL, icsCalendarHead, icsTodo } from '../exporters/icalendar.js';
 import { TextSink } from '../exporters/text-sink.js';
 import { defineExtractor, inRange, source, type ScanContext } from '../extractor.js';
@@ -185,6 +186,7 @@ export const remindersExtractor = defineExtractor({
     const stamp = new Date();
     const write = async (r: ReminderRecord): Promise<void> => {
       if (!inRange(range, r.due ?? r.created)) return;
+      Object.assign(r, dateFlag(r.due, r.completionDate, r.created, r.modified));
       const extra: Array<[string, string]> = r.list ? [['CATEGORIES', r.list]] : [];
       if (ORIGIN_NOTE[r.origin] !== null) extra.push(['X-IOSRESCUE-ORIGIN', ORIGIN_NOTE[r.origin]!]);
       const date = (v: string | null): Date | null => (v === null ? null : new Date(v));

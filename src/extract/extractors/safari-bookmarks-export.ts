@@ -1,4 +1,5 @@
 import { RecordFiles } from '../exporters/record-files.js';
+import { dateFlag } from '../date-check.js';
 import { netscapeBookmarkFile, type NetscapeNode } from '../exporters/netscape-bookmarks.js';
 import { TextSink } from '../exporters/text-sink.js';
 import type { ExtractContext } from '../extractor.js';
@@ -41,7 +42,18 @@ export async function extractBookmarks(
   const live = [...flattenBookmarks(tree)];
   const files = await RecordFiles.open(out, 'safari/bookmarks', CSV_HEADER);
   const write = (b: BookmarkRecord): Promise<void> =>
-    files.write(b, [b.id, b.kind, b.folder, b.title, b.url, b.readingList, b.position, b.modified, b.uuid, b.origin]);
+    files.write(Object.assign(b, dateFlag(b.modified)), [
+      b.id,
+      b.kind,
+      b.folder,
+      b.title,
+      b.url,
+      b.readingList,
+      b.position,
+      b.modified,
+      b.uuid,
+      b.origin,
+    ]);
   for (const b of live) await write(b);
   for (const b of await readRecoveredBookmarks(opened.path, opened.db, live)) await write(b);
   const records = await files.close();

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
+import { unsupportedSchema } from '../unsupported-schema.js';
 import { fromAppleSeconds } from '../apple-time.js';
 import { carvedRows } from '../carved-rows.js';
-import { ExtractError } from '../errors.js';
 import type { BookmarkRecord } from '../records.js';
 import { column, hasTable, tableColumns } from '../schema.js';
 
@@ -89,7 +89,7 @@ function toRecord(
  */
 export function readBookmarkTree(db: Database.Database): BookmarkNode[] {
   const cols = tableColumns(db, 'bookmarks');
-  if (cols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'Bookmarks.db has no bookmarks table');
+  if (cols.size === 0) throw unsupportedSchema(db, 'Bookmarks.db', 'bookmarks table');
   const wanted = [
     'parent',
     'type',

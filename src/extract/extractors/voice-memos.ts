@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
+import { unsupportedSchema } from '../unsupported-schema.js';
 import type { BackupFileEntry, BackupReader } from '../../backup/index.js';
 import { fromAppleSeconds } from '../apple-time.js';
-import { ExtractError } from '../errors.js';
 import type { VoiceMemoRecord } from '../records.js';
 import { column, firstTable, tableColumns } from '../schema.js';
 import { baseName, type BackupLocation } from './backup-sources.js';
@@ -36,10 +36,7 @@ function text(value: unknown): string | null {
 export function* readVoiceMemos(db: Database.Database): Generator<VoiceMemoRecord> {
   const table = firstTable(db, RECORDING_TABLES);
   if (table === undefined)
-    throw new ExtractError(
-      'EXTRACT_SCHEMA_UNSUPPORTED',
-      'the Voice Memos database has neither ZCLOUDRECORDING nor ZRECORDING',
-    );
+    throw unsupportedSchema(db, 'the Voice Memos database', 'ZCLOUDRECORDING or ZRECORDING table');
   const cols = tableColumns(db, table);
   const folders = cols.has('ZFOLDER') && tableColumns(db, 'ZFOLDER').has('ZENCRYPTEDNAME');
   const wanted = ['ZUNIQUEID', 'ZDATE', 'ZDURATION', 'ZEVICTIONDATE', 'ZPATH', ...TITLE_COLUMNS];

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
+import { unsupportedSchema } from '../unsupported-schema.js';
 import { fromAppleSeconds } from '../apple-time.js';
 import { carvedRowsByTable } from '../carved-rows.js';
 import { contactNames, phoneKey } from '../contact-names.js';
 import { copyEntry, readable } from '../copy-entry.js';
 import { RecordFiles } from '../exporters/record-files.js';
+import { dateFlag } from '../date-check.js';
 import { defineExtractor, inRange, source } from '../extractor.js';
-import { ExtractError } from '../errors.js';
 import type { VoicemailRecord } from '../records.js';
 import { column, deletedBySequence, hasTable, tableColumns } from '../schema.js';
 import { voicemailSection } from '../report/sections/voicemail.js';
@@ -61,8 +62,7 @@ function voicemailRecord(
 
 /** Every row of `voicemail`, then of `deleted`, each by date. */
 export function* readVoicemails(db: Database.Database): Generator<VoicemailRecord> {
-  if (!hasTable(db, 'voicemail'))
-    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'voicemail.db has no voicemail table');
+  if (!hasTable(db, 'voicemail')) throw unsupportedSchema(db, 'voicemail.db', 'voicemail table');
   for (const table of TABLES) {
     const cols = tableColumns(db, table);
     if (cols.size === 0) continue;
@@ -181,6 +181,7 @@ export const voicemailExtractor = defineExtractor({
     let files = 2;
     const write = async (v: VoicemailRecord): Promise<void> => {
       if (!inRange(range, v.date)) return;
+      Object.assign(v, dateFlag(v.date, v.trashedDate));
       if (v.sender !== null) v.name = names.get(phoneKey(v.sender)) ?? null;
       // Audio is named after the ROWID of `voicemail`; a `deleted` row's ROWID is of its own table and names nothing.
       const entry =

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
+import { unsupportedSchema } from '../unsupported-schema.js';
 import { fromAppleSeconds } from '../apple-time.js';
 import { carvedRows } from '../carved-rows.js';
-import { ExtractError } from '../errors.js';
 import { protobufBytes } from '../protobuf.js';
 import type {
   WhatsAppChatRecord,
@@ -279,8 +279,7 @@ function messageRecord(
 /** Every message with its media row, by chat session and then date: one pass writes each conversation in full. */
 export function* readWhatsAppMessages(db: Database.Database, names: WhatsAppNames): Generator<WhatsAppMessageRecord> {
   const cols = tableColumns(db, 'ZWAMESSAGE');
-  if (cols.size === 0)
-    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'ChatStorage.sqlite has no ZWAMESSAGE table');
+  if (cols.size === 0) throw unsupportedSchema(db, 'ChatStorage.sqlite', 'ZWAMESSAGE table');
   const media = tableColumns(db, 'ZWAMEDIAITEM');
   const join = !media.has('Z_PK')
     ? ''

@@ -5,6 +5,7 @@ import type { BackupFileEntry, BackupReader } from '../../backup/index.js';
 import { fromAppleSeconds } from '../apple-time.js';
 import { readable } from '../copy-entry.js';
 import { csvRow } from '../exporters/csv.js';
+import { dateFlag } from '../date-check.js';
 import { CONVERSATION_HTML_TAIL, conversationHtmlHead } from '../exporters/messages-html.js';
 import { TextSink } from '../exporters/text-sink.js';
 import { whatsAppMessageHtml } from '../exporters/whatsapp-html.js';
@@ -187,6 +188,7 @@ class ChatExport {
 
   private async write(message: WhatsAppMessageRecord): Promise<void> {
     const c = this.current!;
+    Object.assign(message, dateFlag(message.date, message.sentDate));
     this.context.signal?.throwIfAborted();
     await this.copyMedia(c.chat.folder, message);
     const page = `${c.chat.folder}/conversation.html`;

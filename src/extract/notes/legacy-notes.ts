@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import { unsupportedSchema } from '../unsupported-schema.js';
 import { fromAppleSeconds } from '../apple-time.js';
-import { ExtractError } from '../errors.js';
 import { column, hasTable, tableColumns } from '../schema.js';
 import type { NoteBody, NoteParagraphStyle } from './note-body.js';
 import type { NoteStoreRow } from './note-store-db.js';
@@ -80,7 +80,7 @@ export function plainBody(text: string): NoteBody {
 
 export function* readLegacyNotes(db: Database.Database): Generator<NoteStoreRow> {
   const cols = tableColumns(db, 'ZNOTE');
-  if (cols.size === 0) throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'notes.sqlite has no ZNOTE table');
+  if (cols.size === 0) throw unsupportedSchema(db, 'notes.sqlite', 'ZNOTE table');
   const bodies = hasTable(db, 'ZNOTEBODY') && cols.has('ZBODY');
   const stores = hasTable(db, 'ZSTORE') && cols.has('ZSTORE');
   const accounts = stores && hasTable(db, 'ZACCOUNT') && tableColumns(db, 'ZSTORE').has('ZACCOUNT');

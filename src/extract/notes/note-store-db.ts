@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import { unsupportedSchema } from '../unsupported-schema.js';
 import { fromAppleSeconds } from '../apple-time.js';
-import { ExtractError } from '../errors.js';
 import type { NoteRecord } from '../records.js';
 import { column, hasTable, quote, tableColumns, textValue } from '../schema.js';
 import { decodeNoteBody, type NoteBody } from './note-body.js';
@@ -148,10 +148,7 @@ export function* readStoreNotes(db: Database.Database, warn: (message: string) =
   const cols = tableColumns(db, 'ZICCLOUDSYNCINGOBJECT');
   const dataCols = tableColumns(db, 'ZICNOTEDATA');
   if (cols.size === 0 || dataCols.size === 0)
-    throw new ExtractError(
-      'EXTRACT_SCHEMA_UNSUPPORTED',
-      'NoteStore.sqlite has no ZICCLOUDSYNCINGOBJECT/ZICNOTEDATA tables',
-    );
+    throw unsupportedSchema(db, 'NoteStore.sqlite', 'ZICCLOUDSYNCINGOBJECT/ZICNOTEDATA tables');
   const entities = noteEntities(db);
   const accounts = readNoteAccounts(db, entities);
   const folders = readNoteFolders(db, entities);
