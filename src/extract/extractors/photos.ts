@@ -21,6 +21,15 @@ const NO_LOCATION = -180;
 const LIVE_PHOTO = 2;
 const SCREENSHOT = 10;
 
+/** ZUUID is text in current files and 16 raw bytes in iOS 8-era ones: both come out as the UUID's text. */
+function uuidValue(value: unknown): string | null {
+  if (Buffer.isBuffer(value) && value.length === 16) {
+    const hex = value.toString('hex').toUpperCase();
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+  return textValue(value);
+}
+
 function coordinate(value: unknown): number | null {
   const n = typeof value === 'number' ? value : null;
   return n === null || n === NO_LOCATION || !Number.isFinite(n) ? null : n;
@@ -75,7 +84,7 @@ export function* readPhotos(db: Database.Database, albumIndex: AlbumIndex | null
     yield {
       origin: trashed ? 'recently-deleted' : 'live',
       id: Number(r.id),
-      uuid: textValue(r.ZUUID),
+      uuid: uuidValue(r.ZUUID),
       kind: kind === 0 ? 'photo' : kind === 1 ? 'video' : 'other',
       directory: textValue(r.ZDIRECTORY),
       filename: textValue(r.ZFILENAME),
