@@ -279,11 +279,26 @@ export async function expectWhatsApp(out: string, truth: DeviceContentTruth): Pr
       m.date,
       m.isFromMe,
       m.senderJid,
+      m.replyToStanzaId,
+      m.media !== null && m.media.file !== null,
       m.dateSuspect,
     ]),
   ).toEqual(
     [...truth.whatsappMessages]
       .sort((a, b) => a.pk - b.pk)
-      .map((t) => [t.pk, t.stanzaId, t.chatPk, t.messageType, t.text, iso(t.date), t.isFromMe, t.senderJid, undefined]),
+      .map((t) => [
+        t.pk,
+        t.stanzaId,
+        t.chatPk,
+        t.messageType,
+        t.text,
+        iso(t.date),
+        t.isFromMe,
+        t.senderJid,
+        t.replyToStanzaId,
+        // A file exported for each medium the backup holds (a contact card comes out as a .vcf).
+        t.media !== null && (t.media.data !== null || t.media.vcard !== null),
+        undefined,
+      ]),
   );
 }
