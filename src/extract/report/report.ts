@@ -31,7 +31,10 @@ export interface ReportTypeSummary {
   /** Items the section drew (messages for Messages and WhatsApp, records for the others); null when the type was not
    * drawn. */
   shown: number | null;
+  /** Deleted items drawn: those in the phone's Recently Deleted plus those the carver rebuilt. */
   deleted: number | null;
+  /** Of the deleted, the ones the carver rebuilt from free space, the -wal or the journal (origin recovered). */
+  recovered: number | null;
 }
 
 export interface ReportSummary {
@@ -123,6 +126,7 @@ async function writeSection(body: TextSink, input: ReportInput, result: TypeResu
     records: result.records,
     shown: stats?.items ?? null,
     deleted: stats?.deleted ?? null,
+    recovered: stats?.recovered ?? null,
   };
 }
 
@@ -146,7 +150,9 @@ function header(extraction: ExtractionReport, types: ReportTypeSummary[], genera
       .join('; ');
     return (
       `<tr data-type=${attr(t.type)}><td><a href=${attr(`#${encodeURIComponent(t.type)}`)}>${text(titleOf(t.type))}</a></td><td class=${attr(`status ${t.status}`)}>${text(t.status)}</td>` +
-      `<td class="num records">${t.records}</td><td class="num deleted-count">${t.deleted ?? ''}</td><td class="num">${result.files}</td><td>${text(notes)}</td></tr>`
+      `<td class="num records">${t.records}</td><td class="num deleted-count">${t.deleted ?? ''}</td>` +
+      `<td class="num recently-deleted-count">${t.deleted === null || t.recovered === null ? '' : t.deleted - t.recovered}</td><td class="num recovered-count">${t.recovered ?? ''}</td>` +
+      `<td class="num">${result.files}</td><td>${text(notes)}</td></tr>`
     );
   });
   const tabs = types.map(
@@ -155,9 +161,10 @@ function header(extraction: ExtractionReport, types: ReportTypeSummary[], genera
   );
   return `<header><h1>Recovered data</h1>
 <p class="meta">${text(range)}Report written ${text(generated.toISOString().slice(0, 16).replace('T', ' '))} UTC by iosrescue. Deleted items are marked
-<span class="mark recently-deleted">Recently deleted</span> (still in the phone's trash) or <span class="mark">Recovered (deleted)</span> (rebuilt from the databases' free space).
+<span class="mark recently-deleted">Recently deleted</span> (still in the phone's trash, or marked for deletion) or <span class="mark">Recovered (deleted)</span> (rebuilt by the carver from the databases' free space, -wal and journal).
+Every number below counts items this report holds; none is an estimate of what else might be recoverable.
 Machine-readable: ${fileLink('extraction.json', 'extraction.json')} and each type's JSON and CSV files.</p></header>
-<table id="summary"><thead><tr><th>Type</th><th>Status</th><th class="num">Records</th><th class="num">Deleted</th><th class="num">Files</th><th>Notes</th></tr></thead><tbody>
+<table id="summary"><thead><tr><th>Type</th><th>Status</th><th class="num">Records</th><th class="num">Deleted</th><th class="num">of which in Recently Deleted</th><th class="num">recovered by the carver</th><th class="num">Files</th><th>Notes</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>
 <nav class="tabs">${tabs.join('')}</nav>

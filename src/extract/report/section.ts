@@ -1,11 +1,33 @@
 import type { TypeResult } from '../extractor.js';
+import { isDeleted } from './html.js';
 import type { ReportInput } from './report-input.js';
 
-/** What a section showed: the items drawn (records, or messages for Messages and WhatsApp) and how many of them are
- * deleted. */
+/**
+ * What a section showed: the items drawn (records, or messages for Messages and WhatsApp), how many of them are
+ * deleted (in Recently Deleted, or rebuilt by the carver), and of those how many the carver rebuilt. All three are
+ * counts of items the report holds, never estimates.
+ */
 export interface SectionStats {
   items: number;
   deleted: number;
+  recovered: number;
+}
+
+export function emptyStats(): SectionStats {
+  return { items: 0, deleted: 0, recovered: 0 };
+}
+
+/** Counts one drawn item by its origin. */
+export function countItem(stats: SectionStats, origin: unknown): void {
+  stats.items++;
+  if (isDeleted(origin)) stats.deleted++;
+  if (origin === 'recovered') stats.recovered++;
+}
+
+export function addStats(into: SectionStats, from: SectionStats): void {
+  into.items += from.items;
+  into.deleted += from.deleted;
+  into.recovered += from.recovered;
 }
 
 export interface SectionContext {

@@ -152,7 +152,7 @@ describe('writeReport', () => {
       'pager/Shopping/note.html': '<p>note</p>',
     });
     const summary = await writeReport(out, { tempDir: root });
-    expect(summary.types).toEqual([{ type: 'pager', status: 'ok', records: 2, shown: 2, deleted: 1 }]);
+    expect(summary.types).toEqual([{ type: 'pager', status: 'ok', records: 2, shown: 2, deleted: 1, recovered: 1 }]);
     const html = section(await readFile(join(out, 'report.html'), 'utf8'), 'pager');
     expect(html).toContain('Shopping &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
@@ -237,7 +237,9 @@ describe('writeReport', () => {
       'messages/Ann/conversation.html': '<p>all</p>',
     });
     const summary = await writeReport(out, { tempDir: root });
-    expect(summary.types).toEqual([{ type: 'messages', status: 'ok', records: total, shown: total, deleted: 2 }]);
+    expect(summary.types).toEqual([
+      { type: 'messages', status: 'ok', records: total, shown: total, deleted: 2, recovered: 0 },
+    ]);
     const html = section(await readFile(join(out, 'report.html'), 'utf8'), 'messages');
     expect(html).toContain(`data-messages="${total}" data-deleted="2"`);
     const shown = [...html.matchAll(/<div class="bubble">message (\d+)<\/div>/g)].map((m) => Number(m[1]));
@@ -343,7 +345,9 @@ describe('writeReport', () => {
     });
     const summary = await writeReport(out, { tempDir: root });
     // Deleted = the two recovered rows; the two deleted for everyone are marked but not counted.
-    expect(summary.types).toEqual([{ type: 'whatsapp', status: 'ok', records: total, shown: total, deleted: 2 }]);
+    expect(summary.types).toEqual([
+      { type: 'whatsapp', status: 'ok', records: total, shown: total, deleted: 2, recovered: 2 },
+    ]);
     const html = section(await readFile(join(out, 'report.html'), 'utf8'), 'whatsapp');
     expect(html).toContain(`data-messages="${total}" data-deleted="2" data-revoked="2"`);
     expect(html).toContain(
@@ -473,8 +477,14 @@ describe('writeReport', () => {
       'notes/notes.json': JSON.stringify(notes),
     });
     const summary = await writeReport(out, { tempDir: root });
-    expect(summary.types).toEqual([{ type: 'notes', status: 'ok', records: 4, shown: 4, deleted: 2 }]);
-    const html = section(await readFile(join(out, 'report.html'), 'utf8'), 'notes');
+    expect(summary.types).toEqual([{ type: 'notes', status: 'ok', records: 4, shown: 4, deleted: 2, recovered: 1 }]);
+    // The summary splits the deleted ones by where they came from; both are counts of items shown, not estimates.
+    const page = await readFile(join(out, 'report.html'), 'utf8');
+    expect(page).toContain(
+      '<td class="num deleted-count">2</td><td class="num recently-deleted-count">1</td><td class="num recovered-count">1</td>',
+    );
+    expect(page).toContain('none is an estimate');
+    const html = section(page, 'notes');
     const cards = html.split(/(?=<div class="item card note)/).slice(1);
     expect(cards).toHaveLength(4);
     expect(cards[0]).toContain(
@@ -568,8 +578,8 @@ describe('writeReport', () => {
     );
     const summary = await writeReport(out, { tempDir: root });
     expect(summary.types).toEqual([
-      { type: 'reminders', status: 'ok', records: 3, shown: 3, deleted: 1 },
-      { type: 'voicemail', status: 'ok', records: 3, shown: 3, deleted: 2 },
+      { type: 'reminders', status: 'ok', records: 3, shown: 3, deleted: 1, recovered: 1 },
+      { type: 'voicemail', status: 'ok', records: 3, shown: 3, deleted: 2, recovered: 1 },
     ]);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     const reminders = section(html, 'reminders');

@@ -1,17 +1,13 @@
-import {
-  attr,
-  dateTime,
-  fileHref,
-  fileLink,
-  isDeleted,
-  isWebImage,
-  itemAttributes,
-  originMark,
-  text,
-  webLink,
-} from '../html.js';
+import { attr, dateTime, fileHref, fileLink, isWebImage, itemAttributes, originMark, text, webLink } from '../html.js';
 import type { ReportInput } from '../report-input.js';
-import type { ReportSection, SectionContext, SectionStats } from '../section.js';
+import {
+  addStats,
+  countItem,
+  emptyStats,
+  type ReportSection,
+  type SectionContext,
+  type SectionStats,
+} from '../section.js';
 
 /**
  * Any type without a section of its own: each JSON array file in the type's folder becomes a table, one row per
@@ -54,8 +50,7 @@ async function cell(value: unknown, key: string, folder: string, input: ReportIn
 async function table(context: SectionContext, file: string): Promise<SectionStats> {
   const sample: unknown[] = [];
   let started = false;
-  let items = 0;
-  let deleted = 0;
+  const stats = emptyStats();
   let columns: string[] = [];
   const writeRow = async (record: unknown): Promise<void> => {
     const row: Row =
@@ -72,8 +67,7 @@ async function table(context: SectionContext, file: string): Promise<SectionStat
         `<td${typeof row[k] === 'string' && (row[k] as string).length > 60 ? ' class="long"' : ''}>${await cell(row[k], k, context.folder, context.input)}</td>`,
       );
     await context.write(`<tr ${itemAttributes(row.origin)}>${cells.join('')}<td>${more}</td></tr>\n`);
-    items++;
-    if (isDeleted(row.origin)) deleted++;
+    countItem(stats, row.origin);
   };
   const start = async (): Promise<void> => {
     const keys = new Set<string>();
@@ -100,21 +94,20 @@ async function table(context: SectionContext, file: string): Promise<SectionStat
     await context.write(
       `</tbody></table></div><p class="failed">${text(file)}: ${text((error as Error).message)}</p>\n`,
     );
-    return { items, deleted };
+    return stats;
   }
   await context.write('</tbody></table></div>\n');
-  return { items, deleted };
+  return stats;
 }
 
 export const genericSection: ReportSection = {
   async render(context) {
-    const stats: SectionStats = { items: 0, deleted: 0 };
+    const stats = emptyStats();
     const files = (await context.input.files(context.folder)).filter((f) => f.toLowerCase().endsWith('.json'));
     for (const file of files) {
       try {
         const shown = await table(context, file);
-        stats.items += shown.items;
-        stats.deleted += shown.deleted;
+        addStats(stats, shown);
       } catch (error) {
         // Not an array of records (an index object, a settings file): listed with the folder's files instead.
         if (!(error instanceof SyntaxError)) throw error;

@@ -1,6 +1,6 @@
 import type { ChatRecord, MessageRecord } from '../../records.js';
 import { attr, dateTime, fileHref, fileLink, isWebImage, itemAttributes, originMark, text } from '../html.js';
-import type { ReportSection, SectionContext } from '../section.js';
+import { addStats, emptyStats, type ReportSection, type SectionContext, type SectionStats } from '../section.js';
 import { threadWindow, writeThread } from './thread.js';
 
 /**
@@ -37,15 +37,11 @@ function title(chat: ChatRecord): string {
   );
 }
 
-async function conversation(
-  context: SectionContext,
-  chat: ChatRecord,
-  id: number,
-): Promise<{ items: number; deleted: number }> {
+async function conversation(context: SectionContext, chat: ChatRecord, id: number): Promise<SectionStats> {
   const thread = await threadWindow(
     context.input.records<MessageRecord>(`${chat.folder}/conversation.json`, 'messages'),
   );
-  const { count, deleted, last } = thread;
+  const { count, deleted, recovered, last } = thread;
   const page = `${chat.folder}/conversation.html`;
   const preview = last
     ? (last.text ?? '')
@@ -62,23 +58,21 @@ async function conversation(
   );
   await writeThread(context, thread, page, (message) => bubble(message, chat.isGroup));
   await context.write('</div></details>\n');
-  return { items: count, deleted };
+  return { items: count, deleted, recovered };
 }
 
 export const messagesSection: ReportSection = {
   async render(context) {
-    let items = 0;
-    let deleted = 0;
+    const stats = emptyStats();
     let id = 0;
     for await (const chat of context.input.records<ChatRecord>(`${context.folder}/conversations.json`)) {
       try {
         const shown = await conversation(context, chat, ++id);
-        items += shown.items;
-        deleted += shown.deleted;
+        addStats(stats, shown);
       } catch (error) {
         await context.write(`<p class="failed">${text(title(chat))}: ${text((error as Error).message)}</p>\n`);
       }
     }
-    return { items, deleted };
+    return stats;
   },
 };

@@ -1,12 +1,12 @@
 import type { BookmarkRecord, VisitRecord } from '../../records.js';
 import { dateTime, text, webLink } from '../html.js';
-import type { ReportSection } from '../section.js';
+import { addStats, emptyStats, type ReportSection } from '../section.js';
 import { recordTable } from './table.js';
 
 export const safariSection: ReportSection = {
   async render(context) {
     const { folder, input, write } = context;
-    const stats = { items: 0, deleted: 0 };
+    const stats = emptyStats();
     // History, then bookmarks (Bookmarks.db; present in newer extractions): the type's records are both.
     if (await input.exists(`${folder}/history.json`)) {
       await write('<h3>History</h3>\n');
@@ -20,8 +20,7 @@ export const safariSection: ReportSection = {
           long: true,
         },
       ]);
-      stats.items += shown.items;
-      stats.deleted += shown.deleted;
+      addStats(stats, shown);
     }
     if (await input.exists(`${folder}/bookmarks.json`)) {
       await write('<h3>Bookmarks and Reading List</h3>\n');
@@ -31,8 +30,7 @@ export const safariSection: ReportSection = {
         { title: 'Address', cell: (b) => webLink(b.url), long: true },
         { title: 'Modified', cell: (b) => dateTime(b.modified) },
       ]);
-      stats.items += shown.items;
-      stats.deleted += shown.deleted;
+      addStats(stats, shown);
     }
     return stats;
   },

@@ -1,5 +1,5 @@
-import { isDeleted, itemAttributes, originMark, text } from '../html.js';
-import type { SectionContext, SectionStats } from '../section.js';
+import { itemAttributes, originMark, text } from '../html.js';
+import { countItem, emptyStats, type SectionContext, type SectionStats } from '../section.js';
 
 export interface Column<T> {
   title: string;
@@ -15,8 +15,7 @@ export async function recordTable<T extends { origin?: unknown }>(
   file: string,
   columns: Array<Column<T>>,
 ): Promise<SectionStats> {
-  let items = 0;
-  let deleted = 0;
+  const stats = emptyStats();
   const cls = (c: Column<T>): string => (c.numeric ? ' class="num"' : c.long ? ' class="long"' : '');
   await context.write(
     `<div class="scroll"><table><thead><tr>${columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${text(c.title)}</th>`).join('')}<th></th></tr></thead><tbody>\n`,
@@ -25,11 +24,10 @@ export async function recordTable<T extends { origin?: unknown }>(
     await context.write(
       `<tr ${itemAttributes(record.origin)}>${columns.map((c) => `<td${cls(c)}>${c.cell(record)}</td>`).join('')}<td>${originMark(String(record.origin))}</td></tr>\n`,
     );
-    items++;
-    if (isDeleted(record.origin)) deleted++;
+    countItem(stats, record.origin);
   }
   await context.write('</tbody></table></div>\n');
-  return { items, deleted };
+  return stats;
 }
 
 /** One card (or tile) per record of a JSON array file inside `<div class="…">`, streamed: Contacts, Notes, Photos. */
@@ -39,14 +37,12 @@ export async function recordCards<T extends { origin?: unknown }>(
   containerClass: string,
   card: (record: T) => string,
 ): Promise<SectionStats> {
-  let items = 0;
-  let deleted = 0;
+  const stats = emptyStats();
   await context.write(`<div class="${containerClass}">\n`);
   for await (const record of context.input.records<T>(file)) {
     await context.write(card(record));
-    items++;
-    if (isDeleted(record.origin)) deleted++;
+    countItem(stats, record.origin);
   }
   await context.write('</div>\n');
-  return { items, deleted };
+  return stats;
 }

@@ -22,6 +22,8 @@ export interface ThreadWindow<T> {
   count: number;
   /** Messages with origin recently-deleted or recovered, shown or not. */
   deleted: number;
+  /** Of those, the ones the carver rebuilt (origin recovered). */
+  recovered: number;
   last: T | undefined;
 }
 
@@ -34,16 +36,18 @@ export async function threadWindow<T extends { origin: unknown }>(
   const olderDeleted: Array<Numbered<T>> = [];
   let count = 0;
   let deleted = 0;
+  let recovered = 0;
   for await (const message of messages) {
     newest.push({ index: count++, message });
     visit?.(message);
     if (isDeleted(message.origin)) deleted++;
+    if (message.origin === 'recovered') recovered++;
     if (newest.length > NEWEST_SHOWN) {
       const older = newest.shift()!;
       if (isDeleted(older.message.origin) && olderDeleted.length < OLDER_DELETED_SHOWN) olderDeleted.push(older);
     }
   }
-  return { shown: [...olderDeleted, ...newest], count, deleted, last: newest.at(-1)?.message };
+  return { shown: [...olderDeleted, ...newest], count, deleted, recovered, last: newest.at(-1)?.message };
 }
 
 function gap(count: number, page: string): string {

@@ -11,7 +11,7 @@ import {
   text,
   webLink,
 } from '../html.js';
-import type { ReportSection, SectionContext } from '../section.js';
+import { addStats, emptyStats, type ReportSection, type SectionContext, type SectionStats } from '../section.js';
 import { threadWindow, writeThread } from './thread.js';
 
 /**
@@ -112,9 +112,7 @@ function preview(m: WhatsAppMessageRecord | undefined): string {
   return (m.text ?? '').trim().slice(0, 80) || (m.media ? (m.media.title ?? m.media.vcardName ?? m.kind) : '');
 }
 
-interface ChatStats {
-  items: number;
-  deleted: number;
+interface ChatStats extends SectionStats {
   /** Messages deleted for everyone. */
   revoked: number;
 }
@@ -127,7 +125,7 @@ async function chatThread(context: SectionContext, chat: WhatsAppChatRecord, id:
       if (m.deletedForEveryone) revoked++;
     },
   );
-  const { count, deleted, last } = thread;
+  const { count, deleted, recovered, last } = thread;
   const page = `${chat.folder}/conversation.html`;
   const members = chat.isGroup
     ? `${chat.members.length} member${chat.members.length === 1 ? '' : 's'}: ${chat.members.map((m) => m.name ?? jidLabel(m.jid)).join(', ')}`
@@ -149,12 +147,12 @@ async function chatThread(context: SectionContext, chat: WhatsAppChatRecord, id:
   // In a group every bubble is named; the chat of recovered messages mixes chats, and names them too.
   await writeThread(context, thread, page, (message) => bubble(message, chat.isGroup || chat.id === 0));
   await context.write('</div></details>\n');
-  return { items: count, deleted, revoked };
+  return { items: count, deleted, recovered, revoked };
 }
 
 export const whatsappSection: ReportSection = {
   async render(context) {
-    const total = { items: 0, deleted: 0 };
+    const total = emptyStats();
     await context.write(
       `<p class="muted">A message its sender deleted for everyone shows as on the phone, marked ${REVOKED_MARK}: ` +
         'WhatsApp erased its text and media, so it is not counted among the deleted items, which are the ones the report recovered.</p>\n',
@@ -163,8 +161,7 @@ export const whatsappSection: ReportSection = {
     for await (const chat of context.input.records<WhatsAppChatRecord>(`${context.folder}/chats.json`)) {
       try {
         const shown = await chatThread(context, chat, ++id);
-        total.items += shown.items;
-        total.deleted += shown.deleted;
+        addStats(total, shown);
       } catch (error) {
         await context.write(`<p class="failed">${text(title(chat))}: ${text((error as Error).message)}</p>\n`);
       }
