@@ -333,6 +333,9 @@ function headless(
         kind,
         ctx,
       );
+      // The payload length and rowid took the three bytes before the first serial type.
+      const rowidBytes = 3 - varintWidth(record.payloadSize);
+      if (rowidBytes >= 1) record.rowidWidth = rowidBytes;
       if (record.payloadSize < 16384) consider(record, 2);
     }
     // Case C: header length and first serial type lost; the first column's size is what the freed area leaves.
@@ -397,6 +400,8 @@ function headless(
         );
         // A rowid alias first column can only be NULL: nothing about it is a guess.
         if (type0 >= 0 && table.rowidAlias !== 0) rebuilt.column0Inferred = true;
+        // A 1-byte payload length and a 1-byte rowid: the two bytes before the header length's place.
+        rebuilt.rowidWidth = 1;
         consider(rebuilt, strength);
       }
     }

@@ -37,21 +37,48 @@ export function inferRowids(
     if (r.rowid !== null && typeof r.rowid === 'number' && r.kind !== 'cell')
       anchors.push({ offset: r.cellOffset, rowid: r.rowid });
   }
-  anchors.sort((a, b) => a.offset - b.offset);
-  // The layout order holds when rowids fall as offsets rise; otherwise (a cell inserted into freed space out of
-  // order) neighbours say nothing.
-  let ordered = true;
-  for (let i = 1; i < anchors.length && ordered; i += 1) ordered = anchors[i]!.rowid < anchors[i - 1]!.rowid;
-  const taken = new Set(anchors.map((a) => a.rowid));
-  for (let i = from; i < records.length; i += 1) {
-    const record = records[i]!;
-    if (record.rowid !== null) continue;
-    const rowid = solve(record, ordered ? anchors : [], taken);
-    if (rowid !== null) {
+  // Each rowid rebuilt bounds its neighbours in turn: repeated while that gives more (a run of freed cells).
+  for (let more = true; more; ) {
+    more = false;
+    anchors.sort((a, b) => a.offset - b.offset);
+    // The layout order holds for the cells laid out in turn; a cell rewritten into freed space later (an UPDATE
+    // that grew it) is out of that order and says nothing about its neighbours. Most of the page must agree.
+    const inOrder = layoutOrdered(anchors);
+    const ordered = inOrder.length * 4 >= anchors.length * 3;
+    const taken = new Set(anchors.map((a) => a.rowid));
+    for (let i = from; i < records.length; i += 1) {
+      const record = records[i]!;
+      if (record.rowid !== null) continue;
+      const rowid = solve(record, ordered ? inOrder : [], taken, ctx.usableSize);
+      if (rowid === null) continue;
       record.rowid = rowid;
       record.rowidInferred = true;
+      anchors.push({ offset: record.cellOffset, rowid });
+      taken.add(rowid);
+      more = ordered;
     }
   }
+}
+
+/** The longest run of anchors (by offset) whose rowids fall strictly: patience sorting on negated rowids. */
+function layoutOrdered(anchors: readonly Anchor[]): Anchor[] {
+  const tails: number[] = [];
+  const previous = new Array<number>(anchors.length).fill(-1);
+  for (let i = 0; i < anchors.length; i += 1) {
+    const key = -anchors[i]!.rowid;
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (-anchors[tails[mid]!]!.rowid < key) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) previous[i] = tails[lo - 1]!;
+    tails[lo] = i;
+  }
+  const run: Anchor[] = [];
+  for (let i = tails.length ? tails[tails.length - 1]! : -1; i >= 0; i = previous[i]!) run.push(anchors[i]!);
+  return run.reverse();
 }
 
 function liveAnchors(page: Buffer, header: BTreePageHeader, ctx: CarveContext): Anchor[] {
@@ -63,7 +90,12 @@ function liveAnchors(page: Buffer, header: BTreePageHeader, ctx: CarveContext): 
   return anchors;
 }
 
-function solve(record: RawRecord, anchors: readonly Anchor[], taken: ReadonlySet<number>): number | null {
+function solve(
+  record: RawRecord,
+  anchors: readonly Anchor[],
+  taken: ReadonlySet<number>,
+  usableSize: number,
+): number | null {
   const width = record.rowidWidth;
   if (width !== undefined && width > MAX_WIDTH) return null;
   let lo = width === undefined || width === 1 ? 1 : 2 ** (7 * (width - 1));
@@ -81,6 +113,12 @@ function solve(record: RawRecord, anchors: readonly Anchor[], taken: ReadonlySet
   }
   if (below !== null) lo = Math.max(lo, below + 1);
   if (above !== null) hi = Math.min(hi, above - 1);
+  // With one neighbour only (the cell was the first or last of its page), the rowids between it and that
+  // neighbour all belonged to cells on this page at once: no more than the page can hold, each cell at least a
+  // payload length, a rowid and a header of one byte per column plus one.
+  const capacity = Math.floor(usableSize / (record.types.length + 3));
+  if (below !== null && above === null) hi = Math.min(hi, below + capacity);
+  if (above !== null && below === null) lo = Math.max(lo, above - capacity);
   if (lo > hi) return null;
   const bits = record.rowidBits ?? 0;
   if (bits === 0) return lo === hi && !taken.has(lo) ? lo : null;
