@@ -7,6 +7,15 @@ import {
   expectMessagesMatch,
   expectPhotosMatch,
 } from '../helpers/version-truth-core-types.js';
+import {
+  expectEvents,
+  expectNotes,
+  expectReminders,
+  expectVisits,
+  expectVoiceMemos,
+  expectVoicemails,
+  expectWhatsApp,
+} from '../helpers/version-truth.js';
 
 /**
  * Issue 13: a backup from any iOS version extracts to what its phone held. For each version the generator writes
@@ -55,6 +64,21 @@ describe.each(VERSIONS.flatMap((ios) => [false, true].map((encrypted) => ({ ios,
         expect(await expectContactsMatch(run, ios)).toBe(run.truth.contacts.length);
         expect(await expectCallsMatch(run, ios)).toBe(run.truth.calls.length);
         expect(await expectPhotosMatch(run)).toBe(run.truth.photos.length);
+        // Calendar, reminders, Safari, voicemail, WhatsApp, voice memos and notes in that version's layout
+        // (test/helpers/version-truth.ts; per-type version tests in test/unit/extract/*-versions.test.ts).
+        for (const type of ['calendar', 'reminders', 'safari', 'voicemail', 'whatsapp', 'audio', 'notes'])
+          expect(
+            run.report.types.find((t) => t.type === type),
+            type,
+          ).toMatchObject({ status: 'ok' });
+        await expectEvents(run.out, run.truth);
+        await expectReminders(run.out, run.truth);
+        await expectVisits(run.out, run.truth);
+        await expectVoicemails(run.out, run.truth);
+        await expectWhatsApp(run.out, run.truth);
+        await expectVoiceMemos(run.out, run.truth);
+        await expectNotes(run.out, run.truth);
+        expect(run.truth.events.length * run.truth.visits.length * run.truth.notes.length).toBeGreaterThan(0);
         // What the backup says of itself matches the version it imitates.
         expect(iosVersionProfile(ios).major).toBe(ios);
       } finally {
