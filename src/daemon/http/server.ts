@@ -35,6 +35,15 @@ export interface ApiServer {
 const HEADERS_TIMEOUT_MS = 5_000;
 /** …and whose whole request (a small JSON body) has not arrived within this. */
 const REQUEST_TIMEOUT_MS = 10_000;
+/** How often Node looks for connections past those limits (its default, 30 s, lets slow clients linger). */
+const CHECK_INTERVAL_MS = 1_000;
+const SERVER_OPTIONS = {
+  headersTimeout: HEADERS_TIMEOUT_MS,
+  requestTimeout: REQUEST_TIMEOUT_MS,
+  connectionsCheckingInterval: CHECK_INTERVAL_MS,
+  // Header blocks beyond this are refused with 431 (Node's default is the same 16 KiB; said here on purpose).
+  maxHeaderSize: 16 * 1024,
+};
 
 /**
  * Serves the API on the unix socket (always) and on loopback TCP (when asked). One Fastify app answers both, so
@@ -63,7 +72,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     keepAliveMs: options.keepAliveMs,
     serverFactory: (handler) => {
       routeRequest = handler;
-      return createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, handler);
+      return createServer(SERVER_OPTIONS, handler);
     },
   });
   options.engine.setMetricsSink(metrics);
@@ -81,7 +90,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let tcpServer: Server | undefined;
   if (tcpAddress) {
     // The same handler Fastify routes the unix socket with; Fastify's close() does not know this server.
-    tcpServer = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, routeRequest);
+    tcpServer = createServer(SERVER_OPTIONS, routeRequest);
     tcpServer.keepAliveTimeout = 5_000;
     await new Promise<void>((done, fail) => {
       tcpServer!.once('error', fail);
