@@ -16,6 +16,7 @@ import { readVarint, varintLength } from './varint.js';
  * header (2-byte next offset, 2-byte size) over its first four bytes — the payload length, the rowid and, for
  * small records, the header length and first serial type. Those are rebuilt here from what survives: the
  * remaining serial types, the table the types fit, and the freeblock size, which the overwrite itself records.
+ * native-notes/protocols/sqlite-free-space.md "Freeing a cell", "Taking space back"
  */
 
 type Kind = RawRecord['kind'];

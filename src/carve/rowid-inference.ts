@@ -11,6 +11,7 @@ import type { CarveContext, RawRecord } from './raw-record.js';
  *   towards its start (balance and appends alike), so a cell's rowid lies between those of the cells just after
  *   it on the page (smaller rowids) and just before it (larger) — when the page's cells show that order.
  * A rowid is given only when exactly one value satisfies all of it, and is marked inferred.
+ * native-notes/protocols/sqlite-free-space.md "Cells and varints", "Order on a page"
  */
 
 /** Rowids beyond 2^49 (8-byte varints and up) are not rebuilt: they would not stay exact as numbers. */
