@@ -521,6 +521,13 @@ export interface NoteRecord {
   file: string | null;
   /** The same note as Markdown: notes/<folder>/<title>.md. */
   markdownFile: string | null;
+  /**
+   * Deleted on the phone but in no Recently Deleted folder: ZMARKEDFORDELETION = 1 on a note outside the trash
+   * (NoteStore.sqlite), or ZDELETEDFLAG = 1 (notes.sqlite of iOS ≤ 8, before Recently Deleted existed). The phone
+   * keeps such a note until its account syncs; origin is 'recently-deleted' (it is still in the database), and the
+   * report labels it "Marked for deletion", not "Recently deleted".
+   */
+  markedForDeletion?: true;
   /** A date outside 2000-01-01 … now + 1 year (date-check.ts): kept as decoded, shown as "date unclear". */
   dateSuspect?: true;
 }

@@ -94,6 +94,7 @@ export function* readLegacyNotes(db: Database.Database): Generator<NoteStoreRow>
     yield {
       record: {
         origin: Number(r.ZDELETEDFLAG) === 1 ? 'recently-deleted' : 'live',
+        ...(Number(r.ZDELETEDFLAG) === 1 ? { markedForDeletion: true as const } : {}),
         id: Number(r.id),
         identifier: typeof r.ZGUID === 'string' ? r.ZGUID : null,
         store: 'notes.sqlite',

@@ -190,6 +190,7 @@ export function* readStoreNotes(db: Database.Database, warn: (message: string) =
     yield {
       record: {
         origin: folder?.trash || Number(r.marked) === 1 ? 'recently-deleted' : 'live',
+        ...(Number(r.marked) === 1 && !folder?.trash ? { markedForDeletion: true as const } : {}),
         id,
         identifier: typeof r.identifier === 'string' ? r.identifier : null,
         store: 'NoteStore.sqlite',

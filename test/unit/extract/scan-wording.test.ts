@@ -1,7 +1,11 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { writeSyntheticBackup } from '../../../src/backup/index.js';
+import { BackupReader, writeSyntheticBackup } from '../../../src/backup/index.js';
 import { generateDeviceContent } from '../../../src/emulator/content/index.js';
+import { NOTE_STORE } from '../../../src/extract/notes/note-store-db.js';
+import { runExtraction, type NoteRecord } from '../../../src/extract/index.js';
 import { withTempDir } from '../../helpers/backup-fixtures.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 
@@ -77,6 +81,48 @@ describe('scan wording', () => {
       );
       const callsRow = out.split('\n').find((l) => l.startsWith('calls '))!;
       expect(callsRow.trim().split(/\s+/).slice(0, 3)).toEqual(['calls', String(truth.calls.length), '-']);
+    });
+  });
+});
+
+describe('deleted notes are called what they are', () => {
+  it('a note marked for deletion outside Recently Deleted is labelled "Marked for deletion", not "Recently deleted"', async () => {
+    await withTempDir('iosrescue-marked-notes-', async (dir) => {
+      const content = generateDeviceContent({ seed: 'marked-notes', contacts: 2, messages: 2, photos: 0, notes: 8 });
+      // One ordinary live note (in no trash folder) is marked for deletion, as a phone does before its account syncs.
+      const target = content.truth.notes.find((n) => !n.recentlyDeleted && !n.markedForDeletion && !n.locked)!;
+      const item = content.items.find(
+        (i) => i.domain === NOTE_STORE.domain && i.relativePath === NOTE_STORE.relativePath,
+      )!;
+      const scratch = join(dir, 'NoteStore.sqlite');
+      await writeFile(scratch, item.data as Buffer);
+      const db = new Database(scratch);
+      db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZMARKEDFORDELETION = 1 WHERE Z_PK = ?').run(target.pk);
+      db.close();
+      item.data = await readFile(scratch);
+      const backup = join(dir, 'backup');
+      await writeSyntheticBackup(backup, { items: content.items });
+
+      const reader = await BackupReader.open(backup);
+      const out = join(dir, 'out');
+      try {
+        await runExtraction(reader, { out, types: ['notes'], tempDir: dir });
+      } finally {
+        await reader.close();
+      }
+      const notes = JSON.parse(await readFile(join(out, 'notes/notes.json'), 'utf8')) as NoteRecord[];
+      const marked = notes.find((n) => n.id === target.pk)!;
+      expect(marked).toMatchObject({ origin: 'recently-deleted', markedForDeletion: true });
+      // Notes in a Recently Deleted folder stay "Recently deleted", also the one that is marked as well.
+      for (const truth of content.truth.notes.filter((n) => n.recentlyDeleted)) {
+        const note = notes.find((n) => n.id === truth.pk)!;
+        expect(note.origin).toBe('recently-deleted');
+        expect(note.markedForDeletion).toBeUndefined();
+      }
+      const html = await readFile(join(out, 'report.html'), 'utf8');
+      const card = html.split(/(?=<div class="item card note)/).find((c) => c.includes(`>${marked.title}<`))!;
+      expect(card).toContain('<span class="mark recently-deleted">Marked for deletion</span>');
+      expect(card).not.toContain('>Recently deleted<');
     });
   });
 });

@@ -41,6 +41,9 @@ function attachment(a: NoteAttachmentRecord): string {
   return '';
 }
 
+/** A note deleted on the phone outside Recently Deleted (NoteRecord.markedForDeletion): said as what it is. */
+const MARKED_FOR_DELETION = '<span class="mark recently-deleted">Marked for deletion</span>';
+
 function noteCard(note: NoteRecord): string {
   const where =
     [note.account, note.folder].filter(Boolean).join(' › ') +
@@ -66,7 +69,7 @@ function noteCard(note: NoteRecord): string {
     .filter(Boolean)
     .join(' · ');
   return (
-    `<div ${itemAttributes(note.origin, 'card note')}><div class="name">${text(note.title || 'Untitled')}${originMark(note.origin)}${badges}</div>` +
+    `<div ${itemAttributes(note.origin, 'card note')}><div class="name">${text(note.title || 'Untitled')}${note.markedForDeletion ? MARKED_FOR_DELETION : originMark(note.origin)}${badges}</div>` +
     `<div class="muted">${text(where)}</div>${body}` +
     `${files.length > 0 ? `<div class="attachments">${files.join(' ')}</div>` : ''}` +
     `<div class="muted">${dates}${dates && links ? ' · ' : ''}${links}</div></div>\n`
