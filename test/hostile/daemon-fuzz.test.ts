@@ -265,5 +265,11 @@ describe('daemon API under hostile requests', () => {
       for (const socket of sockets) socket.destroy();
     }
     await stillServes();
+    const events = await stream;
+    expect(events.status).toBe(200);
+    expect(events.text).toContain('retry: 2000');
+    // The client gave up after 7 s, past the 5 s that dropped the slow ones; a stream the server ended would close
+    // with the last chunk (0\r\n\r\n).
+    expect(events.text).not.toMatch(/\r\n0\r\n\r\n$/);
   });
 });
