@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../logging.js';
+import { PairRecordStore } from '../lockdown/index.js';
 import { UsbmuxClient, parseUsbmuxAddress, resolveUsbmuxAddress } from '../usbmux/index.js';
 import { loadConfig } from './config.js';
 import type { DaemonHandle, DaemonOptions } from './engine-types.js';
@@ -13,6 +14,8 @@ import { defaultStateDir, lockStateDir, prepareStateDir } from './state-dir.js';
 export interface StartDaemonOptions extends DaemonOptions {
   /** usbmuxd reconnect backoff (tests shorten it). */
   reconnect?: { initialMs: number; maxMs: number };
+  /** Where our copy of pair records lives (default the CLI's: $IOSRESCUE_HOME or ~/.config/iosrescue/pair-records). */
+  pairRecordDir?: string;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function startDaemon(options: StartDaemonOptions = {}): Promise<Dae
     logger,
     metrics: options.metrics,
     reconnect: options.reconnect,
+    ...(options.pairRecordDir && { pairRecords: new PairRecordStore(options.pairRecordDir) }),
   });
   engine.start();
   logger.info({ stateDir, config: configPath ?? '(defaults)', backupsDir: config.backupsDir }, 'daemon started');

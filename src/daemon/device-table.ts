@@ -14,7 +14,7 @@ export interface DeviceChange {
 export class DeviceTable {
   private readonly views = new Map<string, DeviceView>();
   /** usbmuxd's DeviceIDs per phone: one per connection (USB and Wi-Fi give two). */
-  private readonly byUdid = new Map<string, Map<number, string | undefined>>();
+  private readonly byUdid = new Map<string, Map<number, { type: string | undefined; at: number }>>();
 
   constructor(private readonly onChange: (change: DeviceChange) => void) {}
 
@@ -35,10 +35,10 @@ export class DeviceTable {
     return [...this.byUdid.entries()].filter(([, ids]) => ids.size > 0).map(([udid]) => udid);
   }
 
-  /** Every (UDID, DeviceID) connection attached now. */
-  connections(): Array<[string, number]> {
+  /** Every (UDID, DeviceID) connection attached now, with when it was. */
+  connections(): Array<{ udid: string; deviceId: number; at: number }> {
     return [...this.byUdid.entries()].flatMap(([udid, ids]) =>
-      [...ids.keys()].map((id): [string, number] => [udid, id]),
+      [...ids.entries()].map(([deviceId, { at }]) => ({ udid, deviceId, at })),
     );
   }
 
@@ -52,7 +52,7 @@ export class DeviceTable {
     let ids = this.byUdid.get(udid);
     if (!ids) this.byUdid.set(udid, (ids = new Map()));
     const first = ids.size === 0;
-    ids.set(deviceId, connectionType);
+    ids.set(deviceId, { type: connectionType, at: Date.now() });
     if (first) {
       const now = new Date().toISOString();
       this.set(udid, 'attached', {

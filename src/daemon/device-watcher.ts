@@ -10,13 +10,20 @@ export interface WatchedDevice {
 }
 
 export interface DeviceWatcherHandlers {
-  /** Listen is up; `present` are the phones attached right now (a phone absent here left while usbmuxd was away). */
+  /** usbmuxd answers again; `present` are the phones attached right now. */
   connected(present: WatchedDevice[]): void;
+  /**
+   * The phones attached at `askedAt` (ms): one known before then but absent here was unplugged while no Listen
+   * was open.
+   */
+  present(devices: WatchedDevice[], askedAt: number): void;
   attached(device: WatchedDevice): void;
   detached(deviceId: number, udid: string | undefined): void;
   /** usbmuxd went away (or could not be reached); the watcher tries again in `retryInMs`. */
   disconnected(error: unknown, retryInMs: number): void;
 }
+
+const SECOND_LOOK_MS = 500;
 
 export interface BackoffOptions {
   initialMs: number;
@@ -48,16 +55,29 @@ export class DeviceWatcher {
     await this.running;
   }
 
+  private async snapshot(): Promise<WatchedDevice[]> {
+    const devices = await this.usbmux.listDevices();
+    return devices.map((d) => ({ deviceId: d.deviceId, udid: d.udid, connectionType: d.connectionType }));
+  }
+
   private async loop(): Promise<void> {
     const signal = this.abort.signal;
     let delay = this.backoff.initialMs;
     while (!signal.aborted) {
       try {
-        const present = await this.usbmux.listDevices();
-        this.handlers.connected(
-          present.map((d) => ({ deviceId: d.deviceId, udid: d.udid, connectionType: d.connectionType })),
-        );
+        const askedAt = Date.now();
+        const present = await this.snapshot();
+        this.handlers.connected(present);
+        this.handlers.present(present, askedAt);
         delay = this.backoff.initialMs;
+        // A phone unplugged between that ListDevices and the Listen below is in neither: a second look, once Listen
+        // is surely up, finds it gone (usbmux.listen does not say when its Listen was accepted).
+        const second = setTimeout(() => {
+          const againAt = Date.now();
+          this.snapshot()
+            .then((again) => !signal.aborted && this.handlers.present(again, againAt))
+            .catch(() => undefined);
+        }, SECOND_LOOK_MS);
         for await (const event of watchDevices(defaultDeviceAccess(this.logger, { usbmux: this.usbmux, signal }))) {
           if (event.event === 'attached' && event.udid)
             this.handlers.attached({
@@ -67,6 +87,7 @@ export class DeviceWatcher {
             });
           else if (event.event === 'detached') this.handlers.detached(event.deviceId, event.udid);
         }
+        clearTimeout(second);
         if (signal.aborted) return;
         this.handlers.disconnected(new Error('usbmuxd ended the Listen connection'), delay);
       } catch (error) {

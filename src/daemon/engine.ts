@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Logger } from '../logging.js';
 import { defaultDeviceAccess, isPlistDict, parseDataTypes, readDeviceInfo } from '../operations/index.js';
+import { PairRecordStore } from '../lockdown/index.js';
 import type { UsbmuxClient } from '../usbmux/index.js';
 import { LocalBackupStorage, type BackupStorage } from './backup-storage.js';
 import type { DaemonConfig } from './config.js';
@@ -37,6 +38,8 @@ export interface EngineOptions {
   usbmux: UsbmuxClient;
   logger: Logger;
   metrics?: MetricsSink;
+  /** Our copy of the pair records (default: the CLI's, so phones it paired are known). */
+  pairRecords?: PairRecordStore;
   /** usbmuxd reconnect backoff (tests shorten it). */
   reconnect?: { initialMs: number; maxMs: number };
 }
@@ -62,6 +65,7 @@ export class Engine implements DaemonEngine {
   private readonly pairing = new Map<string, AbortController>();
   private metricsSink: MetricsSink | undefined;
   private usbmuxdConnected = false;
+  private readonly pairRecords: PairRecordStore;
   private stopping = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -70,6 +74,7 @@ export class Engine implements DaemonEngine {
     this.config = options.config;
     this.backupStorage = storageFor(options.config);
     this.metricsSink = options.metrics;
+    this.pairRecords = options.pairRecords ?? new PairRecordStore();
     this.events = new EventHub(options.store, options.logger);
     this.table = new DeviceTable(({ udid, from, view }) =>
       this.events.append({
@@ -85,11 +90,18 @@ export class Engine implements DaemonEngine {
         },
       }),
     );
-    this.scheduler = new JobScheduler(options.store, this.events, options.usbmux, this.schedulerHost(), options.logger);
+    this.scheduler = new JobScheduler(
+      options.store,
+      this.events,
+      { usbmux: options.usbmux, pairRecords: this.pairRecords },
+      this.schedulerHost(),
+      options.logger,
+    );
     this.watcher = new DeviceWatcher(
       options.usbmux,
       {
         connected: (present) => this.usbmuxdUp(present),
+        present: (devices, askedAt) => this.reconcile(devices, askedAt),
         attached: (device) => this.attached(device),
         detached: (deviceId, udid) => this.detached(deviceId, udid),
         disconnected: (error, retryInMs) => this.usbmuxdDown(error, retryInMs),
@@ -283,9 +295,13 @@ export class Engine implements DaemonEngine {
       this.events.append({ kind: 'usbmuxd.connected', data: { devices: present.length } });
       this.options.logger.info({ devices: present.length }, 'listening to usbmuxd');
     }
-    // Phones unplugged while usbmuxd was away, and connections it renumbered, are gone.
+  }
+
+  /** Phones unplugged while no Listen was open, and connections usbmuxd renumbered, are gone. */
+  private reconcile(present: WatchedDevice[], askedAt: number): void {
     const ids = new Set(present.map((d) => d.deviceId));
-    for (const [udid, deviceId] of this.table.connections()) if (!ids.has(deviceId)) this.detached(deviceId, udid);
+    for (const { udid, deviceId, at } of this.table.connections())
+      if (!ids.has(deviceId) && at < askedAt) this.detached(deviceId, udid);
   }
 
   private usbmuxdDown(error: unknown, retryInMs: number): void {
@@ -323,6 +339,7 @@ export class Engine implements DaemonEngine {
       const { value } = await readDeviceInfo(
         defaultDeviceAccess(logger, {
           usbmux: this.options.usbmux,
+          store: this.pairRecords,
           signal,
           onWaiting: (message) => this.table.set(udid, 'waiting-for-trust', { message }),
         }),

@@ -9,6 +9,7 @@ import {
   type DataType,
   type EncryptionChange,
 } from '../operations/index.js';
+import type { PairRecordStore } from '../lockdown/index.js';
 import type { UsbmuxClient } from '../usbmux/index.js';
 import type { BackupStorage } from './backup-storage.js';
 import type { DaemonConfig } from './config.js';
@@ -28,6 +29,7 @@ export interface JobRunContext {
   secrets: JobSecrets | undefined;
   signal: AbortSignal;
   usbmux: UsbmuxClient;
+  pairRecords: PairRecordStore;
   storage: BackupStorage;
   config: DaemonConfig;
   logger: Logger;
@@ -77,6 +79,7 @@ async function runBackup(context: JobRunContext): Promise<JobOutcome> {
   const result = await backupDevice(
     defaultDeviceAccess(context.logger, {
       usbmux: context.usbmux,
+      store: context.pairRecords,
       signal: context.signal,
       onWaiting: context.onWaiting,
     }),
@@ -154,7 +157,11 @@ async function runEncryption(context: JobRunContext): Promise<JobOutcome> {
     throw new DaemonError('DAEMON_PASSWORD_REQUIRED', `an encryption "${String(action)}" job needs its password(s)`);
   context.onProgress({ phase: 'connecting', message: 'connecting to the phone', bytesDone: 0, files: 0 });
   const result = await changeBackupEncryption(
-    defaultDeviceAccess(context.logger, { usbmux: context.usbmux, signal: context.signal }),
+    defaultDeviceAccess(context.logger, {
+      usbmux: context.usbmux,
+      store: context.pairRecords,
+      signal: context.signal,
+    }),
     change,
     { udid: job.udid, onWaiting: context.onWaiting },
   );

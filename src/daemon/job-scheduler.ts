@@ -1,4 +1,5 @@
 import type { Logger } from '../logging.js';
+import type { PairRecordStore } from '../lockdown/index.js';
 import type { UsbmuxClient } from '../usbmux/index.js';
 import type { BackupStorage } from './backup-storage.js';
 import type { DaemonConfig } from './config.js';
@@ -48,7 +49,7 @@ export class JobScheduler {
   constructor(
     private readonly store: JobStore,
     private readonly events: EventHub,
-    private readonly usbmux: UsbmuxClient,
+    private readonly device: { usbmux: UsbmuxClient; pairRecords: PairRecordStore },
     private readonly host: SchedulerHost,
     private readonly logger: Logger,
   ) {}
@@ -183,7 +184,8 @@ export class JobScheduler {
       job: started,
       secrets: this.secrets.get(job.id),
       signal: controller.signal,
-      usbmux: this.usbmux,
+      usbmux: this.device.usbmux,
+      pairRecords: this.device.pairRecords,
       storage: this.host.storage(),
       config: this.host.config(),
       logger,
