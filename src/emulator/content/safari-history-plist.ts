@@ -7,8 +7,14 @@ import type { TruthVisit } from './truth.js';
 /** History.db since iOS 8, in Safari's app domain. */
 const SAFARI_HISTORY_DB = { domain: 'AppDomain-com.apple.mobilesafari', relativePath: 'Library/Safari/History.db' };
 
-/** Where Safari kept its history before History.db (iOS ≤ 7). */
-export const SAFARI_HISTORY_PLIST = { domain: 'HomeDomain', relativePath: 'Library/Safari/History.plist' } as const;
+/** Where Safari kept its history before History.db: HomeDomain up to iOS 7, its own app container on iOS 8 (as a real
+ * iOS 8 backup, the public dump OTAPKI/iphone, has it). */
+export function safariHistoryPlistLocation(ios: number): { domain: string; relativePath: string } {
+  return {
+    domain: ios <= 7 ? 'HomeDomain' : 'AppDomain-com.apple.mobilesafari',
+    relativePath: 'Library/Safari/History.plist',
+  };
+}
 
 /**
  * The visits as History.plist holds them: one entry per URL, its last visit's time and title and how many visits it
@@ -55,25 +61,27 @@ export function buildSafariHistoryPlist(entries: TruthVisit[]): Buffer {
 }
 
 /**
- * Safari's history as a phone of `ios` keeps it, as backup items, and the truth to compare with: History.plist in
- * HomeDomain up to iOS 7 (one entry per URL; cleared visits gone with the rewritten file), History.db with its -wal
- * in Safari's app domain after.
+ * Safari's history as a phone of `ios` keeps it, as backup items, and the truth to compare with: History.plist (one
+ * entry per URL; cleared visits gone with the rewritten file) in HomeDomain up to iOS 7 and in Safari's container on
+ * iOS 8; History.db with its -wal from iOS 9 (when it replaced History.plist on the phone is not publicly documented;
+ * 9 is the first version this code assumes it).
  */
 export function safariHistoryForVersion(
   visits: TruthVisit[],
   deleted: TruthVisit[],
   ios: number,
 ): { items: SyntheticItem[]; visits: TruthVisit[]; deleted: TruthVisit[] } {
-  if (ios <= 7) {
+  if (ios <= 8) {
     const entries = historyPlistVisits(visits);
+    const location = safariHistoryPlistLocation(ios);
     return {
       items: [
         ...['Library', 'Library/Safari'].map((relativePath) => ({
-          domain: SAFARI_HISTORY_PLIST.domain,
+          domain: location.domain,
           relativePath,
           kind: 'directory' as const,
         })),
-        { ...SAFARI_HISTORY_PLIST, data: buildSafariHistoryPlist(entries) },
+        { ...location, data: buildSafariHistoryPlist(entries) },
       ],
       visits: entries,
       deleted: [],

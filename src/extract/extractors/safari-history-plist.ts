@@ -8,13 +8,18 @@ import { textValue } from '../schema.js';
 import { readSmallFile } from './backup-sources.js';
 
 /**
- * Safari's history before History.db (iOS ≤ 7, HomeDomain `Library/Safari/History.plist`, the WebKit history file
- * Safari on the Mac also wrote until 10.9): a dictionary with `WebHistoryFileVersion` 1 and `WebHistoryDates`, an
+ * Safari's history before History.db, the WebKit history file Safari on the Mac also wrote until 10.9: HomeDomain
+ * `Library/Safari/History.plist` up to iOS 7, Safari's own container (AppDomain-com.apple.mobilesafari) from iOS 8,
+ * where a real iOS 8 backup still has it (public dump OTAPKI/iphone; fileformats.archiveteam.org "History.plist"
+ * gives the same two places). A dictionary with `WebHistoryFileVersion` 1 and `WebHistoryDates`, an
  * array of one entry per URL, newest first — the URL under the empty key "", `title`, `lastVisitedDate` (seconds since
  * 2001 written as a *string*, e.g. "412345678.9"), `visitCount`, and per-day counts `D`, redirect targets
  * `redirectURLs`. Only each URL's last visit has a time: earlier visits are counted, not dated.
  */
-export const SAFARI_HISTORY_PLIST = { domain: 'HomeDomain', relativePath: 'Library/Safari/History.plist' } as const;
+export const SAFARI_HISTORY_PLISTS = [
+  { domain: 'AppDomain-com.apple.mobilesafari', relativePath: 'Library/Safari/History.plist' },
+  { domain: 'HomeDomain', relativePath: 'Library/Safari/History.plist' },
+] as const;
 
 /** Far above any real History.plist (Safari kept a bounded history); a larger file is refused, not read into memory. */
 const MAX_PLIST_BYTES = 64 * 1024 * 1024;
@@ -27,7 +32,7 @@ function visitTime(value: PlistValue | undefined): string | null {
 }
 
 /** The visits of a History.plist, oldest first; ids are the entries' positions in WebHistoryDates (1 = newest). */
-export function parseHistoryPlist(data: Buffer, name = SAFARI_HISTORY_PLIST.relativePath): VisitRecord[] {
+export function parseHistoryPlist(data: Buffer, name = 'History.plist'): VisitRecord[] {
   const root = parsePlist(data);
   const entries = isPlistDict(root) ? root.WebHistoryDates : undefined;
   if (!Array.isArray(entries))
@@ -55,12 +60,15 @@ export function parseHistoryPlist(data: Buffer, name = SAFARI_HISTORY_PLIST.rela
   return visits.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? '') || b.id - a.id);
 }
 
-/** The backup's History.plist, parsed; undefined when the backup has none. */
+/** The backup's History.plist (the first place that has one), parsed; undefined when the backup has none. */
 export async function readHistoryPlist(
   reader: BackupReader,
 ): Promise<{ visits: VisitRecord[]; bytes: number } | undefined> {
-  const entry = reader.get(SAFARI_HISTORY_PLIST.domain, SAFARI_HISTORY_PLIST.relativePath);
-  if (entry?.kind !== 'file') return undefined;
-  const data = await readSmallFile(reader, entry, MAX_PLIST_BYTES);
-  return { visits: parseHistoryPlist(data), bytes: data.length };
+  for (const location of SAFARI_HISTORY_PLISTS) {
+    const entry = reader.get(location.domain, location.relativePath);
+    if (entry?.kind !== 'file') continue;
+    const data = await readSmallFile(reader, entry, MAX_PLIST_BYTES);
+    return { visits: parseHistoryPlist(data, `${location.domain}/${location.relativePath}`), bytes: data.length };
+  }
+  return undefined;
 }

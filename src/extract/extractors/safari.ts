@@ -19,7 +19,7 @@ import { countBookmarks, SAFARI_BOOKMARKS } from './safari-bookmarks.js';
 import { safariSection } from '../report/sections/safari.js';
 import { dateFlag } from '../date-check.js';
 import { unsupportedSchema } from '../unsupported-schema.js';
-import { readHistoryPlist, SAFARI_HISTORY_PLIST } from './safari-history-plist.js';
+import { readHistoryPlist, SAFARI_HISTORY_PLISTS } from './safari-history-plist.js';
 
 /** Safari's databases are looked for in its app domain first (newer iOS) and then in HomeDomain, where the real iOS
  * 14.3 backup of the corpus (MVT) lists them; which version moved them is not pinned down. */
@@ -184,8 +184,9 @@ export const safariExtractor = defineExtractor({
   label: 'Safari',
   saves: 'Safari history and bookmarks (bookmarks.html imports into any browser)',
   sources: [
-    ...SAFARI_HISTORY.map((l) => source(l, '8+')),
-    source(SAFARI_HISTORY_PLIST, '≤ 7'),
+    ...SAFARI_HISTORY.map((l) => source(l, '9+')),
+    source(SAFARI_HISTORY_PLISTS[0], '8'),
+    source(SAFARI_HISTORY_PLISTS[1], '≤ 7'),
     ...SAFARI_BOOKMARKS.map((l) => source(l, 'any')),
   ],
   outputs: ['history.json', 'history.csv', 'bookmarks.json', 'bookmarks.csv', 'bookmarks.html'],

@@ -25,9 +25,10 @@ describe.each([
   { ios: 5, encrypted: false },
   { ios: 7, encrypted: true },
   { ios: 8, encrypted: false },
+  { ios: 9, encrypted: false },
   { ios: 18, encrypted: true },
 ])('Safari history of iOS $ios (encrypted: $encrypted)', ({ ios, encrypted }) => {
-  it(`reads ${ios <= 7 ? 'History.plist' : 'History.db'}: every visit field by field, dates included`, async () => {
+  it(`reads ${ios <= 8 ? 'History.plist' : 'History.db'}: every visit field by field, dates included`, async () => {
     const run = await extractGenerated({
       encrypted,
       spec: { seed: `safari-v${ios}`, iosVersion: ios, visits: 25, omit: ONLY_SAFARI },
@@ -40,7 +41,7 @@ describe.each([
       expect(live.map((v) => [v.id, v.url, v.title, v.time, v.visitCount, v.dateSuspect])).toEqual(
         run.truth.visits.map((t) => [t.id, t.url, t.title, t.time.toISOString(), t.visitCount, undefined]),
       );
-      if (ios <= 7) {
+      if (ios <= 8) {
         // One entry per URL, some visited more than once: the counts add up to the visits the phone made.
         expect(live.length).toBeLessThan(25);
         expect(live.reduce((n, v) => n + (v.visitCount ?? 0), 0)).toBe(25);
