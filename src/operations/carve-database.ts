@@ -29,6 +29,10 @@ export interface CarvedRecordJson {
   page: number;
   offset: number;
   values: unknown[];
+  /** The rowid when the cell kept it or its remains allowed one value only (a string beyond 2^53). */
+  rowid?: number | string;
+  /** Fields rebuilt rather than read: 'rowid', or the name of a first column whose type was worked out. */
+  inferred?: string[];
 }
 
 /** TEXT as string, INTEGER as number (string beyond 2^53), REAL as number, BLOB as {base64}, NULL as null, lost as
@@ -50,6 +54,10 @@ export function carvedRecordToJson(record: CarvedRecord): CarvedRecordJson {
     page: record.page,
     offset: record.offset,
     values: record.values.map(carvedValueToJson),
+    ...(record.rowid !== undefined
+      ? { rowid: typeof record.rowid === 'bigint' ? String(record.rowid) : record.rowid }
+      : {}),
+    ...(record.inferred ? { inferred: record.inferred } : {}),
   };
 }
 

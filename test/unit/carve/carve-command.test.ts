@@ -16,7 +16,7 @@ describe('iosrescue carve', () => {
     churn: 2,
   });
 
-  it('--json prints one object per recovered record with exactly table, source, page, offset and values', async () => {
+  it('--json prints one object per recovered record with table, source, page, offset, values and nothing else but rowid and inferred when known', async () => {
     const { stdout, status } = await run(['carve', generated.path, '--json']);
     expect(status).toBe(0);
     const lines = stdout
@@ -24,7 +24,13 @@ describe('iosrescue carve', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.length).toBeGreaterThanOrEqual(generated.deleted.size);
-    for (const line of lines) expect(Object.keys(line).sort()).toEqual(['offset', 'page', 'source', 'table', 'values']);
+    for (const line of lines) {
+      const keys = Object.keys(line).filter((k) => k !== 'rowid' && k !== 'inferred');
+      expect(keys.sort()).toEqual(['offset', 'page', 'source', 'table', 'values']);
+      if (line.inferred !== undefined) expect(line.inferred).toEqual(expect.arrayContaining([expect.any(String)]));
+    }
+    // A freed message's rowid comes back (read, or rebuilt and marked inferred) in the JSON too.
+    expect(lines.some((l) => l.table === 'message' && typeof l.rowid === 'number')).toBe(true);
     const messages = lines.filter((l) => l.table === 'message');
     const texts = new Set(messages.map((l) => (l.values as unknown[])[1]));
     for (const text of generated.deleted) expect(texts.has(text)).toBe(true);
