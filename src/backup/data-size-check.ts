@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { BackupError } from './errors.js';
 import { dataFileRelativePath } from './layout.js';
 import { ManifestDb } from './manifest-db.js';
+import { ManifestMbdb } from './manifest-mbdb.js';
 import { readManifestPlist } from './manifest-plist.js';
 
 export interface DataSizeReport {
   /** Regular-file rows whose data file was measured. */
   checked: number;
-  /** Why nothing was checked: the Manifest.db is encrypted (no password here), or the backup has none (Manifest.mbdb).
-   * */
+  /** Why nothing was checked: the backup is encrypted (no password here), or it has neither Manifest.db nor
+   * Manifest.mbdb. */
   skipped?: 'encrypted' | 'no Manifest.db';
 }
 
@@ -34,8 +35,14 @@ export async function checkDataSizes(folder: string): Promise<DataSizeReport> {
   const manifest = await readManifestPlist(folder);
   if (manifest?.isEncrypted) return { checked: 0, skipped: 'encrypted' };
   const dbPath = join(folder, 'Manifest.db');
-  if (lstatSync(dbPath, { throwIfNoEntry: false }) === undefined) return { checked: 0, skipped: 'no Manifest.db' };
-  const db = await ManifestDb.open(dbPath);
+  const mbdbPath = join(folder, 'Manifest.mbdb');
+  const db =
+    lstatSync(dbPath, { throwIfNoEntry: false }) !== undefined
+      ? await ManifestDb.open(dbPath)
+      : lstatSync(mbdbPath, { throwIfNoEntry: false }) !== undefined
+        ? await ManifestMbdb.open(mbdbPath)
+        : undefined;
+  if (db === undefined) return { checked: 0, skipped: 'no Manifest.db' };
   let checked = 0;
   let rows = 0;
   try {

@@ -12,6 +12,7 @@ import {
   decryptBackup,
   defaultDeviceAccess,
   extractBackup,
+  listBackupFiles,
   scanBackup,
 } from '../../src/operations/index.js';
 import { UsbmuxClient, parseUsbmuxAddress } from '../../src/usbmux/index.js';
@@ -64,6 +65,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 beforeEach(async () => {
+  emu.emulator.backup.faults = {};
   await (await BackupEncryption.load(emu.emulator.devices[0]!)).disable();
 });
 
@@ -120,6 +122,10 @@ describe.each([{ encrypted: false }, { encrypted: true }])(
       }
       const password = encrypted ? PASSWORD : undefined;
       await expectPhoneFiles(dir, password);
+      // files: every manifest record, the phone's folders included.
+      let listed = 0;
+      for await (const file of listBackupFiles({ backup: dir, password })) if (file.kind === 'file') listed++;
+      expect(listed).toBe(files.length);
 
       const scan = await scanBackup({ backup: dir, password, types: ['contacts', 'calls', 'messages'] });
       expect(scan).toMatchObject({ manifest: 'mbdb', encrypted, device: { iosVersion: '9.3.5' } });
@@ -158,3 +164,11 @@ describe.each([{ encrypted: false }, { encrypted: true }])(
     });
   },
 );
+
+it('a legacy phone sending a file longer than its Manifest.mbdb record says is refused at the commit', async () => {
+  emu.emulator.backup.faults = { oversizeFileBytes: 1_000 };
+  const failure = pull();
+  await expect(failure).rejects.toMatchObject({ code: 'BACKUP_DATA_LARGER_THAN_MANIFEST' });
+  const error = (await failure.catch((e: unknown) => e)) as { details: { size: number; manifestSize: number } };
+  expect(error.details.size - error.details.manifestSize).toBe(1_000);
+});

@@ -27,7 +27,7 @@ export function scanText(backup: string, result: ScanBackupResult): string {
     `${'type'.padEnd(TYPE_COLUMN)} ${'records'.padStart(8)} ${RECENTLY_DELETED}  ${'first'.padEnd(10)}  ${'last'.padEnd(10)}  ${'size'.padStart(9)}`,
     ...result.types.map(row),
     '',
-    `Counted in the databases: records (Recently Deleted ones included) and ${RECENTLY_DELETED} (still in the phone's trash; extract saves them).`,
+    `Counted in the databases: records (Recently Deleted ones included) and ${RECENTLY_DELETED} (in the phone's Recently Deleted or marked for deletion, still in the database; extract saves them).`,
   ];
   const missing = result.types.filter((s) => s.present && s.rowIdsMissing !== null && s.rowIdsMissing > 0);
   if (missing.length > 0) {
