@@ -14,7 +14,7 @@ import { buildRemindersStore, fillCalendarReminders, generateReminders, legacyRe
 import { buildSafariBookmarksDb, generateBookmarks } from './safari-bookmarks.js';
 import { SeededRandom } from './seeded-random.js';
 import { buildSmsDb } from './messages-db.js';
-import { buildVoicemailDb, generateVoicemails } from './voicemail.js';
+import { buildVoicemailDb, generateVoicemails, voicemailsForVersion } from './voicemail.js';
 import { generateNotes, NOTES_DOMAIN } from './notes.js';
 import type { SqliteImage } from './sqlite-image.js';
 import type { DeviceContentTruth, VoiceMemoLayout } from './truth.js';
@@ -373,7 +373,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
       reminderLists: omit.has('reminders') ? [] : (legacyTodo?.lists ?? todo.lists),
       reminders: omit.has('reminders') ? [] : (legacyTodo?.reminders ?? todo.reminders),
       deletedReminders: omit.has('reminders') || legacyTodo !== undefined ? [] : todo.deleted,
-      voicemails: omit.has('voicemail') ? [] : voicemail.voicemails,
+      voicemails: omit.has('voicemail') ? [] : voicemailsForVersion(voicemail.voicemails, ios),
       deletedVoicemails: omit.has('voicemail') ? [] : voicemail.deleted,
       bookmarks: noBookmarks ? [] : favorites.bookmarks,
       deletedBookmarks: noBookmarks ? [] : favorites.deleted,

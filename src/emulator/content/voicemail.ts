@@ -20,6 +20,37 @@ CREATE INDEX date_index on voicemail(date);
 CREATE INDEX remote_uid_index on voicemail(remote_uid);
 `;
 
+/**
+ * voicemail.db as a real iOS 8 phone has it (public backup dump OTAPKI/iphone, migrated from 7.1.2): `voicemail` with
+ * the same dates but no `receiver` nor `label`, no `deleted` table and no `map`. Which later version added them is not
+ * pinned by a sample; the generator writes this layout up to iOS 8.
+ */
+export const VOICEMAIL_SCHEMA_IOS8 = `
+CREATE TABLE _SqliteDatabaseProperties (key TEXT, value TEXT, UNIQUE(key));
+CREATE TABLE voicemail (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, remote_uid INTEGER, date INTEGER, token TEXT, sender TEXT, callback_num TEXT, duration INTEGER, expiration INTEGER, trashed_date INTEGER, flags INTEGER);
+CREATE INDEX date_index on voicemail(date);
+CREATE INDEX remote_uid_index on voicemail(remote_uid);
+`;
+
+/** Up to iOS 8 (VOICEMAIL_SCHEMA_IOS8). */
+function oldLayout(ios: number): boolean {
+  return ios <= 8;
+}
+
+/**
+ * The voicemails as a phone of `ios` holds them (the truth to compare with): in the old layout no receiver, and the
+ * message the newer layout moves to `deleted` stays a trashed row of `voicemail` under its first ROWID.
+ */
+export function voicemailsForVersion(voicemails: TruthVoicemail[], ios: number): TruthVoicemail[] {
+  if (!oldLayout(ios)) return voicemails;
+  return voicemails.map((v) => {
+    const { voicemailRowid, ...rest } = v;
+    return v.table === 'deleted'
+      ? { ...rest, table: 'voicemail' as const, rowid: voicemailRowid ?? v.rowid, receiver: null }
+      : { ...rest, receiver: null };
+  });
+}
+
 /** flags iLEAPP treats as a trashed message; live ones here alternate between 2 and 3 (unheard / heard). */
 const TRASHED_FLAGS = 75;
 const RECEIVER = '+15555550100';
@@ -108,10 +139,15 @@ export function generateVoicemails(
 
 const LABEL = 'E8B6082D-F391-46CB-9780-0AF46534D89F';
 
-function insertInto(db: Database.Database, table: 'voicemail' | 'deleted', v: TruthVoicemail, rowid: number): void {
+function insertInto(
+  db: Database.Database,
+  table: 'voicemail' | 'deleted',
+  v: TruthVoicemail,
+  rowid: number,
+  old = false,
+): void {
   const seconds = Math.floor(v.date.getTime() / 1000);
-  db.prepare(`INSERT INTO ${table} (ROWID, remote_uid, date, token, sender, callback_num, duration, expiration, trashed_date, flags, receiver, label)
-    VALUES (?, ?, ?, 'Complete', ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+  const values = [
     rowid,
     v.remoteUid,
     seconds,
@@ -121,9 +157,13 @@ function insertInto(db: Database.Database, table: 'voicemail' | 'deleted', v: Tr
     seconds + 30 * 86_400,
     v.trashedDate === null ? 0 : Math.round(toAppleSeconds(v.trashedDate)),
     v.flags,
-    v.receiver,
-    LABEL,
-  );
+  ];
+  if (old)
+    db.prepare(`INSERT INTO ${table} (ROWID, remote_uid, date, token, sender, callback_num, duration, expiration, trashed_date, flags)
+      VALUES (?, ?, ?, 'Complete', ?, ?, ?, ?, ?, ?)`).run(...values);
+  else
+    db.prepare(`INSERT INTO ${table} (ROWID, remote_uid, date, token, sender, callback_num, duration, expiration, trashed_date, flags, receiver, label)
+      VALUES (?, ?, ?, 'Complete', ?, ?, ?, ?, ?, ?, ?, ?)`).run(...values, v.receiver, LABEL);
 }
 
 /**
@@ -133,8 +173,9 @@ function insertInto(db: Database.Database, table: 'voicemail' | 'deleted', v: Tr
 export function buildVoicemailDb(
   voicemails: TruthVoicemail[],
   deleted: TruthVoicemail[],
-  _iosVersion: number = NEWEST_IOS,
+  iosVersion: number = NEWEST_IOS,
 ): SqliteImage {
+  if (oldLayout(iosVersion)) return buildOldVoicemailDb(voicemailsForVersion(voicemails, iosVersion), deleted);
   const moved = voicemails.filter((v) => v.table === 'deleted');
   const firstRowid = (v: TruthVoicemail): number => v.voicemailRowid ?? v.rowid;
   const everWritten = [...voicemails, ...deleted].sort((a, b) => firstRowid(a) - firstRowid(b));
@@ -156,6 +197,25 @@ export function buildVoicemailDb(
         drop.run(firstRowid(v));
         insertInto(db, 'deleted', v, v.rowid);
       }
+    },
+  });
+}
+
+/** The iOS ≤ 8 file: every message written to `voicemail`, the ones deleted for good removed again. */
+function buildOldVoicemailDb(voicemails: TruthVoicemail[], deleted: TruthVoicemail[]): SqliteImage {
+  const everWritten = [...voicemails, ...deleted].sort((a, b) => a.rowid - b.rowid);
+  return buildSqliteImage({
+    schema: VOICEMAIL_SCHEMA_IOS8,
+    journalMode: 'delete',
+    fill(db) {
+      const property = db.prepare('INSERT INTO _SqliteDatabaseProperties VALUES (?, ?)');
+      property.run('FilesCleaned', '1');
+      property.run('_ClientVersion', '4');
+      for (const v of everWritten) insertInto(db, 'voicemail', v, v.rowid, true);
+    },
+    remove(db) {
+      const drop = db.prepare('DELETE FROM voicemail WHERE ROWID = ?');
+      for (const v of deleted) drop.run(v.rowid);
     },
   });
 }
