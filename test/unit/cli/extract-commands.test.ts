@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeSyntheticBackup } from '../../../src/backup/index.js';
 import { generateDeviceContent } from '../../../src/emulator/content/index.js';
-import type { TypeScan } from '../../../src/extract/index.js';
+import type { ScanTypeSummary } from '../../../src/operations/index.js';
 import { withTempDir } from '../../helpers/backup-fixtures.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { FAST_KDF } from '../../helpers/extract-backups.js';
@@ -28,9 +28,9 @@ describe('scan and extract commands', () => {
       process.env.IOSRESCUE_TEST_PW = 'pw';
       const json = await runCliInProcess(['--json', 'scan', backup, '--password-env', 'IOSRESCUE_TEST_PW']);
       expect(json.status).toBe(0);
-      const result = JSON.parse(json.stdout) as { encrypted: boolean; types: TypeScan[] };
+      const result = JSON.parse(json.stdout) as { encrypted: boolean; types: ScanTypeSummary[] };
       expect(result.encrypted).toBe(true);
-      expect(result.types.map((t) => [t.type, t.present, t.count])).toEqual([
+      expect(result.types.map((t) => [t.type, t.present, t.records])).toEqual([
         ['photos', true, content.truth.photos.length],
         ['contacts', true, 8],
         ['messages', true, 30],
@@ -57,7 +57,7 @@ describe('scan and extract commands', () => {
         'messages,calls',
       ]);
       expect(human.status).toBe(0);
-      expect(human.stdout).toMatch(/^messages\s+30\s+\d+\s+\d+\s+\d{4}-\d{2}-\d{2}/m);
+      expect(human.stdout).toMatch(/^messages\s+30\s+\d+\s+\d{4}-\d{2}-\d{2}/m);
       expect(human.stdout).toMatch(/^calls\s+not in this backup/m);
       expect(human.stdout).not.toMatch(/^photos/m);
     });
