@@ -44,8 +44,8 @@ export interface BackupWriterOptions {
 export interface PreviousBackup {
   exists: boolean;
   /**
-   * Status.plist says "finished" and Status.plist, Manifest.plist and Manifest.db are non-empty: a phone can build an
-   * incremental backup on it (a zero-byte Manifest.plist makes it fail with 205,
+   * Status.plist says "finished" and Status.plist, Manifest.plist and Manifest.db (or, iOS 4–9, Manifest.mbdb) are
+   * non-empty: a phone can build an incremental backup on it (a zero-byte Manifest.plist makes it fail with 205,
    * native-notes/protocols/mobilebackup2.md "What a real device does").
    */
   usableForIncremental: boolean;
@@ -140,7 +140,8 @@ export class BackupWriter {
         status?.snapshotState === 'finished' &&
         (await nonEmptyFile(join(paths.current, 'Status.plist'))) &&
         (await nonEmptyFile(join(paths.current, 'Manifest.plist'))) &&
-        (await nonEmptyFile(join(paths.current, 'Manifest.db')));
+        ((await nonEmptyFile(join(paths.current, 'Manifest.db'))) ||
+          (await nonEmptyFile(join(paths.current, 'Manifest.mbdb'))));
       const writer = new BackupWriter(
         udid,
         paths,

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BackupReader, Keybag, readManifestPlist } from '../../src/backup/index.js';
+import { BackupReader, fileIdFor, Keybag, readManifestPlist } from '../../src/backup/index.js';
 import { generateDeviceContent } from '../../src/emulator/content/index.js';
 import { BackupEncryption, iosVersionProfile, itemsContent } from '../../src/emulator/index.js';
 import { PairRecordStore } from '../../src/lockdown/index.js';
@@ -69,24 +69,34 @@ beforeEach(async () => {
   await (await BackupEncryption.load(emu.emulator.devices[0]!)).disable();
 });
 
-async function pull(): Promise<string> {
-  const out = await mkdtemp(join(tmp, 'out-'));
+/** `iosrescue backup` into `out` (a new folder by default); the result of the run. */
+async function backup(out?: string) {
+  const target = out ?? (await mkdtemp(join(tmp, 'out-')));
   const { logger } = capturingLogger();
   const access = defaultDeviceAccess(logger, {
     usbmux: new UsbmuxClient({ address: parseUsbmuxAddress(emu.emulator.usbmuxdSocketAddress) }),
-    store: new PairRecordStore(await mkdtemp(join(tmp, 'store-'))),
+    store: new PairRecordStore(join(tmp, 'store')),
   });
-  const result = await backupDevice(access, { out, syncFiles: false });
-  expect(result).toMatchObject({ path: join(out, udid), full: true });
+  const result = await backupDevice(access, { out: target, syncFiles: false });
+  expect(result.path).toBe(join(target, udid));
+  return result;
+}
+
+async function pull(): Promise<string> {
+  const result = await backup();
+  expect(result.full).toBe(true);
   return result.path;
 }
 
 /** Every regular file of the phone, read back through BackupReader, is byte for byte what the phone held. */
-async function expectPhoneFiles(dir: string, password?: string): Promise<void> {
+async function expectPhoneFiles(dir: string, password?: string, phone = files): Promise<void> {
   const reader = await BackupReader.open(dir, password === undefined ? {} : { password });
   try {
     expect(reader.manifestKind).toBe('mbdb');
-    for (const item of files) {
+    let regular = 0;
+    for await (const entry of reader.files()) if (entry.kind === 'file') regular++;
+    expect(regular).toBe(phone.length);
+    for (const item of phone) {
       const entry = reader.get(item.domain, item.relativePath);
       expect(entry, `${item.domain}/${item.relativePath}`).toBeDefined();
       expect((await reader.readSmallFile(entry!)).equals(item.data as Buffer)).toBe(true);
@@ -172,3 +182,42 @@ it('a legacy phone sending a file longer than its Manifest.mbdb record says is r
   const error = (await failure.catch((e: unknown) => e)) as { details: { size: number; manifestSize: number } };
   expect(error.details.size - error.details.manifestSize).toBe(1_000);
 });
+
+describe.each([{ encrypted: false }, { encrypted: true }])(
+  'the next backup of an iOS 9 phone (encrypted: $encrypted)',
+  ({ encrypted }) => {
+    it('is incremental: it reads the previous Manifest.mbdb, sends only what changed and removes what is gone', async () => {
+      if (encrypted)
+        await (await BackupEncryption.load(emu.emulator.devices[0]!)).setPassword(PASSWORD, { iterations: 10 });
+      const password = encrypted ? PASSWORD : undefined;
+      const out = await mkdtemp(join(tmp, 'incremental-'));
+      try {
+        const first = await backup(out);
+        expect(first.full).toBe(true);
+        // The phone changes: one file grows, one is new, one is deleted.
+        const [changed, removed] = files;
+        const added = { domain: 'HomeDomain', relativePath: 'Library/Preferences/new.plist', data: Buffer.from('new') };
+        const now = [
+          { ...changed!, data: Buffer.concat([changed!.data as Buffer, Buffer.from('more')]) },
+          ...files.slice(2),
+          added,
+        ];
+        emu.emulator.backup.content = async () =>
+          itemsContent([...content.items.filter((i) => (i.kind ?? 'file') !== 'file'), ...now]);
+        const next = await backup(out);
+        // Status.plist twice, Manifest.mbdb and Manifest.plist come with every backup.
+        expect(next).toMatchObject({ full: false, files: 2 + 4 });
+        await expectPhoneFiles(next.path, password, now);
+        const reader = await BackupReader.open(next.path, password === undefined ? {} : { password });
+        try {
+          expect(reader.get(removed!.domain, removed!.relativePath)).toBeUndefined();
+          expect(existsSync(join(next.path, fileIdFor(removed!.domain, removed!.relativePath)))).toBe(false);
+        } finally {
+          await reader.close();
+        }
+      } finally {
+        emu.emulator.backup.content = async () => itemsContent(content.items);
+      }
+    });
+  },
+);

@@ -8,7 +8,10 @@ import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import {
   DecryptStream,
+  MANIFEST_DB_SCHEMA,
+  ManifestMbdb,
   backupEraOf,
+  encodeMbFile,
   EncryptStream,
   buildManifestPlist,
   buildStatusPlist,
@@ -35,7 +38,9 @@ export interface AgentResult {
 /** When a stall fault fired: the agent sends nothing more and waits for the host to give up. */
 export const STALLED = Symbol('stalled');
 
+/** What the phone reads back from the host to decide on an incremental backup (Manifest.mbdb for iOS 4–9). */
 const PREVIOUS_FILES = ['Status.plist', 'Manifest.plist', 'Manifest.db'] as const;
+const LEGACY_PREVIOUS_FILES = ['Status.plist', 'Manifest.plist', 'Manifest.mbdb'] as const;
 
 /**
  * One backup, device side, in the order a real phone runs it (native-notes/protocols/mobilebackup2.md
@@ -55,10 +60,10 @@ export async function runBackup(
   const log = context.logger;
   const udid = device.udid;
   const options = isPlistDict(request.Options) ? request.Options : {};
-  // An iOS 4–9 phone writes Manifest.mbdb and flat data files. This one always backs up in full then: it does not
-  // read a previous Manifest.mbdb to send only what changed.
+  // An iOS 4–9 phone writes Manifest.mbdb and flat data files, and reads the previous Manifest.mbdb back.
   const legacy = backupEraOf(device.productVersion).manifest === 'mbdb';
-  const forceFull = options.ForceFullBackup === true || legacy;
+  const forceFull = options.ForceFullBackup === true;
+  const previousFiles: readonly string[] = legacy ? LEGACY_PREVIOUS_FILES : PREVIOUS_FILES;
 
   if (faults.stall === 'before-first-message') {
     log.info('fault: stalling before the first backup message');
@@ -76,18 +81,18 @@ export async function runBackup(
   try {
     // What the computer holds from last time decides between a full and an incremental backup.
     await mkdir(join(work, 'previous'));
-    const wanted = forceFull ? ['Status.plist'] : [...PREVIOUS_FILES];
+    const wanted = forceFull ? ['Status.plist'] : [...previousFiles];
     const { received } = await link.download(
       wanted.map((name) => `${udid}/${name}`),
       0.5,
       (path) => {
-        const name = PREVIOUS_FILES.find((known) => path === `${udid}/${known}`);
+        const name = previousFiles.find((known) => path === `${udid}/${known}`);
         return name === undefined ? undefined : createWriteStream(join(work, 'previous', name));
       },
     );
     const previousDbPath = forceFull
       ? undefined
-      : await usablePrevious(join(work, 'previous'), udid, received, encryption);
+      : await usablePrevious(join(work, 'previous'), udid, received, encryption, legacy);
     const t0 = Date.now();
     const phase = (name: string): void => log.debug({ phase: name, ms: Date.now() - t0 }, 'backup phase done');
     log.info({ incremental: previousDbPath !== undefined }, 'backup: starting');
@@ -141,7 +146,9 @@ export async function runBackup(
     const sentFiles = manifest.uploadCount;
     phase('upload');
 
-    const removed = [...manifest.removedFileIds()].map((id) => `${udid}/${id.slice(0, 2)}/${id}`);
+    const removed = [...manifest.removedFileIds()].map((id) =>
+      legacy ? `${udid}/${id}` : `${udid}/${id.slice(0, 2)}/${id}`,
+    );
     if (removed.length > 0) {
       const gone = await link.ask(['DLMessageRemoveItems', removed, {}, new Real(95)]);
       if (gone.code !== 0) return hostFailed('remove old files', gone.text);
@@ -187,21 +194,25 @@ async function usablePrevious(
   udid: string,
   received: Set<string>,
   encryption: { bytes: Buffer; unlocked: UnlockedKeybag } | undefined,
+  legacy: boolean,
 ): Promise<string | undefined> {
-  if (!PREVIOUS_FILES.every((name) => received.has(`${udid}/${name}`))) return undefined;
+  const needed = legacy ? LEGACY_PREVIOUS_FILES : PREVIOUS_FILES;
+  if (!needed.every((name) => received.has(`${udid}/${name}`))) return undefined;
   try {
     const status = await readStatusPlist(dir);
     if (status?.snapshotState !== 'finished') return undefined;
     const manifest = await readManifestPlist(dir);
     if (manifest === undefined || manifest.isEncrypted !== (encryption !== undefined)) return undefined;
+    if (
+      encryption !== undefined &&
+      (manifest.backupKeyBag === undefined || !manifest.backupKeyBag.equals(encryption.bytes))
+    )
+      return undefined;
+    // A Manifest.mbdb (never encrypted) becomes a Manifest.db-shaped scratch file, so one builder serves both eras.
+    if (legacy) return await mbdbAsManifestDb(join(dir, 'Manifest.mbdb'), join(dir, 'Manifest.from-mbdb.db'));
     let dbPath = join(dir, 'Manifest.db');
     if (encryption !== undefined) {
-      if (
-        manifest.manifestKey === undefined ||
-        manifest.backupKeyBag === undefined ||
-        !manifest.backupKeyBag.equals(encryption.bytes)
-      )
-        return undefined;
+      if (manifest.manifestKey === undefined) return undefined;
       const key = encryption.unlocked.unwrapKey(manifest.manifestKey);
       const plain = join(dir, 'Manifest.plain.db');
       await pipeline(createReadStream(dbPath), new DecryptStream(key), createWriteStream(plain));
@@ -218,6 +229,34 @@ async function usablePrevious(
     // Anything unreadable means the phone cannot trust it: back up everything again.
     return undefined;
   }
+}
+
+/** The records of a previous Manifest.mbdb as the Files rows of a Manifest.db at `path`; undefined when damaged. */
+async function mbdbAsManifestDb(mbdbPath: string, path: string): Promise<string | undefined> {
+  const manifest = await ManifestMbdb.open(mbdbPath);
+  if (manifest.problem !== undefined) return undefined;
+  const db = new Database(path);
+  try {
+    db.exec(MANIFEST_DB_SCHEMA);
+    const insert = db.prepare(
+      'INSERT OR REPLACE INTO Files (fileID, domain, relativePath, flags, file) VALUES (?, ?, ?, ?, ?)',
+    );
+    const rows: Array<[string, string, string, number, Buffer]> = [];
+    for await (const entry of manifest.files())
+      rows.push([
+        entry.fileId,
+        entry.domain,
+        entry.relativePath,
+        entry.flags,
+        encodeMbFile({ ...entry.metadata!, relativePath: entry.relativePath }),
+      ]);
+    db.transaction(() => {
+      for (const row of rows) insert.run(...row);
+    })();
+  } finally {
+    db.close();
+  }
+  return path;
 }
 
 function hostFailed(what: string, text: string): AgentResult {
