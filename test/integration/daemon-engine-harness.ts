@@ -90,11 +90,15 @@ export function waitForEvents(
       const events = handle.engine.events.since(0, 100_000);
       if (!test(events)) return false;
       clearTimeout(timer);
+      clearInterval(poll);
       unsubscribe();
       resolve(events);
       return true;
     };
+    // Some conditions (a job slot freed) change just after the last event: look again now and then too.
+    const poll = setInterval(() => void check(), 100);
     const timer = setTimeout(() => {
+      clearInterval(poll);
       unsubscribe();
       const tail = handle.engine.events
         .since(0, 100_000)
