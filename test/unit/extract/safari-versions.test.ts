@@ -6,6 +6,7 @@ import { toBinaryPlist, toXmlPlist } from '../../../src/plist/index.js';
 import { parseHistoryPlist } from '../../../src/extract/extractors/safari-history-plist.js';
 import type { VisitRecord } from '../../../src/extract/index.js';
 import { extractGenerated } from '../../helpers/extract-backups.js';
+import { scanGenerated } from '../../helpers/scan-generated.js';
 
 const ONLY_SAFARI: DeviceContentSpec['omit'] = [
   'messages',
@@ -52,6 +53,23 @@ describe.each([
     } finally {
       await run.cleanup();
     }
+  });
+});
+
+it('scan counts History.plist entries (iOS 7) with their first and last date, and no purge estimate: the plist keeps no ids', async () => {
+  const { scan, truth } = await scanGenerated({
+    encrypted: false,
+    spec: { seed: 'safari-scan-v7', iosVersion: 7, visits: 20, omit: ONLY_SAFARI },
+    types: ['safari'],
+  });
+  const times = truth.visits.map((v) => v.time.toISOString()).sort();
+  expect(scan[0]).toMatchObject({
+    type: 'safari',
+    present: true,
+    count: truth.visits.length,
+    purged: null,
+    firstDate: times[0],
+    lastDate: times.at(-1),
   });
 });
 
