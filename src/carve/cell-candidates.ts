@@ -554,3 +554,25 @@ export function tryOrphanRecord(buf: Buffer, h: number, end: number, ctx: CarveC
   }
   return record;
 }
+
+/**
+ * Where a newer whole cell starts inside a record found in free space, -1 when none does. Free space holds cells of
+ * several generations: a cell written later over the end of an older one leaves the older one's header claiming
+ * bytes that are now the newer cell's (a page's gap after a rebuild, a freeblock taken back in part).
+ */
+export function newerCellInside(buf: Buffer, record: RawRecord, ctx: CarveContext): number {
+  const from = record.payloadStart + record.headerLength;
+  for (let q = from; q + 4 < record.end; q += 1) {
+    if (buf[q] === 0 || !mayBeIntactCell(buf, q, ctx.usableSize, ctx)) continue;
+    if (tryIntactCell(buf, q, ctx.usableSize, ctx, record.kind, true)) return q;
+  }
+  return -1;
+}
+
+/** Cuts a record short where a newer cell begins; false when too little of it is left to believe (mayTruncate). */
+export function cutShort(record: RawRecord, at: number, ctx: CarveContext): boolean {
+  if (!mayTruncate(record, at, ctx)) return false;
+  record.knownEnd = at;
+  record.end = at;
+  return true;
+}

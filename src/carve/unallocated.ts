@@ -1,4 +1,6 @@
 import {
+  cutShort,
+  newerCellInside,
   tryHeadlessCell,
   tryIntactCell,
   tryOrphanRecord,
@@ -49,9 +51,13 @@ export function scanRegion(
                 kind === 'freeblock' && p + size === end,
               )
             : size <= ctx.usableSize
-              ? tryHeadlessCell(page, p, end, shapes, kind, lookahead, true)
+              ? tryHeadlessCell(page, p, end, shapes, kind, lookahead, true, kind === 'freeblock')
               : null;
       }
+    }
+    if (record && shapes.narrowed && record.knownEnd === undefined) {
+      const newer = newerCellInside(page, record, shapes);
+      if (newer >= 0 && !cutShort(record, newer, shapes)) record = null;
     }
     if (record && record.end > p) {
       out.push(record);
