@@ -10,7 +10,9 @@ export interface CarvedRow {
 /**
  * The carver's records of one table of the database at `path` (its -wal and -journal are read too), as rows keyed
  * by column name: what every extractor's "recovered" pass reads. Records whose table the carver could not tell
- * are left out.
+ * are left out. Pass `OpenedDatabase.path`: WorkDir keeps there the database, -wal and -journal exactly as the
+ * backup held them, which SQLite never opened, so no rollback or checkpoint has overwritten what the carver looks
+ * for.
  */
 export async function* carvedRows(path: string, table: string): AsyncGenerator<CarvedRow> {
   for await (const carved of carveDatabase(path, { table })) {
