@@ -176,7 +176,7 @@ export function buildSmsDb(content: SmsDbContent): SqliteImage {
   const byRowid = [...content.messages.filter((m) => !m.inWal), ...content.deletedMessages].sort(
     (a, b) => a.rowid - b.rowid,
   );
-  const account = (m: TruthMessage): string => (m.service === 'SMS' ? 'P:+15555550100' : 'E:owner@icloud.com');
+  const account = (m: TruthMessage): string => (m.service === 'iMessage' ? 'E:owner@icloud.com' : 'P:+15555550100');
   return buildSqliteImage({
     schema: dialect.modern ? SMS_SCHEMA : SMS_SCHEMA_IOS6,
     fill(db) {
@@ -201,7 +201,7 @@ export function buildSmsDb(content: SmsDbContent): SqliteImage {
           c.chatIdentifier,
           c.service,
           c.style === 43 ? c.chatIdentifier : null,
-          c.service === 'SMS' ? 'P:+15555550100' : 'E:owner@icloud.com',
+          c.service === 'iMessage' ? 'E:owner@icloud.com' : 'P:+15555550100',
           c.displayName ?? '',
         ];
         chat.run(...(dialect.modern ? [...values, c.guid.slice(-36)] : values));

@@ -160,6 +160,7 @@ const wholeSecond = (d: Date): Date => new Date(Math.round(d.getTime() / 1000) *
  * version of a seed holds the same conversations.
  */
 export function messagesForVersion(generated: GeneratedMessages, iosVersion: number): GeneratedMessages {
+  if (iosVersion >= 18) return withRcs(generated);
   if (iosVersion >= 16) return generated;
   const adapt = (m: TruthMessage): TruthMessage => ({
     ...m,
@@ -176,6 +177,28 @@ export function messagesForVersion(generated: GeneratedMessages, iosVersion: num
   });
   return {
     ...generated,
+    messages: generated.messages.map(adapt),
+    deleted: generated.deleted.map(adapt),
+  };
+}
+
+/**
+ * iOS 18 talks RCS with phones that support it: half of the SMS handles (even ROWIDs) become RCS handles, and their
+ * one-to-one chats and messages carry service "RCS" (sms.db writes it in handle.service, chat.service_name and
+ * message.service, as it does "SMS"). Uses no randomness.
+ */
+function withRcs(generated: GeneratedMessages): GeneratedMessages {
+  const rcs = new Set(generated.handles.filter((h) => h.service === 'SMS' && h.rowid % 2 === 0).map((h) => h.rowid));
+  if (rcs.size === 0) return generated;
+  const rcsChats = new Set(
+    generated.chats.filter((c) => c.style === 45 && rcs.has(c.handleRowids[0]!)).map((c) => c.rowid),
+  );
+  const adapt = (m: TruthMessage): TruthMessage => (rcsChats.has(m.chatRowid) ? { ...m, service: 'RCS' } : m);
+  return {
+    handles: generated.handles.map((h) => (rcs.has(h.rowid) ? { ...h, service: 'RCS' } : h)),
+    chats: generated.chats.map((c) =>
+      rcsChats.has(c.rowid) ? { ...c, service: 'RCS', guid: c.guid.replace(/^SMS;/, 'RCS;') } : c,
+    ),
     messages: generated.messages.map(adapt),
     deleted: generated.deleted.map(adapt),
   };

@@ -49,7 +49,8 @@ export interface TruthHandle {
   rowid: number;
   /** Phone number in E.164 or an e-mail address. */
   id: string;
-  service: 'iMessage' | 'SMS';
+  /** RCS from iOS 18. */
+  service: 'iMessage' | 'SMS' | 'RCS';
 }
 
 export interface TruthChat {
@@ -59,7 +60,8 @@ export interface TruthChat {
   /** 43 group, 45 one-to-one (chat.style). */
   style: 43 | 45;
   displayName: string | null;
-  service: 'iMessage' | 'SMS';
+  /** RCS from iOS 18. */
+  service: 'iMessage' | 'SMS' | 'RCS';
   handleRowids: number[];
 }
 
@@ -85,7 +87,8 @@ export interface TruthMessage {
   date: Date;
   dateRead: Date | null;
   isFromMe: boolean;
-  service: 'iMessage' | 'SMS';
+  /** RCS from iOS 18. */
+  service: 'iMessage' | 'SMS' | 'RCS';
   /** handle.ROWID of the other party (0 for messages the owner sent to a group). */
   handleRowid: number;
   chatRowid: number;

@@ -51,6 +51,22 @@ describe('iOS version profiles', () => {
     expect(() => generateDeviceContent({ iosVersion: 99 })).toThrow(RangeError);
   });
 
+  it('shapes messages to what each version holds: RCS from 18, Recently Deleted from 16, whole seconds before 11', () => {
+    const spec = { seed: 'shape', contacts: 12, messages: 80, conversations: 8, photos: 1, calls: 1 };
+    const at = (ios: number) => generateDeviceContent({ ...spec, iosVersion: ios }).truth;
+    expect(at(18).messages.some((m) => m.service === 'RCS')).toBe(true);
+    expect(at(17).messages.some((m) => m.service === 'RCS')).toBe(false);
+    expect(at(16).messages.some((m) => m.recentlyDeleted !== null)).toBe(true);
+    expect(at(15).messages.some((m) => m.recentlyDeleted !== null)).toBe(false);
+    expect(at(10).messages.every((m) => m.date.getTime() % 1000 === 0)).toBe(true);
+    expect(at(11).messages.some((m) => m.date.getTime() % 1000 !== 0)).toBe(true);
+    const madrid = at(5);
+    expect(madrid.messages.every((m) => m.attachments.length === 0)).toBe(true);
+    expect(madrid.messages.filter((m) => m.service === 'SMS').every((m) => m.dateRead === null)).toBe(true);
+    // The same conversations in every version: only what a version cannot hold changes.
+    expect(madrid.messages.map((m) => m.guid)).toEqual(at(18).messages.map((m) => m.guid));
+  });
+
   it("Info.plist of a generated backup reports the content's version", async () => {
     const root = await mkdtemp(join(tmpdir(), 'iosrescue-version-'));
     try {
