@@ -180,31 +180,37 @@ export class JobScheduler {
     logger.info({ type: job.type, attempt: started.attempts }, 'job started');
     this.host.jobStarted(started);
     const startedAt = Date.now();
-    const done = runJob({
-      job: started,
-      secrets: this.secrets.get(job.id),
-      signal: controller.signal,
-      usbmux: this.device.usbmux,
-      pairRecords: this.device.pairRecords,
-      storage: this.host.storage(),
-      config: this.host.config(),
-      logger,
-      onProgress: (progress) => {
-        const { job: saved, event } = this.store.updateJob(job.id, { progress }, () => ({
-          kind: 'job.progress',
-          jobId: job.id,
-          udid: job.udid,
-          data: { ...progress },
-        }));
-        if (event) this.events.publish(event);
-        this.host.jobProgress(saved, progress);
-      },
-      onWaiting: (message) => this.host.jobWaiting(started, message),
-      onReceived: (bytes, files) => this.host.metrics()?.received(job.udid ?? '', bytes, files),
-    }).then(
-      (outcome) => this.succeeded(started, outcome, startedAt, logger),
-      (error: unknown) => this.failed(started, controller.signal, error, startedAt, logger),
-    );
+    // Anything thrown while setting the job up fails the job, not the scheduler's loop.
+    const done = Promise.resolve()
+      .then(() =>
+        runJob({
+          job: started,
+          secrets: this.secrets.get(job.id),
+          signal: controller.signal,
+          usbmux: this.device.usbmux,
+          pairRecords: this.device.pairRecords,
+          storage: this.host.storage(),
+          config: this.host.config(),
+          logger,
+          onProgress: (progress) => {
+            const { job: saved, event } = this.store.updateJob(job.id, { progress }, () => ({
+              kind: 'job.progress',
+              jobId: job.id,
+              udid: job.udid,
+              data: { ...progress },
+            }));
+            if (event) this.events.publish(event);
+            this.host.jobProgress(saved, progress);
+          },
+          onWaiting: (message) => this.host.jobWaiting(started, message),
+          onReceived: (bytes, files) => this.host.metrics()?.received(job.udid ?? '', bytes, files),
+        }),
+      )
+      .then(
+        (outcome) => this.succeeded(started, outcome, startedAt, logger),
+        (error: unknown) => this.failed(started, controller.signal, error, startedAt, logger),
+      )
+      .catch((error: unknown) => logger.error({ err: (error as Error).message }, 'could not record how the job ended'));
     const entry: RunningJob = {
       controller,
       done: done.finally(() => {
