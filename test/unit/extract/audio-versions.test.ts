@@ -18,18 +18,12 @@ const ONLY_AUDIO: DeviceContentSpec['omit'] = [
 ];
 
 // Where the version keeps voice memos: Recordings.db (≤ 11), CloudRecordings.db in MediaDomain (12–14), in the app
-// group (15+); the layout follows from the version alone, as on a phone.
+// group (15+); the layout follows from the version alone, as on a phone. Each boundary is tested here; the other
+// versions in test/integration/ios-versions.test.ts.
 describe.each([
-  { ios: 9, encrypted: false, where: 'MediaDomain/Media/Recordings/Recordings.db' },
   { ios: 11, encrypted: true, where: 'MediaDomain/Media/Recordings/Recordings.db' },
-  { ios: 12, encrypted: false, where: 'MediaDomain/Media/Recordings/CloudRecordings.db' },
   { ios: 14, encrypted: false, where: 'MediaDomain/Media/Recordings/CloudRecordings.db' },
   { ios: 15, encrypted: true, where: 'AppDomainGroup-group.com.apple.VoiceMemos.shared/Recordings/CloudRecordings.db' },
-  {
-    ios: 18,
-    encrypted: false,
-    where: 'AppDomainGroup-group.com.apple.VoiceMemos.shared/Recordings/CloudRecordings.db',
-  },
 ])('voice memos of iOS $ios (encrypted: $encrypted)', ({ ios, encrypted, where }) => {
   it(`come from ${where}, field by field, dates included`, async () => {
     const run = await extractGenerated({

@@ -20,10 +20,8 @@ const ONLY_CALENDAR: DeviceContentSpec['omit'] = [
 // own Core Data stores (13+).
 describe.each([
   { ios: 4, encrypted: false, reminders: 'none' },
-  { ios: 5, encrypted: true, reminders: 'Calendar.sqlitedb' },
   { ios: 12, encrypted: false, reminders: 'Calendar.sqlitedb' },
   { ios: 13, encrypted: false, reminders: 'stores' },
-  { ios: 18, encrypted: true, reminders: 'stores' },
 ])('calendar and reminders of iOS $ios (encrypted: $encrypted)', ({ ios, encrypted, reminders }) => {
   it(`events field by field, dates included; reminders from ${reminders}`, async () => {
     const run = await extractGenerated({

@@ -40,7 +40,6 @@ function expectedText(note: TruthNote): string | null {
 // One NoteStore generation per column layout (notes.ts noteStoreGeneration), and notes.sqlite before iOS 9.
 describe.each([
   { ios: 5, encrypted: false, store: 'notes.sqlite' },
-  { ios: 8, encrypted: true, store: 'notes.sqlite' },
   { ios: 9, encrypted: false, store: 'NoteStore.sqlite' },
   { ios: 11, encrypted: true, store: 'NoteStore.sqlite' },
   { ios: 12, encrypted: false, store: 'NoteStore.sqlite' },

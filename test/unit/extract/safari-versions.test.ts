@@ -23,11 +23,9 @@ const ONLY_SAFARI: DeviceContentSpec['omit'] = [
 ];
 
 describe.each([
-  { ios: 5, encrypted: false },
   { ios: 7, encrypted: true },
   { ios: 8, encrypted: false },
   { ios: 9, encrypted: false },
-  { ios: 18, encrypted: true },
 ])('Safari history of iOS $ios (encrypted: $encrypted)', ({ ios, encrypted }) => {
   it(`reads ${ios <= 8 ? 'History.plist' : 'History.db'}: every visit field by field, dates included`, async () => {
     const run = await extractGenerated({

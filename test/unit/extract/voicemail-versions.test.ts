@@ -22,7 +22,6 @@ describe.each([
   { ios: 4, encrypted: true },
   { ios: 8, encrypted: false },
   { ios: 9, encrypted: false },
-  { ios: 18, encrypted: false },
 ])('voicemail of iOS $ios (encrypted: $encrypted)', ({ ios, encrypted }) => {
   it('every voicemail field by field, both epochs right', async () => {
     const run = await extractGenerated({

@@ -19,10 +19,8 @@ const ONLY_WHATSAPP: DeviceContentSpec['omit'] = [
 
 // Before iOS 8 (no app groups) WhatsApp kept ChatStorage.sqlite in its own container, in an older schema.
 describe.each([
-  { ios: 6, encrypted: false, where: 'AppDomain-net.whatsapp.WhatsApp' },
   { ios: 7, encrypted: true, where: 'AppDomain-net.whatsapp.WhatsApp' },
   { ios: 8, encrypted: false, where: 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared' },
-  { ios: 18, encrypted: true, where: 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared' },
 ])('WhatsApp on iOS $ios (encrypted: $encrypted)', ({ ios, encrypted, where }) => {
   it(`reads ChatStorage.sqlite from ${where}: every message field by field, its media copied`, async () => {
     const run = await extractGenerated({
