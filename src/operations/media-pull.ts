@@ -23,7 +23,8 @@ export interface MediaPullOptions {
   untilMs?: number;
   /** Also fill Albums/<title>/ with the person's albums (hard links to the copied files where the disk allows). */
   albums?: boolean;
-  /** Files copied at once over the one AFC connection (default 4). */
+  /** AFC connections copying side by side (default 4), and files in flight on each (default 2). */
+  connections?: number;
   concurrency?: number;
   onProgress?: (progress: MediaPullProgress) => void;
   /** Each file as it is copied or found unchanged (the CLI's --json events). */
@@ -101,7 +102,10 @@ export async function pullMedia(access: DeviceAccess, options: MediaPullOptions)
   });
   const manifest = await MediaManifest.open(out);
   const connection = await openMediaConnection(access, options.udid);
-  const stopOnAbort = (): void => connection.afc.close();
+  const clients = [connection.afc];
+  const stopOnAbort = (): void => {
+    for (const client of clients) client.close();
+  };
   access.signal?.addEventListener('abort', stopOnAbort, { once: true });
   try {
     const { afc } = connection;
@@ -146,11 +150,11 @@ export async function pullMedia(access: DeviceAccess, options: MediaPullOptions)
 
     let next = 0;
     let fatal: unknown;
-    const worker = async (): Promise<void> => {
+    const worker = async (client: AfcClient): Promise<void> => {
       while (fatal === undefined && next < planned.length) {
         const file = planned[next++]!;
         try {
-          const event = await pullOne(afc, out, file, manifest, dated, (bytes) => {
+          const event = await pullOne(client, out, file, manifest, dated, (bytes) => {
             progress.bytesDone += bytes;
             report();
           });
@@ -182,7 +186,12 @@ export async function pullMedia(access: DeviceAccess, options: MediaPullOptions)
         report();
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+    // Each AFC connection is answered in order, one request at a time: copying over several side by side keeps
+    // the phone's disk and the host's busy while one connection waits.
+    const connections = Math.max(1, Math.min(options.connections ?? 4, planned.length));
+    while (clients.length < connections) clients.push(await connection.openAfc());
+    const perConnection = Math.max(1, options.concurrency ?? 2);
+    await Promise.all(clients.flatMap((client) => Array.from({ length: perConnection }, () => worker(client))));
     if (fatal !== undefined) throw access.signal?.aborted ? access.signal.reason : fatal;
     progress.phase = 'done';
     report(true);

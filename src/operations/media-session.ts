@@ -5,6 +5,8 @@ import { selectDevice, type DeviceAccess } from './device-access.js';
 export interface MediaConnection {
   udid: string;
   afc: AfcClient;
+  /** Another AFC connection in the same session: a phone serves its connections side by side. */
+  openAfc(): Promise<AfcClient>;
   close(): Promise<void>;
 }
 
@@ -25,11 +27,18 @@ export async function openMediaConnection(access: DeviceAccess, udid: string | u
     await session.close();
     throw error;
   }
+  const extra: AfcClient[] = [];
   return {
     udid: device.udid,
     afc,
+    async openAfc() {
+      const another = await AfcClient.open(session);
+      extra.push(another);
+      return another;
+    },
     async close() {
       afc.close();
+      for (const another of extra) another.close();
       await session.close().catch(() => undefined);
     },
   };

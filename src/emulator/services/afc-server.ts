@@ -21,10 +21,11 @@ import {
   AfcOperation,
   AfcStatus,
   decodeAfcHeader,
+  encodeAfcHeader,
   encodeAfcPacket,
   u64,
 } from '../../services/afc/protocol.js';
-import { SocketReader, writeAll } from '../../wire/index.js';
+import { SocketReader, writeAll, writeBuffered } from '../../wire/index.js';
 import type { ServiceContext } from '../service-ports.js';
 import { SYNC_LOCK_PATH, type AfcVolume } from './afc-volume.js';
 
@@ -235,19 +236,20 @@ export function serveAfc(
         const buffer = Buffer.allocUnsafe(Math.min(wanted, MAX_READ));
         const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, file.position);
         file.position += bytesRead;
-        const packet = encodeAfcPacket({
-          packetNumber,
-          operation: AfcOperation.DATA,
-          headerData: Buffer.alloc(0),
-          payload: buffer.subarray(0, bytesRead),
-        });
+        const bytes = buffer.subarray(0, bytesRead);
+        const header = encodeAfcHeader(packetNumber, AfcOperation.DATA, 0, bytesRead);
         if (options.dropAfterBytes !== undefined && fileBytesSent + bytesRead > options.dropAfterBytes) {
           // The cable comes out mid-packet: the host gets part of this reply and then nothing.
-          await writeAll(socket, packet.subarray(0, AFC_HEADER_SIZE + options.dropAfterBytes - fileBytesSent));
+          await writeAll(socket, Buffer.concat([header, bytes.subarray(0, options.dropAfterBytes - fileBytesSent)]));
           throw new CableDropped();
         }
         fileBytesSent += bytesRead;
-        return writeAll(socket, packet);
+        // Header and data go out as two writes in one batch (no copy of the data); only a full socket buffer waits.
+        socket.cork();
+        socket.write(header);
+        const sent = writeBuffered(socket, bytes); // writes at once; waits only for 'drain'
+        socket.uncork();
+        return sent;
       }
       case AfcOperation.FILE_WRITE: {
         const file = fileOf(data);

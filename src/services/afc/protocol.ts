@@ -80,6 +80,22 @@ export interface AfcPacket {
   payload: Buffer;
 }
 
+/** The 40-byte header alone, for a sender that writes the header data and payload after it without copying them. */
+export function encodeAfcHeader(
+  packetNumber: bigint,
+  operation: number,
+  headerDataLength: number,
+  payloadLength: number,
+): Buffer {
+  const header = Buffer.allocUnsafe(AFC_HEADER_SIZE);
+  AFC_MAGIC.copy(header, 0);
+  header.writeBigUInt64LE(BigInt(AFC_HEADER_SIZE + headerDataLength + payloadLength), 8);
+  header.writeBigUInt64LE(BigInt(AFC_HEADER_SIZE + headerDataLength), 16);
+  header.writeBigUInt64LE(packetNumber, 24);
+  header.writeBigUInt64LE(BigInt(operation), 32);
+  return header;
+}
+
 export function encodeAfcPacket(packet: AfcPacket): Buffer {
   const header = Buffer.allocUnsafe(AFC_HEADER_SIZE);
   AFC_MAGIC.copy(header, 0);
