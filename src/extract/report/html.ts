@@ -1,4 +1,5 @@
 import { escapeHtml } from '../exporters/messages-html.js';
+import { isPlausibleDate } from '../date-check.js';
 import type { RecordOrigin } from '../records.js';
 
 /**
@@ -71,7 +72,9 @@ export function dateTime(iso: string | null | undefined, options: { dateOnly?: b
   if (Number.isNaN(t)) return text(iso);
   const shown = new Date(t).toISOString();
   const label = options.dateOnly ? shown.slice(0, 10) : `${shown.slice(0, 10)} ${shown.slice(11, 16)} UTC`;
-  return `<time datetime=${attr(iso)}>${label}</time>`;
+  // A date outside 2000 … now + 1 year is what a wrong epoch or a damaged row decodes to: shown, never as fact.
+  const unclear = isPlausibleDate(iso) ? '' : ' <span class="muted">(date unclear)</span>';
+  return `<time datetime=${attr(iso)}>${label}</time>${unclear}`;
 }
 
 /** `1:02:03` or `4:05`. */

@@ -23,3 +23,15 @@ describe('date-check', () => {
     expect(dateFlag('1970-01-01T00:00:00.000Z')).toEqual({ dateSuspect: true });
   });
 });
+
+describe('report dates', () => {
+  it('report.html shows an implausible date with "(date unclear)" beside it, a plausible one as is', async () => {
+    const { dateTime } = await import('../../../src/extract/report/html.js');
+    expect(dateTime('2012-03-11T02:08:09.000Z')).toBe(
+      '<time datetime="2012-03-11T02:08:09.000Z">2012-03-11 02:08 UTC</time>',
+    );
+    expect(dateTime('2043-03-11T02:08:09.000Z')).toBe(
+      '<time datetime="2043-03-11T02:08:09.000Z">2043-03-11 02:08 UTC</time> <span class="muted">(date unclear)</span>',
+    );
+  });
+});
