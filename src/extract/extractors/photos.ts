@@ -6,11 +6,11 @@ import { TextSink } from '../exporters/text-sink.js';
 import { defineExtractor, inRange, source } from '../extractor.js';
 import { WriteQueue } from '../write-queue.js';
 import { copyEntry, readable } from '../copy-entry.js';
-import { ExtractError } from '../errors.js';
 import type { AlbumRecord, PhotoRecord } from '../records.js';
 import { column, deletedByCoreDataMax, firstTable, tableColumns, textValue } from '../schema.js';
 import { isUserAlbum, readAlbumIndex, type AlbumIndex } from './photo-albums.js';
 import { photosSection } from '../report/sections/photos.js';
+import { unsupportedSchema } from '../unsupported-schema.js';
 
 export const PHOTOS_DB = { domain: 'CameraRollDomain', relativePath: 'Media/PhotoData/Photos.sqlite' } as const;
 /** ZASSET from iOS 14, ZGENERICASSET before (iOS 11–13). */
@@ -38,8 +38,7 @@ function coordinate(value: unknown): number | null {
 /** Every asset by creation date; `albums` filled from the album index when one is given (see readAlbumIndex). */
 export function* readPhotos(db: Database.Database, albumIndex: AlbumIndex | null = null): Generator<PhotoRecord> {
   const table = firstTable(db, ASSET_TABLES);
-  if (table === undefined)
-    throw new ExtractError('EXTRACT_SCHEMA_UNSUPPORTED', 'Photos.sqlite has neither ZASSET nor ZGENERICASSET');
+  if (table === undefined) throw unsupportedSchema(db, 'Photos.sqlite', 'ZASSET or ZGENERICASSET table');
   const cols = tableColumns(db, table);
   const extra = tableColumns(db, 'ZADDITIONALASSETATTRIBUTES');
   const wanted = [
