@@ -249,6 +249,8 @@ function headless(
     // A table without declared types (sqlite_sequence(name, seq)) fits any bytes: it is no evidence for a rebuild.
     if (record.tables.some(untyped)) record.tables = record.tables.filter((t) => !untyped(t));
     if (record.tables.length === 0) return;
+    // Nothing but NULLs and lost columns: no value to report, and any bytes rebuild that way.
+    if (record.types.every((t) => t <= 0)) return;
     const bodyStart = record.payloadStart + record.headerLength;
     if (
       !textPlausible(
@@ -370,7 +372,9 @@ function headless(
         // The rebuilt record ends at base + size (a payload under 128 bytes has no overflow). Its values are
         // checked before the fit, which is dearer (it looks at what follows the record).
         if (type0 >= 13 && (type0 & 1) === 1) {
-          if (textOk[size] === 0) textOk[size] = isPlausibleText(buf, bodyStart, size, ctx.encoding) ? 1 : 2;
+          if (textOk[size] === 0)
+            textOk[size] =
+              isPlausibleText(buf, bodyStart, size, ctx.encoding) && !controlBytes(buf, bodyStart, size, ctx) ? 1 : 2;
           if (textOk[size] === 2) {
             // A character cut short at the end fails at most 3 sizes in a row (4-byte UTF-8); a 4th failure is
             // an invalid byte inside, which every longer size contains too.
@@ -423,6 +427,8 @@ function sameTypes(a: RawRecord, b: RawRecord): boolean {
 /** First-column sizes worth trying, ascending: the few a number can have, or null for any (text, blobs). */
 function column0Sizes(table: TableInfo): readonly number[] | null {
   if (table.rowidAlias === 0) return ROWID_SIZES;
+  // sqlite_master's type is 'table', 'index', 'view' or 'trigger' (fileformat2 §2.6).
+  if (table.rootPage === 1 && table.name === 'sqlite_master') return SCHEMA_TYPE_SIZES;
   switch (table.affinities[0]) {
     case 'INTEGER':
     case 'REAL':
@@ -434,6 +440,7 @@ function column0Sizes(table: TableInfo): readonly number[] | null {
 }
 const ROWID_SIZES = [0];
 const NUMBER_SIZES = [0, 1, 2, 3, 4, 6, 8];
+const SCHEMA_TYPE_SIZES = [4, 5, 7];
 
 /** The serial type a first column of `size` bytes must have had, -1 when the size alone cannot tell, null when
  * impossible. */
@@ -575,4 +582,17 @@ export function cutShort(record: RawRecord, at: number, ctx: CarveContext): bool
   record.knownEnd = at;
   record.end = at;
   return true;
+}
+
+/**
+ * Whether a UTF-8 text holds C0 control bytes other than tab, newline and carriage return. Valid UTF-8, but what a
+ * first column rebuilt at the wrong place reads (record headers, varints), almost never what anyone typed.
+ */
+function controlBytes(buf: Buffer, pos: number, size: number, ctx: CarveContext): boolean {
+  if (ctx.encoding !== 1) return false;
+  for (let i = pos; i < pos + size; i += 1) {
+    const b = buf[i]!;
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return true;
+  }
+  return false;
 }
