@@ -59,11 +59,19 @@ export function legacyNotebook(content: NoteStoreContent): NoteStoreContent {
       attachments: [],
     };
   };
+  // ZNOTE and ZNOTEBODY have tables of their own here: their Z_PKs count from 1, in the order the notes were made.
+  const kept = [...content.notes.filter((n) => !n.locked), ...content.deleted].sort((a, b) => a.pk - b.pk);
+  const renumbered = new Map(kept.map((n, i) => [n.pk, i + 1]));
+  const numbered = (n: TruthNote): TruthNote => ({
+    ...plain(n),
+    pk: renumbered.get(n.pk)!,
+    noteDataPk: renumbered.get(n.pk)!,
+  });
   return {
     accounts: content.accounts,
     folders,
-    notes: content.notes.filter((n) => !n.locked).map(plain),
-    deleted: content.deleted.map(plain),
+    notes: content.notes.filter((n) => !n.locked).map(numbered),
+    deleted: content.deleted.map(numbered),
   };
 }
 
