@@ -158,4 +158,33 @@ describe('daemon API (real engine, virtual iPhone)', () => {
       expect(scan.types.some((t) => t.present && t.records > 0)).toBe(true);
     },
   );
+
+  it.skipIf(!cliBuilt)('CLI jobs, job show, job cancel and devices read the daemon', async () => {
+    const [jobs, devices] = await Promise.all([
+      runCli(['--json', 'jobs', '--type', 'backup', '--limit', '2'], daemon.env),
+      runCli(['--json', 'devices'], daemon.env),
+    ]);
+    expect(jobs.code, jobs.stderr).toBe(0);
+    const page = JSON.parse(jobs.stdout);
+    expect(page.jobs.length).toBeGreaterThan(0);
+    expect(page.jobs.length).toBeLessThanOrEqual(2);
+    expect(devices.code, devices.stderr).toBe(0);
+    const phone = JSON.parse(devices.stdout).find((d: { udid: string }) => d.udid === udid);
+    expect(phone.daemon.state).toMatch(/^(paired|idle|done)$/);
+    const id = page.jobs[0].id;
+    const [show, cancel, missing] = await Promise.all([
+      runCli(['--json', 'job', 'show', id], daemon.env),
+      runCli(['--json', 'job', 'cancel', id], daemon.env),
+      runCli(['--json', 'job', 'show', '987654'], daemon.env),
+    ]);
+    expect(JSON.parse(show.stdout)).toMatchObject({
+      id,
+      type: 'backup',
+      backupDir: join(daemon.stateDir, 'backups', udid),
+    });
+    // A finished job is answered as it is.
+    expect(JSON.parse(cancel.stdout)).toMatchObject({ id, state: 'succeeded' });
+    expect(missing.code).toBe(3);
+    expect(JSON.parse(missing.stdout).error.code).toBe('DAEMON_UNKNOWN_JOB');
+  });
 });
