@@ -118,6 +118,7 @@ const CSV_HEADER = [
   'country_code',
   'unique_id',
   'origin',
+  'date_unclear',
 ];
 
 export const callsExtractor = defineExtractor({
@@ -177,6 +178,7 @@ export const callsExtractor = defineExtractor({
         call.countryCode,
         call.uniqueId,
         call.origin,
+        call.dateSuspect ?? false,
       ]);
     if (opened.legacy) {
       for (const call of readLegacyCalls(opened.db)) if (inRange(range, call.date)) await write(call);

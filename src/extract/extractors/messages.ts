@@ -117,6 +117,7 @@ const CSV_HEADER = [
   'origin',
   'date_read',
   'guid',
+  'date_unclear',
 ];
 
 async function exportMessages(
@@ -179,6 +180,7 @@ async function exportMessages(
           message.origin,
           message.dateRead,
           message.guid,
+          message.dateSuspect ?? false,
         ]),
       );
       records++;
@@ -228,6 +230,7 @@ async function exportMessages(
         message.origin,
         message.dateRead,
         message.guid,
+        message.dateSuspect ?? false,
       ]),
     );
     records++;

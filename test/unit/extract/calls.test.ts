@@ -73,6 +73,7 @@ describe.each([{ encrypted: false }, { encrypted: true }])('call history (encryp
         'country_code',
         'unique_id',
         'origin',
+        'date_unclear',
       ]);
       expect(rows.slice(1, 1 + live.length).map((r) => [r[1], r[5], Number(r[7]), r[10], r[11]])).toEqual(
         expected.map((t) => [t.date.toISOString(), t.address, t.durationSeconds, t.uniqueId, 'live']),
