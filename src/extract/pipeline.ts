@@ -102,11 +102,13 @@ export async function scanBackupContent(reader: BackupReader, options: ScanOptio
           warn: (m) => warnings.push(m),
           skip: (entry, reason) => skipped.add(entry, reason),
         });
-        warnings.push(...skipped.warnings());
+        warnings.push(...skipped.warnings(), ...work.drainNotices());
         results.push(counts === null ? emptyScan(type, false, warnings) : { type, present: true, ...counts, warnings });
       } catch (error) {
         const { code, message } = errorSummary(error);
-        results.push(emptyScan(type, !isMissingData(error), [...warnings, `${message} [${code}]`]));
+        results.push(
+          emptyScan(type, !isMissingData(error), [...warnings, ...work.drainNotices(), `${message} [${code}]`]),
+        );
       }
     }
     return results;
@@ -179,7 +181,7 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
           warn: (m) => warnings.push(m),
           skip: (entry, reason) => skipped.add(entry, reason),
         });
-        warnings.push(...skipped.warnings());
+        warnings.push(...skipped.warnings(), ...work.drainNotices());
         result =
           done === null
             ? { type, status: 'missing', records: 0, files: 0, warnings }
@@ -188,6 +190,7 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
         // Files the extractor had open when it failed are ended here, so no descriptor outlives its type.
         TextSink.abandonOpen();
         if (options.signal?.aborted) throw error;
+        warnings.push(...work.drainNotices());
         result = isMissingData(error)
           ? { type, status: 'missing', records: 0, files: 0, warnings: [...warnings, (error as Error).message] }
           : { type, status: 'failed', records: 0, files: 0, warnings, error: errorSummary(error) };

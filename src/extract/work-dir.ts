@@ -52,6 +52,7 @@ export interface OpenedDatabase {
 export class WorkDir {
   private counter = 0;
   private readonly opened: Database.Database[] = [];
+  private readonly notices: string[] = [];
 
   private constructor(readonly path: string) {}
 
@@ -111,7 +112,16 @@ export class WorkDir {
       );
     }
     this.opened.push(db);
+    if (rolledBack)
+      this.notices.push(
+        `${domain}/${relativePath}: the backup caught a transaction half-written (a hot -journal); its records are shown as last committed, and the carver read the file and journal as stored`,
+      );
     return { db, path: main.path, bytes, rolledBack };
+  }
+
+  /** What opening databases found that a person should know (a hot journal rolled back), since the last call. */
+  drainNotices(): string[] {
+    return this.notices.splice(0);
   }
 
   async close(): Promise<void> {

@@ -87,7 +87,7 @@ describe('rollback journals during extraction', () => {
       try {
         const out = join(dir, 'out');
         const report = await runExtraction(reader, { out, types: ['calls'], tempDir: dir });
-        expect(report.types[0]).toMatchObject({ type: 'calls', status: 'ok', records: calls.length });
+        expect(report.types[0]).toMatchObject({ type: 'calls', status: 'ok', records: calls.length, warnings: [] });
         const records = JSON.parse(await readFile(join(out, 'calls/calls.json'), 'utf8')) as CallRecord[];
         const live = calls.filter((c) => !deleted.includes(c));
         expect(records.filter((r) => r.origin === 'live').map((r) => r.uniqueId)).toEqual(live.map((c) => c.uniqueId));
@@ -138,6 +138,14 @@ describe('rollback journals during extraction', () => {
         // What the carver reads is what the backup held, byte for byte: the rollback happened on SQLite's own copy.
         expect((await readFile(opened.path)).equals(stored[''])).toBe(true);
         expect((await readFile(`${opened.path}-journal`)).equals(stored['-journal'])).toBe(true);
+        // An extraction says so, and shows the committed calls.
+        const out = join(dir, 'out');
+        const report = await runExtraction(reader, { out, types: ['calls'], tempDir: dir });
+        expect(report.types[0]!.warnings).toEqual([expect.stringMatching(/caught a transaction half-written/)]);
+        const records = JSON.parse(await readFile(join(out, 'calls/calls.json'), 'utf8')) as CallRecord[];
+        expect(records.filter((r) => r.origin === 'live').map((r) => r.address)).toEqual(
+          calls.slice(0, 3).map((c) => c.address),
+        );
       } finally {
         await work.close();
         await reader.close();
