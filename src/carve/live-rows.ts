@@ -36,6 +36,11 @@ interface Context {
   /** Bytes the database holds, to size the fingerprint sets (a row takes at least ~40 bytes). */
   bytes: number;
   lookup: PageLookup;
+  /**
+   * Pages of the b-trees as the walk reads them, each valid only until the next call (transient-pages.ts): the
+   * walk holds one page at a time. Overflow pages still come from `lookup`. Default: `lookup`.
+   */
+  treePages?: PageLookup;
   usableSize: number;
   maxPayload: number;
   encoding: TextEncoding;
@@ -111,7 +116,7 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
 
   await walkTableTree(
     1,
-    ctx.lookup,
+    ctx.treePages ?? ctx.lookup,
     ctx.usableSize,
     ctx.maxPayload,
     seen,
@@ -140,7 +145,7 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
     if (table.rootPage < 1) continue;
     await walkTableTree(
       table.rootPage,
-      ctx.lookup,
+      ctx.treePages ?? ctx.lookup,
       ctx.usableSize,
       ctx.maxPayload,
       seen,

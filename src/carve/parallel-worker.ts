@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { LiveState } from './live-rows.js';
 import { isLiveCopy, mainPageRecords, pageCarvingContext, type MainPagesEnv, type NumberedPage } from './main-pages.js';
 import { NumberSet } from './number-set.js';
-import { CHUNK_BYTES, ChunkedSource, openFileSource, PageReader, type ByteSource } from './page-reader.js';
+import { CHUNK_BYTES, openFileSource, type ByteSource } from './page-reader.js';
 import type { CarvedOffer, RangeRequest, WorkerInit, WorkerReply } from './parallel.js';
 import type { PageLookup } from './payload.js';
 
@@ -15,13 +15,18 @@ const port = parentPort!;
 
 const db = await openFileSource(init.dbPath);
 const walSource: ByteSource | null = init.walPath ? await openFileSource(init.walPath) : null;
-const reader = new PageReader(db, init.pageSize);
-const walChunks = walSource ? new ChunkedSource(walSource) : null;
+const pageCount = Math.floor(db.size / init.pageSize);
+// Pages looked up here (overflow chains, a superseded page's current version) are read one by one, uncached: they
+// are few next to the ranges, and a block cache per worker cost more memory than it saved time.
 const current: PageLookup = async (n) => {
   const offset = init.walCurrent.get(n);
-  if (offset === undefined || !walChunks) return reader.readPage(n);
-  const page = await walChunks.read(offset, init.walPageSize);
-  return page.length === init.walPageSize ? page : null;
+  if (offset !== undefined && walSource) {
+    const frame = await walSource.read(offset, init.walPageSize);
+    return frame.length === init.walPageSize ? frame : null;
+  }
+  if (!Number.isInteger(n) || n < 1 || n > pageCount) return null;
+  const page = await db.read((n - 1) * init.pageSize, init.pageSize);
+  return page.length === init.pageSize ? page : null;
 };
 const live: LiveState = {
   tables: init.tables,

@@ -156,7 +156,12 @@ export async function* parallelMainPageRecords(
 
   const pool: Worker[] = [];
   for (let i = 0; i < Math.min(workers, ranges); i += 1) {
-    const worker = new Worker(script, { workerData: init });
+    // A small young generation: a worker's garbage is page-sized and short-lived, and each isolate's default
+    // (up to 48 MB) counted twice on a 2-core machine put the process over its memory budget.
+    const worker = new Worker(script, {
+      workerData: init,
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+    });
     pool.push(worker);
     worker.on('message', (reply: WorkerReply) => {
       busy.delete(worker);

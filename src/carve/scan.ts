@@ -15,6 +15,7 @@ import type { PageLookup } from './payload.js';
 import type { RawRecord } from './raw-record.js';
 import { scanRegion } from './unallocated.js';
 import { NumberSet } from './number-set.js';
+import { transientPageLookup } from './transient-pages.js';
 import { readWal, type WalIndex } from './wal.js';
 
 export interface CarveOptions {
@@ -96,9 +97,15 @@ export async function* carveDatabase(
     const now = parseDatabaseHeader(page1.length >= 100 ? page1 : await db.read(0, 100));
     const maxPage = Math.max(reader.pageCount, walUsable?.committedPageCount ?? 0);
     const maxPayload = db.size + (walSource?.size ?? 0) + (journalSource?.size ?? 0);
+    const treePages = transientPageLookup(
+      db,
+      header.pageSize,
+      walUsable && walSource ? { source: walSource, pageSize: walUsable.pageSize, current: walUsable.current } : null,
+    );
     const live = await readLiveState({
       bytes: maxPayload,
       lookup: current,
+      ...(treePages ? { treePages } : {}),
       usableSize,
       maxPayload,
       encoding: now.textEncoding,
