@@ -65,7 +65,7 @@ export function addEmulatorBackupOptions(command: Command): Command {
     )
     .option(
       '--afc-drop-after-bytes <N>',
-      'fault: the first AFC connection drops (a pulled cable) after N bytes of file data (tests a resumed media pull)',
+      'fault: once N bytes of file data went out over AFC, the connection sending drops (a pulled cable; tests a resumed media pull)',
     )
     .option(
       '--keybag-rounds <N>',

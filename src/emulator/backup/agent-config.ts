@@ -26,7 +26,7 @@ export interface BackupFaults {
   oversizeFileBytes?: number;
   /** Answer the first N exclusive AFC FileLock requests with OP_WOULD_BLOCK (the host must retry). */
   busyLockReplies?: number;
-  /** The next AFC connection drops (a pulled cable) once this many bytes of file data were read over it. */
+  /** Once this many bytes of file data went out over the phone's AFC connections, one drops (a pulled cable). */
   afcDropAfterBytes?: number;
 }
 

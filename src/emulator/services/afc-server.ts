@@ -109,11 +109,6 @@ function isBackupBookkeeping(path: string): boolean {
   return relative === SYNC_LOCK_PATH || relative.startsWith('iTunes_Control/iTunes/');
 }
 
-export interface AfcServeOptions {
-  /** Fault injection: drop the connection (a pulled cable) once this many bytes of file data have been sent. */
-  dropAfterBytes?: number;
-}
-
 function nulString(data: Buffer, from = 0): string {
   const end = data.indexOf(0, from);
   return data.toString('utf8', from, end < 0 ? data.length : end);
@@ -127,16 +122,10 @@ function nulString(data: Buffer, from = 0): string {
  * in the header part; go-ios reads only those places. Every reply echoes the request's packet number; a path that
  * leaves the media folder (by `..` or a symbolic link) is OBJECT_NOT_FOUND; an unknown operation is OP_NOT_SUPPORTED.
  */
-export function serveAfc(
-  socket: Duplex,
-  context: ServiceContext,
-  volume: AfcVolume,
-  options: AfcServeOptions = {},
-): void {
+export function serveAfc(socket: Duplex, context: ServiceContext, volume: AfcVolume): void {
   const reader = new SocketReader(socket, 0);
   const files = new Map<bigint, OpenFile>();
   let nextHandle = 1n;
-  let fileBytesSent = 0;
 
   const inHeader = (packetNumber: bigint, operation: number, headerData: Buffer): Promise<void> =>
     writeAll(socket, encodeAfcPacket({ packetNumber, operation, headerData, payload: Buffer.alloc(0) }));
@@ -238,12 +227,14 @@ export function serveAfc(
         file.position += bytesRead;
         const bytes = buffer.subarray(0, bytesRead);
         const header = encodeAfcHeader(packetNumber, AfcOperation.DATA, 0, bytesRead);
-        if (options.dropAfterBytes !== undefined && fileBytesSent + bytesRead > options.dropAfterBytes) {
+        const left = volume.dropAfterBytes;
+        if (left !== undefined && bytesRead > left) {
           // The cable comes out mid-packet: the host gets part of this reply and then nothing.
-          await writeAll(socket, Buffer.concat([header, bytes.subarray(0, options.dropAfterBytes - fileBytesSent)]));
+          volume.dropAfterBytes = undefined;
+          await writeAll(socket, Buffer.concat([header, bytes.subarray(0, left)]));
           throw new CableDropped();
         }
-        fileBytesSent += bytesRead;
+        if (left !== undefined) volume.dropAfterBytes = left - bytesRead;
         // Header and data go out as two writes in one batch (no copy of the data); only a full socket buffer waits.
         socket.cork();
         socket.write(header);

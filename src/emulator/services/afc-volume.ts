@@ -24,6 +24,11 @@ export class AfcVolume {
   private populated: Promise<void> | undefined;
   /** Fault injection: answer this many exclusive-lock requests with OP_WOULD_BLOCK before granting one. */
   busyLockReplies = 0;
+  /**
+   * Fault injection: once this many more bytes of file data went out over any of the phone's AFC connections, the
+   * connection sending the next byte drops (once; a host may read over several connections at a time).
+   */
+  dropAfterBytes: number | undefined;
   readonly readOnly: boolean;
 
   constructor(

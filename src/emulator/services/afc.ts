@@ -10,7 +10,8 @@ import type { DeviceService } from './index.js';
  * com.apple.afc: one volume per phone, so locks are shared between connections. The volume is the phone's own
  * `<phone dir>/Media`, filled from the phone's content (the same photos, videos, Photos.sqlite and music its backup
  * holds) before the first look inside it; or, with `media` set (`emulator --media DIR`), that folder served
- * read-only. The `busyLockReplies` and `afcDropAfterBytes` faults apply to the next connection only.
+ * read-only. The `busyLockReplies` and `afcDropAfterBytes` faults are handed to the phone's volume when the next
+connection opens, and fire once.
  */
 export const afcService: DeviceService = {
   options: {},
@@ -32,10 +33,12 @@ export const afcService: DeviceService = {
         volume.busyLockReplies = config.faults.busyLockReplies;
         config.faults.busyLockReplies = undefined;
       }
-      const dropAfterBytes = config.faults.afcDropAfterBytes;
-      config.faults.afcDropAfterBytes = undefined;
+      if (config.faults.afcDropAfterBytes !== undefined) {
+        volume.dropAfterBytes = config.faults.afcDropAfterBytes;
+        config.faults.afcDropAfterBytes = undefined;
+      }
       void volume.ensureRoot().then(
-        () => serveAfc(socket, context, volume, { dropAfterBytes }),
+        () => serveAfc(socket, context, volume),
         (error: unknown) => {
           context.logger.warn({ reason: (error as Error).message }, 'AFC: the media folder cannot be opened');
           socket.destroy();
