@@ -82,7 +82,9 @@ describe('no extractor ends with UNEXPECTED on a real database', () => {
     expect(databases.length).toBeGreaterThan(0);
   });
 
-  it.concurrent.each(databases.map((file) => ({ file, name: relative(join(repoRoot, '..'), file) })))(
+  // One at a time: TextSink.abandonOpen ends every open output file of the process, so a type failing in one
+  // extraction would break another running beside it (a defect reported with issue 13, not this test's subject).
+  it.each(databases.map((file) => ({ file, name: relative(join(repoRoot, '..'), file) })))(
     '$name',
     async ({ file }) => {
       for (const [n, layer] of layers.entries()) {
