@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
-import type { BackupReader } from '../backup/index.js';
+import { DigestCheck, type BackupFileEntry, type BackupReader } from '../backup/index.js';
 import { ExtractError } from './errors.js';
 
 /**
@@ -73,7 +73,7 @@ export class WorkDir {
     const folder = join(this.path, String(++this.counter));
     await mkdir(folder, { mode: 0o700 });
     const path = join(folder, basename(relativePath));
-    await pipeline(await reader.openFile(entry), createWriteStream(path, { mode: 0o600, flags: 'wx' }));
+    await this.copyOut(reader, entry, path);
     return { path, bytes: entry.metadata?.size ?? 0 };
   }
 
@@ -85,10 +85,7 @@ export class WorkDir {
     for (const suffix of SQLITE_SIDECARS) {
       const entry = reader.get(domain, `${relativePath}${suffix}`);
       if (entry === undefined || entry.kind !== 'file') continue;
-      await pipeline(
-        await reader.openFile(entry),
-        createWriteStream(`${main.path}${suffix}`, { mode: 0o600, flags: 'wx' }),
-      );
+      await this.copyOut(reader, entry, `${main.path}${suffix}`);
       captured.add(suffix);
       bytes += entry.metadata?.size ?? 0;
     }
@@ -119,7 +116,22 @@ export class WorkDir {
     return { db, path: main.path, bytes, rolledBack };
   }
 
-  /** What opening databases found that a person should know (a hot journal rolled back), since the last call. */
+  /**
+   * Streams an entry's bytes into a new owner-only file. A plain Manifest.mbdb backup's SHA-1 is checked on the way;
+   * a mismatch is a notice, and the bytes are used as found (they are all there is).
+   */
+  private async copyOut(reader: BackupReader, entry: BackupFileEntry, target: string): Promise<void> {
+    const check = DigestCheck.for(entry, reader);
+    const out = createWriteStream(target, { mode: 0o600, flags: 'wx' });
+    const source = await reader.openFile(entry);
+    await (check === undefined ? pipeline(source, out) : pipeline(source, check, out));
+    if (check?.mismatch !== undefined) this.notices.push(`${check.mismatch.message} [${check.mismatch.code}]`);
+  }
+
+  /**
+   * What copying and opening databases found that a person should know (a hot journal rolled back, a plain mbdb
+   * backup's file that does not match its SHA-1), since the last call.
+   */
   drainNotices(): string[] {
     return this.notices.splice(0);
   }

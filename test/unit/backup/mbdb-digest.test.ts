@@ -1,7 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { fileIdFor, writeSyntheticBackup } from '../../../src/backup/index.js';
+import { BackupReader, fileIdFor, writeSyntheticBackup } from '../../../src/backup/index.js';
+import { generateDeviceContent } from '../../../src/emulator/content/index.js';
+import { CALL_HISTORY as CALLS } from '../../../src/extract/extractors/calls.js';
+import { runExtraction } from '../../../src/extract/index.js';
 import { decryptBackup } from '../../../src/operations/index.js';
 import { withTempDir } from '../../helpers/backup-fixtures.js';
 
@@ -44,6 +48,40 @@ describe("Manifest.mbdb records' SHA-1", () => {
         const result = await decryptBackup({ backup, out: join(dir, `out-${password ?? 'plain'}`), password });
         expect(result).toMatchObject({ files: 3, problemCount: 0 });
       }
+    });
+  });
+});
+
+describe("Manifest.mbdb records' SHA-1 during extraction", () => {
+  it('a database that no longer matches its record is extracted as found, with a warning naming the mismatch', async () => {
+    await withTempDir('iosrescue-mbdb-digest-extract-', async (dir) => {
+      const content = generateDeviceContent({ seed: 'mbdb-digest', contacts: 2, messages: 2, photos: 0, calls: 6 });
+      const backup = join(dir, 'backup');
+      await writeSyntheticBackup(backup, { items: content.items, format: 'mbdb' });
+      // Someone edits the call history inside the backup: still a valid database, no longer the phone's bytes.
+      const data = join(backup, fileIdFor(CALLS.domain, CALLS.relativePath));
+      const before = (await readFile(data)).length;
+      const db = new Database(data);
+      db.prepare('UPDATE ZCALLRECORD SET ZNAME = ? WHERE Z_PK = (SELECT min(Z_PK) FROM ZCALLRECORD)').run('Tampered');
+      db.close();
+      expect((await readFile(data)).length).toBe(before);
+
+      const reader = await BackupReader.open(backup);
+      const out = join(dir, 'out');
+      try {
+        const report = await runExtraction(reader, { out, types: ['calls', 'contacts'], tempDir: dir });
+        expect(report.types.find((t) => t.type === 'calls')).toMatchObject({
+          status: 'ok',
+          warnings: [
+            expect.stringMatching(/CallHistory\.storedata does not match the SHA-1.*\[BACKUP_DIGEST_MISMATCH\]$/),
+          ],
+        });
+        expect(report.types.find((t) => t.type === 'contacts')?.warnings).toEqual([]);
+      } finally {
+        await reader.close();
+      }
+      const calls = JSON.parse(await readFile(join(out, 'calls/calls.json'), 'utf8')) as Array<{ name: string | null }>;
+      expect(calls.map((c) => c.name)).toContain('Tampered');
     });
   });
 });
