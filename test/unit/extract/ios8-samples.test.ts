@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { EventRecord, NoteRecord, VisitRecord } from '../../../src/extract/index.js';
+import type { BookmarkRecord, EventRecord, NoteRecord, VisitRecord } from '../../../src/extract/index.js';
 import { externalSample, extractSamples } from '../../helpers/old-sample-backup.js';
 
 /**
@@ -12,6 +12,7 @@ const history = externalSample('otapki-ios8/History.plist');
 const voicemail = externalSample('otapki-ios8/voicemail.db');
 const notes = externalSample('otapki-ios8/notes.sqlite');
 const recordings = externalSample('otapki-ios8/Recordings.db');
+const bookmarks = externalSample('otapki-ios8/Bookmarks.db');
 
 it.skipIf(calendar === undefined)(
   'a real iOS 8 Calendar.sqlitedb gives its 130 events (US Holidays, all-day, 2004-12-31 … 2025-11-27), none with a date flagged',
@@ -57,6 +58,36 @@ it.skipIf(history === undefined)(
         visitCount: 1,
       });
       expect(visits.every((v) => v.time?.startsWith('2015-11-01T22:0') && v.dateSuspect === undefined)).toBe(true);
+    } finally {
+      await run.cleanup();
+    }
+  },
+);
+
+it.skipIf(bookmarks === undefined)(
+  'the same phone’s Bookmarks.db (HomeDomain) gives its 9 bookmarks: 5 at the top, 4 in Favorites',
+  async () => {
+    const run = await extractSamples(
+      [{ domain: 'HomeDomain', relativePath: 'Library/Safari/Bookmarks.db', path: bookmarks! }],
+      ['safari'],
+    );
+    try {
+      expect(run.report.types.find((t) => t.type === 'safari')).toMatchObject({ status: 'ok' });
+      const rows = await run.json<BookmarkRecord[]>('safari/bookmarks.json');
+      const marks = rows.filter((b) => b.kind === 'bookmark');
+      // Depth first, each folder by order_index (read with sqlite3): Favorites (id 1) first, then the top level.
+      expect(marks.map((b) => [b.id, b.folder, b.title, b.url])).toEqual([
+        [8, 'Favorites', 'Apple', 'http://www.apple.com/'],
+        [9, 'Favorites', 'Disney', 'http://www.disney.com/'],
+        [10, 'Favorites', 'ESPN', 'http://espn.go.com/'],
+        [11, 'Favorites', 'Yahoo', 'http://www.yahoo.com/'],
+        [3, '', 'Google', 'http://www.google.com/'],
+        [4, '', 'Bing', 'http://www.bing.com/?pc=APPM'],
+        [7, '', 'iPhone User Guide', 'http://help.apple.com/iphone/guide/'],
+        [6, '', 'iPhone Quick Start', 'http://help.apple.com/iosquickstart/iphone/'],
+        [5, '', 'AT&T MyAccount', 'https://www.wireless.att.com/my-account'],
+      ]);
+      expect(marks.every((b) => b.origin === 'live' && b.modified === null)).toBe(true);
     } finally {
       await run.cleanup();
     }
