@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { APPLE_EPOCH_MS } from '../apple-time.js';
 import { dateFlag } from '../date-check.js';
-import type { MessageRecord } from '../records.js';
+import type { MessageAttachmentRecord, MessageRecord } from '../records.js';
 import { column, hasTable, quote, tableColumns, textValue } from '../schema.js';
 import { attributedBodyText } from '../typedstream.js';
 import type { ChatRow, MessageRow } from './messages-db.js';
@@ -104,8 +104,83 @@ export function readMadridChats(db: Database.Database): Map<string, ChatRow> {
   return chats;
 }
 
+interface MadridParts {
+  /** text/plain parts of an MMS, in part order. */
+  texts: string[];
+  attachments: MessageAttachmentRecord[];
+}
+
+/**
+ * What an iOS ≤ 5 message carries besides `text`: an MMS's parts in `msg_pieces` (text/plain parts hold their text
+ * in `data`; others name their file in `content_loc`, kept under Library/SMS/Parts — where exactly is not recorded,
+ * so their path is unknown) and an iMessage's files in `madrid_attachment` (`filename` like later versions' paths).
+ */
+function readMadridParts(db: Database.Database): Map<number, MadridParts> {
+  const parts = new Map<number, MadridParts>();
+  const of = (id: number): MadridParts => {
+    let p = parts.get(id);
+    if (p === undefined) parts.set(id, (p = { texts: [], attachments: [] }));
+    return p;
+  };
+  const pieceCols = tableColumns(db, 'msg_pieces');
+  if (pieceCols.has('message_id') && pieceCols.has('content_type')) {
+    const rows = db
+      .prepare(
+        `SELECT p.ROWID AS id, p.message_id AS messageId, ${['data', 'content_type', 'content_loc', 'part_id'].map((n) => column(pieceCols, 'p', n)).join(', ')}
+         FROM msg_pieces p ORDER BY p.message_id, p.part_id, p.ROWID`,
+      )
+      .all() as Array<Record<string, unknown>>;
+    for (const r of rows) {
+      // A part without a type (iOS writes an empty first one) carries nothing.
+      const type = textValue(r.content_type);
+      if (!type) continue;
+      if (type.startsWith('text/plain')) {
+        const text = Buffer.isBuffer(r.data) ? r.data.toString('utf8') : textValue(r.data);
+        if (text) of(Number(r.messageId)).texts.push(text);
+        continue;
+      }
+      of(Number(r.messageId)).attachments.push({
+        id: Number(r.id),
+        guid: null,
+        storedPath: null,
+        transferName: textValue(r.content_loc),
+        mimeType: type,
+        uti: null,
+        bytes: Buffer.isBuffer(r.data) ? r.data.length : null,
+        created: null,
+        file: null,
+      });
+    }
+  }
+  const fileCols = tableColumns(db, 'madrid_attachment');
+  if (fileCols.has('message_id') && fileCols.has('filename')) {
+    const rows = db
+      .prepare(
+        `SELECT a.ROWID AS id, a.message_id AS messageId, ${['attachment_guid', 'filename', 'mime_type', 'uti_type', 'created_date'].map((n) => column(fileCols, 'a', n)).join(', ')}
+         FROM madrid_attachment a ORDER BY a.message_id, a.ROWID`,
+      )
+      .all() as Array<Record<string, unknown>>;
+    for (const r of rows) {
+      const stored = textValue(r.filename);
+      of(Number(r.messageId)).attachments.push({
+        id: Number(r.id),
+        guid: textValue(r.attachment_guid),
+        storedPath: stored,
+        transferName: stored === null ? null : stored.slice(stored.lastIndexOf('/') + 1),
+        mimeType: textValue(r.mime_type),
+        uti: textValue(r.uti_type),
+        bytes: null,
+        created: madridDateIso(r.created_date, true),
+        file: null,
+      });
+    }
+  }
+  return parts;
+}
+
 /** Messages ordered by conversation, then date (each row's date on one clock), as readMessages does for iOS 6+. */
 export function* readMadridMessages(db: Database.Database): Generator<MessageRow> {
+  const parts = readMadridParts(db);
   const cols = tableColumns(db, 'message');
   const madridChat = hasTable(db, 'madrid_chat') && cols.has('madrid_handle');
   const roomCols = tableColumns(db, 'madrid_chat');
@@ -157,7 +232,12 @@ export function* readMadridMessages(db: Database.Database): Generator<MessageRow
       id: Number(r.id),
       guid: textValue(r.madrid_guid),
       chatId,
-      text: textValue(r.text) ?? attributedBodyText(r.madrid_attributedBody),
+      // An MMS keeps its text in msg_pieces and an empty `text`.
+      text:
+        textValue(r.text) ||
+        attributedBodyText(r.madrid_attributedBody) ||
+        parts.get(Number(r.id))?.texts.join('\n') ||
+        null,
       date,
       dateRead,
       dateDeleted: null,
@@ -165,7 +245,7 @@ export function* readMadridMessages(db: Database.Database): Generator<MessageRow
       service: madrid ? (textValue(r.madrid_service) ?? 'iMessage') : 'SMS',
       handle,
       handleName: null,
-      attachments: [],
+      attachments: (parts.get(Number(r.id))?.attachments ?? []).map((a) => ({ ...a })),
       ...dateFlag(date, dateRead),
     };
     yield { conversation, message };

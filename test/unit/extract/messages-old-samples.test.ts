@@ -34,10 +34,19 @@ it.skipIf(sms === undefined)(
         ['-1', '2012-04-26T23:57:08.000Z', 'true', 'SMS', 'recovered'],
       ]);
       expect(data[4]![col('text')]).toBe('This will be deleted prior to the logical dump. ');
+      // Message 6 is an MMS: an empty text, its words and picture as msg_pieces parts (the picture's file is not in
+      // this backup, which holds only sms.db).
+      expect(data[0]![col('text')]).toBe('Check it ouy');
       const chats = await run.json<Array<{ folder: string; messageCount: number }>>('messages/conversations.json');
       expect(chats.map((c) => c.messageCount)).toEqual([3, 1, 1]);
       const first = await run.json<{ messages: MessageRecord[] }>(`${chats[0]!.folder}/conversation.json`);
       expect(first.messages.map((m) => m.handle)).toEqual([null, '(209) 598-1933', '+12095981933']);
+      expect(first.messages[0]!.attachments.map((a) => [a.transferName, a.mimeType, a.file])).toEqual([
+        ['IMG_3766.jpg', 'image/jpeg', null],
+      ]);
+      expect(run.report.types.find((t) => t.type === 'messages')!.warnings).toEqual([
+        'attachment IMG_3766.jpg of message 6 is not in the backup',
+      ]);
     } finally {
       await run.cleanup();
     }
