@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 
 /** EXIF sits near the start of a JPEG or HEIC; a few hundred KB covers what phones write. */
-const EXIF_SCAN_BYTES = 512 * 1024;
+export const EXIF_HEAD_BYTES = 512 * 1024;
 /** A QuickTime movie header is small; anything bigger is not one we trust. */
 const MAX_MOOV_BYTES = 16 * 1024 * 1024;
 /** QuickTime counts seconds from 1904-01-01 UTC. */
@@ -16,7 +16,7 @@ export async function captureDateOf(file: string): Promise<Date | undefined> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(file, 'r');
-    return (await quickTimeDate(handle)) ?? exifDate(await readAt(handle, 0, EXIF_SCAN_BYTES));
+    return (await quickTimeDate(handle)) ?? exifDate(await readAt(handle, 0, EXIF_HEAD_BYTES));
   } catch {
     return undefined;
   } finally {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -20,6 +20,8 @@ export interface ManifestEntry {
  * did not. A damaged line (a crash mid-append) is ignored: that file is simply copied again.
  */
 export class MediaManifest {
+  private appender: Promise<FileHandle> | undefined;
+
   private constructor(
     private readonly file: string,
     private readonly entries: Map<string, ManifestEntry>,
@@ -54,6 +56,13 @@ export class MediaManifest {
 
   async record(entry: ManifestEntry): Promise<void> {
     this.entries.set(entry.path, entry);
-    await appendFile(this.file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+    this.appender ??= open(this.file, 'a', 0o600);
+    await (await this.appender).write(`${JSON.stringify(entry)}\n`);
+  }
+
+  async close(): Promise<void> {
+    const appender = this.appender;
+    this.appender = undefined;
+    await (await appender?.catch(() => undefined))?.close();
   }
 }

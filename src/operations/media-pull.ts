@@ -5,13 +5,13 @@ import { pipeline } from 'node:stream/promises';
 import { IosRescueError } from '../errors.js';
 import type { AfcClient } from '../services/afc/index.js';
 import type { DeviceAccess } from './device-access.js';
-import { captureDateOf } from './media-dates.js';
+import { captureDateOf, EXIF_HEAD_BYTES, exifDate } from './media-dates.js';
 import { MediaError } from './media-errors.js';
 import { MediaManifest } from './media-manifest.js';
 import { readPhotoFacts } from './media-photos-db.js';
 import { ALBUMS_FOLDER, planMedia, type PlannedFile } from './media-plan.js';
 import { openMediaConnection } from './media-session.js';
-import { MEDIA_TYPES, type MediaType } from './media-types.js';
+import { isImagePath, isVideoPath, MEDIA_TYPES, type MediaType } from './media-types.js';
 
 export interface MediaPullOptions {
   udid?: string;
@@ -200,6 +200,7 @@ export async function pullMedia(access: DeviceAccess, options: MediaPullOptions)
   } finally {
     access.signal?.removeEventListener('abort', stopOnAbort);
     await connection.close();
+    await manifest.close();
   }
 }
 
@@ -237,7 +238,16 @@ async function pullOne(
   const partial = `${target}.partial`;
   try {
     const source = afc.readFileStream(file.path, { size: file.size });
-    source.on('data', (chunk: Buffer) => onBytes(chunk.length));
+    // An image's EXIF is in its first bytes: keep them as they pass, so the date needs no second read of the copy.
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    source.on('data', (chunk: Buffer) => {
+      onBytes(chunk.length);
+      if (headBytes < EXIF_HEAD_BYTES && file.createdMs === undefined && isImagePath(file.path)) {
+        head.push(chunk);
+        headBytes += chunk.length;
+      }
+    });
     await pipeline(source, createWriteStream(partial, { mode: 0o600 }));
     const written = (await stat(partial)).size;
     if (written !== file.size)
@@ -245,7 +255,15 @@ async function pullOne(
         'MEDIA_SIZE_CHANGED',
         `${file.path}: the phone listed ${file.size} bytes and sent ${written}`,
       );
-    const dateMs = file.createdMs ?? (await captureDateOf(partial))?.getTime() ?? file.mtimeMs;
+    const fromFile =
+      file.createdMs !== undefined
+        ? undefined
+        : head.length > 0
+          ? exifDate(Buffer.concat(head).subarray(0, EXIF_HEAD_BYTES))
+          : isVideoPath(file.path)
+            ? await captureDateOf(partial)
+            : undefined;
+    const dateMs = file.createdMs ?? fromFile?.getTime() ?? file.mtimeMs;
     if (inRange !== undefined && !inRange(dateMs)) {
       await rm(partial, { force: true });
       return { ...base, action: 'filtered', date: new Date(dateMs).toISOString() };
