@@ -135,7 +135,8 @@ export class Engine implements DaemonEngine {
       kind: 'daemon.config-reloaded',
       data: { maxJobs: config.concurrency.maxJobs, backupsDir: config.backupsDir },
     });
-    for (const udid of this.ready) if (!this.scheduler.runningOn(udid)) this.applyAttachPolicy(udid);
+    // A phone the new policy wants backed up now gets its job; the others keep the state they show.
+    for (const udid of this.ready) if (!this.scheduler.runningOn(udid)) this.applyAttachPolicy(udid, false);
     this.scheduler.pump();
   }
 
@@ -368,7 +369,7 @@ export class Engine implements DaemonEngine {
   }
 
   /** Backup on attach, if the config wants one for this phone and the last one is old enough. */
-  private applyAttachPolicy(udid: string): void {
+  private applyAttachPolicy(udid: string, showIdle = true): void {
     const last = this.options.store.lastJob('backup', udid, 'succeeded');
     const waiting = this.activeJob('backup', udid);
     if (waiting) return;
@@ -382,6 +383,7 @@ export class Engine implements DaemonEngine {
       });
       return;
     }
+    if (!showIdle) return;
     const why = backsUpOnAttach(this.config, udid)
       ? `backed up ${last?.endedAt}; next backup on attach after ${this.config.backup.minIntervalHours} h`
       : 'no backup on attach for this phone (config backup.onAttach)';

@@ -171,3 +171,79 @@ describe('daemon engine with 8 virtual phones', () => {
     expect(daemon.engine.stats()).toMatchObject({ usbmuxdConnected: true, runningJobs: 0 });
   });
 });
+
+describe('daemon engine jobs from the API side', () => {
+  it('refuses a job for an unknown phone or with a bad body, with typed codes', () => {
+    expect(() => daemon.engine.submitJob({ type: 'backup', udid: '00008030-0000000000000000' })).toThrow(
+      expect.objectContaining({ code: 'DAEMON_UNKNOWN_DEVICE', category: 'not-found' }),
+    );
+    expect(() => daemon.engine.submitJob({ type: 'nap' } as never)).toThrow(
+      expect.objectContaining({ code: 'DAEMON_BAD_REQUEST', category: 'usage' }),
+    );
+    const udid = lab.emu.emulator.devices[0]!.udid;
+    expect(() => daemon.engine.submitJob({ type: 'encryption', udid, action: 'on' })).toThrow(/newPassword/);
+  });
+
+  it('cancels a running backup cleanly: the previous backup stays as it was', async () => {
+    const udid = lab.emu.emulator.devices[0]!.udid;
+    const backupDir = join(lab.stateDir, 'backups', udid);
+    const before = await readFile(join(backupDir, 'Manifest.db'));
+    lab.emu.emulator.backup.faults.stall = 'mid-upload';
+    try {
+      const job = daemon.engine.submitJob({ type: 'backup', udid, full: true });
+      expect(daemon.engine.submitJob({ type: 'backup', udid }).id).toBe(job.id);
+      await waitForEvents(daemon, () => daemon.engine.getJob(job.id)?.progress?.phase === 'transferring', 'transfer');
+      const cancelled = await daemon.engine.cancelJob(job.id);
+      expect(cancelled).toMatchObject({ state: 'cancelled', error: { code: 'DAEMON_CANCELLED' } });
+      expect(daemon.engine.device(udid)?.state).toBe('idle');
+    } finally {
+      delete lab.emu.emulator.backup.faults.stall;
+    }
+    expect((await readFile(join(backupDir, 'Manifest.db'))).equals(before)).toBe(true);
+    const [summary] = await listBackups({ dirs: [backupDir], includeDefaults: false });
+    expect(summary?.complete).toBe(true);
+  });
+
+  it('extracts a finished backup as a job', async () => {
+    const udid = lab.emu.emulator.devices[0]!.udid;
+    const job = daemon.engine.submitJob({
+      type: 'extract',
+      backup: join(lab.stateDir, 'backups', udid),
+      types: ['contacts'],
+    });
+    expect(job).toMatchObject({ type: 'extract', udid, state: 'queued' });
+    await waitForEvents(daemon, () => daemon.engine.getJob(job.id)?.state === 'succeeded', 'the extraction');
+    const done = daemon.engine.getJob(job.id)!;
+    expect(done.outDir).toBe(join(lab.stateDir, 'extracts', `${udid}-${job.id}`));
+    const report = JSON.parse(await readFile(join(done.outDir!, 'extraction.json'), 'utf8'));
+    expect(report.types).toEqual([expect.objectContaining({ type: 'contacts', status: 'ok' })]);
+  });
+
+  it('reloads its config (what SIGHUP does) and keeps the old one when the new one is bad', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(lab.configPath, JSON.stringify({ concurrency: { maxJobs: 1 }, backup: { onAttach: 'none' } }));
+    await daemon.reloadConfig();
+    expect(daemon.engine.stats().maxConcurrentJobs).toBe(1);
+    expect(daemon.engine.events.since(0, 100_000).findLast((e) => e.kind === 'daemon.config-reloaded')).toMatchObject({
+      kind: 'daemon.config-reloaded',
+      data: { maxJobs: 1 },
+    });
+    await writeFile(lab.configPath, JSON.stringify({ concurrency: { maxJobs: 'many' } }));
+    await expect(daemon.reloadConfig()).rejects.toMatchObject({ code: 'DAEMON_BAD_CONFIG' });
+    expect(daemon.engine.stats().maxConcurrentJobs).toBe(1);
+    // Reloading did not touch what the phones show.
+    expect(daemon.engine.devices().filter((d) => d.state === 'idle' && /onAttach/.test(d.message ?? ''))).toEqual([]);
+  });
+
+  it('says a new phone waits for Trust, then pairs it (no backup: the reloaded config has onAttach none)', async () => {
+    const device = await lab.emu.emulator.addDevice({ trust: 'pending:1' });
+    const events = await waitForEvents(
+      daemon,
+      () => daemon.engine.device(device.udid)?.state === 'idle',
+      'the trusted phone paired',
+    );
+    expect(deviceStates(events, device.udid)).toEqual(['attached', 'waiting-for-trust', 'paired', 'idle']);
+    const waiting = events.find((e) => e.udid === device.udid && e.data.state === 'waiting-for-trust')!;
+    expect(waiting.data.message).toMatch(/Trust/);
+  });
+});
