@@ -164,6 +164,9 @@ export async function readRecoveredBookmarks(
   if (!hasTable(db, 'bookmarks')) return [];
   const byId = new Map(live.map((r) => [r.id, r]));
   const liveRow = db.prepare('SELECT 1 FROM bookmarks WHERE id = ?');
+  // A freed cell whose rowid a freeblock header overwrote and whose title, URL and folder are a live row's is an old
+  // copy of that row (SQLite rewrites a row on update), not a deleted bookmark: a real iOS 8 file has one.
+  const liveCopy = db.prepare('SELECT 1 FROM bookmarks WHERE title IS ? AND url IS ? AND parent IS ?');
   const readingLists = new Set(
     tableColumns(db, 'bookmarks').has('special_id')
       ? (db.prepare(`SELECT id FROM bookmarks WHERE special_id = ${READING_LIST}`).all() as Array<{ id: number }>).map(
@@ -178,6 +181,7 @@ export async function readRecoveredBookmarks(
     const key = row.uuid ?? `${row.id}|${row.title}|${row.url}`;
     if ((row.id >= 0 && liveRow.get(row.id) !== undefined) || seen.has(key) || (row.title === null && row.url === null))
       continue;
+    if (row.id < 0 && liveCopy.get(row.title, row.url, row.parent) !== undefined) continue;
     seen.add(key);
     const parent = row.parent === null ? undefined : byId.get(row.parent);
     const folder =
