@@ -79,9 +79,9 @@ const appleSeconds = (d: Date): number => Math.round(toAppleSeconds(d));
 
 /**
  * The madrid sms.db of iOS 4–5 for `content`. SMS chats become msg_group rows and iMessage chats madrid_chat rows,
- * each with the chat's ROWID, so an extractor's conversation ids match the truth's. Attachments (msg_pieces,
- * madrid_attachment) are not written: generateDeviceContent gives iOS ≤ 5 messages none, and SMS rows have no read
- * date.
+ * each with the chat's ROWID, so an extractor's conversation ids match the truth's. An iMessage's attachments are
+ * madrid_attachment rows; MMS parts (msg_pieces) are not written: generateDeviceContent gives iOS ≤ 5 SMS none, and
+ * SMS rows have no read date.
  */
 export function buildMadridSmsDb(content: SmsDbContent): SqliteImage {
   const handleId = new Map(content.handles.map((h) => [h.rowid, h.id]));
@@ -98,7 +98,13 @@ export function buildMadridSmsDb(content: SmsDbContent): SqliteImage {
        VALUES (?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, ?, 10, ?, ?, ?, 'iMessage', 'e:owner@me.com', 'A1B2C3D4-0000-4000-8000-000000000001',
          ?, 0, 1, ?, ?)`,
     );
+    const file = db.prepare(
+      `INSERT INTO madrid_attachment (attachment_guid, created_date, start_date, filename, uti_type, mime_type, transfer_state,
+         is_incoming, message_id) VALUES (?, ?, 0, ?, ?, ?, 5, ?, ?)`,
+    );
     for (const m of messages) {
+      for (const a of m.attachments)
+        file.run(a.guid, appleSeconds(a.created), a.filename, a.uti, a.mimeType, m.isFromMe ? 0 : 1, m.rowid);
       const chat = chats.get(m.chatRowid);
       const party = handleId.get(m.handleRowid) ?? null;
       if (m.service === 'SMS')
@@ -143,7 +149,11 @@ export function buildMadridSmsDb(content: SmsDbContent): SqliteImage {
     },
     remove(db) {
       const gone = db.prepare('DELETE FROM message WHERE ROWID = ?');
-      for (const m of content.deletedMessages) gone.run(m.rowid);
+      const files = db.prepare('DELETE FROM madrid_attachment WHERE message_id = ?');
+      for (const m of content.deletedMessages) {
+        files.run(m.rowid);
+        gone.run(m.rowid);
+      }
     },
     tail: content.messages.some((m) => m.inWal)
       ? (db) =>

@@ -156,7 +156,7 @@ const wholeSecond = (d: Date): Date => new Date(Math.round(d.getTime() / 1000) *
 /**
  * The same messages as an older iOS would hold them, so the truth says what its sms.db can say: before iOS 11
  * dates are whole seconds; before iOS 16 there is no Recently Deleted and the text is always in `text`; before
- * iOS 6 (madrid) the generator writes no attachments and an SMS has no read date. Uses no randomness, so every
+ * iOS 6 (madrid) an SMS has no read date and carries no attachment (the generator writes no MMS parts). Uses no randomness, so every
  * version of a seed holds the same conversations.
  */
 export function messagesForVersion(generated: GeneratedMessages, iosVersion: number): GeneratedMessages {
@@ -173,7 +173,8 @@ export function messagesForVersion(generated: GeneratedMessages, iosVersion: num
           : wholeSecond(m.dateRead),
     recentlyDeleted: null,
     textOnlyInAttributedBody: false,
-    attachments: iosVersion <= 5 ? [] : m.attachments,
+    // iOS 5 keeps an iMessage's files in madrid_attachment; the generator writes no MMS parts (msg_pieces).
+    attachments: iosVersion <= 5 && m.service !== 'iMessage' ? [] : m.attachments,
   });
   return {
     ...generated,
