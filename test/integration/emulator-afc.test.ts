@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,5 +79,33 @@ describe("the virtual iPhone's AFC", () => {
       code: 'AFC_OBJECT_NOT_FOUND',
     });
     await expect(readFile(join(emu.emulator.devices[0]!.dir, 'escaped.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a symbolic link out of the media folder, and serves one that stays inside', async () => {
+    await writeFile(join(emu.emulator.devices[0]!.dir, 'secret.txt'), 'not media');
+    await symlink(join(emu.emulator.devices[0]!.dir, 'secret.txt'), join(media, 'Downloads/out-link'));
+    await symlink(join(media, 'DCIM/100APPLE/TEST_0001.JPG'), join(media, 'Downloads/in-link'));
+    await expect(afc.openFile('/Downloads/out-link', AfcFileMode.RDONLY)).rejects.toMatchObject({
+      code: 'AFC_OBJECT_NOT_FOUND',
+    });
+    expect(await afc.stat('/Downloads/out-link')).toMatchObject({ kind: 'symlink' });
+    const handle = await afc.openFile('/Downloads/in-link', AfcFileMode.RDONLY);
+    expect((await afc.read(handle, 10)).length).toBe(10);
+    await afc.closeFile(handle);
+  });
+
+  it('lists a folder of 20,000 entries in one reply', async () => {
+    const big = join(media, 'DCIM/999APPLE');
+    await mkdir(big, { recursive: true });
+    for (let start = 0; start < 20_000; start += 1000)
+      await Promise.all(
+        Array.from({ length: 1000 }, (_, i) =>
+          writeFile(join(big, `IMG_${String(start + i).padStart(5, '0')}.JPG`), ''),
+        ),
+      );
+    const names = await afc.readDirectory('/DCIM/999APPLE');
+    expect(names).toHaveLength(20_000);
+    expect(new Set(names).size).toBe(20_000);
+    expect(names).toContain('IMG_19999.JPG');
   });
 });
