@@ -62,8 +62,11 @@ export function registerEventRoutes(app: FastifyInstance, engine: DaemonEngine, 
       });
       // Nagle would hold small events back for tens of milliseconds on TCP.
       request.raw.socket.setNoDelay?.(true);
+      const newest = engine.events.lastId();
       streamEvents(engine.events, reply.raw, {
-        after: after ?? engine.events.lastId(),
+        // An id beyond the newest (from a state folder that was reset) would wait forever for events it already
+        // "has": everything after the newest is new to that client too.
+        after: Math.min(after ?? newest, newest),
         jobId: request.query.jobId,
         udid: request.query.udid,
         keepAliveMs,

@@ -37,6 +37,8 @@ describe('daemon HTTP API (event stream)', () => {
     options: { after?: number; jobId?: string },
     whileOpen?: () => void,
   ): Promise<number[]> {
+    // A stream an earlier test closed may still be unsubscribing: the count below must be this stream's.
+    await waitFor(() => engine.subscribers === 0);
     const controller = new AbortController();
     const ids: number[] = [];
     const stream = client.events({ ...options, signal: controller.signal });
@@ -134,6 +136,15 @@ describe('daemon HTTP API (event stream)', () => {
       req.end();
     });
     expect(text).toContain('retry: 2000');
+  });
+
+  it('treats a Last-Event-ID beyond the newest event (a reset state folder) as the newest', async () => {
+    const newest = engine.events.lastId();
+    const ids = await take(2, { after: newest + 1000 }, () => {
+      engine.emit('job.progress', { n: 1 });
+      engine.emit('job.progress', { n: 2 });
+    });
+    expect(ids).toEqual([newest + 1, newest + 2]);
   });
 
   it('refuses a Last-Event-ID that is not an event id with 400 and a code', async () => {

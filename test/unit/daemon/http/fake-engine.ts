@@ -1,13 +1,15 @@
 import { DaemonError } from '../../../../src/daemon/errors.js';
-import type {
-  DaemonEngine,
-  DaemonEvent,
-  DaemonEventKind,
-  DeviceView,
-  EngineStats,
-  JobRequest,
-  JobView,
-  MetricsSink,
+import {
+  DEVICE_STATES,
+  JOB_STATES,
+  type DaemonEngine,
+  type DaemonEvent,
+  type DaemonEventKind,
+  type DeviceView,
+  type EngineStats,
+  type JobRequest,
+  type JobView,
+  type MetricsSink,
 } from '../../../../src/daemon/engine-types.js';
 
 /**
@@ -107,24 +109,10 @@ export class FakeEngine implements DaemonEngine {
 
   stats(): EngineStats {
     const devicesByState = Object.fromEntries(
-      [
-        'attached',
-        'waiting-for-trust',
-        'paired',
-        'idle',
-        'backing-up',
-        'extracting',
-        'changing-encryption',
-        'done',
-        'failed',
-        'detached',
-      ].map((s) => [s, this.deviceList.filter((d) => d.state === s).length]),
+      DEVICE_STATES.map((s) => [s, this.deviceList.filter((d) => d.state === s).length]),
     ) as EngineStats['devicesByState'];
     const jobsByState = Object.fromEntries(
-      ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'needs-password'].map((s) => [
-        s,
-        [...this.jobs.values()].filter((j) => j.state === s).length,
-      ]),
+      JOB_STATES.map((s) => [s, [...this.jobs.values()].filter((j) => j.state === s).length]),
     ) as EngineStats['jobsByState'];
     return { devicesByState, jobsByState, runningJobs: 0, maxConcurrentJobs: 2, usbmuxdConnected: true };
   }
