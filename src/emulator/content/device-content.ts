@@ -11,7 +11,7 @@ import { generateMessages, messagesForVersion } from './messages.js';
 import { generateWhatsApp } from './whatsapp.js';
 import { addPhotoExtras, buildPhotosDb, generatePhotos, photosForVersion } from './photos.js';
 import { buildRemindersStore, fillCalendarReminders, generateReminders, legacyReminders } from './reminders.js';
-import { buildSafariBookmarksDb, generateBookmarks } from './safari-bookmarks.js';
+import { buildSafariBookmarksDb, generateBookmarks, safariBookmarksLocation } from './safari-bookmarks.js';
 import { SeededRandom } from './seeded-random.js';
 import { buildSmsDb } from './messages-db.js';
 import { buildVoicemailDb, generateVoicemails, voicemailsForVersion } from './voicemail.js';
@@ -315,7 +315,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   if (!noBookmarks)
     items.push(
       ...databaseItems(
-        CONTENT_PATHS.safariBookmarks,
+        safariBookmarksLocation(ios),
         buildSafariBookmarksDb(favorites.bookmarks, favorites.deleted, ios),
       ),
     );

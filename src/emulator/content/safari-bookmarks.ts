@@ -160,3 +160,12 @@ export function buildSafariBookmarksDb(
     },
   });
 }
+
+/** Where Bookmarks.db is: HomeDomain `Library/Safari` up to iOS 8 (as a real iOS 8 backup, OTAPKI/iphone, has it),
+ * Safari's app container after. */
+export function safariBookmarksLocation(ios: number): { domain: string; relativePath: string } {
+  return {
+    domain: ios <= 8 ? 'HomeDomain' : 'AppDomain-com.apple.mobilesafari',
+    relativePath: 'Library/Safari/Bookmarks.db',
+  };
+}

@@ -74,15 +74,19 @@ export function safariHistoryForVersion(
   if (ios <= 8) {
     const entries = historyPlistVisits(visits);
     const location = safariHistoryPlistLocation(ios);
+    // HomeDomain's Library is listed by the content as a whole; its Library/Safari holds Bookmarks.db up to iOS 8.
+    const folders: SyntheticItem[] = [
+      { domain: 'HomeDomain', relativePath: 'Library/Safari', kind: 'directory' },
+      ...(location.domain === 'HomeDomain'
+        ? []
+        : ['Library', 'Library/Safari'].map((relativePath) => ({
+            domain: location.domain,
+            relativePath,
+            kind: 'directory' as const,
+          }))),
+    ];
     return {
-      items: [
-        ...['Library', 'Library/Safari'].map((relativePath) => ({
-          domain: location.domain,
-          relativePath,
-          kind: 'directory' as const,
-        })),
-        { ...location, data: buildSafariHistoryPlist(entries) },
-      ],
+      items: [...folders, { ...location, data: buildSafariHistoryPlist(entries) }],
       visits: entries,
       deleted: [],
     };

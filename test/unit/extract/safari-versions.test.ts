@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceContentSpec } from '../../../src/emulator/content/index.js';
 import { toBinaryPlist, toXmlPlist } from '../../../src/plist/index.js';
 import { parseHistoryPlist } from '../../../src/extract/extractors/safari-history-plist.js';
-import type { VisitRecord } from '../../../src/extract/index.js';
+import type { BookmarkRecord, VisitRecord } from '../../../src/extract/index.js';
 import { extractGenerated } from '../../helpers/extract-backups.js';
 import { scanGenerated } from '../../helpers/scan-generated.js';
 
@@ -16,7 +16,6 @@ const ONLY_SAFARI: DeviceContentSpec['omit'] = [
   'calendar',
   'reminders',
   'voicemail',
-  'bookmarks',
   'whatsapp',
   'audio',
   'notes',
@@ -40,6 +39,19 @@ describe.each([
       expect(live.map((v) => [v.id, v.url, v.title, v.time, v.visitCount, v.dateSuspect])).toEqual(
         run.truth.visits.map((t) => [t.id, t.url, t.title, t.time.toISOString(), t.visitCount, undefined]),
       );
+      // Bookmarks.db (HomeDomain up to iOS 8, Safari's container after): every bookmark and folder the user has.
+      const bookmarks = JSON.parse(await readFile(join(run.out, 'safari/bookmarks.json'), 'utf8')) as BookmarkRecord[];
+      expect(
+        bookmarks
+          .filter((b) => b.origin !== 'recovered')
+          .map((b) => b.id)
+          .sort((a, b) => a - b),
+      ).toEqual(
+        run.truth.bookmarks
+          .filter((t) => !t.webFilter)
+          .map((t) => t.id)
+          .sort((a, b) => a - b),
+      );
       if (ios <= 8) {
         // One entry per URL, some visited more than once: the counts add up to the visits the phone made.
         expect(live.length).toBeLessThan(25);
@@ -57,7 +69,7 @@ describe.each([
 it('scan counts History.plist entries (iOS 7) with their first and last date, and no purge estimate: the plist keeps no ids', async () => {
   const { scan, truth } = await scanGenerated({
     encrypted: false,
-    spec: { seed: 'safari-scan-v7', iosVersion: 7, visits: 20, omit: ONLY_SAFARI },
+    spec: { seed: 'safari-scan-v7', iosVersion: 7, visits: 20, omit: [...(ONLY_SAFARI ?? []), 'bookmarks'] },
     types: ['safari'],
   });
   const times = truth.visits.map((v) => v.time.toISOString()).sort();
