@@ -204,6 +204,27 @@ async function latencies(client: DaemonClient, path: string, until: () => boolea
   return times;
 }
 
+/** The daemon's event-loop delay (prom-client's monitorEventLoopDelay, reset at each scrape): whether slow replies
+ * come from the daemon blocking its loop or from waiting for a CPU on a busy machine. */
+function eventLoopLag(socketPath: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const req = request({ socketPath, path: '/metrics' }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        const value = (name: string): string => {
+          const match = new RegExp(`^iosrescue_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text);
+          return match ? `${(Number(match[1]) * 1000).toFixed(0)} ms` : '?';
+        };
+        done(`p50 ${value('p50')}, p99 ${value('p99')}, max ${value('max')}`);
+      });
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -273,6 +294,7 @@ async function main(): Promise<void> {
         // Idle baseline first (same daemon, no job, no stream), then the same requests under load.
         const idleDevices = await latencies(daemon.client, '/v1/devices', () => true, 100);
         const idleJobs = await latencies(daemon.client, '/v1/jobs', () => true, 100);
+        const idleLag = await eventLoopLag(join(daemon.stateDir, 'daemon.sock'));
         streams = listen(join(daemon.stateDir, 'daemon.sock'), Number(values.sse));
         let done = false;
         const run = daemonBackups(daemon.client, chosen, join(dir, `out-daemon-${count}`)).finally(() => (done = true));
@@ -282,11 +304,13 @@ async function main(): Promise<void> {
           run,
         ]);
         figures = result;
+        const busyLag = await eventLoopLag(join(daemon.stateDir, 'daemon.sock'));
         const fmt = (label: string, busy: number[], idle: number[]): string =>
           `  ${label.padEnd(16)} p50 ${percentile(busy, 50).toFixed(1)} ms, p99 ${percentile(busy, 99).toFixed(1)} ms (${busy.length} requests) | idle p50 ${percentile(idle, 50).toFixed(1)} ms, p99 ${percentile(idle, 99).toFixed(1)} ms`;
         latencyReport =
           `API latency while ${count} backups run and ${values.sse} SSE clients listen (${streams.events()} events delivered to them):\n` +
-          `${fmt('GET /v1/devices', busyDevices, idleDevices)}\n${fmt('GET /v1/jobs', busyJobs, idleJobs)}\n`;
+          `${fmt('GET /v1/devices', busyDevices, idleDevices)}\n${fmt('GET /v1/jobs', busyJobs, idleJobs)}\n` +
+          `  daemon event-loop delay during the backups: ${busyLag} (while idle before: ${idleLag})\n`;
         streams.close();
       } else {
         figures = await daemonBackups(daemon.client, chosen, join(dir, `out-daemon-${count}`));
