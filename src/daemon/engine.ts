@@ -399,12 +399,14 @@ export class Engine implements DaemonEngine {
       metrics: () => this.metricsSink,
       jobStarted: (job: JobRecord) => {
         if (!job.udid || !this.table.isAttached(job.udid)) return;
-        const state =
-          job.type === 'backup' ? 'backing-up' : job.type === 'extract' ? 'extracting' : 'changing-encryption';
-        this.table.set(job.udid, state, { jobId: job.id, message: `job ${job.id} running`, error: undefined });
+        this.table.set(job.udid, busyState(job), { jobId: job.id, message: `job ${job.id} running`, error: undefined });
       },
       jobProgress: (job: JobRecord, progress: JobRecord['progress'] & object) => {
-        if (job.udid) this.table.progress(job.udid, progress);
+        if (!job.udid) return;
+        // The phone was trusted (or unlocked) and the job moved on: it no longer waits for the person.
+        if (this.table.get(job.udid)?.state === 'waiting-for-trust' && progress.phase !== 'trust')
+          this.table.set(job.udid, busyState(job), { jobId: job.id, message: progress.message });
+        this.table.progress(job.udid, progress);
       },
       jobWaiting: (job: JobRecord, message: string) => {
         if (job.udid && this.table.isAttached(job.udid)) this.table.set(job.udid, 'waiting-for-trust', { message });
@@ -445,6 +447,11 @@ export class Engine implements DaemonEngine {
       },
     });
   }
+}
+
+/** What a phone shows while a job of this type runs on it. */
+function busyState(job: JobRecord): DeviceState {
+  return job.type === 'backup' ? 'backing-up' : job.type === 'extract' ? 'extracting' : 'changing-encryption';
 }
 
 function storageFor(config: DaemonConfig): BackupStorage {

@@ -34,9 +34,10 @@ export async function runHooks(config: DaemonConfig['hooks'], job: JobView, logg
 function runCommand(command: string | string[], body: string, timeoutMs: number, job: JobView): Promise<HookResult> {
   return new Promise((resolve) => {
     const [file, args] = typeof command === 'string' ? ['/bin/sh', ['-c', command]] : [command[0]!, command.slice(1)];
+    // Its own process group, so a timeout stops what the hook started too (a shell's children keep its pipes open).
     const child = spawn(file, args, {
       stdio: ['pipe', 'ignore', 'pipe'],
-      timeout: timeoutMs,
+      detached: process.platform !== 'win32',
       env: {
         ...process.env,
         IOSRESCUE_JOB_ID: job.id,
@@ -45,6 +46,20 @@ function runCommand(command: string | string[], body: string, timeoutMs: number,
         IOSRESCUE_UDID: job.udid ?? '',
       },
     });
+    let timedOut = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined && process.platform !== 'win32') process.kill(-child.pid, signal);
+        else child.kill(signal);
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop('SIGTERM');
+      setTimeout(() => stop('SIGKILL'), 2000).unref();
+    }, timeoutMs);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       if (stderr.length < 4096) stderr += chunk;
@@ -52,19 +67,24 @@ function runCommand(command: string | string[], body: string, timeoutMs: number,
     // A hook that exits without reading its stdin gets EPIPE: that is its choice, not an error.
     child.stdin.on('error', () => undefined);
     child.stdin.end(body);
-    child.once('error', (error) => resolve({ hook: 'command', ok: false, error: error.message }));
-    child.once('close', (code, signal) =>
-      resolve(
-        code === 0
-          ? { hook: 'command', ok: true, status: 0 }
-          : {
-              hook: 'command',
-              ok: false,
-              ...(code !== null && { status: code }),
-              error: signal ? `killed by ${signal}` : stderr.trim().slice(0, 500) || `exit status ${code}`,
-            },
-      ),
-    );
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      resolve({ hook: 'command', ok: false, error: error.message });
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0 && !timedOut) return resolve({ hook: 'command', ok: true, status: 0 });
+      resolve({
+        hook: 'command',
+        ok: false,
+        ...(code !== null && { status: code }),
+        error: timedOut
+          ? `still running after ${timeoutMs / 1000} s: stopped`
+          : signal
+            ? `killed by ${signal}`
+            : stderr.trim().slice(0, 500) || `exit status ${code}`,
+      });
+    });
   });
 }
 
