@@ -14,28 +14,6 @@ export class NumberSet {
     this.shift = 32 - bits;
   }
 
-  /**
-   * The same set over memory worker threads can read too (carving in parallel checks every candidate against the
-   * live rows): the slots move into a SharedArrayBuffer once, and `fromShared` views them without a copy. A shared
-   * set is read-only from then on for everyone but its owner, which must not add to it while workers read.
-   */
-  share(): SharedNumberSet {
-    if (!(this.slots.buffer instanceof SharedArrayBuffer)) {
-      const shared = new Float64Array(new SharedArrayBuffer(this.slots.byteLength));
-      shared.set(this.slots);
-      this.slots = shared;
-    }
-    return { slots: this.slots, shift: this.shift, count: this.count };
-  }
-
-  static fromShared(shared: SharedNumberSet): NumberSet {
-    const set = new NumberSet(0);
-    set.slots = shared.slots;
-    set.shift = shared.shift;
-    set.count = shared.count;
-    return set;
-  }
-
   get size(): number {
     return this.count;
   }
@@ -85,11 +63,4 @@ export class NumberSet {
       if (slot !== 0) this.add(slot === -1 ? 0 : slot);
     }
   }
-}
-
-/** What crosses to a worker: the slot array (over a SharedArrayBuffer) and the hash parameters. */
-export interface SharedNumberSet {
-  slots: Float64Array;
-  shift: number;
-  count: number;
 }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LiveState } from './live-rows.js';
 import { isLiveCopy, mainPageRecords, pageCarvingContext, type MainPagesEnv, type NumberedPage } from './main-pages.js';
-import { NumberSet } from './number-set.js';
+import { LiveFingerprints } from './live-fingerprints.js';
 import { CHUNK_BYTES, openFileSource, type ByteSource } from './page-reader.js';
 import type { CarvedOffer, RangeRequest, WorkerInit, WorkerReply } from './parallel.js';
 import type { PageLookup } from './payload.js';
@@ -31,9 +31,9 @@ const current: PageLookup = async (n) => {
 const live: LiveState = {
   tables: init.tables,
   owner: init.owner,
-  liveFull: NumberSet.fromShared(init.live.full),
-  liveTail: NumberSet.fromShared(init.live.tail),
-  liveContent: NumberSet.fromShared(init.live.content),
+  liveFull: LiveFingerprints.fromShared(init.live.full),
+  liveTail: LiveFingerprints.fromShared(init.live.tail),
+  liveContent: LiveFingerprints.fromShared(init.live.content),
   liveRows: init.live.rows,
 };
 const env: MainPagesEnv = {

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { CarvedRecord, Resolved } from './carved-record.js';
 import { CARVE_ERROR_CATEGORIES, CarveError, type CarveErrorCode } from './errors.js';
 import type { LiveState } from './live-rows.js';
-import type { SharedNumberSet } from './number-set.js';
+import type { SharedFingerprints } from './live-fingerprints.js';
 import { CHUNK_BYTES } from './page-reader.js';
 import { UNKNOWN, type CarvedValue, type TextEncoding } from './record.js';
 import type { TableInfo } from './schema.js';
@@ -32,7 +32,7 @@ export interface WorkerInit {
   freePages: Set<number>;
   /** Page number → offset of the WAL frame holding its current version. */
   walCurrent: Map<number, number>;
-  live: { full: SharedNumberSet; tail: SharedNumberSet; content: SharedNumberSet; rows: number };
+  live: { full: SharedFingerprints; tail: SharedFingerprints; content: SharedFingerprints; rows: number };
   table?: string;
 }
 
@@ -160,7 +160,7 @@ export async function* parallelMainPageRecords(
     // (up to 48 MB) counted twice on a 2-core machine put the process over its memory budget.
     const worker = new Worker(script, {
       workerData: init,
-      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     pool.push(worker);
     worker.on('message', (reply: WorkerReply) => {
@@ -215,9 +215,9 @@ export async function* parallelMainPageRecords(
 /** The live fingerprint sets as workers read them (shared, never copied). */
 export function sharedLive(live: LiveState): WorkerInit['live'] {
   return {
-    full: live.liveFull.share(),
-    tail: live.liveTail.share(),
-    content: live.liveContent.share(),
+    full: live.liveFull.shared(),
+    tail: live.liveTail.shared(),
+    content: live.liveContent.shared(),
     rows: live.liveRows,
   };
 }
