@@ -47,8 +47,8 @@ export function carvePageVersion(
   }
   const freeFrom = out.length;
   const shapes = pageContext(page, pageNumber, header, ctx);
-  carveFreeblocks(page, header, ctx, out, shapes);
-  carveUnallocated(page, header, ctx, out, shapes);
+  carveFreeblocks(page, header, ctx, out, shapes.freeblocks);
+  carveUnallocated(page, header, ctx, out, shapes.gap);
   inferRowids(page, header, ctx, out, freeFrom);
   return out;
 }

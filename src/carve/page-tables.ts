@@ -2,7 +2,7 @@ import { type BTreePageHeader, cellPointers, PAGE_LEAF_TABLE } from './btree-pag
 import { parseTableLeafCell } from './cell.js';
 import type { CarveContext } from './raw-record.js';
 import { parseRecordHeader } from './record.js';
-import { matchingTables, type TableInfo } from './schema.js';
+import { matchingTables, type TableInfo, typeFits } from './schema.js';
 
 /**
  * Which table a page's free space belongs to. A table b-tree page holds the cells of one table only, and the
@@ -20,14 +20,64 @@ const CELLS_CONSULTED = 4;
 
 const narrowedContexts = new WeakMap<CarveContext, Map<string, CarveContext>>();
 
-export function pageContext(
-  page: Buffer,
-  pageNumber: number,
-  header: BTreePageHeader,
-  ctx: CarveContext,
-): CarveContext {
+export interface PageShapes {
+  /** For the page's freeblocks: cells freed on this page, so of its own table. */
+  freeblocks: CarveContext;
+  /** For the gap: also a table whose whole record headers lie there (the page's previous owner, see below). */
+  gap: CarveContext;
+}
+
+export function pageContext(page: Buffer, pageNumber: number, header: BTreePageHeader, ctx: CarveContext): PageShapes {
   const tables = tablesOfCells(page, header, ctx) ?? ownerTables(pageNumber, ctx);
-  return tables ? narrowedContext(ctx, tables) : ctx;
+  if (!tables) {
+    const whole = regionContext(page, header.pointersEnd, ctx.usableSize, ctx);
+    return { freeblocks: whole, gap: whole };
+  }
+  const freeblocks = narrowedContext(ctx, tables);
+  const previous = evidentTable(page, header.pointersEnd, header.contentStart, ctx, tables);
+  return { freeblocks, gap: previous ? narrowedContext(ctx, [...tables, previous]) : freeblocks };
+}
+
+/**
+ * The shapes for a region nothing else attributes (a freelist trunk past its list, a page without a header): the
+ * table of a whole wide record header found there, else every table.
+ */
+export function regionContext(page: Buffer, start: number, end: number, ctx: CarveContext): CarveContext {
+  if (ctx.narrowed) return ctx;
+  const evident = evidentTable(page, start, end, ctx, []);
+  return evident ? narrowedContext(ctx, [evident]) : ctx;
+}
+
+/** Whole headers of this many columns or more do not happen by chance: they name a table on their own. */
+const EVIDENT_COLUMNS = 8;
+
+/**
+ * A page SQLite takes from the freelist for another table is reinitialised without clearing (unless secure_delete
+ * is on): its gap keeps the cells of the table that had it before, and a freelist trunk keeps them past its list.
+ * That table is known from a whole record header of one of its rows there (a wide table's header does not fit
+ * another's by chance); its rows are then rebuilt as its own, not shifted into the shape of another table.
+ */
+function evidentTable(
+  page: Buffer,
+  start: number,
+  end: number,
+  ctx: CarveContext,
+  own: readonly TableInfo[],
+): TableInfo | null {
+  const candidates = ctx.tables.filter((t) => t.columns.length >= EVIDENT_COLUMNS && !own.includes(t));
+  if (candidates.length === 0 || end - start < 32) return null;
+  for (let h = start; h + EVIDENT_COLUMNS < end; h += 1) {
+    const first = page[h]!;
+    if (first <= EVIDENT_COLUMNS || first > 0x8f) continue;
+    // The first serial type must fit some candidate's first column before the whole header is read.
+    const type0 = page[first < 0x80 ? h + 1 : h + 2]!;
+    if (type0 >= 0x80 || !candidates.some((t) => typeFits(type0, t, 0))) continue;
+    const record = parseRecordHeader(page, h, end, ctx.maxColumns);
+    if (!record) continue;
+    const fits = matchingTables(record.types, candidates);
+    if (fits.length === 1) return fits[0]!;
+  }
+  return null;
 }
 
 function tablesOfCells(page: Buffer, header: BTreePageHeader, ctx: CarveContext): TableInfo[] | null {

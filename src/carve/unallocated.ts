@@ -8,6 +8,7 @@ import {
   type LookaheadCache,
 } from './cell-candidates.js';
 import type { BTreePageHeader } from './btree-page.js';
+import { regionContext } from './page-tables.js';
 import type { CarveContext, RawRecord } from './raw-record.js';
 
 /**
@@ -24,8 +25,9 @@ export function scanRegion(
   ctx: CarveContext,
   kind: RawRecord['kind'],
   out: RawRecord[],
-  shapes: CarveContext = ctx,
+  given?: CarveContext,
 ): void {
+  const shapes = given ?? regionContext(page, start, end, ctx);
   const first = out.length;
   const lookahead: LookaheadCache = new Map();
   let p = start;
