@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { Logger } from '../../logging.js';
@@ -17,8 +18,10 @@ export interface ApiAppOptions {
   engine: DaemonEngine;
   metrics: DaemonMetrics;
   logger: Logger;
-  /** TCP requests must carry `Authorization: Bearer <token>`; unix-socket requests need none. */
+  /** With a token, every request must carry `Authorization: Bearer <token>` unless `exempt` says its connection
+   * needs none (the unix socket's, whose 0600 mode is the check). */
   token?: string;
+  exempt?(socket: Socket): boolean;
   serverFactory?: FastifyServerFactory;
   /** SSE keep-alive comment interval (default 15 s). */
   keepAliveMs?: number;
@@ -98,11 +101,12 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
     ),
   );
 
-  const token = options.token;
+  const { token, exempt } = options;
   if (token !== undefined) {
     app.addHook('onRequest', async (request) => {
-      // A unix-socket connection has no remote address; the socket file's 0600 mode is its access check.
-      if (request.raw.socket.remoteAddress === undefined) return;
+      // Fail closed: only a connection the unix server accepted is exempt (not, say, one without a remote address,
+      // which is also what a TCP socket reports once its peer has gone).
+      if (exempt?.(request.raw.socket)) return;
       if (!bearerMatches(request.headers.authorization, token)) {
         throw new HttpApiError('API_UNAUTHORIZED', 'this request came over TCP: send Authorization: Bearer <token>');
       }

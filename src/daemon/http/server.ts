@@ -1,5 +1,6 @@
 import { chmod, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { isMainThread } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../../logging.js';
@@ -63,6 +64,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
   const token = tcpAddress ? await loadOrCreateToken(stateDir) : undefined;
   let routeRequest: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  // Connections the unix-socket server accepted: the only ones that need no token.
+  const unixConnections = new WeakSet<Socket>();
   const metrics = new DaemonMetrics(options.engine);
   const app = await buildApiApp({
     engine: options.engine,
@@ -70,9 +73,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     logger: options.logger,
     token,
     keepAliveMs: options.keepAliveMs,
+    exempt: (socket) => unixConnections.has(socket),
     serverFactory: (handler) => {
       routeRequest = handler;
-      return createServer(SERVER_OPTIONS, handler);
+      const server = createServer(SERVER_OPTIONS, handler);
+      server.on('connection', (socket: Socket) => unixConnections.add(socket));
+      return server;
     },
   });
   options.engine.setMetricsSink(metrics);
