@@ -235,6 +235,39 @@ describe('daemon engine jobs from the API side', () => {
     expect(daemon.engine.devices().filter((d) => d.state === 'idle' && /onAttach/.test(d.message ?? ''))).toEqual([]);
   });
 
+  it('changes backup encryption, backs up encrypted, and extracts with a password it never stores', async () => {
+    const udid = lab.emu.emulator.devices[0]!.udid;
+    const secret = 'lab secret 7f3a';
+    const finished = async (id: string): Promise<JobView> => {
+      await waitForEvents(
+        daemon,
+        () => ['succeeded', 'failed'].includes(daemon.engine.getJob(id)?.state ?? ''),
+        `job ${id}`,
+      );
+      return daemon.engine.getJob(id)!;
+    };
+    const on = daemon.engine.submitJob({ type: 'encryption', udid, action: 'on', newPassword: secret });
+    expect(await finished(on.id)).toMatchObject({ state: 'succeeded', result: { encrypted: true } });
+    const backup = daemon.engine.submitJob({ type: 'backup', udid });
+    expect(await finished(backup.id)).toMatchObject({ state: 'succeeded', result: { encrypted: true } });
+    const dir = daemon.engine.getJob(backup.id)!.backupDir!;
+    const without = daemon.engine.submitJob({ type: 'extract', backup: dir, types: ['contacts'] });
+    expect(await finished(without.id)).toMatchObject({ state: 'failed', error: { code: 'BACKUP_PASSWORD_REQUIRED' } });
+    const withPassword = daemon.engine.submitJob({
+      type: 'extract',
+      backup: dir,
+      types: ['contacts'],
+      password: secret,
+    });
+    expect(await finished(withPassword.id)).toMatchObject({ state: 'succeeded' });
+    // The password is in no job, no event, and nowhere in the database files.
+    expect(JSON.stringify(daemon.engine.listJobs({ limit: 500 }))).not.toContain(secret);
+    expect(JSON.stringify(daemon.engine.events.since(0, 100_000))).not.toContain(secret);
+    for (const name of await readdir(lab.stateDir))
+      if (name.startsWith('daemon.db'))
+        expect((await readFile(join(lab.stateDir, name))).includes(secret), name).toBe(false);
+  });
+
   it('says a new phone waits for Trust, then pairs it (no backup: the reloaded config has onAttach none)', async () => {
     const device = await lab.emu.emulator.addDevice({ trust: 'pending:1' });
     const events = await waitForEvents(
