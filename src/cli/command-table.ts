@@ -90,7 +90,7 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   },
   {
     name: 'media',
-    args: '<action>',
+    args: '',
     summary: 'copy photos, videos, music, recordings and downloads straight from the phone (no backup): pull | ls',
     load: async () => (await import('./commands/media.js')).registerMediaCommand,
   },

@@ -11,6 +11,7 @@ import { registerEncryptionCommand } from './encryption.js';
 import { registerExportFileCommand } from './export-file.js';
 import { registerFilesCommand } from './files.js';
 import { registerInfoCommand } from './info.js';
+import { registerMediaCommand } from './media.js';
 import { registerPairCommands } from './pair.js';
 import { registerScanCommand } from './scan.js';
 import { registerExtractCommand } from './extract.js';
@@ -33,6 +34,7 @@ export function registerCommands(program: Command): void {
   registerScanCommand(program);
   registerExtractCommand(program);
   registerCarveCommand(program);
+  registerMediaCommand(program);
   registerDaemonCommand(program);
   registerJobsCommand(program);
   registerJobCommand(program);
