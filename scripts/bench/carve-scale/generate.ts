@@ -181,7 +181,7 @@ export function generateSmsDb(dir: string, spec: ScaleSpec): GeneratedDb {
     for (const r of rowids.slice(runStart, runStart + Math.floor(rowids.length * 0.03))) remove(r, 'clustered');
   })();
   // Churn: 2% new messages (continuing after the highest rowid) and 1% edits of live ones.
-  let next = Math.max(...rowids) + 1;
+  let next = rowids.reduce((a, b) => Math.max(a, b), 0) + 1;
   const survivors = [...live.keys()];
   db.transaction(() => {
     for (let i = 0; i < Math.floor(spec.messages * 0.02); i += 1) add(next++);
