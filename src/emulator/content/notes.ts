@@ -443,23 +443,19 @@ export function buildNoteStoreDb(content: NoteStoreContent, iosVersion: number =
       );
       for (const f of content.folders)
         folder.run(f.pk, ENT.folder, f.identifier, f.title, accountOf(f.account).pk, f.trash ? 1 : 0, f.parentPk);
-      // The folder and pin columns a version lacks are written nowhere (their values are bound, then left out).
-      const folderColumn = gen.folderJoinTable ? 'NULL' : 'ZFOLDER';
-      const pinnedColumn = gen.pinned ? 'ZISPINNED' : 'NULL';
+      // A note's folder goes in ZFOLDER, or in iOS 11's join table; its pin in ZISPINNED where the version has it.
       const insertNote = db.prepare(
         `INSERT INTO ZICCLOUDSYNCINGOBJECT (Z_PK, Z_ENT, Z_OPT, ZIDENTIFIER, ZTITLE1, ZSNIPPET, ${gen.created}, ZMODIFICATIONDATE1, ${gen.account},
            ZNOTEDATA, ZISPASSWORDPROTECTED, ZMARKEDFORDELETION, ZHASCHECKLIST, ZLEGACYNOTEWASPLAINTEXT, ZPAPERSTYLETYPE,
            ZCRYPTOITERATIONCOUNT, ZCRYPTOSALT, ZCRYPTOWRAPPEDKEY, ZPASSWORDHINT)
          VALUES (?, ${ENT.note}, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`,
       );
-      const setFolder =
-        folderColumn === 'NULL'
-          ? db.prepare('INSERT INTO Z_11NOTES (Z_11FOLDERS, Z_8NOTES) VALUES (?, ?)')
-          : db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZFOLDER = ? WHERE Z_PK = ?');
-      const setPinned =
-        pinnedColumn === 'NULL'
-          ? undefined
-          : db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZISPINNED = ? WHERE Z_PK = ?');
+      const setFolder = gen.folderJoinTable
+        ? db.prepare('INSERT INTO Z_11NOTES (Z_11FOLDERS, Z_8NOTES) VALUES (?, ?)')
+        : db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZFOLDER = ? WHERE Z_PK = ?');
+      const setPinned = gen.pinned
+        ? db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZISPINNED = ? WHERE Z_PK = ?')
+        : undefined;
       const note = {
         run(
           pk: number,
