@@ -56,7 +56,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const stateDir = options.engine.stateDir;
   const tcpAddress = options.listen === undefined ? undefined : parseListenAddress(options.listen);
   const dirMode = (await stat(stateDir)).mode & 0o777;
-  if (dirMode & 0o077) {
+  // Windows has no such mode bits (the folder's ACL under %LOCALAPPDATA% is the user's).
+  if (process.platform !== 'win32' && dirMode & 0o077) {
     throw new HttpApiError(
       'API_STATE_DIR_UNSAFE',
       `the state folder ${stateDir} is readable by others (mode ${dirMode.toString(8)}): it holds the API socket and token`,
