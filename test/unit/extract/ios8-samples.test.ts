@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
+import { generateDeviceContent } from '../../../src/emulator/content/index.js';
 import type { BookmarkRecord, EventRecord, NoteRecord, VisitRecord } from '../../../src/extract/index.js';
 import { externalSample, extractSamples } from '../../helpers/old-sample-backup.js';
 
@@ -114,6 +119,38 @@ it.skipIf(voicemail === undefined || notes === undefined || recordings === undef
       expect(await run.json<NoteRecord[]>('notes/notes.json')).toEqual([]);
     } finally {
       await run.cleanup();
+    }
+  },
+);
+
+it.skipIf(voicemail === undefined || notes === undefined)(
+  'the generator’s iOS ≤ 8 notes.sqlite and voicemail.db have the real files’ ZNOTE/ZNOTEBODY/ZSTORE and voicemail columns',
+  async () => {
+    const columns = (file: string, table: string): string[] => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).map(
+          (r) => r.name,
+        );
+      } finally {
+        db.close();
+      }
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'iosrescue-ios8-columns-'));
+    try {
+      const content = generateDeviceContent({ seed: 'ios8-columns', iosVersion: 8, notes: 3, voicemails: 2 });
+      const item = (relativePath: string) => {
+        const found = content.items.find((i) => i.domain === 'HomeDomain' && i.relativePath === relativePath)!;
+        const path = join(dir, relativePath.replace(/\//g, '_'));
+        writeFileSync(path, found.data as Buffer);
+        return path;
+      };
+      const generatedNotes = item('Library/Notes/notes.sqlite');
+      for (const table of ['ZNOTE', 'ZNOTEBODY', 'ZSTORE'])
+        expect(columns(generatedNotes, table), table).toEqual(columns(notes!, table));
+      expect(columns(item('Library/Voicemail/voicemail.db'), 'voicemail')).toEqual(columns(voicemail!, 'voicemail'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   },
 );
