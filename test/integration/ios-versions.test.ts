@@ -87,3 +87,31 @@ describe.each(VERSIONS.flatMap((ios) => [false, true].map((encrypted) => ({ ios,
     }, 60_000);
   },
 );
+
+// iOS 4 had no iMessage, reminders, voice memos app data or NoteStore: its phone is checked for the types it held
+// (an SMS-only sms.db, call_history.db, a guid-less AddressBook, Photos.sqlite), plain and encrypted.
+describe.each([false, true])('iOS 4 (encrypted: %s)', (encrypted) => {
+  it('messages, contacts, calls and photos extract equal to the truth', async () => {
+    const run = await extractGenerated({
+      encrypted,
+      format: 'mbdb',
+      spec: { seed: 'ios-4', iosVersion: 4, contacts: 6, messages: 24, conversations: 4, photos: 5, calls: 8 },
+      extract: { types: ['messages', 'contacts', 'calls', 'photos'] },
+    });
+    try {
+      expect(Object.fromEntries(run.report.types.map((t) => [t.type, t.status]))).toEqual({
+        photos: 'ok',
+        contacts: 'ok',
+        messages: 'ok',
+        calls: 'ok',
+      });
+      expect(run.truth.messages.every((m) => m.service === 'SMS')).toBe(true);
+      expect(await expectMessagesMatch(run, 4)).toBe(run.truth.messages.length);
+      expect(await expectContactsMatch(run, 4)).toBe(run.truth.contacts.length);
+      expect(await expectCallsMatch(run, 4)).toBe(run.truth.calls.length);
+      expect(await expectPhotosMatch(run)).toBe(run.truth.photos.length);
+    } finally {
+      await run.cleanup();
+    }
+  }, 60_000);
+});

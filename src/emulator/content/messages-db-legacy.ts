@@ -71,6 +71,24 @@ CREATE INDEX madrid_roomname_service_index ON message(madrid_roomname, madrid_se
 CREATE INDEX madrid_handle_service_index ON message(madrid_handle, madrid_service);
 `;
 
+/**
+ * sms.db of iOS 4: the same SMS tables without iMessage (no madrid columns, no madrid_chat or madrid_attachment),
+ * as forensic write-ups of iOS 4 devices describe it; no public iOS 4 sms.db was found to check it against.
+ */
+export const SMS_SCHEMA_IOS4 = `
+CREATE TABLE _SqliteDatabaseProperties (key TEXT, value TEXT, UNIQUE(key));
+CREATE TABLE message (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, address TEXT, date INTEGER, text TEXT, flags INTEGER,
+  replace INTEGER, svc_center TEXT, group_id INTEGER, association_id INTEGER, height INTEGER, UIFlags INTEGER, version INTEGER,
+  subject TEXT, country TEXT, headers BLOB, recipients BLOB, read INTEGER);
+CREATE TABLE msg_group (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, type INTEGER, newest_message INTEGER, unread_count INTEGER,
+  hash INTEGER);
+CREATE TABLE group_member (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, group_id INTEGER, address TEXT, country TEXT);
+CREATE TABLE msg_pieces (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, message_id INTEGER, data BLOB, part_id INTEGER,
+  preview_part INTEGER, content_type TEXT, height INTEGER, version INTEGER, flags INTEGER, content_id TEXT, content_loc TEXT,
+  headers BLOB);
+CREATE INDEX message_group_index ON message(group_id, ROWID);
+`;
+
 /** madrid_flags as iOS 5 writes them: 0x3001 received, 0x9005 sent (0x8000 = from me). */
 export const MADRID_FLAGS = { received: 0x3001, sent: 0x9005 } as const;
 
@@ -86,11 +104,28 @@ const appleSeconds = (d: Date): number => Math.round(toAppleSeconds(d));
 export function buildMadridSmsDb(content: SmsDbContent): SqliteImage {
   const handleId = new Map(content.handles.map((h) => [h.rowid, h.id]));
   const chats = new Map(content.chats.map((c) => [c.rowid, c]));
+  const ios4 = (content.iosVersion ?? 5) <= 4;
   const insertAll = (db: Database.Database, messages: TruthMessage[]): void => {
     const sms = db.prepare(
-      `INSERT INTO message (ROWID, address, date, text, flags, replace, group_id, association_id, height, UIFlags, version,
-         country, read, is_madrid, madrid_date_read, madrid_date_delivered) VALUES (?, ?, ?, ?, ?, 0, ?, 0, 0, 0, 0, 'us', ?, 0, 0, 0)`,
+      ios4
+        ? `INSERT INTO message (ROWID, address, date, text, flags, replace, group_id, association_id, height, UIFlags, version,
+             country, read) VALUES (?, ?, ?, ?, ?, 0, ?, 0, 0, 0, 0, 'us', ?)`
+        : `INSERT INTO message (ROWID, address, date, text, flags, replace, group_id, association_id, height, UIFlags, version,
+             country, read, is_madrid, madrid_date_read, madrid_date_delivered) VALUES (?, ?, ?, ?, ?, 0, ?, 0, 0, 0, 0, 'us', ?, 0, 0, 0)`,
     );
+    if (ios4) {
+      for (const m of messages)
+        sms.run(
+          m.rowid,
+          handleId.get(m.handleRowid) ?? null,
+          unixSeconds(m.date),
+          m.text,
+          m.isFromMe ? 3 : 2,
+          m.chatRowid,
+          m.isFromMe ? 1 : 0,
+        );
+      return;
+    }
     const madrid = db.prepare(
       `INSERT INTO message (ROWID, date, text, flags, replace, group_id, association_id, height, UIFlags, version, read,
          madrid_handle, madrid_version, madrid_guid, madrid_type, madrid_roomname, madrid_service, madrid_account,
@@ -128,30 +163,32 @@ export function buildMadridSmsDb(content: SmsDbContent): SqliteImage {
     (a, b) => a.rowid - b.rowid,
   );
   return buildSqliteImage({
-    schema: SMS_SCHEMA_MADRID,
+    schema: ios4 ? SMS_SCHEMA_IOS4 : SMS_SCHEMA_MADRID,
     fill(db) {
       db.prepare("INSERT INTO _SqliteDatabaseProperties (key, value) VALUES ('_ClientVersion', '21')").run();
       const group = db.prepare(
         'INSERT INTO msg_group (ROWID, type, newest_message, unread_count, hash) VALUES (?, ?, 0, 0, 0)',
       );
       const member = db.prepare("INSERT INTO group_member (group_id, address, country) VALUES (?, ?, 'us')");
-      const room = db.prepare(
-        `INSERT INTO madrid_chat (ROWID, style, state, account_id, chat_identifier, service_name, guid, room_name, account_login)
+      const room = ios4
+        ? undefined
+        : db.prepare(
+            `INSERT INTO madrid_chat (ROWID, style, state, account_id, chat_identifier, service_name, guid, room_name, account_login)
          VALUES (?, ?, 3, 'A1B2C3D4-0000-4000-8000-000000000001', ?, 'iMessage', ?, ?, 'e:owner@me.com')`,
-      );
+          );
       for (const c of content.chats) {
         if (c.service === 'SMS') {
           group.run(c.rowid, c.style === 43 ? 1 : 0);
           for (const h of c.handleRowids) member.run(c.rowid, handleId.get(h) ?? null);
-        } else room.run(c.rowid, c.style, c.chatIdentifier, c.guid, c.style === 43 ? c.chatIdentifier : null);
+        } else room?.run(c.rowid, c.style, c.chatIdentifier, c.guid, c.style === 43 ? c.chatIdentifier : null);
       }
       insertAll(db, written);
     },
     remove(db) {
       const gone = db.prepare('DELETE FROM message WHERE ROWID = ?');
-      const files = db.prepare('DELETE FROM madrid_attachment WHERE message_id = ?');
+      const files = ios4 ? undefined : db.prepare('DELETE FROM madrid_attachment WHERE message_id = ?');
       for (const m of content.deletedMessages) {
-        files.run(m.rowid);
+        files?.run(m.rowid);
         gone.run(m.rowid);
       }
     },

@@ -176,8 +176,20 @@ export function messagesForVersion(generated: GeneratedMessages, iosVersion: num
     // iOS 5 keeps an iMessage's files in madrid_attachment; the generator writes no MMS parts (msg_pieces).
     attachments: iosVersion <= 5 && m.service !== 'iMessage' ? [] : m.attachments,
   });
-  return {
+  const adapted = {
     ...generated,
+    messages: generated.messages.map(adapt),
+    deleted: generated.deleted.map(adapt),
+  };
+  return iosVersion <= 4 ? smsOnly(adapted) : adapted;
+}
+
+/** iOS 4 had no iMessage: every handle, chat and message is SMS (a group chat an SMS group), with no attachment. */
+function smsOnly(generated: GeneratedMessages): GeneratedMessages {
+  const adapt = (m: TruthMessage): TruthMessage => ({ ...m, service: 'SMS', dateRead: null, attachments: [] });
+  return {
+    handles: generated.handles.map((h) => ({ ...h, service: 'SMS' })),
+    chats: generated.chats.map((c) => ({ ...c, service: 'SMS', guid: c.guid.replace(/^[A-Za-z]+;/, 'SMS;') })),
     messages: generated.messages.map(adapt),
     deleted: generated.deleted.map(adapt),
   };

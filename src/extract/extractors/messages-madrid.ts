@@ -192,7 +192,8 @@ export function* readMadridMessages(db: Database.Database): Generator<MessageRow
         (SELECT c.ROWID FROM madrid_chat c WHERE m.madrid_roomname IS NULL AND c.chat_identifier = m.madrid_handle
            ${roomCols.has('style') ? 'ORDER BY c.style = 45 DESC' : ''} LIMIT 1)) END`
     : 'NULL';
-  const isMadrid = cols.has('is_madrid') ? 'coalesce(m.is_madrid, 0) = 1' : '0';
+  // An expression, never a bare number: ORDER BY 0 would name a result column.
+  const isMadrid = cols.has('is_madrid') ? 'coalesce(m.is_madrid, 0) = 1' : '(1 = 0)';
   const sql = `SELECT m.ROWID AS id, ${[
     'address',
     'date',
