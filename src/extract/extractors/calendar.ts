@@ -153,6 +153,7 @@ const CSV_HEADER = [
   'url',
   'uid',
   'origin',
+  'date_unclear',
 ];
 
 export const calendarExtractor = defineExtractor({
@@ -234,6 +235,7 @@ export const calendarExtractor = defineExtractor({
         event.url,
         event.uid,
         event.origin,
+        event.dateSuspect ?? false,
       ]);
     };
     for (const event of readEvents(opened.db)) await write(event);

@@ -90,6 +90,7 @@ const CSV_HEADER = [
   'modified',
   'uid',
   'origin',
+  'date_unclear',
 ];
 
 const ORIGIN_NOTE: Record<ReminderRecord['origin'], string | null> = {
@@ -226,6 +227,7 @@ export const remindersExtractor = defineExtractor({
         r.modified,
         r.uid,
         r.origin,
+        r.dateSuspect ?? false,
       ]);
     };
     for (const store of stores) for (const r of readStoreReminders(store.opened.db, store.name)) await write(r);

@@ -123,6 +123,7 @@ const CSV_HEADER = [
   'table',
   'file',
   'origin',
+  'date_unclear',
 ];
 
 export const voicemailExtractor = defineExtractor({
@@ -212,6 +213,7 @@ export const voicemailExtractor = defineExtractor({
         v.table,
         v.file,
         v.origin,
+        v.dateSuspect ?? false,
       ]);
     };
     for (const v of readVoicemails(opened.db)) await write(v);

@@ -137,6 +137,7 @@ describe.each([{ encrypted: false }, { encrypted: true }])('calendar (encrypted:
         'url',
         'uid',
         'origin',
+        'date_unclear',
       ]);
       expect(rows.slice(1).map((r) => [r[6], r[11], r[12]])).toEqual([
         ...expected.map((t) => [t.summary, t.uuid, 'live']),

@@ -156,6 +156,7 @@ describe.each([{ encrypted: false }, { encrypted: true }])('reminders (encrypted
         'modified',
         'uid',
         'origin',
+        'date_unclear',
       ]);
       expect(rows.slice(1).map((r) => [r[3], r[4], r[5], r[8], r[15], r[16]])).toEqual(
         records.map((r) => [r.title, r.notes ?? '', r.due ?? '', String(r.completed), r.uid, r.origin]),

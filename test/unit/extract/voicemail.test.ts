@@ -125,6 +125,7 @@ describe.each([{ encrypted: false }, { encrypted: true }])('voicemail (encrypted
         'table',
         'file',
         'origin',
+        'date_unclear',
       ]);
       expect(rows.slice(1).map((r) => [r[0], r[1], r[3], r[10], r[11]])).toEqual(
         records.map((r) => [String(r.id), r.date, r.name ?? '', r.file ?? '', r.origin]),
