@@ -318,13 +318,13 @@ async function main(): Promise<void> {
       figures.peakMiB = peak.stop();
       await stopChild(daemon.child);
       await rm(join(dir, `out-daemon-${count}`), { recursive: true, force: true });
-      process.stdout.write(`${row('daemon jobs', count, figures)}\n           ${figures.note}\n`);
+      process.stdout.write(`${row('daemon jobs', count, figures)}\n           ${figures.note}\n${latencyReport}`);
+      latencyReport = '';
       const peer = await cliBackups(chosen, join(dir, `out-cli-${count}`), baseEnv);
       await rm(join(dir, `out-cli-${count}`), { recursive: true, force: true });
       process.stdout.write(`${row('backup --no-daemon', count, peer)}\n`);
       process.stdout.write(`           daemon / CLI throughput: ${(peer.seconds / figures.seconds).toFixed(2)}×\n`);
     }
-    process.stdout.write(latencyReport);
     process.stdout.write(
       `load average after: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`,
     );
