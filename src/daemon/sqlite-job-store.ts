@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { JOB_STATES, type DaemonEvent, type JobListQuery, type JobState, type JobType } from './engine-types.js';
@@ -94,7 +95,10 @@ export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
 
   constructor(stateDir: string, fileName = 'daemon.db') {
-    this.db = new Database(join(stateDir, fileName));
+    const path = join(stateDir, fileName);
+    this.db = new Database(path);
+    // Owner-only like the folder; SQLite gives the -wal and -shm files the database file's mode.
+    if (process.platform !== 'win32') chmodSync(path, 0o600);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');

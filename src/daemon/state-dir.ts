@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { DaemonError } from './errors.js';
 
 /**
- * Where the daemon keeps its database, socket, token and (by default) backups: `/var/lib/iosrescue` when run as
- * root (a system service: systemd's StateDirectory=iosrescue gives the same path), else `$XDG_STATE_HOME/iosrescue`,
+ * Where the daemon keeps its database, socket, token and (by default) backups: `$IOSRESCUE_STATE_DIR`; under systemd
+ * the unit's StateDirectory (`$STATE_DIRECTORY`); `/var/lib/iosrescue` when run as root; else `$XDG_STATE_HOME/iosrescue`,
  * else `~/.local/state/iosrescue` (the XDG Base Directory spec's state folder); macOS `~/Library/Application
  * Support/iosrescue/daemon`, Windows `%LOCALAPPDATA%\iosrescue\daemon`.
  */
@@ -16,6 +16,8 @@ export function defaultStateDir(
   uid: number | undefined = process.getuid?.(),
 ): string {
   if (env.IOSRESCUE_STATE_DIR) return env.IOSRESCUE_STATE_DIR;
+  // systemd sets STATE_DIRECTORY to the StateDirectory= folder(s) of the unit, colon-separated (systemd.exec(5)).
+  if (env.STATE_DIRECTORY) return env.STATE_DIRECTORY.split(':')[0]!;
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
   if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'iosrescue', 'daemon');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'iosrescue', 'daemon');

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -74,6 +74,12 @@ describe('SqliteJobStore', () => {
     expect(store.lastEventId()).toBe(last.id);
     expect(store.appendEvent({ kind: 'daemon.started', data: {} }).id).toBe(last.id + 1);
     expect(store.countByState()).toMatchObject({ queued: 1, running: 0 });
+  });
+
+  it('keeps its files owner-only', async () => {
+    addJob('A');
+    for (const name of ['daemon.db', 'daemon.db-wal'])
+      expect((await stat(join(dir, name))).mode & 0o777, name).toBe(0o600);
   });
 
   it('answers an id that is not a number with nothing', () => {

@@ -21,6 +21,9 @@ describe('daemon state folder', () => {
       '/Users/ana/Library/Application Support/iosrescue/daemon',
     );
     expect(defaultStateDir({ IOSRESCUE_STATE_DIR: '/srv/x' }, 'linux', 0)).toBe('/srv/x');
+    expect(defaultStateDir({ STATE_DIRECTORY: '/var/lib/iosrescue:/var/lib/other' }, 'linux', 61234)).toBe(
+      '/var/lib/iosrescue',
+    );
   });
 
   it('is made owner-only, and narrowed when it was wider', async () => {
