@@ -27,6 +27,7 @@ const MEMO_CSV = [
   'file',
   'backup_path',
   'uuid',
+  'date_unclear',
 ];
 const TONE_CSV = ['name', 'kind', 'duration_seconds', 'purchased', 'file', 'file_name', 'guid', 'backup_path'];
 const TRACK_CSV = [
@@ -106,6 +107,7 @@ async function extractVoiceMemos(context: ExtractContext, out: RecordFiles): Pro
       memo.file,
       memo.backupPath,
       memo.uuid,
+      memo.dateSuspect ?? false,
     ]);
   }
   if (missing > 0) context.warn(`${missing} voice memo(s) without their audio in the backup (kept in iCloud only)`);

@@ -38,6 +38,7 @@ const CSV_HEADER = [
   'attachments',
   'text',
   'file',
+  'date_unclear',
 ];
 
 /** SQL counts of a NoteStore.sqlite: notes, those in Recently Deleted, modification dates, purged bodies. */
@@ -192,6 +193,7 @@ class NotesWriter {
         note.attachments.length,
         note.text,
         note.file,
+        note.dateSuspect ?? false,
       ]),
     );
     this.records++;

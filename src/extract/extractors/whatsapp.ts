@@ -94,6 +94,7 @@ const CSV_HEADER = [
   'starred',
   'origin',
   'stanza_id',
+  'date_unclear',
 ];
 
 class ChatExport {
@@ -215,6 +216,7 @@ class ChatExport {
         message.starred,
         message.origin,
         message.stanzaId,
+        message.dateSuspect ?? false,
       ]),
     );
     this.records++;

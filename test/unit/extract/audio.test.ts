@@ -162,6 +162,7 @@ describe.each([{ encrypted: false }, { encrypted: true }])('audio (encrypted: $e
       'file',
       'backup_path',
       'uuid',
+      'date_unclear',
     ]);
     expect(memoRows.slice(1).map((r) => [Number(r[0]), r[1], r[5], r[7]])).toEqual(
       memos.map((m) => [m.id, m.title, m.origin, m.file]),

@@ -204,6 +204,7 @@ describe.each([{ encrypted: false }, { encrypted: true }])('notes (encrypted: $e
         'attachments',
         'text',
         'file',
+        'date_unclear',
       ]);
       expect(rows.slice(1).map((r) => [Number(r[0]), r[2], r[6], r[12]])).toEqual(
         notes.map((n) => [n.id, n.origin, n.title ?? '', n.text ?? '']),

@@ -266,6 +266,7 @@ describe.each([{ encrypted: false }, { encrypted: true }])('WhatsApp (encrypted:
       'starred',
       'origin',
       'stanza_id',
+      'date_unclear',
     ]);
     expect(rows).toHaveLength(all.length + 1);
     const csvByStanza = new Map(rows.slice(1).map((r) => [r[14], r]));
