@@ -249,8 +249,13 @@ function headless(
     // A table without declared types (sqlite_sequence(name, seq)) fits any bytes: it is no evidence for a rebuild.
     if (record.tables.some(untyped)) record.tables = record.tables.filter((t) => !untyped(t));
     if (record.tables.length === 0) return;
-    // Nothing but NULLs and lost columns: no value to report, and any bytes rebuild that way.
-    if (record.types.every((t) => t <= 0)) return;
+    // Nothing but NULLs, empty values and lost columns: no value to report, and any bytes rebuild that way.
+    if (record.types.every((t) => t <= 0 || t === 12 || t === 13)) return;
+    // A blob in a TEXT column is legal but what a rebuild at the wrong place reads far more often than real data.
+    for (const table of record.tables)
+      if (record.types.some((t, i) => t >= 12 && (t & 1) === 0 && table.affinities[i] === 'TEXT'))
+        record.tables = record.tables.filter((t) => t !== table);
+    if (record.tables.length === 0) return;
     const bodyStart = record.payloadStart + record.headerLength;
     if (
       !textPlausible(

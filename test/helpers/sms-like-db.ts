@@ -133,11 +133,14 @@ export function buildSmsLikeDb(options: SmsLikeOptions): SmsLikeDb {
   const deleted = new Map<number, SmsTruthRow>();
   const deleteMessage = db.prepare('DELETE FROM message WHERE ROWID = ?');
   const deleteJoin = db.prepare('DELETE FROM chat_message_join WHERE message_id = ?');
+  // As Messages does on a permanent delete: the guid is remembered, in pages freed message pages are reused for.
+  const rememberDeleted = db.prepare('INSERT INTO deleted_messages (guid) VALUES (?)');
   const remove = (rowid: number): void => {
     const row = live.get(rowid);
     if (!row) return;
     deleteMessage.run(rowid);
     deleteJoin.run(rowid);
+    rememberDeleted.run(`p:0/${row.guid}`);
     live.delete(rowid);
     deleted.set(rowid, row);
   };
