@@ -159,6 +159,22 @@ describe('daemon API (real engine, virtual iPhone)', () => {
     },
   );
 
+  it.skipIf(!cliBuilt)('CLI extract goes through the running daemon and reports like the direct run', async () => {
+    const backup = join(daemon.stateDir, 'backups', udid);
+    const out = join(daemon.stateDir, 'extract-cli');
+    const result = await runCli(
+      ['--json', 'extract', backup, '--out', out, '--types', 'contacts'],
+      daemon.env,
+      120_000,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
+    expect(report).toMatchObject({ out, types: [expect.objectContaining({ type: 'contacts', status: 'ok' })] });
+    const job = await daemon.client.getJob(report.jobId);
+    expect(job).toMatchObject({ type: 'extract', state: 'succeeded', origin: 'api', outDir: out });
+    expect((await stat(join(out, 'report.html'))).isFile()).toBe(true);
+  });
+
   it.skipIf(!cliBuilt)('CLI jobs, job show, job cancel and devices read the daemon', async () => {
     const [jobs, devices] = await Promise.all([
       runCli(['--json', 'jobs', '--type', 'backup', '--limit', '2'], daemon.env),

@@ -94,7 +94,8 @@ export function registerExtractCommand(program: Command): void {
             lines.push(`  ${t.type.padEnd(TYPE_COLUMN)} ${what}`);
           }
           lines.push(`Open ${join(job.outDir ?? resolve(flags.out), 'report.html')} in a browser to look through it.`);
-          print(lines.join('\n'), { jobId: job.id, out: job.outDir, types: done });
+          // The direct run's report shape (out, types[]) with what the daemon keeps of it, and the job.
+          print(lines.join('\n'), { out: job.outDir, types: done, jobId: job.id });
           return done.some((t) => t.status === 'failed') ? ExitCode.BAD_INPUT : ExitCode.OK;
         }
         const report = await extractBackup({
