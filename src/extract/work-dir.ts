@@ -122,8 +122,9 @@ export class WorkDir {
    */
   private async copyOut(reader: BackupReader, entry: BackupFileEntry, target: string): Promise<void> {
     const check = DigestCheck.for(entry, reader);
-    const out = createWriteStream(target, { mode: 0o600, flags: 'wx' });
+    // The source first: when the backup refuses it (a link, a FIFO), no output stream is left open behind.
     const source = await reader.openFile(entry);
+    const out = createWriteStream(target, { mode: 0o600, flags: 'wx' });
     await (check === undefined ? pipeline(source, out) : pipeline(source, check, out));
     if (check?.mismatch !== undefined) this.notices.push(`${check.mismatch.message} [${check.mismatch.code}]`);
   }
