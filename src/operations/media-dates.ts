@@ -65,7 +65,9 @@ function mvhdDate(moov: Buffer): Date | undefined {
 }
 
 /** Finds `Exif\0\0` + a TIFF header and reads DateTimeOriginal (0x9003) and OffsetTimeOriginal (0x9011). */
-export function exifDate(data: Buffer): Date | undefined {
+export function exifDate(bytes: Buffer): Date | undefined {
+  // A JPEG's EXIF is its APP1 segment, at most 64 KB and right after the start marker; HEIC puts it anywhere early.
+  const data = bytes[0] === 0xff && bytes[1] === 0xd8 ? bytes.subarray(0, 128 * 1024) : bytes;
   let at = data.indexOf('Exif\0\0', 0, 'latin1');
   while (at >= 0) {
     const date = tiffDate(data.subarray(at + 6));

@@ -150,11 +150,12 @@ export async function pullMedia(access: DeviceAccess, options: MediaPullOptions)
 
     let next = 0;
     let fatal: unknown;
+    const madeFolders = new Set<string>();
     const worker = async (client: AfcClient): Promise<void> => {
       while (fatal === undefined && next < planned.length) {
         const file = planned[next++]!;
         try {
-          const event = await pullOne(client, out, file, manifest, dated, (bytes) => {
+          const event = await pullOne(client, out, file, manifest, dated, madeFolders, (bytes) => {
             progress.bytesDone += bytes;
             report();
           });
@@ -224,6 +225,7 @@ async function pullOne(
   file: PlannedFile,
   manifest: MediaManifest,
   inRange: ((dateMs: number) => boolean) | undefined,
+  madeFolders: Set<string>,
   onBytes: (bytes: number) => void,
 ): Promise<MediaFileEvent> {
   const target = outputPath(out, file.out);
@@ -234,7 +236,11 @@ async function pullOne(
     if (existing?.isFile() && existing.size === file.size)
       return { ...base, action: 'unchanged', date: existing.mtime.toISOString() };
   }
-  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  const folder = dirname(target);
+  if (!madeFolders.has(folder)) {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    madeFolders.add(folder);
+  }
   const partial = `${target}.partial`;
   try {
     const source = afc.readFileStream(file.path, { size: file.size });
@@ -259,7 +265,7 @@ async function pullOne(
       file.createdMs !== undefined
         ? undefined
         : head.length > 0
-          ? exifDate(Buffer.concat(head).subarray(0, EXIF_HEAD_BYTES))
+          ? exifDate((head.length === 1 ? head[0]! : Buffer.concat(head)).subarray(0, EXIF_HEAD_BYTES))
           : isVideoPath(file.path)
             ? await captureDateOf(partial)
             : undefined;

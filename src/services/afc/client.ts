@@ -50,7 +50,9 @@ export interface AfcReadOptions {
 interface PendingReply {
   packetNumber: bigint;
   operation: number;
-  resolve: (reply: Buffer) => void;
+  /** A DATA reply is handed over as the pieces it arrived in (file data: no copy into one buffer). */
+  pieces: boolean;
+  resolve: (reply: Buffer | Buffer[]) => void;
   reject: (error: Error) => void;
 }
 
@@ -138,6 +140,11 @@ export class AfcClient {
     return this.request(AfcOperation.FILE_READ, u64(handle, length));
   }
 
+  /** FileRead whose data comes back as the pieces the socket delivered (empty at end of file). */
+  readPieces(handle: bigint, length: number): Promise<Buffer[]> {
+    return this.send(AfcOperation.FILE_READ, u64(handle, length), Buffer.alloc(0), true) as Promise<Buffer[]>;
+  }
+
   async write(handle: bigint, data: Buffer): Promise<void> {
     await this.request(AfcOperation.FILE_WRITE, u64(handle), data);
   }
@@ -162,19 +169,19 @@ export class AfcClient {
     let asked = 0;
     let received = 0;
     let ended = false;
-    const inFlight: Array<Promise<Buffer>> = [];
+    const inFlight: Array<Promise<Buffer[]>> = [];
     const fill = (open: bigint): void => {
       while (inFlight.length < window && (options.size === undefined || asked < options.size)) {
         const length = options.size === undefined ? chunk : Math.min(chunk, options.size - asked);
         asked += length;
-        const reply = this.read(open, length);
+        const reply = this.readPieces(open, length);
         reply.catch(() => undefined); // consumed in order below; a failure is reported there
         inFlight.push(reply);
       }
       // The phone answered short reads and `size` is all asked for: ask on until it says end of file.
       if (inFlight.length === 0) {
         asked += chunk;
-        const reply = this.read(open, chunk);
+        const reply = this.readPieces(open, chunk);
         reply.catch(() => undefined);
         inFlight.push(reply);
       }
@@ -190,23 +197,25 @@ export class AfcClient {
       if (open !== undefined) this.closeFile(open).catch(() => undefined);
       return null;
     };
-    const next = async (): Promise<Buffer | null> => {
+    const next = async (): Promise<Buffer[] | null> => {
       if (ended) return null;
       opening ??= this.openFile(path, AfcFileMode.RDONLY);
       handle ??= await opening;
       if (options.size !== undefined && received >= options.size) return finish();
       fill(handle);
-      const data = await inFlight.shift()!;
-      if (data.length === 0) return finish();
-      received += data.length;
-      return data;
+      const pieces = await inFlight.shift()!;
+      if (pieces.length === 0) return finish();
+      for (const piece of pieces) received += piece.length;
+      return pieces;
     };
     const stream: Readable = new Readable({
       highWaterMark: chunk,
       read: () => {
         next().then(
           (data) => {
-            if (!stream.destroyed) stream.push(data);
+            if (stream.destroyed) return;
+            if (data === null) stream.push(null);
+            else for (const piece of data) stream.push(piece);
           },
           (error: Error) => stream.destroy(error),
         );
@@ -233,11 +242,15 @@ export class AfcClient {
   }
 
   private request(operation: number, headerData: Buffer, payload: Buffer = Buffer.alloc(0)): Promise<Buffer> {
+    return this.send(operation, headerData, payload, false) as Promise<Buffer>;
+  }
+
+  private send(operation: number, headerData: Buffer, payload: Buffer, pieces: boolean): Promise<Buffer | Buffer[]> {
     if (this.failure) return Promise.reject(this.failure);
     this.packetNumber += 1n;
     const packetNumber = this.packetNumber;
-    const reply = new Promise<Buffer>((resolve, reject) =>
-      this.pending.push({ packetNumber, operation, resolve, reject }),
+    const reply = new Promise<Buffer | Buffer[]>((resolve, reject) =>
+      this.pending.push({ packetNumber, operation, pieces, resolve, reject }),
     );
     writeBuffered(this.socket, encodeAfcPacket({ packetNumber, operation, headerData, payload })).catch(
       (error: Error) => this.fail(error),
@@ -256,15 +269,29 @@ export class AfcClient {
           await this.reader.readExactly(AFC_HEADER_SIZE, { waitingFor: 'an AFC reply' }),
           MAX_REPLY,
         );
-        const headerData = await this.reader.readExactly(header.thisLength - AFC_HEADER_SIZE);
-        const payload = await this.reader.readExactly(header.entireLength - header.thisLength);
         const waiting = this.pending[0];
         if (waiting === undefined) throw new AfcError('AFC_BAD_REPLY', 'an AFC reply nobody asked for');
         if (header.packetNumber !== waiting.packetNumber)
           throw new AfcError('AFC_BAD_REPLY', `AFC reply ${header.packetNumber} to request ${waiting.packetNumber}`);
+        const headerData = await this.reader.readExactly(header.thisLength - AFC_HEADER_SIZE);
+        const payloadLength = header.entireLength - header.thisLength;
+        if (waiting.pieces && header.operation === AfcOperation.DATA && headerData.length === 0) {
+          const pieces: Buffer[] = [];
+          for (let left = payloadLength; left > 0; ) {
+            const piece = await this.reader.readSome(left);
+            pieces.push(piece);
+            left -= piece.length;
+          }
+          this.pending.shift();
+          waiting.resolve(pieces);
+          continue;
+        }
+        const payload = await this.reader.readExactly(payloadLength);
         this.pending.shift();
         try {
-          waiting.resolve(replyBody(waiting.operation, header.operation, headerData, payload));
+          const body = replyBody(waiting.operation, header.operation, headerData, payload);
+          // Data sent in the header part (not a phone's layout, accepted anyway) is one piece.
+          waiting.resolve(waiting.pieces ? (body.length > 0 ? [body] : []) : body);
         } catch (error) {
           waiting.reject(error as Error);
         }
