@@ -152,6 +152,9 @@ export class DaemonClient {
           socketPath: this.socketPath,
           path,
           method,
+          // A fresh connection per request (cheap on a unix socket): a kept-alive one the daemon is closing at that
+          // moment would fail the request with ECONNRESET.
+          agent: false,
           headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
           timeout: timeoutMs,
         },
@@ -193,7 +196,7 @@ export class DaemonClient {
     if (options.after !== undefined) headers['last-event-id'] = String(options.after);
     const res = await new Promise<IncomingMessage>((done, fail) => {
       const req = httpRequest(
-        { socketPath: this.socketPath, path: `/v1/events?${search}`, headers, signal: options.signal },
+        { socketPath: this.socketPath, path: `/v1/events?${search}`, headers, signal: options.signal, agent: false },
         done,
       );
       req.on('error', (error) => fail(asConnectionError(error, this.socketPath)));
