@@ -17,6 +17,12 @@ CREATE TABLE data (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, pdp_ip INTEGER, byte
 CREATE INDEX date_index on call(date);
 `;
 
+/** Where iOS ≤ 7 keeps it (CONTENT_PATHS holds the newest version's paths). */
+export const CALL_HISTORY_LEGACY_PATH = {
+  domain: 'WirelessDomain',
+  relativePath: 'Library/CallHistory/call_history.db',
+} as const;
+
 /** flags bits of call_history.db. */
 export const LEGACY_CALL_FLAGS = { outgoing: 1, incoming: 4, faceTime: 16 } as const;
 

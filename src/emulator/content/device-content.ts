@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SyntheticItem } from '../../backup/index.js';
 import { buildCallHistoryDb, generateCalls } from './calls.js';
-import { buildLegacyCallHistoryDb, callsForLegacy } from './calls-legacy.js';
+import { buildLegacyCallHistoryDb, CALL_HISTORY_LEGACY_PATH, callsForLegacy } from './calls-legacy.js';
 import { buildCalendarDb, eventsForVersion, generateEvents } from './calendar.js';
 import { generateVisits } from './safari.js';
 import { generateAudio } from './audio.js';
@@ -31,8 +31,6 @@ export const CONTENT_PATHS = {
   addressBook: { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb' },
   addressBookImages: { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBookImages.sqlitedb' },
   callHistory: { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' },
-  /** iOS ≤ 7: call_history.db, in WirelessDomain. */
-  callHistoryLegacy: { domain: 'WirelessDomain', relativePath: 'Library/CallHistory/call_history.db' },
   photosDb: { domain: 'CameraRollDomain', relativePath: 'Media/PhotoData/Photos.sqlite' },
   calendar: { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' },
   safariHistory: { domain: 'AppDomain-com.apple.mobilesafari', relativePath: 'Library/Safari/History.db' },
@@ -269,7 +267,7 @@ export function generateDeviceContent(spec: DeviceContentSpec = {}): DeviceConte
   }
   if (!omit.has('calls') && legacyCalls) {
     items.push(...directories('WirelessDomain', ['Library', 'Library/CallHistory']));
-    items.push(...databaseItems(CONTENT_PATHS.callHistoryLegacy, buildLegacyCallHistoryDb(phone.calls, phone.deleted)));
+    items.push(...databaseItems(CALL_HISTORY_LEGACY_PATH, buildLegacyCallHistoryDb(phone.calls, phone.deleted)));
   } else if (!omit.has('calls'))
     items.push(...databaseItems(CONTENT_PATHS.callHistory, buildCallHistoryDb(phone.calls, phone.deleted, ios)));
   const legacyFill =
