@@ -18,7 +18,7 @@ import type { TableInfo } from './schema.js';
  * number of workers.
  */
 
-/** Everything a worker needs to carve any page range; cloned once into each worker. */
+/** Everything a worker needs to carve any page range; sent once to each worker before its first range. */
 export interface WorkerInit {
   dbPath: string;
   walPath: string | null;
@@ -116,57 +116,65 @@ function pending(): Pending {
 }
 
 /**
- * Records of pages 1..pageCount carved by `workers` threads, in page order. At most a few ranges per worker are
- * in flight or waiting to be yielded, so memory stays flat whatever the file size.
+ * Carving threads, started before the live walk so that their start-up (loading the carver's modules) overlaps it;
+ * they get what they carve with (`WorkerInit`) only once the walk is done. Closing tells each to close its files
+ * and exit (terminate() alone would leave their descriptors open in this process).
  */
-export async function* parallelMainPageRecords(
-  script: URL,
-  init: WorkerInit,
-  pageCount: number,
-  workers: number,
-  rangePages?: number,
-): AsyncGenerator<Resolved> {
-  const { Worker } = await import('node:worker_threads');
-  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / init.pageSize));
-  // A worker reads a range into one chunk-sized buffer: never more pages than that.
-  const perRange = Math.min(perChunk, Math.max(1, Math.floor(rangePages ?? perChunk)));
-  const ranges = Math.ceil(pageCount / perRange);
-  const window = workers * 3;
-  const results = new Map<number, Pending>();
-  const idle: Worker[] = [];
-  const busy = new Map<Worker, number>();
-  let next = 0;
-  let yielded = 0;
-  let failure: unknown;
+export class CarvingPool {
+  private readonly workers: Worker[];
 
-  const fail = (error: unknown): void => {
-    failure ??= error;
-    for (const p of results.values()) p.reject(error);
-  };
-  const pump = (): void => {
-    while (idle.length > 0 && next < ranges && next < yielded + window && failure === undefined) {
-      const worker = idle.pop()!;
-      const id = next++;
-      results.set(id, pending());
-      busy.set(worker, id);
-      const request: RangeRequest = { id, first: id * perRange + 1, last: Math.min(pageCount, (id + 1) * perRange) };
-      worker.postMessage(request);
+  private constructor(workers: Worker[]) {
+    this.workers = workers;
+  }
+
+  static async start(script: URL, count: number): Promise<CarvingPool> {
+    const { Worker } = await import('node:worker_threads');
+    const workers: Worker[] = [];
+    for (let i = 0; i < count; i += 1) {
+      // A small young generation: a worker's garbage is page-sized and short-lived, and each isolate's default
+      // (up to 48 MB) counted twice on a 2-core machine put the process over its memory budget.
+      const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      // Until a carve listens, an early failure must not be an uncaught 'error' event.
+      worker.on('error', () => {});
+      workers.push(worker);
     }
-  };
+    return new CarvingPool(workers);
+  }
 
-  const pool: Worker[] = [];
-  for (let i = 0; i < Math.min(workers, ranges); i += 1) {
-    // A small young generation: a worker's garbage is page-sized and short-lived, and each isolate's default
-    // (up to 48 MB) counted twice on a 2-core machine put the process over its memory budget.
-    const worker = new Worker(script, {
-      workerData: init,
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
-    });
-    pool.push(worker);
-    worker.on('message', (reply: WorkerReply) => {
+  /**
+   * Records of pages 1..pageCount, in page order. At most a few ranges per worker are in flight or waiting to be
+   * yielded, so memory stays flat whatever the file size.
+   */
+  async *records(init: WorkerInit, pageCount: number, rangePages?: number): AsyncGenerator<Resolved> {
+    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / init.pageSize));
+    // A worker reads a range into one chunk-sized buffer: never more pages than that.
+    const perRange = Math.min(perChunk, Math.max(1, Math.floor(rangePages ?? perChunk)));
+    const ranges = Math.ceil(pageCount / perRange);
+    const window = this.workers.length * 3;
+    const results = new Map<number, Pending>();
+    const idle: Worker[] = [];
+    const busy = new Map<Worker, number>();
+    let next = 0;
+    let yielded = 0;
+    let failure: unknown;
+
+    const fail = (error: unknown): void => {
+      failure ??= error;
+      for (const p of results.values()) p.reject(error);
+    };
+    const pump = (): void => {
+      while (idle.length > 0 && next < ranges && next < yielded + window && failure === undefined) {
+        const worker = idle.pop()!;
+        const id = next++;
+        results.set(id, pending());
+        busy.set(worker, id);
+        const request: RangeRequest = { id, first: id * perRange + 1, last: Math.min(pageCount, (id + 1) * perRange) };
+        worker.postMessage(request);
+      }
+    };
+    const onReply = (worker: Worker) => (reply: WorkerReply) => {
       busy.delete(worker);
       idle.push(worker);
-      const slot = results.get(reply.id);
       if ('error' in reply) {
         const { code, message } = reply.error;
         fail(
@@ -174,32 +182,46 @@ export async function* parallelMainPageRecords(
             ? new CarveError(code as CarveErrorCode, message)
             : new Error(`carving worker: ${message}`),
         );
-      } else slot?.resolve(reply.offers);
+      } else results.get(reply.id)?.resolve(reply.offers);
       pump();
-    });
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
+    };
+    const onExit = (worker: Worker) => (code: number) => {
       if (busy.has(worker)) fail(new Error(`a carving worker exited (${code}) in the middle of a page range`));
-    });
-    idle.push(worker);
-  }
-  try {
-    pump();
-    for (let id = 0; id < ranges; id += 1) {
-      const slot = results.get(id);
-      if (!slot) throw failure ?? new Error(`page range ${id} was never handed out`);
-      const offers = await slot.promise;
-      results.delete(id);
-      yielded += 1;
-      pump();
-      for (const offer of offers) yield asResolved(offer, init.tables);
+    };
+    const listeners = this.workers.map((worker) => ({ worker, message: onReply(worker), exit: onExit(worker) }));
+    for (const { worker, message, exit } of listeners) {
+      worker.on('message', message);
+      worker.on('error', fail);
+      worker.on('exit', exit);
+      worker.postMessage({ init });
+      idle.push(worker);
     }
-  } finally {
-    // Workers close their files when told; terminate() alone would leave their descriptors open in this process.
+    try {
+      pump();
+      for (let id = 0; id < ranges; id += 1) {
+        const slot = results.get(id);
+        if (!slot) throw failure ?? new Error(`page range ${id} was never handed out`);
+        const offers = await slot.promise;
+        results.delete(id);
+        yielded += 1;
+        pump();
+        for (const offer of offers) yield asResolved(offer, init.tables);
+      }
+    } finally {
+      for (const { worker, message, exit } of listeners) {
+        worker.off('message', message);
+        worker.off('error', fail);
+        worker.off('exit', exit);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
     await Promise.all(
-      pool.map(
+      this.workers.map(
         (worker) =>
           new Promise<void>((resolve) => {
+            if (worker.threadId === -1) return resolve();
             const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
             worker.once('exit', () => {
               clearTimeout(timer);

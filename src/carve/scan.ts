@@ -9,7 +9,7 @@ import { readJournal } from './journal.js';
 import { readLiveState, type LiveState } from './live-rows.js';
 import { mainPageRecords, pageCarvingContext, type MainPagesEnv } from './main-pages.js';
 import { carvePageVersion, currentCells } from './page-carver.js';
-import { parallelMainPageRecords, sharedLive, workerCount, workerScript, type WorkerInit } from './parallel.js';
+import { CarvingPool, sharedLive, workerCount, workerScript, type WorkerInit } from './parallel.js';
 import { ChunkedSource, EVENT_LOOP_TURN_MS, openFileSource, PageReader, type ByteSource } from './page-reader.js';
 import type { PageLookup } from './payload.js';
 import type { RawRecord } from './raw-record.js';
@@ -72,10 +72,16 @@ export async function* carveDatabase(
 ): AsyncGenerator<CarvedRecord> {
   const db = await openFileSource(dbPath);
   const sidecars: ByteSource[] = [];
+  let pool: CarvingPool | null = null;
   try {
     const header = parseDatabaseHeader(await db.read(0, 100));
     const reader = new PageReader(db, header.pageSize);
     if (reader.pageCount === 0) throw new CarveError('CARVE_TRUNCATED', 'the database file holds no whole page');
+    // Carving threads start now, so their start-up overlaps the live walk (parallel.ts); the walk and the rest
+    // run here. Never more threads than pages.
+    const workers = Math.min(workerCount(options.workers, db.size), reader.pageCount);
+    const script = workers > 1 ? workerScript() : null;
+    if (script) pool = await CarvingPool.start(script, workers);
     const walSource = await openOptional(options.walPath, `${dbPath}-wal`);
     if (walSource) sidecars.push(walSource);
     const journalSource = await openOptional(options.journalPath, `${dbPath}-journal`);
@@ -172,10 +178,8 @@ export async function* carveDatabase(
       encoding: now.textEncoding,
       usableSize,
     };
-    const workers = workerCount(options.workers, db.size);
-    const script = workers > 1 ? workerScript() : null;
-    const mainPages = script
-      ? parallelMainPageRecords(script, workerInit(), reader.pageCount, workers, options.rangePages)
+    const mainPages = pool
+      ? pool.records(workerInit(), reader.pageCount, options.rangePages)
       : mainPageRecords(env, reader.pages());
     for await (const resolved of mainPages) yield* emitter.offer(resolved);
 
@@ -244,6 +248,7 @@ export async function* carveDatabase(
       tables: live.tables.map((t) => t.name),
     });
   } finally {
+    await pool?.close();
     await db.close();
     for (const source of sidecars) await source.close();
   }
