@@ -39,6 +39,7 @@ export function tryIntactCell(
   if (
     requireTable &&
     (tables.length === 0 ||
+      !holdsValue(header.types) ||
       !textPlausible(buf, cell.payloadStart + header.headerLength, localEnd, header.types, -1, ctx))
   )
     return null;
@@ -87,6 +88,7 @@ function textPlausible(
   types: readonly number[],
   column0Size: number,
   ctx: CarveContext,
+  rebuilt = false,
 ): boolean {
   let pos = bodyStart;
   for (let i = 0; i < types.length; i += 1) {
@@ -94,9 +96,16 @@ function textPlausible(
     const size = type < 0 ? column0Size : serialTypeSize(type);
     if (pos + size > localEnd) return true;
     if (!valuePlausible(buf, pos, type, size, ctx)) return false;
+    // A rebuilt record's texts hold no control bytes: zeroed space and headers read as text do.
+    if (rebuilt && type >= 13 && (type & 1) === 1 && controlBytes(buf, pos, size, ctx)) return false;
     pos += size;
   }
   return true;
+}
+
+/** Whether a record holds anything but NULLs and empty values: one that does not tells nothing. */
+function holdsValue(types: readonly number[]): boolean {
+  return types.some((t) => t > 0 && t !== 12 && t !== 13);
 }
 
 function valuePlausible(buf: Buffer, pos: number, type: number, size: number, ctx: CarveContext): boolean {
@@ -250,7 +259,7 @@ function headless(
     if (record.tables.some(untyped)) record.tables = record.tables.filter((t) => !untyped(t));
     if (record.tables.length === 0) return;
     // Nothing but NULLs, empty values and lost columns: no value to report, and any bytes rebuild that way.
-    if (record.types.every((t) => t <= 0 || t === 12 || t === 13)) return;
+    if (!holdsValue(record.types)) return;
     // A blob in a TEXT column is legal but what a rebuild at the wrong place reads far more often than real data.
     for (const table of record.tables)
       if (record.types.some((t, i) => t >= 12 && (t & 1) === 0 && table.affinities[i] === 'TEXT'))
@@ -265,6 +274,7 @@ function headless(
         record.types,
         record.column0Size,
         ctx,
+        true,
       )
     )
       return;
@@ -390,7 +400,7 @@ function headless(
           notText = 0;
         } else if (!valuePlausible(buf, bodyStart, type0, size, ctx)) continue;
         if (restOk[size] === 0)
-          restOk[size] = textPlausible(buf, bodyStart + size, base + size, restTypes, -1, ctx) ? 1 : 2;
+          restOk[size] = textPlausible(buf, bodyStart + size, base + size, restTypes, -1, ctx, true) ? 1 : 2;
         if (restOk[size] === 2) continue;
         const fit = fitAt(base + size);
         // A first column whose type the size settles beats one left unknown.
@@ -534,7 +544,8 @@ export function tryTruncatedCell(buf: Buffer, p: number, end: number, ctx: Carve
   const tables = matchingTables(header.types, ctx.tables);
   const record = build(buf, p, payloadStart, header.headerLength, header.types, -1, tables, kind, ctx);
   if (!mayTruncate(record, end, ctx)) return null;
-  if (!textPlausible(buf, payloadStart + header.headerLength, end, header.types, -1, ctx)) return null;
+  if (!holdsValue(header.types)) return null;
+  if (!textPlausible(buf, payloadStart + header.headerLength, end, header.types, -1, ctx, true)) return null;
   record.rowid = rowid;
   record.knownEnd = end;
   record.end = end;
@@ -558,7 +569,8 @@ export function tryOrphanRecord(buf: Buffer, h: number, end: number, ctx: CarveC
   const record = build(buf, h, h, header.headerLength, header.types, -1, tables, kind, ctx);
   if (record.localSize < record.payloadSize) return null;
   const known = Math.min(end, record.end);
-  if (!textPlausible(buf, h + header.headerLength, known, header.types, -1, ctx)) return null;
+  if (!holdsValue(header.types)) return null;
+  if (!textPlausible(buf, h + header.headerLength, known, header.types, -1, ctx, true)) return null;
   if (record.end > end) {
     if (!mayTruncate(record, end, ctx)) return null;
     record.knownEnd = end;
