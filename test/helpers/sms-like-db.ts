@@ -159,7 +159,8 @@ export function buildSmsLikeDb(options: SmsLikeOptions): SmsLikeDb {
   })();
   const markRead = db.prepare('UPDATE message SET is_read = 1, date_read = ? WHERE ROWID = ?');
   db.transaction(() => {
-    const top = Math.max(...rowids) + 1;
+    // Not Math.max(...rowids): 330,000 arguments overflow the stack.
+    const top = rowids.reduce((a, b) => Math.max(a, b), 0) + 1;
     for (let i = 0; i < options.churn; i += 1) add(top + i);
     for (const [rowid, row] of live) if (random() < 0.05) markRead.run(row.date + 7n, rowid);
   })();
