@@ -85,6 +85,10 @@ export interface MessageRecord {
   /** The handle's name in the address book, when the backup's AddressBook has it. */
   handleName: string | null;
   attachments: MessageAttachmentRecord[];
+  /** iOS 16+: when the sender last edited it (date_edited); absent when never edited. */
+  dateEdited?: string;
+  /** iOS 16+: when the sender unsent it (date_retracted; its text is gone); absent when not unsent. */
+  dateRetracted?: string;
   /** date or dateRead is outside 2000-01-01 … now+1y (date-check.ts): shown as "date unclear", not as fact. */
   dateSuspect?: true;
 }

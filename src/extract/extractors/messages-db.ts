@@ -95,6 +95,19 @@ export function readAttachments(db: Database.Database): Map<number, MessageAttac
   return byMessage;
 }
 
+/**
+ * iOS 16's edit and unsend: `date_edited` / `date_retracted` (nanoseconds since 2001, 0 when never) — as record
+ * fields only when set, so messages of older files and untouched ones carry none.
+ */
+function editDates(r: Record<string, unknown>): { dateEdited?: string; dateRetracted?: string } {
+  const edited = messageDateIso(r.date_edited);
+  const retracted = messageDateIso(r.date_retracted);
+  return {
+    ...(edited === null ? {} : { dateEdited: edited }),
+    ...(retracted === null ? {} : { dateRetracted: retracted }),
+  };
+}
+
 /** A message plus the key of the conversation it belongs to (`chat:<id>`, or `handle:<id>` without chat tables). */
 export interface MessageRow {
   conversation: string;
@@ -111,7 +124,7 @@ export function* readMessages(
   const joined = hasTable(db, 'chat_message_join');
   const recoverable = hasTable(db, 'chat_recoverable_message_join');
   const handles = hasTable(db, 'handle');
-  const sql = `SELECT m.ROWID AS id, ${['guid', 'text', 'attributedBody', 'date', 'date_read', 'is_from_me', 'service', 'handle_id'].map((n) => column(cols, 'm', n)).join(', ')},
+  const sql = `SELECT m.ROWID AS id, ${['guid', 'text', 'attributedBody', 'date', 'date_read', 'is_from_me', 'service', 'handle_id', 'date_edited', 'date_retracted'].map((n) => column(cols, 'm', n)).join(', ')},
       ${handles ? 'h.id' : 'NULL'} AS handle,
       ${joined ? 'cmj.chat_id' : 'NULL'} AS chatId,
       ${recoverable ? 'crj.chat_id' : 'NULL'} AS deletedChatId, ${recoverable ? 'crj.delete_date' : 'NULL'} AS deleteDate
@@ -144,7 +157,8 @@ export function* readMessages(
         handle: textValue(r.handle),
         handleName: null,
         attachments: (attachments.get(id) ?? []).map((a) => ({ ...a })),
-        ...dateFlag(messageDateIso(r.date), messageDateIso(r.date_read)),
+        ...editDates(r),
+        ...dateFlag(messageDateIso(r.date), messageDateIso(r.date_read), ...Object.values(editDates(r))),
       },
     };
   }

@@ -81,3 +81,53 @@ it('a date outside 2000 … now+1y is kept but flagged dateSuspect (date_unclear
     await run.cleanup();
   }
 });
+
+it('iOS 16 edit and unsend times come out as dateEdited / dateRetracted, only on the messages that have them', async () => {
+  const content = generateDeviceContent({
+    seed: 'edits',
+    iosVersion: 16,
+    contacts: 3,
+    messages: 6,
+    photos: 0,
+    calls: 0,
+    walTailMessages: 0,
+  });
+  const at = content.items.findIndex(
+    (i) => i.domain === CONTENT_PATHS.smsDb.domain && i.relativePath === CONTENT_PATHS.smsDb.relativePath,
+  );
+  const [first, second] = [...content.truth.messages].sort((a, b) => a.rowid - b.rowid);
+  content.items[at] = {
+    ...CONTENT_PATHS.smsDb,
+    data: edited(
+      content.items[at]!.data as Buffer,
+      `UPDATE message SET date_edited = date + 60000000000 WHERE ROWID = ${first!.rowid};
+       UPDATE message SET date_retracted = date + 120000000000 WHERE ROWID = ${second!.rowid};`,
+    ),
+  };
+  const run = await extractGenerated({ encrypted: false, content, extract: { types: ['messages'] } });
+  try {
+    const chats = JSON.parse(await readFile(join(run.out, 'messages/conversations.json'), 'utf8')) as Array<{
+      folder: string;
+    }>;
+    const all: MessageRecord[] = [];
+    for (const chat of chats)
+      all.push(
+        ...(
+          JSON.parse(await readFile(join(run.out, chat.folder, 'conversation.json'), 'utf8')) as {
+            messages: MessageRecord[];
+          }
+        ).messages,
+      );
+    const touched = all
+      .filter((m) => m.dateEdited !== undefined || m.dateRetracted !== undefined)
+      .map((m) => [m.id, m.dateEdited ?? null, m.dateRetracted ?? null]);
+    expect(touched).toEqual(
+      [
+        [first!.rowid, new Date(first!.date.getTime() + 60_000).toISOString(), null],
+        [second!.rowid, null, new Date(second!.date.getTime() + 120_000).toISOString()],
+      ].sort((a, b) => all.findIndex((m) => m.id === a[0]) - all.findIndex((m) => m.id === b[0])),
+    );
+  } finally {
+    await run.cleanup();
+  }
+});
