@@ -125,6 +125,12 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
     load: async () => (await import('./commands/jobs.js')).registerJobsCommand,
   },
   {
+    name: 'console',
+    args: '',
+    summary: "print a one-time login link to the daemon's browser console",
+    load: async () => (await import('./commands/console.js')).registerConsoleCommand,
+  },
+  {
     name: 'job',
     args: '',
     summary: "show or cancel one of the daemon's jobs",

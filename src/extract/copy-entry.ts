@@ -25,6 +25,11 @@ export async function copyEntry(
   relativePath: string,
   mtime?: Date,
 ): Promise<void> {
+  if (out.deferCopy) {
+    // Records only (the console's browse index): the name is taken, the bytes stay in the backup.
+    out.deferCopy({ path: relativePath, domain: entry.domain, relativePath: entry.relativePath, mtime });
+    return;
+  }
   // A plain backup's data file is the file: the kernel copies it (on filesystems with reflinks, nothing is copied).
   if (
     await reader.withPlainDataFile(entry, (source) => out.copyFile(relativePath, source, mtime).then(() => undefined))

@@ -24,7 +24,8 @@ export {
   type ScanOptions,
 } from './pipeline.js';
 export type * from './records.js';
-export { OutputFolder, sanitizeFileName, writeAll } from './output-folder.js';
+export { OutputFolder, sanitizeFileName, writeAll, type DeferredCopy } from './output-folder.js';
+export { copyEntry } from './copy-entry.js';
 export {
   OUTPUT_MODES,
   outputPermissions,

@@ -53,6 +53,14 @@ function splitExtension(name: string): [string, string] {
   return dot > 0 && name.length - dot <= 10 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
 }
 
+/** A backup file an extractor would have copied to `path` (relative to the output folder), with its mtime. */
+export interface DeferredCopy {
+  path: string;
+  domain: string;
+  relativePath: string;
+  mtime?: Date;
+}
+
 /**
  * The --out folder. Every path is built from sanitised names and joined with `safeJoin`, so nothing a backup
  * contains (a contact called "../../etc", a symlink planted in the folder) can write outside it. Names are made
@@ -67,6 +75,11 @@ export class OutputFolder {
   private readonly base: string;
   /** Shared mode's file mode once learnt (copies need it set explicitly: the kernel copy takes the source's mode). */
   private sharedFileMode: number | undefined;
+  /**
+   * When set, `copyEntry` hands each backup file it would copy here instead of copying it: the console's browse index
+   * (src/operations/browse) keeps the records and streams media from the backup on demand.
+   */
+  deferCopy?: (copy: DeferredCopy) => void;
 
   constructor(
     readonly root: string,

@@ -3,7 +3,7 @@ import type { BackupReader } from '../backup/index.js';
 import { IosRescueError } from '../errors.js';
 import { ExtractError } from './errors.js';
 import type { DateRange, Extractor, TypeResult, TypeScan } from './extractor.js';
-import { OutputFolder } from './output-folder.js';
+import { OutputFolder, type DeferredCopy } from './output-folder.js';
 import { makeOutputFolder, outputPermissions, type OutputMode } from './output-mode.js';
 import { DATA_TYPES, EXTRACTOR_LIST, type DataType } from './registry.js';
 import { writeReport } from './report/index.js';
@@ -129,6 +129,10 @@ export interface ExtractOptions {
   onType?: (event: { type: DataType; phase: 'start' | 'done'; result?: TypeResult }) => void;
   /** Each backup file not read (a link, FIFO, device, oversized or missing data), as it happens: log it. */
   onSkip?: (file: SkippedFile) => void;
+  /** Records only: the photo, attachment and voicemail files `copyEntry` would copy are handed here instead. */
+  deferCopy?: (copy: DeferredCopy) => void;
+  /** Skip report.html (the console's browse index reads the JSON only). */
+  noReport?: boolean;
 }
 
 export interface ExtractionReport {
@@ -156,6 +160,7 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
     );
   }
   const out = new OutputFolder(options.out, permissions);
+  out.deferCopy = options.deferCopy;
   const range = options.range ?? {};
   const work = await WorkDir.create(options.tempDir);
   const report: ExtractionReport = {
@@ -204,6 +209,6 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
   }
   await out.writeFile('extraction.json', `${JSON.stringify(report, null, 2)}\n`);
   // report.html is drawn from the files just written (extraction.json and each type's JSON), as a reader would.
-  await writeReport(options.out, { tempDir: options.tempDir });
+  if (!options.noReport) await writeReport(options.out, { tempDir: options.tempDir });
   return report;
 }

@@ -76,3 +76,4 @@ export {
 export { listMedia, type MediaListOptions, type MediaListResult } from './media-list.js';
 export { MEDIA_TYPES, parseMediaTypes, parseMediaDate, type MediaType } from './media-types.js';
 export { MediaError, type MediaErrorCode } from './media-errors.js';
+export { browserOpener, openInBrowser, requestConsoleLogin, type ConsoleLoginLink } from './console-login.js';

@@ -17,6 +17,7 @@ import { registerScanCommand } from './scan.js';
 import { registerExtractCommand } from './extract.js';
 import { registerDaemonCommand } from './daemon.js';
 import { registerJobsCommand } from './jobs.js';
+import { registerConsoleCommand } from './console.js';
 import { registerJobCommand } from './job.js';
 
 /** Every command registers itself here, one line each. */
@@ -37,6 +38,7 @@ export function registerCommands(program: Command): void {
   registerMediaCommand(program);
   registerDaemonCommand(program);
   registerJobsCommand(program);
+  registerConsoleCommand(program);
   registerJobCommand(program);
   registerDemoCommand(program);
   registerCompletionCommand(program, async () => program);

@@ -13,6 +13,7 @@ import { registerJobRoutes } from './routes/jobs.js';
 import { registerServiceRoutes } from './routes/service.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { bearerMatches } from './token.js';
+import { registerConsole } from './console/index.js';
 
 export interface ApiAppOptions {
   engine: DaemonEngine;
@@ -25,6 +26,8 @@ export interface ApiAppOptions {
   serverFactory?: FastifyServerFactory;
   /** SSE keep-alive comment interval (default 15 s). */
   keepAliveMs?: number;
+  /** The loopback TCP address once listening (the console's login links name it). */
+  tcpAddress?: () => { host: string; port: number } | undefined;
 }
 
 /** Request bodies are small JSON (a job request); anything larger is refused before it is read into memory. */
@@ -86,7 +89,13 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
           'no token is needed; over TCP (`--listen 127.0.0.1:PORT`, loopback only) every request needs ' +
           '`Authorization: Bearer <contents of <state-dir>/token>`. Errors are `{code, message}`.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // The browser console's session (console/README.md): non-GET requests also send X-CSRF-Token.
+          consoleSession: { type: 'apiKey', in: 'cookie', name: 'iosrescue_session' },
+        },
+      },
       security: [{ bearer: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -102,12 +111,15 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
   );
 
   const { token, exempt } = options;
+  const consoleAccess = registerConsole(app, options.engine, options.tcpAddress);
   if (token !== undefined) {
     app.addHook('onRequest', async (request) => {
       // Fail closed: only a connection the unix server accepted is exempt (not, say, one without a remote address,
       // which is also what a TCP socket reports once its peer has gone).
       if (exempt?.(request.raw.socket)) return;
-      if (!bearerMatches(request.headers.authorization, token)) {
+      if (bearerMatches(request.headers.authorization, token)) return;
+      // The browser console: its own pages check their session; /v1 takes the session cookie (+ CSRF) instead.
+      if (!consoleAccess.allowsWithoutBearer(request)) {
         throw new HttpApiError('API_UNAUTHORIZED', 'this request came over TCP: send Authorization: Bearer <token>');
       }
     });

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CATEGORY_STATUS, categoryOf, IosRescueError } from '../../errors.js';
+import { CONSOLE_STATUS_OVERRIDES } from './console/errors.js';
 import { HTTP_API_STATUS_OVERRIDES, HttpApiError, type HttpApiErrorCode } from './errors.js';
 
 /** Fastify's own request errors, mapped to our codes: the reply never shows a framework's internal name. */
@@ -24,7 +25,11 @@ export function asApiError(error: unknown): IosRescueError {
 }
 
 export function statusOf(error: IosRescueError): number {
-  return HTTP_API_STATUS_OVERRIDES[error.code as HttpApiErrorCode] ?? CATEGORY_STATUS[categoryOf(error)].http;
+  return (
+    HTTP_API_STATUS_OVERRIDES[error.code as HttpApiErrorCode] ??
+    CONSOLE_STATUS_OVERRIDES[error.code] ??
+    CATEGORY_STATUS[categoryOf(error)].http
+  );
 }
 
 /** Fastify's error handler: `{code, message}` with the category's HTTP status; bugs are logged with their stack. */

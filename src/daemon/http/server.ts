@@ -68,6 +68,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   // Connections the unix-socket server accepted: the only ones that need no token.
   const unixConnections = new WeakSet<Socket>();
   const metrics = new DaemonMetrics(options.engine);
+  let tcp: ApiServer['tcp'];
   const app = await buildApiApp({
     engine: options.engine,
     metrics,
@@ -75,6 +76,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     token,
     keepAliveMs: options.keepAliveMs,
     exempt: (socket) => unixConnections.has(socket),
+    tcpAddress: () => tcp,
     serverFactory: (handler) => {
       routeRequest = handler;
       const server = createServer(SERVER_OPTIONS, handler);
@@ -93,7 +95,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
   await chmod(options.socketPath, 0o600);
 
-  let tcp: ApiServer['tcp'];
   let tcpServer: Server | undefined;
   if (tcpAddress) {
     // The same handler Fastify routes the unix socket with; Fastify's close() does not know this server.
