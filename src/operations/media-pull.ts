@@ -8,7 +8,7 @@ import type { DeviceAccess } from './device-access.js';
 import { captureDateOf, EXIF_HEAD_BYTES, exifDate } from './media-dates.js';
 import { MediaError } from './media-errors.js';
 import { MediaManifest } from './media-manifest.js';
-import { readPhotoFacts } from './media-photos-db.js';
+import { readPhotoFacts, readTrackNames } from './media-photos-db.js';
 import { ALBUMS_FOLDER, planMedia, type PlannedFile } from './media-plan.js';
 import { openMediaConnection } from './media-session.js';
 import { isImagePath, isVideoPath, MEDIA_TYPES, type MediaType } from './media-types.js';
@@ -114,7 +114,12 @@ export async function pullMedia(access: DeviceAccess, options: MediaPullOptions)
     options.onProgress?.({ ...progress });
     const facts =
       types.includes('photos') || types.includes('videos') ? await readPhotoFacts(afc, access.logger) : undefined;
-    const all = await planMedia(afc, types, facts);
+    const all = await planMedia(
+      afc,
+      types,
+      facts,
+      types.includes('music') ? await readTrackNames(afc, access.logger) : undefined,
+    );
     const inRange = (dateMs: number): boolean =>
       (options.sinceMs === undefined || dateMs >= options.sinceMs) &&
       (options.untilMs === undefined || dateMs < options.untilMs);

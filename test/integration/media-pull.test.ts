@@ -157,4 +157,24 @@ describe("media pull from the built-in phone's camera roll", () => {
         );
     }
   });
+
+  it('names synced music from the phone’s MediaLibrary.sqlitedb: Music/<artist>/<album>/<nn title>', async () => {
+    emu.emulator.backup.media = undefined;
+    const out = join(work, 'out-music');
+    const result = await pullMedia(access, { out, types: ['music'] });
+    const { truth } = generateDeviceContent({ seed: SAMPLE_SEED });
+    const onPhone = truth.tracks.filter((t) => t.data !== null);
+    expect(onPhone.length).toBeGreaterThan(0);
+    expect(result.copied).toBe(onPhone.length);
+    for (const track of onPhone) {
+      const extension = track.devicePath.slice(track.devicePath.lastIndexOf('.'));
+      const name =
+        `${track.trackNumber > 0 ? `${String(track.trackNumber).padStart(2, '0')} ` : ''}${track.title}${extension}`.replace(
+          /[/\\:*?"<>|]/g,
+          '_',
+        );
+      const where = join(out, 'Music', track.artist, track.album, name);
+      expect((await readFile(where)).equals(track.data!), where).toBe(true);
+    }
+  });
 });
