@@ -53,7 +53,8 @@ export function registerMediaCommand(program: Command): void {
         "  DCIM/100APPLE/IMG_0001.HEIC          the phone's own folders and names, dated when taken\n" +
         '  DCIM/100APPLE/IMG_0001 (edited).jpg  an edited photo, beside its original\n' +
         "  Recently Deleted/100APPLE/…          photos and videos in the phone's Recently Deleted album\n" +
-        '  iTunes_Control/Music, Recordings, Downloads   as on the phone\n' +
+        "  Music/<artist>/<album>/01 Title.mp3  synced music, named from the phone's music library\n" +
+        '  Recordings, Downloads                as on the phone\n' +
         '\nExamples:\n  iosrescue media pull --out ~/Pictures/iPhone\n' +
         '  iosrescue media pull --out photos --types photos,videos --since 2024-01-01 --albums\n' +
         '  iosrescue media pull --out photos --json     (one JSON event per line)\n' +
