@@ -43,8 +43,9 @@ export function messageHtml(message: MessageRecord, attachmentHref: (file: strin
   const who = message.isFromMe ? 'Me' : (message.handleName ?? message.handle ?? 'Unknown');
   const body = (message.text ?? '').replace(/\uFFFC/g, '').trim();
   const parts = [
-    `<div class="meta">${escapeHtml(who)} · ${escapeHtml(message.date ?? 'no date')}${message.service ? ` · ${escapeHtml(message.service)}` : ''}</div>`,
+    `<div class="meta">${escapeHtml(who)} · ${escapeHtml(message.date ?? 'no date')}${message.dateSuspect ? ' (date unclear)' : ''}${message.service ? ` · ${escapeHtml(message.service)}` : ''}${message.dateEdited ? ` · edited ${escapeHtml(message.dateEdited)}` : ''}</div>`,
   ];
+  if (message.dateRetracted) parts.push(`<div class="tag">Unsent on ${escapeHtml(message.dateRetracted)}</div>`);
   if (body) parts.push(`<div class="bubble">${escapeHtml(body)}</div>`);
   for (const a of message.attachments) {
     const name = escapeHtml(a.transferName ?? a.storedPath ?? 'attachment');

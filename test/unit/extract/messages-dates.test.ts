@@ -77,6 +77,9 @@ it('a date outside 2000 … now+1y is kept but flagged dateSuspect (date_unclear
       suspect += file.messages.filter((m) => m.dateSuspect === true).length;
     }
     expect(suspect).toBe(1);
+    let pages = '';
+    for (const chat of chats) pages += await readFile(join(run.out, chat.folder, 'conversation.html'), 'utf8');
+    expect(pages.split('(date unclear)').length - 1).toBe(1);
   } finally {
     await run.cleanup();
   }
@@ -127,6 +130,10 @@ it('iOS 16 edit and unsend times come out as dateEdited / dateRetracted, only on
         [second!.rowid, null, new Date(second!.date.getTime() + 120_000).toISOString()],
       ].sort((a, b) => all.findIndex((m) => m.id === a[0]) - all.findIndex((m) => m.id === b[0])),
     );
+    let pages = '';
+    for (const chat of chats) pages += await readFile(join(run.out, chat.folder, 'conversation.html'), 'utf8');
+    expect(pages.split(' · edited ').length - 1).toBe(1);
+    expect(pages.split('Unsent on ').length - 1).toBe(1);
   } finally {
     await run.cleanup();
   }
