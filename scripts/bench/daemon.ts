@@ -48,9 +48,14 @@ function samplePeak(pid: number): Peak {
   };
 }
 
+/** Every emulator and daemon started, so a run that fails leaves none behind. */
+const started = new Set<ChildProcess>();
+
 /** Starts a child and resolves once a line of its stdout passes `ready`. */
 function startChild(args: string[], env: NodeJS.ProcessEnv, ready: (line: string) => boolean): Promise<ChildProcess> {
   const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
+  child.on('exit', () => started.delete(child));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   return new Promise((done, fail) => {
@@ -329,6 +334,7 @@ async function main(): Promise<void> {
       `load average after: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`,
     );
   } finally {
+    for (const child of started) if (child !== emulator) await stopChild(child);
     await stopChild(emulator);
     await rm(dir, { recursive: true, force: true });
   }
