@@ -53,7 +53,7 @@ async function runOurs(db: GeneratedDb, present: PresentRow[], workers: string |
   console.log(
     `  ${''.padEnd(15)} precision ${s.reported ? (s.correct / s.reported).toFixed(4) : '-'} (${s.correct}/${s.reported} message records right), ` +
       `wrong table ${s.misattributed}, live rows reported ${s.liveReported}; ${(mb / run.seconds).toFixed(1)} MB/s ` +
-      `(${run.seconds.toFixed(2)} s whole process), peak RSS ${run.peakRssMb?.toFixed(0) ?? '?'} MB`,
+      `(${run.seconds.toFixed(2)} s whole process, ${run.cpuSeconds?.toFixed(2) ?? '?'} CPU-s), peak RSS ${run.peakRssMb?.toFixed(0) ?? '?'} MB`,
   );
   rmSync(out, { force: true });
 }

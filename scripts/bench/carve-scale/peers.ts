@@ -130,7 +130,7 @@ export async function runPeers(
     lines.push(line(peer.name, s));
     lines.push(
       `  ${''.padEnd(15)} live rows reported ${liveReported}; ${(db.bytes / 1e6 / run.seconds).toFixed(1)} MB/s ` +
-        `(${run.seconds.toFixed(2)} s whole process), peak RSS ${run.peakRssMb?.toFixed(0) ?? '?'} MB`,
+        `(${run.seconds.toFixed(2)} s whole process, ${run.cpuSeconds?.toFixed(2) ?? '?'} CPU-s), peak RSS ${run.peakRssMb?.toFixed(0) ?? '?'} MB`,
     );
     rmSync(out, { recursive: true, force: true });
   }

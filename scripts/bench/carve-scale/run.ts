@@ -5,6 +5,8 @@ export interface Measured {
   seconds: number;
   /** Peak resident set of the whole process, from GNU time (kB → MB); null without /usr/bin/time. */
   peakRssMb: number | null;
+  /** CPU seconds (user + system, all threads): on a busy machine the wall clock says more about the others. */
+  cpuSeconds: number | null;
   status: number | null;
   stderr: string;
 }
@@ -17,7 +19,7 @@ export async function measure(command: string, args: string[], stdoutPath: strin
   const timeFile = `${stdoutPath}.time`;
   const out = openSync(stdoutPath, 'w');
   const started = process.hrtime.bigint();
-  const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, command, ...args], {
+  const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, command, ...args], {
     cwd,
     stdio: ['ignore', out, 'pipe'],
   });
@@ -29,9 +31,11 @@ export async function measure(command: string, args: string[], stdoutPath: strin
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   closeSync(out);
   let peakRssMb: number | null = null;
+  let cpuSeconds: number | null = null;
   try {
-    const kb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
-    if (Number.isFinite(kb)) peakRssMb = kb / 1024;
+    const [kb, user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    if (Number.isFinite(kb)) peakRssMb = kb! / 1024;
+    if (Number.isFinite(user) && Number.isFinite(system)) cpuSeconds = user! + system!;
   } catch {}
-  return { seconds, peakRssMb, status, stderr };
+  return { seconds, peakRssMb, cpuSeconds, status, stderr };
 }
