@@ -5,6 +5,7 @@ import { BackupReader, writeSyntheticBackup } from '../../src/backup/index.js';
 import { CONSOLE_CSP } from '../../src/daemon/http/console/index.js';
 import { generateDeviceContent } from '../../src/emulator/content/index.js';
 import { runExtraction } from '../../src/extract/index.js';
+import { cliBuilt, runCli } from '../helpers/cli.js';
 import { FAST_KDF, PASSWORD } from '../helpers/extract-backups.js';
 import { startTestDaemon, type TestDaemon } from './daemon-api-helpers.js';
 
@@ -107,6 +108,23 @@ describe('console login and protection', () => {
     expect(again.status).toBe(401);
     expect(((await again.json()) as { code: string }).code).toBe('CONSOLE_LOGIN_LINK_INVALID');
   });
+
+  it.skipIf(!cliBuilt)(
+    'iosrescue console prints a login link that works (and opens no browser without a desktop)',
+    async () => {
+      const env = { ...daemon.env, DISPLAY: '', WAYLAND_DISPLAY: '' };
+      const json = await runCli(['--json', 'console'], env);
+      expect(json.code, json.stderr).toBe(0);
+      const printed = JSON.parse(json.stdout) as { url: string; expiresAt: string };
+      expect(printed.url).toMatch(new RegExp(`^${base}/console/login\\?token=[0-9a-f]{64}$`));
+      expect(Date.parse(printed.expiresAt) - Date.now()).toBeLessThanOrEqual(120_000);
+      expect((await fetch(printed.url, { redirect: 'manual' })).status).toBe(303);
+      const human = await runCli(['console', '--no-open'], env);
+      expect(human.stdout).toMatch(
+        /Open the console \(the link works once, for 2 minutes\):\n {2}http:\/\/127\.0\.0\.1:\d+\/console\/login\?token=/,
+      );
+    },
+  );
 
   it('login links cannot be had over TCP without the bearer token, not even with a session', async () => {
     const auth = await login();

@@ -188,7 +188,7 @@ export function registerConsoleApiRoutes(app: FastifyInstance, backups: ConsoleB
       const { reader, index } = await backups.open(sessionOf(request), request.params.id);
       const item = await findItem(index, request.params.itemId);
       if (!item.media) throw new ConsoleError('CONSOLE_NO_THUMBNAIL', `${item.id} has no picture`);
-      const cacheFolder = join(backups.indexFolder(request.params.id), 'thumbs');
+      const cacheFolder = join(index.folder, 'thumbs');
       const cached = join(cacheFolder, `${item.id.replace(/[^\w.-]/g, '_')}`);
       let thumb: { data: Buffer; mime: string } | undefined;
       try {

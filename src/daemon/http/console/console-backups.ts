@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { BackupReader } from '../../../backup/index.js';
 import { BrowseIndex, openBackupReader } from '../../../operations/browse/index.js';
 import { listBackups } from '../../../operations/index.js';
@@ -133,7 +133,7 @@ export class ConsoleBackups {
     const opened = await reader;
     let index = this.indexes.get(id);
     if (!index) {
-      index = BrowseIndex.open(this.indexFolder(id), opened);
+      index = this.buildIndex(backup, opened);
       this.indexes.set(id, index);
       index.then(
         (done) => this.built.set(id, done),
@@ -151,7 +151,7 @@ export class ConsoleBackups {
     if (!this.isUnlocked(backup, session)) return null;
     let index = this.built.get(backup.id);
     if (!index && !this.indexes.has(backup.id)) {
-      index = await BrowseIndex.load(this.indexFolder(backup.id));
+      index = await BrowseIndex.load(this.indexFolder(backup));
       if (index && !this.indexes.has(backup.id)) {
         this.built.set(backup.id, index);
         this.indexes.set(backup.id, Promise.resolve(index));
@@ -163,8 +163,26 @@ export class ConsoleBackups {
     );
   }
 
-  indexFolder(id: string): string {
-    return join(this.folder, 'index', id);
+  /**
+   * `<state>/console/index/<id>/<stamp>`: the stamp changes when the backup does (a newer backup into the same folder),
+   * so a stale index is never shown; building a new one removes the backup's older ones.
+   */
+  indexFolder(backup: ConsoleBackup): string {
+    const stamp = createHash('sha256')
+      .update(`${backup.date ?? ''}|${backup.bytes}`)
+      .digest('hex')
+      .slice(0, 12);
+    return join(this.folder, 'index', backup.id, stamp);
+  }
+
+  private async buildIndex(backup: ConsoleBackup, reader: BackupReader): Promise<BrowseIndex> {
+    const folder = this.indexFolder(backup);
+    const parent = dirname(folder);
+    await mkdir(parent, { recursive: true, mode: 0o700 });
+    for (const old of await readdir(parent)) {
+      if (old !== basename(folder)) await rm(join(parent, old), { recursive: true, force: true });
+    }
+    return BrowseIndex.open(folder, reader);
   }
 
   async close(): Promise<void> {
