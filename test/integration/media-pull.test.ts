@@ -177,4 +177,36 @@ describe("media pull from the built-in phone's camera roll", () => {
       expect((await readFile(where)).equals(track.data!), where).toBe(true);
     }
   });
+
+  it('keeps a Live Photo’s video with its photo, and puts an edited render beside its original', async () => {
+    emu.emulator.backup.media = undefined;
+    const { truth } = generateDeviceContent({ seed: SAMPLE_SEED });
+    const edited = truth.photos.find((p) => !p.trashed && p.kind === 'photo')!;
+    const stem = edited.filename.replace(/\.[^.]+$/, '');
+    const render = Buffer.from('an edited rendering');
+    // The phone keeps an edit's full-size render under PhotoData/Mutations/<directory>/<stem>/Adjustments.
+    await pullMedia(access, { out: join(work, 'out-prime'), types: ['recordings'] }); // fills the phone's media
+    const mutations = join(
+      emu.emulator.devices[0]!.dir,
+      'Media/PhotoData/Mutations',
+      edited.directory,
+      stem,
+      'Adjustments',
+    );
+    await mkdir(mutations, { recursive: true });
+    await writeFile(join(mutations, 'FullSizeRender.jpg'), render);
+    const out = join(work, 'out-live');
+    const result = await pullMedia(access, { out, types: ['photos'] });
+    expect(result.byType.videos.files).toBe(0);
+    expect(await readFile(join(out, edited.directory, `${stem} (edited).jpg`))).toEqual(render);
+    const live = truth.photos.filter((p) => p.livePhotoVideo !== null);
+    expect(live.length).toBeGreaterThan(0);
+    for (const photo of live) {
+      const folder = photo.trashed
+        ? join(out, 'Recently Deleted', photo.directory.replace(/^DCIM\//, ''))
+        : join(out, photo.directory);
+      const video = join(folder, `${photo.filename.replace(/\.[^.]+$/, '')}.MOV`);
+      expect((await readFile(video)).equals(photo.livePhotoVideo!), video).toBe(true);
+    }
+  });
 });
