@@ -176,16 +176,21 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
       const warnings: string[] = [];
       const skipped = new SkippedFiles(type, options.onSkip);
       let result: TypeResult;
+      let openSinks: Set<TextSink> | undefined;
       try {
-        const done = await EXTRACTORS[type].extract({
-          reader,
-          work,
-          out,
-          range,
-          signal: options.signal,
-          warn: (m) => warnings.push(m),
-          skip: (entry, reason) => skipped.add(entry, reason),
-        });
+        const run = TextSink.track(() =>
+          EXTRACTORS[type].extract({
+            reader,
+            work,
+            out,
+            range,
+            signal: options.signal,
+            warn: (m) => warnings.push(m),
+            skip: (entry, reason) => skipped.add(entry, reason),
+          }),
+        );
+        openSinks = run.sinks;
+        const done = await run.done;
         warnings.push(...skipped.warnings(), ...work.drainNotices());
         result =
           done === null
@@ -193,7 +198,7 @@ export async function runExtraction(reader: BackupReader, options: ExtractOption
             : { type, status: 'ok', ...done, warnings };
       } catch (error) {
         // Files the extractor had open when it failed are ended here, so no descriptor outlives its type.
-        TextSink.abandonOpen();
+        if (openSinks) TextSink.abandonOpen(openSinks);
         if (options.signal?.aborted) throw error;
         warnings.push(...work.drainNotices());
         result = isMissingData(error)

@@ -82,8 +82,8 @@ describe('no extractor ends with UNEXPECTED on a real database', () => {
     expect(databases.length).toBeGreaterThan(0);
   });
 
-  // One at a time: TextSink.abandonOpen ends every open output file of the process, so a type failing in one
-  // extraction would break another running beside it (a defect reported with issue 13, not this test's subject).
+  // One at a time, to keep the machine's load (and the test's time) even; extractions side by side are safe since
+  // TextSink tracks open files per run (test/unit/extract/text-sink.test.ts).
   it.each(databases.map((file) => ({ file, name: relative(join(repoRoot, '..'), file) })))(
     '$name',
     async ({ file }) => {

@@ -1,26 +1,38 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { once } from 'node:events';
 import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { WRITE_NO_FOLLOW } from '../output-folder.js';
 import { settleFileMode, type OutputPermissions } from '../output-mode.js';
 
 /** A text file written piece by piece with backpressure, so a 100,000-row CSV never sits in memory. */
+/**
+ * The sinks one extractor run opened and has not closed. Kept per run (not per process), so a type that fails in one
+ * extraction ends only its own files while other extractions in the same process (daemon jobs) write on.
+ */
+const openSinksOfRun = new AsyncLocalStorage<Set<TextSink>>();
+
 export class TextSink {
-  /** Sinks not yet closed: an extractor that fails part-way leaves its own open, and the pipeline ends them. */
-  private static readonly open = new Set<TextSink>();
   private readonly stream: WriteStream;
+  private readonly openSinks: Set<TextSink> | undefined;
   /** Ended by abandonOpen: the type failed, and what still arrives for this file is dropped. */
   private abandoned = false;
 
-  /** Ends every sink still open (their descriptors closed, what they hold left as written); how many there were. */
-  static abandonOpen(): number {
-    const count = TextSink.open.size;
-    for (const sink of TextSink.open) {
+  /** Runs `work` with its own record of open sinks, which `abandonOpen(sinks)` can end if the work fails. */
+  static track<T>(work: () => Promise<T>): { sinks: Set<TextSink>; done: Promise<T> } {
+    const sinks = new Set<TextSink>();
+    return { sinks, done: openSinksOfRun.run(sinks, work) };
+  }
+
+  /** Ends every sink still open in `sinks` (descriptors closed, what they hold left as written); how many there were. */
+  static abandonOpen(sinks: Set<TextSink>): number {
+    const count = sinks.size;
+    for (const sink of sinks) {
       sink.abandoned = true;
       // A write still on its way from the failed extractor must not become an unhandled 'error' event.
       sink.stream.on('error', () => undefined);
       sink.stream.destroy();
     }
-    TextSink.open.clear();
+    sinks.clear();
     return count;
   }
 
@@ -37,7 +49,8 @@ export class TextSink {
       throw error;
     }
     this.stream = createWriteStream(path, { encoding: 'utf8', fd });
-    TextSink.open.add(this);
+    this.openSinks = openSinksOfRun.getStore();
+    this.openSinks?.add(this);
   }
 
   async write(text: string): Promise<void> {
@@ -46,7 +59,7 @@ export class TextSink {
   }
 
   async close(): Promise<void> {
-    TextSink.open.delete(this);
+    this.openSinks?.delete(this);
     if (this.abandoned) return;
     const done = once(this.stream, 'finish');
     this.stream.end();
