@@ -283,6 +283,9 @@ function headless(
     // A rebuild that fits its freed area only loosely is more often noise than a row, unless that area's
     // recorded size is known to be stale (later inserts took part of it).
     if (fit < minFit) return;
+    // A loose fit (an old freeblock header whose area later inserts took back) is weak evidence: a record of one
+    // value (a text and NULLs: any run of letters rebuilds that way) needs a better one.
+    if (fit < 2 && record.types.filter((t) => t > 0).length < 2) return;
     const score = fit * 8 + strength;
     if (!best || score > best.score) best = { record, score };
     else if (score === best.score && record.end === best.record.end && sameTypes(record, best.record)) {

@@ -84,6 +84,10 @@ function tablesOfCells(page: Buffer, header: BTreePageHeader, ctx: CarveContext)
   if (header.type !== PAGE_LEAF_TABLE || header.cellCount === 0) return null;
   let agreed: TableInfo[] | null = null;
   let consulted = 0;
+  // Tables whose rowid alias column is NULL in every cell read: a column always NULL because it is the rowid is
+  // stronger evidence than a nullable column that happens to be NULL in each (deleted_messages(ROWID, guid) against
+  // _SqliteDatabaseProperties(key, value) on sms.db's pages).
+  let aliased: TableInfo[] | null = null;
   for (const offset of cellPointers(page, header, ctx.usableSize)) {
     const cell = parseTableLeafCell(page, offset, ctx.usableSize, ctx.usableSize, ctx.maxPayload);
     if (!cell) continue;
@@ -92,8 +96,14 @@ function tablesOfCells(page: Buffer, header: BTreePageHeader, ctx: CarveContext)
     const fits = matchingTables(record.types, ctx.tables);
     agreed = agreed === null ? fits : agreed.filter((t) => fits.includes(t));
     if (agreed.length === 0) return null;
+    const nullAlias = fits.filter((t) => t.rowidAlias >= 0 && record.types[t.rowidAlias] === 0);
+    aliased = aliased === null ? nullAlias : aliased.filter((t) => nullAlias.includes(t));
     consulted += 1;
     if (consulted >= CELLS_CONSULTED) break;
+  }
+  if (agreed && aliased) {
+    const preferred = agreed.filter((t) => aliased!.includes(t));
+    if (preferred.length > 0) return preferred;
   }
   return agreed;
 }
