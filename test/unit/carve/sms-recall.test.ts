@@ -14,9 +14,9 @@ import {
  * only in the main file's free space): a few thousand messages whose rowids are pushed into every varint width a
  * phone's sms.db has (1–2 bytes, 3 bytes from 16,384, 4 from 2^21, 5 from 2^28) by inserting with explicit rowids.
  */
-async function carveAll(path: string): Promise<CarvedRecord[]> {
+async function carveAll(path: string, workers?: number): Promise<CarvedRecord[]> {
   const records: CarvedRecord[] = [];
-  for await (const record of carveDatabase(path)) records.push(record);
+  for await (const record of carveDatabase(path, { workers })) records.push(record);
   return records;
 }
 
@@ -96,7 +96,9 @@ describe.skipIf(!scale)('sms.db-like recall at scale (IOSRESCUE_SMS_SCALE=messag
       seed: 7,
     });
     const t1 = performance.now();
-    const carved = await carveAll(big.path);
+    // IOSRESCUE_SMS_WORKERS=N picks the carving threads (default: the carver's own choice).
+    const workers = process.env.IOSRESCUE_SMS_WORKERS ? Number(process.env.IOSRESCUE_SMS_WORKERS) : undefined;
+    const carved = await carveAll(big.path, workers);
     const t2 = performance.now();
     console.log(
       `${scale} messages: built in ${((t1 - t0) / 1000).toFixed(1)} s, carved in ${((t2 - t1) / 1000).toFixed(1)} s, ` +
