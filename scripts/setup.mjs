@@ -31,6 +31,10 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   // node-gyp must build against the local Node headers: no prebuilt download is reachable everywhere.
   const env = { ...process.env };
   if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
+  // go-ios's install script moves a copy of its binary into npm's global bin folder: as a user that folder is
+  // usually root's (the install would fail), as root it would litter /usr/bin. A private global folder inside
+  // node_modules takes it instead; the interop tests run the binary the package keeps under dist/.
+  env.npm_config_prefix = join(root, 'node_modules', '.npm-global');
   run('npm', ['ci', '--no-audit', '--no-fund'], { env });
 }
 
