@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CATEGORY_STATUS, IosRescueError, type ErrorCategory } from '../errors.js';
+import { CATEGORY_STATUS, IosRescueError, isIosRescueError, type ErrorCategory } from '../errors.js';
 
 /**
  * A small typed client of the daemon's HTTP API (src/daemon/http/, native-notes/daemon/openapi.json) over its unix
@@ -105,13 +105,27 @@ const MAX_REPLY_BYTES = 16 * 1024 * 1024;
 export class DaemonClient {
   constructor(readonly socketPath: string) {}
 
-  /** The client for this user's daemon when one answers on its socket (within `timeoutMs`), else undefined. */
-  static async find(socketPath = defaultDaemonSocketPath(), timeoutMs = 1_000): Promise<DaemonClient | undefined> {
+  /**
+   * The client for this user's daemon, or undefined when none listens on its socket (no file, or nobody accepting:
+   * both answer at once). A daemon that listens but does not answer within `timeoutMs` is an error, not "no
+   * daemon": running the work directly then could fight it over a phone.
+   */
+  static async find(socketPath = defaultDaemonSocketPath(), timeoutMs = 15_000): Promise<DaemonClient | undefined> {
     const client = new DaemonClient(socketPath);
     try {
       const health = await client.request<{ ok: boolean }>('GET', '/v1/health', undefined, timeoutMs);
       return health.ok ? client : undefined;
-    } catch {
+    } catch (error) {
+      const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
+      if (cause && ['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EACCES'].includes(cause.code ?? '')) return undefined;
+      if (isIosRescueError(error) && error.code === 'DAEMON_CLIENT_TIMEOUT') {
+        throw new DaemonApiError(
+          'DAEMON_CLIENT_TIMEOUT',
+          `the iosrescue daemon at ${socketPath} does not answer; check it ("iosrescue jobs"), or run with --no-daemon`,
+          { category: 'timeout' },
+        );
+      }
+      // Something listens there that is not our daemon (or answers garbage): not a daemon to hand jobs to.
       return undefined;
     }
   }

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +30,19 @@ describe('the CLI’s daemon client', () => {
     try {
       expect(await DaemonClient.find(join(dir, 'daemon.sock'))).toBeUndefined();
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to treat a daemon that listens but does not answer as no daemon (so nothing fights it)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'iosr-hung-'));
+    const hung = createServer(() => undefined);
+    try {
+      const socketPath = join(dir, 'daemon.sock');
+      await new Promise<void>((done) => hung.listen(socketPath, done));
+      await expect(DaemonClient.find(socketPath, 200)).rejects.toMatchObject({ code: 'DAEMON_CLIENT_TIMEOUT' });
+    } finally {
+      hung.close();
       await rm(dir, { recursive: true, force: true });
     }
   });
