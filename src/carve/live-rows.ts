@@ -4,6 +4,7 @@ import { assemblePayload, type PageLookup } from './payload.js';
 import { decodeValue, parseRecordHeader, serialTypeSize, type TextEncoding } from './record.js';
 import { contentHash, lastFullHash, lastTailHash, recordHashes } from './record-hash.js';
 import { LiveFingerprints } from './live-fingerprints.js';
+import { PageOwners } from './page-owners.js';
 import { tableInfoFrom, type TableInfo } from './schema.js';
 
 /**
@@ -14,7 +15,7 @@ import { tableInfoFrom, type TableInfo } from './schema.js';
 export interface LiveState {
   tables: TableInfo[];
   /** Page number → index in `tables` of the table whose b-tree holds it now. */
-  owner: Map<number, number>;
+  owner: PageOwners;
   /** Fingerprints of live rows over all columns, and over all but the first. */
   liveFull: LiveFingerprints;
   liveTail: LiveFingerprints;
@@ -87,7 +88,7 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
   const seen = new Set<number>();
   const state: LiveState = {
     tables: [SQLITE_MASTER],
-    owner: new Map(),
+    owner: new PageOwners(),
     liveFull: new LiveFingerprints(),
     liveTail: new LiveFingerprints(),
     liveContent: new LiveFingerprints(),

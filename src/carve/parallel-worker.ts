@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { LiveFingerprints } from './live-fingerprints.js';
 import type { LiveState } from './live-rows.js';
 import { isLiveCopy, mainPageRecords, pageCarvingContext, type MainPagesEnv, type NumberedPage } from './main-pages.js';
+import { PageOwners } from './page-owners.js';
 import { CHUNK_BYTES, openFileSource, type ByteSource } from './page-reader.js';
 import type { CarvedOffer, RangeRequest, WorkerInit, WorkerReply } from './parallel.js';
 import type { PageLookup } from './payload.js';
@@ -40,7 +41,7 @@ async function open(init: WorkerInit): Promise<Carver> {
   };
   const live: LiveState = {
     tables: init.tables,
-    owner: init.owner,
+    owner: new PageOwners(init.owner),
     liveFull: LiveFingerprints.fromShared(init.live.full),
     liveTail: LiveFingerprints.fromShared(init.live.tail),
     liveContent: LiveFingerprints.fromShared(init.live.content),

@@ -6,6 +6,7 @@ import type { CarvedRecord, Resolved } from './carved-record.js';
 import { CARVE_ERROR_CATEGORIES, CarveError, type CarveErrorCode } from './errors.js';
 import type { LiveState } from './live-rows.js';
 import type { SharedFingerprints } from './live-fingerprints.js';
+import type { PageOwnersData } from './page-owners.js';
 import { CHUNK_BYTES } from './page-reader.js';
 import { UNKNOWN, type CarvedValue, type TextEncoding } from './record.js';
 import type { TableInfo } from './schema.js';
@@ -28,7 +29,7 @@ export interface WorkerInit {
   maxPayload: number;
   encoding: TextEncoding;
   tables: TableInfo[];
-  owner: Map<number, number>;
+  owner: PageOwnersData;
   freePages: Set<number>;
   /** Page number → offset of the WAL frame holding its current version. */
   walCurrent: Map<number, number>;

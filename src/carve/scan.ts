@@ -140,7 +140,7 @@ export async function* carveDatabase(
       maxPayload,
       encoding: now.textEncoding,
       tables: schema.tables,
-      owner: schema.owner,
+      owner: schema.owner.data(),
       freePages,
       walCurrent: new Map([...(walUsable?.current ?? [])].map(([n, frame]) => [n, frame.pageOffset])),
       live: sharedLive(live),
