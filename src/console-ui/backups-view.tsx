@@ -49,10 +49,36 @@ function UnlockForm(props: { backup: ConsoleBackup; onUnlocked: () => void }) {
   );
 }
 
-function Counts(props: { backup: ConsoleBackup }) {
+/** Reads the whole backup once (the daemon keeps the index) so its counts can show. */
+function ScanButton(props: { backup: ConsoleBackup; onScanned: () => void; onError: (error: unknown) => void }) {
+  const [busy, setBusy] = useState(false);
+  const scan = async () => {
+    setBusy(true);
+    try {
+      await api('GET', `/console/api/backups/${encodeURIComponent(props.backup.id)}/types`);
+      props.onScanned();
+    } catch (error) {
+      props.onError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <p class="meta">
+      Not scanned yet.{' '}
+      <button type="button" onClick={scan} disabled={busy}>
+        {busy ? 'Scanning…' : 'Scan (count records)'}
+      </button>
+    </p>
+  );
+}
+
+function Counts(props: { backup: ConsoleBackup; onScanned: () => void; onError: (error: unknown) => void }) {
   const counts = props.backup.counts;
-  if (!counts)
-    return <p class="meta">{props.backup.encrypted && !props.backup.unlocked ? 'Locked' : 'Not scanned yet'}</p>;
+  if (!counts) {
+    if (props.backup.encrypted && !props.backup.unlocked) return <p class="meta">Locked</p>;
+    return <ScanButton {...props} />;
+  }
   const entries = Object.entries(counts).filter(([, c]) => c.records > 0);
   return (
     <ul class="counts" aria-label="Records per type">
@@ -118,7 +144,7 @@ export function BackupsView(props: { onError: (error: unknown) => void; reloadKe
                 {backup.encrypted ? 'encrypted' : 'not encrypted'}
               </p>
               <p class="path">{backup.path}</p>
-              <Counts backup={backup} />
+              <Counts backup={backup} onScanned={load} onError={onError} />
               {backup.encrypted && !backup.unlocked ? (
                 <UnlockForm backup={backup} onUnlocked={load} />
               ) : (
