@@ -31,6 +31,7 @@ export function backupIdOf(path: string): string {
  */
 export class ConsoleBackups {
   private readonly readers = new Map<string, Promise<BackupReader>>();
+  private readonly known = new Map<string, ConsoleBackup>();
   private readonly indexes = new Map<string, Promise<BrowseIndex>>();
   /** Indexes whose build has finished (a backup's counts are shown once it is there; nothing waits for a build). */
   private readonly built = new Map<string, BrowseIndex>();
@@ -70,7 +71,22 @@ export class ConsoleBackups {
         encrypted: b.encrypted,
       });
     }
+    for (const b of fromEngine) {
+      // A backup whose date changed (backed up again) keeps its id; its index stamp changes (indexFolder).
+      const before = this.known.get(b.id);
+      if (before && (before.date !== b.date || before.bytes !== b.bytes)) this.forgetIndex(b.id);
+      this.known.set(b.id, b);
+    }
     return fromEngine;
+  }
+
+  /** The backup changed on disk: its index and its reader (of the old manifest) go; an encrypted one is unlocked again. */
+  private forgetIndex(id: string): void {
+    this.indexes.delete(id);
+    this.built.delete(id);
+    const reader = this.readers.get(id);
+    this.readers.delete(id);
+    void reader?.then((r) => r.close()).catch(() => undefined);
   }
 
   /** Adds a folder that is a backup (or holds backups); answers the backups it holds. */
@@ -87,8 +103,12 @@ export class ConsoleBackups {
     return (await this.list()).filter((b) => ids.has(b.id));
   }
 
+  /**
+   * A backup by id: from the last list when it is there (listing sizes every backup's folder, far too slow for each
+   * thumbnail), else from a new list.
+   */
   async get(id: string): Promise<ConsoleBackup> {
-    const backup = (await this.list()).find((b) => b.id === id);
+    const backup = this.known.get(id) ?? (await this.list()).find((b) => b.id === id);
     if (!backup) throw new ConsoleError('CONSOLE_UNKNOWN_BACKUP', `no backup ${id}`, { details: { id } });
     return backup;
   }
@@ -125,6 +145,9 @@ export class ConsoleBackups {
       throw new ConsoleError('CONSOLE_BACKUP_LOCKED', 'this backup is encrypted: unlock it with its password first');
     }
     let reader = this.readers.get(id);
+    if (!reader && backup.encrypted) {
+      throw new ConsoleError('CONSOLE_BACKUP_LOCKED', 'this backup changed since it was unlocked: unlock it again');
+    }
     if (!reader) {
       reader = openBackupReader(backup.path);
       this.readers.set(id, reader);
