@@ -18,6 +18,7 @@ import type { BackupReader } from '../../../backup/index.js';
 import { daemonVersion } from '../../package-version.js';
 import type { ConsoleBackups } from './console-backups.js';
 import { ConsoleError } from './errors.js';
+import { CONSOLE_CSP } from './security-headers.js';
 import { sessionOf } from './session-hook.js';
 import * as S from './schemas.js';
 
@@ -49,6 +50,7 @@ const MIME: Record<string, string> = {
   html: 'text/html',
   md: 'text/markdown',
   pdf: 'application/pdf',
+  svg: 'image/svg+xml',
 };
 
 export function mimeOf(path: string): string {
@@ -326,7 +328,10 @@ async function sendFile(
 ): Promise<FastifyReply> {
   const size = await sizeOf(index, reader, path);
   const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
+  // A file from the backup is data, not a page of the console: an HTML or SVG attachment someone sent runs no script
+  // and reads nothing of the console's origin (CSP sandbox gives it an opaque origin).
   reply
+    .header('content-security-policy', `${CONSOLE_CSP}; sandbox`)
     .header('content-type', mimeOf(path))
     .header('accept-ranges', 'bytes')
     .header(

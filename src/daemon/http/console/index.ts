@@ -40,7 +40,9 @@ export function registerConsole(
   app.addHook('onSend', async (request, reply, payload) => {
     const path = pathOf(request);
     if (path === '/console' || path.startsWith('/console/')) {
-      for (const [name, value] of Object.entries(CONSOLE_HEADERS)) reply.header(name, value);
+      // A route may have set a stricter policy (files from a backup: sandboxed).
+      for (const [name, value] of Object.entries(CONSOLE_HEADERS))
+        if (!reply.hasHeader(name)) reply.header(name, value);
       if (path.startsWith('/console/api/'))
         reply.header('cache-control', reply.getHeader('cache-control') ?? 'no-store');
     }
