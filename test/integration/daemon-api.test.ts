@@ -175,9 +175,41 @@ describe('daemon API (real engine, virtual iPhone)', () => {
     expect((await stat(join(out, 'report.html'))).isFile()).toBe(true);
   });
 
+  it.skipIf(!cliBuilt)(
+    'CLI backup --no-daemon is refused while the daemon backs the phone up, and job cancel stops that backup cleanly',
+    async () => {
+      // The phone stops talking halfway through the upload: the daemon's job stays running until cancelled.
+      daemon.emu.emulator.backup.faults.stall = 'mid-upload';
+      try {
+        const { lastEventId = 0 } = await daemon.client.health();
+        const job = await daemon.client.submitJob({ type: 'backup', udid, full: true });
+        const controller = new AbortController();
+        for await (const event of daemon.client.events({ after: lastEventId, signal: controller.signal })) {
+          if (event.jobId === job.id && event.kind === 'job.progress') controller.abort();
+        }
+        const direct = await runCli(['--json', 'backup', '--no-daemon', '-u', udid], daemon.env);
+        expect(direct.code, direct.stderr).toBe(4);
+        expect(JSON.parse(direct.stdout).error.code).toBe('DAEMON_CLIENT_PHONE_BUSY');
+        const cancel = await runCli(['--json', 'job', 'cancel', job.id], daemon.env);
+        expect(cancel.code, cancel.stderr).toBe(0);
+        let view = await daemon.client.getJob(job.id);
+        for (let i = 0; i < 200 && view.state !== 'cancelled'; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          view = await daemon.client.getJob(job.id);
+        }
+        expect(view.state).toBe('cancelled');
+        // The backup before it is untouched and still reads.
+        const scan = await scanBackup({ backup: join(daemon.stateDir, 'backups', udid) });
+        expect(scan.types.some((t) => t.present && t.records > 0)).toBe(true);
+      } finally {
+        daemon.emu.emulator.backup.faults.stall = undefined;
+      }
+    },
+  );
+
   it.skipIf(!cliBuilt)('CLI jobs, job show, job cancel and devices read the daemon', async () => {
     const [jobs, devices] = await Promise.all([
-      runCli(['--json', 'jobs', '--type', 'backup', '--limit', '2'], daemon.env),
+      runCli(['--json', 'jobs', '--type', 'backup', '--state', 'succeeded', '--limit', '2'], daemon.env),
       runCli(['--json', 'devices'], daemon.env),
     ]);
     expect(jobs.code, jobs.stderr).toBe(0);
