@@ -8,14 +8,24 @@ import type { SelectionState } from './selection.js';
 import type { Conversation, Message, Page } from './types.js';
 import { VirtualList } from './virtual-list.js';
 
-function MessagesPane(props: { backupId: string; conversation: Conversation; onError: (error: unknown) => void }) {
+/**
+ * The open conversation as bubbles. "Deleted only" and the date range apply to its messages too; the search applies
+ * to the conversation list (names and participants), so it does not hide the open conversation's messages.
+ */
+function MessagesPane(props: {
+  backupId: string;
+  conversation: Conversation;
+  filters: Filters;
+  onError: (error: unknown) => void;
+}) {
   const { backupId, conversation } = props;
+  const filters = { ...filterQuery(props.filters), q: undefined };
   const messages = usePagedItems<Message>(
-    `${backupId}/${conversation.id}`,
+    JSON.stringify([backupId, conversation.id, filters]),
     (offset, limit) =>
       api<Page<Message>>(
         'GET',
-        `/console/api/backups/${encodeURIComponent(backupId)}/conversations/${encodeURIComponent(conversation.id)}/messages${query({ offset, limit })}`,
+        `/console/api/backups/${encodeURIComponent(backupId)}/conversations/${encodeURIComponent(conversation.id)}/messages${query({ offset, limit, ...filters })}`,
       ),
     props.onError,
   );
@@ -111,7 +121,7 @@ export function ConversationsView(props: {
         <VirtualList label="Conversations" rowCount={list.total ?? 0} rowHeight={64} renderRow={row} />
       </div>
       {open ? (
-        <MessagesPane key={open.id} backupId={backupId} conversation={open} onError={props.onError} />
+        <MessagesPane key={open.id} backupId={backupId} conversation={open} filters={filters} onError={props.onError} />
       ) : (
         <p class="messages-placeholder">Choose a conversation to read it.</p>
       )}
