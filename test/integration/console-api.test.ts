@@ -329,6 +329,10 @@ describe('browse, unlock, save', () => {
     }
     expect(state).toBe('succeeded');
     const saved = await filesUnder(out);
+    // The same folder again: it is not empty now, and nothing in it is replaced.
+    const again = await api<{ code: string }>(auth, 'POST', `/console/api/backups/${plainId}/save`, { out, selection });
+    expect(again.status).toBe(400);
+    expect(again.body.code).toBe('CONSOLE_BAD_OUTPUT');
     for (const item of chosen) expect(saved).toContain(item.fields.file as string);
     // Every media file and every whole conversation page equals extract's, byte for byte.
     let compared = 0;

@@ -10,6 +10,7 @@ import { IosRescueError, withCategory, type CategoryTable, type ErrorOptions } f
  * - CONSOLE_NOT_A_BACKUP: a folder added that holds no backup: 400.
  * - BACKUP_WRONG_PASSWORD: the password does not open the backup (the contract's name for BACKUP_BAD_PASSWORD): 400.
  * - CONSOLE_NO_THUMBNAIL: the item has no picture a thumbnail can be made from: 404.
+ * - CONSOLE_BAD_OUTPUT: a save's folder that is not absolute, not usable, or not empty: 400.
  */
 export const CONSOLE_ERROR_CATEGORIES = {
   CONSOLE_NO_SESSION: 'usage',
@@ -21,6 +22,7 @@ export const CONSOLE_ERROR_CATEGORIES = {
   CONSOLE_NOT_A_BACKUP: 'usage',
   BACKUP_WRONG_PASSWORD: 'wrong-password',
   CONSOLE_NO_THUMBNAIL: 'not-found',
+  CONSOLE_BAD_OUTPUT: 'usage',
 } as const satisfies CategoryTable<string>;
 
 export type ConsoleErrorCode = keyof typeof CONSOLE_ERROR_CATEGORIES;
