@@ -15,7 +15,7 @@ import type { PageLookup } from './payload.js';
 import type { RawRecord } from './raw-record.js';
 import { scanRegion } from './unallocated.js';
 import { NumberSet } from './number-set.js';
-import { transientPageLookup } from './transient-pages.js';
+import { sequentialPageReader, transientPageLookup } from './transient-pages.js';
 import { readWal, type WalIndex } from './wal.js';
 
 export interface CarveOptions {
@@ -190,13 +190,15 @@ export async function* carveDatabase(
           ? ctx
           : pageCarvingContext(schema, now.textEncoding, wal.pageSize - header.reservedBytes, maxPayload);
       const asOf = walHistory(wal, reader, readFrame);
+      // Frames in log order through one reused window; the lookups below (history, current) read on their own.
+      const nextFrame = sequentialPageReader(walSource, wal.pageSize) ?? readFrame;
       let lastTurn = performance.now();
       for (const frame of wal.frames) {
         if (performance.now() - lastTurn > EVENT_LOOP_TURN_MS) {
           await setImmediatePromise();
           lastTurn = performance.now();
         }
-        const page = await readFrame(frame.pageOffset);
+        const page = await nextFrame(frame.pageOffset);
         if (!page) continue;
         // The current version of a page holds only live cells: its free space is all there is to carve.
         const isCurrent = walUsable?.current.get(frame.pageNumber) === frame;

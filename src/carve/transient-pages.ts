@@ -41,3 +41,27 @@ export function transientPageLookup(
     return block.subarray(start, start + pageSize);
   };
 }
+
+/**
+ * Pages at increasing offsets of one file (the WAL's frames, in log order), through one reused 1 MB window: each is
+ * valid only until the next call. Reading every frame of an 860 MB WAL through fresh 64 KB blocks left their
+ * garbage to a late collector (330k-message WAL database: 296 MB peak RSS). Null when the source cannot fill a
+ * buffer in place.
+ */
+export function sequentialPageReader(
+  source: ByteSource,
+  pageSize: number,
+): ((offset: number) => Promise<Buffer | null>) | null {
+  if (!source.readInto) return null;
+  const window = Buffer.allocUnsafe(Math.max(pageSize, 1 << 20));
+  let start = -1;
+  let length = 0;
+  return async (offset) => {
+    if (offset < start || offset + pageSize > start + length) {
+      start = offset;
+      length = await source.readInto!(window, offset);
+    }
+    if (offset + pageSize > start + length) return null;
+    return window.subarray(offset - start, offset - start + pageSize);
+  };
+}
