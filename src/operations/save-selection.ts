@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { BackupReader } from '../backup/index.js';
 import { copyEntry, makeOutputFolder, OutputFolder, outputPermissions } from '../extract/index.js';
 import type { BrowseIndex } from './browse/browse-index.js';
-import type { BrowseItem } from './browse/browse-items.js';
+import { filesOf, type BrowseItem } from './browse/browse-items.js';
 import { ZipStream } from './browse/zip-stream.js';
 
 /** What the person ticked: items by type, whole conversations, and "all deleted" of some types. */
@@ -85,6 +86,10 @@ export async function planSelection(index: BrowseIndex, selection: Selection): P
     const bySource = new Map<string, Record<string, unknown>[]>();
     for (const item of items) {
       for (const f of item.files) addFile(f);
+      // A WhatsApp chat is its folder: conversation.json, conversation.html and the media its messages name.
+      if (type === 'whatsapp' && typeof item.record.folder === 'string') {
+        for (const f of await chatFolderFiles(index, item.record.folder)) addFile(f);
+      }
       const list = bySource.get(item.source) ?? [];
       list.push(item.record);
       bySource.set(item.source, list);
@@ -95,6 +100,20 @@ export async function planSelection(index: BrowseIndex, selection: Selection): P
     }
   }
   return [...files.values()];
+}
+
+async function chatFolderFiles(index: BrowseIndex, folder: string): Promise<string[]> {
+  const files = [`${folder}/conversation.json`, `${folder}/conversation.html`];
+  try {
+    const page = JSON.parse(await readFile(join(index.recordsFolder, folder, 'conversation.json'), 'utf8')) as {
+      messages?: Record<string, unknown>[];
+    };
+    for (const message of page.messages ?? []) files.push(...filesOf(message));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return [];
+  }
+  return files;
 }
 
 async function messagesById(index: BrowseIndex, ids: Set<string>): Promise<BrowseItem[]> {

@@ -354,6 +354,31 @@ describe('browse, unlock, save', () => {
     expect(photoRecords).toEqual(chosen.map((i) => i.fields));
   }, 60_000);
 
+  it('saves a WhatsApp chat as extract writes its folder: page, HTML and media, byte for byte', async () => {
+    const chats = await api<Page<Item>>(auth, 'GET', `/console/api/backups/${plainId}/items/whatsapp?limit=100`);
+    expect(chats.status).toBe(200);
+    const chat = chats.body.items.find((c) => c.fields.folder && (c.fields.messageCount as number) > 0)!;
+    const folder = chat.fields.folder as string;
+    const out = join(root, 'saved-whatsapp');
+    const started = await api<{ jobId: string }>(auth, 'POST', `/console/api/backups/${plainId}/save`, {
+      out,
+      selection: { items: { whatsapp: [chat.id] } },
+    });
+    let state = 'running';
+    for (let i = 0; i < 200 && state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      state = (await api<{ state: string }>(auth, 'GET', `/console/api/saves/${started.body.jobId}`)).body.state;
+    }
+    expect(state).toBe('succeeded');
+    const expected = (await filesUnder(fullExtract)).filter((p) => p.startsWith(`${folder}/`));
+    expect(expected.length).toBeGreaterThanOrEqual(2);
+    const saved = await filesUnder(out);
+    expect(saved.filter((p) => p.startsWith(`${folder}/`))).toEqual(expected);
+    for (const path of expected) {
+      expect((await readFile(join(out, path))).equals(await readFile(join(fullExtract, path))), path).toBe(true);
+    }
+  });
+
   it('streams the same selection as a zip', async () => {
     const photos = await api<Page<Item>>(auth, 'GET', `/console/api/backups/${plainId}/items/photos?limit=3`);
     const res = await fetch(`${base}/console/api/backups/${plainId}/save`, {
