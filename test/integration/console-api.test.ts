@@ -221,6 +221,15 @@ describe('browse, unlock, save', () => {
     }>;
     expect(photos.records).toBe(truth.length);
     expect(photos.deleted).toBe(truth.filter((p) => p.origin !== 'live').length);
+    // Once browsed, the backups list carries the same counts (read from the index's saved counts).
+    const listed = await api<
+      Array<{ id: string; counts: Record<string, { records: number; deleted: number }> | null }>
+    >(auth, 'GET', '/console/api/backups');
+    expect(listed.body.find((b) => b.id === plainId)!.counts!.photos).toEqual({
+      records: photos.records,
+      deleted: photos.deleted,
+      recovered: 0,
+    });
 
     const first = await api<Page<Item>>(auth, 'GET', `/console/api/backups/${plainId}/items/photos?offset=0&limit=5`);
     const second = await api<Page<Item>>(auth, 'GET', `/console/api/backups/${plainId}/items/photos?offset=5&limit=5`);

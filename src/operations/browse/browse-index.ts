@@ -9,6 +9,8 @@ const EXTRACT_FOLDER = 'records';
 const DEFERRED_FILE = 'deferred.json';
 /** Written last: its presence says the index is whole (an interrupted build is thrown away and done again). */
 const DONE_FILE = 'index-done.json';
+/** The counts per type, written the first time they are computed. */
+const TYPES_FILE = 'types.json';
 /** The index's own layout: a change here makes old indexes rebuild. */
 const INDEX_VERSION = 1;
 
@@ -75,8 +77,26 @@ export class BrowseIndex {
     }
   }
 
+  /**
+   * The counts `types()` wrote into an index folder, without reading any record (the backups list shows them for
+   * every backup); undefined before the index was built and browsed once.
+   */
+  static async savedTypes(folder: string): Promise<TypeSummary[] | undefined> {
+    try {
+      if ((await readFile(join(folder, DONE_FILE), 'utf8')).includes(`"version":${INDEX_VERSION}`)) {
+        return JSON.parse(await readFile(join(folder, TYPES_FILE), 'utf8')) as TypeSummary[];
+      }
+      return undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
   /** Every type's counts: records, how many are deleted (Recently Deleted or recovered), how many recovered. */
   async types(): Promise<TypeSummary[]> {
+    const saved = await BrowseIndex.savedTypes(this.folder);
+    if (saved) return saved;
     const summaries: TypeSummary[] = [];
     for (const result of this.report.types) {
       const items = result.status === 'ok' ? await this.itemsOf(result.type) : [];
@@ -88,6 +108,7 @@ export class BrowseIndex {
         status: result.status,
       });
     }
+    await writeFile(join(this.folder, TYPES_FILE), JSON.stringify(summaries), { mode: 0o600 });
     return summaries;
   }
 

@@ -8,6 +8,9 @@ import type { DaemonEngine } from '../../engine-types.js';
 import { ConsoleError } from './errors.js';
 import type { ConsoleSession } from './sessions.js';
 
+/** Backups whose records stay in memory (the most recently browsed); others are read again from their index. */
+const MAX_INDEXES_IN_MEMORY = 3;
+
 export interface ConsoleBackup {
   id: string;
   path: string;
@@ -32,9 +35,8 @@ export function backupIdOf(path: string): string {
 export class ConsoleBackups {
   private readonly readers = new Map<string, Promise<BackupReader>>();
   private readonly known = new Map<string, ConsoleBackup>();
+  private readonly building = new Set<string>();
   private readonly indexes = new Map<string, Promise<BrowseIndex>>();
-  /** Indexes whose build has finished (a backup's counts are shown once it is there; nothing waits for a build). */
-  private readonly built = new Map<string, BrowseIndex>();
   constructor(private readonly engine: DaemonEngine) {}
 
   /** `<state>/console` (read when needed: building the OpenAPI document makes the routes with no engine behind). */
@@ -83,7 +85,6 @@ export class ConsoleBackups {
   /** The backup changed on disk: its index and its reader (of the old manifest) go; an encrypted one is unlocked again. */
   private forgetIndex(id: string): void {
     this.indexes.delete(id);
-    this.built.delete(id);
     const reader = this.readers.get(id);
     this.readers.delete(id);
     void reader?.then((r) => r.close()).catch(() => undefined);
@@ -158,10 +159,23 @@ export class ConsoleBackups {
     if (!index) {
       index = this.buildIndex(backup, opened);
       this.indexes.set(id, index);
+      this.building.add(id);
       index.then(
-        (done) => this.built.set(id, done),
-        () => this.indexes.delete(id),
+        () => this.building.delete(id),
+        () => {
+          this.building.delete(id);
+          this.indexes.delete(id);
+        },
       );
+    } else {
+      // Most recently used last: the records of at most MAX_INDEXES_IN_MEMORY backups stay in memory.
+      this.indexes.delete(id);
+      this.indexes.set(id, index);
+    }
+    for (const oldest of this.indexes.keys()) {
+      if (this.indexes.size <= MAX_INDEXES_IN_MEMORY) break;
+      // One being built stays: a second build would run into the same folder.
+      if (!this.building.has(oldest)) this.indexes.delete(oldest);
     }
     return { backup, reader: opened, index: await index };
   }
@@ -172,17 +186,10 @@ export class ConsoleBackups {
     session: ConsoleSession,
   ): Promise<Record<string, { records: number; deleted: number; recovered: number }> | null> {
     if (!this.isUnlocked(backup, session)) return null;
-    let index = this.built.get(backup.id);
-    if (!index && !this.indexes.has(backup.id)) {
-      index = await BrowseIndex.load(this.indexFolder(backup));
-      if (index && !this.indexes.has(backup.id)) {
-        this.built.set(backup.id, index);
-        this.indexes.set(backup.id, Promise.resolve(index));
-      }
-    }
-    if (!index) return null;
+    const types = await BrowseIndex.savedTypes(this.indexFolder(backup));
+    if (!types) return null;
     return Object.fromEntries(
-      (await index.types()).map((t) => [t.type, { records: t.records, deleted: t.deleted, recovered: t.recovered }]),
+      types.map((t) => [t.type, { records: t.records, deleted: t.deleted, recovered: t.recovered }]),
     );
   }
 
