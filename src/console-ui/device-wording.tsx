@@ -29,6 +29,7 @@ export function stateWording(device: Device): string {
 
 /** For a failure: what to do about it, by the error's category (its code stays visible for a bug report). */
 export function whatToDo(error: TypedError): string {
+  if (error.code === 'UserDeniedPairing') return 'Unplug the phone and plug it in again, then tap Trust on it.';
   switch (error.category) {
     case 'device-refused':
       return 'Unlock the phone, tap Trust if it asks, then try again.';
@@ -51,5 +52,6 @@ export function whatToDo(error: TypedError): string {
 
 /** States in which a backup may be started from the console. */
 export function canBackUp(device: Device): boolean {
-  return ['paired', 'idle', 'done', 'failed'].includes(device.state);
+  // A phone that failed before it was ever paired has no name yet: a backup would fail the same way.
+  return ['paired', 'idle', 'done'].includes(device.state) || (device.state === 'failed' && device.name !== null);
 }

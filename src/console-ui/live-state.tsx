@@ -27,12 +27,19 @@ export function useLiveState(onError: (error: unknown) => void): LiveState {
 
   const live = useMemo(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Loads can overlap (an action's refresh, then its event's): an answer older than one shown is dropped, or a
+    // slow stale answer would undo the newer one and no later event would correct it.
+    let started = 0;
+    let shown = 0;
     const load = async () => {
+      const mine = ++started;
       try {
         const [deviceList, jobPage] = await Promise.all([
           api<Device[]>('GET', '/v1/devices'),
           api<{ jobs: Job[] }>('GET', '/v1/jobs?limit=100'),
         ]);
+        if (mine < shown) return;
+        shown = mine;
         setDevices(deviceList);
         setJobs(jobPage.jobs);
       } catch (error) {

@@ -310,6 +310,35 @@ describe.skipIf(skip)('browser console', () => {
     expect(await axeViolations(page)).toEqual([]);
   }, 60_000);
 
+  it('cancels a running backup from the jobs page', async () => {
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.locator(`li[data-udid="${udid}"]`).getByRole('button', { name: 'Full backup' }).click();
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    // Cancelled while files are moving (the progress bar shows bytes received).
+    const running = page.locator('tr.job-running', {
+      has: page.locator('.progress-text', { hasText: /[1-9][\d.]* [KM]B/ }),
+    });
+    await running.waitFor({ timeout: 20_000 });
+    await running.getByRole('button', { name: /^Cancel job/ }).click();
+    await page.locator('tr.job-cancelled').first().waitFor({ timeout: 20_000 });
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.locator(`li[data-udid="${udid}"] .actions button:not([disabled])`).first().waitFor({ timeout: 20_000 });
+  }, 45_000);
+
+  it('shows why a phone failed and what to do', async () => {
+    const other = await daemon.emu.emulator.addDevice({ trust: 'deny' });
+    const card = page.locator(`li[data-udid="${other.udid}"]`);
+    await card.locator('.failure').waitFor({ timeout: 20_000 });
+    expect(await card.locator('.state strong').textContent()).toBe('Failed');
+    expect(await card.locator('.failure').textContent()).toContain('UserDeniedPairing');
+    expect(await card.locator('.failure').textContent()).toMatch(/What to do:.*plug it in again/);
+    // Never paired: no backup can start.
+    expect(await card.getByRole('button', { name: 'Full backup' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'devices-failed.png') });
+    expect(await axeViolations(page)).toEqual([]);
+    daemon.emu.emulator.removeDevice(other.udid);
+  }, 30_000);
+
   it('lists the backup with counts; a wrong password is refused, the right one unlocks', async () => {
     await page.getByRole('link', { name: 'Backups' }).click();
     const card = page.locator('li.backup', { hasText: backupDir });
@@ -418,6 +447,8 @@ describe.skipIf(skip)('browser console', () => {
 
     await page.locator('.vrow[data-index="0"] input[type="checkbox"]').focus();
     await page.keyboard.press('ArrowDown');
+    // The next row's checkbox takes the focus once it is drawn.
+    await page.waitForFunction(() => document.activeElement?.closest('.vrow')?.dataset.index === '1');
     await page.keyboard.press('Space');
     expect(await page.locator('.vrow[data-index="1"] input[type="checkbox"]').isChecked()).toBe(true);
     expect(await page.locator('.vrow[data-index="0"] input[type="checkbox"]').isChecked()).toBe(false);
