@@ -47,9 +47,16 @@ const debianPackages = [
   ['sqlite3', 'sqlite3'],
   ['openssl', 'openssl'],
   ['chromium', 'chromium'],
+  // libimobiledevice's own AFC client (the C library): Debian's 1.3.0 tools have no AFC command, so the AFC interop
+  // test builds a small driver against it (test/interop/native/afc-tree.c).
+  ['/usr/include/libimobiledevice/afc.h', 'libimobiledevice-dev'],
+  ['pkg-config', 'pkg-config'],
+  ['gcc', 'gcc'],
 ];
 if (forTests) {
-  const missing = debianPackages.filter(([command]) => !has(command)).map(([, pkg]) => pkg);
+  const missing = debianPackages
+    .filter(([need]) => !(need.startsWith('/') ? existsSync(need) : has(need)))
+    .map(([, pkg]) => pkg);
   if (missing.length > 0) {
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     if (isRoot && has('apt-get')) {
