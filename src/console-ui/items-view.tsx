@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, query } from './api.js';
 import { type Filters, filterQuery } from './filters.js';
 import { formatDate } from './format.js';
@@ -19,10 +19,25 @@ function fieldText(value: unknown): string {
 /** A photo or video opened large: the image, or a player (the file route answers Range requests). */
 function Viewer(props: { item: Item; onClose: () => void }) {
   const { item } = props;
+  const close = useRef<HTMLButtonElement>(null);
+  // The focus moves into the dialog (so Escape and Tab act there) and back to what opened it on close.
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    close.current?.focus();
+    return () => opener?.focus();
+  }, []);
   const video = /\.(mov|mp4|m4v)$/i.test(item.title) || String(item.fields.mime ?? '').startsWith('video');
   return (
-    <div class="viewer" role="dialog" aria-modal="true" aria-label={item.title}>
-      <button type="button" class="close" onClick={props.onClose} autofocus>
+    <div
+      class="viewer"
+      role="dialog"
+      aria-modal="true"
+      aria-label={item.title}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') props.onClose();
+      }}
+    >
+      <button type="button" class="close" onClick={props.onClose} ref={close}>
         Close
       </button>
       {video ? (

@@ -378,6 +378,16 @@ describe.skipIf(skip)('browser console', () => {
     );
     await page.screenshot({ path: join(SHOTS, 'browse-photos.png') });
     expect(await axeViolations(page)).toEqual([]);
+    // The viewer shows the original; Escape closes it.
+    await tiles.first().getByRole('button').click();
+    const viewer = page.getByRole('dialog');
+    await page.waitForFunction(() => {
+      const img = document.querySelector('.viewer img');
+      return img?.complete && img.naturalWidth > 0;
+    });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
     const chosen: string[] = [];
     for (let n = 0; n < 2; n++) {
       chosen.push((await tiles.nth(n).getAttribute('data-item'))!);
