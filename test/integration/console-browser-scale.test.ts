@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupReader, writeSyntheticBackup } from '../../src/backup/index.js';
+import { generateDeviceContent } from '../../src/emulator/content/index.js';
+import { runExtraction } from '../../src/extract/index.js';
+import { startTestDaemon, type TestDaemon } from './daemon-api-helpers.js';
+
+/**
+ * The console with a large phone: 100,000 messages in 20 conversations and 20,000 photos. Opt-in (it generates and
+ * indexes ~1 GB of work): IOSRESCUE_CONSOLE_SCALE=1 npx vitest run test/integration/console-browser-scale.test.ts.
+ * It prints how long the daemon takes to scan the backup (next to a full `extract` of the same backup, the peer
+ * measured in the same run), how long the page takes to show the first rows and to reach the last ones, and checks
+ * that the page holds only the rows in view however long the list.
+ */
+
+declare const document: any;
+
+const CHROMIUM = process.env.IOSRESCUE_CHROMIUM ?? '/usr/bin/chromium';
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const enabled = process.env.IOSRESCUE_CONSOLE_SCALE === '1' && existsSync(CHROMIUM);
+if (!enabled) console.warn('console scale test skipped: set IOSRESCUE_CONSOLE_SCALE=1 (and have chromium) to run it');
+
+const MESSAGES = 100_000;
+const PHOTOS = 20_000;
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const result = await work();
+  return [result, performance.now() - start];
+}
+
+/** Scrolls a virtual list to its end and waits for its last row; returns the rows in the page then. */
+async function scrollToEnd(page: Page, list: string, lastIndex: number): Promise<number> {
+  await page.locator(list).evaluate((element: any) => {
+    element.scrollTop = element.scrollHeight;
+  });
+  await page
+    .locator(
+      `${list} .vrow[data-index="${lastIndex}"] [data-item], ${list} .vrow[data-index="${lastIndex}"] [data-message]`,
+    )
+    .first()
+    .waitFor({ timeout: 60_000 });
+  return page.locator(`${list} .vrow`).count();
+}
+
+describe.skipIf(!enabled)('browser console at scale', () => {
+  let daemon: TestDaemon;
+  let browser: Browser;
+  let page: Page;
+  let backupDir: string;
+  const figures: Record<string, string> = {};
+
+  beforeAll(async () => {
+    daemon = await startTestDaemon({ devices: 0, listen: '127.0.0.1:0' });
+    const root = daemon.stateDir.replace(/\/state$/, '');
+    const content = generateDeviceContent({
+      seed: 'console-scale',
+      messages: MESSAGES,
+      conversations: 20,
+      photos: PHOTOS,
+      contacts: 50,
+    });
+    backupDir = join(root, 'scale', 'SCALE0001');
+    await writeSyntheticBackup(backupDir, { items: content.items });
+    const reader = await BackupReader.open(backupDir);
+    try {
+      const [, ms] = await timed(() => runExtraction(reader, { out: join(root, 'extract-peer'), tempDir: root }));
+      figures['peer: full extract of the same backup'] = `${(ms / 1000).toFixed(1)} s`;
+    } finally {
+      await reader.close();
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--disable-dev-shm-usage', ...(isRoot ? ['--no-sandbox'] : [])],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(120_000);
+    const link = await daemon.client.request<{ url: string }>('POST', '/v1/console/login-links');
+    await page.goto(link.url);
+  }, 900_000);
+
+  afterAll(async () => {
+    console.log(
+      `console at scale (${MESSAGES} messages, ${PHOTOS} photos):\n${Object.entries(figures)
+        .map(([k, v]) => `  ${k}: ${v}`)
+        .join('\n')}`,
+    );
+    await browser?.close();
+    await daemon?.stop();
+  });
+
+  it('scans, then shows and scrolls 100k messages and 20k photos with only the visible rows in the page', async () => {
+    await page.goto(page.url().replace(/#.*$/, '') + '#backups');
+    await page.getByLabel('Add a backup folder').fill(backupDir);
+    await page.getByRole('button', { name: 'Add' }).click();
+    const card = page.locator('li.backup', { hasText: backupDir });
+    const [, scanMs] = await timed(async () => {
+      await card.getByRole('button', { name: 'Scan (count records)' }).click();
+      await card.locator('.counts li[data-type="messages"]').waitFor({ timeout: 900_000 });
+    });
+    figures['console scan (index build)'] = `${(scanMs / 1000).toFixed(1)} s`;
+
+    await card.getByRole('link', { name: 'Browse' }).click();
+    const [, firstConversations] = await timed(async () => {
+      await page.locator('button[data-type="messages"]').click();
+      await page.locator('.row.conversation').first().waitFor();
+    });
+    figures['messages tab to first conversations'] = `${firstConversations.toFixed(0)} ms`;
+    const sizes = await page.locator('.row.conversation .sub').allTextContents();
+    const biggest = sizes
+      .map((t) => Number(/^(\d+)/.exec(t)?.[1] ?? 0))
+      .reduce((a, b, i, all) => (b > all[a]! ? i : a), 0);
+    const count = Number(/^(\d+)/.exec(sizes[biggest]!)?.[1]);
+    const [, firstBubbles] = await timed(async () => {
+      await page.locator('.row.conversation').nth(biggest).getByRole('button').click();
+      await page.locator('.bubble[data-message]').first().waitFor();
+    });
+    figures[`open a conversation of ${count} messages`] = `${firstBubbles.toFixed(0)} ms`;
+    const [rows, toEnd] = await timed(() => scrollToEnd(page, '.messages .vlist', count - 1));
+    figures['scroll to its last message'] = `${toEnd.toFixed(0)} ms (${rows} rows in the page)`;
+    expect(rows).toBeLessThan(60);
+
+    const [, firstThumbs] = await timed(async () => {
+      await page.locator('button[data-type="photos"]').click();
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll('.tile img')].some((img: any) => img.complete && img.naturalWidth > 0),
+      );
+    });
+    figures['photos tab to first thumbnail'] = `${firstThumbs.toFixed(0)} ms`;
+    const total = Number(((await page.locator('.items .total').textContent()) ?? '').replace(/\D/g, ''));
+    const lastRow = Math.ceil(total / 5) - 1;
+    const [tiles, photoEnd] = await timed(() => scrollToEnd(page, '.items .vlist', lastRow));
+    figures[`scroll ${total} photos to the end`] = `${photoEnd.toFixed(0)} ms (${tiles} rows in the page)`;
+    expect(tiles).toBeLessThan(40);
+    const domNodes = await page.evaluate(() => document.getElementsByTagName('*').length);
+    figures['elements in the page at the end'] = String(domNodes);
+    expect(domNodes).toBeLessThan(3000);
+  }, 1_800_000);
+});
