@@ -75,6 +75,14 @@ if (forTests) {
 // 3. Build: the CLI and the benchmarks run from dist/.
 say('building (tsc)');
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')]);
+// The browser console (src/console-ui, DOM types): type-checked, then bundled into dist/console/ as npm run build does.
+say('building the browser console (esbuild)');
+run(process.execPath, [
+  join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+  '-p',
+  join(root, 'src', 'console-ui', 'tsconfig.json'),
+]);
+run(process.execPath, [join(root, 'scripts', 'build-console.mjs')]);
 
 // 4. Before the tests: type-check them too (vitest strips types without checking them).
 if (forTests) {
