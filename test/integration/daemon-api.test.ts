@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { formatOpenApiDocument, OPENAPI_DOCUMENT_PATH } from '../../src/daemon/h
 import { scanBackup } from '../../src/operations/index.js';
 import type { DaemonEventMessage, DaemonJob } from '../../src/operations/daemon-client.js';
 import { send } from '../unit/daemon/http/http-request.js';
-import { cliBuilt, repoRoot, runCli } from '../helpers/cli.js';
+import { cliBuilt, cliPath, repoRoot, runCli } from '../helpers/cli.js';
 import { parsePrometheusText, startTestDaemon, waitForDevices, type TestDaemon } from './daemon-api-helpers.js';
 
 /** The daemon's HTTP API with the real engine, over real sockets, against a virtual iPhone. */
@@ -185,7 +186,9 @@ describe('daemon API (real engine, virtual iPhone)', () => {
         const job = await daemon.client.submitJob({ type: 'backup', udid, full: true });
         const controller = new AbortController();
         for await (const event of daemon.client.events({ after: lastEventId, signal: controller.signal })) {
-          if (event.jobId === job.id && event.kind === 'job.progress') controller.abort();
+          if (event.jobId === job.id && event.kind === 'job.progress' && event.data.phase === 'transferring') {
+            controller.abort();
+          }
         }
         const direct = await runCli(['--json', 'backup', '--no-daemon', '-u', udid], daemon.env);
         expect(direct.code, direct.stderr).toBe(4);
@@ -206,6 +209,46 @@ describe('daemon API (real engine, virtual iPhone)', () => {
       }
     },
   );
+
+  it.skipIf(!cliBuilt)('Ctrl-C on a CLI backup that became a daemon job cancels the job and exits 130', async () => {
+    daemon.emu.emulator.backup.faults.stall = 'mid-upload';
+    try {
+      const { lastEventId = 0 } = await daemon.client.health();
+      const child = spawn(process.execPath, [cliPath, '--json', 'backup', '--full', '-u', udid], {
+        env: daemon.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+      // The command says when the job is queued; from then on Ctrl-C must cancel it.
+      const queued = new Promise<void>((done) => {
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes('queued as daemon job') || stderr.includes('already has')) done();
+        });
+      });
+      let jobId: string | undefined;
+      const controller = new AbortController();
+      for await (const event of daemon.client.events({ after: lastEventId, signal: controller.signal })) {
+        if (event.kind === 'job.created') jobId = event.jobId;
+        // Ctrl-C while files flow (a cancel in the job's first milliseconds is the engine's own race, not this).
+        if (event.jobId === jobId && event.kind === 'job.progress' && event.data.phase === 'transferring') {
+          controller.abort();
+        }
+      }
+      await queued;
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      let view = await daemon.client.getJob(jobId!);
+      for (let i = 0; i < 200 && view.state !== 'cancelled'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        view = await daemon.client.getJob(jobId!);
+      }
+      expect(view).toMatchObject({ state: 'cancelled', origin: 'api' });
+    } finally {
+      daemon.emu.emulator.backup.faults.stall = undefined;
+    }
+  });
 
   it.skipIf(!cliBuilt)('CLI jobs, job show, job cancel and devices read the daemon', async () => {
     const [jobs, devices] = await Promise.all([

@@ -111,11 +111,14 @@ export async function runDaemonJob(
       : `the daemon already has ${job.type} job ${job.id} for this phone (${job.state}): following it`,
   );
   const stopped = new AbortController();
+  let cancelling: Promise<unknown> | undefined;
   const onAbort = (): void => {
+    if (ours) cancelling = client.cancelJob(job.id).catch(() => undefined);
     stopped.abort();
-    if (ours) void client.cancelJob(job.id).catch(() => undefined);
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
+  // Ctrl-C while the job was being submitted: the listener came too late to hear it.
+  if (options.signal.aborted) onAbort();
   try {
     if (!FINAL_DAEMON_JOB_STATES.includes(job.state)) {
       for await (const event of client.events({ after: lastEventId, signal: stopped.signal })) {
@@ -132,7 +135,11 @@ export async function runDaemonJob(
         }
       }
     }
-    if (options.signal.aborted) throw options.signal.reason;
+    if (options.signal.aborted) {
+      // The cancel must reach the daemon before this process ends (runCommand exits 1.5 s after Ctrl-C at most).
+      await Promise.race([cancelling, new Promise((r) => setTimeout(r, 1_000).unref())]);
+      throw options.signal.reason;
+    }
     job = await client.getJob(job.id);
   } finally {
     options.signal.removeEventListener('abort', onAbort);
