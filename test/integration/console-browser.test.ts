@@ -472,6 +472,24 @@ describe.skipIf(skip)('browser console', () => {
     expect(marks.every(Boolean)).toBe(true);
     await page.getByLabel('Deleted only').uncheck();
 
+    // A date range (whole local days, both ends included) shows the records dated inside it.
+    const backupId = decodeURIComponent(page.url().split('#browse/')[1]!);
+    const expected = await page.evaluate(async (id: string) => {
+      const res = await fetch(`/console/api/backups/${encodeURIComponent(id)}/items/safari?limit=500`);
+      const body = await res.json();
+      const from = new Date('2024-01-01T00:00:00').getTime();
+      const to = new Date('2024-06-30T23:59:59.999').getTime();
+      return body.items.filter((i: any) => i.date && Date.parse(i.date) >= from && Date.parse(i.date) <= to).length;
+    }, backupId);
+    expect(expected).toBeGreaterThan(0);
+    expect(expected).toBeLessThan(total);
+    await page.getByLabel('From', { exact: true }).fill('2024-01-01');
+    await page.getByLabel('To', { exact: true }).fill('2024-06-30');
+    await page.locator('.total', { hasText: new RegExp(`^${expected} safari$`) }).waitFor();
+    await page.getByLabel('From', { exact: true }).fill('');
+    await page.getByLabel('To', { exact: true }).fill('');
+    await page.locator('.total', { hasText: new RegExp(`^${total} safari$`) }).waitFor();
+
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download zip' }).click();
     const zipPath = join(root, 'selection.zip');
