@@ -72,6 +72,8 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
   const cancel = new AbortController();
   const onOuterAbort = (): void => cancel.abort(access.signal?.reason);
   access.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // Cancelled while the phone was being found or the staging folder made: the listener came too late to hear it.
+  if (access.signal?.aborted) onOuterAbort();
   let session: LockdownSession | undefined;
   let sync: BackupSync | undefined;
   let mb2: Mobilebackup2Client | undefined;
@@ -79,6 +81,7 @@ export async function backupDevice(access: DeviceAccess, options: BackupDeviceOp
   /** What the phone announced for the batch it was sending: the space a full disk lacked, as far as we know. */
   let batchBytes: number | undefined;
   try {
+    cancel.signal.throwIfAborted();
     session = await openLockdownSession(access.usbmux, device, {
       store: access.store,
       logger,

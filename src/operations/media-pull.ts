@@ -107,6 +107,7 @@ export async function pullMedia(access: DeviceAccess, options: MediaPullOptions)
     for (const client of clients) client.close();
   };
   access.signal?.addEventListener('abort', stopOnAbort, { once: true });
+  if (access.signal?.aborted) stopOnAbort();
   try {
     const { afc } = connection;
     const types = options.types ?? [...MEDIA_TYPES];

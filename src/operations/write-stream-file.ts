@@ -61,6 +61,7 @@ export async function writeStreamToNewFile(
     source.destroy(options.signal?.reason as Error);
   };
   options.signal?.addEventListener('abort', stopSource, { once: true });
+  if (options.signal?.aborted) stopSource();
   try {
     await makeOutputFolder(dirname(path), permissions);
     const handle = await open(path, CREATE_NEW, permissions.fileMode);

@@ -249,6 +249,24 @@ describe('backupDevice against the virtual iPhone', () => {
     await onlyTheBackupIsLeft();
   });
 
+  it('a cancel that comes while the phone is being found (before the backup listens) still stops it', async () => {
+    await backup(1);
+    const controller = new AbortController();
+    phoneHolds(2);
+    const run = backupDevice(access({ signal: controller.signal }), {
+      out,
+      syncFiles: false,
+      onProgress: (event) => {
+        // 'connecting' is reported before the operation has a listener on the signal: the daemon's cancel in a
+        // job's first milliseconds lands here, and the backup used to run on to the end.
+        if (event.phase === 'connecting') controller.abort(new Error('cancelled at once'));
+      },
+    });
+    await expect(run).rejects.toThrow('cancelled at once');
+    expect(await backupContents(join(out, udid))).toEqual(await generationContents(1));
+    await onlyTheBackupIsLeft();
+  });
+
   it('refuses a file the phone sends outside the backup folder, logs it, writes nothing there, and keeps the previous backup', async () => {
     await backup(1);
     const { logger, lines } = capturingLogger();

@@ -70,6 +70,7 @@ export async function runMessageLoop(channel: DeviceLinkChannel, options: LoopOp
   report();
   const onAbort = (): void => channel.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
   let first = true;
   try {
     for (;;) {

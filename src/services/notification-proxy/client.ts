@@ -36,6 +36,7 @@ export class NotificationProxyClient {
   async *notifications(signal?: AbortSignal): AsyncGenerator<string> {
     const onAbort = (): void => this.connection.close();
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
     try {
       for (;;) {
         let message;
