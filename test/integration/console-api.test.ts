@@ -287,12 +287,12 @@ describe('browse, unlock, save', () => {
     );
     expect(messages.body.total).toBe(biggest.messageCount);
     expect(messages.body.items).toHaveLength(Math.min(3, biggest.messageCount));
-    const withDeleted = await api<Page<{ id: string }>>(
+    const withDeleted = await api<Page<{ id: string; deletedCount: number }>>(
       auth,
       'GET',
       `/console/api/backups/${plainId}/conversations?deleted=1`,
     );
-    expect(withDeleted.body.items.every((c) => (c as { deletedCount: number }).deletedCount > 0)).toBe(true);
+    expect(withDeleted.body.items.every((c) => c.deletedCount > 0)).toBe(true);
   });
 
   it('an encrypted backup is locked until unlocked with its password; a wrong one is refused clearly', async () => {

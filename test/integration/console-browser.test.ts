@@ -38,7 +38,10 @@ if (skip)
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const builtConsole = join(repoRoot, 'dist', 'console', 'app.js');
-const SHOTS = join(repoRoot, 'native-notes', 'console');
+// The README's screenshots are remade only on request (IOSRESCUE_SCREENSHOTS=1), so a test run leaves the clone clean.
+const SHOTS = process.env.IOSRESCUE_SCREENSHOTS
+  ? join(repoRoot, 'native-notes', 'console')
+  : join(tmpdir(), `iosrescue-console-shots-${process.pid}`);
 const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const INJECTED_CONTACT = `<img src=x id="injected-contact">Mallory<script>window.__pwned = 'contact'</script>`;
@@ -476,10 +479,10 @@ describe.skipIf(skip)('browser console', () => {
     const backupId = decodeURIComponent(page.url().split('#browse/')[1]!);
     const expected = await page.evaluate(async (id: string) => {
       const res = await fetch(`/console/api/backups/${encodeURIComponent(id)}/items/safari?limit=500`);
-      const body = await res.json();
+      const body = (await res.json()) as { items: Array<{ date?: string | null }> };
       const from = new Date('2024-01-01T00:00:00').getTime();
       const to = new Date('2024-06-30T23:59:59.999').getTime();
-      return body.items.filter((i: any) => i.date && Date.parse(i.date) >= from && Date.parse(i.date) <= to).length;
+      return body.items.filter((i) => i.date && Date.parse(i.date) >= from && Date.parse(i.date) <= to).length;
     }, backupId);
     expect(expected).toBeGreaterThan(0);
     expect(expected).toBeLessThan(total);

@@ -107,7 +107,7 @@ async function hostileContent(): Promise<DeviceContent> {
   items = await patchDatabase(items, CONTENT_PATHS.noteStore, (db) =>
     db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZTITLE1 = ? WHERE Z_PK = ?').run(INJECTED_NOTE, note.pk),
   );
-  return { items, truth };
+  return { items, truth, device: content.device };
 }
 
 async function jsonRecords<T>(path: string, key?: string): Promise<T[]> {
