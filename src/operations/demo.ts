@@ -162,6 +162,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     say('\nTry the same with any client: iosrescue emulator --socket /tmp/iosrescue.sock, then');
     say('USBMUXD_SOCKET_ADDRESS=UNIX:/tmp/iosrescue.sock iosrescue devices   (or idevice_id -l, ideviceinfo)');
+    for (const line of consoleHint(options.keep ? backup.path : null)) say(line);
     return {
       device: device!,
       pairing,
@@ -177,6 +178,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (!options.keep) await rm(dir, { recursive: true, force: true });
     else say(`Kept ${dir}`);
   }
+}
+
+/** How to open the demo's backup, or the virtual iPhone itself, in the daemon's browser console. */
+function consoleHint(keptBackup: string | null): string[] {
+  return [
+    '\nOr browse and save in the browser console, served by the daemon:',
+    '  iosrescue daemon --listen 127.0.0.1:8080   (leave it running; in another terminal:)',
+    '  iosrescue console                          (prints a one-time login link and opens it)',
+    keptBackup
+      ? `  then, under Backups, add the folder ${keptBackup}`
+      : '  then, under Backups, add a backup folder (iosrescue demo --keep keeps this one and prints its folder)',
+    '  For the virtual iPhone itself: iosrescue emulator --socket /tmp/iosrescue.sock, and start the daemon with',
+    '  USBMUXD_SOCKET_ADDRESS=UNIX:/tmp/iosrescue.sock iosrescue daemon --listen 127.0.0.1:8080',
+  ];
 }
 
 function pick(value: PlistValue, keys: string[]): Record<string, PlistValue> {

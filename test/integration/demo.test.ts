@@ -43,6 +43,9 @@ describe.skipIf(!built)('iosrescue demo', () => {
       expect(result.stdout).toMatch(/contacts\s+\d+ records/);
       expect(result.stdout).toContain(`${pathToFileURL(join(out!, 'report.html')).href}`);
       expect(existsSync(join(out!, 'report.html'))).toBe(true);
+      // It ends by offering the browser console, with the commands that open it.
+      expect(result.stdout).toContain('iosrescue daemon --listen 127.0.0.1:8080');
+      expect(result.stdout).toMatch(/iosrescue console\s/);
     } finally {
       rmSync(out!, { recursive: true, force: true });
     }
