@@ -61,6 +61,13 @@ const FROZEN_BY_CODE: Record<string, number> = {
   AFC_LOCK_TIMEOUT: 5,
   DEVICELINK_DISCONNECTED: 8,
   DEVICELINK_FILE_TOO_LARGE: 6,
+  // Changed on purpose since the freeze (issue 17, media pull): an AFC failure now says what happened, as every
+  // other layer's does, instead of the generic 1 — the phone's connection gone, the path missing, refused, disk full.
+  AFC_CLOSED: 8,
+  AFC_OBJECT_NOT_FOUND: 3,
+  AFC_PERM_DENIED: 4,
+  AFC_NO_SPACE_LEFT: 9,
+  AFC_OP_TIMEOUT: 5,
 };
 
 const FROZEN_BY_PREFIX: Array<[string, number]> = [
