@@ -21,19 +21,22 @@ export function usePagedItems<T>(
   fetchPage: (offset: number, limit: number) => Promise<Page<T>>,
   onError: (error: unknown) => void,
 ): PagedItems<T> {
-  const [total, setTotal] = useState<number | undefined>();
   const [, setVersion] = useState(0);
-  const cache = useMemo(() => ({ pages: new Map<number, T[]>(), pending: new Set<number>(), key }), [key]);
+  // Each key has its own cache, total included: an answer for an older key (a filter typed over) lands in that key's
+  // cache and never shows, and a first page that answers before this render's effect runs is not wiped by it.
+  const cache = useMemo(
+    () => ({ pages: new Map<number, T[]>(), pending: new Set<number>(), total: undefined as number | undefined }),
+    [key],
+  );
 
   const load = (page: number) => {
     if (cache.pages.has(page) || cache.pending.has(page)) return;
     cache.pending.add(page);
     fetchPage(page * PAGE, PAGE).then(
       (result) => {
-        if (cache.key !== key) return;
         cache.pending.delete(page);
         cache.pages.set(page, result.items);
-        setTotal(result.total);
+        cache.total = result.total;
         setVersion((v) => v + 1);
       },
       (error: unknown) => {
@@ -43,12 +46,11 @@ export function usePagedItems<T>(
     );
   };
   useEffect(() => {
-    setTotal(undefined);
     load(0);
   }, [cache]);
 
   return {
-    total,
+    total: cache.total,
     at(index) {
       const page = Math.floor(index / PAGE);
       const items = cache.pages.get(page);
