@@ -9,8 +9,8 @@ import { startTestDaemon, type TestDaemon } from './daemon-api-helpers.js';
 
 /**
  * The console with a large phone: 100,000 messages in 8 conversations (each over 10,000 messages) and 20,000 photos.
- * Opt-in (it generates and indexes ~1 GB of work): IOSRESCUE_CONSOLE_SCALE=1 npx vitest run
- * test/integration/console-browser-scale.test.ts. It prints how long the daemon takes to scan the backup (next to a
+ * Runs in CI (CI set); elsewhere opt in, since it generates and indexes ~1 GB of work: IOSRESCUE_CONSOLE_SCALE=1 npx
+ * vitest run test/integration/console-browser-scale.test.ts. It prints how long the daemon takes to scan the backup (next to a
  * full `extract` of the same backup, the peer measured in the same run), how long the page takes to show the first
  * rows and to reach the last ones, and checks the issue's acceptance figures: after the first load, the photo grid and
  * a conversation of 10,000+ messages open in under a second, and the page holds only the rows in view however long
@@ -21,8 +21,15 @@ declare const document: any;
 
 const CHROMIUM = process.env.IOSRESCUE_CHROMIUM ?? '/usr/bin/chromium';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const enabled = process.env.IOSRESCUE_CONSOLE_SCALE === '1' && existsSync(CHROMIUM);
-if (!enabled) console.warn('console scale test skipped: set IOSRESCUE_CONSOLE_SCALE=1 (and have chromium) to run it');
+// CI runs it (about two minutes on two cores): the issue's acceptance figures are checked there. Elsewhere opt in with
+// IOSRESCUE_CONSOLE_SCALE=1; IOSRESCUE_CONSOLE_SCALE=0 skips it in CI too.
+const wanted =
+  process.env.IOSRESCUE_CONSOLE_SCALE === '1' || (!!process.env.CI && process.env.IOSRESCUE_CONSOLE_SCALE !== '0');
+const enabled = wanted && existsSync(CHROMIUM);
+if (!enabled)
+  console.warn(
+    `console scale test skipped: ${wanted ? `no chromium at ${CHROMIUM}` : 'set IOSRESCUE_CONSOLE_SCALE=1 to run it (CI runs it)'}`,
+  );
 
 const MESSAGES = 100_000;
 const PHOTOS = 20_000;
@@ -98,7 +105,7 @@ describe.skipIf(!enabled)('browser console at scale', () => {
   });
 
   it('scans, then opens a 10,000+ message conversation and the photo grid in under a second, with only the visible rows in the page', async () => {
-    await page.goto(page.url().replace(/#.*$/, '') + '#backups');
+    await page.goto(`${page.url().replace(/#.*$/, '')}#backups`);
     await page.getByLabel('Add a backup folder').fill(backupDir);
     await page.getByRole('button', { name: 'Add' }).click();
     const card = page.locator('li.backup', { hasText: backupDir });
