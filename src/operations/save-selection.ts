@@ -4,15 +4,18 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { BackupReader } from '../backup/index.js';
 import { copyEntry, makeOutputFolder, OutputFolder, outputPermissions } from '../extract/index.js';
+import { albumPhotos } from './browse/browse-albums.js';
 import type { BrowseIndex } from './browse/browse-index.js';
 import { filesOf, type BrowseItem } from './browse/browse-items.js';
 import { ZipStream } from './browse/zip-stream.js';
 
-/** What the person ticked: items by type, whole conversations, and "all deleted" of some types. */
+/** What the person ticked: items by type, whole conversations, "all deleted" of some types, whole Photos albums. */
 export interface Selection {
   items?: Record<string, string[]>;
   conversations?: string[];
   allDeleted?: string[];
+  /** Album ids (`a<Z_PK>`, as albumsOf lists them): every photo and video of the album, as if each were ticked. */
+  albums?: string[];
 }
 
 /** One file of the saved selection: from the backup (a photo), from the index (a page), or made here (JSON). */
@@ -42,6 +45,12 @@ export async function planSelection(index: BrowseIndex, selection: Selection): P
     const list = chosen.get(type) ?? [];
     const have = new Set(list.map((i) => i.id));
     chosen.set(type, [...list, ...deleted.filter((i) => !have.has(i.id))]);
+  }
+  if ((selection.albums ?? []).length > 0) {
+    const list = chosen.get('photos') ?? [];
+    const have = new Set(list.map((i) => i.id));
+    const inAlbums = await albumPhotos(index, selection.albums ?? []);
+    chosen.set('photos', [...list, ...inAlbums.filter((i) => !have.has(i.id))]);
   }
 
   const files = new Map<string, SavedFile>();

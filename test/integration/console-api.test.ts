@@ -363,6 +363,61 @@ describe('browse, unlock, save', () => {
     expect(photoRecords).toEqual(chosen.map((i) => i.fields));
   }, 60_000);
 
+  it('lists the Photos albums and saves one whole album: exactly its photos and Live Photo videos, as extract', async () => {
+    const truth = JSON.parse(await readFile(join(fullExtract, 'photos', 'albums.json'), 'utf8')) as Array<{
+      id: number;
+      title: string | null;
+      origin: string;
+      assets: Array<{ uuid: string | null; file: string | null }>;
+    }>;
+    const listed = await api<Array<{ id: string; title: string; count: number; recentlyDeleted?: boolean }>>(
+      auth,
+      'GET',
+      `/console/api/backups/${plainId}/albums`,
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.map((a) => [a.id, a.count, a.recentlyDeleted === true])).toEqual(
+      truth.map((a) => [`a${a.id}`, a.assets.length, a.origin === 'recently-deleted']),
+    );
+    const album = truth.find((a) => a.origin === 'live' && a.assets.some((x) => x.file))!;
+    expect(album, 'the synthetic library has a live album holding photos').toBeDefined();
+    const photos = JSON.parse(await readFile(join(fullExtract, 'photos', 'photos.json'), 'utf8')) as Array<{
+      uuid: string | null;
+      file: string | null;
+      livePhotoVideo: string | null;
+    }>;
+    const members = new Set(album.assets.map((a) => a.uuid));
+    const expectedRecords = photos.filter((p) => members.has(p.uuid));
+    // Another album's photo must not come along: the album is a strict part of the library.
+    expect(expectedRecords.length).toBeLessThan(photos.length);
+    const expected = [
+      'photos/photos.json',
+      ...expectedRecords.flatMap((p) => [p.file, p.livePhotoVideo].filter((f): f is string => f !== null)),
+    ].sort();
+    const out = join(root, 'saved-album');
+    const started = await api<{ jobId: string }>(auth, 'POST', `/console/api/backups/${plainId}/save`, {
+      out,
+      selection: { albums: [`a${album.id}`] },
+    });
+    expect(started.status).toBe(201);
+    let state = 'running';
+    for (let i = 0; i < 200 && state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      state = (await api<{ state: string }>(auth, 'GET', `/console/api/saves/${started.body.jobId}`)).body.state;
+    }
+    expect(state).toBe('succeeded');
+    expect(await filesUnder(out)).toEqual(expected);
+    for (const path of expected.filter((p) => p !== 'photos/photos.json')) {
+      expect((await readFile(join(out, path))).equals(await readFile(join(fullExtract, path))), path).toBe(true);
+    }
+    expect(JSON.parse(await readFile(join(out, 'photos', 'photos.json'), 'utf8'))).toEqual(expectedRecords);
+    const bad = await api<{ code: string }>(auth, 'POST', `/console/api/backups/${plainId}/save`, {
+      out: join(root, 'saved-album-bad'),
+      selection: { albums: ['../x'] },
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('saves a WhatsApp chat as extract writes its folder: page, HTML and media, byte for byte', async () => {
     const chats = await api<Page<Item>>(auth, 'GET', `/console/api/backups/${plainId}/items/whatsapp?limit=100`);
     expect(chats.status).toBe(200);

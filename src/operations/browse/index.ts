@@ -1,5 +1,6 @@
 import { BackupReader } from '../../backup/index.js';
 
+export { albumPhotos, albumsOf, type BrowseAlbum } from './browse-albums.js';
 export { BrowseIndex, type TypeSummary } from './browse-index.js';
 export {
   filesOf,

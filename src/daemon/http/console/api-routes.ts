@@ -5,6 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  albumsOf,
   makeThumbnail,
   pageOf,
   saveSelection,
@@ -114,6 +115,11 @@ export function registerConsoleApiRoutes(app: FastifyInstance, backups: ConsoleB
   app.get<{ Params: { id: string } }>('/console/api/backups/:id/types', { schema: S.typesRoute }, async (request) => {
     const { index } = await backups.open(sessionOf(request), request.params.id);
     return index.types();
+  });
+
+  app.get<{ Params: { id: string } }>('/console/api/backups/:id/albums', { schema: S.albumsRoute }, async (request) => {
+    const { index } = await backups.open(sessionOf(request), request.params.id);
+    return (await albumsOf(index)).map(({ record: _record, ...album }) => album);
   });
 
   app.get<{ Params: { id: string; type: string }; Querystring: S.PageQuery }>(

@@ -141,6 +141,24 @@ export const typesRoute = {
   },
 };
 
+export const albumsRoute = {
+  tags,
+  security,
+  summary: "The backup's Photos albums (photos/albums.json): id (stable), title, photo count, recentlyDeleted",
+  params: idParams,
+  response: {
+    200: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'title', 'count'],
+        properties: { id: text, title: text, count: { type: 'integer' }, recentlyDeleted: { type: 'boolean' } },
+      },
+    },
+    ...errorReplies(401, 403, 404),
+  },
+};
+
 export const itemsRoute = {
   tags,
   security,
@@ -253,6 +271,7 @@ export const saveRoute = {
           items: { type: 'object', additionalProperties: { type: 'array', items: text, maxItems: 100000 } },
           conversations: { type: 'array', items: text, maxItems: 100000 },
           allDeleted: { type: 'array', items: text, maxItems: 64 },
+          albums: { type: 'array', items: { type: 'string', pattern: '^a[0-9]{1,12}$' }, maxItems: 10000 },
         },
       },
     },
