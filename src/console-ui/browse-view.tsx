@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { AlbumsPicker } from './albums-picker.js';
 import { api } from './api.js';
 import { ConversationsView } from './conversations-view.js';
 import { FilterBar, type Filters, NO_FILTERS } from './filters.js';
@@ -61,6 +62,9 @@ export function BrowseView(props: { backupId: string; onError: (error: unknown) 
         </label>
       )}
       <SavePanel backupId={backupId} selection={selection} version={version} />
+      {type === 'photos' && (
+        <AlbumsPicker backupId={backupId} selection={selection} onSelectionChange={changed} onError={onError} />
+      )}
       {type === 'messages' ? (
         <ConversationsView
           backupId={backupId}
