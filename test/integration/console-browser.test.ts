@@ -441,7 +441,7 @@ describe.skipIf(skip)('browser console', () => {
     expect(savedPhotos).toHaveLength(PHOTOS_SAVED);
   }, 60_000);
 
-  it('keeps long lists virtualized, moves by keyboard, filters deleted and downloads the selection as a zip', async () => {
+  it('keeps long lists virtualized, moves by keyboard, filters deleted, adds an album and downloads the selection as a zip', async () => {
     const tab = page.locator('button[data-type="safari"]');
     const total = Number(((await tab.locator('.n').textContent()) ?? '').replace(/\D/g, ''));
     const deleted = Number(((await tab.locator('.deleted-count').textContent()) ?? '').replace(/\D/g, ''));
@@ -496,14 +496,37 @@ describe.skipIf(skip)('browser console', () => {
     await page.getByLabel('To', { exact: true }).fill('');
     await page.locator('.total', { hasText: new RegExp(`^${total} safari$`) }).waitFor();
 
+    // A whole album joins the selection: its photos and Live Photo videos go into the zip as extract wrote them.
+    const full = join(root, 'full-extract');
+    const albums = JSON.parse(await readFile(join(full, 'photos', 'albums.json'), 'utf8')) as Array<{
+      title: string;
+      origin: string;
+      assets: Array<{ uuid: string | null }>;
+    }>;
+    const album = albums.find((a) => a.origin === 'live' && a.assets.length > 0)!;
+    const members = new Set(album.assets.map((a) => a.uuid));
+    const photos = JSON.parse(await readFile(join(full, 'photos', 'photos.json'), 'utf8')) as Array<{
+      uuid: string | null;
+      file: string | null;
+      livePhotoVideo: string | null;
+    }>;
+    const albumFiles = photos
+      .filter((p) => members.has(p.uuid))
+      .flatMap((p) => [p.file, p.livePhotoVideo].filter((f): f is string => f !== null));
+    expect(albumFiles.length).toBeGreaterThan(0);
+    await page.locator('button[data-type="photos"]').click();
+    await page.getByLabel(`Select album ${album.title}`, { exact: true }).check();
+    await page.locator('.selection-summary', { hasText: `album ${album.title}` }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download zip' }).click();
     const zipPath = join(root, 'selection.zip');
     await (await download).saveAs(zipPath);
     const entries = readZip(await readFile(zipPath));
     expect(savedPhotos.length).toBeGreaterThan(0);
-    for (const file of savedPhotos) {
-      expect(entries.get(file)?.equals(await readFile(join(root, 'full-extract', file))), file).toBe(true);
+    for (const file of [...savedPhotos, ...albumFiles]) {
+      expect(entries.get(file)?.equals(await readFile(join(full, file))), file).toBe(true);
     }
   }, 45_000);
 
