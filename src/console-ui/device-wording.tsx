@@ -55,3 +55,9 @@ export function canBackUp(device: Device): boolean {
   // A phone that failed before it was ever paired has no name yet: a backup would fail the same way.
   return ['paired', 'idle', 'done'].includes(device.state) || (device.state === 'failed' && device.name !== null);
 }
+
+/** Whether the phone encrypts its backups, as its card says it. */
+export function encryptionWording(device: Device): string {
+  if (device.backupEncrypted === undefined) return 'encryption unknown';
+  return device.backupEncrypted ? 'encrypted' : 'not encrypted';
+}

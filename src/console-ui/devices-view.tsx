@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { canBackUp, stateWording, whatToDo } from './device-wording.js';
+import { EncryptionPanel } from './encryption-panel.js';
 import { formatDate } from './format.js';
 import type { LiveState } from './live-state.js';
 import { ProgressBar } from './progress-bar.js';
@@ -67,6 +68,7 @@ function DeviceCard(props: { device: Device; live: LiveState; onError: (error: u
           Full backup
         </button>
       </div>
+      <EncryptionPanel device={device} live={live} onError={props.onError} />
     </li>
   );
 }

@@ -28,6 +28,8 @@ export interface Device {
   progress?: JobProgress;
   error?: TypedError;
   lastBackupAt?: string;
+  /** Whether the phone encrypts its backups (lockdown WillEncrypt); absent when unknown. */
+  backupEncrypted?: boolean;
   updatedAt: string;
 }
 

@@ -190,6 +190,11 @@ export interface DeviceView {
   attachedAt?: string;
   detachedAt?: string;
   lastBackupAt?: string;
+  /**
+   * Whether the phone encrypts its backups (lockdown `com.apple.mobile.backup` WillEncrypt), read when it is paired
+   * and set again when an encryption job succeeds; absent when the phone did not say.
+   */
+  backupEncrypted?: boolean;
   updatedAt: string;
 }
 

@@ -348,11 +348,14 @@ export class Engine implements DaemonEngine {
       );
       if (!this.table.isAttached(udid) || this.stopping) return;
       const info = isPlistDict(value) ? value : {};
+      const encrypts = await this.readWillEncrypt(udid, signal, logger);
+      if (!this.table.isAttached(udid) || this.stopping) return;
       this.ready.add(udid);
       this.table.set(udid, 'paired', {
         name: typeof info.DeviceName === 'string' ? info.DeviceName : null,
         ...(typeof info.ProductType === 'string' && { productType: info.ProductType }),
         ...(typeof info.ProductVersion === 'string' && { iosVersion: info.ProductVersion }),
+        ...(encrypts !== undefined && { backupEncrypted: encrypts }),
         message: 'paired',
       });
       logger.info({ name: info.DeviceName }, 'phone paired');
@@ -365,6 +368,20 @@ export class Engine implements DaemonEngine {
       this.table.fail(udid, failure);
     } finally {
       if (this.pairing.get(udid) === controller) this.pairing.delete(udid);
+    }
+  }
+
+  /** The phone's WillEncrypt (lockdown com.apple.mobile.backup), or undefined when it does not say: never fatal. */
+  private async readWillEncrypt(udid: string, signal: AbortSignal, logger: Logger): Promise<boolean | undefined> {
+    try {
+      const { value } = await readDeviceInfo(
+        defaultDeviceAccess(logger, { usbmux: this.options.usbmux, store: this.pairRecords, signal }),
+        { udid, domain: 'com.apple.mobile.backup', key: 'WillEncrypt', pairIfNeeded: false },
+      );
+      return typeof value === 'boolean' ? value : undefined;
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'could not read whether the phone encrypts its backups');
+      return undefined;
     }
   }
 
@@ -425,6 +442,8 @@ export class Engine implements DaemonEngine {
         progress: undefined,
         message: `${job.type} job ${job.id} succeeded`,
         ...(job.type === 'backup' && job.endedAt && { lastBackupAt: job.endedAt }),
+        // The phone did what was asked: it encrypts its backups unless encryption was turned off.
+        ...(job.type === 'encryption' && { backupEncrypted: job.request.action !== 'off' }),
       });
     else if (job.state === 'failed' && job.error) this.table.fail(udid, job.error);
     else this.table.set(udid, 'idle', { jobId: undefined, progress: undefined, message: `job ${job.id} ${job.state}` });

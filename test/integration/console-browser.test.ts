@@ -21,6 +21,7 @@ import { startTestDaemon, type TestDaemon } from './daemon-api-helpers.js';
  * iPhone over real sockets: the one-time login link, a phone that waits for Trust and then is trusted, a backup with
  * a moving progress bar, counts, a wrong and a right backup password, browsing photos (thumbnails) and conversations,
  * "Save selected" (three photos + a conversation + every deleted message) compared byte for byte with `extract`'s files,
+ * backup encryption turned on from the device card (the password only in the job request, never left in the page),
  * HTML planted in the phone's data shown as text, no console errors or failed requests, and axe-core's WCAG A/AA rules
  * on every page. Screenshots go to native-notes/console/ for the README.
  */
@@ -342,6 +343,44 @@ describe.skipIf(skip)('browser console', () => {
     await page.screenshot({ path: join(SHOTS, 'devices-failed.png') });
     expect(await axeViolations(page)).toEqual([]);
     daemon.emu.emulator.removeDevice(other.udid);
+  }, 30_000);
+
+  it('turns backup encryption on from the device card; the password is sent once and never left in the page', async () => {
+    const secret = 'Console-Encrypt-7f3a';
+    const card = page.locator(`li[data-udid="${udid}"]`);
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await expect.poll(() => card.locator('.encryption-status strong').textContent()).toBe('not encrypted');
+    await card.getByRole('button', { name: 'Turn on encryption…' }).click();
+    await card.getByLabel('New backup password').fill(secret);
+    await card.getByLabel('New password again').fill(secret);
+    expect(await axeViolations(page)).toEqual([]);
+    const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/v1/jobs'));
+    await card.getByRole('button', { name: 'Turn on encryption', exact: true }).click();
+    // The password travels only in the job request's body.
+    expect((await posted).postDataJSON()).toMatchObject({
+      type: 'encryption',
+      udid,
+      action: 'on',
+      newPassword: secret,
+    });
+    await expect
+      .poll(() => card.locator('.encryption-status strong').textContent(), { timeout: 20_000 })
+      .toBe('encrypted');
+    expect(await card.locator('.state strong').textContent()).toBe('Finished');
+    expect(daemon.emu.emulator.device(udid).getValue('com.apple.mobile.backup', 'WillEncrypt')).toBe(true);
+    const job = (
+      await daemon.client.request<{ jobs: Array<{ type: string; state: string }> }>('GET', '/v1/jobs?type=encryption')
+    ).jobs[0]!;
+    expect(job).toMatchObject({ type: 'encryption', state: 'succeeded' });
+    // Nowhere in the page: not in its markup, nor in any field's value.
+    const inPage = await page.evaluate(
+      (text) =>
+        document.documentElement.outerHTML.includes(text) ||
+        [...document.querySelectorAll('input')].some((input: { value: string }) => input.value.includes(text)),
+      secret,
+    );
+    expect(inPage).toBe(false);
+    await card.getByRole('button', { name: 'Change password…' }).waitFor();
   }, 30_000);
 
   it('lists the backup with counts; a wrong password is refused, the right one unlocks', async () => {

@@ -61,6 +61,7 @@ export const deviceSchema = {
     attachedAt: time,
     detachedAt: time,
     lastBackupAt: time,
+    backupEncrypted: { type: 'boolean' },
     updatedAt: time,
   },
 } as const;
