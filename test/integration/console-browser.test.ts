@@ -104,6 +104,23 @@ async function hostileItems(): Promise<SyntheticItem[]> {
       .get(chat.id) as { id: number };
     db.prepare('UPDATE message SET text = ? WHERE ROWID = ?').run(INJECTED_MESSAGE, message.id);
   });
+  // One camera-roll asset becomes a real QuickTime movie (test/fixtures/media/IMG_4003.MOV, H.264), so the viewer's
+  // player is checked against a file a browser can decode; the generator's own movies carry no moov box.
+  const movie = truth.photos.filter((p) => p.kind === 'photo' && !p.trashed && !p.hidden).at(-1)!;
+  const movieName = movie.filename.replace(/\.[^.]+$/, '.MOV');
+  items = await patchDatabase(items, CONTENT_PATHS.photosDb, (db) => {
+    db.prepare(
+      "UPDATE ZASSET SET ZKIND = 1, ZFILENAME = ?, ZUNIFORMTYPEIDENTIFIER = 'com.apple.quicktime-movie' WHERE Z_PK = ?",
+    ).run(movieName, movie.pk);
+    db.prepare('UPDATE ZADDITIONALASSETATTRIBUTES SET ZORIGINALFILENAME = ? WHERE ZASSET = ?').run(movieName, movie.pk);
+  });
+  const stillPath = `Media/${movie.directory}/${movie.filename}`;
+  items = items.filter((item) => !(item.domain === 'CameraRollDomain' && item.relativePath === stillPath));
+  items.push({
+    domain: 'CameraRollDomain',
+    relativePath: `Media/${movie.directory}/${movieName}`,
+    data: await readFile(join(repoRoot, 'test', 'fixtures', 'media', 'IMG_4003.MOV')),
+  });
   const note = truth.notes.find((n) => !n.locked && !n.recentlyDeleted && !n.markedForDeletion)!;
   items = await patchDatabase(items, CONTENT_PATHS.noteStore, (db) =>
     db.prepare('UPDATE ZICCLOUDSYNCINGOBJECT SET ZTITLE1 = ? WHERE Z_PK = ?').run(INJECTED_NOTE, note.pk),
@@ -432,6 +449,15 @@ describe.skipIf(skip)('browser console', () => {
       return img?.complete && img.naturalWidth > 0;
     });
     expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+    // A video opens in a player that decodes it (served from the backup with Range requests).
+    await page.locator('.tile button[aria-label$=".MOV"]').first().click();
+    await page.waitForFunction(() => {
+      const video = document.querySelector('.viewer video');
+      return video !== null && video.readyState >= 1 && video.videoWidth > 0 && video.duration > 0;
+    });
+    expect(await page.evaluate(() => document.querySelector('.viewer video').videoWidth)).toBe(268);
     await page.keyboard.press('Escape');
     await viewer.waitFor({ state: 'detached' });
     const chosen: string[] = [];
