@@ -1,5 +1,6 @@
 import { api } from './api.js';
 import { formatDate, formatDuration } from './format.js';
+import { JobLog } from './job-log.js';
 import type { LiveState } from './live-state.js';
 import { ProgressBar } from './progress-bar.js';
 import type { Job } from './types.js';
@@ -66,6 +67,7 @@ export function JobsView(props: { live: LiveState; onError: (error: unknown) => 
                   )}
                 </td>
                 <td>
+                  <JobLog jobId={job.id} onError={props.onError} />
                   {(job.state === 'queued' || job.state === 'running') && (
                     <button type="button" onClick={() => cancel(job)} aria-label={`Cancel job ${job.id}`}>
                       Cancel

@@ -284,6 +284,8 @@ export interface DaemonEngine {
   submitJob(request: JobRequest, origin?: JobOrigin): JobView;
   listJobs(query?: JobListQuery): JobPage;
   getJob(id: string): JobView | undefined;
+  /** A job's log: its persisted events after `afterId` (0: from its first), oldest first. Throws DAEMON_UNKNOWN_JOB. */
+  jobEvents(id: string, afterId?: number, limit?: number): DaemonEvent[];
   /** Cancels a queued/running/interrupted/needs-password job; a final job is returned as it is. Throws DAEMON_UNKNOWN_JOB. */
   cancelJob(id: string): Promise<JobView>;
   /** Gives a `needs-password` job its password (memory only) and queues it again. */

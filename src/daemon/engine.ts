@@ -12,6 +12,7 @@ import {
   DEVICE_STATES,
   type BackupView,
   type DaemonEngine,
+  type DaemonEvent,
   type DeviceState,
   type DeviceView,
   type EngineStats,
@@ -172,6 +173,12 @@ export class Engine implements DaemonEngine {
   getJob(id: string): JobView | undefined {
     const job = this.options.store.getJob(id);
     return job && toJobView(job);
+  }
+
+  jobEvents(id: string, afterId = 0, limit = 500): DaemonEvent[] {
+    if (!this.options.store.getJob(id))
+      throw new DaemonError('DAEMON_UNKNOWN_JOB', `no job ${id}`, { details: { id } });
+    return this.options.store.jobEvents(id, afterId, limit);
   }
 
   async cancelJob(id: string): Promise<JobView> {

@@ -65,6 +65,8 @@ export interface JobStore {
   countByState(): Record<JobState, number>;
   appendEvent(event: NewEvent): DaemonEvent;
   eventsSince(lastEventId: number, limit: number): DaemonEvent[];
+  /** One job's events after `afterId`, oldest first, at most `limit`: its log as the console shows it. */
+  jobEvents(jobId: string, afterId: number, limit: number): DaemonEvent[];
   lastEventId(): number;
   close(): void;
 }

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS events (
   job_id TEXT,
   data TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS events_job ON events(job_id, id);
 `;
 
 interface JobRow {
@@ -219,14 +220,14 @@ export class SqliteJobStore implements JobStore {
     const rows = this.db
       .prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?')
       .all(Math.max(0, Math.floor(lastEventId) || 0), Math.min(Math.max(limit, 1), 10_000)) as EventRow[];
-    return rows.map((row) => ({
-      id: row.id,
-      time: row.time,
-      kind: row.kind as DaemonEvent['kind'],
-      ...(row.udid !== null && { udid: row.udid }),
-      ...(row.job_id !== null && { jobId: row.job_id }),
-      data: JSON.parse(row.data) as Record<string, unknown>,
-    }));
+    return rows.map(toEvent);
+  }
+
+  jobEvents(jobId: string, afterId: number, limit: number): DaemonEvent[] {
+    const rows = this.db
+      .prepare('SELECT * FROM events WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?')
+      .all(jobId, Math.max(0, Math.floor(afterId) || 0), Math.min(Math.max(limit, 1), 10_000)) as EventRow[];
+    return rows.map(toEvent);
   }
 
   lastEventId(): number {
@@ -261,4 +262,15 @@ function toJob(row: JobRow): JobRecord {
   if (row.started_at !== null) job.startedAt = row.started_at;
   if (row.ended_at !== null) job.endedAt = row.ended_at;
   return job;
+}
+
+function toEvent(row: EventRow): DaemonEvent {
+  return {
+    id: row.id,
+    time: row.time,
+    kind: row.kind as DaemonEvent['kind'],
+    ...(row.udid !== null && { udid: row.udid }),
+    ...(row.job_id !== null && { jobId: row.job_id }),
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
 }

@@ -329,6 +329,17 @@ describe.skipIf(skip)('browser console', () => {
     const outcome = (await row.locator('.outcome').textContent()) ?? '';
     expect(outcome).toContain(udid);
     backupDir = outcome.trim();
+    // The job's log: its persisted events, from creation to success, opened on request.
+    await row.getByText('Log', { exact: true }).click();
+    const log = row.getByRole('list', { name: /^Log of job / });
+    await log
+      .getByText(/succeeded/)
+      .first()
+      .waitFor();
+    const lines = await log.locator('li').allTextContents();
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines[0]).toContain('job.created');
+    expect(lines.some((line) => /job\.state.*running/.test(line))).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'jobs.png') });
     expect(await axeViolations(page)).toEqual([]);
   }, 60_000);

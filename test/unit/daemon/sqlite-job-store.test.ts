@@ -42,6 +42,21 @@ describe('SqliteJobStore', () => {
     expect(store.eventsSince(event.id, 10).map((e) => e.id)).toEqual([changed!.id]);
   });
 
+  it("gives one job's log: only its events, after a given id, oldest first", () => {
+    const { job: a, event: createdA } = addJob('A');
+    const { job: b } = addJob('B');
+    const { event: runningA } = store.updateJob(a.id, { state: 'running' }, (j) => ({
+      kind: 'job.state',
+      jobId: j.id,
+      data: { state: j.state },
+    }));
+    store.updateJob(b.id, { state: 'running' }, (j) => ({ kind: 'job.state', jobId: j.id, data: { state: j.state } }));
+    expect(store.jobEvents(a.id, 0, 10).map((e) => e.id)).toEqual([createdA.id, runningA!.id]);
+    expect(store.jobEvents(a.id, createdA.id, 10).map((e) => e.kind)).toEqual(['job.state']);
+    expect(store.jobEvents(a.id, 0, 1)).toHaveLength(1);
+    expect(store.jobEvents(b.id, 0, 10).every((e) => e.jobId === b.id)).toBe(true);
+  });
+
   it('clears a field set to undefined', () => {
     const { job } = addJob('A');
     store.updateJob(job.id, {

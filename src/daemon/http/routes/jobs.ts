@@ -64,6 +64,28 @@ export function registerJobRoutes(app: FastifyInstance, engine: DaemonEngine): v
     },
   );
 
+  app.get<{ Params: { id: string }; Querystring: { after?: number; limit?: number } }>(
+    '/v1/jobs/:id/events',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: "A job's log: its persisted events (state changes, progress, waiting, outcome), oldest first",
+        description: 'Page with `after` (the last event id seen) and `limit`; the same events the SSE stream carries.',
+        params: jobIdParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            after: { type: 'integer', minimum: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+          },
+        },
+        response: { 200: { type: 'array', items: { $ref: 'Event#' } }, ...errorReplies(400, 404) },
+      },
+    },
+    async (request) => engine.jobEvents(request.params.id, request.query.after ?? 0, request.query.limit ?? 500),
+  );
+
   app.post<{ Params: { id: string } }>(
     '/v1/jobs/:id/cancel',
     {

@@ -52,6 +52,10 @@ export class FakeEngine implements DaemonEngine {
     return this.listeners.size;
   }
 
+  jobEvents(id: string, afterId = 0, limit = 500): DaemonEvent[] {
+    return this.log.filter((e) => e.jobId === id && e.id > afterId).slice(0, limit);
+  }
+
   devices(): DeviceView[] {
     return this.deviceList;
   }
