@@ -4,13 +4,13 @@ import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:f
 import { WRITE_NO_FOLLOW } from '../output-folder.js';
 import { settleFileMode, type OutputPermissions } from '../output-mode.js';
 
-/** A text file written piece by piece with backpressure, so a 100,000-row CSV never sits in memory. */
 /**
  * The sinks one extractor run opened and has not closed. Kept per run (not per process), so a type that fails in one
  * extraction ends only its own files while other extractions in the same process (daemon jobs) write on.
  */
 const openSinksOfRun = new AsyncLocalStorage<Set<TextSink>>();
 
+/** A text file written piece by piece with backpressure, so a 100,000-row CSV never sits in memory. */
 export class TextSink {
   private readonly stream: WriteStream;
   private readonly openSinks: Set<TextSink> | undefined;
