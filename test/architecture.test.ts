@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  * touch backup; the emulator uses plist, wire, backup (through their index.ts) and pure protocol files, never client
  * logic; only the demo operations (src/operations/demo*.ts) and the library entry (src/index.ts) reach the emulator,
  * the rest of src never does (tests and scripts/ may); the CLI imports only operations/index.ts (the verbs it
- * shares with the daemon), daemon/index.ts (the `daemon` command starts it), errors.ts, logging.ts and its own files.
+ * shares with the daemon), daemon/index.ts (the `daemon` command starts it), errors.ts, logging.ts, package-version.ts and its own files.
  */
 const srcRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
@@ -28,7 +28,7 @@ const RANK: Record<string, number> = {
   cli: 8,
 };
 /** Top-level files every layer may use. */
-const SHARED_FILES = new Set(['errors.ts', 'logging.ts']);
+const SHARED_FILES = new Set(['errors.ts', 'logging.ts', 'package-version.ts']);
 const PUBLIC_ENTRY = /(^|\/)(index|protocol|errors)\.ts$/;
 /** The files outside src/emulator that may import it: the demo and the library entry that re-exports it. */
 const EMULATOR_USERS = /^(index|operations\/demo[^/]*)\.ts$/;
@@ -91,7 +91,7 @@ export function forbiddenImport(from: string, to: string): string | null {
   if (fromLayer === 'cli')
     return toRel === 'operations/index.ts' || toRel === 'daemon/index.ts'
       ? null
-      : `the CLI imports only operations/index.ts, daemon/index.ts, errors.ts, logging.ts and src/cli (${toRel})`;
+      : `the CLI imports only operations/index.ts, daemon/index.ts, errors.ts, logging.ts, package-version.ts and src/cli (${toRel})`;
   if (fromLayer === 'operations' && toLayer === 'emulator') {
     const fromRel = relative(srcRoot, from).split(sep).join('/');
     return /^operations\/demo[^/]*\.ts$/.test(fromRel) && PUBLIC_ENTRY.test(toRel)

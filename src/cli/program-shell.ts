@@ -1,18 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-
-/** The package's version, from the package.json above this file (dist/src/cli or src/cli). */
-export function packageVersion(): string {
-  for (const up of ['../../../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'iosrescue' && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      // not at this depth
-    }
-  }
-  return 'unknown';
-}
+import { packageVersion } from '../package-version.js';
 
 /** The program without its commands: name, description, global options, version and the closing help text. */
 export function createProgramShell(): Command {

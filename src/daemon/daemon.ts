@@ -7,7 +7,7 @@ import { loadConfig } from './config.js';
 import type { DaemonHandle, DaemonOptions } from './engine-types.js';
 import { Engine } from './engine.js';
 import { DaemonError } from './errors.js';
-import { daemonVersion } from './package-version.js';
+import { packageVersion } from '../package-version.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 import { defaultStateDir, lockStateDir, prepareStateDir } from './state-dir.js';
 
@@ -47,7 +47,7 @@ export async function startDaemon(options: StartDaemonOptions = {}): Promise<Dae
     );
   }
   const engine = new Engine({
-    version: daemonVersion(),
+    version: packageVersion(),
     stateDir,
     config,
     store,

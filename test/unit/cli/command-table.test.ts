@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { completionScript } from '../../../src/cli/commands/completion.js';
 import { COMMAND_TABLE, commandNamed } from '../../../src/cli/command-table.js';
 import { buildProgramFor } from '../../../src/cli/lazy-program.js';
-import { packageVersion } from '../../../src/cli/program-shell.js';
+import { packageVersion } from '../../../src/package-version.js';
 import { buildProgram } from '../../../src/cli/program.js';
 
 /** `name <ARG> …` as commander's command list shows a command. */

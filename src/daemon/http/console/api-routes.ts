@@ -16,7 +16,7 @@ import {
   type Selection,
 } from '../../../operations/browse/index.js';
 import type { BackupReader } from '../../../backup/index.js';
-import { daemonVersion } from '../../package-version.js';
+import { packageVersion } from '../../../package-version.js';
 import type { ConsoleBackups } from './console-backups.js';
 import { ConsoleError } from './errors.js';
 import { CONSOLE_CSP } from './security-headers.js';
@@ -80,7 +80,7 @@ export function registerConsoleApiRoutes(app: FastifyInstance, backups: ConsoleB
 
   app.get('/console/api/session', { schema: S.sessionRoute }, async (request) => ({
     csrfToken: sessionOf(request).csrfToken,
-    version: daemonVersion(),
+    version: packageVersion(),
   }));
 
   app.get('/console/api/backups', { schema: S.backupListRoute }, async (request) => {
