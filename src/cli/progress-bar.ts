@@ -1,4 +1,5 @@
 import { formatBytes, formatDuration, type BackupProgress } from '../operations/index.js';
+import { barText, InPlaceLine, RecentRate } from './progress-line.js';
 
 const SPINNER = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
 
@@ -10,15 +11,16 @@ const SPINNER = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
 export class ProgressBar {
   private last?: BackupProgress;
   private phaseSince = Date.now();
-  private samples: Array<[number, number]> = [];
+  private readonly rate = new RecentRate();
   private frame = 0;
   private readonly timer: NodeJS.Timeout;
-  private lastLength = 0;
+  private readonly line: InPlaceLine;
 
   constructor(
     private readonly out: NodeJS.WriteStream = process.stderr,
     private readonly now: () => number = Date.now,
   ) {
+    this.line = new InPlaceLine(out);
     this.timer = setInterval(() => this.draw(), 200);
     this.timer.unref();
   }
@@ -26,12 +28,11 @@ export class ProgressBar {
   update(progress: BackupProgress): void {
     if (progress.phase !== this.last?.phase) {
       if (this.last) this.out.write('\n');
-      this.lastLength = 0;
+      this.line.forget();
       this.phaseSince = this.now();
     }
     this.last = progress;
-    this.samples.push([this.now(), progress.bytesDone]);
-    while (this.samples.length > 2 && this.now() - this.samples[0]![0] > 5_000) this.samples.shift();
+    this.rate.add(this.now(), progress.bytesDone);
     this.draw();
   }
 
@@ -41,9 +42,7 @@ export class ProgressBar {
     if (!p) return '';
     const elapsed = formatDuration((this.now() - this.phaseSince) / 1000);
     if (p.phase !== 'transferring') return `${SPINNER[this.frame % SPINNER.length]} ${p.message} (${elapsed})`;
-    const [t0, b0] = this.samples[0] ?? [this.now(), 0];
-    const seconds = (this.now() - t0) / 1000;
-    const rate = seconds > 0.5 ? (p.bytesDone - b0) / seconds : 0;
+    const rate = this.rate.perSecond(this.now(), p.bytesDone);
     // The phone's own percentage covers the whole backup; byte totals are only announced batch by batch.
     const fraction =
       p.percent !== undefined
@@ -51,11 +50,7 @@ export class ProgressBar {
         : p.bytesTotal
           ? Math.min(1, p.bytesDone / p.bytesTotal)
           : undefined;
-    const width = 24;
-    const bar =
-      fraction === undefined
-        ? ''
-        : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
+    const bar = fraction === undefined ? '' : `${barText(fraction)} `;
     const phaseSeconds = (this.now() - this.phaseSince) / 1000;
     const eta =
       fraction !== undefined && fraction > 0.02 && fraction < 1 && phaseSeconds > 1
@@ -68,10 +63,7 @@ export class ProgressBar {
     this.frame += 1;
     const line = this.render();
     if (!line) return;
-    const columns = this.out.columns ?? 100;
-    const clipped = line.length >= columns ? `${line.slice(0, columns - 2)}…` : line;
-    this.out.write(`\r${clipped}${' '.repeat(Math.max(0, this.lastLength - clipped.length))}`);
-    this.lastLength = clipped.length;
+    this.line.write(line);
   }
 
   private stopped = false;
