@@ -104,6 +104,39 @@ async function closeConversation(c: OpenConversation): Promise<void> {
   await c.html.close();
 }
 
+/** One message into its conversation's JSON and HTML and into messages.csv (live and recovered alike). */
+async function writeMessage(
+  out: OutputFolder,
+  conversation: OpenConversation,
+  csv: TextSink,
+  message: MessageRecord,
+): Promise<void> {
+  const page = `${conversation.chat.folder}/conversation.html`;
+  await conversation.json.write(`${conversation.chat.messageCount === 0 ? '' : ','}\n${JSON.stringify(message)}`);
+  await conversation.html.write(messageHtml(message, (file) => out.relativeTo(page, file)));
+  conversation.chat.messageCount++;
+  await csv.write(
+    csvRow([
+      message.id,
+      conversation.chat.folder.slice('messages/'.length),
+      message.date,
+      message.isFromMe,
+      message.handle,
+      message.handleName,
+      message.service,
+      message.text,
+      message.attachments
+        .map((a: MessageAttachmentRecord) => a.file ?? '')
+        .filter(Boolean)
+        .join('; '),
+      message.origin,
+      message.dateRead,
+      message.guid,
+      message.dateSuspect ?? false,
+    ]),
+  );
+}
+
 const CSV_HEADER = [
   'id',
   'conversation',
@@ -159,30 +192,7 @@ async function exportMessages(
         files += 2;
       }
       files += await copyAttachments(context, copies, current.chat.folder, message);
-      const page = `${current.chat.folder}/conversation.html`;
-      await current.json.write(`${current.chat.messageCount === 0 ? '' : ','}\n${JSON.stringify(message)}`);
-      await current.html.write(messageHtml(message, (file) => out.relativeTo(page, file)));
-      current.chat.messageCount++;
-      await csv.write(
-        csvRow([
-          message.id,
-          current.chat.folder.slice('messages/'.length),
-          message.date,
-          message.isFromMe,
-          message.handle,
-          message.handleName,
-          message.service,
-          message.text,
-          message.attachments
-            .map((a: MessageAttachmentRecord) => a.file ?? '')
-            .filter(Boolean)
-            .join('; '),
-          message.origin,
-          message.dateRead,
-          message.guid,
-          message.dateSuspect ?? false,
-        ]),
-      );
+      await writeMessage(out, current, csv, message);
       records++;
     }
     if (current) await closeConversation(current);
@@ -211,28 +221,7 @@ async function exportMessages(
       index.push(recovered.chat);
       files += 2;
     }
-    await recovered.json.write(`${recovered.chat.messageCount === 0 ? '' : ','}\n${JSON.stringify(message)}`);
-    await recovered.html.write(
-      messageHtml(message, (file) => out.relativeTo(`${recovered!.chat.folder}/conversation.html`, file)),
-    );
-    recovered.chat.messageCount++;
-    await csv.write(
-      csvRow([
-        message.id,
-        recovered.chat.folder.slice('messages/'.length),
-        message.date,
-        message.isFromMe,
-        message.handle,
-        message.handleName,
-        message.service,
-        message.text,
-        '',
-        message.origin,
-        message.dateRead,
-        message.guid,
-        message.dateSuspect ?? false,
-      ]),
-    );
+    await writeMessage(out, recovered, csv, message);
     records++;
   }
   if (recovered) await closeConversation(recovered);
