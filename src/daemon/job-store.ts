@@ -1,36 +1,17 @@
 import type {
   DaemonEvent,
   DaemonEventKind,
-  JobError,
   JobListQuery,
-  JobOrigin,
   JobPage,
-  JobProgress,
   JobState,
   JobType,
+  JobView,
 } from './engine-types.js';
 
 /** A job as stored: the API's JobView plus what only the engine needs. Never holds a password. */
-export interface JobRecord {
-  id: string;
-  type: JobType;
-  state: JobState;
-  udid?: string;
-  origin: JobOrigin;
-  request: Record<string, unknown>;
+export interface JobRecord extends JobView {
   /** The request came with a password: after a restart (the password gone) the job waits in needs-password. */
   needsSecret: boolean;
-  progress?: JobProgress;
-  error?: JobError;
-  backupDir?: string;
-  outDir?: string;
-  result?: Record<string, unknown>;
-  attempts: number;
-  retryAt?: string;
-  createdAt: string;
-  startedAt?: string;
-  endedAt?: string;
-  updatedAt: string;
 }
 
 export type NewJob = Pick<JobRecord, 'type' | 'state' | 'udid' | 'origin' | 'request' | 'needsSecret'>;
