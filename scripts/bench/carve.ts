@@ -16,22 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { carveDatabase, isUnknown, type CarvedValue } from '../../src/carve/index.js';
+import { xorshift32 } from '../../src/emulator/content/seeded-random.js';
 
 interface Version {
   text: string;
   handle: number;
   date: number;
   flags: number;
-}
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
 }
 
 const WORDS =
@@ -55,7 +46,7 @@ interface Built {
 
 /** Writes the history, then copies db (+wal/journal) while the connection is open (closing would checkpoint). */
 function build(dir: string, s: Scenario): Built {
-  const random = rng(s.seed);
+  const random = xorshift32(s.seed);
   const path = join(dir, `bench-${s.mode}-${s.pageSize}-${s.rows}.db`);
   const db = new Database(path);
   db.pragma(`page_size = ${s.pageSize}`);

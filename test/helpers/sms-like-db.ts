@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CarvedRecord } from '../../src/carve/index.js';
 import { SMS_SCHEMA } from '../../src/emulator/content/messages-db.js';
+import { xorshift32 } from '../../src/emulator/content/seeded-random.js';
 
 /**
  * An sms.db-shaped database written by real SQLite (better-sqlite3) in rollback-journal mode, with the history
@@ -44,16 +45,6 @@ export interface SmsLikeDb {
   remove(): void;
 }
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
-
 const WORDS =
   'hey ok see you at the station tomorrow call me when you land sure thing love it lunch meeting late'.split(' ');
 
@@ -74,7 +65,7 @@ function guidFor(rowid: number, random: () => number): string {
 }
 
 export function buildSmsLikeDb(options: SmsLikeOptions): SmsLikeDb {
-  const random = rng(options.seed);
+  const random = xorshift32(options.seed);
   const dir = mkdtempSync(join(tmpdir(), 'sms-like-'));
   const path = join(dir, 'sms.db');
   const db = new Database(path);

@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { attributedBody } from '../../../src/emulator/content/attributed-body.js';
 import { SMS_SCHEMA } from '../../../src/emulator/content/messages-db.js';
+import { xorshift32 } from '../../../src/emulator/content/seeded-random.js';
 
 export type JournalMode = 'DELETE' | 'WAL';
 
@@ -34,16 +35,6 @@ export interface GeneratedDb {
 /** Every message text starts with this marker and its serial, so a scan of the bytes finds them all at once. */
 export const TEXT_MARKER = 'm\u00a7';
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
-
 const WORDS = (
   'hey ok see you at the station tomorrow call me when you land sure thing love it lunch meeting running late ' +
   'dinner tonight? pick up milk on the way home happy birthday! 🎉 the kids are asleep can you send the photo'
@@ -60,7 +51,7 @@ const HIGH_ROWID_BASE = 2 ** 21 + 1000;
  * the freed space. The last 2% of the initial messages get rowids ≥ 2^21 so every varint width is represented.
  */
 export function generateSmsDb(dir: string, spec: ScaleSpec): GeneratedDb {
-  const random = rng(spec.seed);
+  const random = xorshift32(spec.seed);
   const name = `sms-${spec.messages}-${spec.mode.toLowerCase()}`;
   const path = join(dir, `${name}.work.db`);
   const db = new Database(path);

@@ -5,7 +5,7 @@
  */
 export { generateDeviceContent, CONTENT_PATHS, type DeviceContent, type DeviceContentSpec } from './device-content.js';
 export type * from './truth.js';
-export { SeededRandom } from './seeded-random.js';
+export { SeededRandom, xorshift32 } from './seeded-random.js';
 export { APPLE_EPOCH_MS, toAppleSeconds, toAppleNanoseconds } from './apple-time.js';
 export { tinyJpeg, type TinyJpegOptions } from './tiny-jpeg.js';
 export { tinyMovie } from './tiny-movie.js';

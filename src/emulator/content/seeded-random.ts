@@ -58,3 +58,17 @@ export function pickDoomed(random: SeededRandom, total: number, count: number): 
   while (doomed.size < Math.min(count, total)) doomed.add(random.int(1, total));
   return doomed;
 }
+
+/**
+ * A 32-bit xorshift stream in [0, 1) from a number seed: cheap enough for the carver's benchmarks and tests, which
+ * generate hundreds of thousands of rows and must give the same database on every run.
+ */
+export function xorshift32(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
