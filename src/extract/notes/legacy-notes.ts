@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { unsupportedSchema } from '../unsupported-schema.js';
 import { fromAppleSeconds } from '../apple-time.js';
 import { column, hasTable, tableColumns } from '../schema.js';
-import type { NoteBody, NoteParagraphStyle } from './note-body.js';
+import { unstyledRun, type NoteBody } from './note-body.js';
 import type { NoteStoreRow } from './note-store-db.js';
 
 /**
@@ -51,30 +51,11 @@ export function legacyHtmlToText(html: string): string {
   return out.replace(/[ \t]+\n/g, '\n').trim();
 }
 
-const PLAIN: NoteParagraphStyle = { kind: 'body', indent: 0, alignment: 'left', checked: null, blockQuote: false };
-
 /** Plain text as a body of one unstyled run. */
 export function plainBody(text: string): NoteBody {
   return {
     text,
-    runs:
-      text === ''
-        ? []
-        : [
-            {
-              start: 0,
-              length: text.length,
-              paragraph: PLAIN,
-              bold: false,
-              italic: false,
-              underline: false,
-              strikethrough: false,
-              superscript: 0,
-              link: null,
-              color: null,
-              attachment: null,
-            },
-          ],
+    runs: text === '' ? [] : [unstyledRun(0, text.length)],
   };
 }
 

@@ -97,6 +97,23 @@ const DEFAULT_PARAGRAPH: NoteParagraphStyle = {
   blockQuote: false,
 };
 
+/** A run of body text with no styling: plain notes, and text a note's runs leave uncovered. */
+export function unstyledRun(start: number, length: number): NoteRun {
+  return {
+    start,
+    length,
+    paragraph: DEFAULT_PARAGRAPH,
+    bold: false,
+    italic: false,
+    underline: false,
+    strikethrough: false,
+    superscript: 0,
+    link: null,
+    color: null,
+    attachment: null,
+  };
+}
+
 function paragraphStyle(message: ProtoMessage | undefined): NoteParagraphStyle {
   if (message === undefined) return DEFAULT_PARAGRAPH;
   const type = message.int(1) ?? -1;
@@ -153,20 +170,7 @@ export function noteBodyFromMessage(note: ProtoMessage): NoteBody {
     if (start >= text.length) break;
   }
   // Text the runs do not cover (a writer that left them short) still belongs to the note, unstyled.
-  if (start < text.length)
-    runs.push({
-      start,
-      length: text.length - start,
-      paragraph: DEFAULT_PARAGRAPH,
-      bold: false,
-      italic: false,
-      underline: false,
-      strikethrough: false,
-      superscript: 0,
-      link: null,
-      color: null,
-      attachment: null,
-    });
+  if (start < text.length) runs.push(unstyledRun(start, text.length - start));
   return { text, runs };
 }
 
