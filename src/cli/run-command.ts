@@ -32,7 +32,8 @@ export async function runCommand(
 ): Promise<void> {
   const globals = command.optsWithGlobals() as GlobalOptions;
   const logLevel: LogLevel = globals.logLevel ?? (globals.debug ? 'debug' : globals.json ? 'warn' : 'info');
-  const logger = createLogger({ level: logLevel });
+  // Made when a command first asks for it: a command that never logs (carve) does not load pino at all.
+  let logger: Logger | undefined;
   const controller = new AbortController();
   let interrupted: NodeJS.Signals | undefined;
   const statusFor = (signal: NodeJS.Signals): number =>
@@ -52,7 +53,10 @@ export async function runCommand(
   process.on('SIGTERM', onSignal);
   const context: CommandContext = {
     globals,
-    logger,
+    get logger() {
+      logger ??= createLogger({ level: logLevel });
+      return logger;
+    },
     signal: controller.signal,
     print(human, json) {
       if (globals.json) process.stdout.write(`${JSON.stringify(json, jsonReplacer)}\n`);
