@@ -1,5 +1,5 @@
 import { localPayloadSize, parseTableLeafCell } from './cell.js';
-import type { CarveContext, RawRecord } from './raw-record.js';
+import { rawRecord, type CarveContext, type RawRecord } from './raw-record.js';
 import {
   headerAnnounces,
   isPlausibleText,
@@ -8,6 +8,7 @@ import {
   serialTypeSize,
 } from './record.js';
 import { matchingTables, type TableInfo } from './schema.js';
+import { headerFitsSomeTable } from './shape-index.js';
 import { readVarint, varintLength } from './varint.js';
 
 /**
@@ -29,7 +30,7 @@ export function tryIntactCell(
   kind: Kind,
   requireTable: boolean,
 ): RawRecord | null {
-  if (!mayBeIntactCell(buf, p, end, ctx)) return null;
+  if (!mayBeIntactCell(buf, p, end, ctx, requireTable)) return null;
   const cell = parseTableLeafCell(buf, p, end, ctx.usableSize, ctx.maxPayload);
   if (!cell) return null;
   const localEnd = cell.payloadStart + cell.localSize;
@@ -43,29 +44,29 @@ export function tryIntactCell(
       !textPlausible(buf, cell.payloadStart + header.headerLength, localEnd, header.types, -1, ctx))
   )
     return null;
-  return {
-    page: buf,
-    cellOffset: p,
-    payloadStart: cell.payloadStart,
-    payloadSize: cell.payloadSize,
-    localSize: cell.localSize,
-    firstOverflowPage: cell.firstOverflowPage,
-    headerLength: header.headerLength,
-    types: header.types,
-    column0Size: -1,
-    rowid: cell.rowid,
-    end: cell.end,
+  return rawRecord(
+    buf,
+    p,
+    cell.payloadStart,
+    cell.payloadSize,
+    cell.localSize,
+    cell.firstOverflowPage,
+    header.headerLength,
+    header.types,
+    -1,
+    cell.rowid,
+    cell.end,
     tables,
     kind,
-  };
+  );
 }
 
 /**
  * The allocation-free part of tryIntactCell: payload length and rowid varints, then a header whose serial types
- * announce exactly that payload (for a payload that spills to overflow pages only its local part is checked
- * later, by the full parse). Rejects almost every byte offset of free space that is not a cell.
+ * announce exactly that payload — and, when the record must fit a table, fit one column by column. Rejects almost every
+ * byte offset of free space that is not a cell, most at the first byte or two of the header.
  */
-function mayBeIntactCell(buf: Buffer, p: number, end: number, ctx: CarveContext): boolean {
+function mayBeIntactCell(buf: Buffer, p: number, end: number, ctx: CarveContext, requireTable: boolean): boolean {
   const payloadSize = readVarint(buf, p, end);
   let at = p + varintLength;
   if (varintLength === 0 || payloadSize < 1 || payloadSize > ctx.maxPayload) return false;
@@ -74,7 +75,10 @@ function mayBeIntactCell(buf: Buffer, p: number, end: number, ctx: CarveContext)
   at += varintLength;
   const localSize = localPayloadSize(payloadSize, ctx.usableSize);
   if (at + localSize > end) return false;
-  return localSize < payloadSize || headerAnnounces(buf, at, at + localSize, ctx.maxColumns, payloadSize);
+  // The header lies in the local part even when the payload spills to overflow pages, and announces the whole.
+  return requireTable
+    ? headerFitsSomeTable(buf, at, at + localSize, payloadSize, ctx.shapeIndex)
+    : headerAnnounces(buf, at, at + localSize, ctx.maxColumns, payloadSize);
 }
 
 /**
@@ -195,21 +199,22 @@ function build(
   const localSize = localPayloadSize(payloadSize, ctx.usableSize);
   const overflow = localSize < payloadSize;
   const end = payloadStart + localSize + (overflow ? 4 : 0);
-  return {
-    page: buf,
-    cellOffset: p,
+  const firstOverflowPage = overflow && end <= buf.length ? buf.readUInt32BE(end - 4) : 0;
+  return rawRecord(
+    buf,
+    p,
     payloadStart,
     payloadSize,
     localSize,
-    firstOverflowPage: overflow && end <= buf.length ? buf.readUInt32BE(end - 4) : 0,
+    firstOverflowPage,
     headerLength,
     types,
     column0Size,
-    rowid: null,
+    null,
     end,
     tables,
     kind,
-  };
+  );
 }
 
 /**
@@ -590,7 +595,7 @@ export function tryOrphanRecord(buf: Buffer, h: number, end: number, ctx: CarveC
 export function newerCellInside(buf: Buffer, record: RawRecord, ctx: CarveContext): number {
   const from = record.payloadStart + record.headerLength;
   for (let q = from; q + 4 < record.end; q += 1) {
-    if (buf[q] === 0 || !mayBeIntactCell(buf, q, ctx.usableSize, ctx)) continue;
+    if (buf[q] === 0 || !mayBeIntactCell(buf, q, ctx.usableSize, ctx, true)) continue;
     if (tryIntactCell(buf, q, ctx.usableSize, ctx, record.kind, true)) return q;
   }
   return -1;

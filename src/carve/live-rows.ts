@@ -1,8 +1,9 @@
 import { walkTableTree } from './btree-walk.js';
 import type { TableLeafCell } from './cell.js';
 import { assemblePayload, type PageLookup } from './payload.js';
+import { rawRecord } from './raw-record.js';
 import { decodeValue, parseRecordHeader, serialTypeSize, type TextEncoding } from './record.js';
-import { contentHash, lastFullHash, lastTailHash, recordHashes } from './record-hash.js';
+import { lastContentHash, lastFullHash, lastTailHash, liveRecordHashes } from './record-hash.js';
 import { LiveFingerprints } from './live-fingerprints.js';
 import { PageOwners } from './page-owners.js';
 import { tableInfoFrom, type TableInfo } from './schema.js';
@@ -47,12 +48,15 @@ interface Context {
   encoding: TextEncoding;
 }
 
+/** Serial types a live record's header may hold before it is taken for damage. */
+const MAX_HEADER_COLUMNS = 4096;
+
 type StoredRecord = { payload: Buffer; base: number; headerLength: number; types: number[] };
 
 /** The record of a live cell; read in place when it fits on its page (almost always), else assembled. */
 function recordOf(page: Buffer, cell: TableLeafCell, ctx: Context): StoredRecord | null | Promise<StoredRecord | null> {
   if (cell.localSize >= cell.payloadSize) {
-    const header = parseRecordHeader(page, cell.payloadStart, cell.payloadStart + cell.payloadSize, 4096);
+    const header = parseRecordHeader(page, cell.payloadStart, cell.payloadStart + cell.payloadSize, MAX_HEADER_COLUMNS);
     if (!header || header.headerLength + header.bodyLength > cell.payloadSize) return null;
     return { payload: page, base: cell.payloadStart, headerLength: header.headerLength, types: header.types };
   }
@@ -61,25 +65,25 @@ function recordOf(page: Buffer, cell: TableLeafCell, ctx: Context): StoredRecord
 
 async function assembled(page: Buffer, cell: TableLeafCell, ctx: Context): Promise<StoredRecord | null> {
   const { payload } = await assemblePayload(
-    {
+    rawRecord(
       page,
-      cellOffset: 0,
-      payloadStart: cell.payloadStart,
-      payloadSize: cell.payloadSize,
-      localSize: cell.localSize,
-      firstOverflowPage: cell.firstOverflowPage,
-      headerLength: 0,
-      types: [],
-      column0Size: -1,
-      rowid: cell.rowid,
-      end: cell.end,
-      tables: [],
-      kind: 'cell',
-    },
+      0,
+      cell.payloadStart,
+      cell.payloadSize,
+      cell.localSize,
+      cell.firstOverflowPage,
+      0,
+      [],
+      -1,
+      cell.rowid,
+      cell.end,
+      [],
+      'cell',
+    ),
     ctx.lookup,
     ctx.usableSize,
   );
-  const header = parseRecordHeader(payload, 0, payload.length, 4096);
+  const header = parseRecordHeader(payload, 0, payload.length, MAX_HEADER_COLUMNS);
   if (!header || header.headerLength + header.bodyLength > payload.length) return null;
   return { payload, base: 0, headerLength: header.headerLength, types: header.types };
 }
@@ -96,20 +100,22 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
   };
   const definitions: Array<{ name: string; rootPage: number; sql: string }> = [];
 
-  const add = (record: StoredRecord | null): void => {
-    if (!record) return;
-    recordHashes(record.payload, record.base + record.headerLength, record.types);
+  const add = (): void => {
     state.liveFull.add(lastFullHash);
     state.liveTail.add(lastTailHash);
-    const content = contentHash(record.payload, record.base + record.headerLength, record.types);
-    if (content !== null) state.liveContent.add(content);
+    if (lastContentHash >= 0) state.liveContent.add(lastContentHash);
     state.liveRows += 1;
   };
-  // Synchronous for cells that fit their page: a promise per live row is most of the cost of a big table.
+  // Synchronous for cells that fit their page: a promise per live row is most of the cost of a big table. The
+  // fingerprints are read straight from the cell's bytes (liveRecordHashes), no record built.
   const remember = (page: Buffer, cell: TableLeafCell): void | Promise<void> => {
-    const record = recordOf(page, cell, ctx);
-    if (record instanceof Promise) return record.then(add);
-    add(record);
+    if (cell.localSize >= cell.payloadSize) {
+      if (liveRecordHashes(page, cell.payloadStart, cell.payloadStart + cell.payloadSize, MAX_HEADER_COLUMNS)) add();
+      return;
+    }
+    return assembled(page, cell, ctx).then((record) => {
+      if (record && liveRecordHashes(record.payload, 0, record.payload.length, MAX_HEADER_COLUMNS)) add();
+    });
   };
 
   await walkTableTree(

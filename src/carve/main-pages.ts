@@ -21,7 +21,7 @@ export function pageCarvingContext(
     const index = schema.owner.get(pageNumber);
     return index === undefined ? undefined : schema.tables[index];
   };
-  return Object.assign(carveContext(schema.tables, encoding, usableSize, maxPayload), { ownerOf });
+  return carveContext(schema.tables, encoding, usableSize, maxPayload, ownerOf);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type BTreePageHeader, cellPointers, PAGE_LEAF_TABLE } from './btree-page.js';
 import { parseTableLeafCell } from './cell.js';
-import type { CarveContext } from './raw-record.js';
+import { carveContext, type CarveContext } from './raw-record.js';
 import { parseRecordHeader } from './record.js';
 import { matchingTables, type TableInfo, typeFits } from './schema.js';
 
@@ -123,14 +123,7 @@ function narrowedContext(ctx: CarveContext, tables: TableInfo[]): CarveContext {
   const key = tables.map((t) => ctx.tables.indexOf(t)).join(',');
   let narrowed = byKey.get(key);
   if (!narrowed) {
-    const columnCounts = [...new Set(tables.map((t) => t.columns.length))].sort((a, b) => a - b);
-    narrowed = {
-      ...ctx,
-      tables,
-      columnCounts,
-      maxColumns: columnCounts[columnCounts.length - 1]!,
-      narrowed: true,
-    };
+    narrowed = carveContext(tables, ctx.encoding, ctx.usableSize, ctx.maxPayload, ctx.ownerOf, true);
     byKey.set(key, narrowed);
   }
   return narrowed;

@@ -1,5 +1,6 @@
 import type { TextEncoding } from './record.js';
 import type { TableInfo } from './schema.js';
+import { shapeIndex, type ShapeIndex } from './shape-index.js';
 
 /**
  * A record found on a page, before its overflow chain is followed and its values decoded. Carved copies may have
@@ -26,17 +27,60 @@ export interface RawRecord {
   kind: 'cell' | 'freeblock' | 'unallocated';
   /**
    * Where this record's bytes stop on the page when a later cell took back the end of its freed area: the payload
-   * beyond is another cell's, its columns unknown. Absent when the whole local payload survives.
+   * beyond is another cell's, its columns unknown. Undefined when the whole local payload survives.
    */
-  knownEnd?: number;
+  knownEnd: number | undefined;
   /** What survives of an overwritten rowid varint: its width in bytes and its low `rowidBits` bits. */
-  rowidWidth?: number;
-  rowidLow?: number;
-  rowidBits?: number;
+  rowidWidth: number | undefined;
+  rowidLow: number | undefined;
+  rowidBits: number | undefined;
   /** `rowid` was rebuilt (see rowid-inference.ts), not read. */
-  rowidInferred?: true;
+  rowidInferred: boolean;
   /** The first column's serial type was rebuilt from the size the freed area leaves for it. */
-  column0Inferred?: true;
+  column0Inferred: boolean;
+}
+
+/**
+ * Every record is made here, with every field present from the start and in one order: the carver's hot
+ * functions then see one object shape, and V8 keeps their optimised code (records given fields later, in
+ * different orders, made them polymorphic and recompiled again and again — most of a carve's CPU time).
+ */
+export function rawRecord(
+  page: Buffer,
+  cellOffset: number,
+  payloadStart: number,
+  payloadSize: number,
+  localSize: number,
+  firstOverflowPage: number,
+  headerLength: number,
+  types: number[],
+  column0Size: number,
+  rowid: number | bigint | null,
+  end: number,
+  tables: TableInfo[],
+  kind: RawRecord['kind'],
+): RawRecord {
+  return {
+    page,
+    cellOffset,
+    payloadStart,
+    payloadSize,
+    localSize,
+    firstOverflowPage,
+    headerLength,
+    types,
+    column0Size,
+    rowid,
+    end,
+    tables,
+    kind,
+    knownEnd: undefined,
+    rowidWidth: undefined,
+    rowidLow: undefined,
+    rowidBits: undefined,
+    rowidInferred: false,
+    column0Inferred: false,
+  };
 }
 
 export interface CarveContext {
@@ -44,17 +88,19 @@ export interface CarveContext {
   /** Distinct column counts of `tables`, for headerless matching. */
   columnCounts: number[];
   maxColumns: number;
+  /** `tables`' shapes, for the check made at every byte of free space (shape-index.ts). */
+  shapeIndex: ShapeIndex;
   encoding: TextEncoding;
   usableSize: number;
   /** No payload can be larger than the files hold. */
   maxPayload: number;
   /**
    * The table whose b-tree reaches a page now (the live walk's page map), used when a page's own cells do not
-   * say which table it holds. Absent: only the page's cells attribute it.
+   * say which table it holds. Undefined: only the page's cells attribute it.
    */
-  ownerOf?: (pageNumber: number) => TableInfo | undefined;
-  /** Set on a context narrowed to the tables one page holds (see page-tables.ts). */
-  narrowed?: true;
+  ownerOf: ((pageNumber: number) => TableInfo | undefined) | undefined;
+  /** True on a context narrowed to the tables one page holds (see page-tables.ts). */
+  narrowed: boolean;
 }
 
 export function carveContext(
@@ -63,16 +109,20 @@ export function carveContext(
   usableSize: number,
   maxPayload: number,
   ownerOf?: (pageNumber: number) => TableInfo | undefined,
+  narrowed = false,
 ): CarveContext {
   const columnCounts = [...new Set(tables.map((t) => t.columns.length))].sort((a, b) => a - b);
+  // One literal, every field in one order (see rawRecord): contexts narrowed to a page's table share its shape.
   return {
     tables,
     columnCounts,
     // Without a schema, SQLite's own default column limit (SQLITE_MAX_COLUMN) bounds a header.
     maxColumns: columnCounts.length ? columnCounts[columnCounts.length - 1]! : 2000,
+    shapeIndex: shapeIndex(tables),
     encoding,
     usableSize,
     maxPayload,
-    ...(ownerOf ? { ownerOf } : {}),
+    ownerOf,
+    narrowed,
   };
 }

@@ -1,4 +1,5 @@
 import { serialTypeSize } from './record.js';
+import { readVarint, varintLength } from './varint.js';
 
 /**
  * 53-bit fingerprints of a stored record's column values, computed straight from its bytes, so that live rows
@@ -128,4 +129,104 @@ export function contentHash(
   // content fingerprint when its texts and blobs survive.
   if (bytes < MIN_CONTENT_BYTES || contentEnd > body.length) return null;
   return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+}
+
+/** Set by `liveRecordHashes`: the content fingerprint, or -1 when the record holds too little text to tell. */
+export let lastContentHash = -1;
+
+/**
+ * `recordHashes` and `contentHash` of a record read straight from its header, in one pass and without building its
+ * list of serial types: the live walk fingerprints every row of the database this way (a phone's sms.db has
+ * hundreds of thousands). The header starts at `start`; `payloadEnd` is where the payload ends. Returns false,
+ * setting nothing, for a header that does not parse or announces more body than the payload holds (what
+ * parseRecordHeader and that size check reject). Values are exactly those of the two functions above.
+ */
+export function liveRecordHashes(body: Buffer, start: number, payloadEnd: number, maxColumns: number): boolean {
+  const headerLength = readVarint(body, start, payloadEnd);
+  const lengthBytes = varintLength;
+  if (lengthBytes === 0 || headerLength < lengthBytes + 1 || start + headerLength > payloadEnd) return false;
+  const headerEnd = start + headerLength;
+  let at = start + lengthBytes;
+  let pos = headerEnd;
+  let h1 = 0x811c9dc5;
+  let h2 = 0x5bd1e995;
+  let t1 = 0x811c9dc5;
+  let t2 = 0x5bd1e995;
+  let c1 = 0x9747b28c;
+  let c2 = 0x2545f491;
+  let contentBytes = 0;
+  let columns = 0;
+  while (at < headerEnd) {
+    if (columns >= maxColumns) return false;
+    const type = readVarint(body, at, headerEnd);
+    if (varintLength === 0) return false;
+    at += varintLength;
+    const size = serialTypeSize(type);
+    if (size < 0 || pos + size > payloadEnd) return false;
+    if (columns === 1) {
+      t1 = h1;
+      t2 = h2;
+      h1 = 0x811c9dc5;
+      h2 = 0x5bd1e995;
+    }
+    if (type === 0) {
+      h1 = Math.imul(h1 ^ 1, 0x01000193);
+      h2 = Math.imul(h2 ^ 18, 0x85ebca6b);
+    } else if (type <= 6 || type === 8 || type === 9) {
+      let hi = 0;
+      let lo = 0;
+      if (type === 9) lo = 1;
+      else if (type <= 4 && type !== 0) {
+        lo = body.readIntBE(pos, type);
+        hi = lo < 0 ? -1 : 0;
+      } else if (type === 5) {
+        hi = body.readInt16BE(pos);
+        lo = body.readUInt32BE(pos + 2);
+      } else if (type === 6) {
+        hi = body.readInt32BE(pos);
+        lo = body.readUInt32BE(pos + 4);
+      }
+      h1 = Math.imul(h1 ^ 2, 0x01000193);
+      h2 = Math.imul(h2 ^ 19, 0x85ebca6b);
+      h1 = Math.imul(h1 ^ hi, 0x01000193);
+      h1 = Math.imul(h1 ^ lo, 0x01000193);
+      h2 = Math.imul(h2 ^ lo, 0xc2b2ae35);
+      h2 = Math.imul(h2 ^ hi, 0xc2b2ae35);
+    } else {
+      const tag = type === 7 ? 3 : (type & 1) === 0 ? 4 : 5;
+      h1 = Math.imul(h1 ^ tag, 0x01000193);
+      h2 = Math.imul(h2 ^ (tag + 17), 0x85ebca6b);
+      h1 = Math.imul(h1 ^ size, 0x01000193);
+      const content = columns >= 1 && type >= 12;
+      if (content) {
+        contentBytes += size;
+        c1 = Math.imul(c1 ^ (columns * 31 + size), 0x01000193);
+        for (let k = pos; k < pos + size; k += 1) {
+          const b = body[k]!;
+          h1 = Math.imul(h1 ^ b, 0x01000193);
+          h2 = Math.imul(h2 ^ b, 0x85ebca6b) ^ (h2 >>> 15);
+          c1 = Math.imul(c1 ^ b, 0x01000193);
+          c2 = Math.imul(c2 ^ b, 0x85ebca6b) ^ (c2 >>> 15);
+        }
+      } else {
+        for (let k = pos; k < pos + size; k += 1) {
+          const b = body[k]!;
+          h1 = Math.imul(h1 ^ b, 0x01000193);
+          h2 = Math.imul(h2 ^ b, 0x85ebca6b) ^ (h2 >>> 15);
+        }
+      }
+    }
+    pos += size;
+    columns += 1;
+  }
+  if (columns <= 1) {
+    t1 = h1;
+    t2 = h2;
+    h1 = 0x811c9dc5;
+    h2 = 0x5bd1e995;
+  }
+  lastTailHash = (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+  lastFullHash = combine(t1, t2, h1, h2);
+  lastContentHash = contentBytes < MIN_CONTENT_BYTES ? -1 : (c1 >>> 0) * 0x200000 + ((c2 >>> 0) & 0x1fffff);
+  return true;
 }

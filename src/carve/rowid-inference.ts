@@ -38,27 +38,49 @@ export function inferRowids(
     if (r.rowid !== null && typeof r.rowid === 'number' && r.kind !== 'cell')
       anchors.push({ offset: r.cellOffset, rowid: r.rowid });
   }
+  anchors.sort(byOffset);
+  const taken = new Set<number>();
+  for (const anchor of anchors) taken.add(anchor.rowid);
   // Each rowid rebuilt bounds its neighbours in turn: repeated while that gives more (a run of freed cells).
   for (let more = true; more; ) {
     more = false;
-    anchors.sort((a, b) => a.offset - b.offset);
     // The layout order holds for the cells laid out in turn; a cell rewritten into freed space later (an UPDATE
     // that grew it) is out of that order and says nothing about its neighbours. Most of the page must agree.
     const inOrder = layoutOrdered(anchors);
     const ordered = inOrder.length * 4 >= anchors.length * 3;
-    const taken = new Set(anchors.map((a) => a.rowid));
+    const added: Anchor[] = [];
     for (let i = from; i < records.length; i += 1) {
       const record = records[i]!;
       if (record.rowid !== null) continue;
-      const rowid = solve(record, ordered ? inOrder : [], taken, ctx.usableSize);
+      const rowid = solve(record, ordered ? inOrder : NO_ANCHORS, taken, ctx.usableSize);
       if (rowid === null) continue;
       record.rowid = rowid;
       record.rowidInferred = true;
-      anchors.push({ offset: record.cellOffset, rowid });
+      added.push({ offset: record.cellOffset, rowid });
       taken.add(rowid);
       more = ordered;
     }
+    // Kept in offset order, each after any anchor at the same offset (as a stable sort would put it).
+    for (const anchor of added) anchors.splice(firstAfter(anchors, anchor.offset), 0, anchor);
   }
+}
+
+const NO_ANCHORS: readonly Anchor[] = [];
+
+function byOffset(a: Anchor, b: Anchor): number {
+  return a.offset - b.offset;
+}
+
+/** Index of the first anchor (sorted by offset) whose offset is greater than `offset`. */
+function firstAfter(anchors: readonly Anchor[], offset: number): number {
+  let lo = 0;
+  let hi = anchors.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (anchors[mid]!.offset <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The longest run of anchors (by offset) whose rowids fall strictly: patience sorting on negated rowids. */
@@ -103,15 +125,11 @@ function solve(
   let hi = width === undefined ? Number.MAX_SAFE_INTEGER : 2 ** (7 * width) - 1;
   // Anchors are sorted by offset: the one just past the record has the next smaller rowid, the one before it the
   // next larger.
-  let below: number | null = null;
-  let above: number | null = null;
-  for (const anchor of anchors) {
-    if (anchor.offset > record.cellOffset) {
-      below = anchor.rowid;
-      break;
-    }
-    if (anchor.offset < record.cellOffset) above = anchor.rowid;
-  }
+  const next = firstAfter(anchors, record.cellOffset);
+  let previous = next - 1;
+  while (previous >= 0 && anchors[previous]!.offset === record.cellOffset) previous -= 1;
+  const below = next < anchors.length ? anchors[next]!.rowid : null;
+  const above = previous >= 0 ? anchors[previous]!.rowid : null;
   if (below !== null) lo = Math.max(lo, below + 1);
   if (above !== null) hi = Math.min(hi, above - 1);
   // With one neighbour only (the cell was the first or last of its page), the rowids between it and that
@@ -125,8 +143,12 @@ function solve(
   if (bits === 0) return lo === hi && !taken.has(lo) ? lo : null;
   const modulus = 2 ** bits;
   const low = record.rowidLow!;
+  const first = lo + ((((low - lo) % modulus) + modulus) % modulus);
+  // More values fit than are taken, plus one: no single answer, whatever is taken (and no walk over them all —
+  // a rowid with no neighbours has thousands of candidates).
+  if (first <= hi && Math.floor((hi - first) / modulus) + 1 > taken.size + 1) return null;
   let found: number | null = null;
-  for (let v = lo + ((((low - lo) % modulus) + modulus) % modulus); v <= hi; v += modulus) {
+  for (let v = first; v <= hi; v += modulus) {
     if (taken.has(v)) continue;
     if (found !== null) return null;
     found = v;

@@ -32,6 +32,14 @@ export function scanRegion(
   const lookahead: LookaheadCache = new Map();
   let p = start;
   while (p + 4 <= end) {
+    // Zeroed space: a cell never starts with a zero byte, and a freeblock header needs a size of 5 or more in its
+    // last two bytes, so in a run of zeros nothing starts before the three bytes ahead of the next non-zero one.
+    if (page[p] === 0 && page[p + 1] === 0 && page[p + 2] === 0 && page[p + 3] === 0) {
+      let q = p + 4;
+      while (q < end && page[q] === 0) q += 1;
+      p = Math.max(p + 1, q - 3);
+      continue;
+    }
     // On a page whose table is known, intact cells of other shapes are noise that happens to check out (interior
     // cells, pointer arrays) far more often than cells of another table left on a reused page.
     let record = page[p] === 0 ? null : tryIntactCell(page, p, end, shapes, kind, true);
