@@ -8,6 +8,7 @@ import {
   type CarveSource,
   type CarveSummary,
 } from '../carve/index.js';
+import { CarvedJsonLineEncoder } from './carve-json-encoder.js';
 
 export type { CarvedRecord, CarveSummary };
 
@@ -63,44 +64,6 @@ export function carvedRecordToJson(record: CarvedRecord): CarvedRecordJson {
   };
 }
 
-/**
- * The same line as `JSON.stringify(carvedRecordToJson(record))`, byte for byte, written out directly: no object per
- * record, no spreads, no array of converted values. At 20k records this was most of the time `carve --json` spent
- * outside the carver. test/unit/operations/carve-json-line.test.ts holds the two to each other for every value kind.
- */
-export function carvedRecordJsonLine(record: CarvedRecord): string {
-  let line = `{"table":${record.table === null ? 'null' : JSON.stringify(record.table)}`;
-  if (record.tableDropped) line += ',"tableDropped":true';
-  line += `,"source":${JSON.stringify(record.source)},"page":${jsonNumber(record.page)},"offset":${jsonNumber(record.offset)},"values":[`;
-  const values = record.values;
-  for (let i = 0; i < values.length; i++) {
-    if (i > 0) line += ',';
-    line += carvedValueJsonText(values[i]!);
-  }
-  line += ']';
-  const rowid = record.rowid;
-  if (rowid !== undefined) line += `,"rowid":${typeof rowid === 'bigint' ? `"${rowid}"` : jsonNumber(rowid)}`;
-  if (record.inferred) line += `,"inferred":${JSON.stringify(record.inferred)}`;
-  return `${line}}`;
-}
-
-/** JSON text of carvedValueToJson(value), without building the intermediate value. */
-function carvedValueJsonText(value: CarvedValue): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : `"${value}"`;
-  if (typeof value === 'bigint') return `"${value}"`;
-  // base64's alphabet needs no escaping in a JSON string.
-  if (Buffer.isBuffer(value)) return `{"base64":"${value.toString('base64')}"}`;
-  if (isUnknown(value)) return '{"unknown":true}';
-  return 'null';
-}
-
-/** As JSON.stringify writes a number: non-finite ones become null (page, offset and rowid never are). */
-function jsonNumber(value: number): string {
-  return Number.isFinite(value) ? String(value) : 'null';
-}
-
 /** Recovered records of one database (its -wal and -journal read too), as the carver yields them. */
 export async function* carveDatabaseRecords(
   path: string,
@@ -126,13 +89,12 @@ export async function writeCarvedJsonLines(
   let count = 0;
   // Lines go out in batches of about 64 KB: stdout to a file writes synchronously, and a write per record cost
   // more than carving it.
-  let batch = '';
+  const batch = new CarvedJsonLineEncoder(65536);
   const flush = async (): Promise<void> => {
-    if (batch && !out.write(batch)) await once(out, 'drain');
-    batch = '';
+    if (batch.length > 0 && !out.write(batch.take())) await once(out, 'drain');
   };
   for await (const record of carveDatabaseRecords(path, options)) {
-    batch += `${carvedRecordJsonLine(record)}\n`;
+    batch.add(record);
     if (batch.length >= 65536) await flush();
     count += 1;
   }

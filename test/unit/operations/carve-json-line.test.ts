@@ -3,11 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { UNKNOWN, type CarvedRecord } from '../../../src/carve/index.js';
 import {
   carveDatabaseRecords,
-  carvedRecordJsonLine,
   carvedRecordToJson,
   writeCarvedJsonLines,
 } from '../../../src/operations/carve-database.js';
+import { CarvedJsonLineEncoder } from '../../../src/operations/carve-json-encoder.js';
 import { generateDatabase } from '../carve/generate.js';
+
+/** One record through the encoder, as text without its newline. */
+function encodedLine(record: CarvedRecord): string {
+  const encoder = new CarvedJsonLineEncoder(64);
+  encoder.add(record);
+  const text = encoder.take().toString('utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  return text.slice(0, -1);
+}
 
 const base: CarvedRecord = { table: 'message', source: 'freeblock', page: 7, offset: 1234, values: [] };
 
@@ -74,12 +83,30 @@ const PINNED: Array<[string, CarvedRecord, string]> = [
 describe('carve --json lines', () => {
   for (const [what, record, line] of PINNED) {
     it(`writes the pinned line for ${what}`, () => {
-      expect(carvedRecordJsonLine(record)).toBe(line);
+      expect(encodedLine(record)).toBe(line);
     });
     it(`agrees with carvedRecordToJson for ${what}`, () => {
       expect(JSON.stringify(carvedRecordToJson(record))).toBe(line);
     });
   }
+
+  it('grows past its batch size for one large record and starts afresh after take()', () => {
+    const big: CarvedRecord = {
+      ...base,
+      values: [Buffer.alloc(100_000, 0xfe), 'é€😀\u2028'.repeat(20_000), 'x'.repeat(70_000)],
+    };
+    const records = [...PINNED.map(([, record]) => record), big, ...PINNED.map(([, record]) => record)];
+    const encoder = new CarvedJsonLineEncoder(64);
+    const chunks: Buffer[] = [];
+    for (const record of records) {
+      encoder.add(record);
+      if (encoder.length >= 64) chunks.push(encoder.take());
+    }
+    chunks.push(encoder.take());
+    expect(encoder.length).toBe(0);
+    const expected = records.map((record) => `${JSON.stringify(carvedRecordToJson(record))}\n`).join('');
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
+  });
 
   it('writes, for a real carve, one line per record equal to the JSON of carvedRecordToJson', async () => {
     const generated = generateDatabase({
