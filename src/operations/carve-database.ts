@@ -10,7 +10,7 @@ import {
 } from '../carve/index.js';
 import { CarvedJsonLineEncoder } from './carve-json-encoder.js';
 
-export type { CarvedRecord, CarveSummary };
+export type { CarvedRecord, CarvedValue, CarveSummary };
 
 export interface CarveDatabaseOptions {
   table?: string;
@@ -93,10 +93,16 @@ export async function writeCarvedJsonLines(
   const flush = async (): Promise<void> => {
     if (batch.length > 0 && !out.write(batch.take())) await once(out, 'drain');
   };
-  for await (const record of carveDatabaseRecords(path, options)) {
-    batch.add(record);
-    if (batch.length >= 65536) await flush();
-    count += 1;
+  try {
+    for await (const record of carveDatabaseRecords(path, options)) {
+      batch.add(record);
+      if (batch.length >= 65536) await flush();
+      count += 1;
+    }
+  } catch (error) {
+    // The records recovered before a bad page or Ctrl-C still go out; the error follows them.
+    if (batch.length > 0) out.write(batch.take());
+    throw error;
   }
   await flush();
   return count;

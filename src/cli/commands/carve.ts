@@ -1,14 +1,10 @@
+import { once } from 'node:events';
 import type { Command } from 'commander';
 // The verb's own module, not operations/index.ts: carving needs none of the device, backup and daemon code the
 // index loads, and loading it cost about 300 ms of start-up.
-import {
-  carveDatabaseRecords,
-  carvedValueToJson,
-  writeCarvedJsonLines,
-  type CarvedRecord,
-  type CarveSummary,
-} from '../../operations/carve-database.js';
+import { carveDatabaseRecords, writeCarvedJsonLines, type CarveSummary } from '../../operations/carve-database.js';
 import { CliUsageError, runCommand } from '../run-command.js';
+import { carvedRecordLine } from './carve-listing.js';
 
 function workerCount(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -16,20 +12,6 @@ function workerCount(text: string | undefined): number | undefined {
   if (!Number.isSafeInteger(value) || value < 1 || value > 256)
     throw new CliUsageError(`--workers wants a whole number from 1 to 256 (got "${text}")`);
   return value;
-}
-
-function showValue(value: unknown): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value);
-  if (typeof value === 'object' && 'unknown' in value) return '?';
-  if (typeof value === 'object' && 'base64' in value)
-    return `<blob ${Buffer.from((value as { base64: string }).base64, 'base64').length} B>`;
-  return String(value);
-}
-
-function humanLine(record: CarvedRecord): string {
-  const columns = record.values.map((v, i) => `${record.columns?.[i] ?? `c${i}`}=${showValue(carvedValueToJson(v))}`);
-  return `${(record.table ?? '(unknown table)').padEnd(16)} ${record.source.padEnd(11)} p${record.page}+${record.offset}  ${columns.join(' ')}`;
 }
 
 export function registerCarveCommand(program: Command): void {
@@ -67,10 +49,22 @@ export function registerCarveCommand(program: Command): void {
           }
           let summary: CarveSummary | undefined;
           const counts = new Map<string, number>();
-          for await (const record of carveDatabaseRecords(db, options, (s) => (summary = s))) {
-            process.stdout.write(`${humanLine(record)}\n`);
-            const key = `${record.table ?? '(unknown table)'} from ${record.source}`;
-            counts.set(key, (counts.get(key) ?? 0) + 1);
+          // Batched like the JSON lines: a write per record to a file costs more than carving the record.
+          let batch = '';
+          try {
+            for await (const record of carveDatabaseRecords(db, options, (s) => (summary = s))) {
+              batch += `${carvedRecordLine(record)}\n`;
+              if (batch.length >= 65536) {
+                const pending = batch;
+                batch = '';
+                if (!process.stdout.write(pending)) await once(process.stdout, 'drain');
+              }
+              const key = `${record.table ?? '(unknown table)'} from ${record.source}`;
+              counts.set(key, (counts.get(key) ?? 0) + 1);
+            }
+          } finally {
+            // What was recovered before an error or Ctrl-C is still printed.
+            if (batch) process.stdout.write(batch);
           }
           const total = [...counts.values()].reduce((a, b) => a + b, 0);
           process.stdout.write(

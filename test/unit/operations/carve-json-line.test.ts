@@ -108,6 +108,30 @@ describe('carve --json lines', () => {
     expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
   });
 
+  it('still writes the records recovered before the carve stops with an error, then passes the error on', async () => {
+    const generated = generateDatabase({ pageSize: 1024, mode: 'delete', rows: 300, shouldDelete: (n) => n % 2 === 0 });
+    const expected: string[] = [];
+    for await (const record of carveDatabaseRecords(generated.path, { workers: 1 }))
+      expected.push(JSON.stringify(carvedRecordToJson(record)));
+    expect(expected.length).toBeGreaterThan(40);
+    // carveDatabaseRecords asks the signal before handing over each record: the 31st ask stops the carve.
+    let asks = 0;
+    const signal = {
+      throwIfAborted() {
+        if (++asks > 30) throw new Error('stopped after 30 records');
+      },
+    } as AbortSignal;
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        text += chunk.toString('utf8');
+        done();
+      },
+    });
+    await expect(writeCarvedJsonLines(generated.path, { workers: 1, signal }, out)).rejects.toThrow(/after 30/);
+    expect(text).toBe(`${expected.slice(0, 30).join('\n')}\n`);
+  });
+
   it('writes, for a real carve, one line per record equal to the JSON of carvedRecordToJson', async () => {
     const generated = generateDatabase({
       pageSize: 1024,
