@@ -3,7 +3,8 @@ import type { TableLeafCell } from './cell.js';
 import { assemblePayload, type PageLookup } from './payload.js';
 import { rawRecord } from './raw-record.js';
 import { decodeValue, parseRecordHeader, serialTypeSize, type TextEncoding } from './record.js';
-import { lastContentHash, lastFullHash, lastTailHash, liveRecordHashes } from './record-hash.js';
+import { lastContentHash, lastFullHash, lastTailHash } from './record-hash.js';
+import { fingerprintCell, MAX_HEADER_COLUMNS, type FingerprintBatch } from './leaf-fingerprints.js';
 import { LiveFingerprints } from './live-fingerprints.js';
 import { PageOwners } from './page-owners.js';
 import { tableInfoFrom, type TableInfo } from './schema.js';
@@ -46,10 +47,31 @@ interface Context {
   usableSize: number;
   maxPayload: number;
   encoding: TextEncoding;
+  /**
+   * Fingerprints the rows of these leaf pages elsewhere (carving workers, parallel.ts); absent, the walk does it as
+   * it goes. sqlite_master's own rows are always read here: the walk needs the schema.
+   */
+  fingerprintLeaves?: (pages: Uint32Array) => Promise<FingerprintBatch[]>;
 }
 
-/** Serial types a live record's header may hold before it is taken for damage. */
-const MAX_HEADER_COLUMNS = 4096;
+/** Leaf page numbers, as the walk finds them (a Uint32Array that doubles: 4 bytes a page). */
+class LeafList {
+  private pages = new Uint32Array(1024);
+  private length = 0;
+
+  push(pageNumber: number): void {
+    if (this.length === this.pages.length) {
+      const grown = new Uint32Array(this.pages.length * 2);
+      grown.set(this.pages);
+      this.pages = grown;
+    }
+    this.pages[this.length++] = pageNumber;
+  }
+
+  take(): Uint32Array {
+    return this.pages.subarray(0, this.length);
+  }
+}
 
 type StoredRecord = { payload: Buffer; base: number; headerLength: number; types: number[] };
 
@@ -106,17 +128,12 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
     if (lastContentHash >= 0) state.liveContent.add(lastContentHash);
     state.liveRows += 1;
   };
-  // Synchronous for cells that fit their page: a promise per live row is most of the cost of a big table. The
-  // fingerprints are read straight from the cell's bytes (liveRecordHashes), no record built.
   const remember = (page: Buffer, cell: TableLeafCell): void | Promise<void> => {
-    if (cell.localSize >= cell.payloadSize) {
-      if (liveRecordHashes(page, cell.payloadStart, cell.payloadStart + cell.payloadSize, MAX_HEADER_COLUMNS)) add();
-      return;
-    }
-    return assembled(page, cell, ctx).then((record) => {
-      if (record && liveRecordHashes(record.payload, 0, record.payload.length, MAX_HEADER_COLUMNS)) add();
-    });
+    const hashed = fingerprintCell(page, cell, ctx.lookup, ctx.usableSize);
+    if (hashed === true) add();
+    else if (hashed !== false) return hashed.then((ok) => (ok ? add() : undefined));
   };
+  const leaves = ctx.fingerprintLeaves ? new LeafList() : null;
 
   await walkTableTree(
     1,
@@ -153,9 +170,22 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
       ctx.usableSize,
       ctx.maxPayload,
       seen,
-      (page, _pageNumber, cell) => remember(page, cell),
-      (pageNumber) => state.owner.set(pageNumber, index),
+      leaves ? null : (page, _pageNumber, cell) => remember(page, cell),
+      (pageNumber, leaf) => {
+        state.owner.set(pageNumber, index);
+        if (leaf) leaves?.push(pageNumber);
+      },
     );
+  }
+  if (leaves && ctx.fingerprintLeaves) {
+    for (const batch of await ctx.fingerprintLeaves(leaves.take())) {
+      for (let i = 0; i < batch.full.length; i += 1) {
+        state.liveFull.add(batch.full[i]!);
+        state.liveTail.add(batch.tail[i]!);
+      }
+      for (let i = 0; i < batch.content.length; i += 1) state.liveContent.add(batch.content[i]!);
+      state.liveRows += batch.full.length;
+    }
   }
   // Sorted once here, before any carving asks: 5 bytes a row per set (live-fingerprints.ts).
   state.liveFull.seal();

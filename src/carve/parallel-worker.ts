@@ -1,44 +1,68 @@
 import { parentPort } from 'node:worker_threads';
+import { fingerprintLeaves } from './leaf-fingerprints.js';
 import { LiveFingerprints } from './live-fingerprints.js';
 import type { LiveState } from './live-rows.js';
 import { isLiveCopy, mainPageRecords, pageCarvingContext, type MainPagesEnv, type NumberedPage } from './main-pages.js';
 import { PageOwners } from './page-owners.js';
 import { CHUNK_BYTES, openFileSource, type ByteSource } from './page-reader.js';
-import type { CarvedOffer, RangeRequest, WorkerInit, WorkerReply } from './parallel.js';
+import type {
+  CarvedOffer,
+  FingerprintReply,
+  FingerprintRequest,
+  RangeRequest,
+  WorkerInit,
+  WorkerMessage,
+  WorkerOpen,
+  WorkerReply,
+} from './parallel.js';
 import type { PageLookup } from './payload.js';
 
 /**
- * A carving worker (see parallel.ts). Started early, it waits for `{init}`, then opens the database (and its WAL)
- * itself and carves the page ranges it is sent with the same code the main thread runs (main-pages.ts), sending
- * back what is not a live copy, in order. `{close}` closes its files and ends it.
+ * A carving worker (see parallel.ts). Started early, it gets `{open}` (the files) while the main thread walks the
+ * b-trees, fingerprints the live rows of the leaf pages it is sent, then gets `{init}` and carves the page ranges
+ * it is sent with the same code the main thread runs (main-pages.ts), sending back what is not a live copy, in
+ * order. `{close}` closes its files and ends it.
  */
 const port = parentPort!;
+
+interface Files {
+  open: WorkerOpen;
+  db: ByteSource;
+  wal: ByteSource | null;
+  /** The database as it stands now (WAL applied), one fresh buffer per page. */
+  current: PageLookup;
+  /** One chunk-sized buffer, reused for whatever is read in runs (page ranges, leaf pages). */
+  buffer: Buffer;
+}
 
 interface Carver {
   env: MainPagesEnv;
   live: LiveState;
   init: WorkerInit;
-  db: ByteSource;
-  wal: ByteSource | null;
-  buffer: Buffer;
 }
 
-async function open(init: WorkerInit): Promise<Carver> {
-  const db = await openFileSource(init.dbPath);
-  const wal = init.walPath ? await openFileSource(init.walPath) : null;
-  const pageCount = Math.floor(db.size / init.pageSize);
+async function openFiles(open: WorkerOpen): Promise<Files> {
+  const db = await openFileSource(open.dbPath);
+  const wal = open.walPath ? await openFileSource(open.walPath) : null;
+  const pageCount = Math.floor(db.size / open.pageSize);
   // Pages looked up here (overflow chains, a superseded page's current version) are read one by one, uncached:
   // they are few next to the ranges, and a block cache per worker cost more memory than it saved time.
   const current: PageLookup = async (n) => {
-    const offset = init.walCurrent.get(n);
+    const offset = open.walCurrent.get(n);
     if (offset !== undefined && wal) {
-      const frame = await wal.read(offset, init.walPageSize);
-      return frame.length === init.walPageSize ? frame : null;
+      const frame = await wal.read(offset, open.walPageSize);
+      return frame.length === open.walPageSize ? frame : null;
     }
     if (!Number.isInteger(n) || n < 1 || n > pageCount) return null;
-    const page = await db.read((n - 1) * init.pageSize, init.pageSize);
-    return page.length === init.pageSize ? page : null;
+    const page = await db.read((n - 1) * open.pageSize, open.pageSize);
+    return page.length === open.pageSize ? page : null;
   };
+  const buffer = Buffer.allocUnsafe(Math.max(1, Math.floor(CHUNK_BYTES / open.pageSize)) * open.pageSize);
+  return { open, db, wal, current, buffer };
+}
+
+function carverFor(files: Files, init: WorkerInit): Carver {
+  const { open, current } = files;
   const live: LiveState = {
     tables: init.tables,
     owner: new PageOwners(init.owner),
@@ -48,31 +72,68 @@ async function open(init: WorkerInit): Promise<Carver> {
     liveRows: init.live.rows,
   };
   const env: MainPagesEnv = {
-    ctx: pageCarvingContext(live, init.encoding, init.usableSize, init.maxPayload),
+    ctx: pageCarvingContext(live, init.encoding, open.usableSize, open.maxPayload),
     schema: live,
     current,
     freePages: init.freePages,
-    superseded: init.walCurrent,
+    superseded: open.walCurrent,
     encoding: init.encoding,
-    usableSize: init.usableSize,
+    usableSize: open.usableSize,
   };
-  const buffer = Buffer.allocUnsafe(Math.max(1, Math.floor(CHUNK_BYTES / init.pageSize)) * init.pageSize);
-  return { env, live, init, db, wal, buffer };
+  return { env, live, init };
 }
 
-async function* pagesOf(carver: Carver, first: number, last: number): AsyncGenerator<NumberedPage> {
-  const { buffer, init, db } = carver;
-  const wanted = Math.min(buffer.length, (last - first + 1) * init.pageSize);
-  const got = await db.readInto!(buffer.subarray(0, wanted), (first - 1) * init.pageSize);
-  const whole = Math.floor(got / init.pageSize);
+async function* pagesOf(files: Files, first: number, last: number): AsyncGenerator<NumberedPage> {
+  const { buffer, open, db } = files;
+  const wanted = Math.min(buffer.length, (last - first + 1) * open.pageSize);
+  const got = await db.readInto!(buffer.subarray(0, wanted), (first - 1) * open.pageSize);
+  const whole = Math.floor(got / open.pageSize);
   for (let i = 0; i < whole; i += 1)
-    yield { pageNumber: first + i, page: buffer.subarray(i * init.pageSize, (i + 1) * init.pageSize) };
+    yield { pageNumber: first + i, page: buffer.subarray(i * open.pageSize, (i + 1) * open.pageSize) };
 }
 
-async function carveRange(carver: Carver, request: RangeRequest): Promise<CarvedOffer[]> {
+/**
+ * Leaf pages as they stand now, main-file pages read in runs of consecutive numbers into the one buffer (a walk's
+ * leaves mostly follow each other in the file), each valid until the next call.
+ */
+function leafReader(files: Files, pages: Uint32Array): PageLookup {
+  const { buffer, open, db } = files;
+  const perBuffer = Math.floor(buffer.length / open.pageSize);
+  let runFirst = 0;
+  let runPages = 0;
+  let index = 0;
+  return async (n) => {
+    const at = index++;
+    if (open.walCurrent.has(n)) return files.current(n);
+    if (n < runFirst || n >= runFirst + runPages) {
+      let length = 1;
+      while (length < perBuffer && at + length < pages.length && pages[at + length] === n + length) length += 1;
+      const got = await db.readInto!(buffer.subarray(0, length * open.pageSize), (n - 1) * open.pageSize);
+      runFirst = n;
+      runPages = Math.floor(got / open.pageSize);
+      if (runPages === 0) return null;
+    }
+    const start = (n - runFirst) * open.pageSize;
+    return buffer.subarray(start, start + open.pageSize);
+  };
+}
+
+async function fingerprint(files: Files, request: FingerprintRequest): Promise<FingerprintReply> {
+  const { pages } = request;
+  const batch = await fingerprintLeaves(
+    pages,
+    leafReader(files, pages),
+    files.current,
+    files.open.usableSize,
+    files.open.maxPayload,
+  );
+  return { fingerprint: request.fingerprint, ...batch };
+}
+
+async function carveRange(files: Files, carver: Carver, request: RangeRequest): Promise<CarvedOffer[]> {
   const offers: CarvedOffer[] = [];
   const table = carver.init.table?.toLowerCase();
-  for await (const resolved of mainPageRecords(carver.env, pagesOf(carver, request.first, request.last))) {
+  for await (const resolved of mainPageRecords(carver.env, pagesOf(files, request.first, request.last))) {
     if (table !== undefined && resolved.table?.name.toLowerCase() !== table) continue;
     if (isLiveCopy(resolved, carver.live)) continue;
     const { tableIndex, full, tail, content } = resolved;
@@ -84,26 +145,53 @@ async function carveRange(carver: Carver, request: RangeRequest): Promise<Carved
   return offers;
 }
 
-let carver: Promise<Carver> | null = null;
+function errorOf(error: unknown): { code?: string; message: string } {
+  const { code, message } = error as { code?: string; message?: string };
+  return { code, message: message ?? String(error) };
+}
 
-port.on('message', (message: RangeRequest | { init: WorkerInit } | { close: true }) => {
+let files: Promise<Files> | null = null;
+let carver: Promise<Carver> | null = null;
+/** Work runs one piece at a time: pieces read through the one shared buffer. */
+let queue: Promise<unknown> = Promise.resolve();
+
+function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  const turn = queue.then(work);
+  queue = turn.catch(() => {});
+  return turn;
+}
+
+port.on('message', (message: WorkerMessage) => {
   if ('close' in message) {
-    const closing = carver ? carver.then((c) => Promise.all([c.db.close(), c.wal?.close()])) : Promise.resolve();
+    const closing = files ? files.then((f) => Promise.all([f.db.close(), f.wal?.close()])) : Promise.resolve();
     void closing.catch(() => {}).finally(() => port.close());
     return;
   }
+  if ('open' in message) {
+    files = openFiles(message.open);
+    return;
+  }
+  const opened = files ?? Promise.reject(new Error('work came before the files it is on'));
   if ('init' in message) {
-    carver = open(message.init);
+    const { init } = message;
+    carver = opened.then((f) => carverFor(f, init));
+    return;
+  }
+  if ('fingerprint' in message) {
+    const id = message.fingerprint;
+    inTurn(() => opened.then((f) => fingerprint(f, message))).then(
+      (reply) => {
+        const transfer = 'full' in reply ? [reply.full.buffer, reply.tail.buffer, reply.content.buffer] : [];
+        port.postMessage(reply, transfer as ArrayBuffer[]);
+      },
+      (error: unknown) => port.postMessage({ fingerprint: id, error: errorOf(error) } satisfies FingerprintReply),
+    );
     return;
   }
   const { id } = message;
-  (carver ?? Promise.reject(new Error('a page range came before the carve it belongs to')))
-    .then((c) => carveRange(c, message))
-    .then(
-      (offers) => port.postMessage({ id, offers } satisfies WorkerReply),
-      (error: unknown) => {
-        const { code, message: text } = error as { code?: string; message?: string };
-        port.postMessage({ id, error: { code, message: text ?? String(error) } } satisfies WorkerReply);
-      },
-    );
+  const carving = carver ?? Promise.reject(new Error('a page range came before the carve it belongs to'));
+  inTurn(() => Promise.all([opened, carving]).then(([f, c]) => carveRange(f, c, message))).then(
+    (offers) => port.postMessage({ id, offers } satisfies WorkerReply),
+    (error: unknown) => port.postMessage({ id, error: errorOf(error) } satisfies WorkerReply),
+  );
 });

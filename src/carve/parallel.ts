@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import type { CarvedRecord, Resolved } from './carved-record.js';
 import { CARVE_ERROR_CATEGORIES, CarveError, type CarveErrorCode } from './errors.js';
+import type { FingerprintBatch } from './leaf-fingerprints.js';
 import type { LiveState } from './live-rows.js';
 import type { SharedFingerprints } from './live-fingerprints.js';
 import type { PageOwnersData } from './page-owners.js';
@@ -19,22 +20,32 @@ import type { TableInfo } from './schema.js';
  * number of workers.
  */
 
-/** Everything a worker needs to carve any page range; sent once to each worker before its first range. */
-export interface WorkerInit {
+/** The files a worker reads and how: sent to each worker as soon as they are known, before the live walk. */
+export interface WorkerOpen {
   dbPath: string;
   walPath: string | null;
   pageSize: number;
   walPageSize: number;
   usableSize: number;
   maxPayload: number;
+  /** Page number → offset of the WAL frame holding its current version. */
+  walCurrent: Map<number, number>;
+}
+
+/** What a worker needs to carve any page range, once the live walk is done; sent once, before its first range. */
+export interface WorkerInit {
   encoding: TextEncoding;
   tables: TableInfo[];
   owner: PageOwnersData;
   freePages: Set<number>;
-  /** Page number → offset of the WAL frame holding its current version. */
-  walCurrent: Map<number, number>;
   live: { full: SharedFingerprints; tail: SharedFingerprints; content: SharedFingerprints; rows: number };
   table?: string;
+}
+
+/** Leaf pages whose live rows a worker fingerprints (leaf-fingerprints.ts). */
+export interface FingerprintRequest {
+  fingerprint: number;
+  pages: Uint32Array;
 }
 
 export interface RangeRequest {
@@ -55,6 +66,20 @@ export interface CarvedOffer {
 export type WorkerReply =
   | { id: number; offers: CarvedOffer[] }
   | { id: number; error: { code?: string; message: string } };
+
+export type FingerprintReply =
+  | ({ fingerprint: number } & FingerprintBatch)
+  | { fingerprint: number; error: { code?: string; message: string } };
+
+export type WorkerMessage =
+  | { open: WorkerOpen }
+  | FingerprintRequest
+  | { init: WorkerInit }
+  | RangeRequest
+  | { close: true };
+
+/** Pages per fingerprint request: enough to make a message worth it, few enough that both cores share the end. */
+const FINGERPRINT_PAGES = 512;
 
 /** Below this a worker's start-up (a few tens of ms) costs more than it saves. */
 const PARALLEL_MIN_BYTES = 8 << 20;
@@ -116,6 +141,13 @@ function pending(): Pending {
   return { resolve, reject, promise };
 }
 
+function replyError(error: { code?: string; message: string }): Error {
+  const { code, message } = error;
+  return code && code in CARVE_ERROR_CATEGORIES
+    ? new CarveError(code as CarveErrorCode, message)
+    : new Error(`carving worker: ${message}`);
+}
+
 /**
  * Carving threads, started before the live walk so that their start-up (loading the carver's modules) overlaps it;
  * they get what they carve with (`WorkerInit`) only once the walk is done. Closing tells each to close its files
@@ -142,12 +174,69 @@ export class CarvingPool {
     return new CarvingPool(workers);
   }
 
+  /** Tells every worker which files to read; they open them while the main thread walks the b-trees. */
+  open(open: WorkerOpen): void {
+    for (const worker of this.workers) worker.postMessage({ open } satisfies WorkerMessage);
+  }
+
+  /**
+   * Fingerprints of the live rows on `pages` (leaf pages the walk found), computed by the workers in slices of
+   * FINGERPRINT_PAGES handed to whichever is free. The batches come back in any order: the sets are sorted after.
+   */
+  async fingerprints(pages: Uint32Array): Promise<FingerprintBatch[]> {
+    const slices = Math.ceil(pages.length / FINGERPRINT_PAGES);
+    const batches: FingerprintBatch[] = [];
+    if (slices === 0) return batches;
+    return new Promise<FingerprintBatch[]>((resolve, reject) => {
+      let next = 0;
+      let done = 0;
+      let failed = false;
+      const listeners = this.workers.map((worker) => {
+        const send = (): void => {
+          if (next >= slices || failed) return;
+          const id = next++;
+          const slice = pages.slice(id * FINGERPRINT_PAGES, (id + 1) * FINGERPRINT_PAGES);
+          worker.postMessage({ fingerprint: id, pages: slice } satisfies WorkerMessage, [slice.buffer]);
+        };
+        const message = (reply: FingerprintReply | WorkerReply): void => {
+          if (!('fingerprint' in reply)) return;
+          if ('error' in reply) return finish(replyError(reply.error));
+          batches.push({ full: reply.full, tail: reply.tail, content: reply.content });
+          done += 1;
+          if (done === slices) finish();
+          else send();
+        };
+        const exit = (code: number): void =>
+          finish(new Error(`a carving worker exited (${code}) while fingerprinting`));
+        return { worker, send, message, exit };
+      });
+      const finish = (error?: Error): void => {
+        if (failed) return;
+        if (error) failed = true;
+        for (const { worker, message, exit } of listeners) {
+          worker.off('message', message);
+          worker.off('error', finish);
+          worker.off('exit', exit);
+        }
+        if (error) reject(error);
+        else resolve(batches);
+      };
+      for (const { worker, message, exit } of listeners) {
+        worker.on('message', message);
+        worker.on('error', finish);
+        worker.on('exit', exit);
+      }
+      // Two slices in flight per worker: one being worked on, the next already waiting.
+      for (let round = 0; round < 2; round += 1) for (const { send } of listeners) send();
+    });
+  }
+
   /**
    * Records of pages 1..pageCount, in page order. At most a few ranges per worker are in flight or waiting to be
    * yielded, so memory stays flat whatever the file size.
    */
-  async *records(init: WorkerInit, pageCount: number, rangePages?: number): AsyncGenerator<Resolved> {
-    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / init.pageSize));
+  async *records(init: WorkerInit, pageCount: number, pageSize: number, rangePages?: number): AsyncGenerator<Resolved> {
+    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / pageSize));
     // A worker reads a range into one chunk-sized buffer: never more pages than that.
     const perRange = Math.min(perChunk, Math.max(1, Math.floor(rangePages ?? perChunk)));
     const ranges = Math.ceil(pageCount / perRange);
@@ -170,20 +259,16 @@ export class CarvingPool {
         results.set(id, pending());
         busy.set(worker, id);
         const request: RangeRequest = { id, first: id * perRange + 1, last: Math.min(pageCount, (id + 1) * perRange) };
-        worker.postMessage(request);
+        worker.postMessage(request satisfies WorkerMessage);
       }
     };
-    const onReply = (worker: Worker) => (reply: WorkerReply) => {
+    const onReply = (worker: Worker) => (reply: WorkerReply | FingerprintReply) => {
+      // A fingerprint reply still in flight after an earlier failure is not an answer to a range.
+      if ('fingerprint' in reply) return;
       busy.delete(worker);
       idle.push(worker);
-      if ('error' in reply) {
-        const { code, message } = reply.error;
-        fail(
-          code && code in CARVE_ERROR_CATEGORIES
-            ? new CarveError(code as CarveErrorCode, message)
-            : new Error(`carving worker: ${message}`),
-        );
-      } else results.get(reply.id)?.resolve(reply.offers);
+      if ('error' in reply) fail(replyError(reply.error));
+      else results.get(reply.id)?.resolve(reply.offers);
       pump();
     };
     const onExit = (worker: Worker) => (code: number) => {
@@ -194,7 +279,7 @@ export class CarvingPool {
       worker.on('message', message);
       worker.on('error', fail);
       worker.on('exit', exit);
-      worker.postMessage({ init });
+      worker.postMessage({ init } satisfies WorkerMessage);
       idle.push(worker);
     }
     try {
@@ -228,7 +313,7 @@ export class CarvingPool {
               clearTimeout(timer);
               resolve();
             });
-            worker.postMessage({ close: true });
+            worker.postMessage({ close: true } satisfies WorkerMessage);
           }),
       ),
     );

@@ -1,5 +1,6 @@
 import { type BTreePageHeader, cellPointers, PAGE_LEAF_TABLE } from './btree-page.js';
-import { parseTableLeafCell } from './cell.js';
+import { localPayloadSize } from './cell.js';
+import { readVarint, readVarintBig, varintLength } from './varint.js';
 import type { CarveContext, RawRecord } from './raw-record.js';
 
 /**
@@ -32,13 +33,14 @@ export function inferRowids(
   let pending = false;
   for (let i = from; i < records.length && !pending; i += 1) pending = records[i]!.rowid === null;
   if (!pending || header.type !== PAGE_LEAF_TABLE) return;
-  const anchors = liveAnchors(page, header, ctx);
+  const carved: Anchor[] = [];
   for (let i = from; i < records.length; i += 1) {
     const r = records[i]!;
     if (r.rowid !== null && typeof r.rowid === 'number' && r.kind !== 'cell')
-      anchors.push({ offset: r.cellOffset, rowid: r.rowid });
+      carved.push({ offset: r.cellOffset, rowid: r.rowid });
   }
-  anchors.sort(byOffset);
+  // In offset order, live cells before carved ones at the same offset.
+  const anchors = mergeByOffset(sortByOffset(liveAnchors(page, header, ctx)), sortByOffset(carved));
   const taken = new Set<number>();
   for (const anchor of anchors) taken.add(anchor.rowid);
   // Each rowid rebuilt bounds its neighbours in turn: repeated while that gives more (a run of freed cells).
@@ -67,8 +69,39 @@ export function inferRowids(
 
 const NO_ANCHORS: readonly Anchor[] = [];
 
-function byOffset(a: Anchor, b: Anchor): number {
-  return a.offset - b.offset;
+/**
+ * Anchors by offset, ties in their present order (what a stable sort does). A page's cell pointers mostly run from
+ * the page's end backwards (cells are laid out from the end, in rowid order) and carved records come in page
+ * order, so most lists only need reversing or nothing; the rest go through a numeric typed-array sort of
+ * offset·2^16 + index (a comparator sort cost more than all the rest of rowid inference).
+ */
+function sortByOffset(anchors: Anchor[]): Anchor[] {
+  let ascending = true;
+  let descending = true;
+  for (let i = 1; i < anchors.length && (ascending || descending); i += 1) {
+    const step = anchors[i]!.offset - anchors[i - 1]!.offset;
+    if (step < 0) ascending = false;
+    if (step >= 0) descending = false;
+  }
+  if (ascending) return anchors;
+  if (descending) return anchors.reverse();
+  const keys = new Float64Array(anchors.length);
+  for (let i = 0; i < anchors.length; i += 1) keys[i] = anchors[i]!.offset * 65536 + i;
+  keys.sort();
+  return Array.from(keys, (key) => anchors[key % 65536]!);
+}
+
+/** Two lists in offset order made one, `first`'s anchors before `second`'s at the same offset. */
+function mergeByOffset(first: Anchor[], second: Anchor[]): Anchor[] {
+  if (second.length === 0) return first;
+  const merged: Anchor[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < first.length || j < second.length) {
+    if (j >= second.length || (i < first.length && first[i]!.offset <= second[j]!.offset)) merged.push(first[i++]!);
+    else merged.push(second[j++]!);
+  }
+  return merged;
 }
 
 /** Index of the first anchor (sorted by offset) whose offset is greater than `offset`. */
@@ -104,11 +137,24 @@ function layoutOrdered(anchors: readonly Anchor[]): Anchor[] {
   return run.reverse();
 }
 
+/** The page's cells as anchors: what parseTableLeafCell reads of each (a cell it refuses is none), no cell built. */
 function liveAnchors(page: Buffer, header: BTreePageHeader, ctx: CarveContext): Anchor[] {
   const anchors: Anchor[] = [];
-  for (const offset of cellPointers(page, header, ctx.usableSize)) {
-    const cell = parseTableLeafCell(page, offset, ctx.usableSize, ctx.usableSize, ctx.maxPayload);
-    if (cell && typeof cell.rowid === 'number') anchors.push({ offset, rowid: cell.rowid });
+  const end = ctx.usableSize;
+  for (const offset of cellPointers(page, header, end)) {
+    const payloadSize = readVarint(page, offset, end);
+    const lengthBytes = varintLength;
+    if (lengthBytes === 0 || payloadSize < 1 || payloadSize > ctx.maxPayload) continue;
+    let rowid: number | bigint = readVarint(page, offset + lengthBytes, end);
+    const rowidBytes = varintLength;
+    if (rowidBytes === 0) continue;
+    // As parseTableLeafCell reads it: a 9-byte or unsafe rowid exactly, kept only when it is a safe number.
+    if (rowidBytes === 9 || rowid > Number.MAX_SAFE_INTEGER)
+      rowid = readVarintBig(page, offset + lengthBytes, end)!.value;
+    if (typeof rowid !== 'number') continue;
+    const localSize = localPayloadSize(payloadSize, end);
+    if (offset + lengthBytes + rowidBytes + localSize + (localSize < payloadSize ? 4 : 0) > end) continue;
+    anchors.push({ offset, rowid });
   }
   return anchors;
 }

@@ -108,6 +108,17 @@ export async function* carveDatabase(
       header.pageSize,
       walUsable && walSource ? { source: walSource, pageSize: walUsable.pageSize, current: walUsable.current } : null,
     );
+    // The workers open the files now; while this thread walks the b-trees they load their code, then fingerprint
+    // the live rows of the leaf pages the walk found.
+    pool?.open({
+      dbPath,
+      walPath: walUsable ? (options.walPath ?? `${dbPath}-wal`) : null,
+      pageSize: header.pageSize,
+      walPageSize: walUsable?.pageSize ?? header.pageSize,
+      usableSize,
+      maxPayload,
+      walCurrent: new Map([...(walUsable?.current ?? [])].map(([n, frame]) => [n, frame.pageOffset])),
+    });
     const live = await readLiveState({
       bytes: maxPayload,
       lookup: current,
@@ -115,6 +126,7 @@ export async function* carveDatabase(
       usableSize,
       maxPayload,
       encoding: now.textEncoding,
+      ...(pool ? { fingerprintLeaves: (pages: Uint32Array) => pool!.fingerprints(pages) } : {}),
     });
     const freelist = await walkFreelist(now.firstFreelistTrunk, current, maxPage, usableSize);
     // Dropped tables come after the live ones, so `live.owner`'s indexes still hold.
@@ -132,17 +144,10 @@ export async function* carveDatabase(
     const emitter = new Emitter(schema, options.table);
 
     const workerInit = (): WorkerInit => ({
-      dbPath,
-      walPath: walUsable ? (options.walPath ?? `${dbPath}-wal`) : null,
-      pageSize: header.pageSize,
-      walPageSize: walUsable?.pageSize ?? header.pageSize,
-      usableSize,
-      maxPayload,
       encoding: now.textEncoding,
       tables: schema.tables,
       owner: schema.owner.data(),
       freePages,
-      walCurrent: new Map([...(walUsable?.current ?? [])].map(([n, frame]) => [n, frame.pageOffset])),
       live: sharedLive(live),
       ...(options.table !== undefined ? { table: options.table } : {}),
     });
@@ -179,7 +184,7 @@ export async function* carveDatabase(
       usableSize,
     };
     const mainPages = pool
-      ? pool.records(workerInit(), reader.pageCount, options.rangePages)
+      ? pool.records(workerInit(), reader.pageCount, header.pageSize, options.rangePages)
       : mainPageRecords(env, reader.pages());
     for await (const resolved of mainPages) yield* emitter.offer(resolved);
 

@@ -1,6 +1,9 @@
-import { openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { carveDatabase, type CarveOptions } from '../../../src/carve/index.js';
+import { carveDatabase, type CarveOptions, type CarveSummary } from '../../../src/carve/index.js';
 import { workerScript } from '../../../src/carve/parallel.js';
 import { carvedRecordToJson } from '../../../src/operations/carve-database.js';
 import { generateDatabase } from './generate.js';
@@ -37,6 +40,51 @@ describe('carving on worker threads', () => {
       expect(three).toEqual(one);
     });
   }
+
+  it('fingerprints live rows on the workers exactly as this thread does: overflow chains, WAL pages, every row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carve-parallel-'));
+    const path = join(dir, 'work.db');
+    const db = new Database(path);
+    db.pragma('page_size = 1024');
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT, n INTEGER)');
+    const insert = db.prepare('INSERT INTO note (body, n) VALUES (?, ?)');
+    // Bodies past a 1 KB page's local limit spill to overflow pages; a deleted copy of one must not be taken for live.
+    const body = (n: number): string => `note ${n} `.repeat(n % 4 === 0 ? 400 : 6);
+    db.transaction(() => {
+      for (let n = 1; n <= 900; n += 1) insert.run(body(n), n);
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    // After the checkpoint: pages whose current version is a WAL frame (edits, deletes) beside main-file pages.
+    db.prepare('UPDATE note SET body = body || ? WHERE n % 7 = 0').run(' (edited)');
+    db.prepare('DELETE FROM note WHERE n % 5 = 0').run();
+    const evidence = join(dir, 'evidence.db');
+    copyFileSync(path, evidence);
+    copyFileSync(`${path}-wal`, `${evidence}-wal`);
+    const liveCount = (db.prepare('SELECT count(*) AS c FROM note').get() as { c: number }).c;
+    db.close();
+    const summaries: CarveSummary[] = [];
+    const lines = async (options: CarveOptions): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const record of carveDatabase(evidence, options, (s) => summaries.push(s)))
+        out.push(JSON.stringify(carvedRecordToJson(record)));
+      return out;
+    };
+    const one = await lines({ workers: 1 });
+    const three = await lines({ workers: 3, rangePages: 9 });
+    expect(three).toEqual(one);
+    // Every live row counted on both paths: the note rows and sqlite_master's one.
+    expect(summaries.map((s) => s.liveRows)).toEqual([liveCount + 1, liveCount + 1]);
+    // No live row comes out as recovered, overflowing or not: only deleted ones and superseded versions.
+    const recovered = three.map((line) => JSON.parse(line) as { values: unknown[] });
+    expect(recovered.length).toBeGreaterThan(0);
+    for (const record of recovered) {
+      const n = record.values[2];
+      if (typeof n === 'number' && typeof record.values[1] === 'string')
+        expect(n % 5 === 0 || n % 7 === 0, `live row ${n} reported`).toBe(true);
+    }
+  });
 
   it('ends a damaged file the same way with 1 and 3 workers (pages overwritten with garbage)', async () => {
     const generated = generateDatabase({ pageSize: 1024, mode: 'delete', rows: 800, shouldDelete: (n) => n % 3 === 0 });
