@@ -2,7 +2,8 @@ import { resolveRecord, type CarveSource, type Resolved } from './carved-record.
 import type { LiveState } from './live-rows.js';
 import { carvePageVersion, currentCells } from './page-carver.js';
 import type { PageLookup } from './payload.js';
-import { carveContext, type CarveContext } from './raw-record.js';
+import { carveContext, type CarveContext, type RawRecord } from './raw-record.js';
+import { scanRegion } from './unallocated.js';
 import type { TextEncoding } from './record.js';
 import type { TableInfo } from './schema.js';
 
@@ -75,4 +76,32 @@ export function isLiveCopy(resolved: Resolved, live: LiveState): boolean {
   if (resolved.content !== null && live.liveContent.has(resolved.content)) return true;
   if (resolved.full !== null) return live.liveFull.has(resolved.full);
   return resolved.tail !== null && live.liveTail.has(resolved.tail);
+}
+
+/** Part of the current freelist: trunk pages (carved past their leaf list) and leaf pages (carved whole). */
+export interface FreelistPart {
+  trunks: Array<{ pageNumber: number; listEnd: number }>;
+  leaves: number[];
+}
+
+/**
+ * Records of freelist pages, trunks first then leaves, in the order given — the one code path for this thread and
+ * the workers. A freed page's cells are history: all of them are carved, not only its free space.
+ */
+export async function* freelistRecords(env: MainPagesEnv, part: FreelistPart): AsyncGenerator<Resolved> {
+  const at = (page: number) => ({ source: 'freelist' as const, page });
+  for (const trunk of part.trunks) {
+    const page = await env.current(trunk.pageNumber);
+    if (!page) continue;
+    const out: RawRecord[] = [];
+    scanRegion(page, trunk.listEnd, env.usableSize, env.ctx, 'unallocated', out);
+    for (const raw of out)
+      yield resolveRecord(raw, at(trunk.pageNumber), env.current, env.schema, env.encoding, env.usableSize);
+  }
+  for (const leaf of part.leaves) {
+    const page = await env.current(leaf);
+    if (!page) continue;
+    for (const raw of carvePageVersion(page, leaf, env.ctx, { cells: true }))
+      yield resolveRecord(raw, at(leaf), env.current, env.schema, env.encoding, env.usableSize);
+  }
 }

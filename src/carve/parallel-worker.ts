@@ -2,14 +2,21 @@ import { parentPort } from 'node:worker_threads';
 import { fingerprintLeaves } from './leaf-fingerprints.js';
 import { LiveFingerprints } from './live-fingerprints.js';
 import type { LiveState } from './live-rows.js';
-import { isLiveCopy, mainPageRecords, pageCarvingContext, type MainPagesEnv, type NumberedPage } from './main-pages.js';
+import {
+  freelistRecords,
+  isLiveCopy,
+  mainPageRecords,
+  pageCarvingContext,
+  type MainPagesEnv,
+  type NumberedPage,
+} from './main-pages.js';
 import { PageOwners } from './page-owners.js';
 import { CHUNK_BYTES, openFileSource, type ByteSource } from './page-reader.js';
 import type {
   CarvedOffer,
   FingerprintReply,
   FingerprintRequest,
-  RangeRequest,
+  JobRequest,
   WorkerInit,
   WorkerMessage,
   WorkerOpen,
@@ -130,10 +137,15 @@ async function fingerprint(files: Files, request: FingerprintRequest): Promise<F
   return { fingerprint: request.fingerprint, ...batch };
 }
 
-async function carveRange(files: Files, carver: Carver, request: RangeRequest): Promise<CarvedOffer[]> {
+async function carveJob(files: Files, carver: Carver, request: JobRequest): Promise<CarvedOffer[]> {
   const offers: CarvedOffer[] = [];
   const table = carver.init.table?.toLowerCase();
-  for await (const resolved of mainPageRecords(carver.env, pagesOf(files, request.first, request.last))) {
+  const { job } = request;
+  const records =
+    'freelist' in job
+      ? freelistRecords(carver.env, job.freelist)
+      : mainPageRecords(carver.env, pagesOf(files, job.first, job.last));
+  for await (const resolved of records) {
     if (table !== undefined && resolved.table?.name.toLowerCase() !== table) continue;
     if (isLiveCopy(resolved, carver.live)) continue;
     const { tableIndex, full, tail, content } = resolved;
@@ -189,8 +201,8 @@ port.on('message', (message: WorkerMessage) => {
     return;
   }
   const { id } = message;
-  const carving = carver ?? Promise.reject(new Error('a page range came before the carve it belongs to'));
-  inTurn(() => Promise.all([opened, carving]).then(([f, c]) => carveRange(f, c, message))).then(
+  const carving = carver ?? Promise.reject(new Error('a carving job came before the carve it belongs to'));
+  inTurn(() => Promise.all([opened, carving]).then(([f, c]) => carveJob(f, c, message))).then(
     (offers) => port.postMessage({ id, offers } satisfies WorkerReply),
     (error: unknown) => port.postMessage({ id, error: errorOf(error) } satisfies WorkerReply),
   );

@@ -5,7 +5,9 @@ import type { Worker } from 'node:worker_threads';
 import type { CarvedRecord, Resolved } from './carved-record.js';
 import { CARVE_ERROR_CATEGORIES, CarveError, type CarveErrorCode } from './errors.js';
 import type { FingerprintBatch } from './leaf-fingerprints.js';
+import type { Freelist } from './freelist.js';
 import type { LiveState } from './live-rows.js';
+import type { FreelistPart } from './main-pages.js';
 import type { SharedFingerprints } from './live-fingerprints.js';
 import type { PageOwnersData } from './page-owners.js';
 import { CHUNK_BYTES } from './page-reader.js';
@@ -48,10 +50,34 @@ export interface FingerprintRequest {
   pages: Uint32Array;
 }
 
-export interface RangeRequest {
+/** A piece of the carve a worker does whole: a range of the main file's pages, or part of the freelist. */
+export type PageJob = { first: number; last: number } | { freelist: FreelistPart };
+
+export interface JobRequest {
   id: number;
-  first: number;
-  last: number;
+  job: PageJob;
+}
+
+/** The main file's pages 1..pageCount in ranges of at most a chunk (the buffer a worker reads a range into). */
+export function rangeJobs(pageCount: number, pageSize: number, rangePages?: number): PageJob[] {
+  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / pageSize));
+  const perRange = Math.min(perChunk, Math.max(1, Math.floor(rangePages ?? perChunk)));
+  const jobs: PageJob[] = [];
+  for (let first = 1; first <= pageCount; first += perRange)
+    jobs.push({ first, last: Math.min(pageCount, first + perRange - 1) });
+  return jobs;
+}
+
+/** Freelist leaves per job: a freed page is carved whole, so a few hundred make a job of a range's size. */
+const FREELIST_LEAVES_PER_JOB = 128;
+
+/** The freelist as jobs, in the order a single thread carves it: the trunks, then the leaves. */
+export function freelistJobs(freelist: Freelist): PageJob[] {
+  const jobs: PageJob[] = [];
+  if (freelist.trunks.length > 0) jobs.push({ freelist: { trunks: freelist.trunks, leaves: [] } });
+  for (let i = 0; i < freelist.leaves.length; i += FREELIST_LEAVES_PER_JOB)
+    jobs.push({ freelist: { trunks: [], leaves: freelist.leaves.slice(i, i + FREELIST_LEAVES_PER_JOB) } });
+  return jobs;
 }
 
 /** A record as it crosses back: structured cloning turns Buffers into Uint8Arrays and UNKNOWN into a plain object. */
@@ -75,7 +101,7 @@ export type WorkerMessage =
   | { open: WorkerOpen }
   | FingerprintRequest
   | { init: WorkerInit }
-  | RangeRequest
+  | JobRequest
   | { close: true };
 
 /** Pages per fingerprint request: enough to make a message worth it, few enough that both cores share the end. */
@@ -232,14 +258,11 @@ export class CarvingPool {
   }
 
   /**
-   * Records of pages 1..pageCount, in page order. At most a few ranges per worker are in flight or waiting to be
-   * yielded, so memory stays flat whatever the file size.
+   * Records of the jobs, in job order. At most a few jobs per worker are in flight or waiting to be yielded, so
+   * memory stays flat whatever the file size.
    */
-  async *records(init: WorkerInit, pageCount: number, pageSize: number, rangePages?: number): AsyncGenerator<Resolved> {
-    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / pageSize));
-    // A worker reads a range into one chunk-sized buffer: never more pages than that.
-    const perRange = Math.min(perChunk, Math.max(1, Math.floor(rangePages ?? perChunk)));
-    const ranges = Math.ceil(pageCount / perRange);
+  async *records(init: WorkerInit, jobs: PageJob[]): AsyncGenerator<Resolved> {
+    const ranges = jobs.length;
     const window = this.workers.length * 3;
     const results = new Map<number, Pending>();
     const idle: Worker[] = [];
@@ -258,8 +281,7 @@ export class CarvingPool {
         const id = next++;
         results.set(id, pending());
         busy.set(worker, id);
-        const request: RangeRequest = { id, first: id * perRange + 1, last: Math.min(pageCount, (id + 1) * perRange) };
-        worker.postMessage(request satisfies WorkerMessage);
+        worker.postMessage({ id, job: jobs[id]! } satisfies WorkerMessage);
       }
     };
     const onReply = (worker: Worker) => (reply: WorkerReply | FingerprintReply) => {
@@ -286,7 +308,7 @@ export class CarvingPool {
       pump();
       for (let id = 0; id < ranges; id += 1) {
         const slot = results.get(id);
-        if (!slot) throw failure ?? new Error(`page range ${id} was never handed out`);
+        if (!slot) throw failure ?? new Error(`carving job ${id} was never handed out`);
         const offers = await slot.promise;
         results.delete(id);
         yielded += 1;

@@ -7,13 +7,20 @@ import { findDroppedTables, type PageVersion } from './dropped-tables.js';
 import { walkFreelist, type Freelist } from './freelist.js';
 import { readJournal } from './journal.js';
 import { readLiveState, type LiveState } from './live-rows.js';
-import { mainPageRecords, pageCarvingContext, type MainPagesEnv } from './main-pages.js';
+import { freelistRecords, mainPageRecords, pageCarvingContext, type MainPagesEnv } from './main-pages.js';
 import { carvePageVersion, currentCells } from './page-carver.js';
-import { CarvingPool, sharedLive, workerCount, workerScript, type WorkerInit } from './parallel.js';
+import {
+  CarvingPool,
+  freelistJobs,
+  rangeJobs,
+  sharedLive,
+  workerCount,
+  workerScript,
+  type WorkerInit,
+} from './parallel.js';
 import { ChunkedSource, EVENT_LOOP_TURN_MS, openFileSource, PageReader, type ByteSource } from './page-reader.js';
 import type { PageLookup } from './payload.js';
 import type { RawRecord } from './raw-record.js';
-import { scanRegion } from './unallocated.js';
 import { NumberSet } from './number-set.js';
 import { sequentialPageReader, transientPageLookup } from './transient-pages.js';
 import { readWal, type WalIndex } from './wal.js';
@@ -155,25 +162,8 @@ export async function* carveDatabase(
     const resolve = (raw: RawRecord, source: CarveSource, page: number, lookup: PageLookup): Promise<Resolved> =>
       resolveRecord(raw, { source, page }, lookup, schema, now.textEncoding, usableSize);
 
-    // 1. The current freelist: trunk pages past their leaf list, leaf pages whole.
     const freePages = new Set<number>(freelist.leaves);
-    for (const trunk of freelist.trunks) {
-      freePages.add(trunk.pageNumber);
-      const page = await current(trunk.pageNumber);
-      if (!page) continue;
-      const out: RawRecord[] = [];
-      scanRegion(page, trunk.listEnd, usableSize, ctx, 'unallocated', out);
-      for (const raw of out) yield* emitter.offer(await resolve(raw, 'freelist', trunk.pageNumber, current));
-    }
-    for (const leaf of freelist.leaves) {
-      const page = await current(leaf);
-      if (!page) continue;
-      for (const raw of carvePageVersion(page, leaf, ctx, { cells: true }))
-        yield* emitter.offer(await resolve(raw, 'freelist', leaf, current));
-    }
-
-    // 2. The main file: free space of every table page, and whole pages the WAL has superseded (main-pages.ts),
-    //    on worker threads over page ranges when it pays (parallel.ts); either way in page order.
+    for (const trunk of freelist.trunks) freePages.add(trunk.pageNumber);
     const env: MainPagesEnv = {
       ctx,
       schema,
@@ -183,10 +173,16 @@ export async function* carveDatabase(
       encoding: now.textEncoding,
       usableSize,
     };
-    const mainPages = pool
-      ? pool.records(workerInit(), reader.pageCount, header.pageSize, options.rangePages)
-      : mainPageRecords(env, reader.pages());
-    for await (const resolved of mainPages) yield* emitter.offer(resolved);
+    // 1. The current freelist: trunk pages past their leaf list, leaf pages whole (freelistRecords).
+    // 2. The main file: free space of every table page, and whole pages the WAL has superseded (mainPageRecords).
+    // On worker threads, in jobs taken in this order, when it pays (parallel.ts); either way in this order.
+    if (pool) {
+      const jobs = [...freelistJobs(freelist), ...rangeJobs(reader.pageCount, header.pageSize, options.rangePages)];
+      for await (const resolved of pool.records(workerInit(), jobs)) yield* emitter.offer(resolved);
+    } else {
+      for await (const resolved of freelistRecords(env, freelist)) yield* emitter.offer(resolved);
+      for await (const resolved of mainPageRecords(env, reader.pages())) yield* emitter.offer(resolved);
+    }
 
     // 3. Every WAL frame: older versions of pages, uncommitted frames, frames of earlier log generations.
     if (wal && walSource) {
