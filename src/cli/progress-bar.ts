@@ -1,4 +1,5 @@
-import { formatBytes, formatDuration, type BackupProgress } from '../operations/index.js';
+import type { BackupProgress } from '../operations/backup-progress.js';
+import { formatBytes, formatDuration } from '../operations/format-units.js';
 import { barText, InPlaceLine, RecentRate } from './progress-line.js';
 
 const SPINNER = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';

@@ -1,13 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  backupDevice,
-  defaultBackupFolder,
-  formatBytes,
-  formatDuration,
-  throttleProgress,
-  type BackupProgress,
-} from '../../operations/index.js';
+import { backupDevice } from '../../operations/backup-device.js';
+import type { BackupProgress } from '../../operations/backup-progress.js';
+import { defaultBackupFolder } from '../../operations/default-backup-folder.js';
+import { formatBytes, formatDuration } from '../../operations/format-units.js';
+import { throttleProgress } from '../../operations/progress-throttle.js';
 import { ProgressBar } from '../progress-bar.js';
 import { runCommand } from '../run-command.js';
 import {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listBackups } from '../../operations/index.js';
+import { listBackups } from '../../operations/list-backups.js';
 import { runCommand } from '../run-command.js';
 import { formatBytes } from './format.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { browserOpener, openInBrowser, requestConsoleLogin } from '../../operations/index.js';
+import { browserOpener, openInBrowser, requestConsoleLogin } from '../../operations/console-login.js';
 import { runCommand } from '../run-command.js';
 import { requireDaemon } from './daemon-route.js';
 

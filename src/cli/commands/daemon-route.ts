@@ -1,16 +1,16 @@
 import type { Command } from 'commander';
 import { IosRescueError } from '../../errors.js';
 import type { Logger } from '../../logging.js';
+import type { BackupProgress } from '../../operations/backup-progress.js';
 import {
   DaemonApiError,
   DaemonClient,
   defaultDaemonSocketPath,
   FINAL_DAEMON_JOB_STATES,
-  type BackupProgress,
   type DaemonJob,
   type DaemonJobProgress,
   type DaemonJobRequest,
-} from '../../operations/index.js';
+} from '../../operations/daemon-client.js';
 
 /**
  * How `backup`, `extract` and `encryption` go through a running daemon: when this user's daemon answers on its

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { decryptBackup } from '../../operations/index.js';
+import { decryptBackup } from '../../operations/decrypt-backup.js';
 import { ExitCode } from '../exit-codes.js';
 import { runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { runDemo, type BackupProgress } from '../../operations/index.js';
+import type { BackupProgress } from '../../operations/backup-progress.js';
+import { runDemo } from '../../operations/demo.js';
 import { ProgressBar } from '../progress-bar.js';
 import { runCommand } from '../run-command.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Logger } from '../../logging.js';
-import { defaultDeviceAccess, type DeviceAccess } from '../../operations/index.js';
+import { defaultDeviceAccess, type DeviceAccess } from '../../operations/device-access.js';
 
 /** `-u, --udid`: optional with one phone attached, required (and listed in the error) with several. */
 export function addUdidOption(command: Command): Command {

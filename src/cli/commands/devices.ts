@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { listDevices, watchDevices } from '../../operations/index.js';
+import { listDevices } from '../../operations/list-devices.js';
+import { watchDevices } from '../../operations/watch-devices.js';
 import { jsonReplacer, runCommand } from '../run-command.js';
 import { addNoDaemonOption, daemonToUse } from './daemon-route.js';
 import { cliDeviceAccess } from './device-options.js';

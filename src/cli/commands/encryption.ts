@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
-import { backupEncryptionStatus, changeBackupEncryption, type EncryptionChange } from '../../operations/index.js';
+import {
+  backupEncryptionStatus,
+  changeBackupEncryption,
+  type EncryptionChange,
+} from '../../operations/backup-encryption.js';
 import { readPassword, type PasswordOptions } from '../password.js';
 import { CliUsageError, runCommand } from '../run-command.js';
 import { addNoDaemonOption, daemonDeviceFor, daemonToUse, refuseIfDaemonBusy, runDaemonJob } from './daemon-route.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { exportBackupFile } from '../../operations/index.js';
+import { exportBackupFile } from '../../operations/export-backup-file.js';
 import { runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';
 import { outputModeOption, type OutputModeFlags } from './output-mode-option.js';

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isIosRescueError } from '../../errors.js';
-import { extractBackup } from '../../operations/index.js';
+import { extractBackup } from '../../operations/extract-backup.js';
 import { ExitCode } from '../exit-codes.js';
 import { readPassword } from '../password.js';
 import { runCommand } from '../run-command.js';

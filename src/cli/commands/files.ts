@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listBackupFiles } from '../../operations/index.js';
+import { listBackupFiles } from '../../operations/list-backup-files.js';
 import { jsonReplacer, runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { formatBytes, type DaemonEventMessage, type DaemonJob } from '../../operations/index.js';
+import type { DaemonEventMessage, DaemonJob } from '../../operations/daemon-client.js';
+import { formatBytes } from '../../operations/format-units.js';
 import { jsonReplacer, runCommand } from '../run-command.js';
 import { requireDaemon } from './daemon-route.js';
 

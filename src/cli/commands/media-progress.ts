@@ -1,4 +1,5 @@
-import { formatBytes, formatDuration, type MediaPullProgress } from '../../operations/index.js';
+import { formatBytes, formatDuration } from '../../operations/format-units.js';
+import type { MediaPullProgress } from '../../operations/media-pull.js';
 import { barText, InPlaceLine, RecentRate } from '../progress-line.js';
 
 /**

@@ -1,16 +1,8 @@
 import type { Command } from 'commander';
-import {
-  formatBytes,
-  formatDuration,
-  listMedia,
-  MEDIA_TYPES,
-  parseMediaDate,
-  parseMediaTypes,
-  pullMedia,
-  type MediaListResult,
-  type MediaPullProgress,
-  type MediaPullResult,
-} from '../../operations/index.js';
+import { formatBytes, formatDuration } from '../../operations/format-units.js';
+import { listMedia, type MediaListResult } from '../../operations/media-list.js';
+import { pullMedia, type MediaPullProgress, type MediaPullResult } from '../../operations/media-pull.js';
+import { MEDIA_TYPES, parseMediaDate, parseMediaTypes } from '../../operations/media-types.js';
 import { ExitCode } from '../exit-codes.js';
 import { runCommand } from '../run-command.js';
 import { addUdidOption, cliDeviceAccess } from './device-options.js';

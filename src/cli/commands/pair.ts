@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { pairWithDevice, unpairDevice, validatePairing, type PairingResult } from '../../operations/index.js';
+import { pairWithDevice, unpairDevice, validatePairing, type PairingResult } from '../../operations/pair-device.js';
 import { runCommand } from '../run-command.js';
 import { addUdidOption, cliDeviceAccess } from './device-options.js';
 

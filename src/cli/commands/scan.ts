@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { scanBackup, type ScanBackupResult, type ScanTypeSummary } from '../../operations/index.js';
+import { scanBackup, type ScanBackupResult, type ScanTypeSummary } from '../../operations/scan-backup.js';
 import { runCommand } from '../run-command.js';
 import { addBackupOpenOptions, backupOpenOptions, type BackupOpenFlags } from './backup-options.js';
 import { DATA_TYPES_HELP, dataTypesOption, TYPE_COLUMN } from './data-type-options.js';
