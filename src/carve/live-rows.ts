@@ -48,29 +48,10 @@ interface Context {
   maxPayload: number;
   encoding: TextEncoding;
   /**
-   * Fingerprints the rows of these leaf pages elsewhere (carving workers, parallel.ts); absent, the walk does it as
-   * it goes. sqlite_master's own rows are always read here: the walk needs the schema.
+   * Takes the leaf pages to fingerprint their rows elsewhere (carving workers, parallel.ts); absent, the walk does
+   * it as it goes. sqlite_master's own rows are always read here: the walk needs the schema.
    */
-  fingerprintLeaves?: (pages: Uint32Array) => Promise<FingerprintBatch[]>;
-}
-
-/** Leaf page numbers, as the walk finds them (a Uint32Array that doubles: 4 bytes a page). */
-class LeafList {
-  private pages = new Uint32Array(1024);
-  private length = 0;
-
-  push(pageNumber: number): void {
-    if (this.length === this.pages.length) {
-      const grown = new Uint32Array(this.pages.length * 2);
-      grown.set(this.pages);
-      this.pages = grown;
-    }
-    this.pages[this.length++] = pageNumber;
-  }
-
-  take(): Uint32Array {
-    return this.pages.subarray(0, this.length);
-  }
+  leafSink?: { push(pageNumber: number): void; finish(): Promise<FingerprintBatch[]> };
 }
 
 type StoredRecord = { payload: Buffer; base: number; headerLength: number; types: number[] };
@@ -133,7 +114,7 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
     if (hashed === true) add();
     else if (hashed !== false) return hashed.then((ok) => (ok ? add() : undefined));
   };
-  const leaves = ctx.fingerprintLeaves ? new LeafList() : null;
+  const leaves = ctx.leafSink ?? null;
 
   await walkTableTree(
     1,
@@ -177,8 +158,8 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
       },
     );
   }
-  if (leaves && ctx.fingerprintLeaves) {
-    for (const batch of await ctx.fingerprintLeaves(leaves.take())) {
+  if (leaves) {
+    for (const batch of await leaves.finish()) {
       for (let i = 0; i < batch.full.length; i += 1) {
         state.liveFull.add(batch.full[i]!);
         state.liveTail.add(batch.tail[i]!);

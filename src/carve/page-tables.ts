@@ -1,8 +1,10 @@
 import { type BTreePageHeader, cellPointers, PAGE_LEAF_TABLE } from './btree-page.js';
-import { parseTableLeafCell } from './cell.js';
+import { localPayloadSize, parseTableLeafCell } from './cell.js';
 import { carveContext, type CarveContext } from './raw-record.js';
 import { parseRecordHeader } from './record.js';
 import { matchingTables, type TableInfo, typeFits } from './schema.js';
+import { classOf, headerTableMask, lastAliasNullMask } from './shape-index.js';
+import { readVarint, varintLength } from './varint.js';
 
 /**
  * Which table a page's free space belongs to. A table b-tree page holds the cells of one table only, and the
@@ -66,10 +68,36 @@ function evidentTable(
 ): TableInfo | null {
   const candidates = ctx.tables.filter((t) => t.columns.length >= EVIDENT_COLUMNS && !own.includes(t));
   if (candidates.length === 0 || end - start < 32) return null;
+  const index = ctx.shapeIndex;
+  if (!index.exact) return evidentTableByList(page, start, end, ctx, candidates);
+  let wanted = 0;
+  for (const table of candidates) wanted |= 1 << ctx.tables.indexOf(table);
   for (let h = start; h + EVIDENT_COLUMNS < end; h += 1) {
     const first = page[h]!;
     if (first <= EVIDENT_COLUMNS || first > 0x8f) continue;
     // The first serial type must fit some candidate's first column before the whole header is read.
+    const type0 = page[first < 0x80 ? h + 1 : h + 2]!;
+    if (type0 >= 0x80 || type0 === 10 || type0 === 11 || (index.columns[classOf(type0)]! & wanted) === 0) continue;
+    const fits = headerTableMask(page, h, end, ctx.maxColumns, index);
+    if (fits <= 0) continue;
+    const only = fits & wanted;
+    // Exactly one candidate: one bit set.
+    if (only !== 0 && (only & (only - 1)) === 0) return ctx.tables[31 - Math.clz32(only)]!;
+  }
+  return null;
+}
+
+/** evidentTable for a schema too wide for the shape index's masks (more than 31 tables). */
+function evidentTableByList(
+  page: Buffer,
+  start: number,
+  end: number,
+  ctx: CarveContext,
+  candidates: readonly TableInfo[],
+): TableInfo | null {
+  for (let h = start; h + EVIDENT_COLUMNS < end; h += 1) {
+    const first = page[h]!;
+    if (first <= EVIDENT_COLUMNS || first > 0x8f) continue;
     const type0 = page[first < 0x80 ? h + 1 : h + 2]!;
     if (type0 >= 0x80 || !candidates.some((t) => typeFits(type0, t, 0))) continue;
     const record = parseRecordHeader(page, h, end, ctx.maxColumns);
@@ -82,11 +110,52 @@ function evidentTable(
 
 function tablesOfCells(page: Buffer, header: BTreePageHeader, ctx: CarveContext): TableInfo[] | null {
   if (header.type !== PAGE_LEAF_TABLE || header.cellCount === 0) return null;
-  let agreed: TableInfo[] | null = null;
-  let consulted = 0;
+  const index = ctx.shapeIndex;
+  if (!index.exact) return tablesOfCellsByList(page, header, ctx);
+  const usable = ctx.usableSize;
+  // Masks over ctx.tables (shape-index.ts); -1 until the first cell read.
+  let agreed = -1;
   // Tables whose rowid alias column is NULL in every cell read: a column always NULL because it is the rowid is
   // stronger evidence than a nullable column that happens to be NULL in each (deleted_messages(ROWID, guid) against
   // _SqliteDatabaseProperties(key, value) on sms.db's pages).
+  let aliased = -1;
+  let consulted = 0;
+  const pointers = header.pointersEnd - 2 * header.cellCount;
+  for (let i = 0; i < header.cellCount && consulted < CELLS_CONSULTED; i += 1) {
+    // As cellPointers and parseTableLeafCell read a cell, without building either.
+    const offset = page.readUInt16BE(pointers + 2 * i);
+    if (offset < header.pointersEnd || offset >= usable) continue;
+    const payloadSize = readVarint(page, offset, usable);
+    const lengthBytes = varintLength;
+    if (lengthBytes === 0 || payloadSize < 1 || payloadSize > ctx.maxPayload) continue;
+    readVarint(page, offset + lengthBytes, usable);
+    if (varintLength === 0) continue;
+    const payloadStart = offset + lengthBytes + varintLength;
+    const localSize = localPayloadSize(payloadSize, usable);
+    if (payloadStart + localSize + (localSize < payloadSize ? 4 : 0) > usable) continue;
+    const fits = headerTableMask(page, payloadStart, payloadStart + localSize, ctx.maxColumns, index);
+    if (fits === -1) continue;
+    agreed &= fits;
+    if (agreed === 0) return null;
+    aliased &= lastAliasNullMask;
+    consulted += 1;
+  }
+  if (consulted === 0) return null;
+  const preferred = agreed & aliased;
+  return tablesIn(preferred !== 0 ? preferred : agreed, ctx.tables);
+}
+
+/** The tables of a mask, in their order. */
+function tablesIn(mask: number, tables: readonly TableInfo[]): TableInfo[] {
+  const out: TableInfo[] = [];
+  for (let t = 0; t < tables.length && t < 31; t += 1) if (mask & (1 << t)) out.push(tables[t]!);
+  return out;
+}
+
+/** tablesOfCells for a schema too wide for the shape index's masks (more than 31 tables). */
+function tablesOfCellsByList(page: Buffer, header: BTreePageHeader, ctx: CarveContext): TableInfo[] | null {
+  let agreed: TableInfo[] | null = null;
+  let consulted = 0;
   let aliased: TableInfo[] | null = null;
   for (const offset of cellPointers(page, header, ctx.usableSize)) {
     const cell = parseTableLeafCell(page, offset, ctx.usableSize, ctx.usableSize, ctx.maxPayload);

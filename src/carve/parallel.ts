@@ -104,6 +104,13 @@ export type WorkerMessage =
   | JobRequest
   | { close: true };
 
+/** Leaf pages found by the live walk, fingerprinted elsewhere while it goes on (CarvingPool.fingerprintSink). */
+export interface LeafSink {
+  push(pageNumber: number): void;
+  /** Every pushed page's fingerprints, once all are done. */
+  finish(): Promise<FingerprintBatch[]>;
+}
+
 /** Pages per fingerprint request: enough to make a message worth it, few enough that both cores share the end. */
 const FINGERPRINT_PAGES = 512;
 
@@ -206,55 +213,87 @@ export class CarvingPool {
   }
 
   /**
-   * Fingerprints of the live rows on `pages` (leaf pages the walk found), computed by the workers in slices of
-   * FINGERPRINT_PAGES handed to whichever is free. The batches come back in any order: the sets are sorted after.
+   * A sink for the leaf pages the live walk finds, fingerprinted while the walk goes on: every FINGERPRINT_PAGES
+   * leaves make a slice, handed to a worker with fewer than two in hand. At `finish` this thread fingerprints the
+   * slices still waiting itself (`local`) while the workers finish theirs — a worker still starting up takes less.
+   * The batches come back in any order: the sets are sorted after.
    */
-  async fingerprints(pages: Uint32Array): Promise<FingerprintBatch[]> {
-    const slices = Math.ceil(pages.length / FINGERPRINT_PAGES);
+  fingerprintSink(local: (pages: Uint32Array) => Promise<FingerprintBatch>): LeafSink {
     const batches: FingerprintBatch[] = [];
-    if (slices === 0) return batches;
-    return new Promise<FingerprintBatch[]>((resolve, reject) => {
-      let next = 0;
-      let done = 0;
-      let failed = false;
-      const listeners = this.workers.map((worker) => {
-        const send = (): void => {
-          if (next >= slices || failed) return;
-          const id = next++;
-          const slice = pages.slice(id * FINGERPRINT_PAGES, (id + 1) * FINGERPRINT_PAGES);
-          worker.postMessage({ fingerprint: id, pages: slice } satisfies WorkerMessage, [slice.buffer]);
-        };
-        const message = (reply: FingerprintReply | WorkerReply): void => {
-          if (!('fingerprint' in reply)) return;
-          if ('error' in reply) return finish(replyError(reply.error));
-          batches.push({ full: reply.full, tail: reply.tail, content: reply.content });
-          done += 1;
-          if (done === slices) finish();
-          else send();
-        };
-        const exit = (code: number): void =>
-          finish(new Error(`a carving worker exited (${code}) while fingerprinting`));
-        return { worker, send, message, exit };
-      });
-      const finish = (error?: Error): void => {
-        if (failed) return;
-        if (error) failed = true;
-        for (const { worker, message, exit } of listeners) {
-          worker.off('message', message);
-          worker.off('error', finish);
-          worker.off('exit', exit);
-        }
-        if (error) reject(error);
-        else resolve(batches);
-      };
-      for (const { worker, message, exit } of listeners) {
-        worker.on('message', message);
-        worker.on('error', finish);
-        worker.on('exit', exit);
+    const waiting: Uint32Array[] = [];
+    const inHand = new Map<Worker, number>(this.workers.map((w) => [w, 0]));
+    let slice = new Uint32Array(FINGERPRINT_PAGES);
+    let filled = 0;
+    let sent = 0;
+    let received = 0;
+    let failure: Error | null = null;
+    let wake: (() => void) | null = null;
+    const notify = (): void => {
+      wake?.();
+      wake = null;
+    };
+    const pump = (): void => {
+      for (const [worker, count] of inHand) {
+        if (count >= 2 || waiting.length === 0 || failure) continue;
+        const pages = waiting.shift()!;
+        inHand.set(worker, count + 1);
+        sent += 1;
+        worker.postMessage({ fingerprint: sent, pages } satisfies WorkerMessage, [pages.buffer as ArrayBuffer]);
       }
-      // Two slices in flight per worker: one being worked on, the next already waiting.
-      for (let round = 0; round < 2; round += 1) for (const { send } of listeners) send();
+    };
+    const listeners = this.workers.map((worker) => {
+      const message = (reply: FingerprintReply | WorkerReply): void => {
+        if (!('fingerprint' in reply)) return;
+        inHand.set(worker, (inHand.get(worker) ?? 1) - 1);
+        received += 1;
+        if ('error' in reply) failure ??= replyError(reply.error);
+        else batches.push({ full: reply.full, tail: reply.tail, content: reply.content });
+        pump();
+        notify();
+      };
+      const error = (cause: Error): void => {
+        failure ??= cause;
+        notify();
+      };
+      const exit = (code: number): void => error(new Error(`a carving worker exited (${code}) while fingerprinting`));
+      worker.on('message', message);
+      worker.on('error', error);
+      worker.on('exit', exit);
+      return { worker, message, error, exit };
     });
+    const detach = (): void => {
+      for (const { worker, message, error, exit } of listeners) {
+        worker.off('message', message);
+        worker.off('error', error);
+        worker.off('exit', exit);
+      }
+    };
+    return {
+      push(pageNumber: number): void {
+        slice[filled++] = pageNumber;
+        if (filled < FINGERPRINT_PAGES) return;
+        waiting.push(slice);
+        slice = new Uint32Array(FINGERPRINT_PAGES);
+        filled = 0;
+        pump();
+      },
+      async finish(): Promise<FingerprintBatch[]> {
+        try {
+          if (filled > 0) waiting.push(slice.slice(0, filled));
+          pump();
+          while (waiting.length > 0 && !failure) {
+            batches.push(await local(waiting.pop()!));
+            // A turn of the event loop: replies come in and the workers get more.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+          while (received < sent && !failure) await new Promise<void>((resolve) => (wake = resolve));
+          if (failure) throw failure;
+          return batches;
+        } finally {
+          detach();
+        }
+      },
+    };
   }
 
   /**

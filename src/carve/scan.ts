@@ -4,6 +4,7 @@ import { resolveRecord, type CarvedRecord, type CarveSource, type Resolved } fro
 import { parseDatabaseHeader } from './db-header.js';
 import { CarveError } from './errors.js';
 import { findDroppedTables, type PageVersion } from './dropped-tables.js';
+import { fingerprintLeaves } from './leaf-fingerprints.js';
 import { walkFreelist, type Freelist } from './freelist.js';
 import { readJournal } from './journal.js';
 import { readLiveState, type LiveState } from './live-rows.js';
@@ -133,7 +134,13 @@ export async function* carveDatabase(
       usableSize,
       maxPayload,
       encoding: now.textEncoding,
-      ...(pool ? { fingerprintLeaves: (pages: Uint32Array) => pool!.fingerprints(pages) } : {}),
+      ...(pool && treePages
+        ? {
+            leafSink: pool.fingerprintSink((pages) =>
+              fingerprintLeaves(pages, treePages, current, usableSize, maxPayload),
+            ),
+          }
+        : {}),
     });
     const freelist = await walkFreelist(now.firstFreelistTrunk, current, maxPage, usableSize);
     // Dropped tables come after the live ones, so `live.owner`'s indexes still hold.

@@ -1,3 +1,4 @@
+import { serialTypeSize } from './record.js';
 import { typeFits, type TableInfo } from './schema.js';
 import { readVarint, varintLength } from './varint.js';
 
@@ -9,6 +10,10 @@ import { readVarint, varintLength } from './varint.js';
  * column no table allows, which at a byte that is not a cell is usually the first.
  */
 export interface ShapeIndex {
+  /** Whether the masks are exact (31 tables or fewer); otherwise every mask is "any table". */
+  exact: boolean;
+  /** `aliases[column]`: bit t set when column is table t's rowid alias (INTEGER PRIMARY KEY). */
+  aliases: Int32Array;
   /** `columns[column * CLASSES + class]`: bit t set when table t allows that class of value in that column. */
   columns: Int32Array;
   /** `counts[n]`: bit t set when table t has n columns. */
@@ -24,7 +29,7 @@ const BLOB_CLASS = 4;
 const CLASSES = 5;
 
 /** Serial type → class. Reserved types (10, 11) never reach here: their size is -1. */
-function classOf(type: number): number {
+export function classOf(type: number): number {
   if (type === 0) return NULL_CLASS;
   if (type === 7) return REAL_CLASS;
   if (type < 12) return INTEGER_CLASS;
@@ -41,19 +46,21 @@ export function shapeIndex(tables: readonly TableInfo[]): ShapeIndex {
   const maxColumns = tables.reduce((max, t) => Math.max(max, t.columns.length), 0);
   const columns = new Int32Array(Math.max(1, maxColumns) * CLASSES);
   const counts = new Int32Array(maxColumns + 1);
+  const aliases = new Int32Array(Math.max(1, maxColumns));
   if (tables.length > INDEXED_TABLES) {
     columns.fill(-1);
     counts.fill(-1);
-    return { columns, counts, maxColumns };
+    return { exact: false, aliases, columns, counts, maxColumns };
   }
   tables.forEach((table, t) => {
     const bit = 1 << t;
     counts[table.columns.length]! |= bit;
+    if (table.rowidAlias >= 0) aliases[table.rowidAlias]! |= bit;
     for (let column = 0; column < table.columns.length; column += 1)
       for (let cls = 0; cls < CLASSES; cls += 1)
         if (typeFits(SAMPLE_TYPE[cls]!, table, column)) columns[column * CLASSES + cls]! |= bit;
   });
-  return { columns, counts, maxColumns };
+  return { exact: true, aliases, columns, counts, maxColumns };
 }
 
 /**
@@ -94,7 +101,11 @@ export function headerFitsSomeTable(
     if (type < 12) {
       if (type === 10 || type === 11) return false;
       size = type <= 4 ? type : type === 5 ? 6 : type === 6 || type === 7 ? 8 : 0;
-    } else size = (type - 12) >>> 1;
+    } else {
+      // Absurd sizes (past a billion) are refused as serialTypeSize refuses them.
+      size = serialTypeSize(type);
+      if (size < 0) return false;
+    }
     alive &= masks[column * CLASSES + classOf(type)]!;
     if (alive === 0) return false;
     body += size;
@@ -102,4 +113,45 @@ export function headerFitsSomeTable(
     column += 1;
   }
   return body === budget && (alive & index.counts[column]!) !== 0;
+}
+
+/** Set by `headerTableMask`: the tables (of those it returned) whose rowid alias column is NULL in the header. */
+export let lastAliasNullMask = 0;
+
+/**
+ * The tables a whole record header at `pos` fits column for column — what parseRecordHeader then matchingTables
+ * say, as a bit mask over `index`'s tables (0 when it fits none, -1 when the header does not parse) — without
+ * building the list of serial types. Only meaningful when `index.exact` (then bit 31 is never a table).
+ */
+export function headerTableMask(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  maxColumns: number,
+  index: ShapeIndex,
+): number {
+  const headerLength = readVarint(buf, pos, end);
+  const lengthBytes = varintLength;
+  if (lengthBytes === 0 || headerLength < lengthBytes + 1 || pos + headerLength > end) return -1;
+  const headerEnd = pos + headerLength;
+  const masks = index.columns;
+  let alive = -1;
+  let aliasNull = 0;
+  let column = 0;
+  let at = pos + lengthBytes;
+  while (at < headerEnd) {
+    if (column >= maxColumns) return -1;
+    const type = readVarint(buf, at, headerEnd);
+    if (varintLength === 0 || serialTypeSize(type) < 0) return -1;
+    at += varintLength;
+    // Columns beyond the widest table fit nothing, but the header must still parse to the end.
+    if (column < index.maxColumns) {
+      alive &= masks[column * CLASSES + classOf(type)]!;
+      if (type === 0) aliasNull |= index.aliases[column]!;
+    } else alive = 0;
+    column += 1;
+  }
+  const fits = column <= index.maxColumns ? alive & index.counts[column]! : 0;
+  lastAliasNullMask = aliasNull & fits;
+  return fits;
 }

@@ -9,7 +9,7 @@ import {
   recordHashes,
 } from '../../../src/carve/record-hash.js';
 import { matchingTables, type TableInfo } from '../../../src/carve/schema.js';
-import { headerFitsSomeTable, shapeIndex } from '../../../src/carve/shape-index.js';
+import { headerFitsSomeTable, headerTableMask, lastAliasNullMask, shapeIndex } from '../../../src/carve/shape-index.js';
 import { xorshift32 } from '../../../src/emulator/content/seeded-random.js';
 
 /** Whole numbers from 0 to 2^32 - 1. */
@@ -108,9 +108,53 @@ describe('the carver fast paths', () => {
     const noise = Buffer.alloc(20000);
     for (let i = 0; i < noise.length; i += 1) noise[i] = next() % 3 === 0 ? next() % 16 : next() & 0xff;
     for (let pos = 0; pos < noise.length - 1; pos += 1) check(noise, pos, 1 + (next() % 600));
+    // A serial type past SQLite's size limit (a 9-byte varint) announces no payload at all.
+    const absurd = Buffer.concat([Buffer.from([11]), encodeVarint(2 ** 40 + 13), Buffer.from([1])]);
+    check(absurd, 0, 12);
+    check(absurd, 0, 1);
     // Both outcomes occur, so the comparison says something.
     expect(fits).toBeGreaterThan(100);
     expect(checked - fits).toBeGreaterThan(100);
+  });
+
+  it('headerTableMask names exactly the tables matchingTables names, and those whose rowid alias is NULL', () => {
+    const next = integers(5);
+    const index = shapeIndex(TABLES);
+    const maxColumns = 9;
+    let parsed = 0;
+    let fitting = 0;
+    const check = (buf: Buffer, pos: number): void => {
+      const header = parseRecordHeader(buf, pos, buf.length, maxColumns);
+      const mask = headerTableMask(buf, pos, buf.length, maxColumns, index);
+      if (!header) {
+        expect(mask).toBe(-1);
+        return;
+      }
+      parsed += 1;
+      const names = TABLES.filter((_, t) => mask & (1 << t)).map((t) => t.name);
+      expect(names).toEqual(matchingTables(header.types, TABLES).map((t) => t.name));
+      const aliasNull = TABLES.filter((_, t) => lastAliasNullMask & (1 << t)).map((t) => t.name);
+      expect(aliasNull).toEqual(
+        matchingTables(header.types, TABLES)
+          .filter((t) => t.rowidAlias >= 0 && header.types[t.rowidAlias] === 0)
+          .map((t) => t.name),
+      );
+      if (names.length > 0) fitting += 1;
+    };
+    for (let i = 0; i < 3000; i += 1) {
+      const record = randomRecord(
+        next,
+        i % 2 === 0 ? TABLES[next() % TABLES.length]!.columns.length : 1 + (next() % 11),
+      );
+      // A NULL first column now and then, as a rowid alias holds.
+      if (i % 3 === 0 && record[1]! < 0x80) record[1] = 0;
+      check(record, 0);
+    }
+    const noise = Buffer.alloc(20000);
+    for (let i = 0; i < noise.length; i += 1) noise[i] = next() % 3 === 0 ? next() % 16 : next() & 0xff;
+    for (let pos = 0; pos < noise.length - 1; pos += 1) check(noise, pos);
+    expect(parsed).toBeGreaterThan(1000);
+    expect(fitting).toBeGreaterThan(300);
   });
 
   it('beyond 31 tables the index admits any shape and the answer is still the full check', () => {
