@@ -51,7 +51,10 @@ interface Context {
    * Takes the leaf pages to fingerprint their rows elsewhere (carving workers, parallel.ts); absent, the walk does
    * it as it goes. sqlite_master's own rows are always read here: the walk needs the schema.
    */
-  leafSink?: { push(pageNumber: number): void; finish(): Promise<FingerprintBatch[]> };
+  leafSink?: (onBatch: (batch: FingerprintBatch) => void) => {
+    push(pageNumber: number): void;
+    finish(): Promise<void>;
+  };
 }
 
 type StoredRecord = { payload: Buffer; base: number; headerLength: number; types: number[] };
@@ -114,7 +117,15 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
     if (hashed === true) add();
     else if (hashed !== false) return hashed.then((ok) => (ok ? add() : undefined));
   };
-  const leaves = ctx.leafSink ?? null;
+  const addBatch = (batch: FingerprintBatch): void => {
+    for (let i = 0; i < batch.full.length; i += 1) {
+      state.liveFull.add(batch.full[i]!);
+      state.liveTail.add(batch.tail[i]!);
+    }
+    for (let i = 0; i < batch.content.length; i += 1) state.liveContent.add(batch.content[i]!);
+    state.liveRows += batch.full.length;
+  };
+  const leaves = ctx.leafSink?.(addBatch) ?? null;
 
   await walkTableTree(
     1,
@@ -158,16 +169,7 @@ export async function readLiveState(ctx: Context): Promise<LiveState> {
       },
     );
   }
-  if (leaves) {
-    for (const batch of await leaves.finish()) {
-      for (let i = 0; i < batch.full.length; i += 1) {
-        state.liveFull.add(batch.full[i]!);
-        state.liveTail.add(batch.tail[i]!);
-      }
-      for (let i = 0; i < batch.content.length; i += 1) state.liveContent.add(batch.content[i]!);
-      state.liveRows += batch.full.length;
-    }
-  }
+  await leaves?.finish();
   // Sorted once here, before any carving asks: 5 bytes a row per set (live-fingerprints.ts).
   state.liveFull.seal();
   state.liveTail.seal();

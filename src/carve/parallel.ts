@@ -107,8 +107,8 @@ export type WorkerMessage =
 /** Leaf pages found by the live walk, fingerprinted elsewhere while it goes on (CarvingPool.fingerprintSink). */
 export interface LeafSink {
   push(pageNumber: number): void;
-  /** Every pushed page's fingerprints, once all are done. */
-  finish(): Promise<FingerprintBatch[]>;
+  /** Resolves once every pushed page's fingerprints have gone to the sink's consumer. */
+  finish(): Promise<void>;
 }
 
 /** Pages per fingerprint request: enough to make a message worth it, few enough that both cores share the end. */
@@ -216,10 +216,12 @@ export class CarvingPool {
    * A sink for the leaf pages the live walk finds, fingerprinted while the walk goes on: every FINGERPRINT_PAGES
    * leaves make a slice, handed to a worker with fewer than two in hand. At `finish` this thread fingerprints the
    * slices still waiting itself (`local`) while the workers finish theirs — a worker still starting up takes less.
-   * The batches come back in any order: the sets are sorted after.
+   * Each batch goes to `onBatch` as it comes back, in any order (the sets are sorted after), so that none is held.
    */
-  fingerprintSink(local: (pages: Uint32Array) => Promise<FingerprintBatch>): LeafSink {
-    const batches: FingerprintBatch[] = [];
+  fingerprintSink(
+    local: (pages: Uint32Array) => Promise<FingerprintBatch>,
+    onBatch: (batch: FingerprintBatch) => void,
+  ): LeafSink {
     const waiting: Uint32Array[] = [];
     const inHand = new Map<Worker, number>(this.workers.map((w) => [w, 0]));
     let slice = new Uint32Array(FINGERPRINT_PAGES);
@@ -247,7 +249,7 @@ export class CarvingPool {
         inHand.set(worker, (inHand.get(worker) ?? 1) - 1);
         received += 1;
         if ('error' in reply) failure ??= replyError(reply.error);
-        else batches.push({ full: reply.full, tail: reply.tail, content: reply.content });
+        else onBatch({ full: reply.full, tail: reply.tail, content: reply.content });
         pump();
         notify();
       };
@@ -277,18 +279,17 @@ export class CarvingPool {
         filled = 0;
         pump();
       },
-      async finish(): Promise<FingerprintBatch[]> {
+      async finish(): Promise<void> {
         try {
           if (filled > 0) waiting.push(slice.slice(0, filled));
           pump();
           while (waiting.length > 0 && !failure) {
-            batches.push(await local(waiting.pop()!));
+            onBatch(await local(waiting.pop()!));
             // A turn of the event loop: replies come in and the workers get more.
             await new Promise<void>((resolve) => setImmediate(resolve));
           }
           while (received < sent && !failure) await new Promise<void>((resolve) => (wake = resolve));
           if (failure) throw failure;
-          return batches;
         } finally {
           detach();
         }

@@ -4,7 +4,7 @@ import { resolveRecord, type CarvedRecord, type CarveSource, type Resolved } fro
 import { parseDatabaseHeader } from './db-header.js';
 import { CarveError } from './errors.js';
 import { findDroppedTables, type PageVersion } from './dropped-tables.js';
-import { fingerprintLeaves } from './leaf-fingerprints.js';
+import { fingerprintLeaves, type FingerprintBatch } from './leaf-fingerprints.js';
 import { walkFreelist, type Freelist } from './freelist.js';
 import { readJournal } from './journal.js';
 import { readLiveState, type LiveState } from './live-rows.js';
@@ -136,9 +136,11 @@ export async function* carveDatabase(
       encoding: now.textEncoding,
       ...(pool && treePages
         ? {
-            leafSink: pool.fingerprintSink((pages) =>
-              fingerprintLeaves(pages, treePages, current, usableSize, maxPayload),
-            ),
+            leafSink: (onBatch: (batch: FingerprintBatch) => void) =>
+              pool!.fingerprintSink(
+                (pages) => fingerprintLeaves(pages, treePages, current, usableSize, maxPayload),
+                onBatch,
+              ),
           }
         : {}),
     });
