@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CarvedRecord } from '../../src/carve/index.js';
 import { carveDatabaseRecords, carvedRecordToJson } from '../../src/operations/carve-database.js';
-import { CarvedJsonLineEncoder } from '../../src/operations/carve-json-encoder.js';
+import { CarvedJsonLineEncoder } from '../../src/carve/index.js';
 import { generateSmsDb } from './carve-scale/generate.js';
 
 const { values } = parseArgs({

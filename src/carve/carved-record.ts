@@ -43,6 +43,8 @@ export interface Resolved {
   content: number | null;
   /** Decodes the values: only for records that will be reported. */
   materialize(): CarvedRecord;
+  /** The record's `carve --json` line when a carving worker wrote it already (record-json.ts). */
+  line?: Buffer;
 }
 
 export async function resolveRecord(

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import type { CarvedRecord } from './carved-record.js';
 import { fingerprintLeaves } from './leaf-fingerprints.js';
 import { LiveFingerprints } from './live-fingerprints.js';
 import type { LiveState } from './live-rows.js';
@@ -17,12 +18,14 @@ import type {
   FingerprintReply,
   FingerprintRequest,
   JobRequest,
+  JsonOffers,
   WorkerInit,
   WorkerMessage,
   WorkerOpen,
   WorkerReply,
 } from './parallel.js';
 import type { PageLookup } from './payload.js';
+import { CarvedJsonLineEncoder } from './record-json.js';
 
 /**
  * A carving worker (see parallel.ts). Started early, it gets `{open}` (the files) while the main thread walks the
@@ -137,8 +140,9 @@ async function fingerprint(files: Files, request: FingerprintRequest): Promise<F
   return { fingerprint: request.fingerprint, ...batch };
 }
 
-async function carveJob(files: Files, carver: Carver, request: JobRequest): Promise<CarvedOffer[]> {
+async function carveJob(files: Files, carver: Carver, request: JobRequest): Promise<CarvedOffer[] | JsonOffers> {
   const offers: CarvedOffer[] = [];
+  const json = carver.init.output === 'json' ? new JsonLines() : null;
   const table = carver.init.table?.toLowerCase();
   const { job } = request;
   const records =
@@ -150,11 +154,49 @@ async function carveJob(files: Files, carver: Carver, request: JobRequest): Prom
     if (isLiveCopy(resolved, carver.live)) continue;
     const { tableIndex, full, tail, content } = resolved;
     const record = resolved.materialize();
+    if (json) {
+      json.add(record, tableIndex, full, tail, content);
+      continue;
+    }
     // Column names are the table's: the main thread puts its own array back instead of a copy per record.
     delete record.columns;
     offers.push({ tableIndex, full, tail, content, record });
   }
-  return offers;
+  return json ? json.packed() : offers;
+}
+
+/** A job's records written as JSON lines, with what the main thread checks them by (JsonOffers). */
+class JsonLines {
+  private readonly encoder = new CarvedJsonLineEncoder();
+  private readonly ends: number[] = [];
+  private readonly tableIndex: number[] = [];
+  private readonly full: number[] = [];
+  private readonly tail: number[] = [];
+  private readonly content: number[] = [];
+
+  add(record: CarvedRecord, tableIndex: number, full: number | null, tail: number | null, content: number | null) {
+    this.encoder.add(record);
+    this.ends.push(this.encoder.length);
+    this.tableIndex.push(tableIndex);
+    this.full.push(full ?? Number.NaN);
+    this.tail.push(tail ?? Number.NaN);
+    this.content.push(content ?? Number.NaN);
+  }
+
+  packed(): JsonOffers {
+    const written = this.encoder.take();
+    // Its own memory, to be transferred (a Buffer may be a slice of Node's shared pool).
+    const bytes = new Uint8Array(written.length);
+    bytes.set(written);
+    return {
+      bytes,
+      ends: Int32Array.from(this.ends),
+      tableIndex: Int32Array.from(this.tableIndex),
+      full: Float64Array.from(this.full),
+      tail: Float64Array.from(this.tail),
+      content: Float64Array.from(this.content),
+    };
+  }
 }
 
 function errorOf(error: unknown): { code?: string; message: string } {
@@ -203,7 +245,14 @@ port.on('message', (message: WorkerMessage) => {
   const { id } = message;
   const carving = carver ?? Promise.reject(new Error('a carving job came before the carve it belongs to'));
   inTurn(() => Promise.all([opened, carving]).then(([f, c]) => carveJob(f, c, message))).then(
-    (offers) => port.postMessage({ id, offers } satisfies WorkerReply),
+    (result) => {
+      if (Array.isArray(result)) return port.postMessage({ id, offers: result } satisfies WorkerReply);
+      const transfer = [result.bytes, result.ends, result.tableIndex, result.full, result.tail, result.content];
+      port.postMessage(
+        { id, json: result } satisfies WorkerReply,
+        transfer.map((a) => a.buffer as ArrayBuffer),
+      );
+    },
     (error: unknown) => port.postMessage({ id, error: errorOf(error) } satisfies WorkerReply),
   );
 });

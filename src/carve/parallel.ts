@@ -36,6 +36,8 @@ export interface WorkerOpen {
 
 /** What a worker needs to carve any page range, once the live walk is done; sent once, before its first range. */
 export interface WorkerInit {
+  /** 'json': the worker writes each record's `carve --json` line itself and sends bytes (JsonOffers). */
+  output: 'records' | 'json';
   encoding: TextEncoding;
   tables: TableInfo[];
   owner: PageOwnersData;
@@ -89,8 +91,22 @@ export interface CarvedOffer {
   record: CarvedRecord;
 }
 
+/**
+ * A job's records as JSON lines, packed for transfer: line i is bytes[ends[i-1] .. ends[i]), with its table index and
+ * fingerprints (NaN for none) beside it.
+ */
+export interface JsonOffers {
+  bytes: Uint8Array;
+  ends: Int32Array;
+  tableIndex: Int32Array;
+  full: Float64Array;
+  tail: Float64Array;
+  content: Float64Array;
+}
+
 export type WorkerReply =
   | { id: number; offers: CarvedOffer[] }
+  | { id: number; json: JsonOffers }
   | { id: number; error: { code?: string; message: string } };
 
 export type FingerprintReply =
@@ -144,6 +160,29 @@ function revive(record: CarvedRecord, table: TableInfo | null): CarvedRecord {
   return { ...record, values, ...(table ? { columns: table.columns } : {}) };
 }
 
+const orNull = (value: number): number | null => (Number.isNaN(value) ? null : value);
+
+function* jsonResolved(json: JsonOffers, tables: TableInfo[]): Generator<Resolved> {
+  const bytes = Buffer.from(json.bytes.buffer, json.bytes.byteOffset, json.bytes.byteLength);
+  let start = 0;
+  for (let i = 0; i < json.ends.length; i += 1) {
+    const tableIndex = json.tableIndex[i]!;
+    const line = bytes.subarray(start, json.ends[i]!);
+    start = json.ends[i]!;
+    yield {
+      table: tables[tableIndex] ?? null,
+      tableIndex,
+      full: orNull(json.full[i]!),
+      tail: orNull(json.tail[i]!),
+      content: orNull(json.content[i]!),
+      line,
+      materialize: () => {
+        throw new Error('a record carved for JSON output has only its line');
+      },
+    };
+  }
+}
+
 function asResolved(offer: CarvedOffer, tables: TableInfo[]): Resolved {
   const table = tables[offer.tableIndex] ?? null;
   return {
@@ -156,16 +195,18 @@ function asResolved(offer: CarvedOffer, tables: TableInfo[]): Resolved {
   };
 }
 
+type JobResult = CarvedOffer[] | JsonOffers;
+
 interface Pending {
-  resolve(offers: CarvedOffer[]): void;
+  resolve(result: JobResult): void;
   reject(error: unknown): void;
-  promise: Promise<CarvedOffer[]>;
+  promise: Promise<JobResult>;
 }
 
 function pending(): Pending {
-  let resolve!: (offers: CarvedOffer[]) => void;
+  let resolve!: (result: JobResult) => void;
   let reject!: (error: unknown) => void;
-  const promise = new Promise<CarvedOffer[]>((res, rej) => {
+  const promise = new Promise<JobResult>((res, rej) => {
     resolve = res;
     reject = rej;
   });
@@ -330,7 +371,7 @@ export class CarvingPool {
       busy.delete(worker);
       idle.push(worker);
       if ('error' in reply) fail(replyError(reply.error));
-      else results.get(reply.id)?.resolve(reply.offers);
+      else results.get(reply.id)?.resolve('json' in reply ? reply.json : reply.offers);
       pump();
     };
     const onExit = (worker: Worker) => (code: number) => {
@@ -349,11 +390,12 @@ export class CarvingPool {
       for (let id = 0; id < ranges; id += 1) {
         const slot = results.get(id);
         if (!slot) throw failure ?? new Error(`carving job ${id} was never handed out`);
-        const offers = await slot.promise;
+        const result = await slot.promise;
         results.delete(id);
         yielded += 1;
         pump();
-        for (const offer of offers) yield asResolved(offer, init.tables);
+        if (Array.isArray(result)) for (const offer of result) yield asResolved(offer, init.tables);
+        else yield* jsonResolved(result, init.tables);
       }
     } finally {
       for (const { worker, message, exit } of listeners) {

@@ -23,6 +23,7 @@ import { ChunkedSource, EVENT_LOOP_TURN_MS, openFileSource, PageReader, type Byt
 import type { PageLookup } from './payload.js';
 import type { RawRecord } from './raw-record.js';
 import { NumberSet } from './number-set.js';
+import { CarvedJsonLineEncoder } from './record-json.js';
 import { sequentialPageReader, transientPageLookup } from './transient-pages.js';
 import { readWal, type WalIndex } from './wal.js';
 
@@ -78,6 +79,37 @@ export async function* carveDatabase(
   options: CarveOptions = {},
   summary?: (s: CarveSummary) => void,
 ): AsyncGenerator<CarvedRecord> {
+  yield* carveWith(dbPath, options, summary, { kind: 'records', render: (resolved) => resolved.materialize() });
+}
+
+/**
+ * The same records as carveDatabase, each as its `carve --json` line (record-json.ts, newline included). Carving
+ * workers write the lines themselves, so this thread only checks fingerprints and passes bytes on.
+ */
+export async function* carveDatabaseJsonLines(
+  dbPath: string,
+  options: CarveOptions = {},
+  summary?: (s: CarveSummary) => void,
+): AsyncGenerator<Buffer> {
+  const encoder = new CarvedJsonLineEncoder();
+  yield* carveWith(dbPath, options, summary, {
+    kind: 'json',
+    render: (resolved) => resolved.line ?? encoder.line(resolved.materialize()),
+  });
+}
+
+/** How a carve's records come out: decoded, or as their JSON lines. */
+interface Output<T> {
+  kind: 'records' | 'json';
+  render(resolved: Resolved): T;
+}
+
+async function* carveWith<T>(
+  dbPath: string,
+  options: CarveOptions,
+  summary: ((s: CarveSummary) => void) | undefined,
+  output: Output<T>,
+): AsyncGenerator<T> {
   const db = await openFileSource(dbPath);
   const sidecars: ByteSource[] = [];
   let pool: CarvingPool | null = null;
@@ -157,9 +189,10 @@ export async function* carveDatabase(
     const schema: LiveState = dropped.length === 0 ? live : { ...live, tables: [...live.tables, ...dropped] };
     // Page → table from the live b-tree walk: a page's free space is rebuilt in its own table's shape only.
     const ctx = pageCarvingContext(schema, now.textEncoding, usableSize, maxPayload);
-    const emitter = new Emitter(schema, options.table);
+    const emitter = new Emitter(schema, options.table, output.render);
 
     const workerInit = (): WorkerInit => ({
+      output: output.kind,
       encoding: now.textEncoding,
       tables: schema.tables,
       owner: schema.owner.data(),
@@ -331,28 +364,29 @@ function keyOf(tableIndex: number, hash: number): number {
 }
 
 /** Drops live rows and duplicates; holds back records missing their first column until the end. */
-class Emitter {
+class Emitter<T> {
   private readonly seenFull = new NumberSet();
   private readonly seenTail = new NumberSet();
   /** Content fingerprints of records reported, for records whose end a later cell overwrote (no tail to compare). */
   private readonly seenContent = new NumberSet();
   /**
-   * Held back until the end, already decoded: a Resolved keeps the page it came from alive, and a page is a view
+   * Held back until the end, already rendered: a Resolved keeps the page it came from alive, and a page is a view
    * of a 1 MB read, so holding thousands of them held the file (a 57 MB sms.db: 121 MB of buffers).
    */
   private readonly partials: Array<{
     tableIndex: number;
     tail: number | null;
     content: number | null;
-    record: CarvedRecord;
+    output: T;
   }> = [];
 
   constructor(
     private readonly live: LiveState,
     private readonly table: string | undefined,
+    private readonly render: (resolved: Resolved) => T,
   ) {}
 
-  *offer(resolved: Resolved): Generator<CarvedRecord> {
+  *offer(resolved: Resolved): Generator<T> {
     if (this.table !== undefined && resolved.table?.name.toLowerCase() !== this.table.toLowerCase()) return;
     if (resolved.content !== null && this.live.liveContent.has(resolved.content)) return;
     if (resolved.full !== null) {
@@ -362,19 +396,21 @@ class Emitter {
       this.seenFull.add(key);
       if (resolved.tail !== null) this.seenTail.add(keyOf(resolved.tableIndex, resolved.tail));
       if (resolved.content !== null) this.seenContent.add(keyOf(resolved.tableIndex, resolved.content));
-      yield resolved.materialize();
+      yield this.render(resolved);
       return;
     }
     if (resolved.tail !== null && this.live.liveTail.has(resolved.tail)) return;
+    const rendered = this.render(resolved);
     this.partials.push({
       tableIndex: resolved.tableIndex,
       tail: resolved.tail,
       content: resolved.content,
-      record: resolved.materialize(),
+      // A line from a worker is a view of its whole job's bytes: a copy keeps only the line.
+      output: Buffer.isBuffer(rendered) ? (Buffer.from(rendered) as T) : rendered,
     });
   }
 
-  *flushPartials(): Generator<CarvedRecord> {
+  *flushPartials(): Generator<T> {
     for (const partial of this.partials) {
       if (partial.tail !== null) {
         const key = keyOf(partial.tableIndex, partial.tail);
@@ -385,7 +421,7 @@ class Emitter {
         if (this.seenContent.has(key)) continue;
         this.seenContent.add(key);
       }
-      yield partial.record;
+      yield partial.output;
     }
   }
 }

@@ -2,13 +2,13 @@ import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import {
   carveDatabase,
+  carveDatabaseJsonLines,
   isUnknown,
   type CarvedRecord,
   type CarvedValue,
   type CarveSource,
   type CarveSummary,
 } from '../carve/index.js';
-import { CarvedJsonLineEncoder } from './carve-json-encoder.js';
 
 export type { CarvedRecord, CarvedValue, CarveSummary };
 
@@ -88,20 +88,34 @@ export async function writeCarvedJsonLines(
 ): Promise<number> {
   let count = 0;
   // Lines go out in batches of about 64 KB: stdout to a file writes synchronously, and a write per record cost
-  // more than carving it.
-  const batch = new CarvedJsonLineEncoder(65536);
+  // more than carving it. The carver hands over each line's bytes (written by its workers, record-json.ts).
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
+  const take = (): Buffer => {
+    const bytes = Buffer.concat(batch, batchBytes);
+    batch = [];
+    batchBytes = 0;
+    return bytes;
+  };
   const flush = async (): Promise<void> => {
-    if (batch.length > 0 && !out.write(batch.take())) await once(out, 'drain');
+    if (batchBytes > 0 && !out.write(take())) await once(out, 'drain');
   };
   try {
-    for await (const record of carveDatabaseRecords(path, options)) {
-      batch.add(record);
-      if (batch.length >= 65536) await flush();
+    for await (const line of carveDatabaseJsonLines(path, {
+      table: options.table,
+      walPath: options.walPath,
+      journalPath: options.journalPath,
+      workers: options.workers,
+    })) {
+      options.signal?.throwIfAborted();
+      batch.push(line);
+      batchBytes += line.length;
+      if (batchBytes >= 65536) await flush();
       count += 1;
     }
   } catch (error) {
     // The records recovered before a bad page or Ctrl-C still go out; the error follows them.
-    if (batch.length > 0) out.write(batch.take());
+    if (batchBytes > 0) out.write(take());
     throw error;
   }
   await flush();

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { carveDatabase, type CarveOptions, type CarveSummary } from '../../../src/carve/index.js';
+import {
+  carveDatabase,
+  carveDatabaseJsonLines,
+  type CarveOptions,
+  type CarveSummary,
+} from '../../../src/carve/index.js';
 import { workerScript } from '../../../src/carve/parallel.js';
 import { carvedRecordToJson } from '../../../src/operations/carve-database.js';
 import { generateDatabase } from './generate.js';
@@ -38,6 +43,11 @@ describe('carving on worker threads', () => {
       const three = await carveLines(generated.path, { workers: 3, rangePages: 7 });
       expect(one.length).toBeGreaterThan(200);
       expect(three).toEqual(one);
+      // The JSON lines the workers write themselves are `carve --json`'s lines, in the same order.
+      const written: string[] = [];
+      for await (const line of carveDatabaseJsonLines(generated.path, { workers: 3, rangePages: 7 }))
+        written.push(line.toString('utf8'));
+      expect(written).toEqual(one.map((line) => `${line}\n`));
     });
   }
 

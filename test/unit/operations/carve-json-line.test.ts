@@ -6,7 +6,7 @@ import {
   carvedRecordToJson,
   writeCarvedJsonLines,
 } from '../../../src/operations/carve-database.js';
-import { CarvedJsonLineEncoder } from '../../../src/operations/carve-json-encoder.js';
+import { CarvedJsonLineEncoder } from '../../../src/carve/index.js';
 import { generateDatabase } from '../carve/generate.js';
 
 /** One record through the encoder, as text without its newline. */

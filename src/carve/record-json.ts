@@ -1,11 +1,13 @@
-import type { CarvedRecord, CarvedValue } from '../carve/index.js';
+import type { CarvedRecord } from './carved-record.js';
+import type { CarvedValue } from './record.js';
 
 /**
  * Writes `carve --json` lines straight into bytes: the same bytes as `JSON.stringify(carvedRecordToJson(record))`
  * plus a newline, without the object per record, the converted values array, the string built from them and the
  * UTF-8 copy the stream makes of that string. On an sms.db of 20k recovered records (41 columns each) the
  * object-then-stringify way spent about as long in output as a fast carve of the whole file should take.
- * test/unit/operations/carve-json-line.test.ts holds the two to each other for every value kind.
+ * test/unit/operations/carve-json-line.test.ts holds the two to each other for every value kind. It lives with the
+ * carver so that carving workers write the lines themselves (parallel.ts): the main thread only passes bytes on.
  */
 export class CarvedJsonLineEncoder {
   private buffer: Buffer;
@@ -63,6 +65,15 @@ export class CarvedJsonLineEncoder {
     }
     this.byte(0x7d);
     this.byte(0x0a);
+  }
+
+  /** One record's line on its own (a copy; the encoder's buffer is reused): for this thread's own records. */
+  line(record: CarvedRecord): Buffer {
+    const start = this.pos;
+    this.add(record);
+    const line = Buffer.from(this.buffer.subarray(start, this.pos));
+    this.pos = start;
+    return line;
   }
 
   /** As carvedValueToJson then JSON.stringify: bigints and non-finite reals as strings, BLOBs as {base64}. */
