@@ -41,8 +41,11 @@ export interface Resolved {
   tail: number | null;
   /** Fingerprint of the text and blob columns, null when too short or incomplete. */
   content: number | null;
-  /** Decodes the values: only for records that will be reported. */
-  materialize(): CarvedRecord;
+  /**
+   * Decodes the values: only for records that will be reported. With `blobViews`, BLOBs are views of the page
+   * (or payload) instead of copies: for a caller that writes the record out before the next page is read.
+   */
+  materialize(blobViews?: boolean): CarvedRecord;
   /** The record's `carve --json` line when a carving worker wrote it already (record-json.ts). */
   line?: Buffer;
 }
@@ -67,12 +70,14 @@ export async function resolveRecord(
     // Texts and blobs can all survive when the record's end does not: a stale copy of a live row is still known.
     content:
       payload.length >= raw.headerLength ? contentHash(payload, raw.headerLength, raw.types, raw.column0Size) : null,
-    materialize() {
+    materialize(blobViews = false) {
       const values: CarvedValue[] = [];
       let pos = raw.headerLength;
       for (const type of raw.types) {
         const size = type < 0 ? raw.column0Size : serialTypeSize(type);
-        values.push(type < 0 || pos + size > payload.length ? UNKNOWN : decodeValue(payload, pos, type, encoding));
+        values.push(
+          type < 0 || pos + size > payload.length ? UNKNOWN : decodeValue(payload, pos, type, encoding, blobViews),
+        );
         pos += size;
       }
       if (table && table.rowidAlias >= 0 && values[table.rowidAlias] === null)

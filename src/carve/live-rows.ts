@@ -1,4 +1,4 @@
-import { walkTableTree } from './btree-walk.js';
+import { PageSet, walkTableTree } from './btree-walk.js';
 import type { TableLeafCell } from './cell.js';
 import { assemblePayload, type PageLookup } from './payload.js';
 import { rawRecord } from './raw-record.js';
@@ -95,7 +95,7 @@ async function assembled(page: Buffer, cell: TableLeafCell, ctx: Context): Promi
 }
 
 export async function readLiveState(ctx: Context): Promise<LiveState> {
-  const seen = new Set<number>();
+  const seen = new PageSet();
   const state: LiveState = {
     tables: [SQLITE_MASTER],
     owner: new PageOwners(),

@@ -142,7 +142,8 @@ async function fingerprint(files: Files, request: FingerprintRequest): Promise<F
 
 async function carveJob(files: Files, carver: Carver, request: JobRequest): Promise<CarvedOffer[] | JsonOffers> {
   const offers: CarvedOffer[] = [];
-  const json = carver.init.output === 'json' ? new JsonLines() : null;
+  const json = carver.init.output === 'json' ? jsonLines : null;
+  json?.clear();
   const table = carver.init.table?.toLowerCase();
   const { job } = request;
   const records =
@@ -153,7 +154,8 @@ async function carveJob(files: Files, carver: Carver, request: JobRequest): Prom
     if (table !== undefined && resolved.table?.name.toLowerCase() !== table) continue;
     if (isLiveCopy(resolved, carver.live)) continue;
     const { tableIndex, full, tail, content } = resolved;
-    const record = resolved.materialize();
+    // A line is written at once, before the next page is read: its BLOBs need no copies.
+    const record = resolved.materialize(json !== null);
     if (json) {
       json.add(record, tableIndex, full, tail, content);
       continue;
@@ -167,12 +169,22 @@ async function carveJob(files: Files, carver: Carver, request: JobRequest): Prom
 
 /** A job's records written as JSON lines, with what the main thread checks them by (JsonOffers). */
 class JsonLines {
+  // One per worker, emptied for each job: a fresh 64 KB buffer per job was garbage the collector freed late.
   private readonly encoder = new CarvedJsonLineEncoder();
-  private readonly ends: number[] = [];
-  private readonly tableIndex: number[] = [];
-  private readonly full: number[] = [];
-  private readonly tail: number[] = [];
-  private readonly content: number[] = [];
+  private ends: number[] = [];
+  private tableIndex: number[] = [];
+  private full: number[] = [];
+  private tail: number[] = [];
+  private content: number[] = [];
+
+  clear(): void {
+    this.encoder.clear();
+    this.ends = [];
+    this.tableIndex = [];
+    this.full = [];
+    this.tail = [];
+    this.content = [];
+  }
 
   add(record: CarvedRecord, tableIndex: number, full: number | null, tail: number | null, content: number | null) {
     this.encoder.add(record);
@@ -184,10 +196,9 @@ class JsonLines {
   }
 
   packed(): JsonOffers {
-    const written = this.encoder.take();
-    // Its own memory, to be transferred (a Buffer may be a slice of Node's shared pool).
-    const bytes = new Uint8Array(written.length);
-    bytes.set(written);
+    // A copy in its own memory, to be transferred; the encoder keeps its buffer for the next job.
+    const bytes = new Uint8Array(this.encoder.length);
+    bytes.set(this.encoder.written());
     return {
       bytes,
       ends: Int32Array.from(this.ends),
@@ -204,6 +215,7 @@ function errorOf(error: unknown): { code?: string; message: string } {
   return { code, message: message ?? String(error) };
 }
 
+const jsonLines = new JsonLines();
 let files: Promise<Files> | null = null;
 let carver: Promise<Carver> | null = null;
 /** Work runs one piece at a time: pieces read through the one shared buffer. */

@@ -22,6 +22,16 @@ export class CarvedJsonLineEncoder {
     return this.pos;
   }
 
+  /** The bytes written so far, as a view valid until the next write. */
+  written(): Buffer {
+    return this.buffer.subarray(0, this.pos);
+  }
+
+  /** Forgets what was written, keeping the buffer. */
+  clear(): void {
+    this.pos = 0;
+  }
+
   /** The bytes written so far, handed over (the encoder starts a new buffer: the stream may keep this one). */
   take(): Buffer {
     const taken = this.buffer.subarray(0, this.pos);

@@ -129,8 +129,17 @@ export function parseSerialTypePrefix(
   return max;
 }
 
-/** Decodes one column body. The caller guarantees the body lies within `buf`. */
-export function decodeValue(buf: Buffer, pos: number, type: number, encoding: TextEncoding): CarvedValue {
+/**
+ * Decodes one column body. The caller guarantees the body lies within `buf`. A BLOB is a copy unless `blobViews`:
+ * then a view of `buf`, for a caller that is done with the value before `buf` changes (a line written at once).
+ */
+export function decodeValue(
+  buf: Buffer,
+  pos: number,
+  type: number,
+  encoding: TextEncoding,
+  blobViews = false,
+): CarvedValue {
   switch (type) {
     case 0:
       return null;
@@ -158,7 +167,8 @@ export function decodeValue(buf: Buffer, pos: number, type: number, encoding: Te
       return 1;
     default: {
       const size = (type - 12) >> 1;
-      if ((type & 1) === 0) return Buffer.from(buf.subarray(pos, pos + size));
+      if ((type & 1) === 0)
+        return blobViews ? buf.subarray(pos, pos + size) : Buffer.from(buf.subarray(pos, pos + size));
       return decodeText(buf, pos, size, encoding);
     }
   }
