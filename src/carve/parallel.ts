@@ -130,13 +130,24 @@ export interface LeafSink {
 /** Pages per fingerprint request: enough to make a message worth it, few enough that both cores share the end. */
 const FINGERPRINT_PAGES = 512;
 
-/** Below this a worker's start-up (a few tens of ms) costs more than it saves. */
-const PARALLEL_MIN_BYTES = 8 << 20;
+/**
+ * Below this the workers cost more than they save. Each warms up its own compiled code (V8 optimises per thread:
+ * about a second of CPU each before it runs at full speed) and fingerprints with cold code; measured on 2 cores
+ * (src/carve/README.md "Speed and memory"): a 68 MB sms.db 1.9 s on one thread against 2.3 s with two workers,
+ * 187 MB 3.9 s against 4.2 s, 1 GB 17.7 s against 13.1 s.
+ */
+const PARALLEL_MIN_BYTES = 256 << 20;
 
-/** Workers to use: as asked; by default one per core, and none (this thread) for a small file. */
+/**
+ * Workers to use: as asked; by default, for a file of PARALLEL_MIN_BYTES or more on a machine of three cores or
+ * more, one per core but one (this thread walks the b-trees and writes the output). On two cores this thread's own
+ * work leaves the workers one core between them: 1.35 times as fast at 1 GB for 100 MB more memory, over the
+ * 200 MB the carver keeps to, so one thread is the default there too.
+ */
 export function workerCount(requested: number | undefined, fileBytes: number): number {
   if (requested !== undefined) return Math.max(1, Math.floor(requested));
-  return fileBytes < PARALLEL_MIN_BYTES ? 1 : availableParallelism();
+  const cores = availableParallelism();
+  return fileBytes < PARALLEL_MIN_BYTES || cores <= 2 ? 1 : cores - 1;
 }
 
 /**

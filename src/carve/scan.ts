@@ -35,8 +35,9 @@ export interface CarveOptions {
   /** The rollback journal to read; default `<db>-journal` when it exists; null to ignore any. */
   journalPath?: string | null;
   /**
-   * Threads carving the main file's pages: 1 carves in this thread; default one per core when the file is 8 MB or
-   * more. The output is the same whatever the number.
+   * Threads carving the main file's pages: 1 carves in this thread; the default is workerCount's (parallel.ts):
+   * this thread, or cores − 1 workers for a file of 256 MB or more on three cores or more. The output is the same
+   * whatever the number.
    */
   workers?: number;
   /** Pages per worker range (default a megabyte's worth); a test sets a few to cross many range boundaries. */

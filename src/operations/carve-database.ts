@@ -18,7 +18,7 @@ export interface CarveDatabaseOptions {
   walPath?: string | null;
   /** Default: `<db>-journal` next to the database when present; null to ignore. */
   journalPath?: string | null;
-  /** Threads carving the database's pages (default: one per core for files of 8 MB or more); output is the same. */
+  /** Threads carving the database's pages (default: see carve/parallel.ts workerCount); output is the same. */
   workers?: number;
   signal?: AbortSignal;
 }

@@ -26,7 +26,7 @@ export function registerCarveCommand(program: Command): void {
     .option('--journal <PATH>', 'the rollback journal to read (default: <DB>-journal when present)')
     .option(
       '--workers <N>',
-      'threads carving pages: 1 = this thread only (default: one per core for files of 8 MB or more; same output)',
+      'threads carving pages: 1 = this thread only; the output is the same (default: 1, or cores - 1 for a file of 256 MB or more on 3 cores or more)',
     )
     .action(
       async (
