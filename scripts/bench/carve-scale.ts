@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   console.log(
     `carve at scale: ${cpus().length} cores, load average ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')} at start; workers ${values.workers ?? 'default (cores)'}`,
+      .join(' ')} at start; workers ${values.workers ?? 'default (1 on 2 cores; cores - 1 from 256 MB on more)'}`,
   );
   try {
     const jobs: Array<{ messages: number; mode: JournalMode }> = [];
