@@ -1,7 +1,6 @@
 import { cellPointers, headerOffsetFor, PAGE_LEAF_TABLE, parseBTreePageHeader } from './btree-page.js';
 import { parseTableLeafCell, type TableLeafCell } from './cell.js';
-import { assemblePayload, type PageLookup } from './payload.js';
-import { rawRecord } from './raw-record.js';
+import { cellPayload, type PageLookup } from './payload.js';
 import { lastContentHash, lastFullHash, lastTailHash, liveRecordHashes } from './record-hash.js';
 
 /**
@@ -51,22 +50,7 @@ export function fingerprintCell(
 ): boolean | Promise<boolean> {
   if (cell.localSize >= cell.payloadSize)
     return liveRecordHashes(page, cell.payloadStart, cell.payloadStart + cell.payloadSize, MAX_HEADER_COLUMNS);
-  const record = rawRecord(
-    page,
-    0,
-    cell.payloadStart,
-    cell.payloadSize,
-    cell.localSize,
-    cell.firstOverflowPage,
-    0,
-    [],
-    -1,
-    cell.rowid,
-    cell.end,
-    [],
-    'cell',
-  );
-  return assemblePayload(record, lookup, usableSize).then(({ payload }) =>
+  return cellPayload(page, cell, lookup, usableSize).then((payload) =>
     liveRecordHashes(payload, 0, payload.length, MAX_HEADER_COLUMNS),
   );
 }

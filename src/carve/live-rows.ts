@@ -1,7 +1,6 @@
 import { PageSet, walkTableTree } from './btree-walk.js';
 import type { TableLeafCell } from './cell.js';
-import { assemblePayload, type PageLookup } from './payload.js';
-import { rawRecord } from './raw-record.js';
+import { cellPayload, type PageLookup } from './payload.js';
 import { decodeValue, parseRecordHeader, serialTypeSize, type TextEncoding } from './record.js';
 import { lastContentHash, lastFullHash, lastTailHash } from './record-hash.js';
 import { fingerprintCell, MAX_HEADER_COLUMNS, type FingerprintBatch } from './leaf-fingerprints.js';
@@ -70,25 +69,7 @@ function recordOf(page: Buffer, cell: TableLeafCell, ctx: Context): StoredRecord
 }
 
 async function assembled(page: Buffer, cell: TableLeafCell, ctx: Context): Promise<StoredRecord | null> {
-  const { payload } = await assemblePayload(
-    rawRecord(
-      page,
-      0,
-      cell.payloadStart,
-      cell.payloadSize,
-      cell.localSize,
-      cell.firstOverflowPage,
-      0,
-      [],
-      -1,
-      cell.rowid,
-      cell.end,
-      [],
-      'cell',
-    ),
-    ctx.lookup,
-    ctx.usableSize,
-  );
+  const payload = await cellPayload(page, cell, ctx.lookup, ctx.usableSize);
   const header = parseRecordHeader(payload, 0, payload.length, MAX_HEADER_COLUMNS);
   if (!header || header.headerLength + header.bodyLength > payload.length) return null;
   return { payload, base: 0, headerLength: header.headerLength, types: header.types };

@@ -1,4 +1,5 @@
-import type { RawRecord } from './raw-record.js';
+import type { TableLeafCell } from './cell.js';
+import { rawRecord, type RawRecord } from './raw-record.js';
 
 /** Reads a page of the database as it stood for the record being assembled; null when there is no such page. */
 export type PageLookup = (pageNumber: number) => Promise<Buffer | null>;
@@ -33,4 +34,29 @@ export async function assemblePayload(
     next = page.readUInt32BE(0);
   }
   return { payload: Buffer.concat(parts, have), complete: have === record.payloadSize };
+}
+
+/** A live cell's whole payload (its local part, then its overflow chain): for records read, not carved. */
+export async function cellPayload(
+  page: Buffer,
+  cell: TableLeafCell,
+  lookup: PageLookup,
+  usableSize: number,
+): Promise<Buffer> {
+  const record = rawRecord(
+    page,
+    0,
+    cell.payloadStart,
+    cell.payloadSize,
+    cell.localSize,
+    cell.firstOverflowPage,
+    0,
+    [],
+    -1,
+    cell.rowid,
+    cell.end,
+    [],
+    'cell',
+  );
+  return (await assemblePayload(record, lookup, usableSize)).payload;
 }
