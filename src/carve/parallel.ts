@@ -15,11 +15,12 @@ import { UNKNOWN, type CarvedValue, type TextEncoding } from './record.js';
 import type { TableInfo } from './schema.js';
 
 /**
- * Carving the main file's pages on worker threads. The protocol is generic — a range of pages in, the records
- * carved from it out (already resolved and fingerprinted, live copies dropped) — so whatever the page carver
- * learns flows through unchanged. Ranges are handed out in file order and their results yielded in that order,
- * so the emitter sees exactly the sequence a single thread would produce: output is byte-identical whatever the
- * number of workers.
+ * Carving on worker threads. While the main thread walks the b-trees, the workers fingerprint the live rows of the
+ * leaf pages it finds (fingerprintSink); then they carve jobs — freelist parts and ranges of the main file's pages
+ * — and send back the records (resolved and fingerprinted, live copies dropped; or as their JSON lines). The
+ * protocol is generic, so whatever the page carver learns flows through unchanged. Jobs are handed out in order and
+ * their results yielded in that order, so the emitter sees exactly the sequence a single thread would produce:
+ * output is byte-identical whatever the number of workers.
  */
 
 /** The files a worker reads and how: sent to each worker as soon as they are known, before the live walk. */
