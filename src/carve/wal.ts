@@ -56,9 +56,15 @@ export async function readWal(source: ByteSource, fallbackPageSize: number): Pro
   let committedPageCount = 0;
   let chainValid = checksum !== null;
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / frameSize));
+  // One buffer, refilled chunk after chunk: a fresh megabyte per chunk of an 860 MB WAL was garbage the collector
+  // freed late (peak RSS).
+  const window = source.readInto ? Buffer.allocUnsafe(perChunk * frameSize) : null;
   for (let first = 0; first < frameCount; first += perChunk) {
     const count = Math.min(perChunk, frameCount - first);
-    const chunk = await source.read(WAL_HEADER + first * frameSize, count * frameSize);
+    const position = WAL_HEADER + first * frameSize;
+    const chunk = window
+      ? window.subarray(0, await source.readInto!(window.subarray(0, count * frameSize), position))
+      : await source.read(position, count * frameSize);
     for (let i = 0; i < count && (i + 1) * frameSize <= chunk.length; i += 1) {
       const at = i * frameSize;
       const frame: WalFrame = {
