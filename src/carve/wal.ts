@@ -110,18 +110,24 @@ export function walChecksum(
   s1: number,
   bigEndian: boolean,
 ): [number, number] {
-  let a = s0 >>> 0;
-  let b = s1 >>> 0;
+  // Words assembled from bytes and summed in 32-bit integers (the same sums modulo 2^32): Buffer.readUInt32BE per
+  // word and sums in doubles made reading an 860 MB WAL's index take 3 s, 4.6 times this.
+  let a = s0 | 0;
+  let b = s1 | 0;
   if (bigEndian) {
     for (let i = start; i + 8 <= end; i += 8) {
-      a = (a + buf.readUInt32BE(i) + b) >>> 0;
-      b = (b + buf.readUInt32BE(i + 4) + a) >>> 0;
+      const x = (buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!;
+      const y = (buf[i + 4]! << 24) | (buf[i + 5]! << 16) | (buf[i + 6]! << 8) | buf[i + 7]!;
+      a = (a + x + b) | 0;
+      b = (b + y + a) | 0;
     }
   } else {
     for (let i = start; i + 8 <= end; i += 8) {
-      a = (a + buf.readUInt32LE(i) + b) >>> 0;
-      b = (b + buf.readUInt32LE(i + 4) + a) >>> 0;
+      const x = (buf[i + 3]! << 24) | (buf[i + 2]! << 16) | (buf[i + 1]! << 8) | buf[i]!;
+      const y = (buf[i + 7]! << 24) | (buf[i + 6]! << 16) | (buf[i + 5]! << 8) | buf[i + 4]!;
+      a = (a + x + b) | 0;
+      b = (b + y + a) | 0;
     }
   }
-  return [a, b];
+  return [a >>> 0, b >>> 0];
 }
