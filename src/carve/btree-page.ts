@@ -1,3 +1,4 @@
+import { uint16 } from './bytes.js';
 /**
  * B-tree page headers (fileformat2 §1.6): at offset 100 on page 1, else 0. Byte 0 is the type (2 interior
  * index, 5 interior table, 10 leaf index, 13 leaf table), 1–2 the first freeblock, 3–4 the cell count, 5–6 the
@@ -41,14 +42,14 @@ export function parseBTreePageHeader(page: Buffer, headerOffset: number, usableS
     return null;
   const interior = type === PAGE_INTERIOR_TABLE || type === PAGE_INTERIOR_INDEX;
   const headerEnd = headerOffset + (interior ? 12 : 8);
-  const cellCount = page.readUInt16BE(headerOffset + 3);
+  const cellCount = uint16(page, headerOffset + 3);
   const pointersEnd = headerEnd + 2 * cellCount;
   if (pointersEnd > usableSize) return null;
-  const rawContent = page.readUInt16BE(headerOffset + 5);
+  const rawContent = uint16(page, headerOffset + 5);
   const contentStart = rawContent === 0 ? 65536 : rawContent;
   if (contentStart > usableSize && !(rawContent === 0 && cellCount === 0)) return null;
   if (contentStart < pointersEnd) return null;
-  const firstFreeblock = page.readUInt16BE(headerOffset + 1);
+  const firstFreeblock = uint16(page, headerOffset + 1);
   if (firstFreeblock !== 0 && (firstFreeblock < pointersEnd || firstFreeblock + 4 > usableSize)) return null;
   return {
     type,
@@ -67,7 +68,7 @@ export function cellPointers(page: Buffer, header: BTreePageHeader, usableSize: 
   const offsets: number[] = [];
   const headerEnd = header.pointersEnd - 2 * header.cellCount;
   for (let i = 0; i < header.cellCount; i += 1) {
-    const offset = page.readUInt16BE(headerEnd + 2 * i);
+    const offset = uint16(page, headerEnd + 2 * i);
     if (offset >= header.pointersEnd && offset < usableSize) offsets.push(offset);
   }
   return offsets;
@@ -89,11 +90,11 @@ export function freeblocks(page: Buffer, header: BTreePageHeader, usableSize: nu
   let floor = header.pointersEnd;
   while (offset !== 0) {
     if (offset < floor || offset + 4 > usableSize) break;
-    const size = page.readUInt16BE(offset + 2);
+    const size = uint16(page, offset + 2);
     if (size < 4 || offset + size > usableSize) break;
     blocks.push({ offset, size });
     floor = offset + size;
-    offset = page.readUInt16BE(offset);
+    offset = uint16(page, offset);
   }
   return blocks;
 }

@@ -1,3 +1,4 @@
+import { uint16 } from './bytes.js';
 import { localPayloadSize, parseTableLeafCell } from './cell.js';
 import { rawRecord, type CarveContext, type RawRecord } from './raw-record.js';
 import {
@@ -152,7 +153,7 @@ function fitScore(
   if (limit - recordEnd <= 3) return 3;
   let pos = recordEnd;
   for (let hop = 0; hop < 32 && pos + 4 <= limit; hop += 1) {
-    const size = buf.readUInt16BE(pos + 2);
+    const size = uint16(buf, pos + 2);
     if (size < 4) break;
     pos += size;
     if (Math.abs(limit - pos) <= 3) return 2.5;
@@ -164,8 +165,8 @@ function fitScore(
   let best = 1;
   for (let gap = 0; gap <= 3 && recordEnd + gap + 5 <= limit; gap += 1) {
     const at = recordEnd + gap;
-    const next = buf.readUInt16BE(at);
-    const size = buf.readUInt16BE(at + 2);
+    const next = uint16(buf, at);
+    const size = uint16(buf, at + 2);
     // A cell freed earlier keeps its own old freeblock header; the area it named may since have grown.
     if (size < 5 || (next !== 0 && next < at + size)) continue;
     const followingLimit = Math.min(limit, at + size);

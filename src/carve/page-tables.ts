@@ -1,3 +1,4 @@
+import { uint16 } from './bytes.js';
 import { type BTreePageHeader, cellPointers, PAGE_LEAF_TABLE } from './btree-page.js';
 import { localPayloadSize, parseTableLeafCell } from './cell.js';
 import { carveContext, type CarveContext } from './raw-record.js';
@@ -123,7 +124,7 @@ function tablesOfCells(page: Buffer, header: BTreePageHeader, ctx: CarveContext)
   const pointers = header.pointersEnd - 2 * header.cellCount;
   for (let i = 0; i < header.cellCount && consulted < CELLS_CONSULTED; i += 1) {
     // As cellPointers and parseTableLeafCell read a cell, without building either.
-    const offset = page.readUInt16BE(pointers + 2 * i);
+    const offset = uint16(page, pointers + 2 * i);
     if (offset < header.pointersEnd || offset >= usable) continue;
     const payloadSize = readVarint(page, offset, usable);
     const lengthBytes = varintLength;

@@ -1,3 +1,4 @@
+import { int32, intOf, uint32 } from './bytes.js';
 import { serialTypeSize } from './record.js';
 import { readVarint, varintLength } from './varint.js';
 
@@ -44,14 +45,14 @@ export function recordHashes(body: Buffer, bodyStart: number, types: readonly nu
         if (type === 8) lo = 0;
         else if (type === 9) lo = 1;
         else if (type <= 4) {
-          lo = body.readIntBE(pos, type);
+          lo = intOf(body, pos, type);
           hi = lo < 0 ? -1 : 0;
         } else if (type === 5) {
-          hi = body.readInt16BE(pos);
-          lo = body.readUInt32BE(pos + 2);
+          hi = intOf(body, pos, 2);
+          lo = uint32(body, pos + 2);
         } else {
-          hi = body.readInt32BE(pos);
-          lo = body.readUInt32BE(pos + 4);
+          hi = int32(body, pos);
+          lo = uint32(body, pos + 4);
         }
       } else if (type === 7) tag = 3;
       else tag = (type & 1) === 0 ? 4 : 5;
@@ -177,14 +178,14 @@ export function liveRecordHashes(body: Buffer, start: number, payloadEnd: number
       let lo = 0;
       if (type === 9) lo = 1;
       else if (type <= 4 && type !== 0) {
-        lo = body.readIntBE(pos, type);
+        lo = intOf(body, pos, type);
         hi = lo < 0 ? -1 : 0;
       } else if (type === 5) {
-        hi = body.readInt16BE(pos);
-        lo = body.readUInt32BE(pos + 2);
+        hi = intOf(body, pos, 2);
+        lo = uint32(body, pos + 2);
       } else if (type === 6) {
-        hi = body.readInt32BE(pos);
-        lo = body.readUInt32BE(pos + 4);
+        hi = int32(body, pos);
+        lo = uint32(body, pos + 4);
       }
       h1 = Math.imul(h1 ^ 2, 0x01000193);
       h2 = Math.imul(h2 ^ 19, 0x85ebca6b);

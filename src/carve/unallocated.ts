@@ -1,3 +1,4 @@
+import { uint16 } from './bytes.js';
 import {
   cutShort,
   newerCellInside,
@@ -44,8 +45,8 @@ export function scanRegion(
     // cells, pointer arrays) far more often than cells of another table left on a reused page.
     let record = page[p] === 0 ? null : tryIntactCell(page, p, end, shapes, kind, true);
     if (!record && shapes.tables.length > 0) {
-      const next = page.readUInt16BE(p);
-      const size = page.readUInt16BE(p + 2);
+      const next = uint16(page, p);
+      const size = uint16(page, p + 2);
       if (size >= 5 && (next === 0 || next >= p + size)) {
         // A size reaching past the region is an old header whose area later inserts partly took back.
         record =

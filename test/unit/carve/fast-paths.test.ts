@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { int32, intOf, uint16, uint32 } from '../../../src/carve/bytes.js';
 import { parseRecordHeader, headerAnnounces, serialTypeSize } from '../../../src/carve/record.js';
 import {
   contentHash,
@@ -155,6 +156,17 @@ describe('the carver fast paths', () => {
     for (let pos = 0; pos < noise.length - 1; pos += 1) check(noise, pos);
     expect(parsed).toBeGreaterThan(1000);
     expect(fitting).toBeGreaterThan(300);
+  });
+
+  it('reads big-endian integers from bytes exactly as Buffer does', () => {
+    const next = integers(13);
+    const bytes = Buffer.from(Array.from({ length: 4096 }, () => next() & 0xff));
+    for (let at = 0; at + 4 <= bytes.length; at += 1) {
+      expect(uint16(bytes, at)).toBe(bytes.readUInt16BE(at));
+      expect(uint32(bytes, at)).toBe(bytes.readUInt32BE(at));
+      expect(int32(bytes, at)).toBe(bytes.readInt32BE(at));
+      for (let n = 1; n <= 4; n += 1) expect(intOf(bytes, at, n)).toBe(bytes.readIntBE(at, n));
+    }
   });
 
   it('beyond 31 tables the index admits any shape and the answer is still the full check', () => {
