@@ -19,7 +19,7 @@ import {
   workerScript,
   type WorkerInit,
 } from './parallel.js';
-import { ChunkedSource, EVENT_LOOP_TURN_MS, openFileSource, PageReader, type ByteSource } from './page-reader.js';
+import { EVENT_LOOP_TURN_MS, openFileSource, PageCache, PageReader, type ByteSource } from './page-reader.js';
 import type { PageLookup } from './payload.js';
 import type { RawRecord } from './raw-record.js';
 import { NumberSet } from './number-set.js';
@@ -131,9 +131,9 @@ async function* carveWith<T>(
     const wal = walSource ? await readWal(walSource, header.pageSize) : null;
     const walUsable = wal && wal.pageSize === header.pageSize ? wal : null;
     const usableSize = header.usableSize;
-    const walChunks = walSource ? new ChunkedSource(walSource) : null;
+    const walPages = walSource && wal ? new PageCache(walSource, wal.pageSize) : null;
     const readFrame = async (offset: number): Promise<Buffer | null> => {
-      const page = await walChunks!.read(offset, wal!.pageSize);
+      const page = await walPages!.read(offset);
       return page.length === wal!.pageSize ? page : null;
     };
     const current: PageLookup = async (n) => {
