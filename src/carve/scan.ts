@@ -42,7 +42,16 @@ export interface CarveOptions {
   workers?: number;
   /** Pages per worker range (default a megabyte's worth); a test sets a few to cross many range boundaries. */
   rangePages?: number;
+  /** Told as each phase ends, with its wall time: where a carve's time goes (`carve --log-level debug`). */
+  onPhase?: (phase: CarvePhase, ms: number) => void;
 }
+
+/**
+ * A carve's phases in order: files opened, the WAL's index read, the b-trees walked and the live rows fingerprinted
+ * ('live'); the freelist and dropped tables found ('schema'); the freelist and the main file's pages carved, their
+ * records written by the consumer meanwhile ('pages'); WAL frames ('wal'); journal pages ('journal').
+ */
+export type CarvePhase = 'live' | 'schema' | 'pages' | 'wal' | 'journal';
 
 export interface CarveSummary {
   pageSize: number;
@@ -111,6 +120,12 @@ async function* carveWith<T>(
   summary: ((s: CarveSummary) => void) | undefined,
   output: Output<T>,
 ): AsyncGenerator<T> {
+  let phaseStart = performance.now();
+  const phaseDone = (phase: CarvePhase): void => {
+    const now = performance.now();
+    options.onPhase?.(phase, Math.round(now - phaseStart));
+    phaseStart = now;
+  };
   const db = await openFileSource(dbPath);
   const sidecars: ByteSource[] = [];
   let pool: CarvingPool | null = null;
@@ -177,6 +192,7 @@ async function* carveWith<T>(
           }
         : {}),
     });
+    phaseDone('live');
     const freelist = await walkFreelist(now.firstFreelistTrunk, current, maxPage, usableSize);
     // Dropped tables come after the live ones, so `live.owner`'s indexes still hold.
     const dropped = await findDroppedTables(
@@ -216,6 +232,7 @@ async function* carveWith<T>(
       encoding: now.textEncoding,
       usableSize,
     };
+    phaseDone('schema');
     // 1. The current freelist: trunk pages past their leaf list, leaf pages whole (freelistRecords).
     // 2. The main file: free space of every table page, and whole pages the WAL has superseded (mainPageRecords).
     // On worker threads, in jobs taken in this order, when it pays (parallel.ts); either way in this order.
@@ -227,6 +244,7 @@ async function* carveWith<T>(
       for await (const resolved of mainPageRecords(env, reader.pages())) yield* emitter.offer(resolved);
     }
 
+    phaseDone('pages');
     // 3. Every WAL frame: older versions of pages, uncommitted frames, frames of earlier log generations.
     if (wal && walSource) {
       const walCtx =
@@ -259,6 +277,7 @@ async function* carveWith<T>(
       }
     }
 
+    if (wal) phaseDone('wal');
     // 4. The rollback journal: page images from before a transaction.
     let journalPages = 0;
     if (journalSource) {
@@ -284,6 +303,7 @@ async function* carveWith<T>(
       }
     }
 
+    if (journalSource) phaseDone('journal');
     yield* emitter.flushPartials();
     summary?.({
       pageSize: header.pageSize,

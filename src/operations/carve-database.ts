@@ -6,6 +6,7 @@ import {
   isUnknown,
   type CarvedRecord,
   type CarvedValue,
+  type CarvePhase,
   type CarveSource,
   type CarveSummary,
 } from '../carve/index.js';
@@ -21,6 +22,8 @@ export interface CarveDatabaseOptions {
   /** Threads carving the database's pages (default: see carve/parallel.ts workerCount); output is the same. */
   workers?: number;
   signal?: AbortSignal;
+  /** Told as each phase of the carve ends, with its wall time in ms. */
+  onPhase?: (phase: CarvePhase, ms: number) => void;
 }
 
 /** The `--json` form of one record, exactly as `iosrescue carve --json` prints it. */
@@ -72,7 +75,13 @@ export async function* carveDatabaseRecords(
 ): AsyncGenerator<CarvedRecord> {
   for await (const record of carveDatabase(
     path,
-    { table: options.table, walPath: options.walPath, journalPath: options.journalPath, workers: options.workers },
+    {
+      table: options.table,
+      walPath: options.walPath,
+      journalPath: options.journalPath,
+      workers: options.workers,
+      onPhase: options.onPhase,
+    },
     onSummary,
   )) {
     options.signal?.throwIfAborted();
@@ -106,6 +115,7 @@ export async function writeCarvedJsonLines(
       walPath: options.walPath,
       journalPath: options.journalPath,
       workers: options.workers,
+      onPhase: options.onPhase,
     })) {
       options.signal?.throwIfAborted();
       batch.push(line);

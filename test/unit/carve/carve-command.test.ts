@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCliInProcess } from '../../helpers/cli.js';
+import { runCli, runCliInProcess } from '../../helpers/cli.js';
 import { generateDatabase } from './generate.js';
 
 const run = runCliInProcess;
@@ -46,6 +46,22 @@ describe('iosrescue carve', () => {
     expect(stdout).toMatch(/recovered records? \(deleted or superseded; live rows excluded\)/);
     expect(stdout).toMatch(/message from wal/);
     expect(stdout).not.toMatch(/sqlite_sequence from/);
+  });
+
+  it('with --log-level debug says on stderr how long each phase took, and stdout stays the records', async () => {
+    const { stdout, stderr, code } = await runCli(['--log-level', 'debug', '--json', 'carve', generated.path], {
+      ...process.env,
+    });
+    expect(code).toBe(0);
+    const phases = stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { phase?: string; ms?: number })
+      .filter((event) => event.phase !== undefined);
+    // A WAL database: the walk, the schema, the pages, then the WAL frames.
+    expect(phases.map((event) => event.phase)).toEqual(['live', 'schema', 'pages', 'wal']);
+    for (const event of phases) expect(event.ms).toBeGreaterThanOrEqual(0);
+    for (const line of stdout.trim().split('\n')) expect(JSON.parse(line)).toHaveProperty('values');
   });
 
   it('exits non-zero with a typed reason on a file that is not a database, and 2 on a missing argument', async () => {
