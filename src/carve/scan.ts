@@ -104,7 +104,8 @@ export async function* carveDatabaseJsonLines(
   const encoder = new CarvedJsonLineEncoder();
   yield* carveWith(dbPath, options, summary, {
     kind: 'json',
-    render: (resolved) => resolved.line ?? encoder.line(resolved.materialize()),
+    // The line is written at once, so BLOBs are encoded from views of the page, not copies.
+    render: (resolved) => resolved.line ?? encoder.line(resolved.materialize(true)),
   });
 }
 
