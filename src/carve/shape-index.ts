@@ -78,7 +78,7 @@ export function headerFitsSomeTable(
   const lengthBytes = varintLength;
   if (lengthBytes === 0 || headerLength < lengthBytes + 1 || headerLength > payloadSize || pos + headerLength > end)
     return false;
-  // A table of n columns needs at least n bytes of serial types.
+  // More serial-type bytes than the widest table's columns can take (9 bytes each at most) is no header of ours.
   if (headerLength - lengthBytes > 9 * index.maxColumns) return false;
   const headerEnd = pos + headerLength;
   const budget = payloadSize - headerLength;
