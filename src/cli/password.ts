@@ -68,8 +68,9 @@ function promptHidden(question: string, input: NodeJS.ReadStream, output: NodeJS
   return new Promise((resolve, reject) => {
     let value = '';
     const wasRaw = input.isRaw;
-    output.write(question);
+    // Echo off before the question shows: keys typed as soon as it appears must not reach the screen.
     input.setRawMode(true);
+    output.write(question);
     input.resume();
     const finish = (error?: Error): void => {
       input.off('data', onData);
