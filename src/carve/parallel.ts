@@ -351,10 +351,10 @@ export class CarvingPool {
   }
 
   /**
-   * Records of the jobs, in job order. At most a few jobs per worker are in flight or waiting to be yielded, so
-   * memory stays flat whatever the file size.
+   * Records of the jobs, in job order; `onJob` is told as each job's records have all been taken. At most a few
+   * jobs per worker are in flight or waiting to be yielded, so memory stays flat whatever the file size.
    */
-  async *records(init: WorkerInit, jobs: PageJob[]): AsyncGenerator<Resolved> {
+  async *records(init: WorkerInit, jobs: PageJob[], onJob?: (job: PageJob) => void): AsyncGenerator<Resolved> {
     const ranges = jobs.length;
     const window = this.workers.length * 3;
     const results = new Map<number, Pending>();
@@ -408,6 +408,7 @@ export class CarvingPool {
         pump();
         if (Array.isArray(result)) for (const offer of result) yield asResolved(offer, init.tables);
         else yield* jsonResolved(result, init.tables);
+        onJob?.(jobs[id]!);
       }
     } finally {
       for (const { worker, message, exit } of listeners) {

@@ -8,7 +8,13 @@ import { fingerprintLeaves, type FingerprintBatch } from './leaf-fingerprints.js
 import { walkFreelist, type Freelist } from './freelist.js';
 import { readJournal } from './journal.js';
 import { readLiveState, type LiveState } from './live-rows.js';
-import { freelistRecords, mainPageRecords, pageCarvingContext, type MainPagesEnv } from './main-pages.js';
+import {
+  freelistRecords,
+  mainPageRecords,
+  pageCarvingContext,
+  type MainPagesEnv,
+  type NumberedPage,
+} from './main-pages.js';
 import { carvePageVersion, currentCells } from './page-carver.js';
 import {
   CarvingPool,
@@ -17,6 +23,7 @@ import {
   sharedLive,
   workerCount,
   workerScript,
+  type PageJob,
   type WorkerInit,
 } from './parallel.js';
 import { EVENT_LOOP_TURN_MS, openFileSource, PageCache, PageReader, type ByteSource } from './page-reader.js';
@@ -44,6 +51,11 @@ export interface CarveOptions {
   rangePages?: number;
   /** Told as each phase ends, with its wall time: where a carve's time goes (`carve --log-level debug`). */
   onPhase?: (phase: CarvePhase, ms: number) => void;
+  /**
+   * Told as the main file's pages are carved — the long part — with how many of them are done: after each megabyte
+   * or so, and once at the end with `done === total`.
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -237,13 +249,21 @@ async function* carveWith<T>(
     // 1. The current freelist: trunk pages past their leaf list, leaf pages whole (freelistRecords).
     // 2. The main file: free space of every table page, and whole pages the WAL has superseded (mainPageRecords).
     // On worker threads, in jobs taken in this order, when it pays (parallel.ts); either way in this order.
+    const total = reader.pageCount;
     if (pool) {
       const jobs = [...freelistJobs(freelist), ...rangeJobs(reader.pageCount, header.pageSize, options.rangePages)];
-      for await (const resolved of pool.records(workerInit(), jobs)) yield* emitter.offer(resolved);
+      const onJob = options.onProgress
+        ? (job: PageJob): void => {
+            if ('last' in job) options.onProgress!(job.last, total);
+          }
+        : undefined;
+      for await (const resolved of pool.records(workerInit(), jobs, onJob)) yield* emitter.offer(resolved);
     } else {
       for await (const resolved of freelistRecords(env, freelist)) yield* emitter.offer(resolved);
-      for await (const resolved of mainPageRecords(env, reader.pages())) yield* emitter.offer(resolved);
+      const pages = options.onProgress ? reportingPages(reader.pages(), total, options.onProgress) : reader.pages();
+      for await (const resolved of mainPageRecords(env, pages)) yield* emitter.offer(resolved);
     }
+    options.onProgress?.(total, total);
 
     phaseDone('pages');
     // 3. Every WAL frame: older versions of pages, uncommitted frames, frames of earlier log generations.
@@ -379,6 +399,20 @@ function walHistory(
     return best >= 0 ? readFrame(wal.frames[best]!.pageOffset) : reader.readPage(n);
   };
 }
+
+/** Pages reported as they are handed on: every PROGRESS_PAGES, about a megabyte of 4 KB pages. */
+async function* reportingPages(
+  pages: AsyncIterable<NumberedPage>,
+  total: number,
+  report: (done: number, total: number) => void,
+): AsyncGenerator<NumberedPage> {
+  for await (const numbered of pages) {
+    if (numbered.pageNumber % PROGRESS_PAGES === 0) report(numbered.pageNumber, total);
+    yield numbered;
+  }
+}
+
+const PROGRESS_PAGES = 256;
 
 /** A fingerprint tied to its table, still a safe integer. */
 function keyOf(tableIndex: number, hash: number): number {

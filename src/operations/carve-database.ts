@@ -24,6 +24,8 @@ export interface CarveDatabaseOptions {
   signal?: AbortSignal;
   /** Told as each phase of the carve ends, with its wall time in ms. */
   onPhase?: (phase: CarvePhase, ms: number) => void;
+  /** Told as the main file's pages are carved: how many of all are done (see carve's CarveOptions.onProgress). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The `--json` form of one record, exactly as `iosrescue carve --json` prints it. */
@@ -81,6 +83,7 @@ export async function* carveDatabaseRecords(
       journalPath: options.journalPath,
       workers: options.workers,
       onPhase: options.onPhase,
+      onProgress: options.onProgress,
     },
     onSummary,
   )) {
@@ -116,6 +119,7 @@ export async function writeCarvedJsonLines(
       journalPath: options.journalPath,
       workers: options.workers,
       onPhase: options.onPhase,
+      onProgress: options.onProgress,
     })) {
       options.signal?.throwIfAborted();
       batch.push(line);

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 // index loads, and loading it cost about 300 ms of start-up.
 import { carveDatabaseRecords, writeCarvedJsonLines, type CarveSummary } from '../../operations/carve-database.js';
 import { CliUsageError, runCommand } from '../run-command.js';
+import { CarveProgressLine } from './carve-progress.js';
 import { carvedRecordLine } from './carve-listing.js';
 
 function workerCount(text: string | undefined): number | undefined {
@@ -39,6 +40,8 @@ export function registerCarveCommand(program: Command): void {
           // Loading the logger costs ~30 ms of start-up: phase times are only logged when someone asked for debug.
           const level = globals.logLevel ?? (globals.debug ? 'debug' : undefined);
           const debugging = level === 'debug' || level === 'trace';
+          const progress =
+            process.stderr.isTTY && !process.stdout.isTTY ? new CarveProgressLine(process.stderr) : undefined;
           const options = {
             table: flags.table,
             walPath: flags.wal,
@@ -52,10 +55,16 @@ export function registerCarveCommand(program: Command): void {
                     context.logger.debug({ phase, ms }, `carve: ${phase} done in ${ms} ms`),
                 }
               : {}),
+            // A progress line on the terminal while the records go to a file or a pipe (never into them).
+            ...(progress ? { onProgress: (done: number, total: number) => progress.update(done, total) } : {}),
           };
           // JSON lines, one per record, so a 100k-record carve streams instead of building one array.
           if (globals.json) {
-            await writeCarvedJsonLines(db, options, process.stdout);
+            try {
+              await writeCarvedJsonLines(db, options, process.stdout);
+            } finally {
+              progress?.finish();
+            }
             return;
           }
           let summary: CarveSummary | undefined;
@@ -76,6 +85,7 @@ export function registerCarveCommand(program: Command): void {
           } finally {
             // What was recovered before an error or Ctrl-C is still printed.
             if (batch) process.stdout.write(batch);
+            progress?.finish();
           }
           const total = [...counts.values()].reduce((a, b) => a + b, 0);
           process.stdout.write(

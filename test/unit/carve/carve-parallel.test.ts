@@ -96,6 +96,26 @@ describe('carving on worker threads', () => {
     }
   });
 
+  it('reports the pages carved in order up to all of them, with one worker thread or three', async () => {
+    // Several hundred pages: more than one report's worth (every 256 pages) on this thread too.
+    const generated = generateDatabase({
+      pageSize: 1024,
+      mode: 'delete',
+      rows: 6000,
+      shouldDelete: (n) => n % 5 === 0,
+    });
+    for (const options of [{ workers: 1 }, { workers: 3, rangePages: 7 }]) {
+      const reports: Array<[number, number]> = [];
+      for await (const _ of carveDatabase(generated.path, { ...options, onProgress: (d, t) => reports.push([d, t]) }));
+      const total = reports[0]![1];
+      expect(total).toBe(Math.floor(statSync(generated.path).size / 1024));
+      expect(reports.length).toBeGreaterThan(1);
+      expect(reports.every(([, t]) => t === total)).toBe(true);
+      for (let i = 1; i < reports.length; i += 1) expect(reports[i]![0]).toBeGreaterThanOrEqual(reports[i - 1]![0]);
+      expect(reports.at(-1)).toEqual([total, total]);
+    }
+  });
+
   it('ends a damaged file the same way with 1 and 3 workers (pages overwritten with garbage)', async () => {
     const generated = generateDatabase({ pageSize: 1024, mode: 'delete', rows: 800, shouldDelete: (n) => n % 3 === 0 });
     const pages = Math.floor(statSync(generated.path).size / 1024);
