@@ -74,21 +74,34 @@ export function recordHashes(body: Buffer, bodyStart: number, types: readonly nu
     }
     pos += size;
   }
-  if (types.length <= fromColumn + 1) {
+  finishHashes(t1, t2, h1, h2, types.length <= fromColumn + 1);
+}
+
+/**
+ * Sets `lastTailHash` and `lastFullHash` from the streams of the first column (t) and of the rest (h): the rest's is
+ * the tail, and the first column's folds into it for the full one. A record of one column has no rest: its only
+ * stream is the first column's.
+ */
+function finishHashes(t1: number, t2: number, h1: number, h2: number, oneColumn: boolean): void {
+  if (oneColumn) {
     t1 = h1;
     t2 = h2;
     h1 = 0x811c9dc5;
     h2 = 0x5bd1e995;
   }
-  // The stream from fromColumn+1 on is in h; the first column's share is in t and folds into the full one.
-  lastTailHash = (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+  lastTailHash = fingerprint53(h1, h2);
   lastFullHash = combine(t1, t2, h1, h2);
+}
+
+/** A 53-bit fingerprint from two 32-bit hash states: all of the first, the low 21 bits of the second. */
+function fingerprint53(a: number, b: number): number {
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
 function combine(a1: number, a2: number, b1: number, b2: number): number {
   const h1 = Math.imul(a1 ^ Math.imul(b1, 0x01000193), 0x85ebca6b) ^ b2;
   const h2 = Math.imul(a2 ^ Math.imul(b2, 0xc2b2ae35), 0x01000193) ^ b1;
-  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+  return fingerprint53(h1, h2);
 }
 
 /** Fewer TEXT/BLOB bytes than this identify nothing ("ok", a first name): such records get no content fingerprint. */
@@ -129,7 +142,7 @@ export function contentHash(
   // Numbers after the last text or blob do not count: a record whose end a later cell overwrote still has its
   // content fingerprint when its texts and blobs survive.
   if (bytes < MIN_CONTENT_BYTES || contentEnd > body.length) return null;
-  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+  return fingerprint53(h1, h2);
 }
 
 /** Set by `liveRecordHashes`: the content fingerprint, or -1 when the record holds too little text to tell. */
@@ -220,14 +233,7 @@ export function liveRecordHashes(body: Buffer, start: number, payloadEnd: number
     pos += size;
     columns += 1;
   }
-  if (columns <= 1) {
-    t1 = h1;
-    t2 = h2;
-    h1 = 0x811c9dc5;
-    h2 = 0x5bd1e995;
-  }
-  lastTailHash = (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
-  lastFullHash = combine(t1, t2, h1, h2);
-  lastContentHash = contentBytes < MIN_CONTENT_BYTES ? -1 : (c1 >>> 0) * 0x200000 + ((c2 >>> 0) & 0x1fffff);
+  finishHashes(t1, t2, h1, h2, columns <= 1);
+  lastContentHash = contentBytes < MIN_CONTENT_BYTES ? -1 : fingerprint53(c1, c2);
   return true;
 }
