@@ -5,6 +5,7 @@ import {
   carveDatabaseJsonLines,
   isUnknown,
   type CarvedRecord,
+  type CarveOptions,
   type CarvedValue,
   type CarvePhase,
   type CarveSource,
@@ -69,24 +70,19 @@ export function carvedRecordToJson(record: CarvedRecord): CarvedRecordJson {
   };
 }
 
+/** What the carver itself takes of a carve's options (the abort signal is checked here, between records). */
+function carverOptions(options: CarveDatabaseOptions): CarveOptions {
+  const { signal: _signal, ...carver } = options;
+  return carver;
+}
+
 /** Recovered records of one database (its -wal and -journal read too), as the carver yields them. */
 export async function* carveDatabaseRecords(
   path: string,
   options: CarveDatabaseOptions = {},
   onSummary?: (summary: CarveSummary) => void,
 ): AsyncGenerator<CarvedRecord> {
-  for await (const record of carveDatabase(
-    path,
-    {
-      table: options.table,
-      walPath: options.walPath,
-      journalPath: options.journalPath,
-      workers: options.workers,
-      onPhase: options.onPhase,
-      onProgress: options.onProgress,
-    },
-    onSummary,
-  )) {
+  for await (const record of carveDatabase(path, carverOptions(options), onSummary)) {
     options.signal?.throwIfAborted();
     yield record;
   }
@@ -113,14 +109,7 @@ export async function writeCarvedJsonLines(
     if (batchBytes > 0 && !out.write(take())) await once(out, 'drain');
   };
   try {
-    for await (const line of carveDatabaseJsonLines(path, {
-      table: options.table,
-      walPath: options.walPath,
-      journalPath: options.journalPath,
-      workers: options.workers,
-      onPhase: options.onPhase,
-      onProgress: options.onProgress,
-    })) {
+    for await (const line of carveDatabaseJsonLines(path, carverOptions(options))) {
       options.signal?.throwIfAborted();
       batch.push(line);
       batchBytes += line.length;
