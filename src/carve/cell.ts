@@ -58,6 +58,35 @@ export function parseTableLeafCell(
   };
 }
 
+/** Set by `leafCellAt`: where the cell's payload starts, how much of it is on the page, its rowid. */
+export let leafPayloadStart = 0;
+export let leafLocalSize = 0;
+export let leafRowid: number | bigint = 0;
+
+/**
+ * The checks parseTableLeafCell makes (with `end` the usable size), without building the cell: true when the cell at
+ * `offset` parses, its payload start, local size and rowid then in `leafPayloadStart`, `leafLocalSize`, `leafRowid`.
+ * For the loops over every cell of every page (a page's table, rowid anchors).
+ */
+export function leafCellAt(page: Buffer, offset: number, usableSize: number, maxPayload: number): boolean {
+  const payloadSize = readVarint(page, offset, usableSize);
+  const lengthBytes = varintLength;
+  if (lengthBytes === 0 || payloadSize < 1 || payloadSize > maxPayload) return false;
+  const rowid = readVarint(page, offset + lengthBytes, usableSize);
+  const rowidBytes = varintLength;
+  if (rowidBytes === 0) return false;
+  const payloadStart = offset + lengthBytes + rowidBytes;
+  const localSize = localPayloadSize(payloadSize, usableSize);
+  if (payloadStart + localSize + (localSize < payloadSize ? 4 : 0) > usableSize) return false;
+  leafPayloadStart = payloadStart;
+  leafLocalSize = localSize;
+  leafRowid =
+    rowidBytes === 9 || rowid > Number.MAX_SAFE_INTEGER
+      ? readVarintBig(page, offset + lengthBytes, usableSize)!.value
+      : rowid;
+  return true;
+}
+
 /** Interior table cells: a 4-byte left child page, then the rowid key as a varint. */
 export function interiorTableChild(page: Buffer, offset: number, usableSize: number): number {
   return offset + 4 <= usableSize ? page.readUInt32BE(offset) : 0;

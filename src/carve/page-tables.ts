@@ -1,11 +1,10 @@
 import { uint16 } from './bytes.js';
 import { type BTreePageHeader, cellPointers, PAGE_LEAF_TABLE } from './btree-page.js';
-import { localPayloadSize, parseTableLeafCell } from './cell.js';
+import { leafCellAt, leafLocalSize, leafPayloadStart, parseTableLeafCell } from './cell.js';
 import { carveContext, type CarveContext } from './raw-record.js';
 import { parseRecordHeader } from './record.js';
 import { matchingTables, type TableInfo, typeFits } from './schema.js';
 import { classOf, headerTableMask, lastAliasNullMask } from './shape-index.js';
-import { readVarint, varintLength } from './varint.js';
 
 /**
  * Which table a page's free space belongs to. A table b-tree page holds the cells of one table only, and the
@@ -125,16 +124,8 @@ function tablesOfCells(page: Buffer, header: BTreePageHeader, ctx: CarveContext)
   for (let i = 0; i < header.cellCount && consulted < CELLS_CONSULTED; i += 1) {
     // As cellPointers and parseTableLeafCell read a cell, without building either.
     const offset = uint16(page, pointers + 2 * i);
-    if (offset < header.pointersEnd || offset >= usable) continue;
-    const payloadSize = readVarint(page, offset, usable);
-    const lengthBytes = varintLength;
-    if (lengthBytes === 0 || payloadSize < 1 || payloadSize > ctx.maxPayload) continue;
-    readVarint(page, offset + lengthBytes, usable);
-    if (varintLength === 0) continue;
-    const payloadStart = offset + lengthBytes + varintLength;
-    const localSize = localPayloadSize(payloadSize, usable);
-    if (payloadStart + localSize + (localSize < payloadSize ? 4 : 0) > usable) continue;
-    const fits = headerTableMask(page, payloadStart, payloadStart + localSize, ctx.maxColumns, index);
+    if (offset < header.pointersEnd || offset >= usable || !leafCellAt(page, offset, usable, ctx.maxPayload)) continue;
+    const fits = headerTableMask(page, leafPayloadStart, leafPayloadStart + leafLocalSize, ctx.maxColumns, index);
     if (fits === -1) continue;
     agreed &= fits;
     if (agreed === 0) return null;

@@ -1,6 +1,5 @@
 import { type BTreePageHeader, cellPointers, PAGE_LEAF_TABLE } from './btree-page.js';
-import { localPayloadSize } from './cell.js';
-import { readVarint, readVarintBig, varintLength } from './varint.js';
+import { leafCellAt, leafRowid } from './cell.js';
 import type { CarveContext, RawRecord } from './raw-record.js';
 
 /**
@@ -166,20 +165,10 @@ function liveAnchors(page: Buffer, header: BTreePageHeader, ctx: CarveContext): 
   const anchors: Anchors = { offsets: [], rowids: [] };
   const end = ctx.usableSize;
   for (const offset of cellPointers(page, header, end)) {
-    const payloadSize = readVarint(page, offset, end);
-    const lengthBytes = varintLength;
-    if (lengthBytes === 0 || payloadSize < 1 || payloadSize > ctx.maxPayload) continue;
-    let rowid: number | bigint = readVarint(page, offset + lengthBytes, end);
-    const rowidBytes = varintLength;
-    if (rowidBytes === 0) continue;
-    // As parseTableLeafCell reads it: a 9-byte or unsafe rowid exactly, kept only when it is a safe number.
-    if (rowidBytes === 9 || rowid > Number.MAX_SAFE_INTEGER)
-      rowid = readVarintBig(page, offset + lengthBytes, end)!.value;
-    if (typeof rowid !== 'number') continue;
-    const localSize = localPayloadSize(payloadSize, end);
-    if (offset + lengthBytes + rowidBytes + localSize + (localSize < payloadSize ? 4 : 0) > end) continue;
+    // A rowid that is not a safe number (9 bytes: negative or huge) is no anchor.
+    if (!leafCellAt(page, offset, end, ctx.maxPayload) || typeof leafRowid !== 'number') continue;
     anchors.offsets.push(offset);
-    anchors.rowids.push(rowid);
+    anchors.rowids.push(leafRowid);
   }
   return anchors;
 }
