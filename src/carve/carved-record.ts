@@ -2,7 +2,8 @@ import type { LiveState } from './live-rows.js';
 import { assemblePayload, type PageLookup } from './payload.js';
 import type { RawRecord } from './raw-record.js';
 import { decodeValue, serialTypeSize, UNKNOWN, type CarvedValue, type TextEncoding } from './record.js';
-import { contentHash, lastFullHash, lastTailHash, recordHashes } from './record-hash.js';
+import { contentHash, lastFullHash, lastTailHash, leadHash, recordHashes } from './record-hash.js';
+import { liveRowPayload, sameSurvivingContent } from './live-row.js';
 import type { TableInfo } from './schema.js';
 
 export type CarveSource = 'freelist' | 'freeblock' | 'unallocated' | 'wal' | 'journal';
@@ -46,6 +47,13 @@ export interface Resolved {
    * (or payload) instead of copies: for a caller that writes the record out before the next page is read.
    */
   materialize(blobViews?: boolean): CarvedRecord;
+  /** Fingerprint of the first two text or blob columns (record-hash.ts leadHash), null when it has none. */
+  lead: number | null;
+  /**
+   * Never reported: a record whose texts a newer cell cut (RawRecord.contentCut) that is a stale copy of the live
+   * row of its rowid, or that cannot be checked against one (no rowid, no table).
+   */
+  staleCopy: boolean;
   /** The record's `carve --json` line when a carving worker wrote it already (record-json.ts). */
   line?: Buffer;
 }
@@ -57,19 +65,28 @@ export async function resolveRecord(
   live: LiveState,
   encoding: TextEncoding,
   usableSize: number,
+  current: PageLookup = lookup,
 ): Promise<Resolved> {
   const { payload, complete } = await assemblePayload(raw, lookup, usableSize);
   const table = chooseTable(raw, at.page, live);
   const hashable = complete && payload.length >= raw.headerLength;
   if (hashable) recordHashes(payload, raw.headerLength, raw.types, raw.column0Size);
+  // Taken before any await: the hash results are module state.
+  const full = hashable && raw.types[0]! >= 0 ? lastFullHash : null;
+  const tail = hashable ? lastTailHash : null;
+  const lead =
+    payload.length >= raw.headerLength ? leadHash(payload, raw.headerLength, raw.types, raw.column0Size) : null;
+  const staleCopy = raw.contentCut && (await cutCopyOfLiveRow(raw, payload, table, lead, current, usableSize));
   return {
     table,
     tableIndex: table ? live.tables.indexOf(table) : -1,
-    full: hashable && raw.types[0]! >= 0 ? lastFullHash : null,
-    tail: hashable ? lastTailHash : null,
+    full,
+    tail,
     // Texts and blobs can all survive when the record's end does not: a stale copy of a live row is still known.
     content:
       payload.length >= raw.headerLength ? contentHash(payload, raw.headerLength, raw.types, raw.column0Size) : null,
+    lead,
+    staleCopy,
     materialize(blobViews = false) {
       const values: CarvedValue[] = [];
       let pos = raw.headerLength;
@@ -98,6 +115,25 @@ export async function resolveRecord(
       };
     },
   };
+}
+
+/**
+ * Whether a record whose texts were cut must not be reported: it is, unless it has a rowid, a table that still
+ * exists and its first two texts whole (`lead`), and the live row of that rowid (the database as it stands now)
+ * is absent or differs in a surviving text — a deleted row or an older version, not a stale copy.
+ */
+async function cutCopyOfLiveRow(
+  raw: RawRecord,
+  payload: Buffer,
+  table: TableInfo | null,
+  lead: number | null,
+  current: PageLookup,
+  usableSize: number,
+): Promise<boolean> {
+  if (lead === null || table === null || typeof raw.rowid !== 'number') return true;
+  if (table.dropped) return false;
+  const live = await liveRowPayload(table.rootPage, raw.rowid, current, usableSize, Number.MAX_SAFE_INTEGER);
+  return live !== null && sameSurvivingContent(payload, raw.headerLength, raw.types, raw.column0Size, live);
 }
 
 /**

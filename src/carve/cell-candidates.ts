@@ -332,9 +332,7 @@ function headless(
       // A later cell took the end of the freed area: the intact header still says what the record was. Only where
       // `limit` is a freeblock's recorded end (`hardLimit`): a size read from bytes that merely look like a
       // freeblock header would cut a whole cell short.
-      if (!hardLimit || !mayTruncate(record, limit, ctx)) continue;
-      record.knownEnd = limit;
-      record.end = limit;
+      if (!hardLimit || !cutAtFreeblockEnd(record, limit, ctx)) continue;
       consider(record, 3, true);
     } else consider(record, 3);
   }
@@ -363,7 +361,12 @@ function headless(
       // The payload length and rowid took the three bytes before the first serial type.
       const rowidBytes = 3 - varintWidth(record.payloadSize);
       if (rowidBytes >= 1) record.rowidWidth = rowidBytes;
-      if (record.payloadSize < 16384) consider(record, 2);
+      if (record.payloadSize < 16384) {
+        // As in case A, a later cell may have taken the end of the freed area (only where `limit` is the
+        // freeblock's own).
+        if (record.end <= limit) consider(record, 2);
+        else if (hardLimit && cutAtFreeblockEnd(record, limit, ctx)) consider(record, 2, true);
+      }
     }
     // Case C: header length and first serial type lost; the first column's size is what the freed area leaves.
     if (count < 2 || count - 1 > parsed) continue;
@@ -515,13 +518,32 @@ function keepRowidTail(record: RawRecord, buf: Buffer, from: number, to: number,
  * enough columns that a chance fit is out of the question), and some of its body survives.
  */
 function mayTruncate(record: RawRecord, limit: number, ctx: CarveContext): boolean {
-  if (record.localSize < record.payloadSize || record.tables.length === 0) return false;
-  if (!ctx.narrowed && record.types.length < 6) return false;
-  // Every text and blob must survive, enough of them to fingerprint (record-hash.ts contentHash): that is what
-  // tells a deleted row from the stale copy an UPDATE left of a live one, whose numbers may differ.
+  return truncation(record, limit, ctx) === WHOLE_CONTENT;
+}
+
+const NOT_BELIEVABLE = 0;
+/** Every text and blob survives: the content fingerprint (record-hash.ts contentHash) still tells a stale copy. */
+const WHOLE_CONTENT = 1;
+/** The first two texts or blobs survive, later ones are cut: only a rowid can tell a stale copy (contentCut). */
+const CONTENT_CUT = 2;
+
+/**
+ * mayTruncate's checks, and how much of the record's content survives. Every text and blob must survive, enough of
+ * them to fingerprint: that is what tells a deleted row from the stale copy an UPDATE left of a live one, whose
+ * numbers may differ. Short of that, CONTENT_CUT when the first two texts or blobs survive (leadHash in
+ * record-hash.ts: a sent message's guid and text), for a caller that can check the row against the live one of its
+ * rowid.
+ */
+function truncation(record: RawRecord, limit: number, ctx: CarveContext): number {
+  if (record.localSize < record.payloadSize || record.tables.length === 0) return NOT_BELIEVABLE;
+  if (!ctx.narrowed && record.types.length < 6) return NOT_BELIEVABLE;
+  if (record.payloadStart + record.headerLength > limit) return NOT_BELIEVABLE;
   let pos = record.payloadStart + record.headerLength;
   let contentEnd = 0;
   let contentBytes = 0;
+  let leadColumns = 0;
+  let leadBytes = 0;
+  let leadEnd = 0;
   for (let i = 0; i < record.types.length; i += 1) {
     const type = record.types[i]!;
     const size = type < 0 ? record.column0Size : serialTypeSize(type);
@@ -529,9 +551,28 @@ function mayTruncate(record: RawRecord, limit: number, ctx: CarveContext): boole
     if (i >= 1 && type >= 12) {
       contentEnd = pos;
       contentBytes += size;
+      if (leadColumns < 2) {
+        leadColumns += 1;
+        leadBytes += size;
+        leadEnd = pos;
+      }
     }
   }
-  return contentBytes >= 16 && contentEnd <= limit;
+  if (contentBytes >= 16 && contentEnd <= limit) return WHOLE_CONTENT;
+  return leadColumns === 2 && leadBytes >= 16 && leadEnd <= limit ? CONTENT_CUT : NOT_BELIEVABLE;
+}
+
+/**
+ * Takes a record whose end runs past a freeblock's recorded end (`limit`, where a later cell begins) as cut short
+ * there, when truncation() believes it: false when it does not.
+ */
+function cutAtFreeblockEnd(record: RawRecord, limit: number, ctx: CarveContext): boolean {
+  const survives = truncation(record, limit, ctx);
+  if (survives === NOT_BELIEVABLE) return false;
+  record.contentCut = survives === CONTENT_CUT;
+  record.knownEnd = limit;
+  record.end = limit;
+  return true;
 }
 
 /**

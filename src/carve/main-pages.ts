@@ -73,6 +73,7 @@ export async function* mainPageRecords(
 
 /** A copy of a row that is live now: never reported (the emitter checks the same, in the same order). */
 export function isLiveCopy(resolved: Resolved, live: LiveState): boolean {
+  if (resolved.staleCopy) return true;
   if (resolved.content !== null && live.liveContent.has(resolved.content)) return true;
   if (resolved.full !== null) return live.liveFull.has(resolved.full);
   return resolved.tail !== null && live.liveTail.has(resolved.tail);

@@ -153,16 +153,16 @@ async function carveJob(files: Files, carver: Carver, request: JobRequest): Prom
   for await (const resolved of records) {
     if (table !== undefined && resolved.table?.name.toLowerCase() !== table) continue;
     if (isLiveCopy(resolved, carver.live)) continue;
-    const { tableIndex, full, tail, content } = resolved;
+    const { tableIndex, full, tail, content, lead } = resolved;
     // A line is written at once, before the next page is read: its BLOBs need no copies.
     const record = resolved.materialize(json !== null);
     if (json) {
-      json.add(record, tableIndex, full, tail, content);
+      json.add(record, tableIndex, full, tail, content, lead);
       continue;
     }
     // Column names are the table's: the main thread puts its own array back instead of a copy per record.
     delete record.columns;
-    offers.push({ tableIndex, full, tail, content, record });
+    offers.push({ tableIndex, full, tail, content, lead, record });
   }
   return json ? json.packed() : offers;
 }
@@ -176,6 +176,7 @@ class JsonLines {
   private full: number[] = [];
   private tail: number[] = [];
   private content: number[] = [];
+  private lead: number[] = [];
 
   clear(): void {
     this.encoder.clear();
@@ -184,15 +185,24 @@ class JsonLines {
     this.full = [];
     this.tail = [];
     this.content = [];
+    this.lead = [];
   }
 
-  add(record: CarvedRecord, tableIndex: number, full: number | null, tail: number | null, content: number | null) {
+  add(
+    record: CarvedRecord,
+    tableIndex: number,
+    full: number | null,
+    tail: number | null,
+    content: number | null,
+    lead: number | null,
+  ) {
     this.encoder.add(record);
     this.ends.push(this.encoder.length);
     this.tableIndex.push(tableIndex);
     this.full.push(full ?? Number.NaN);
     this.tail.push(tail ?? Number.NaN);
     this.content.push(content ?? Number.NaN);
+    this.lead.push(lead ?? Number.NaN);
   }
 
   packed(): JsonOffers {
@@ -206,6 +216,7 @@ class JsonLines {
       full: Float64Array.from(this.full),
       tail: Float64Array.from(this.tail),
       content: Float64Array.from(this.content),
+      lead: Float64Array.from(this.lead),
     };
   }
 }
@@ -259,7 +270,15 @@ port.on('message', (message: WorkerMessage) => {
   inTurn(() => Promise.all([opened, carving]).then(([f, c]) => carveJob(f, c, message))).then(
     (result) => {
       if (Array.isArray(result)) return port.postMessage({ id, offers: result } satisfies WorkerReply);
-      const transfer = [result.bytes, result.ends, result.tableIndex, result.full, result.tail, result.content];
+      const transfer = [
+        result.bytes,
+        result.ends,
+        result.tableIndex,
+        result.full,
+        result.tail,
+        result.content,
+        result.lead,
+      ];
       port.postMessage(
         { id, json: result } satisfies WorkerReply,
         transfer.map((a) => a.buffer as ArrayBuffer),

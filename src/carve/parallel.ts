@@ -89,6 +89,7 @@ export interface CarvedOffer {
   full: number | null;
   tail: number | null;
   content: number | null;
+  lead: number | null;
   record: CarvedRecord;
 }
 
@@ -103,6 +104,7 @@ export interface JsonOffers {
   full: Float64Array;
   tail: Float64Array;
   content: Float64Array;
+  lead: Float64Array;
 }
 
 export type WorkerReply =
@@ -187,6 +189,9 @@ function* jsonResolved(json: JsonOffers, tables: TableInfo[]): Generator<Resolve
       full: orNull(json.full[i]!),
       tail: orNull(json.tail[i]!),
       content: orNull(json.content[i]!),
+      lead: orNull(json.lead[i]!),
+      // A worker drops stale copies itself (isLiveCopy).
+      staleCopy: false,
       line,
       materialize: () => {
         throw new Error('a record carved for JSON output has only its line');
@@ -203,6 +208,8 @@ function asResolved(offer: CarvedOffer, tables: TableInfo[]): Resolved {
     full: offer.full,
     tail: offer.tail,
     content: offer.content,
+    lead: offer.lead,
+    staleCopy: false,
     materialize: () => revive(offer.record, table),
   };
 }

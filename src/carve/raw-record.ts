@@ -38,6 +38,12 @@ export interface RawRecord {
   rowidInferred: boolean;
   /** The first column's serial type was rebuilt from the size the freed area leaves for it. */
   column0Inferred: boolean;
+  /**
+   * A later cell took the end of this record's freed area *and* some of its texts or blobs (`knownEnd` cuts one):
+   * no content fingerprint tells it from a stale copy of a live row, so it is kept only with a rowid, checked
+   * against the live row of that rowid (carved-record.ts), and only when its first two texts or blobs survive.
+   */
+  contentCut: boolean;
 }
 
 /**
@@ -80,6 +86,7 @@ export function rawRecord(
     rowidBits: undefined,
     rowidInferred: false,
     column0Inferred: false,
+    contentCut: false,
   };
 }
 

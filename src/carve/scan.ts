@@ -232,7 +232,7 @@ async function* carveWith<T>(
     });
 
     const resolve = (raw: RawRecord, source: CarveSource, page: number, lookup: PageLookup): Promise<Resolved> =>
-      resolveRecord(raw, { source, page }, lookup, schema, now.textEncoding, usableSize);
+      resolveRecord(raw, { source, page }, lookup, schema, now.textEncoding, usableSize, current);
 
     const freePages = new Set<number>(freelist.leaves);
     for (const trunk of freelist.trunks) freePages.add(trunk.pageNumber);
@@ -425,6 +425,8 @@ class Emitter<T> {
   private readonly seenTail = new NumberSet();
   /** Content fingerprints of records reported, for records whose end a later cell overwrote (no tail to compare). */
   private readonly seenContent = new NumberSet();
+  /** Lead fingerprints (record-hash.ts leadHash) of records reported, for records whose texts were cut. */
+  private readonly seenLead = new NumberSet();
   /**
    * Held back until the end, already rendered: a Resolved keeps the page it came from alive, and a page is a view
    * of a 1 MB read, so holding thousands of them held the file (a 57 MB sms.db: 121 MB of buffers).
@@ -433,6 +435,7 @@ class Emitter<T> {
     tableIndex: number;
     tail: number | null;
     content: number | null;
+    lead: number | null;
     output: T;
   }> = [];
 
@@ -444,6 +447,7 @@ class Emitter<T> {
 
   *offer(resolved: Resolved): Generator<T> {
     if (this.table !== undefined && resolved.table?.name.toLowerCase() !== this.table.toLowerCase()) return;
+    if (resolved.staleCopy) return;
     if (resolved.content !== null && this.live.liveContent.has(resolved.content)) return;
     if (resolved.full !== null) {
       if (this.live.liveFull.has(resolved.full)) return;
@@ -452,6 +456,7 @@ class Emitter<T> {
       this.seenFull.add(key);
       if (resolved.tail !== null) this.seenTail.add(keyOf(resolved.tableIndex, resolved.tail));
       if (resolved.content !== null) this.seenContent.add(keyOf(resolved.tableIndex, resolved.content));
+      if (resolved.lead !== null) this.seenLead.add(keyOf(resolved.tableIndex, resolved.lead));
       yield this.render(resolved);
       return;
     }
@@ -461,6 +466,7 @@ class Emitter<T> {
       tableIndex: resolved.tableIndex,
       tail: resolved.tail,
       content: resolved.content,
+      lead: resolved.lead,
       // A line from a worker is a view of its whole job's bytes: a copy keeps only the line.
       output: Buffer.isBuffer(rendered) ? (Buffer.from(rendered) as T) : rendered,
     });
@@ -476,7 +482,12 @@ class Emitter<T> {
         const key = keyOf(partial.tableIndex, partial.content);
         if (this.seenContent.has(key)) continue;
         this.seenContent.add(key);
+      } else if (partial.lead !== null) {
+        // Texts cut (RawRecord.contentCut): merged into a copy reported before that agrees on its first two.
+        const key = keyOf(partial.tableIndex, partial.lead);
+        if (this.seenLead.has(key)) continue;
       }
+      if (partial.lead !== null) this.seenLead.add(keyOf(partial.tableIndex, partial.lead));
       yield partial.output;
     }
   }
