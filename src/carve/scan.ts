@@ -30,6 +30,7 @@ import { EVENT_LOOP_TURN_MS, openFileSource, PageCache, PageReader, type ByteSou
 import type { PageLookup } from './payload.js';
 import type { RawRecord } from './raw-record.js';
 import { NumberSet } from './number-set.js';
+import { ReportedKeys } from './reported-keys.js';
 import { CarvedJsonLineEncoder } from './record-json.js';
 import { sequentialPageReader, transientPageLookup } from './transient-pages.js';
 import { readWal, type WalIndex } from './wal.js';
@@ -422,11 +423,11 @@ function keyOf(tableIndex: number, hash: number): number {
 /** Drops live rows and duplicates; holds back records missing their first column until the end. */
 class Emitter<T> {
   private readonly seenFull = new NumberSet();
-  private readonly seenTail = new NumberSet();
+  private readonly seenTail = new ReportedKeys();
   /** Content fingerprints of records reported, for records whose end a later cell overwrote (no tail to compare). */
-  private readonly seenContent = new NumberSet();
+  private readonly seenContent = new ReportedKeys();
   /** Lead fingerprints (record-hash.ts leadHash) of records reported, for records whose texts were cut. */
-  private readonly seenLead = new NumberSet();
+  private readonly seenLead = new ReportedKeys();
   /**
    * Held back until the end, already rendered: a Resolved keeps the page it came from alive, and a page is a view
    * of a 1 MB read, so holding thousands of them held the file (a 57 MB sms.db: 121 MB of buffers).
@@ -477,17 +478,17 @@ class Emitter<T> {
       if (partial.tail !== null) {
         const key = keyOf(partial.tableIndex, partial.tail);
         if (this.seenTail.has(key)) continue;
-        this.seenTail.add(key);
+        this.seenTail.addLater(key);
       } else if (partial.content !== null) {
         const key = keyOf(partial.tableIndex, partial.content);
         if (this.seenContent.has(key)) continue;
-        this.seenContent.add(key);
+        this.seenContent.addLater(key);
       } else if (partial.lead !== null) {
         // Texts cut (RawRecord.contentCut): merged into a copy reported before that agrees on its first two.
         const key = keyOf(partial.tableIndex, partial.lead);
         if (this.seenLead.has(key)) continue;
       }
-      if (partial.lead !== null) this.seenLead.add(keyOf(partial.tableIndex, partial.lead));
+      if (partial.lead !== null) this.seenLead.addLater(keyOf(partial.tableIndex, partial.lead));
       yield partial.output;
     }
   }
