@@ -132,7 +132,10 @@ async function cutCopyOfLiveRow(
 ): Promise<boolean> {
   if (lead === null || table === null || typeof raw.rowid !== 'number') return true;
   if (table.dropped) return false;
-  const live = await liveRowPayload(table.rootPage, raw.rowid, current, usableSize, Number.MAX_SAFE_INTEGER);
+  // The columns compared lie within what survives of the carved copy; the live row's may sit a few bytes further
+  // on (numbers stored wider before them), never more than 9 bytes a column.
+  const wanted = payload.length + 9 * raw.types.length;
+  const live = await liveRowPayload(table.rootPage, raw.rowid, current, usableSize, Number.MAX_SAFE_INTEGER, wanted);
   return live !== null && sameSurvivingContent(payload, raw.headerLength, raw.types, raw.column0Size, live);
 }
 

@@ -17,8 +17,9 @@ const MAX_DEPTH = 24;
 /**
  * The payload of the live row `rowid` of the table b-tree rooted at `root`, read as SQLite would find it: down the
  * interior pages by their rowid keys (a child holds the rowids up to its key; the right child those above every
- * key), then the leaf's cell of that rowid. Null when there is no such row or the tree does not read.
- * native-notes/protocols/sqlite-free-space.md "Cells and varints"
+ * key), then the leaf's cell of that rowid — its first `wantBytes` at least, not a hostile length's worth of
+ * overflow pages. Null when there is no such row or the tree does not read.
+ * native-notes/protocols/sqlite-free-space.md "Taking space back"
  */
 export async function liveRowPayload(
   root: number,
@@ -26,6 +27,7 @@ export async function liveRowPayload(
   lookup: PageLookup,
   usableSize: number,
   maxPayload: number,
+  wantBytes = Number.POSITIVE_INFINITY,
 ): Promise<Buffer | null> {
   let pageNumber = root;
   for (let depth = 0; depth < MAX_DEPTH && pageNumber >= 1; depth += 1) {
@@ -37,7 +39,7 @@ export async function liveRowPayload(
     if (header.type === PAGE_LEAF_TABLE) {
       for (const offset of offsets) {
         const cell = parseTableLeafCell(page, offset, usableSize, usableSize, maxPayload);
-        if (cell && cell.rowid === rowid) return cellPayload(page, cell, lookup, usableSize);
+        if (cell && cell.rowid === rowid) return cellPayload(page, cell, lookup, usableSize, wantBytes);
       }
       return null;
     }

@@ -36,18 +36,23 @@ export async function assemblePayload(
   return { payload: Buffer.concat(parts, have), complete: have === record.payloadSize };
 }
 
-/** A live cell's whole payload (its local part, then its overflow chain): for records read, not carved. */
+/**
+ * A live cell's whole payload (its local part, then its overflow chain): for records read, not carved. With
+ * `maxBytes`, the overflow chain is followed only until that many bytes are in hand (the local part always comes
+ * whole): for a caller that reads the first columns only.
+ */
 export async function cellPayload(
   page: Buffer,
   cell: TableLeafCell,
   lookup: PageLookup,
   usableSize: number,
+  maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<Buffer> {
   const record = rawRecord(
     page,
     0,
     cell.payloadStart,
-    cell.payloadSize,
+    Math.min(cell.payloadSize, maxBytes),
     cell.localSize,
     cell.firstOverflowPage,
     0,

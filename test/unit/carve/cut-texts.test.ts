@@ -134,6 +134,8 @@ describe('telling a cut copy from the live row of its rowid', () => {
       for (let rowid = 1; rowid <= 400; rowid += 1)
         insert.run(rowid * 3, guidOf(rowid * 3), textOf(rowid * 3), bodyOf(rowid, 120));
     })();
+    // One row whose attributedBody spills over overflow pages.
+    insert.run(5000, guidOf(5000), textOf(5000), bodyOf(5000, 20_000));
     root = (db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'message'").get() as { rootpage: number })
       .rootpage;
     db.close();
@@ -161,7 +163,16 @@ describe('telling a cut copy from the live row of its rowid', () => {
       expect(payload!.includes(Buffer.from(guidOf(rowid)))).toBe(true);
     }
     expect(await liveRowPayload(root, 601, lookup, PAGE, file.length)).toBeNull();
-    expect(await liveRowPayload(root, 5000, lookup, PAGE, file.length)).toBeNull();
+    expect(await liveRowPayload(root, 5001, lookup, PAGE, file.length)).toBeNull();
+  });
+
+  it('follows the overflow chain of a live row only as far as asked', async () => {
+    const whole = await liveRowPayload(root, 5000, lookup, PAGE, file.length);
+    expect(whole!.length).toBeGreaterThan(20_000);
+    const first = await liveRowPayload(root, 5000, lookup, PAGE, file.length, 300);
+    expect(first!.length).toBeGreaterThanOrEqual(300);
+    expect(first!.length).toBeLessThan(2 * PAGE);
+    expect(whole!.subarray(0, first!.length).equals(first!)).toBe(true);
   });
 
   it('takes a copy cut inside attributedBody for the live row when its guid and text agree, not otherwise', async () => {
