@@ -63,7 +63,25 @@ describe.skipIf(!enabled)('browser console at scale', () => {
   let browser: Browser;
   let page: Page;
   let backupDir: string;
+  let consoleUrl: string;
   const figures: Record<string, string> = {};
+  /** What went wrong in the page (a crash, a script error, a failed request): told when a step times out. */
+  const problems: string[] = [];
+
+  /** Runs a step of the page; when it fails, says where the page was, what it showed and what went wrong in it. */
+  async function step<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const shown = await page
+        .evaluate(() => document.body?.textContent ?? '')
+        .catch((cause: Error) => `(unreadable: ${cause.message})`);
+      throw new Error(
+        `${what}: ${(error as Error).message}\n  page at ${page.url()}, showing: ${String(shown).slice(0, 300)}` +
+          `\n  in the page: ${problems.length > 0 ? problems.join('; ') : 'nothing went wrong'}`,
+      );
+    }
+  }
 
   beforeAll(async () => {
     daemon = await startTestDaemon({ devices: 0, listen: '127.0.0.1:0' });
@@ -90,8 +108,18 @@ describe.skipIf(!enabled)('browser console at scale', () => {
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(120_000);
+    page.on('crash', () => problems.push('the page crashed'));
+    page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
+    page.on('requestfailed', (request) =>
+      problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`),
+    );
     const link = await daemon.client.request<{ url: string }>('POST', '/v1/console/login-links');
-    await page.goto(link.url);
+    await step('logging in with a login link', async () => {
+      await page.goto(link.url);
+      // Logged in: the console's sections, not the landing that asks for a login.
+      await page.getByRole('navigation', { name: 'Sections' }).waitFor({ timeout: 60_000 });
+    });
+    consoleUrl = new URL('/console/', link.url).href;
   }, 900_000);
 
   afterAll(async () => {
@@ -105,8 +133,10 @@ describe.skipIf(!enabled)('browser console at scale', () => {
   });
 
   it('scans, then opens a 10,000+ message conversation and the photo grid in under a second, with only the visible rows in the page', async () => {
-    await page.goto(`${page.url().replace(/#.*$/, '')}#backups`);
-    await page.getByLabel('Add a backup folder').fill(backupDir);
+    await step('opening the backups section', async () => {
+      await page.goto(`${consoleUrl}#backups`);
+      await page.getByLabel('Add a backup folder').fill(backupDir);
+    });
     await page.getByRole('button', { name: 'Add' }).click();
     const card = page.locator('li.backup', { hasText: backupDir });
     const [, scanMs] = await timed(async () => {
