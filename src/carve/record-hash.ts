@@ -119,15 +119,41 @@ export function contentHash(
   types: readonly number[],
   column0Size = -1,
 ): number | null {
+  return textsHash(body, bodyStart, types, column0Size, Number.POSITIVE_INFINITY);
+}
+
+/**
+ * The same over a record's first two TEXT or BLOB columns: what a record whose later texts a newer cell cut
+ * (RawRecord.contentCut) still has whole. Copies of one row found in several places agree on it, so the emitter
+ * merges a cut copy into a whole one reported before; a sent message's guid and text tell its versions apart. Null
+ * when the record has fewer than two such columns.
+ */
+export function leadHash(body: Buffer, bodyStart: number, types: readonly number[], column0Size = -1): number | null {
+  return textsHash(body, bodyStart, types, column0Size, 2);
+}
+
+/**
+ * The TEXT and BLOB columns from the second on, at most `most` of them (with their positions and sizes): null when
+ * they hold under MIN_CONTENT_BYTES, do not all survive in `body`, or number fewer than a finite `most`.
+ */
+function textsHash(
+  body: Buffer,
+  bodyStart: number,
+  types: readonly number[],
+  column0Size: number,
+  most: number,
+): number | null {
   let h1 = 0x9747b28c;
   let h2 = 0x2545f491;
   let pos = bodyStart;
   let bytes = 0;
+  let columns = 0;
   let contentEnd = pos;
-  for (let i = 0; i < types.length; i += 1) {
+  for (let i = 0; i < types.length && columns < most; i += 1) {
     const type = types[i]!;
     const size = type < 0 ? column0Size : serialTypeSize(type);
     if (i >= 1 && type >= 12) {
+      columns += 1;
       bytes += size;
       contentEnd = pos + size;
       h1 = Math.imul(h1 ^ (i * 31 + size), 0x01000193);
@@ -142,39 +168,8 @@ export function contentHash(
   // Numbers after the last text or blob do not count: a record whose end a later cell overwrote still has its
   // content fingerprint when its texts and blobs survive.
   if (bytes < MIN_CONTENT_BYTES || contentEnd > body.length) return null;
+  if (Number.isFinite(most) && columns < most) return null;
   return fingerprint53(h1, h2);
-}
-
-/**
- * A fingerprint of a record's first two TEXT or BLOB columns from the second column on (with their positions and
- * sizes): what a record whose later texts a newer cell cut (RawRecord.contentCut) still has whole. Copies of one row
- * found in several places agree on it, so the emitter merges a cut copy into a whole one reported before; a sent
- * message's guid and text tell its versions apart. Null when there are not two such columns, they hold fewer than
- * MIN_CONTENT_BYTES, or they do not survive in `body`.
- */
-export function leadHash(body: Buffer, bodyStart: number, types: readonly number[], column0Size = -1): number | null {
-  let h1 = 0x3c6ef372;
-  let h2 = 0x1b873593;
-  let pos = bodyStart;
-  let columns = 0;
-  let bytes = 0;
-  for (let i = 0; i < types.length && columns < 2; i += 1) {
-    const type = types[i]!;
-    const size = type < 0 ? column0Size : serialTypeSize(type);
-    if (i >= 1 && type >= 12) {
-      if (pos + size > body.length) return null;
-      columns += 1;
-      bytes += size;
-      h1 = Math.imul(h1 ^ (i * 31 + size), 0x01000193);
-      for (let k = pos; k < pos + size; k += 1) {
-        const b = body[k]!;
-        h1 = Math.imul(h1 ^ b, 0x01000193);
-        h2 = Math.imul(h2 ^ b, 0x85ebca6b) ^ (h2 >>> 15);
-      }
-    }
-    pos += size;
-  }
-  return columns === 2 && bytes >= MIN_CONTENT_BYTES ? fingerprint53(h1, h2) : null;
 }
 
 /** Set by `liveRecordHashes`: the content fingerprint, or -1 when the record holds too little text to tell. */
