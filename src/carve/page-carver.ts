@@ -50,10 +50,6 @@ export function carvePageVersion(
   carveFreeblocks(page, header, ctx, out, shapes.freeblocks);
   carveUnallocated(page, header, ctx, out, shapes.gap);
   inferRowids(page, header, ctx, out, freeFrom);
-  // A record whose texts were cut is checked against the live row of its rowid (carved-record.ts): without one it
-  // cannot be told from a stale copy.
-  for (let i = out.length - 1; i >= freeFrom; i -= 1)
-    if (out[i]!.contentCut && out[i]!.rowid === null) out.splice(i, 1);
   return out;
 }
 
